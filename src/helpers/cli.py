@@ -1,0 +1,62 @@
+"""Command line: the same stages the notebooks run, for scripts and `make`.
+
+Exit status: 0 when all went well, 2 when some input was rejected (everything
+else is still processed and written), 1 when the run could not go on (the
+message says why; never a traceback for a user's mistake).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .config import MODEL_MODES, TRANSLATORS, Config
+from .outputs import read_csv
+
+EXIT_OK, EXIT_FATAL, EXIT_REJECTED = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="vi2en", description="Vietnamese reports to English translations and summaries.")
+    p.add_argument("stage", choices=("corpus", "reports"), help="corpus: data files only; reports: run and export the notebooks")
+    p.add_argument("--seeds", default="seeds", help="folder of *.txt reports (default: seeds)")
+    p.add_argument("--out", default="build", help="output folder (default: build)")
+    p.add_argument("--models", default="auto", choices=MODEL_MODES, help="real, demo or auto (default)")
+    p.add_argument("--translator", default="opus-mt", choices=TRANSLATORS)
+    p.add_argument("--notebooks", default="notebooks", help="folder of the numbered notebooks (reports stage)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run a stage; return the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        cfg = Config(seeds=args.seeds, out=args.out, models=args.models, translator=args.translator)
+        if not cfg.seeds.is_dir():
+            raise FileNotFoundError(f"input folder {cfg.seeds} does not exist or is not a folder")
+        if args.stage == "corpus":
+            from .pipeline import run_corpus
+
+            run_corpus(cfg)
+        else:
+            from .runner import run_all
+
+            pages = run_all(cfg, Path(args.notebooks))
+            print(f"wrote {len(pages)} pages to {cfg.html_dir}")
+            _report_problems(cfg)
+    except (FileNotFoundError, ValueError, RuntimeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FATAL
+    problems = read_csv(cfg.data_dir / "problems.csv")
+    return EXIT_REJECTED if len(problems) else EXIT_OK
+
+
+def _report_problems(cfg: Config) -> None:
+    """Repeat the rejected inputs on stderr (notebooks keep theirs in their outputs)."""
+    for row in read_csv(cfg.data_dir / "problems.csv").itertuples():
+        print(f"error: {row.file}: {row.problem}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

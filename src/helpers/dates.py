@@ -1,0 +1,86 @@
+"""Vietnamese date expressions: find them, and turn them into ISO dates.
+
+Used for datelines (publication dates), for the references index (dates of
+cited documents) and for protected spans in translation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+# 16-3-2022, 28/10/2021, 01.12.2020 (day first, as Vietnamese writes them)
+NUMERIC_DATE = r"(?<![\d/.-])(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?![\d/.-]*\d)"
+# ngày 16 tháng 3 năm 2022
+WORDED_DATE = r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})"
+ISO_DATE = r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)"
+
+_NUMERIC = re.compile(NUMERIC_DATE)
+_WORDED = re.compile(WORDED_DATE, re.IGNORECASE)
+_ISO = re.compile(ISO_DATE)
+
+WEEKDAYS = r"(?:Thứ\s+(?:Hai|Ba|Tư|Năm|Sáu|Bảy|2|3|4|5|6|7)|Chủ\s+[Nn]hật)"
+TIME = r"\d{1,2}[:h]\d{2}(?::\d{2})?"
+TIMEZONE = r"(?:\(?\[?\s*GMT\s*[+-]\s*\d{1,2}\s*\]?\)?)"
+
+# A whole line that is only a dateline: optional weekday, a date, optional time and zone.
+_DATELINE = re.compile(
+    rf"^\s*(?:{WEEKDAYS}\s*,?\s*)?"
+    rf"(?:(?:{NUMERIC_DATE})|(?:{WORDED_DATE})|(?:{ISO_DATE}))"
+    rf"\s*(?:[,|-]\s*)?(?:{TIME})?\s*(?:{TIMEZONE})?\s*$",
+    re.IGNORECASE,
+)
+# A date at the start of a lead paragraph: "Chiều 01/12/2020, tại Hà Nội, ..."
+_LEAD_DATE = re.compile(
+    rf"^\s*(?:\([^)]{{1,60}}\)\s*-?\s*)?(?:(?:Sáng|Trưa|Chiều|Tối|Đêm|Ngày|Hôm nay)\s+(?:ngày\s+)?)?"
+    rf"(?:{NUMERIC_DATE}|{WORDED_DATE})",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class DateMatch:
+    """A date found in text: where it is, what it said, and its ISO form."""
+
+    start: int
+    end: int
+    text: str
+    iso: str
+
+
+def to_iso(day: int, month: int, year: int) -> str | None:
+    """ISO date for a day-month-year triple, or None if no such day exists."""
+    try:
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def find_dates(text: str) -> list[DateMatch]:
+    """Every full date (day, month and year) in text, in order of appearance."""
+    found: list[DateMatch] = []
+    for rx, order in ((_NUMERIC, "dmy"), (_WORDED, "dmy"), (_ISO, "ymd")):
+        for m in rx.finditer(text):
+            a, b, c = (int(g) for g in m.groups())
+            iso = to_iso(a, b, c) if order == "dmy" else to_iso(c, b, a)
+            if iso:
+                found.append(DateMatch(m.start(), m.end(), m.group(0), iso))
+    return sorted(found, key=lambda d: d.start)
+
+
+def parse_dateline(line: str) -> str | None:
+    """ISO date if the whole line is a dateline (e.g. 'Thứ Tư, 22-06-2022, 17:57'), else None."""
+    if not _DATELINE.match(line.replace("\u00a0", " ")):
+        return None
+    dates = find_dates(line)
+    return dates[0].iso if dates else None
+
+
+def lead_date(line: str) -> str | None:
+    """ISO date opening a lead paragraph ('Chiều 01/12/2020, tại Hà Nội'), else None."""
+    m = _LEAD_DATE.match(line.replace("\u00a0", " "))
+    if not m:
+        return None
+    dates = find_dates(m.group(0))
+    return dates[0].iso if dates else None

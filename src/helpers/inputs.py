@@ -1,0 +1,122 @@
+"""Reading input files: strict UTF-8 text or a clear, named rejection.
+
+Nothing here raises for bad input: every file becomes either a `SourceFile`
+(its lines, exactly as written) or a `Rejection` naming the file and the problem.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+# Control characters that never occur in text files (tab, LF, CR, FF excluded).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+BINARY = "binary file, not text (it holds NUL or control bytes)"
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A readable input: its path, the id used in outputs, and its lines (NFC, no EOLs)."""
+
+    path: Path
+    report_id: str
+    lines: tuple[str, ...]
+    encoding: str
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """An input that could not be used, and why (the `problems.csv` row)."""
+
+    file: str
+    problem: str
+
+
+def report_id_for(path: Path) -> str:
+    """A file-system and URL safe id from the file name (letters folded to ASCII)."""
+    stem = unicodedata.normalize("NFKD", path.stem.replace("đ", "d").replace("Đ", "D"))
+    ascii_stem = stem.encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", ascii_stem).strip("-_")
+    return slug or "report"
+
+
+def split_lines(text: str) -> tuple[str, ...]:
+    """Lines as an editor numbers them: CRLF, CR and LF all end a line; a final EOL adds none."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text.endswith("\n"):
+        text = text[:-1]
+    return tuple(text.split("\n"))
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Text and encoding name for bytes that are UTF-8 (BOM allowed) or BOM-marked UTF-16.
+
+    Raises ValueError with a reader-facing message otherwise.
+    """
+    if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"marked as UTF-16 by its BOM but not valid UTF-16 ({exc.reason})") from None
+    if b"\x00" in data:
+        raise ValueError(BINARY)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        bad = data[exc.start : exc.start + 1].hex()
+        raise ValueError(
+            f"not valid UTF-8 (byte 0x{bad} at offset {exc.start}); it may be windows-1258 or latin-1: "
+            "re-save it as UTF-8"
+        ) from None
+    if len(_CONTROL.findall(text)) > max(8, len(text) // 100):
+        raise ValueError(BINARY)
+    return text, "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
+
+
+def read_source(path: Path) -> SourceFile | Rejection:
+    """Read one input file, or say exactly why it cannot be used."""
+    name = str(path)
+    if path.is_dir():
+        return Rejection(name, "is a directory, not a text file")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return Rejection(name, f"cannot be read: {exc.strerror or exc}")
+    if not data:
+        return Rejection(name, "empty file (0 bytes)")
+    try:
+        text, encoding = decode(data)
+    except ValueError as exc:
+        return Rejection(name, str(exc))
+    text = unicodedata.normalize("NFC", text)
+    if not text.strip():
+        return Rejection(name, "holds only whitespace: no text to process")
+    return SourceFile(path, report_id_for(path), split_lines(text), encoding)
+
+
+def list_inputs(folder: Path) -> list[Path]:
+    """Every `*.txt` entry of the folder, sorted by name (directories included, to be rejected)."""
+    if not folder.is_dir():
+        raise FileNotFoundError(f"input folder {folder} does not exist or is not a folder")
+    return sorted((p for p in folder.iterdir() if p.name.lower().endswith(".txt")), key=lambda p: p.name)
+
+
+def read_folder(folder: Path) -> tuple[list[SourceFile], list[Rejection]]:
+    """All inputs of a folder: the usable files (ids made unique) and the rejections."""
+    sources: list[SourceFile] = []
+    rejections: list[Rejection] = []
+    seen: set[str] = set()
+    for path in list_inputs(folder):
+        item = read_source(path)
+        if isinstance(item, Rejection):
+            rejections.append(item)
+            continue
+        rid, n = item.report_id, 2
+        while rid in seen:
+            rid, n = f"{item.report_id}-{n}", n + 1
+        seen.add(rid)
+        sources.append(SourceFile(item.path, rid, item.lines, item.encoding) if rid != item.report_id else item)
+    return sources, rejections

@@ -1,0 +1,72 @@
+"""Writing outputs atomically: a crash never leaves a half-written CSV, JSON or HTML file.
+
+Each file is written to a temporary sibling and moved into place with `os.replace`.
+`run.json` is updated section by section under a lock, so stages and concurrent
+runs add to it without losing each other's sections.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+import pandas as pd
+
+
+def write_text(path: Path, text: str) -> Path:
+    """Write text (UTF-8) atomically; parent folders are created."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_csv(path: Path, frame: pd.DataFrame) -> Path:
+    """Write a DataFrame as UTF-8 CSV with a header, atomically, without the index."""
+    return write_text(path, frame.to_csv(index=False, lineterminator="\n"))
+
+
+def read_csv(path: Path) -> pd.DataFrame:
+    """Read a CSV written by `write_csv`, keeping every value as written (no NaN for '')."""
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(f".{path.name}.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def read_json(path: Path) -> dict[str, Any]:
+    """A JSON object from a file, or {} if there is none yet."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+
+
+def update_json(path: Path, section: str, value: Any) -> dict[str, Any]:
+    """Set one top-level section of a JSON file (e.g. run.json), keeping the others."""
+    with _locked(path):
+        data = read_json(path)
+        data[section] = value
+        write_text(path, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+    return data

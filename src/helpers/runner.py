@@ -1,0 +1,70 @@
+"""Running the numbered notebooks with papermill and exporting them to HTML.
+
+`make reports` comes here: each notebook runs with the run's parameters
+(`SEEDS`, `OUT`, `MODELS`), its executed copy goes to `OUT/notebooks/` and its
+HTML export, code hidden, to `OUT/html/`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .config import Config
+from .outputs import write_text
+
+KERNEL = "python3"
+
+
+def notebook_paths(folder: Path) -> list[Path]:
+    """The numbered notebooks of a folder, in order (01_..., 02_..., ...)."""
+    return sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb"))
+
+
+def parameters(cfg: Config) -> dict[str, str]:
+    """The papermill parameters every notebook takes."""
+    return {"SEEDS": str(cfg.seeds), "OUT": str(cfg.out), "MODELS": cfg.models}
+
+
+class NotebookFailed(RuntimeError):
+    """A notebook stopped with an error; the message names it and the error."""
+
+
+def run_notebook(path: Path, cfg: Config, extra: dict[str, str] | None = None, name: str | None = None) -> Path:
+    """Execute one notebook with papermill into `OUT/notebooks/`; return the executed copy."""
+    import papermill
+
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    target = cfg.out / "notebooks" / (name or path.name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        papermill.execute_notebook(
+            str(path),
+            str(target),
+            parameters={**parameters(cfg), **(extra or {})},
+            kernel_name=KERNEL,
+            cwd=str(path.parent),
+            progress_bar=False,
+            log_output=False,
+        )
+    except papermill.PapermillExecutionError as exc:
+        raise NotebookFailed(f"{path.name} failed: {exc.ename}: {exc.evalue}") from None
+    return target
+
+
+def export_html(executed: Path, html_dir: Path) -> Path:
+    """Export an executed notebook to HTML with the code hidden."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
+    return write_text(html_dir / (executed.stem + ".html"), body)
+
+
+def run_all(cfg: Config, notebooks: Path) -> list[Path]:
+    """Run every numbered notebook in order and export each; return the HTML pages."""
+    pages = []
+    for nb in notebook_paths(notebooks):
+        pages.append(export_html(run_notebook(nb, cfg), cfg.html_dir))
+    return pages

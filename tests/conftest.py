@@ -1,0 +1,40 @@
+"""Shared fixtures. Notebook runs under nbval write to a temporary OUT and use demo models."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+
+
+def pytest_configure(config):
+    # nbval kernels inherit this environment: keep their outputs out of the work tree.
+    os.environ.setdefault("HELPERS_OUT", tempfile.mkdtemp(prefix="helpers-nbval-"))
+    os.environ.setdefault("HELPERS_MODELS", "demo")
+    os.environ.setdefault("HELPERS_CACHE", str(ROOT / ".cache"))
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session")
+def seed_lines() -> dict[str, list[str]]:
+    """Lines of each seed, keyed by the first three characters of its file name."""
+    from helpers.inputs import read_source
+
+    return {p.name[:3]: list(read_source(p).lines) for p in sorted(SEEDS.glob("*.txt"))}
+
+
+@pytest.fixture(scope="session")
+def seed_reports():
+    """Every seed report, classified."""
+    from helpers.corpus import build_report
+    from helpers.inputs import read_folder
+
+    sources, rejections = read_folder(SEEDS)
+    assert not rejections
+    return {s.report_id[:3]: build_report(s) for s in sources}

@@ -1,0 +1,85 @@
+"""The corpus stage end to end: the data contract, the ledger invariant, rejections, exit status."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from helpers.config import Config
+from helpers.inputs import read_source
+from helpers.outputs import read_csv
+from helpers.pipeline import run_corpus
+
+from conftest import SEEDS
+
+
+@pytest.fixture(scope="module")
+def seed_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("out")
+    return run_corpus(Config(seeds=SEEDS, out=out, models="demo"), report_problems=False), out
+
+
+def test_ledger_holds_every_line_of_every_seed_once(seed_run):
+    _, out = seed_run
+    ledger = read_csv(out / "data" / "ledger.csv")
+    for path in sorted(SEEDS.glob("*.txt")):
+        lines = read_source(path).lines
+        rows = ledger[ledger["report_id"] == path.stem]
+        assert rows["line_no"].astype(int).tolist() == list(range(1, len(lines) + 1))
+        assert rows["text"].tolist() == list(lines)
+
+
+def test_contract_columns(seed_run):
+    _, out = seed_run
+    data = out / "data"
+    assert list(read_csv(data / "ledger.csv").columns) == ["report_id", "line_no", "role", "reason", "text"]
+    assert list(read_csv(data / "reports.csv").columns)[:8] == [
+        "report_id", "file", "title", "date", "author", "source", "n_lines", "n_sentences"
+    ]
+    assert list(read_csv(data / "sentences.csv").columns)[:4] == ["report_id", "sentence_no", "line_no", "text_vi"]
+    assert (data / "problems.csv").read_text() == "file,problem\n"
+    run = json.loads((data / "run.json").read_text())
+    assert run["corpus"]["reports"] == 5 and run["corpus"]["rejected"] == 0
+    assert run["corpus"]["lines"] == len(read_csv(data / "ledger.csv"))
+
+
+def test_sentences_point_at_text_lines(seed_run):
+    result, _ = seed_run
+    ledger = result.ledger.set_index(["report_id", "line_no"])
+    for row in result.sentences.itertuples():
+        assert ledger.loc[(row.report_id, row.line_no), "role"] == row.role
+    counts = result.sentences[result.sentences["role"] != "caption"].groupby("report_id").size()
+    assert counts.to_dict() == result.report_table.set_index("report_id")["n_sentences"].to_dict()
+
+
+def test_cli_rejects_bad_files_keeps_the_rest_and_exits_2(tmp_path):
+    seeds = tmp_path / "in"
+    shutil.copytree(SEEDS, seeds)
+    (seeds / "latin1.txt").write_bytes("Báo cáo".encode("latin-1"))
+    (seeds / "empty.txt").write_bytes(b"")
+    (seeds / "blob.txt").write_bytes(bytes(range(256)))
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [sys.executable, "-m", "helpers", "corpus", "--seeds", str(seeds), "--out", str(out)],
+        capture_output=True, text=True,
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    for name, problem in [("latin1.txt", "not valid UTF-8"), ("empty.txt", "empty"), ("blob.txt", "binary")]:
+        assert f"{seeds / name}: " in proc.stderr and problem in proc.stderr
+    problems = read_csv(out / "data" / "problems.csv")
+    assert sorted(p.rsplit("/", 1)[1] for p in problems["file"]) == ["blob.txt", "empty.txt", "latin1.txt"]
+    assert read_csv(out / "data" / "reports.csv")["report_id"].str[:3].tolist() == ["000", "001", "002", "003", "004"]
+
+
+def test_cli_names_a_missing_input_folder(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "helpers", "corpus", "--seeds", str(tmp_path / "nope"), "--out", str(tmp_path)],
+        capture_output=True, text=True,
+    )
+    assert proc.returncode == 1
+    assert "nope does not exist" in proc.stderr and "Traceback" not in proc.stderr
