@@ -38,3 +38,9 @@ def seed_reports():
     sources, rejections = read_folder(SEEDS)
     assert not rejections
     return {s.report_id[:3]: build_report(s) for s in sources}
+
+
+@pytest.fixture(scope="session")
+def demo_cache() -> Path:
+    """The cache folder demo models are built into: once, then reused by every test and run."""
+    return Path(os.environ["HELPERS_CACHE"])

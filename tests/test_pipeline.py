@@ -83,3 +83,19 @@ def test_cli_names_a_missing_input_folder(tmp_path):
     )
     assert proc.returncode == 1
     assert "nope does not exist" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_reports_with_real_models_and_no_cache_fails_fast_and_clearly(tmp_path):
+    import os
+    import time
+
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HUB_CACHE": str(tmp_path / "empty-cache")}
+    started = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "helpers", "reports", "--models", "real", "--seeds", str(SEEDS), "--out", str(tmp_path / "o")],
+        capture_output=True, text=True, env=env,
+    )
+    assert time.perf_counter() - started < 60
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "Helsinki-NLP/opus-mt-vi-en" in proc.stderr and "MODELS=demo" in proc.stderr
+    assert not (tmp_path / "o" / "notebooks").exists()  # stopped before any notebook ran

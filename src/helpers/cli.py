@@ -42,14 +42,26 @@ def main(argv: list[str] | None = None) -> int:
         else:
             from .runner import run_all
 
+            if cfg.models == "real":
+                preflight(cfg)
             pages = run_all(cfg, Path(args.notebooks))
             print(f"wrote {len(pages)} pages to {cfg.html_dir}")
             _report_problems(cfg)
-    except (FileNotFoundError, ValueError, RuntimeError) as exc:
+    except (FileNotFoundError, ValueError, RuntimeError) as exc:  # ModelUnavailable, NotebookFailed included
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FATAL
     problems = read_csv(cfg.data_dir / "problems.csv")
     return EXIT_REJECTED if len(problems) else EXIT_OK
+
+
+def preflight(cfg: Config) -> None:
+    """With MODELS=real, fail in seconds (before any notebook runs) if a model is not here."""
+    from .models import find_real, load_real
+
+    for key in cfg.model_keys():
+        spec = cfg.spec(key)
+        if find_real(spec) is None:
+            load_real(spec)  # downloads when the hub is reachable, else raises ModelUnavailable
 
 
 def _report_problems(cfg: Config) -> None:

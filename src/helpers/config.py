@@ -97,8 +97,9 @@ class Config:
             raise ValueError(f"MODELS must be one of {', '.join(MODEL_MODES)}, not {self.models!r}")
         if self.translator not in TRANSLATORS:
             raise ValueError(f"translator must be one of {', '.join(TRANSLATORS)}, not {self.translator!r}")
-        for name in ("seeds", "out", "cache_dir"):
-            object.__setattr__(self, name, Path(getattr(self, name)).expanduser().absolute())
+        for name in ("seeds", "out", "cache_dir", "memory_path"):
+            if getattr(self, name) is not None:
+                object.__setattr__(self, name, Path(getattr(self, name)).expanduser().absolute())
 
     @property
     def data_dir(self) -> Path:
@@ -123,6 +124,10 @@ class Config:
     def spec(self, key: str) -> ModelSpec:
         """The registry entry for a model key."""
         return MODEL_REGISTRY[key]
+
+    def model_keys(self) -> tuple[str, ...]:
+        """Every model a full run uses."""
+        return (self.translator, self.summariser_en, self.summariser_vi)
 
     def with_(self, **changes) -> "Config":
         """A copy with some fields changed."""

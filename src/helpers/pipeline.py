@@ -18,8 +18,9 @@ import pandas as pd
 from .config import Config
 from .corpus import Report, build_report
 from .inputs import Rejection, read_folder
-from .outputs import update_json, write_csv
+from .outputs import read_json, update_json, write_csv, write_text
 from .segment import report_sentences
+from .translate import TranslationStats
 
 PACKAGES = ("helpers", "torch", "transformers", "tokenizers", "sentencepiece", "underthesea", "pandas")
 
@@ -135,3 +136,71 @@ def run_corpus(cfg: Config, *, report_problems: bool = True) -> CorpusResult:
     )
     return result
 
+
+
+@dataclass
+class TranslationResult:
+    """The translation stage's products."""
+
+    sentences: pd.DataFrame  # sentences.csv with text_en, flags, model, from_memory, terms
+    references: pd.DataFrame
+    stats: TranslationStats
+    provenance: dict
+
+
+def load_corpus_tables(cfg: Config) -> CorpusResult:
+    """The corpus stage's results: recomputed (cheap, and always in step with the inputs)."""
+    return run_corpus(cfg, report_problems=False)
+
+
+def run_translate(cfg: Config, corpus: CorpusResult | None = None, progress: bool = True) -> TranslationResult:
+    """Translate every title, body and caption sentence; write sentences.csv, translations/, references.csv."""
+    from .glossary import default_glossary
+    from .memory import Memory
+    from .models import load_model
+    from .references import references_frame
+    from .translate import memory_settings, translate_sentences
+
+    corpus = corpus or load_corpus_tables(cfg)
+    spec = cfg.spec(cfg.translator)
+    loaded = load_model(spec, cfg.models, cfg.cache_dir)
+    glossary = default_glossary()
+    memory = Memory(cfg.memory, spec.source, loaded.revision, memory_settings(spec.generation))
+    try:
+        results, stats = translate_sentences(
+            corpus.sentences["text_vi"].tolist(), loaded, memory, glossary, spec.generation, progress
+        )
+    finally:
+        memory.close()
+    frame = corpus.sentences.copy()
+    frame["text_en"] = [r.text_en for r in results]
+    frame["flags"] = [" ".join(r.flags) for r in results]
+    frame["model"] = f"{spec.source}@{loaded.revision}" + (" (demo)" if loaded.demo else "")
+    frame["from_memory"] = [r.from_memory for r in results]
+    frame["terms"] = ["|".join(r.terms) for r in results]
+    frame["pieces"] = [r.pieces for r in results]
+    write_csv(cfg.data_dir / "sentences.csv", frame)
+    for rid, group in frame.groupby("report_id", sort=False):
+        write_text(cfg.data_dir / "translations" / f"{rid}.txt", english_text(group))
+    refs = references_frame(corpus.sentences, glossary)
+    write_csv(cfg.data_dir / "references.csv", refs)
+    provenance = loaded.provenance()
+    update_json(cfg.run_json, "models", {**read_json(cfg.run_json).get("models", {}), "translation": provenance})
+    update_json(
+        cfg.run_json,
+        "translation",
+        {**asdict(stats), "model": spec.source, "demo": loaded.demo, "memory": str(cfg.memory), "references": len(refs)},
+    )
+    return TranslationResult(frame, refs, stats, provenance)
+
+
+def english_text(sentences: pd.DataFrame) -> str:
+    """A report's English text: title, then one paragraph per source line, then the captions."""
+    parts: list[str] = []
+    text = sentences[sentences["role"] != "caption"]
+    for _, line in text.groupby("line_no", sort=True):
+        parts.append(" ".join(line["text_en"]))
+    captions = sentences[sentences["role"] == "caption"]
+    if len(captions):
+        parts.append("Photo captions:\n" + "\n".join(f"- {t}" for t in captions["text_en"]))
+    return "\n\n".join(parts) + "\n"

@@ -1,0 +1,114 @@
+"""The glossary: acronyms, offices and ranks of the reports, with their English renderings.
+
+The data is `data/glossary.csv` in the package (a user may edit it or pass another
+file). Before translation, known misspellings are normalised (each one reported)
+and bare acronyms are spelled out in Vietnamese so the model sees words it knows;
+after translation, each term's English rendering is checked in the output.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from .spans import find_spans
+
+COLUMNS = ("term", "kind", "expansion_vi", "english", "variants")
+
+
+@dataclass(frozen=True)
+class Term:
+    """A glossary entry."""
+
+    term: str
+    kind: str  # acronym | office | rank | typo
+    expansion_vi: str
+    english: str
+    variants: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A source sentence made ready for the model, and what was done to it."""
+
+    source: str
+    text: str  # what the model is given
+    terms: tuple[str, ...]  # glossary terms found (after normalisation)
+    normalised: tuple[str, ...]  # 'CABD→CAND' for each misspelling fixed
+
+
+class GlossaryError(ValueError):
+    """The glossary file is malformed; the message names the file and the row."""
+
+
+def load_glossary(path: Path | None = None) -> tuple[Term, ...]:
+    """Read a glossary CSV (the packaged one by default)."""
+    if path is None:
+        text = resources.files("helpers").joinpath("data/glossary.csv").read_text(encoding="utf-8")
+        name = "helpers/data/glossary.csv"
+    else:
+        text, name = Path(path).read_text(encoding="utf-8"), str(path)
+    rows = list(csv.DictReader(text.splitlines()))
+    if not rows or tuple(rows[0].keys()) != COLUMNS:
+        raise GlossaryError(f"{name}: the header must be {','.join(COLUMNS)}")
+    terms = []
+    for n, row in enumerate(rows, start=2):
+        if not row["term"] or row["kind"] not in ("acronym", "office", "rank", "typo"):
+            raise GlossaryError(f"{name}, row {n}: needs a term and a kind of acronym, office, rank or typo")
+        if row["kind"] != "typo" and not row["english"]:
+            raise GlossaryError(f"{name}, row {n}: {row['term']} has no English rendering")
+        variants = tuple(v.strip() for v in (row["variants"] or "").split("|") if v.strip())
+        terms.append(Term(row["term"], row["kind"], row["expansion_vi"], row["english"], variants))
+    return tuple(terms)
+
+
+@lru_cache(maxsize=4)
+def default_glossary() -> tuple[Term, ...]:
+    """The packaged glossary, read once."""
+    return load_glossary()
+
+
+def _word(term: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w/-]){re.escape(term)}(?![\w/-])")
+
+
+def _outside_spans(text: str, start: int, end: int) -> bool:
+    return all(end <= s.start or start >= s.end for s in find_spans(text))
+
+
+def prepare(source: str, glossary: tuple[Term, ...]) -> Prepared:
+    """Normalise misspellings, spell out bare acronyms, and list the terms present."""
+    text = source
+    normalised: list[str] = []
+    for t in glossary:
+        for variant in t.variants:
+            rx = _word(variant)
+            if rx.search(text):
+                text = rx.sub(t.term, text)
+                normalised.append(f"{variant}→{t.term}")
+    found = [t.term for t in glossary if t.kind != "typo" and _word(t.term).search(text)]
+    for t in glossary:
+        if t.kind != "acronym" or not t.expansion_vi:
+            continue
+        # Expand bare acronyms only: '(CAND)' after its full form stays, and codes like 12-NQ/TW are spans.
+        rx = re.compile(rf"(?<![\w/(-]){re.escape(t.term)}(?![\w/)-])")
+        for m in reversed(list(rx.finditer(text))):
+            if _outside_spans(text, m.start(), m.end()):
+                text = text[: m.start()] + t.expansion_vi + text[m.end() :]
+    return Prepared(source, text, tuple(found), tuple(normalised))
+
+
+def missing_terms(prepared: Prepared, english: str, glossary: tuple[Term, ...]) -> list[str]:
+    """Glossary terms of the source whose English rendering (or acronym) is absent from the output."""
+    by_term = {t.term: t for t in glossary}
+    low = english.casefold()
+    missing = []
+    for term in prepared.terms:
+        t = by_term[term]
+        if t.english.casefold() not in low and not (t.kind == "acronym" and _word(t.term).search(english)):
+            missing.append(term)
+    return missing

@@ -1,0 +1,90 @@
+"""Translation memory: a SQLite table of (model, revision, settings, source) → output.
+
+Written batch by batch in its own transaction (WAL journal), so a run killed
+midway keeps every batch it finished and the database stays intact; concurrent
+runs wait for each other's writes instead of failing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS memory (
+    key TEXT PRIMARY KEY,
+    model TEXT NOT NULL,
+    revision TEXT NOT NULL,
+    settings TEXT NOT NULL,
+    source TEXT NOT NULL,
+    output TEXT NOT NULL,
+    created TEXT NOT NULL DEFAULT (datetime('now'))
+)
+"""
+BUSY_TIMEOUT_S = 60.0
+
+
+def memory_key(model: str, revision: str, settings: dict, source: str) -> str:
+    """The lookup key: everything that determines the output."""
+    blob = json.dumps([model, revision, settings, source], ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class Memory:
+    """An open translation memory for one model, revision and settings."""
+
+    path: Path
+    model: str
+    revision: str
+    settings: dict
+
+    def __post_init__(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute(SCHEMA)
+
+    def key(self, source: str) -> str:
+        """The key of a source text under this memory's model and settings."""
+        return memory_key(self.model, self.revision, self.settings, source)
+
+    def lookup(self, sources: list[str]) -> dict[str, str]:
+        """Outputs already stored for these sources (those found only)."""
+        found: dict[str, str] = {}
+        keys = {self.key(s): s for s in dict.fromkeys(sources)}
+        items = list(keys)
+        for i in range(0, len(items), 500):
+            chunk = items[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            for key, output in self._db.execute(f"SELECT key, output FROM memory WHERE key IN ({marks})", chunk):
+                found[keys[key]] = output
+        return found
+
+    def store(self, pairs: dict[str, str]) -> None:
+        """Store one batch of (source → output) in a single transaction."""
+        rows = [(self.key(s), self.model, self.revision, json.dumps(self.settings, sort_keys=True), s, o) for s, o in pairs.items()]
+        with self._db:  # BEGIN ... COMMIT, or ROLLBACK on error
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany(
+                "INSERT OR REPLACE INTO memory (key, model, revision, settings, source, output) VALUES (?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+
+    def count(self) -> int:
+        """Entries for this model and revision."""
+        return self._db.execute(
+            "SELECT COUNT(*) FROM memory WHERE model = ? AND revision = ?", (self.model, self.revision)
+        ).fetchone()[0]
+
+    def integrity(self) -> str:
+        """SQLite's integrity_check verdict ('ok' when intact)."""
+        return self._db.execute("PRAGMA integrity_check").fetchone()[0]
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._db.close()

@@ -1,0 +1,73 @@
+"""The model layer: every family's demo model loads through the real loader, offline."""
+
+from __future__ import annotations
+
+import shutil
+import time
+
+import pytest
+import torch
+
+from helpers.config import MODEL_REGISTRY, ModelSpec
+from helpers.models import ModelUnavailable, build_demo_model, load_model, load_real
+
+
+@pytest.mark.parametrize("key", list(MODEL_REGISTRY))
+def test_demo_model_of_every_family_loads_round_trips_and_generates(key, demo_cache, seed_reports, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    spec = MODEL_REGISTRY[key]
+    loaded = load_model(spec, "demo", demo_cache)
+    assert loaded.demo and loaded.revision.startswith("demo-")
+    assert type(loaded.model).__name__.lower().startswith(
+        {"marian": "marian", "nllb": "m2m100", "m2m100": "m2m100", "mbart50": "mbart", "bart": "bart", "mt5": "mt5"}[spec.family]
+    )
+    tok = loaded.tokenizer
+    from helpers.segment import report_sentences
+
+    sentences = [s.text_vi for r in seed_reports.values() for s in report_sentences(r)]
+    for text in sentences:
+        assert tok.decode(tok(text)["input_ids"], skip_special_tokens=True) == text
+    if spec.src_lang:  # the language code is a real token, not <unk>
+        assert tok(sentences[0])["input_ids"][0] != tok.unk_token_id
+    enc = tok(sentences[:2], return_tensors="pt", padding=True)
+    with torch.no_grad():
+        out = loaded.model.generate(**enc, max_new_tokens=8, num_beams=2, **loaded.generate_kwargs())
+    assert out.shape[0] == 2 and out.shape[1] > 1
+    assert loaded.provenance()["demo"] is True
+
+
+def test_demo_build_is_deterministic(tmp_path):
+    spec = MODEL_REGISTRY["opus-mt"]
+    a = build_demo_model(spec, tmp_path / "a")
+    b = build_demo_model(spec, tmp_path / "b")
+    assert (a / "DEMO_REVISION").read_text() == (b / "DEMO_REVISION").read_text()
+    assert (a / "model.safetensors").exists() and not list(a.glob("*.bin"))
+
+
+def test_model_in_a_local_folder_loads_as_real(tmp_path, demo_cache, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    folder = tmp_path / "my-marian"
+    shutil.copytree(build_demo_model(MODEL_REGISTRY["opus-mt"], demo_cache), folder)
+    spec = ModelSpec("local", str(folder), "marian", "translate")
+    loaded = load_real(spec)
+    assert not loaded.demo and loaded.location == str(folder)
+
+
+def test_uncached_hub_id_offline_fails_fast_with_the_ways_out(monkeypatch, tmp_path):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
+    spec = ModelSpec("x", "Helsinki-NLP/opus-mt-vi-en-not-cached", "marian", "translate")
+    started = time.perf_counter()
+    with pytest.raises(ModelUnavailable) as err:
+        load_model(spec, "real", tmp_path)
+    assert time.perf_counter() - started < 30
+    message = str(err.value)
+    assert "Helsinki-NLP/opus-mt-vi-en-not-cached" in message
+    assert "Hugging Face cache" in message and "MODELS=demo" in message and "download" in message
+
+
+def test_auto_falls_back_to_demo_with_a_warning(monkeypatch, demo_cache):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.warns(UserWarning, match="DEMO model"):
+        loaded = load_model(MODEL_REGISTRY["m2m100"], "auto", demo_cache / "auto-case")
+    assert loaded.demo

@@ -1,0 +1,152 @@
+"""Translation with demo models: coverage, splitting, spans, memory, resumption, flags."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from helpers.config import Config
+from helpers.glossary import default_glossary, prepare
+from helpers.memory import Memory
+from helpers.models import load_model
+from helpers.outputs import read_csv
+from helpers.pipeline import run_corpus, run_translate
+from helpers.quality import repeated_ngrams, sentence_flags, vietnamese_left
+from helpers.references import find_references
+from helpers.translate import memory_settings, split_to_fit, token_batches, translate_sentences
+
+from conftest import SEEDS
+
+
+@pytest.fixture(scope="module")
+def translator(demo_cache):
+    cfg = Config(models="demo", cache_dir=demo_cache)
+    spec = cfg.spec("opus-mt")
+    return load_model(spec, "demo", demo_cache), spec
+
+
+def counting(monkeypatch, loaded):
+    calls = []
+    original = loaded.model.generate
+
+    def wrapped(*args, **kwargs):
+        calls.append(kwargs.get("input_ids").shape[0])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(loaded.model, "generate", wrapped)
+    return calls
+
+
+def test_every_sentence_is_translated_and_rerun_generates_nothing(tmp_path, demo_cache, translator, monkeypatch):
+    cfg = Config(seeds=SEEDS, out=tmp_path / "out", models="demo", cache_dir=demo_cache, memory_path=tmp_path / "tm.sqlite")
+    corpus = run_corpus(cfg, report_problems=False)
+    calls = counting(monkeypatch, translator[0])
+    first = run_translate(cfg, corpus, progress=False)
+    assert len(calls) == first.stats.generate_calls > 0
+    sentences = read_csv(cfg.data_dir / "sentences.csv")
+    assert len(sentences) == len(corpus.sentences)
+    assert (sentences["text_en"] != "").all()
+    assert {"text_en", "flags", "model"} <= set(sentences.columns)
+    for row in sentences.itertuples():  # every document code of a source is in its translation
+        for ref in find_references(row.text_vi):
+            if ref.code:
+                assert ref.code in row.text_en
+    calls.clear()
+    second = run_translate(cfg, corpus, progress=False)
+    assert calls == [] and second.stats.generated == 0
+    assert second.stats.from_memory == second.stats.sentences
+    assert read_csv(cfg.data_dir / "sentences.csv")["text_en"].tolist() == sentences["text_en"].tolist()
+    refs = read_csv(cfg.data_dir / "references.csv")
+    row = refs[(refs["code"] == "12-NQ/TW") & (refs["date"] != "")].iloc[0]
+    assert row["date"] == "2022-03-16" and row["english"].startswith("Resolution No. 12-NQ/TW of 2022-03-16")
+    text = (cfg.data_dir / "translations" / "000_b4ca7e3004645a9d.txt").read_text()
+    assert text.count("\n\n") >= 10 and "Photo captions:" in text
+
+
+def test_a_2000_token_sentence_is_split_within_the_limit_and_kept_whole(translator, tmp_path):
+    loaded, spec = translator
+    clause = "Đảng ủy Công an Trung ương đã ban hành Kế hoạch số 118-KH/ĐUCA ngày 25-5-2022 thực hiện Nghị quyết"
+    sentence = ", ".join([clause] * 60) + "."
+
+    def count(text):
+        return len(loaded.tokenizer(text)["input_ids"])
+
+    assert count(sentence) >= 2000
+    pieces = split_to_fit(sentence, count, loaded.input_limit)
+    assert len(pieces) > 1
+    assert all(count(p) <= loaded.input_limit for p in pieces)
+    assert "".join(pieces) == sentence
+    memory = Memory(tmp_path / "tm.sqlite", spec.source, loaded.revision, memory_settings(spec.generation))
+    (result,), stats = translate_sentences([sentence], loaded, memory, default_glossary(), spec.generation, progress=False)
+    assert result.pieces == len(pieces) and stats.split_sentences == 1
+    assert "118-KH/ĐUCA" in result.text_en
+
+
+def test_a_line_without_spaces_falls_back_to_token_windows(translator):
+    loaded, _ = translator
+    text = "x" * 3000
+
+    def count(t):
+        return len(loaded.tokenizer(t)["input_ids"])
+
+    pieces = split_to_fit(text, count, 100)
+    assert "".join(pieces) == text and all(count(p) <= 100 for p in pieces)
+
+
+def test_interrupted_run_resumes_with_memory_intact(translator, tmp_path, monkeypatch):
+    loaded, spec = translator
+    sources = [f"Hội nghị lần thứ {i} của Bộ Công an đã diễn ra tại Hà Nội." for i in range(40)]
+    settings = spec.generation.__class__(**{**memory_settings(spec.generation), "batch_tokens": 64})
+    path = tmp_path / "tm.sqlite"
+    import helpers.translate as tr
+
+    real_generate, seen = tr.generate, []
+
+    def dying(*args, **kwargs):
+        if len(seen) == 3:
+            raise KeyboardInterrupt  # the run is killed during the fourth batch
+        seen.append(1)
+        return real_generate(*args, **kwargs)
+
+    monkeypatch.setattr(tr, "generate", dying)
+    memory = Memory(path, spec.source, loaded.revision, memory_settings(settings))
+    with pytest.raises(KeyboardInterrupt):
+        translate_sentences(sources, loaded, memory, default_glossary(), settings, progress=False)
+    memory.close()
+    monkeypatch.setattr(tr, "generate", real_generate)
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        kept = db.execute("SELECT COUNT(*) FROM memory").fetchone()[0]
+    assert 0 < kept < len(sources)
+    memory = Memory(path, spec.source, loaded.revision, memory_settings(settings))
+    resumed, stats = translate_sentences(sources, loaded, memory, default_glossary(), settings, progress=False)
+    assert stats.generated == len(sources) - kept
+    fresh = Memory(tmp_path / "fresh.sqlite", spec.source, loaded.revision, memory_settings(settings))
+    straight, _ = translate_sentences(sources, loaded, fresh, default_glossary(), settings, progress=False)
+    assert [r.text_en for r in resumed] == [r.text_en for r in straight]
+
+
+def test_batches_respect_the_budget_and_cover_every_index():
+    lengths = [5, 40, 12, 40, 3, 25, 7]
+    batches = token_batches(lengths, 80)
+    assert sorted(i for b in batches for i in b) == list(range(len(lengths)))
+    for b in batches:
+        assert max(lengths[i] for i in b) * len(b) <= 80 or len(b) == 1
+        assert [lengths[i] for i in b] == sorted((lengths[i] for i in b), reverse=True)
+
+
+def test_glossary_normalises_typos_and_spells_out_bare_acronyms():
+    p = prepare("xây dựng lực lượng CABD, bảo vệ ANQG theo Nghị quyết số 12-NQ/TW của Công an nhân dân (CAND)", default_glossary())
+    assert "CABD→CAND" in p.normalised
+    assert "an ninh quốc gia" in p.text and "12-NQ/TW" in p.text and "(CAND)" in p.text
+    assert {"CAND", "ANQG"} <= set(p.terms)
+
+
+def test_quality_flags():
+    assert sentence_flags("Có 450 tác phẩm.", "") == ["empty_output"]
+    assert "span_missing:450" in sentence_flags("Có 450 tác phẩm.", "There are 45 works.")
+    assert vietnamese_left("Về sạ ngành nạn mình trương") != []
+    assert vietnamese_left("Meeting in Hà Nội") == []
+    assert repeated_ngrams("the party the party the party the party")
+    assert any(f.startswith("length_ratio") for f in sentence_flags("Một câu dài " * 20, "Short."))
