@@ -102,4 +102,4 @@ with pd.option_context("display.max_colwidth", 80, "display.max_rows", 100):
 with pd.option_context("display.max_colwidth", None, "display.max_rows", 500):
     for rid, group in sentences.groupby("report_id"):
         display(Markdown(f"### {rid}"))
-        display(group[["sentence_no", "role", "text_vi", "text_en", "flags", "from_memory"]].style.hide(axis="index"))
+        display(group[["sentence_no", "role", "text_vi", "text_en", "flags", "from_memory"]].set_index("sentence_no"))

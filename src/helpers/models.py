@@ -123,15 +123,13 @@ def unavailable_message(spec: ModelSpec) -> str:
 
 def _load_pretrained(location: str, spec: ModelSpec, local_only: bool) -> tuple[Any, Any]:
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+    from transformers import AutoModelForSeq2SeqLM
     from transformers.utils import logging as hf_logging
 
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
     common = {"revision": spec.revision, "local_files_only": local_only, "trust_remote_code": False}
-    with warnings.catch_warnings():  # Marian asks for sacremoses, which would alter punctuation
-        warnings.filterwarnings("ignore", message="Recommended: pip install sacremoses")
-        tokenizer = AutoTokenizer.from_pretrained(location, **common)
+    tokenizer = _auto_tokenizer(location, **common)
     model = AutoModelForSeq2SeqLM.from_pretrained(location, use_safetensors=True, **common)
     model.eval()
     if spec.src_lang and hasattr(tokenizer, "src_lang"):
@@ -139,6 +137,14 @@ def _load_pretrained(location: str, spec: ModelSpec, local_only: bool) -> tuple[
     if spec.tgt_lang and hasattr(tokenizer, "tgt_lang"):
         tokenizer.tgt_lang = spec.tgt_lang
     return tokenizer, model
+
+
+def _auto_tokenizer(location: str, **kwargs: Any) -> Any:
+    from transformers import AutoTokenizer
+
+    with warnings.catch_warnings():  # Marian asks for sacremoses, which would alter punctuation
+        warnings.filterwarnings("ignore", message="Recommended: pip install sacremoses")
+        return AutoTokenizer.from_pretrained(location, **kwargs)
 
 
 def load_real(spec: ModelSpec) -> LoadedModel:
@@ -288,7 +294,7 @@ def build_demo_model(spec: ModelSpec, cache_dir: Path, texts: list[str] | None =
     if (target / "DEMO_REVISION").exists():
         return target
     import torch
-    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+    from transformers import AutoModelForSeq2SeqLM
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()
@@ -298,7 +304,7 @@ def build_demo_model(spec: ModelSpec, cache_dir: Path, texts: list[str] | None =
         raw = work / "raw"
         raw.mkdir()
         _write_tokenizer_files(spec, raw, texts or demo_texts())
-        tokenizer = AutoTokenizer.from_pretrained(str(raw))
+        tokenizer = _auto_tokenizer(str(raw))
         torch.manual_seed(DEMO_SEED)
         model = AutoModelForSeq2SeqLM.from_config(_demo_config(spec, tokenizer))
         built = work / "model"

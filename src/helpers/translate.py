@@ -151,7 +151,8 @@ def translate_units(
     if todo:
         lengths = [len(ids) for ids in loaded.tokenizer(todo)["input_ids"]]
         batches = token_batches(lengths, settings.batch_tokens)
-        for batch in tqdm(batches, desc=f"translating ({loaded.spec.key})", unit="batch", disable=not progress):
+        label = f"{loaded.spec.task} ({loaded.spec.key})"
+        for batch in tqdm(batches, desc=label, unit="batch", disable=not progress):
             texts = [todo[i] for i in batch]
             outputs = generate(loaded, texts, settings)
             stats.generate_calls += 1

@@ -1,0 +1,198 @@
+"""Short English summaries of a report, three ways, each checked against the source.
+
+- `extractive`: the report's most central sentences (TextRank over TF-IDF vectors
+  of the Vietnamese sentences, no pretrained weights), given as their English
+  translations in source order, with their sentence numbers.
+- `abstractive-en`: the BART summariser on the English translation.
+- `abstractive-vi`: the mT5 summariser on the Vietnamese text, then translated.
+
+Inputs longer than a summariser's limit are summarised in chunks and the chunk
+summaries summarised again (map-reduce): never truncated silently. Every summary
+is held to the length bound (whole sentences first; a cut is flagged).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from .memory import Memory
+from .models import LoadedModel
+from .spans import find_spans
+from .textnorm import clean_space
+from .translate import TranslationStats, memory_settings, split_to_fit, translate_units
+
+METHODS = ("extractive", "abstractive-en", "abstractive-vi")
+DAMPING, ITERATIONS = 0.85, 50
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_NAME = re.compile(r"\b[A-ZÀ-Ỹ][\wÀ-ỹ]+(?:\s+[A-ZÀ-Ỹ][\wÀ-ỹ]+)+")
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One summary of one report (a `summaries.csv` row)."""
+
+    report_id: str
+    method: str
+    model: str
+    summary_en: str
+    n_words: int
+    flags: str
+    source_sentence_ids: str
+
+
+# ---------------------------------------------------------------- length bound
+
+
+def bound_length(text: str, max_sentences: int, max_words: int) -> tuple[str, list[str]]:
+    """At most `max_sentences` sentences and `max_words` words: whole sentences kept,
+    a cut inside a sentence marked with '…' and flagged."""
+    sentences = [s for s in _SENTENCE_END.split(clean_space(text)) if s]
+    kept: list[str] = []
+    for s in sentences[:max_sentences]:
+        if len(" ".join(kept + [s]).split()) > max_words:
+            break
+        kept.append(s)
+    flags = []
+    if not kept and sentences:
+        kept = [" ".join(sentences[0].split()[:max_words]) + "…"]
+        flags.append(f"cut_to:{max_words}_words")
+    if len(kept) < len(sentences):
+        flags.append(f"shortened:{len(sentences)}_to_{len(kept)}_sentences")
+    return " ".join(kept), flags
+
+
+# ---------------------------------------------------------------- extractive
+
+
+def _tfidf(texts: list[str]) -> np.ndarray:
+    docs = [Counter(re.findall(r"\w+", t.casefold())) for t in texts]
+    vocab = sorted({w for d in docs for w in d})
+    index = {w: i for i, w in enumerate(vocab)}
+    df = Counter(w for d in docs for w in d)
+    n = len(docs)
+    m = np.zeros((n, len(vocab)))
+    for r, d in enumerate(docs):
+        for w, c in d.items():
+            m[r, index[w]] = (1 + math.log(c)) * math.log((1 + n) / (1 + df[w]) + 1)
+    norms = np.linalg.norm(m, axis=1, keepdims=True)
+    return m / np.where(norms == 0, 1, norms)
+
+
+def centrality(texts: list[str]) -> np.ndarray:
+    """TextRank scores: PageRank over the cosine-similarity graph of the sentences."""
+    n = len(texts)
+    if n == 0:
+        return np.zeros(0)
+    vectors = _tfidf(texts)
+    sim = vectors @ vectors.T
+    np.fill_diagonal(sim, 0)
+    rows = sim.sum(axis=1, keepdims=True)
+    trans = np.where(rows > 0, sim / np.where(rows == 0, 1, rows), 1 / n)
+    score = np.full(n, 1 / n)
+    for _ in range(ITERATIONS):
+        score = (1 - DAMPING) / n + DAMPING * trans.T @ score
+    return score
+
+
+def extractive(
+    sentence_nos: list[int], texts_vi: list[str], texts_en: list[str], max_sentences: int, max_words: int
+) -> tuple[str, list[int], list[str]]:
+    """The most central sentences that fit the bound, in source order: (summary, ids, flags)."""
+    scores = centrality(texts_vi)
+    chosen: list[int] = []
+    words = 0
+    for i in np.argsort(-scores, kind="stable"):
+        n = len(texts_en[i].split())
+        if len(chosen) < max_sentences and words + n <= max_words:
+            chosen.append(int(i))
+            words += n
+    flags: list[str] = []
+    if not chosen and texts_en:
+        best = int(np.argmax(scores))
+        text, flags = bound_length(texts_en[best], 1, max_words)
+        return text, [sentence_nos[best]], flags
+    chosen.sort()
+    return " ".join(texts_en[i] for i in chosen), [sentence_nos[i] for i in chosen], flags
+
+
+# ---------------------------------------------------------------- abstractive
+
+
+def map_reduce(
+    text: str,
+    loaded: LoadedModel,
+    summarise_batch: Callable[[list[str]], list[str]],
+    max_rounds: int = 4,
+) -> tuple[str, int]:
+    """Summary of a text of any length: chunks within the model's limit, summarised, then
+    their summaries summarised, until one fits. Returns (summary, number of chunks at first)."""
+
+    def count(t: str) -> int:
+        return len(loaded.tokenizer(t)["input_ids"])
+
+    limit = loaded.input_limit
+    chunks = _pack_sentences(text, count, limit)
+    first = len(chunks)
+    for _ in range(max_rounds):
+        summaries = summarise_batch(chunks)
+        joined = " ".join(s for s in summaries if s)
+        if len(chunks) == 1 or count(joined) <= limit:
+            return (summarise_batch([joined])[0] if len(chunks) > 1 else joined), first
+        chunks = _pack_sentences(joined, count, limit)
+    return joined, first
+
+
+def _pack_sentences(text: str, count: Callable[[str], int], limit: int) -> list[str]:
+    """Whole sentences packed into chunks within the limit (long sentences split at clauses)."""
+    pieces = [p for s in _SENTENCE_END.split(text) if s for p in split_to_fit(s, count, limit)]
+    chunks: list[str] = []
+    for piece in pieces:
+        if chunks and count(chunks[-1] + " " + piece) <= limit:
+            chunks[-1] += " " + piece
+        else:
+            chunks.append(piece)
+    return chunks or [""]
+
+
+def summariser(loaded: LoadedModel, memory: Memory, progress: bool = False) -> Callable[[list[str]], list[str]]:
+    """A batch summarise function backed by the model and the memory (re-runs generate nothing)."""
+    stats = TranslationStats()
+
+    def run(texts: list[str]) -> list[str]:
+        outputs = translate_units(texts, loaded, memory, loaded.spec.generation, stats, progress)
+        return [outputs[t] for t in texts]
+
+    run.stats = stats  # type: ignore[attr-defined]
+    return run
+
+
+def memory_for(loaded: LoadedModel, path) -> Memory:
+    """The translation memory, opened for this model's outputs."""
+    return Memory(path, loaded.spec.source, loaded.revision, memory_settings(loaded.spec.generation))
+
+
+# ---------------------------------------------------------------- faithfulness
+
+
+def _fold(text: str) -> str:
+    import unicodedata
+
+    s = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in s if not unicodedata.combining(c)).casefold()
+
+
+def unsupported(summary: str, source_texts: list[str]) -> list[str]:
+    """Numbers, dates, codes and names of a summary that occur nowhere in the report."""
+    haystack = " ".join(source_texts)
+    folded = _fold(haystack)
+    flags = [f"unsupported_{s.kind}:{s.text}" for s in find_spans(summary) if s.text not in haystack]
+    for m in _NAME.finditer(summary):
+        if _fold(m.group(0)) not in folded:
+            flags.append(f"unsupported_name:{m.group(0)}")
+    return flags

@@ -1,0 +1,82 @@
+"""Summaries with demo models: every report and method, the bound, map-reduce, ids, faithfulness."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers.config import Config
+from helpers.models import load_model
+from helpers.outputs import read_csv
+from helpers.pipeline import run_corpus, run_summarise
+from helpers.summarise import METHODS, bound_length, centrality, map_reduce, unsupported
+
+from conftest import SEEDS
+
+
+@pytest.fixture(scope="module")
+def summary_run(tmp_path_factory, demo_cache):
+    tmp = tmp_path_factory.mktemp("sum")
+    cfg = Config(seeds=SEEDS, out=tmp / "out", models="demo", cache_dir=demo_cache, memory_path=tmp / "tm.sqlite")
+    corpus = run_corpus(cfg, report_problems=False)
+    return cfg, corpus, run_summarise(cfg, corpus, progress=False)
+
+
+def test_every_report_has_a_summary_by_every_method_within_the_bound(summary_run):
+    cfg, corpus, frame = summary_run
+    written = read_csv(cfg.data_dir / "summaries.csv")
+    assert list(written.columns) == [
+        "report_id", "method", "model", "summary_en", "n_words", "flags", "source_sentence_ids"
+    ]
+    pairs = set(zip(written["report_id"], written["method"]))
+    assert pairs == {(r.report_id, m) for r in corpus.reports for m in METHODS}
+    for row in written.itertuples():
+        assert row.summary_en
+        assert int(row.n_words) == len(row.summary_en.split()) <= cfg.summary_max_words
+        assert row.summary_en.count(". ") < cfg.summary_max_sentences
+
+
+def test_extractive_ids_point_at_body_sentences_of_the_report(summary_run):
+    _, corpus, frame = summary_run
+    sentences = corpus.sentences
+    for row in frame[frame["method"] == "extractive"].itertuples():
+        ids = [int(i) for i in row.source_sentence_ids.split()]
+        assert ids == sorted(ids) and 1 <= len(ids) <= 3
+        mine = sentences[(sentences["report_id"] == row.report_id) & (sentences["role"] == "body")]
+        assert set(ids) <= set(mine["sentence_no"].astype(int))
+
+
+def test_map_reduce_summarises_an_input_longer_than_the_limit(demo_cache):
+    cfg = Config(models="demo", cache_dir=demo_cache)
+    loaded = load_model(cfg.spec(cfg.summariser_en), "demo", demo_cache)
+    seen: list[list[str]] = []
+
+    def fake(texts):
+        seen.append(list(texts))
+        return ["Short summary of a part." for _ in texts]
+
+    text = " ".join(f"The ministry held meeting number {i} in Hanoi on security and order." for i in range(400))
+    assert len(loaded.tokenizer(text)["input_ids"]) > loaded.input_limit
+    summary, chunks = map_reduce(text, loaded, fake)
+    assert chunks > 1 and len(seen[0]) == chunks
+    assert all(len(loaded.tokenizer(c)["input_ids"]) <= loaded.input_limit for c in seen[0])
+    assert "".join(seen[0]).replace(" ", "") == text.replace(" ", "")  # the chunks cover the whole text
+    assert len(seen) == 2 and summary == "Short summary of a part."
+
+
+def test_faithfulness_flags_a_planted_number_and_name():
+    source = ["Ban Tổ chức nhận được 450 tác phẩm của 52 đơn vị.", "The committee received 450 works from 52 units."]
+    assert unsupported("The committee received 450 works.", source) == []
+    flags = unsupported("The committee received 4500 works from Nguyen Van Binh.", source)
+    assert "unsupported_number:4500" in flags and "unsupported_name:Nguyen Van Binh" in flags
+
+
+def test_length_bound_keeps_whole_sentences_and_flags_a_cut():
+    text, flags = bound_length("One two three. Four five six. Seven eight. Nine ten.", 3, 80)
+    assert text == "One two three. Four five six. Seven eight." and flags == ["shortened:4_to_3_sentences"]
+    text, flags = bound_length("word " * 100, 3, 80)
+    assert len(text.split()) == 80 and text.endswith("…") and flags[0] == "cut_to:80_words"
+
+
+def test_centrality_prefers_the_sentence_sharing_most_words():
+    scores = centrality(["công an nhân dân", "công an nhân dân xây dựng lực lượng", "xây dựng lực lượng", "trời mưa"])
+    assert scores.argmax() == 1 and scores.argmin() == 3
