@@ -11,7 +11,8 @@ import os
 from pathlib import Path
 
 from .config import Config
-from .outputs import write_text
+from .outputs import read_csv
+from .report import save_page
 
 KERNEL = "python3"
 
@@ -52,19 +53,38 @@ def run_notebook(path: Path, cfg: Config, extra: dict[str, str] | None = None, n
     return target
 
 
-def export_html(executed: Path, html_dir: Path) -> Path:
-    """Export an executed notebook to HTML with the code hidden."""
+def export_html(executed: Path, target: Path, title: str) -> Path:
+    """Export an executed notebook to a self-contained HTML page with the code hidden."""
     import nbformat
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
-    return write_text(html_dir / (executed.stem + ".html"), body)
+    body, _ = exporter.from_notebook_node(
+        nbformat.read(executed, as_version=4), resources={"metadata": {"name": title}}
+    )
+    return save_page(target, body)
+
+
+def is_per_report(path: Path) -> bool:
+    """True for a notebook that takes a REPORT_ID parameter: it runs once per report."""
+    import papermill
+
+    return "REPORT_ID" in papermill.inspect_notebook(str(path))
 
 
 def run_all(cfg: Config, notebooks: Path) -> list[Path]:
-    """Run every numbered notebook in order and export each; return the HTML pages."""
+    """Run every numbered notebook in order and export each; return the HTML pages.
+
+    A notebook with a REPORT_ID parameter runs once per report (`<report_id>.html`);
+    a notebook named `NN_index` becomes `index.html`.
+    """
     pages = []
     for nb in notebook_paths(notebooks):
-        pages.append(export_html(run_notebook(nb, cfg), cfg.html_dir))
+        if is_per_report(nb):
+            for rid in read_csv(cfg.data_dir / "reports.csv")["report_id"]:
+                executed = run_notebook(nb, cfg, {"REPORT_ID": rid}, name=f"{rid}.ipynb")
+                pages.append(export_html(executed, cfg.html_dir / f"{rid}.html", f"Report {rid}"))
+        else:
+            stem = "index" if nb.stem.endswith("_index") else nb.stem
+            pages.append(export_html(run_notebook(nb, cfg), cfg.html_dir / f"{stem}.html", nb.stem))
     return pages
