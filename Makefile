@@ -34,3 +34,7 @@ test: setup
 # Rewrite the paired .py files from the notebooks (after editing in JupyterLab).
 notebooks-sync: setup
 	$(BIN)/jupytext --sync notebooks/[0-9][0-9]_*.ipynb
+
+# Translation speed: naive transformers loop vs the project's path (cold and warm), peak memory.
+bench: setup
+	$(BIN)/python benchmarks/translate_speed.py

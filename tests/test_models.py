@@ -71,3 +71,31 @@ def test_auto_falls_back_to_demo_with_a_warning(monkeypatch, demo_cache):
     with pytest.warns(UserWarning, match="DEMO model"):
         loaded = load_model(MODEL_REGISTRY["m2m100"], "auto", demo_cache / "auto-case")
     assert loaded.demo
+
+
+@pytest.mark.parametrize("key, backend", [("opus-mt", "ctranslate2"), ("nllb", "ctranslate2"), ("distilbart", "transformers")])
+def test_ctranslate2_backend_where_it_converts_else_transformers(key, backend, demo_cache, monkeypatch):
+    from helpers.generation import generate
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    loaded = load_model(MODEL_REGISTRY[key], "demo", demo_cache, backend="ctranslate2")
+    assert loaded.backend == backend and loaded.provenance()["backend"] == backend
+    outputs = generate(loaded, ["Toàn cảnh Hội nghị", "Bộ trưởng Tô Lâm kết luận Hội nghị"], loaded.spec.generation)
+    assert len(outputs) == 2 and all(isinstance(o, str) for o in outputs)
+
+
+def test_forced_length_gives_outputs_of_that_length_on_both_backends(demo_cache):
+    from dataclasses import replace
+
+    from helpers.generation import generate
+
+    spec = MODEL_REGISTRY["opus-mt"]
+    settings = replace(spec.generation, max_new_tokens_ratio=1.0, max_new_tokens_extra=0, min_new_tokens_ratio=1.0,
+                       no_repeat_ngram_size=0, repetition_penalty=1.0)
+    text = "Đảng ủy Công an Trung ương tổ chức Hội nghị tổng kết công tác năm 2022."
+    for backend in ("transformers", "ctranslate2"):
+        loaded = load_model(spec, "demo", demo_cache, backend=backend)
+        n_in = len(loaded.tokenizer(text)["input_ids"])
+        (out,) = generate(loaded, [text], settings)
+        n_out = len(loaded.tokenizer(text_target=out)["input_ids"]) if out else 0
+        assert n_out >= n_in // 2, backend  # the output was forced long, not stopped at once

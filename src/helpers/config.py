@@ -23,6 +23,7 @@ class GenerationSettings:
     repetition_penalty: float = 1.1
     max_new_tokens_ratio: float = 1.6  # output budget relative to the input's tokens
     max_new_tokens_extra: int = 16
+    min_new_tokens_ratio: float = 0.0  # > 0 forces outputs this long (the benchmark's fixed compute)
     batch_tokens: int = 1024  # padded input tokens per batch
 
     def max_new_tokens(self, input_tokens: int) -> int:
@@ -89,6 +90,7 @@ class Config:
     summariser_vi: str = "mt5-xlsum"
     cache_dir: Path = field(default_factory=default_cache_dir)
     memory_path: Path | None = None
+    backend: str = "ctranslate2"  # or "transformers" (fp32 reference path)
     summary_max_sentences: int = 3
     summary_max_words: int = 80
 

@@ -18,26 +18,49 @@ import os
 import shutil
 import tempfile
 import warnings
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from .config import MODEL_MODES, ModelSpec
 
-DEMO_BUILD = "v1"  # bump when the demo recipe changes: old builds are then ignored
+DEMO_BUILD = "v2"  # bump when the demo recipe changes: old builds are then ignored
 DEMO_SEED = 0
 DEMO_VOCAB = 1000
-DEMO_SIZES = {"d_model": 32, "layers": 1, "heads": 2, "ffn": 64}
+
+
+@dataclass(frozen=True)
+class DemoShape:
+    """Sizes of a demo model: tiny by default; the benchmark asks for a real model's full shape."""
+
+    d_model: int = 32
+    layers: int = 1
+    heads: int = 2
+    ffn: int = 64
+    extra_vocab: int = 0  # unused pieces added to reach a real vocabulary size (Marian only)
+    spm_vocab: int = DEMO_VOCAB  # SentencePiece pieces trained on the seeds (at most what they hold)
+    spm_type: str = "unigram"
+    tag: str = "tiny"
+
+
+TINY = DemoShape()
+# The shape of Helsinki-NLP/opus-mt-vi-en: same compute per token as the real model.
+# A larger SentencePiece vocabulary gives about as many tokens per Vietnamese word as the real one.
+OPUS_MT_SHAPE = DemoShape(d_model=512, layers=6, heads=8, ffn=2048, extra_vocab=50_000, spm_vocab=8000, spm_type="bpe",
+                          tag="opus-mt-shape")
 DEMO_TEXT_DIR = Path(__file__).resolve().parents[2] / "seeds"
 MAX_POSITIONS = 1024
+BACKENDS = ("transformers", "ctranslate2")
+CT2_FAMILIES = ("marian", "nllb", "mt5")  # what ctranslate2 4.8.5 converts from transformers 5 here
+CT2_COMPUTE = "int8"
 
 
 class ModelUnavailable(RuntimeError):
     """A real model could not be found; the message says where it was looked for and the ways out."""
 
 
-@dataclass
+@dataclass(eq=False)
 class LoadedModel:
     """A tokenizer and model ready for `generate`, with where they came from."""
 
@@ -47,6 +70,8 @@ class LoadedModel:
     demo: bool
     revision: str
     location: str
+    backend: str = "transformers"  # or "ctranslate2" (int8), see `engine`
+    engine: Any = None  # the ctranslate2.Translator when backend is ctranslate2
 
     def provenance(self) -> dict[str, Any]:
         """What run.json and the reports say about this model."""
@@ -57,6 +82,7 @@ class LoadedModel:
             "demo": self.demo,
             "revision": self.revision,
             "location": self.location,
+            "backend": self.backend,
             "max_input_tokens": self.input_limit,
             "generation": asdict(self.spec.generation),
         }
@@ -160,11 +186,43 @@ def load_real(spec: ModelSpec) -> LoadedModel:
     return LoadedModel(spec, tokenizer, model, demo=False, revision=str(revision), location=found or spec.source)
 
 
-def load_model(spec: ModelSpec, mode: str, cache_dir: Path) -> LoadedModel:
-    """Load a model as `mode` says (real, demo or auto); cached per process."""
+def load_model(spec: ModelSpec, mode: str, cache_dir: Path, backend: str = "transformers") -> LoadedModel:
+    """Load a model as `mode` says (real, demo or auto), on the given backend; cached per process.
+
+    `ctranslate2` converts the model once (int8, cached next to the demo models) and
+    falls back to `transformers` for families its converter cannot read here.
+    """
     if mode not in MODEL_MODES:
         raise ValueError(f"MODELS must be one of {', '.join(MODEL_MODES)}, not {mode!r}")
-    return _load_cached(spec, mode, Path(cache_dir))
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
+    loaded = _load_cached(spec, mode, Path(cache_dir))
+    if backend == "ctranslate2" and spec.family in CT2_FAMILIES:
+        return _with_ct2(loaded, Path(cache_dir))
+    return loaded
+
+
+@lru_cache(maxsize=8)
+def _with_ct2(loaded: LoadedModel, cache_dir: Path) -> LoadedModel:
+    import ctranslate2
+    from ctranslate2.converters import TransformersConverter
+
+    target = cache_dir / "ct2" / f"{loaded.spec.key}-{loaded.revision}-{CT2_COMPUTE}"
+    if not (target / "model.bin").exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
+        try:
+            TransformersConverter(loaded.location).convert(str(work / "model"), quantization=CT2_COMPUTE, force=True)
+            try:
+                os.replace(work / "model", target)
+            except OSError:  # converted concurrently by another run
+                if not (target / "model.bin").exists():
+                    raise
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    engine = ctranslate2.Translator(str(target), device="cpu", compute_type=CT2_COMPUTE,
+                                    inter_threads=1, intra_threads=os.cpu_count() or 1)
+    return replace(loaded, backend="ctranslate2", engine=engine)
 
 
 @lru_cache(maxsize=8)
@@ -195,13 +253,13 @@ def demo_texts(folder: Path = DEMO_TEXT_DIR) -> list[str]:
     return [line for src in sources for line in src.lines if line.strip()]
 
 
-def train_sentencepiece(texts: list[str], vocab_size: int = DEMO_VOCAB) -> bytes:
-    """A SentencePiece unigram model that round-trips any text (identity rules, byte fallback)."""
+def train_sentencepiece(texts: list[str], vocab_size: int = DEMO_VOCAB, model_type: str = "unigram") -> bytes:
+    """A SentencePiece model that round-trips any text (identity rules, byte fallback)."""
     import sentencepiece as spm
 
     buf = io.BytesIO()
     spm.SentencePieceTrainer.train(
-        sentence_iterator=iter(texts), model_writer=buf, vocab_size=vocab_size, model_type="unigram",
+        sentence_iterator=iter(texts), model_writer=buf, vocab_size=vocab_size, model_type=model_type,
         normalization_rule_name="identity", byte_fallback=True, remove_extra_whitespaces=False,
         character_coverage=1.0, num_threads=1, hard_vocab_limit=False, minloglevel=2,
         pad_id=0, unk_id=1, eos_id=2, bos_id=-1, seed_sentencepiece_size=100000,
@@ -215,7 +273,16 @@ def _m2m_language_tokens() -> list[str]:
     return [f"__{code}__" for code in FAIRSEQ_LANGUAGE_CODES["m2m100"]]
 
 
-def _write_tokenizer_files(spec: ModelSpec, folder: Path, texts: list[str]) -> None:
+def marian_vocab(pieces: list[str], extra: int = 0) -> dict[str, int]:
+    """A vocab.json laid out as opus-mt's: '</s>' 0, '<unk>' 1, the pieces, `extra` unused
+    filler pieces (to reach a real model's vocabulary size), and '<pad>' last."""
+    body = [p for p in pieces if p not in ("</s>", "<unk>", "<pad>")]
+    body += [f"▁<unused{i}>" for i in range(extra)]
+    order = ["</s>", "<unk>", *body, "<pad>"]
+    return {p: i for i, p in enumerate(order)}
+
+
+def _write_tokenizer_files(spec: ModelSpec, folder: Path, texts: list[str], shape: DemoShape) -> None:
     """Raw tokenizer files of the family's real layout, trained on the seeds."""
     if spec.family == "bart":
         from tokenizers import ByteLevelBPETokenizer
@@ -226,11 +293,12 @@ def _write_tokenizer_files(spec: ModelSpec, folder: Path, texts: list[str]) -> N
         bpe.save_model(str(folder))
         config = {"tokenizer_class": "BartTokenizer"}
     else:
-        model = train_sentencepiece(texts)
+        model = train_sentencepiece(texts, shape.spm_vocab, shape.spm_type)
         import sentencepiece as spm
 
         sp = spm.SentencePieceProcessor(model_proto=model)
-        vocab = {sp.id_to_piece(i): i for i in range(sp.get_piece_size())}
+        pieces = [sp.id_to_piece(i) for i in range(sp.get_piece_size())]
+        vocab = marian_vocab(pieces, shape.extra_vocab) if spec.family == "marian" else {p: i for i, p in enumerate(pieces)}
         files = {
             "marian": (["source.spm", "target.spm"], {"tokenizer_class": "MarianTokenizer"}),
             "m2m100": (["sentencepiece.bpe.model"], {"tokenizer_class": "M2M100Tokenizer",
@@ -249,14 +317,14 @@ def _write_tokenizer_files(spec: ModelSpec, folder: Path, texts: list[str]) -> N
     (folder / "tokenizer_config.json").write_text(json.dumps({**config, **langs, "model_max_length": MAX_POSITIONS}))
 
 
-def _demo_config(spec: ModelSpec, tokenizer: Any) -> Any:
-    """A tiny model config of the spec's family, sized to its tokenizer."""
+def _demo_config(spec: ModelSpec, tokenizer: Any, shape: DemoShape) -> Any:
+    """A model config of the spec's family and the given shape, sized to its tokenizer."""
     import transformers as tf
 
     special = [i for i in tokenizer.all_special_ids if i is not None]
     vocab = max(len(tokenizer), max(special) + 1)
     pad, eos = tokenizer.pad_token_id, tokenizer.eos_token_id
-    d, layers, heads, ffn = (DEMO_SIZES[k] for k in ("d_model", "layers", "heads", "ffn"))
+    d, layers, heads, ffn = shape.d_model, shape.layers, shape.heads, shape.ffn
     if spec.family == "mt5":
         return tf.MT5Config(vocab_size=vocab, d_model=d, d_kv=d // heads, d_ff=ffn, num_layers=layers,
                             num_decoder_layers=layers, num_heads=heads, pad_token_id=pad, eos_token_id=eos,
@@ -279,18 +347,21 @@ def _digest(folder: Path) -> str:
     return h.hexdigest()[:16]
 
 
-def demo_folder(spec: ModelSpec, cache_dir: Path) -> Path:
+def demo_folder(spec: ModelSpec, cache_dir: Path, shape: DemoShape = TINY) -> Path:
     """Where the demo model of a spec lives in the cache."""
-    return Path(cache_dir) / "demo-models" / f"{spec.family}-{spec.key}-{DEMO_BUILD}"
+    suffix = "" if shape == TINY else f"-{shape.tag}"
+    return Path(cache_dir) / "demo-models" / f"{spec.family}-{spec.key}-{DEMO_BUILD}{suffix}"
 
 
-def build_demo_model(spec: ModelSpec, cache_dir: Path, texts: list[str] | None = None) -> Path:
+def build_demo_model(
+    spec: ModelSpec, cache_dir: Path, texts: list[str] | None = None, shape: DemoShape = TINY
+) -> Path:
     """Build (once) the tiny random-weight model of the spec's family; return its folder.
 
     The build goes to a temporary folder moved into place at the end, so an
     interrupted or concurrent build never leaves a half-written model.
     """
-    target = demo_folder(spec, cache_dir)
+    target = demo_folder(spec, cache_dir, shape)
     if (target / "DEMO_REVISION").exists():
         return target
     import torch
@@ -303,10 +374,10 @@ def build_demo_model(spec: ModelSpec, cache_dir: Path, texts: list[str] | None =
     try:
         raw = work / "raw"
         raw.mkdir()
-        _write_tokenizer_files(spec, raw, texts or demo_texts())
+        _write_tokenizer_files(spec, raw, texts or demo_texts(), shape)
         tokenizer = _auto_tokenizer(str(raw))
         torch.manual_seed(DEMO_SEED)
-        model = AutoModelForSeq2SeqLM.from_config(_demo_config(spec, tokenizer))
+        model = AutoModelForSeq2SeqLM.from_config(_demo_config(spec, tokenizer, shape))
         built = work / "model"
         tokenizer.save_pretrained(str(built))
         model.save_pretrained(str(built), safe_serialization=True)

@@ -153,19 +153,24 @@ def load_corpus_tables(cfg: Config) -> CorpusResult:
     return run_corpus(cfg, report_problems=False)
 
 
+def load_translator(cfg: Config):
+    """The configured translation model on the configured backend."""
+    from .models import load_model
+
+    return load_model(cfg.spec(cfg.translator), cfg.models, cfg.cache_dir, cfg.backend)
+
+
 def run_translate(cfg: Config, corpus: CorpusResult | None = None, progress: bool = True) -> TranslationResult:
     """Translate every title, body and caption sentence; write sentences.csv, translations/, references.csv."""
     from .glossary import default_glossary
-    from .memory import Memory
-    from .models import load_model
     from .references import references_frame
-    from .translate import memory_settings, translate_sentences
+    from .translate import memory_for, translate_sentences
 
     corpus = corpus or load_corpus_tables(cfg)
-    spec = cfg.spec(cfg.translator)
-    loaded = load_model(spec, cfg.models, cfg.cache_dir)
+    loaded = load_translator(cfg)
+    spec = loaded.spec
     glossary = default_glossary()
-    memory = Memory(cfg.memory, spec.source, loaded.revision, memory_settings(spec.generation))
+    memory = memory_for(loaded, cfg.memory)
     try:
         results, stats = translate_sentences(
             corpus.sentences["text_vi"].tolist(), loaded, memory, glossary, spec.generation, progress
@@ -220,7 +225,8 @@ def run_summarise(
 ) -> pd.DataFrame:
     """Summarise every report by every method; write summaries.csv."""
     from .models import load_model
-    from .summarise import METHODS, Summary, bound_length, extractive, map_reduce, memory_for, summariser, unsupported
+    from .summarise import METHODS, Summary, bound_length, extractive, map_reduce, summariser, unsupported
+    from .translate import memory_for
 
     started = time.perf_counter()
     methods = methods or METHODS
@@ -255,7 +261,7 @@ def run_summarise(
                 add(rid, method, f"textrank over {model_label(translation.provenance)}", summary, ids, flags)
             continue
         key = cfg.summariser_en if method == "abstractive-en" else cfg.summariser_vi
-        loaded = load_model(cfg.spec(key), cfg.models, cfg.cache_dir)
+        loaded = load_model(cfg.spec(key), cfg.models, cfg.cache_dir, cfg.backend)
         models[method] = loaded.provenance()
         memory = memory_for(loaded, cfg.memory)
         try:
@@ -286,16 +292,13 @@ def run_summarise(
 def _translate_text(cfg: Config, text: str, progress: bool) -> str:
     """English for a short Vietnamese text (a summary), through the translator and its memory."""
     from .glossary import default_glossary
-    from .memory import Memory
-    from .models import load_model
     from .segment import split_sentences
-    from .translate import memory_settings, translate_sentences
+    from .translate import memory_for, translate_sentences
 
-    spec = cfg.spec(cfg.translator)
-    loaded = load_model(spec, cfg.models, cfg.cache_dir)
-    memory = Memory(cfg.memory, spec.source, loaded.revision, memory_settings(spec.generation))
+    loaded = load_translator(cfg)
+    memory = memory_for(loaded, cfg.memory)
     try:
-        results, _ = translate_sentences(split_sentences(text), loaded, memory, default_glossary(), spec.generation, progress)
+        results, _ = translate_sentences(split_sentences(text), loaded, memory, default_glossary(), loaded.spec.generation, progress)
     finally:
         memory.close()
     return " ".join(r.text_en for r in results)

@@ -25,7 +25,7 @@ from .memory import Memory
 from .models import LoadedModel
 from .spans import find_spans
 from .textnorm import clean_space
-from .translate import TranslationStats, memory_settings, split_to_fit, translate_units
+from .translate import TranslationStats, split_to_fit, translate_units
 
 METHODS = ("extractive", "abstractive-en", "abstractive-vi")
 DAMPING, ITERATIONS = 0.85, 50
@@ -170,11 +170,6 @@ def summariser(loaded: LoadedModel, memory: Memory, progress: bool = False) -> C
 
     run.stats = stats  # type: ignore[attr-defined]
     return run
-
-
-def memory_for(loaded: LoadedModel, path) -> Memory:
-    """The translation memory, opened for this model's outputs."""
-    return Memory(path, loaded.spec.source, loaded.revision, memory_settings(loaded.spec.generation))
 
 
 # ---------------------------------------------------------------- faithfulness

@@ -16,11 +16,11 @@ from typing import Callable, Sequence
 from tqdm.auto import tqdm
 
 from .config import GenerationSettings
+from .generation import generate
 from .glossary import Prepared, Term, missing_terms, prepare
 from .memory import Memory
 from .models import LoadedModel
 from .quality import missing_spans, sentence_flags
-from .textnorm import clean_space
 
 CLAUSE_SEPARATORS = ("; ", ": ", ", ", " - ", " ")
 REPAIR_NOTE = " [kept from the source: {}]"
@@ -108,33 +108,14 @@ def token_batches(lengths: Sequence[int], budget: int) -> list[list[int]]:
     return batches
 
 
-def _generation_kwargs(loaded: LoadedModel, settings: GenerationSettings, longest: int) -> dict:
-    positions = getattr(loaded.model.config, "max_position_embeddings", None)
-    budget = settings.max_new_tokens(longest)
-    if positions:
-        budget = min(budget, positions - 2)
-    return {
-        "num_beams": settings.num_beams,
-        "no_repeat_ngram_size": settings.no_repeat_ngram_size,
-        "repetition_penalty": settings.repetition_penalty,
-        "max_new_tokens": budget,
-        **loaded.generate_kwargs(),
-    }
+def memory_settings(settings: GenerationSettings, backend: str = "transformers") -> dict:
+    """The generation settings that shape an output, and the backend (part of the memory key)."""
+    return {**{k: v for k, v in asdict(settings).items() if k != "batch_tokens"}, "backend": backend}
 
 
-def generate(loaded: LoadedModel, texts: list[str], settings: GenerationSettings) -> list[str]:
-    """One `generate` call on a batch of texts; their decoded outputs, in order."""
-    import torch
-
-    enc = loaded.tokenizer(texts, return_tensors="pt", padding=True)
-    with torch.inference_mode():
-        out = loaded.model.generate(**enc, **_generation_kwargs(loaded, settings, enc["input_ids"].shape[1]))
-    return [clean_space(t) for t in loaded.tokenizer.batch_decode(out, skip_special_tokens=True)]
-
-
-def memory_settings(settings: GenerationSettings) -> dict:
-    """The generation settings that shape an output (part of the memory key)."""
-    return {k: v for k, v in asdict(settings).items() if k != "batch_tokens"}
+def memory_for(loaded: LoadedModel, path) -> Memory:
+    """The translation memory opened for this model, revision, settings and backend."""
+    return Memory(path, loaded.spec.source, loaded.revision, memory_settings(loaded.spec.generation, loaded.backend))
 
 
 def translate_units(

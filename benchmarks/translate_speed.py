@@ -1,0 +1,138 @@
+"""Translation speed: a naive transformers loop against the project's path, measured side by side.
+
+Real weights cannot be downloaded here, so the model is a random-weight model with the
+full architecture of Helsinki-NLP/opus-mt-vi-en (Marian: d_model 512, 6+6 layers, 8 heads,
+FFN 2048, ~53k vocabulary), and every output is forced to 1.2 times its input's tokens
+(min = max new tokens): the compute is then what real weights would cost.
+
+(a) naive: one sentence at a time, transformers fp32, beam 4 (timed on an evenly spaced
+    sample of at least 20 sentences, extrapolated by its mean);
+(b) the project's path, cold (empty translation memory), in a child process whose
+    peak resident memory is reported;
+(c) the project's path again, warm (everything from the translation memory).
+
+Usage: python benchmarks/translate_speed.py [--sample 24] [--backend ctranslate2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RATIO = 1.2
+
+
+def bench_spec(cache_dir: Path):
+    """The opus-mt-shaped model (built once into the cache) and its forced-length settings."""
+    from helpers.config import MODEL_REGISTRY, GenerationSettings
+    from helpers.models import OPUS_MT_SHAPE, build_demo_model
+
+    base = MODEL_REGISTRY["opus-mt"]
+    folder = build_demo_model(base, cache_dir, shape=OPUS_MT_SHAPE)
+    settings = GenerationSettings(num_beams=4, no_repeat_ngram_size=0, repetition_penalty=1.0,
+                                  max_new_tokens_ratio=RATIO, max_new_tokens_extra=0, min_new_tokens_ratio=RATIO)
+    return replace(base, key="opus-mt-bench", source=str(folder), generation=settings)
+
+
+def corpus_texts() -> list[str]:
+    """Every sentence of the five seeds (title, body, captions), prepared as the model sees it."""
+    from helpers.config import Config
+    from helpers.glossary import default_glossary, prepare
+    from helpers.pipeline import run_corpus
+
+    with tempfile.TemporaryDirectory() as out:
+        corpus = run_corpus(Config(seeds=ROOT / "seeds", out=out), report_problems=False)
+    glossary = default_glossary()
+    return [prepare(s, glossary).text for s in corpus.sentences["text_vi"]]
+
+
+def naive(spec, texts: list[str], sample: int) -> dict:
+    """(a): one `generate` per sentence, fp32, on an evenly spaced sample."""
+    import torch
+
+    from helpers.generation import length_budget
+    from helpers.models import load_real
+
+    loaded = load_real(spec)
+    step = max(1, len(texts) // sample)
+    chosen = texts[::step][:sample]
+    tokens = 0
+    started = time.perf_counter()
+    for text in chosen:
+        enc = loaded.tokenizer([text], return_tensors="pt")
+        low, high = length_budget(loaded, spec.generation, enc["input_ids"].shape[1])
+        with torch.inference_mode():
+            out = loaded.model.generate(**enc, num_beams=4, max_new_tokens=high, min_new_tokens=low)
+        tokens += out.shape[1]
+    seconds = time.perf_counter() - started
+    per_sentence = seconds / len(chosen)
+    return {"sample": len(chosen), "sample_seconds": round(seconds, 2), "output_tokens": tokens,
+            "sentences_per_second": round(1 / per_sentence, 3), "estimated_seconds": round(per_sentence * len(texts), 2)}
+
+
+def project(spec, texts: list[str], backend: str) -> dict:
+    """(b) and (c): the project's translation path, cold then warm. Run in a child process."""
+    from helpers.config import default_cache_dir
+    from helpers.models import load_model
+    from helpers.translate import memory_for, translate_sentences
+
+    cache = Path(tempfile.mkdtemp(prefix="bench-"))
+    started = time.perf_counter()
+    loaded = load_model(spec, "real", default_cache_dir(), backend)  # conversion cached there
+    load_seconds = time.perf_counter() - started
+    glossary = ()  # texts are already prepared
+    memory = memory_for(loaded, cache / "tm.sqlite")
+    started = time.perf_counter()
+    _, cold = translate_sentences(texts, loaded, memory, glossary, spec.generation, progress=False)
+    cold_seconds = time.perf_counter() - started
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    started = time.perf_counter()
+    _, warm = translate_sentences(texts, loaded, memory, glossary, spec.generation, progress=False)
+    warm_seconds = time.perf_counter() - started
+    memory.close()
+    return {"backend": loaded.backend, "load_seconds": round(load_seconds, 2), "cold_seconds": round(cold_seconds, 2),
+            "warm_seconds": round(warm_seconds, 4), "generated_cold": cold.generated, "generated_warm": warm.generated,
+            "generate_calls": cold.generate_calls, "peak_rss_mb": round(rss_mb, 1)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sample", type=int, default=24, help="sentences timed in the naive loop (>= 20)")
+    parser.add_argument("--backend", default="ctranslate2", choices=("ctranslate2", "transformers"))
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    from helpers.config import default_cache_dir
+
+    spec = bench_spec(default_cache_dir())
+    texts = corpus_texts()
+    if args.child:
+        print(json.dumps(project(spec, texts, args.backend)))
+        return
+
+    print(f"model: random weights, opus-mt-vi-en shape ({spec.source})")
+    print(f"corpus: {len(texts)} sentences from the five seeds; outputs forced to {RATIO}x input tokens; beam 4")
+    proc = subprocess.run([sys.executable, __file__, "--child", "--backend", args.backend],
+                          capture_output=True, text=True, check=True)
+    ours = json.loads(proc.stdout.strip().splitlines()[-1])
+    slow = naive(spec, texts, max(20, args.sample))
+    print(f"(a) naive transformers fp32, one sentence at a time: {slow['sentences_per_second']} sentences/s "
+          f"on {slow['sample']} sentences ({slow['sample_seconds']} s) -> {slow['estimated_seconds']} s for the corpus")
+    print(f"(b) project path, cold ({ours['backend']}): {ours['cold_seconds']} s, {ours['generated_cold']} pieces in "
+          f"{ours['generate_calls']} batches (model load/convert {ours['load_seconds']} s, not counted)")
+    print(f"(c) project path, warm (translation memory): {ours['warm_seconds']} s, {ours['generated_warm']} generated")
+    speedup = slow["estimated_seconds"] / ours["cold_seconds"]
+    warm = ours["cold_seconds"] / max(ours["warm_seconds"], 1e-6)
+    print(f"speedup_vs_naive_beam4={speedup:.1f} warm_speedup={warm:.0f} peak_rss_mb={ours['peak_rss_mb']:.0f}")
+
+
+if __name__ == "__main__":
+    main()
