@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 SEEDS ?= seeds
 OUT ?= build
 MODELS ?= auto
+BACKEND ?= ctranslate2
 
 # Demo models and the translation memory are built into this cache, once.
 export HELPERS_CACHE ?= $(CURDIR)/.cache
@@ -25,7 +26,7 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 # Run every numbered notebook with papermill and export HTML to $(OUT)/html.
 # Exit status 2 when some input was rejected (the rest is still written).
 reports: setup
-	$(BIN)/python -m helpers reports --seeds "$(SEEDS)" --out "$(OUT)" --models "$(MODELS)" --notebooks notebooks
+	$(BIN)/python -m helpers reports --seeds "$(SEEDS)" --out "$(OUT)" --models "$(MODELS)" --backend "$(BACKEND)" --notebooks notebooks
 
 # Unit tests and nbval on the stored notebooks.
 test: setup

@@ -29,6 +29,7 @@ import os
 SEEDS = os.environ.get("HELPERS_SEEDS", "../seeds")
 OUT = os.environ.get("HELPERS_OUT", "../build")
 MODELS = os.environ.get("HELPERS_MODELS", "auto")
+BACKEND = "ctranslate2"
 
 # %%
 import pandas as pd
@@ -36,7 +37,7 @@ import pandas as pd
 from helpers.config import Config
 from helpers.pipeline import run_corpus
 
-cfg = Config(seeds=SEEDS, out=OUT, models=MODELS)
+cfg = Config(seeds=SEEDS, out=OUT, models=MODELS, backend=BACKEND)
 corpus = run_corpus(cfg)
 
 # %% [markdown]

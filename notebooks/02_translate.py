@@ -28,6 +28,7 @@ import os
 SEEDS = os.environ.get("HELPERS_SEEDS", "../seeds")
 OUT = os.environ.get("HELPERS_OUT", "../build")
 MODELS = os.environ.get("HELPERS_MODELS", "auto")
+BACKEND = "ctranslate2"
 TRANSLATOR = "opus-mt"
 
 # %%
@@ -37,7 +38,7 @@ from IPython.display import Markdown, display
 from helpers.config import Config
 from helpers.pipeline import run_translate
 
-cfg = Config(seeds=SEEDS, out=OUT, models=MODELS, translator=TRANSLATOR)
+cfg = Config(seeds=SEEDS, out=OUT, models=MODELS, backend=BACKEND, translator=TRANSLATOR)
 result = run_translate(cfg)
 sentences = result.sentences
 

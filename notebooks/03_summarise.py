@@ -29,6 +29,7 @@ import os
 SEEDS = os.environ.get("HELPERS_SEEDS", "../seeds")
 OUT = os.environ.get("HELPERS_OUT", "../build")
 MODELS = os.environ.get("HELPERS_MODELS", "auto")
+BACKEND = "ctranslate2"
 TRANSLATOR = "opus-mt"
 MAX_SENTENCES = 3
 MAX_WORDS = 80
@@ -40,7 +41,7 @@ from IPython.display import Markdown, display
 from helpers.config import Config
 from helpers.pipeline import run_summarise
 
-cfg = Config(seeds=SEEDS, out=OUT, models=MODELS, translator=TRANSLATOR,
+cfg = Config(seeds=SEEDS, out=OUT, models=MODELS, backend=BACKEND, translator=TRANSLATOR,
              summary_max_sentences=MAX_SENTENCES, summary_max_words=MAX_WORDS)
 summaries = run_summarise(cfg, progress=False)
 

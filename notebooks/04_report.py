@@ -28,6 +28,7 @@ import os
 SEEDS = os.environ.get("HELPERS_SEEDS", "../seeds")
 OUT = os.environ.get("HELPERS_OUT", "../build")
 MODELS = os.environ.get("HELPERS_MODELS", "auto")
+BACKEND = "ctranslate2"
 REPORT_ID = "000_b4ca7e3004645a9d"
 
 # %%
@@ -36,7 +37,7 @@ from IPython.display import HTML, display
 from helpers.config import Config
 from helpers.report import load_outputs, report_page
 
-cfg = Config(seeds=SEEDS, out=OUT, models=MODELS)
+cfg = Config(seeds=SEEDS, out=OUT, models=MODELS, backend=BACKEND)
 outputs = load_outputs(cfg)
 display(HTML(report_page(outputs, REPORT_ID)))
 

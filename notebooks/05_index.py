@@ -26,6 +26,7 @@ import os
 SEEDS = os.environ.get("HELPERS_SEEDS", "../seeds")
 OUT = os.environ.get("HELPERS_OUT", "../build")
 MODELS = os.environ.get("HELPERS_MODELS", "auto")
+BACKEND = "ctranslate2"
 
 # %%
 from IPython.display import HTML, display
@@ -33,7 +34,7 @@ from IPython.display import HTML, display
 from helpers.config import Config
 from helpers.report import index_page, load_outputs
 
-cfg = Config(seeds=SEEDS, out=OUT, models=MODELS)
+cfg = Config(seeds=SEEDS, out=OUT, models=MODELS, backend=BACKEND)
 outputs = load_outputs(cfg)
 display(HTML(index_page(outputs)))
 

@@ -94,3 +94,10 @@ def test_datelines_in_other_formats():
 def test_only_boilerplate_gives_no_text():
     roles = [r for r, _ in classify(["Phản hồi", "", "Các tin khác", "."])]
     assert roles == ["boilerplate", "blank", "boilerplate", "boilerplate"]
+
+
+def test_a_line_opening_with_tin_is_not_a_byline_without_a_photo_credit():
+    roles = [r for r, _ in classify(["Tin có mã độc trong tiêu đề của bài", "", "Nội dung " * 40 + "."])]
+    assert roles[0] == "title"
+    roles = [r for r, _ in classify(["Nội dung " * 40 + ".", "", "Tin Thanh Hoa, Ảnh Tất Đạt"])]
+    assert roles[2] == "byline"

@@ -80,3 +80,9 @@ def test_report_ids_are_ascii_and_unique(tmp_path):
     (tmp_path / "x-y.txt").write_text("b")
     sources, _ = read_folder(tmp_path)
     assert sorted(s.report_id for s in sources) == ["x-y", "x-y-2"]
+
+
+def test_utf16_without_bom_is_named_as_such(tmp_path):
+    path = tmp_path / "u16.txt"
+    path.write_bytes("Xin chào Hà Nội".encode("utf-16-le"))
+    assert "UTF-16 without a byte-order mark" in read_source(path).problem

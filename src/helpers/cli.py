@@ -15,15 +15,23 @@ from .config import MODEL_MODES, TRANSLATORS, Config
 from .outputs import read_csv
 
 EXIT_OK, EXIT_FATAL, EXIT_REJECTED = 0, 1, 2
+STAGES = ("corpus", "translate", "summarise", "reports")
+BACKENDS = ("ctranslate2", "transformers")
 
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="vi2en", description="Vietnamese reports to English translations and summaries.")
-    p.add_argument("stage", choices=("corpus", "reports"), help="corpus: data files only; reports: run and export the notebooks")
+    p.add_argument(
+        "stage", choices=STAGES,
+        help="corpus, translate, summarise: write the data files up to that stage; reports: run and export the notebooks",
+    )
     p.add_argument("--seeds", default="seeds", help="folder of *.txt reports (default: seeds)")
     p.add_argument("--out", default="build", help="output folder (default: build)")
     p.add_argument("--models", default="auto", choices=MODEL_MODES, help="real, demo or auto (default)")
     p.add_argument("--translator", default="opus-mt", choices=TRANSLATORS)
+    p.add_argument("--backend", default="ctranslate2", choices=BACKENDS,
+                   help="ctranslate2 (int8, fast; default) or transformers (fp32 reference)")
+    p.add_argument("--memory", default=None, help="translation memory database (default: in the cache folder)")
     p.add_argument("--notebooks", default="notebooks", help="folder of the numbered notebooks (reports stage)")
     return p
 
@@ -32,13 +40,20 @@ def main(argv: list[str] | None = None) -> int:
     """Run a stage; return the exit status."""
     args = _parser().parse_args(argv)
     try:
-        cfg = Config(seeds=args.seeds, out=args.out, models=args.models, translator=args.translator)
+        cfg = Config(seeds=args.seeds, out=args.out, models=args.models, translator=args.translator,
+                     backend=args.backend, memory_path=args.memory)
         if not cfg.seeds.is_dir():
             raise FileNotFoundError(f"input folder {cfg.seeds} does not exist or is not a folder")
-        if args.stage == "corpus":
-            from .pipeline import run_corpus
+        if args.stage != "reports":
+            from .pipeline import run_corpus, run_summarise, run_translate
 
-            run_corpus(cfg)
+            if args.models == "real":
+                preflight(cfg)
+            corpus = run_corpus(cfg)
+            if args.stage == "translate":
+                run_translate(cfg, corpus)
+            elif args.stage == "summarise":
+                run_summarise(cfg, corpus)
         else:
             from .runner import run_all
 

@@ -15,7 +15,7 @@ from difflib import SequenceMatcher
 
 from .dates import lead_date, parse_dateline
 from .inputs import SourceFile
-from .textnorm import clean_space, comparison_key, is_punctuation_only, word_count
+from .textnorm import clean_space, comparison_key, is_punctuation_only, language, word_count
 
 ROLES = ("title", "body", "caption", "duplicate", "dateline", "byline", "source", "boilerplate", "blank")
 TEXT_ROLES = ("title", "body")  # roles whose sentences make up the report's text
@@ -72,6 +72,7 @@ class Report:
     photo_credit: str = ""
     source: str = ""
     captions: tuple[str, ...] = field(default_factory=tuple)
+    language: str = "vi"  # 'other' when the text is not Vietnamese (it is then not translated)
 
     def text_lines(self) -> list[Line]:
         """Title and body lines, in order."""
@@ -150,7 +151,8 @@ def _first_pass(s: str) -> tuple[str, str] | None:
         return "caption", "photo caption in angle brackets"
     if _PHOTO_CREDIT.search(s) and word_count(s) <= CAPTION_MAX_WORDS:
         return "caption", "photo caption with a photo credit '(Ảnh: ...)'"
-    if _CREDIT_LINE.match(s) and word_count(s) <= 12 and not ends_sentence(s):
+    credit = _CREDIT_LINE.match(s)
+    if credit and credit.group("photo") and word_count(s) <= 12 and not ends_sentence(s):
         return "byline", "author and photo credit line"
     return None
 
@@ -289,4 +291,5 @@ def build_report(source: SourceFile) -> Report:
         photo_credit=photo,
         source="; ".join(dict.fromkeys(sources)),
         captions=captions,
+        language=language([ln.text for ln in lines if ln.role in TEXT_ROLES]),
     )

@@ -62,6 +62,8 @@ def decode(data: bytes) -> tuple[str, str]:
         except UnicodeDecodeError as exc:
             raise ValueError(f"marked as UTF-16 by its BOM but not valid UTF-16 ({exc.reason})") from None
     if b"\x00" in data:
+        if _looks_utf16(data):
+            raise ValueError("looks like UTF-16 without a byte-order mark: re-save it as UTF-8")
         raise ValueError(BINARY)
     try:
         text = data.decode("utf-8-sig")
@@ -74,6 +76,20 @@ def decode(data: bytes) -> tuple[str, str]:
     if len(_CONTROL.findall(text)) > max(8, len(text) // 100):
         raise ValueError(BINARY)
     return text, "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
+
+
+def _looks_utf16(data: bytes) -> bool:
+    """Text saved as UTF-16 with no BOM: decodes cleanly, and many code units are ASCII."""
+    if len(data) % 2:
+        return False
+    for encoding, high in (("utf-16-le", data[1::2]), ("utf-16-be", data[0::2])):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if high.count(0) >= 0.3 * len(high) and not _CONTROL.search(text):
+            return True
+    return False
 
 
 def read_source(path: Path) -> SourceFile | Rejection:

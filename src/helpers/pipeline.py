@@ -85,11 +85,12 @@ def reports_frame(reports: list[Report], sentences: pd.DataFrame) -> pd.DataFram
             "date_source": r.date_source,
             "photo_credit": r.photo_credit,
             "n_captions": len(r.captions),
+            "language": r.language,
         }
         for r in reports
     ]
     columns = ["report_id", "file", "title", "date", "author", "source", "n_lines", "n_sentences"]
-    return pd.DataFrame(rows, columns=columns + ["date_source", "photo_credit", "n_captions"])
+    return pd.DataFrame(rows, columns=columns + ["date_source", "photo_credit", "n_captions", "language"])
 
 
 def problems_frame(rejections: list[Rejection]) -> pd.DataFrame:
@@ -171,19 +172,28 @@ def run_translate(cfg: Config, corpus: CorpusResult | None = None, progress: boo
     spec = loaded.spec
     glossary = default_glossary()
     memory = memory_for(loaded, cfg.memory)
+    # Reports that are not Vietnamese are passed through, never fed to a vi-en model.
+    other = {r.report_id for r in corpus.reports if r.language != "vi"}
+    frame = corpus.sentences.copy()
+    todo = ~frame["report_id"].isin(other)
     try:
-        results, stats = translate_sentences(
-            corpus.sentences["text_vi"].tolist(), loaded, memory, glossary, spec.generation, progress
-        )
+        results, stats = translate_sentences(frame.loc[todo, "text_vi"].tolist(), loaded, memory, glossary,
+                                             spec.generation, progress)
     finally:
         memory.close()
-    frame = corpus.sentences.copy()
-    frame["text_en"] = [r.text_en for r in results]
-    frame["flags"] = [" ".join(r.flags) for r in results]
-    frame["model"] = f"{spec.source}@{loaded.revision}" + (" (demo)" if loaded.demo else "")
-    frame["from_memory"] = [r.from_memory for r in results]
-    frame["terms"] = ["|".join(r.terms) for r in results]
-    frame["pieces"] = [r.pieces for r in results]
+    frame["text_en"] = frame["text_vi"]
+    frame["flags"] = "not_vietnamese:passed_through"
+    frame["model"] = ""
+    frame["from_memory"] = False
+    frame["terms"] = ""
+    frame["pieces"] = 0
+    frame.loc[todo, "text_en"] = [r.text_en for r in results]
+    frame.loc[todo, "flags"] = [" ".join(r.flags) for r in results]
+    frame.loc[todo, "model"] = model_label(loaded.provenance())
+    frame.loc[todo, "from_memory"] = [r.from_memory for r in results]
+    frame.loc[todo, "terms"] = ["|".join(r.terms) for r in results]
+    frame.loc[todo, "pieces"] = [r.pieces for r in results]
+    stats.flags["not_vietnamese"] = int((~todo).sum())
     write_csv(cfg.data_dir / "sentences.csv", frame)
     for rid, group in frame.groupby("report_id", sort=False):
         write_text(cfg.data_dir / "translations" / f"{rid}.txt", english_text(group))
@@ -247,6 +257,7 @@ def run_summarise(
                             " ".join(str(i) for i in ids)))
 
     report_ids = [r.report_id for r in corpus.reports]
+    other = {r.report_id for r in corpus.reports if r.language != "vi"}
     empty = [rid for rid in report_ids if rid not in set(body["report_id"])]
     for method in methods:
         for rid in empty:
@@ -271,9 +282,10 @@ def run_summarise(
                 g = body[body["report_id"] == rid]
                 summary, chunks = map_reduce(" ".join(g[column]), loaded, run)
                 flags = [f"map_reduce:{chunks}_chunks"] if chunks > 1 else []
-                if method == "abstractive-vi":
-                    summary_vi = summary
-                    summary = _translate_text(cfg, summary_vi, progress) if summary_vi else ""
+                if method == "abstractive-vi" and rid in other:
+                    flags.append("not_vietnamese:summary_not_translated")
+                elif method == "abstractive-vi" and summary:
+                    summary = _translate_text(cfg, summary, progress)
                 add(rid, method, model_label(models[method]), summary, [], flags + ([] if summary else ["empty_output"]))
         finally:
             memory.close()

@@ -10,9 +10,8 @@ import re
 from collections import Counter
 
 from .spans import find_spans
+from .textnorm import VIETNAMESE_LETTERS
 
-# Letters that occur in Vietnamese but not in English text.
-_VI_LETTERS = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.I)
 RATIO_LOW, RATIO_HIGH = 0.5, 2.5  # English characters per Vietnamese character
 VIETNAMESE_WORDS_MAX = 2
 NGRAM, NGRAM_REPEATS = 3, 3
@@ -21,7 +20,7 @@ SAME_WORD_RUN = 4
 
 def vietnamese_left(english: str) -> list[str]:
     """Words of the output that carry Vietnamese letters (more than a proper name or two)."""
-    words = [w for w in english.split() if _VI_LETTERS.search(w)]
+    words = [w for w in english.split() if VIETNAMESE_LETTERS.search(w)]
     return words if len(words) > VIETNAMESE_WORDS_MAX else []
 
 

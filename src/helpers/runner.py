@@ -24,7 +24,7 @@ def notebook_paths(folder: Path) -> list[Path]:
 
 def parameters(cfg: Config) -> dict[str, str]:
     """The papermill parameters every notebook takes."""
-    return {"SEEDS": str(cfg.seeds), "OUT": str(cfg.out), "MODELS": cfg.models}
+    return {"SEEDS": str(cfg.seeds), "OUT": str(cfg.out), "MODELS": cfg.models, "BACKEND": cfg.backend}
 
 
 class NotebookFailed(RuntimeError):

@@ -1,0 +1,245 @@
+"""Odd and hostile inputs, killed and concurrent runs: nothing lost, nothing corrupted.
+
+Each case runs the real command line and checks its exit status, stderr (a clear
+message, never a traceback) and the ledger invariant."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from helpers.inputs import read_source
+from helpers.outputs import read_csv, write_text
+
+from conftest import SEEDS
+
+LF_SEED = SEEDS / "001_33798f45f77cf564.txt"
+BAD = {
+    "cp1258.txt": ("Báo cáo".encode("cp1258"), "not valid UTF-8"),
+    "utf16-nobom.txt": ("Báo cáo tổng kết".encode("utf-16-le"), "UTF-16 without a byte-order mark"),
+    "empty.txt": (b"", "empty file"),
+    "blank.txt": (b" \n\t \n", "only whitespace"),
+    "image.txt": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "binary file"),
+}
+ENGLISH = ("The Ministry of Public Security held a conference in Hanoi to review the work of the year "
+           "and to set out the tasks for the next one. Delegates discussed training and discipline.")
+
+
+def cli(*args: str, env: dict | None = None, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "helpers", *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def odd_run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("odd") / "in"
+    folder.mkdir()
+    for name, (data, _) in BAD.items():
+        (folder / name).write_bytes(data)
+    (folder / "folder.txt").mkdir()
+    (folder / "001 LF.txt").write_bytes(LF_SEED.read_bytes())
+    (folder / "Báo cáo Đà Nẵng CRLF.txt").write_bytes(LF_SEED.read_bytes().replace(b"\n", b"\r\n"))
+    words = " ".join(f"công tác xây dựng lực lượng số {i}" for i in range(400))  # no sentence punctuation
+    (folder / "long line.txt").write_text("Báo cáo dài về công tác năm 2022\n\n" + words, encoding="utf-8")
+    (folder / "menu only.txt").write_text("Phản hồi\n\nCác tin khác\n.\nMới nhất", encoding="utf-8")
+    (folder / "english.txt").write_text("Conference of the Ministry\n\n" + ENGLISH, encoding="utf-8")
+    (folder / "script.txt").write_text(
+        "Tin có mã <script>alert(1)</script> trong tiêu đề\n\nNội dung <b>in đậm</b> của bản tin, "
+        "được đăng trên trang điện tử của Bộ Công an vào sáng nay tại Hà Nội với nhiều hình ảnh.", encoding="utf-8")
+    out = folder.parent / "out"
+    proc = cli("summarise", "--seeds", str(folder), "--out", str(out), "--models", "demo",
+               "--memory", str(folder.parent / "tm.sqlite"))
+    return folder, out, proc
+
+
+def test_bad_inputs_are_named_with_their_problem_and_the_run_exits_2(odd_run):
+    folder, out, proc = odd_run
+    assert proc.returncode == 2, proc.stderr[-3000:]
+    assert "Traceback" not in proc.stderr
+    for name, (_, problem) in {**BAD, "folder.txt": (b"", "is a directory")}.items():
+        line = next(ln for ln in proc.stderr.splitlines() if ln.startswith(f"error: {folder / name}: "))
+        assert problem in line
+    problems = read_csv(out / "data" / "problems.csv")
+    assert sorted(Path(f).name for f in problems["file"]) == sorted([*BAD, "folder.txt"])
+
+
+def test_every_line_of_every_processed_file_is_in_the_ledger_once(odd_run):
+    folder, out, _ = odd_run
+    ledger = read_csv(out / "data" / "ledger.csv")
+    reports = read_csv(out / "data" / "reports.csv")
+    assert len(reports) == 6
+    for row in reports.itertuples():
+        lines = read_source(folder / row.file).lines
+        mine = ledger[ledger["report_id"] == row.report_id]
+        assert mine["line_no"].astype(int).tolist() == list(range(1, len(lines) + 1))
+        assert mine["text"].tolist() == list(lines)
+
+
+def test_crlf_gives_the_same_sentences_as_lf_and_odd_names_are_fine(odd_run):
+    _, out, _ = odd_run
+    s = read_csv(out / "data" / "sentences.csv")
+    reports = read_csv(out / "data" / "reports.csv").set_index("file")
+    crlf, lf = reports.loc["Báo cáo Đà Nẵng CRLF.txt", "report_id"], reports.loc["001 LF.txt", "report_id"]
+    assert crlf == "Bao-cao-Da-Nang-CRLF"
+    assert s[s["report_id"] == crlf]["text_vi"].tolist() == s[s["report_id"] == lf]["text_vi"].tolist()
+    assert (out / "data" / "translations" / f"{crlf}.txt").exists()
+
+
+def test_a_long_line_without_punctuation_is_translated_whole(odd_run):
+    _, out, _ = odd_run
+    s = read_csv(out / "data" / "sentences.csv")
+    long = s[s["report_id"] == "long-line"]
+    body = long[long["role"] == "body"]
+    assert len(body) == 1 and len(body.iloc[0]["text_vi"].split()) == 3200
+    assert int(body.iloc[0]["pieces"]) > 1 and body.iloc[0]["text_en"]
+    assert "split:" in body.iloc[0]["flags"]
+
+
+def test_boilerplate_only_report_has_no_body_text_and_no_crash(odd_run):
+    _, out, _ = odd_run
+    reports = read_csv(out / "data" / "reports.csv").set_index("report_id")
+    assert reports.loc["menu-only", "n_sentences"] == "0"
+    summaries = read_csv(out / "data" / "summaries.csv")
+    mine = summaries[summaries["report_id"] == "menu-only"]
+    assert len(mine) == 3 and (mine["flags"] == "no_body_text").all()
+
+
+def test_english_report_is_passed_through_not_translated(odd_run):
+    _, out, _ = odd_run
+    assert read_csv(out / "data" / "reports.csv").set_index("report_id").loc["english", "language"] == "other"
+    s = read_csv(out / "data" / "sentences.csv")
+    mine = s[s["report_id"] == "english"]
+    assert (mine["text_en"] == mine["text_vi"]).all()
+    assert (mine["flags"] == "not_vietnamese:passed_through").all()
+
+
+def test_html_in_a_report_is_kept_as_text(odd_run):
+    _, out, _ = odd_run
+    s = read_csv(out / "data" / "sentences.csv")
+    assert "<script>alert(1)</script>" in " ".join(s[s["report_id"] == "script"]["text_vi"])
+
+
+def test_progress_is_shown_while_translating(tmp_path):
+    proc = cli("translate", "--seeds", str(SEEDS), "--out", str(tmp_path / "o"), "--models", "demo",
+               "--memory", str(tmp_path / "tm.sqlite"))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "translate (opus-mt)" in proc.stderr and "batch" in proc.stderr
+
+
+def test_a_5_mb_input_is_processed_with_bounded_memory(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    body = [ln for p in sorted(SEEDS.glob("*.txt")) for ln in read_source(p).lines if len(ln) > 200]
+    lines, size, i = [], 0, 0
+    while size < 5_000_000:
+        line = f"Phần {i}: " + body[i % len(body)]
+        lines += [line, ""]
+        size += len(line.encode()) + 2
+        i += 1
+    lines.pop()  # no blank line at the very end
+    (folder / "big.txt").write_text("Báo cáo tổng hợp rất dài\n\n" + "\n".join(lines), encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-c", (
+            "import resource, sys; from helpers.cli import main; rc = main(sys.argv[1:]); "
+            "print('peak_rss_mb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024); sys.exit(rc)"),
+         "corpus", "--seeds", str(folder), "--out", str(tmp_path / "o")],
+        capture_output=True, text=True, timeout=900,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    peak = int(proc.stdout.split("peak_rss_mb")[1])
+    assert peak < 1500
+    ledger = read_csv(tmp_path / "o" / "data" / "ledger.csv")
+    assert len(ledger) == len(lines) + 2
+
+
+def _big_folder(tmp_path: Path) -> Path:
+    """Seeds repeated with numbered variants: enough sentences for a run to be killed midway."""
+    folder = tmp_path / "big"
+    folder.mkdir()
+    for n in range(4):
+        for p in sorted(SEEDS.glob("*.txt")):
+            text = p.read_text(encoding="utf-8").replace("Hội nghị", f"Hội nghị lần {n + 1}")
+            (folder / f"{n}-{p.name}").write_text(text, encoding="utf-8")
+    return folder
+
+
+def _rows(db: Path) -> int:
+    try:
+        with sqlite3.connect(db, timeout=5) as con:
+            return con.execute("SELECT COUNT(*) FROM memory").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
+def _integrity(db: Path) -> str:
+    with sqlite3.connect(db) as con:
+        return con.execute("PRAGMA integrity_check").fetchone()[0]
+
+
+def test_a_killed_run_resumes_and_gives_the_uninterrupted_outputs(tmp_path):
+    folder = _big_folder(tmp_path)
+    args = ["--seeds", str(folder), "--models", "demo", "--backend", "transformers"]
+    reference = cli("translate", *args, "--out", str(tmp_path / "ref"), "--memory", str(tmp_path / "ref.sqlite"))
+    assert reference.returncode == 0, reference.stderr[-2000:]
+
+    db = tmp_path / "tm.sqlite"
+    run = subprocess.Popen([sys.executable, "-m", "helpers", "translate", *args, "--out", str(tmp_path / "o"),
+                            "--memory", str(db)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while _rows(db) == 0 and run.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert run.poll() is None, "the run ended before it could be killed"
+    os.kill(run.pid, signal.SIGKILL)
+    run.wait()
+    kept = _rows(db)
+    assert _integrity(db) == "ok" and kept > 0
+
+    again = cli("translate", *args, "--out", str(tmp_path / "o"), "--memory", str(db))
+    assert again.returncode == 0 and "Traceback" not in again.stderr
+    assert _integrity(db) == "ok"
+    ours = read_csv(tmp_path / "o" / "data" / "sentences.csv")
+    ref = read_csv(tmp_path / "ref" / "data" / "sentences.csv")
+    assert ours["text_en"].tolist() == ref["text_en"].tolist()
+    import json
+
+    run_json = json.loads((tmp_path / "o" / "data" / "run.json").read_text())
+    assert run_json["translation"]["generated"] < len(set(ref["text_vi"]))  # it resumed, it did not start over
+
+
+def test_two_runs_at_once_on_the_same_cache_both_complete(tmp_path):
+    folder = _big_folder(tmp_path)
+    db = tmp_path / "shared.sqlite"
+    runs = [
+        subprocess.Popen([sys.executable, "-m", "helpers", "translate", "--seeds", str(folder), "--models", "demo",
+                          "--out", str(tmp_path / f"o{i}"), "--memory", str(db)],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        for i in range(2)
+    ]
+    results = [(r.wait(timeout=600), r.stderr.read()) for r in runs]
+    for code, err in results:
+        assert code == 0 and "Traceback" not in err, err[-2000:]
+    assert _integrity(db) == "ok"
+    a = read_csv(tmp_path / "o0" / "data" / "sentences.csv")
+    b = read_csv(tmp_path / "o1" / "data" / "sentences.csv")
+    assert a["text_en"].tolist() == b["text_en"].tolist()
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_debris(tmp_path, monkeypatch):
+    target = tmp_path / "data.csv"
+    write_text(target, "old,complete\n")
+
+    def crash(*args):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(OSError):
+        write_text(target, "new,half")
+    assert target.read_text() == "old,complete\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["data.csv"]
