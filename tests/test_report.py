@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 from helpers.config import Config
-from helpers.pipeline import run_summarise
+from helpers.pipeline import run_corpus, run_summarise
 from helpers.report import DEMO_BANNER, index_page, load_outputs, report_page, self_contained
 
 from conftest import SEEDS
@@ -33,7 +33,7 @@ def hostile_run(tmp_path_factory, demo_cache):
     (seeds / "hostile.txt").write_text("\n".join(HOSTILE), encoding="utf-8")
     (seeds / "broken.txt").write_bytes(b"B\xe1o c\xe1o")
     cfg = Config(seeds=seeds, out=tmp / "out", models="demo", cache_dir=demo_cache, memory_path=tmp / "tm.sqlite")
-    run_summarise(cfg, progress=False)
+    run_summarise(cfg, run_corpus(cfg, report_problems=False), progress=False)
     return cfg, load_outputs(cfg)
 
 

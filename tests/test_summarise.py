@@ -80,3 +80,14 @@ def test_length_bound_keeps_whole_sentences_and_flags_a_cut():
 def test_centrality_prefers_the_sentence_sharing_most_words():
     scores = centrality(["công an nhân dân", "công an nhân dân xây dựng lực lượng", "xây dựng lực lượng", "trời mưa"])
     assert scores.argmax() == 1 and scores.argmin() == 3
+
+
+def test_summarising_again_reuses_the_written_translation(summary_run):
+    import json
+
+    cfg, _, _ = summary_run
+    generated = json.loads(cfg.run_json.read_text())["translation"]["generated"]
+    assert generated > 0
+    run_summarise(cfg, progress=False)  # reads sentences.csv: no second translation stage
+    assert json.loads(cfg.run_json.read_text())["translation"]["generated"] == generated
+    assert "text_en" in read_csv(cfg.data_dir / "sentences.csv").columns

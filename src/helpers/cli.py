@@ -59,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
 
             if cfg.models == "real":
                 preflight(cfg)
+            elif cfg.models == "auto":
+                warn_demo(cfg)
             pages = run_all(cfg, Path(args.notebooks))
             print(f"wrote {len(pages)} pages to {cfg.html_dir}")
             _report_problems(cfg)
@@ -77,6 +79,16 @@ def preflight(cfg: Config) -> None:
         spec = cfg.spec(key)
         if find_real(spec) is None:
             load_real(spec)  # downloads when the hub is reachable, else raises ModelUnavailable
+
+
+def warn_demo(cfg: Config) -> None:
+    """With MODELS=auto, say on the terminal which models will be demo stand-ins."""
+    from .models import find_real
+
+    missing = [cfg.spec(k).source for k in cfg.model_keys() if find_real(cfg.spec(k)) is None]
+    if missing:
+        print(f"warning: not available locally, using DEMO models instead (their text is not a translation): "
+              f"{', '.join(missing)}", file=sys.stderr)
 
 
 def _report_problems(cfg: Config) -> None:

@@ -63,6 +63,12 @@ def read_json(path: Path) -> dict[str, Any]:
         return {}
 
 
+def start_json(path: Path, sections: dict[str, Any]) -> None:
+    """Begin a JSON file anew with these sections (a new run drops the previous run's sections)."""
+    with _locked(path):
+        write_text(path, json.dumps(sections, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+
+
 def update_json(path: Path, section: str, value: Any) -> dict[str, Any]:
     """Set one top-level section of a JSON file (e.g. run.json), keeping the others."""
     with _locked(path):

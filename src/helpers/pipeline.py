@@ -18,7 +18,7 @@ import pandas as pd
 from .config import Config
 from .corpus import Report, build_report
 from .inputs import Rejection, read_folder
-from .outputs import read_json, update_json, write_csv, write_text
+from .outputs import read_json, start_json, update_json, write_csv, write_text
 from .segment import report_sentences
 from .translate import TranslationStats
 
@@ -98,43 +98,44 @@ def problems_frame(rejections: list[Rejection]) -> pd.DataFrame:
     return pd.DataFrame([asdict(r) for r in rejections], columns=["file", "problem"])
 
 
-def run_corpus(cfg: Config, *, report_problems: bool = True) -> CorpusResult:
-    """Read, classify and segment every input of `cfg.seeds`; write the corpus data files."""
-    started = time.perf_counter()
+def build_corpus(cfg: Config) -> CorpusResult:
+    """Read, classify and segment every input of `cfg.seeds` (writes nothing)."""
     sources, rejections = read_folder(cfg.seeds)
     reports = [build_report(s) for s in sources]
     sentences = sentences_frame(reports)
-    result = CorpusResult(
+    return CorpusResult(
         reports=reports,
         ledger=ledger_frame(reports),
         report_table=reports_frame(reports, sentences),
         sentences=sentences,
         problems=problems_frame(rejections),
     )
+
+
+def run_corpus(cfg: Config, *, report_problems: bool = True) -> CorpusResult:
+    """The corpus stage: build the corpus and write its data files and run.json section."""
+    started = time.perf_counter()
+    result = build_corpus(cfg)
     data = cfg.data_dir
     write_csv(data / "ledger.csv", result.ledger)
     write_csv(data / "reports.csv", result.report_table)
     write_csv(data / "problems.csv", result.problems)
     write_csv(data / "sentences.csv", result.sentences)  # the translation stage adds its columns
     if report_problems:
-        for rej in rejections:
+        for rej in result.problems.itertuples():
             print(f"error: {rej.file}: {rej.problem}", file=sys.stderr)
-    update_json(cfg.run_json, "parameters", {"seeds": str(cfg.seeds), "out": str(cfg.out), "models": cfg.models})
-    update_json(cfg.run_json, "versions", versions())
-    update_json(
-        cfg.run_json,
-        "corpus",
-        {
-            "files": len(sources) + len(rejections),
-            "reports": len(reports),
-            "rejected": len(rejections),
-            "lines": len(result.ledger),
-            "sentences": int(result.report_table["n_sentences"].sum()) if reports else 0,
-            "captions": int((result.sentences["role"] == "caption").sum()),
-            "roles": {k: int(v) for k, v in result.ledger["role"].value_counts().sort_index().items()},
-            "seconds": round(time.perf_counter() - started, 3),
-        },
-    )
+    params = {"seeds": str(cfg.seeds), "out": str(cfg.out), "models": cfg.models, "backend": cfg.backend}
+    corpus = {
+        "files": len(result.reports) + len(result.problems),
+        "reports": len(result.reports),
+        "rejected": len(result.problems),
+        "lines": len(result.ledger),
+        "sentences": int(result.report_table["n_sentences"].sum()) if result.reports else 0,
+        "captions": int((result.sentences["role"] == "caption").sum()),
+        "roles": {k: int(v) for k, v in result.ledger["role"].value_counts().sort_index().items()},
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+    start_json(cfg.run_json, {"parameters": params, "versions": versions(), "corpus": corpus})
     return result
 
 
@@ -150,8 +151,9 @@ class TranslationResult:
 
 
 def load_corpus_tables(cfg: Config) -> CorpusResult:
-    """The corpus stage's results: recomputed (cheap, and always in step with the inputs)."""
-    return run_corpus(cfg, report_problems=False)
+    """The corpus, recomputed without writing (cheap, always in step with the inputs): later
+    stages use it without overwriting the columns they added to sentences.csv."""
+    return build_corpus(cfg)
 
 
 def load_translator(cfg: Config):
@@ -209,6 +211,25 @@ def run_translate(cfg: Config, corpus: CorpusResult | None = None, progress: boo
     return TranslationResult(frame, refs, stats, provenance)
 
 
+def load_translation(cfg: Config, corpus: CorpusResult) -> TranslationResult | None:
+    """The translation stage's results as written to OUT/data, if they match this corpus (else None).
+
+    Later stages read them instead of translating again, so run.json keeps the figures of the
+    run that actually translated.
+    """
+    from .outputs import read_csv
+
+    path, refs = cfg.data_dir / "sentences.csv", cfg.data_dir / "references.csv"
+    run = read_json(cfg.run_json)
+    if not (path.exists() and refs.exists() and "translation" in run.get("models", {})):
+        return None
+    frame = read_csv(path)
+    if "text_en" not in frame.columns or frame["text_vi"].tolist() != corpus.sentences["text_vi"].tolist():
+        return None
+    numbers = {k: v for k, v in run.get("translation", {}).items() if k in TranslationStats.__dataclass_fields__}
+    return TranslationResult(frame, read_csv(refs), TranslationStats(**numbers), run["models"]["translation"])
+
+
 def english_text(sentences: pd.DataFrame) -> str:
     """A report's English text: title, then one paragraph per source line, then the captions."""
     parts: list[str] = []
@@ -241,7 +262,7 @@ def run_summarise(
     started = time.perf_counter()
     methods = methods or METHODS
     corpus = corpus or load_corpus_tables(cfg)
-    translation = translation or run_translate(cfg, corpus, progress=progress)
+    translation = translation or load_translation(cfg, corpus) or run_translate(cfg, corpus, progress=progress)
     sentences = translation.sentences
     body = sentences[sentences["role"] == "body"]
     text = sentences[sentences["role"].isin(["title", "body"])]
