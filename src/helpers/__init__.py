@@ -1,9 +1,11 @@
 """helpers: the library behind the notebooks that turn Vietnamese reports into English.
 
-Modules, one job each: inputs (reading files), corpus (line roles, metadata),
-segment (sentences), spans (protected text), dates, config (the one typed
-configuration), outputs (atomic writes), pipeline (the stages), runner
-(papermill and HTML export), cli.
+Modules, one job each: config (the one typed configuration), inputs (reading
+files), corpus (line roles, metadata), segment (sentences), spans (protected
+text), dates, textnorm, glossary, references (cited documents), models (loading
+real and demo models), generation (transformers or CTranslate2), memory
+(translation memory), translate, quality (flags), summarise, report (HTML),
+outputs (atomic writes), pipeline (the stages), runner (papermill and export), cli.
 """
 
 __version__ = "0.1.0"

@@ -7,7 +7,7 @@ anywhere else. Model entries live in `MODEL_REGISTRY`, keyed by a short name.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 MODEL_MODES = ("auto", "real", "demo")
@@ -131,6 +131,3 @@ class Config:
         """Every model a full run uses."""
         return (self.translator, self.summariser_en, self.summariser_vi)
 
-    def with_(self, **changes) -> "Config":
-        """A copy with some fields changed."""
-        return replace(self, **changes)

@@ -74,10 +74,6 @@ class Report:
     captions: tuple[str, ...] = field(default_factory=tuple)
     language: str = "vi"  # 'other' when the text is not Vietnamese (it is then not translated)
 
-    def text_lines(self) -> list[Line]:
-        """Title and body lines, in order."""
-        return [ln for ln in self.lines if ln.role in TEXT_ROLES]
-
 
 def ends_sentence(text: str) -> bool:
     """True if the line ends with sentence punctuation (closing quotes ignored)."""

@@ -75,16 +75,6 @@ class Memory:
                 rows,
             )
 
-    def count(self) -> int:
-        """Entries for this model and revision."""
-        return self._db.execute(
-            "SELECT COUNT(*) FROM memory WHERE model = ? AND revision = ?", (self.model, self.revision)
-        ).fetchone()[0]
-
-    def integrity(self) -> str:
-        """SQLite's integrity_check verdict ('ok' when intact)."""
-        return self._db.execute("PRAGMA integrity_check").fetchone()[0]
-
     def close(self) -> None:
         """Close the connection."""
         self._db.close()

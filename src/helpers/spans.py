@@ -21,8 +21,6 @@ PARTIAL_DATE = re.compile(r"(?<![\w/.-])\d{1,2}[/-]\d{1,2}(?![\w/.-])")
 # 1.500.000, 2,5, 450, 12%; not digits inside a word or code
 NUMBER = re.compile(r"(?<![\w.,/-])\d+(?:[.,]\d+)*%?(?![\w/-])")
 
-KINDS = ("code", "url", "date", "number")
-
 
 @dataclass(frozen=True)
 class Span:

@@ -22,11 +22,6 @@ def clean_space(text: str) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
 
 
-def is_blank(text: str) -> bool:
-    """True for lines holding only whitespace (NBSP included)."""
-    return clean_space(text) == ""
-
-
 def is_punctuation_only(text: str) -> bool:
     """True for lines such as '.' or '***' that carry no words."""
     s = clean_space(text)
