@@ -20,7 +20,7 @@
 # with the configured model (`TRANSLATOR`). It answers: what does each report say in
 # English, which sentences need a second look (flags), which glossary terms were
 # used, which documents are cited, and how much came from the translation memory.
-# Nothing is truncated: sentences over the model's limit are split at clauses and joined.
+# Nothing is truncated: sentences over 128 tokens are cut at clauses, translated and joined.
 
 # %% tags=["parameters"]
 import os

@@ -99,3 +99,37 @@ def test_forced_length_gives_outputs_of_that_length_on_both_backends(demo_cache)
         (out,) = generate(loaded, [text], settings)
         n_out = len(loaded.tokenizer(text_target=out)["input_ids"]) if out else 0
         assert n_out >= n_in // 2, backend  # the output was forced long, not stopped at once
+
+
+def test_ctranslate2_scores_only_target_pieces_when_target_spm_is_smaller(tmp_path, monkeypatch):
+    """A Marian model whose target.spm holds fewer pieces than its joint vocabulary (as opus-mt's)
+    gets a vocabulary map; the tiny demo (target.spm = source.spm) does not need one."""
+    from dataclasses import replace
+
+    from helpers.generation import generate, generate_batches
+    from helpers.models import DemoShape, target_pieces
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    base = MODEL_REGISTRY["opus-mt"]
+    folder = build_demo_model(base, tmp_path, shape=DemoShape(extra_vocab=3000, target_vocab=2000, tag="vmap-test"))
+    spec = replace(base, key="opus-mt-vmap", source=str(folder))
+    loaded = load_model(spec, "real", tmp_path, backend="ctranslate2")
+    pieces = target_pieces(loaded.tokenizer)
+    assert loaded.vmap and loaded.provenance()["output_vocabulary"] == "target pieces"
+    assert 2000 <= len(pieces) < len(loaded.tokenizer) - 900  # the source-only fillers are left out
+    texts = ["Toàn cảnh Hội nghị", "Bộ trưởng Tô Lâm kết luận Hội nghị", "Đảng ủy Công an Trung ương"]
+    sources = [loaded.tokenizer.convert_ids_to_tokens(ids) for ids in loaded.tokenizer(texts)["input_ids"]]
+    results = loaded.engine.translate_batch(sources, beam_size=2, max_decoding_length=12, min_decoding_length=12,
+                                            use_vmap=True)
+    emitted = {t for r in results for t in r.hypotheses[0]}
+    assert emitted and emitted <= set(pieces)
+    unrestricted = loaded.engine.translate_batch(sources, beam_size=2, max_decoding_length=12, min_decoding_length=12)
+    assert {t for r in unrestricted for t in r.hypotheses[0]} - set(pieces)  # random weights do pick fillers
+    batches = [texts[:1], texts[1:]]
+    assert list(generate_batches(loaded, batches, spec.generation)) == [generate(loaded, b, spec.generation) for b in batches]
+    tiny = load_model(base, "demo", tmp_path, backend="ctranslate2")
+    assert not tiny.vmap and tiny.provenance()["output_vocabulary"] == "full"
+    from helpers.translate import memory_for
+
+    assert memory_for(loaded, tmp_path / "a.sqlite").settings["output_vocabulary"] == "target pieces"
+    assert "output_vocabulary" not in memory_for(tiny, tmp_path / "b.sqlite").settings

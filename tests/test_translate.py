@@ -15,7 +15,7 @@ from helpers.outputs import read_csv
 from helpers.pipeline import run_corpus, run_translate
 from helpers.quality import repeated_ngrams, sentence_flags, vietnamese_left
 from helpers.references import find_references
-from helpers.translate import memory_settings, split_to_fit, token_batches, translate_sentences
+from helpers.translate import length_batches, memory_settings, split_to_fit, translate_sentences
 
 from conftest import SEEDS
 
@@ -32,13 +32,13 @@ def counting(monkeypatch):
     import helpers.translate as tr
 
     calls = []
-    original = tr.generate
+    original = tr.generate_batches
 
-    def wrapped(loaded, texts, settings):
-        calls.append(len(texts))
-        return original(loaded, texts, settings)
+    def wrapped(loaded, batches, settings):
+        calls.extend(len(texts) for texts in batches)
+        return original(loaded, batches, settings)
 
-    monkeypatch.setattr(tr, "generate", wrapped)
+    monkeypatch.setattr(tr, "generate_batches", wrapped)
     return calls
 
 
@@ -77,9 +77,10 @@ def test_a_2000_token_sentence_is_split_within_the_limit_and_kept_whole(translat
         return len(loaded.tokenizer(text)["input_ids"])
 
     assert count(sentence) >= 2000
-    pieces = split_to_fit(sentence, count, loaded.input_limit)
+    limit = min(loaded.input_limit, spec.generation.piece_tokens)
+    pieces = split_to_fit(sentence, count, limit)
     assert len(pieces) > 1
-    assert all(count(p) <= loaded.input_limit for p in pieces)
+    assert all(count(p) <= limit for p in pieces)
     assert "".join(pieces) == sentence
     memory = Memory(tmp_path / "tm.sqlite", spec.source, loaded.revision, memory_settings(spec.generation))
     (result,), stats = translate_sentences([sentence], loaded, memory, default_glossary(), spec.generation, progress=False)
@@ -105,20 +106,20 @@ def test_interrupted_run_resumes_with_memory_intact(translator, tmp_path, monkey
     path = tmp_path / "tm.sqlite"
     import helpers.translate as tr
 
-    real_generate, seen = tr.generate, []
+    real_generate = tr.generate_batches
 
     def dying(*args, **kwargs):
-        if len(seen) == 3:
-            raise KeyboardInterrupt  # the run is killed during the fourth batch
-        seen.append(1)
-        return real_generate(*args, **kwargs)
+        for n, outputs in enumerate(real_generate(*args, **kwargs)):
+            if n == 3:
+                raise KeyboardInterrupt  # the run is killed during the fourth batch
+            yield outputs
 
-    monkeypatch.setattr(tr, "generate", dying)
+    monkeypatch.setattr(tr, "generate_batches", dying)
     memory = Memory(path, spec.source, loaded.revision, memory_settings(settings))
     with pytest.raises(KeyboardInterrupt):
         translate_sentences(sources, loaded, memory, default_glossary(), settings, progress=False)
     memory.close()
-    monkeypatch.setattr(tr, "generate", real_generate)
+    monkeypatch.setattr(tr, "generate_batches", real_generate)
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         kept = db.execute("SELECT COUNT(*) FROM memory").fetchone()[0]
@@ -131,13 +132,40 @@ def test_interrupted_run_resumes_with_memory_intact(translator, tmp_path, monkey
     assert [r.text_en for r in resumed] == [r.text_en for r in straight]
 
 
-def test_batches_respect_the_budget_and_cover_every_index():
-    lengths = [5, 40, 12, 40, 3, 25, 7]
-    batches = token_batches(lengths, 80)
+@pytest.mark.parametrize("tolerance", [0.0, 0.1, 0.5])
+def test_batches_respect_the_budget_and_the_tolerance_and_cover_every_index(tolerance):
+    lengths = [5, 40, 12, 40, 3, 25, 7, 38, 37, 36, 11]
+    batches = length_batches(lengths, 80, tolerance)
     assert sorted(i for b in batches for i in b) == list(range(len(lengths)))
     for b in batches:
-        assert max(lengths[i] for i in b) * len(b) <= 80 or len(b) == 1
+        longest = max(lengths[i] for i in b)
+        assert longest * len(b) <= 80 or len(b) == 1
         assert [lengths[i] for i in b] == sorted((lengths[i] for i in b), reverse=True)
+        if tolerance:
+            assert all(lengths[i] >= longest * (1 - tolerance) for i in b)
+    firsts = [sorted(lengths[i] for i in b) for b in batches][:3]
+    if tolerance == 0.1:
+        assert firsts == [[40, 40], [37, 38], [36]]  # 25 is not within 10% of 36
+    if tolerance == 0.0:
+        assert firsts == [[40, 40], [37, 38], [25, 36]]
+
+
+def test_a_sentence_longer_than_piece_tokens_is_translated_clause_by_clause(translator, tmp_path):
+    loaded, spec = translator
+    clause = "Đảng ủy Công an Trung ương đã ban hành Kế hoạch số 118-KH/ĐUCA ngày 25-5-2022"
+    sentence = "; ".join([clause] * 6) + "."
+    count = lambda t: len(loaded.tokenizer(t)["input_ids"])  # noqa: E731
+    assert spec.generation.piece_tokens < count(sentence) <= loaded.input_limit
+    memory = Memory(tmp_path / "tm.sqlite", spec.source, loaded.revision, memory_settings(spec.generation))
+    (result,), stats = translate_sentences([sentence], loaded, memory, (), spec.generation, progress=False)
+    assert result.pieces > 1 and f"split:{result.pieces}_pieces" in result.flags
+    pieces = split_to_fit(sentence, count, spec.generation.piece_tokens)
+    assert len(pieces) == result.pieces and set(memory.lookup(pieces)) == set(pieces)
+    assert all(count(p) <= spec.generation.piece_tokens for p in pieces)
+    assert all(p.endswith("; ") for p in pieces[:-1])  # cut at clause boundaries
+    whole = replace(spec.generation, piece_tokens=loaded.input_limit)
+    (kept,), _ = translate_sentences([sentence], loaded, memory, (), whole, progress=False)
+    assert kept.pieces == 1
 
 
 def test_glossary_normalises_typos_and_spells_out_bare_acronyms():

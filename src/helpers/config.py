@@ -24,7 +24,9 @@ class GenerationSettings:
     max_new_tokens_ratio: float = 1.6  # output budget relative to the input's tokens
     max_new_tokens_extra: int = 16
     min_new_tokens_ratio: float = 0.0  # > 0 forces outputs this long (the benchmark's fixed compute)
-    batch_tokens: int = 1024  # padded input tokens per batch
+    batch_tokens: int = 1024  # padded input tokens per batch (a memory bound)
+    batch_tolerance: float = 0.1  # a batch holds inputs within 10% of its longest (little padding)
+    piece_tokens: int = 128  # longer sentences are translated clause by clause (Bergamot's max-length-break)
 
     def max_new_tokens(self, input_tokens: int) -> int:
         """Output budget for an input of this many tokens."""

@@ -1,11 +1,14 @@
-"""Running a model on a batch of texts, on either backend, with the same settings.
+"""Running a model on batches of texts, on either backend, with the same settings.
 
-transformers: `generate` in fp32 (the reference path). ctranslate2: the same model
-converted to int8, beam search in C++ (the fast path). Both take the family's
-target-language token and the length budget from `GenerationSettings`.
+transformers: `generate` in fp32 (the reference path), one batch after another.
+ctranslate2: the same model converted to int8, beam search in C++ (the fast path);
+all batches are queued at once and run side by side, one per core. Both take the
+family's target-language token and the length budget from `GenerationSettings`.
 """
 
 from __future__ import annotations
+
+from typing import Iterator
 
 from .config import GenerationSettings
 from .models import LoadedModel
@@ -39,19 +42,41 @@ def generate(loaded: LoadedModel, texts: list[str], settings: GenerationSettings
     return [clean_space(t) for t in loaded.tokenizer.batch_decode(out, skip_special_tokens=True)]
 
 
+def generate_batches(loaded: LoadedModel, batches: list[list[str]], settings: GenerationSettings) -> Iterator[list[str]]:
+    """Decoded outputs of each batch, yielded in order as soon as that batch is done.
+
+    On ctranslate2 every batch is queued first, so the engine's workers (one per core)
+    run them side by side; a caller that stops early leaves queued work unread.
+    """
+    if loaded.backend != "ctranslate2":
+        for texts in batches:
+            yield generate(loaded, texts, settings)
+        return
+    pending = [_submit_ct2(loaded, texts, settings, asynchronous=True) for texts in batches]
+    for results in pending:
+        yield _decode_ct2(loaded, [r.result() for r in results])
+
+
 def _generate_ct2(loaded: LoadedModel, texts: list[str], settings: GenerationSettings) -> list[str]:
+    return _decode_ct2(loaded, _submit_ct2(loaded, texts, settings, asynchronous=False))
+
+
+def _submit_ct2(loaded: LoadedModel, texts: list[str], settings: GenerationSettings, asynchronous: bool) -> list:
+    """One `translate_batch` call: results, or handles to them when `asynchronous`."""
     tok = loaded.tokenizer
     sources = [tok.convert_ids_to_tokens(ids) for ids in tok(texts)["input_ids"]]
     low, high = length_budget(loaded, settings, max(len(s) for s in sources))
     forced = loaded.generate_kwargs().get("forced_bos_token_id")
     prefix = [[tok.convert_ids_to_tokens(forced)]] * len(texts) if forced is not None else None
-    results = loaded.engine.translate_batch(
+    return loaded.engine.translate_batch(
         sources, target_prefix=prefix, beam_size=settings.num_beams, max_batch_size=len(texts),
         no_repeat_ngram_size=settings.no_repeat_ngram_size, repetition_penalty=settings.repetition_penalty,
         max_decoding_length=high + (1 if prefix else 0), min_decoding_length=low + (1 if prefix else 0),
+        use_vmap=loaded.vmap, asynchronous=asynchronous,
     )
-    outputs = []
-    for r in results:
-        ids = tok.convert_tokens_to_ids(r.hypotheses[0])
-        outputs.append(clean_space(tok.decode(ids, skip_special_tokens=True)))
-    return outputs
+
+
+def _decode_ct2(loaded: LoadedModel, results: list) -> list[str]:
+    tok = loaded.tokenizer
+    return [clean_space(tok.decode(tok.convert_tokens_to_ids(r.hypotheses[0]), skip_special_tokens=True))
+            for r in results]

@@ -1,22 +1,28 @@
-"""Translating sentences: glossary preparation, fitting to the model's limit,
-length-sorted token-budget batches, the translation memory, quality flags.
+"""Translating sentences: glossary preparation, fitting to a comfortable length,
+length-sorted batches of similar lengths, the translation memory, quality flags.
 
-Nothing is truncated: a sentence longer than the model's input limit is split at
-clause boundaries (then words, then token windows as a last resort), each piece
-is translated and the pieces are joined. Protected spans missing from an output
+Nothing is truncated: a sentence longer than `piece_tokens` (128 tokens, and never
+more than the model's input limit) is split at clause boundaries (then words, then
+token windows as a last resort), each piece is translated and the pieces are
+joined, flagged `split:N_pieces`. Very long inputs are where sentence-level models
+drop clauses; they are also where beam search costs most (its cost grows with the
+square of the length). Protected spans missing from an output
 are flagged and repaired by a visible note, never silently lost.
 """
 
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import asdict, dataclass, field
 from typing import Callable, Sequence
 
-from tqdm.auto import tqdm
+with warnings.catch_warnings():  # without ipywidgets, tqdm.auto falls back to text bars: say nothing
+    warnings.filterwarnings("ignore", message="IProgress not found")
+    from tqdm.auto import tqdm
 
 from .config import GenerationSettings
-from .generation import generate
+from .generation import generate_batches
 from .glossary import Prepared, Term, missing_terms, prepare
 from .memory import Memory
 from .models import LoadedModel
@@ -24,6 +30,8 @@ from .quality import missing_spans, sentence_flags
 
 CLAUSE_SEPARATORS = ("; ", ": ", ", ", " - ", " ")
 REPAIR_NOTE = " [kept from the source: {}]"
+# Settings that decide how units are cut and batched, never what one unit becomes: not in memory keys.
+UNIT_NEUTRAL = ("batch_tokens", "batch_tolerance", "piece_tokens")
 
 
 @dataclass(frozen=True)
@@ -96,26 +104,38 @@ def _token_windows(text: str, count: Callable[[str], int], limit: int) -> list[s
     return pieces
 
 
-def token_batches(lengths: Sequence[int], budget: int) -> list[list[int]]:
-    """Indices grouped into batches, longest first, each within `budget` padded tokens."""
+def length_batches(lengths: Sequence[int], budget: int, tolerance: float = 0.0) -> list[list[int]]:
+    """Indices grouped into batches, longest first: each within `budget` padded tokens and,
+    when `tolerance` > 0, holding only inputs at least (1 - tolerance) times its longest.
+
+    Every output in a batch runs as long as the batch needs, so similar lengths waste little.
+    """
     order = sorted(range(len(lengths)), key=lambda i: (-lengths[i], i))
     batches: list[list[int]] = []
     for i in order:
-        if batches and lengths[batches[-1][0]] * (len(batches[-1]) + 1) <= budget:
-            batches[-1].append(i)
-        else:
-            batches.append([i])
+        if batches:
+            longest = lengths[batches[-1][0]]
+            fits = longest * (len(batches[-1]) + 1) <= budget
+            similar = tolerance <= 0 or lengths[i] >= longest * (1 - tolerance)
+            if fits and similar:
+                batches[-1].append(i)
+                continue
+        batches.append([i])
     return batches
 
 
 def memory_settings(settings: GenerationSettings, backend: str = "transformers") -> dict:
     """The generation settings that shape an output, and the backend (part of the memory key)."""
-    return {**{k: v for k, v in asdict(settings).items() if k != "batch_tokens"}, "backend": backend}
+    return {**{k: v for k, v in asdict(settings).items() if k not in UNIT_NEUTRAL}, "backend": backend}
 
 
 def memory_for(loaded: LoadedModel, path) -> Memory:
-    """The translation memory opened for this model, revision, settings and backend."""
-    return Memory(path, loaded.spec.source, loaded.revision, memory_settings(loaded.spec.generation, loaded.backend))
+    """The translation memory opened for this model, revision, settings and backend (and, when
+    the output layer is restricted to the target pieces, that too: it can change an output)."""
+    key = memory_settings(loaded.spec.generation, loaded.backend)
+    if loaded.vmap:
+        key["output_vocabulary"] = "target pieces"
+    return Memory(path, loaded.spec.source, loaded.revision, key)
 
 
 def translate_units(
@@ -131,11 +151,11 @@ def translate_units(
     todo = [u for u in dict.fromkeys(units) if u not in known]
     if todo:
         lengths = [len(ids) for ids in loaded.tokenizer(todo)["input_ids"]]
-        batches = token_batches(lengths, settings.batch_tokens)
+        batches = [[todo[i] for i in b] for b in length_batches(lengths, settings.batch_tokens, settings.batch_tolerance)]
         label = f"{loaded.spec.task} ({loaded.spec.key})"
-        for batch in tqdm(batches, desc=label, unit="batch", disable=not progress):
-            texts = [todo[i] for i in batch]
-            outputs = generate(loaded, texts, settings)
+        results = generate_batches(loaded, batches, settings)
+        for texts, outputs in tqdm(zip(batches, results), total=len(batches), desc=label, unit="batch",
+                                   disable=not progress):
             stats.generate_calls += 1
             stats.generated += len(texts)
             memory.store(dict(zip(texts, outputs)))  # committed now: a killed run keeps this batch
@@ -155,7 +175,7 @@ def translate_sentences(
     started = time.perf_counter()
     stats = TranslationStats(sentences=len(sources))
     prepared = [prepare(s, glossary) for s in sources]
-    limit = loaded.input_limit
+    limit = min(loaded.input_limit, settings.piece_tokens)
 
     def count(text: str) -> int:
         return len(loaded.tokenizer(text)["input_ids"])
