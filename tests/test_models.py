@@ -125,7 +125,7 @@ def test_ctranslate2_scores_only_target_pieces_when_target_spm_is_smaller(tmp_pa
     assert emitted and emitted <= set(pieces)
     unrestricted = loaded.engine.translate_batch(sources, beam_size=2, max_decoding_length=12, min_decoding_length=12)
     assert {t for r in unrestricted for t in r.hypotheses[0]} - set(pieces)  # random weights do pick fillers
-    batches = [texts[:1], texts[1:]]
+    batches = [texts[:1], texts[1:], *([t] for t in texts), texts]  # more than the batches queued ahead
     assert list(generate_batches(loaded, batches, spec.generation)) == [generate(loaded, b, spec.generation) for b in batches]
     tiny = load_model(base, "demo", tmp_path, backend="ctranslate2")
     assert not tiny.vmap and tiny.provenance()["output_vocabulary"] == "full"

@@ -8,6 +8,8 @@ family's target-language token and the length budget from `GenerationSettings`.
 
 from __future__ import annotations
 
+from collections import deque
+from itertools import islice
 from typing import Iterator
 
 from .config import GenerationSettings
@@ -45,16 +47,23 @@ def generate(loaded: LoadedModel, texts: list[str], settings: GenerationSettings
 def generate_batches(loaded: LoadedModel, batches: list[list[str]], settings: GenerationSettings) -> Iterator[list[str]]:
     """Decoded outputs of each batch, yielded in order as soon as that batch is done.
 
-    On ctranslate2 every batch is queued first, so the engine's workers (one per core)
-    run them side by side; a caller that stops early leaves queued work unread.
+    On ctranslate2 a few batches are queued ahead (two per worker), so the engine's
+    workers (one per core) run side by side while the caller stores results; a caller
+    that stops early leaves at most those few batches running.
     """
     if loaded.backend != "ctranslate2":
         for texts in batches:
             yield generate(loaded, texts, settings)
         return
-    pending = [_submit_ct2(loaded, texts, settings, asynchronous=True) for texts in batches]
-    for results in pending:
-        yield _decode_ct2(loaded, [r.result() for r in results])
+    waiting = iter(batches)
+    pending = deque(_submit_ct2(loaded, texts, settings, asynchronous=True)
+                    for texts in islice(waiting, 2 * loaded.engine.num_translators))
+    while pending:
+        outputs = _decode_ct2(loaded, [r.result() for r in pending.popleft()])
+        following = next(waiting, None)
+        if following is not None:
+            pending.append(_submit_ct2(loaded, following, settings, asynchronous=True))
+        yield outputs
 
 
 def _generate_ct2(loaded: LoadedModel, texts: list[str], settings: GenerationSettings) -> list[str]:

@@ -254,16 +254,17 @@ def target_pieces(tokenizer: Any) -> list[str] | None:
     if spm is None or getattr(tokenizer, "separate_vocabs", False):
         return None
     pieces = [spm.id_to_piece(i) for i in range(spm.get_piece_size())]
-    return [p for p in dict.fromkeys([*pieces, *tokenizer.all_special_tokens]) if p in tokenizer.get_vocab()]
+    vocab = tokenizer.get_vocab()
+    return [p for p in dict.fromkeys([*pieces, *tokenizer.all_special_tokens]) if p in vocab]
 
 
 def _write_vmap(folder: Path, pieces: list[str] | None) -> None:
     """A ctranslate2 vocabulary map whose fixed candidates are `pieces`, if they restrict anything."""
-    vocabulary = json.loads((folder / "shared_vocabulary.json").read_text(encoding="utf-8"))
-    if pieces is None or len(set(pieces) & set(vocabulary)) >= len(vocabulary):
+    vocabulary = set(json.loads((folder / "shared_vocabulary.json").read_text(encoding="utf-8")))
+    kept = [p for p in pieces or () if p in vocabulary]
+    if pieces is None or len(set(kept)) >= len(vocabulary):
         return
-    known = set(vocabulary)
-    (folder / "vmap.txt").write_text("\t" + " ".join(p for p in pieces if p in known) + "\n", encoding="utf-8")
+    (folder / "vmap.txt").write_text("\t" + " ".join(kept) + "\n", encoding="utf-8")
 
 
 def keep_freed_memory() -> None:
