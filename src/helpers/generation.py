@@ -8,6 +8,7 @@ family's target-language token and the length budget from `GenerationSettings`.
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from itertools import islice
 from typing import Iterator
@@ -15,6 +16,8 @@ from typing import Iterator
 from .config import GenerationSettings
 from .models import LoadedModel
 from .textnorm import clean_space
+
+POLL_SECONDS = 0.005  # how often the queue is topped up while the oldest batch runs
 
 
 def length_budget(loaded: LoadedModel, settings: GenerationSettings, longest: int) -> tuple[int, int]:
@@ -47,22 +50,30 @@ def generate(loaded: LoadedModel, texts: list[str], settings: GenerationSettings
 def generate_batches(loaded: LoadedModel, batches: list[list[str]], settings: GenerationSettings) -> Iterator[list[str]]:
     """Decoded outputs of each batch, yielded in order as soon as that batch is done.
 
-    On ctranslate2 a few batches are queued ahead (two per worker), so the engine's
-    workers (one per core) run side by side while the caller stores results; a caller
-    that stops early leaves at most those few batches running.
+    On ctranslate2 two batches per worker are kept unfinished in the engine's queue, so
+    its workers (one per core) never wait for the caller, nor for a long batch ahead of
+    them; a caller that stops early leaves at most those few batches running.
     """
     if loaded.backend != "ctranslate2":
         for texts in batches:
             yield generate(loaded, texts, settings)
         return
+    ahead = 2 * loaded.engine.num_translators
     waiting = iter(batches)
-    pending = deque(_submit_ct2(loaded, texts, settings, asynchronous=True)
-                    for texts in islice(waiting, 2 * loaded.engine.num_translators))
+    pending: deque = deque()
+
+    def top_up() -> None:
+        unfinished = sum(not handles[-1].done() for handles in pending)
+        for texts in islice(waiting, max(0, ahead - unfinished)):
+            pending.append(_submit_ct2(loaded, texts, settings, asynchronous=True))
+
+    top_up()
     while pending:
-        outputs = _decode_ct2(loaded, [r.result() for r in pending.popleft()])
-        following = next(waiting, None)
-        if following is not None:
-            pending.append(_submit_ct2(loaded, following, settings, asynchronous=True))
+        while not all(h.done() for h in pending[0]):
+            top_up()
+            time.sleep(POLL_SECONDS)
+        outputs = _decode_ct2(loaded, [h.result() for h in pending.popleft()])
+        top_up()
         yield outputs
 
 
