@@ -2,7 +2,7 @@
 
 transformers: `generate` in fp32 (the reference path), one batch after another.
 ctranslate2: the same model converted to int8, beam search in C++ (the fast path);
-all batches are queued at once and run side by side, one per core. Both take the
+a few batches are kept queued and run side by side, one worker per core. Both take the
 family's target-language token and the length budget from `GenerationSettings`.
 """
 
