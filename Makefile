@@ -7,13 +7,29 @@ SEEDS ?= seeds
 OUT ?= build
 MODELS ?= auto
 BACKEND ?= ctranslate2
+TRANSLATOR ?= opus-mt
+GENERATION ?=
+MEMORY ?=
+SUMMARY_MAX_SENTENCES ?= 3
+SUMMARY_MAX_WORDS ?= 80
+# A folder written by `models pack` (on a connected machine): its models, offline.
+MODEL_PACK ?=
+LOCK ?= models.lock.json
 
-# Demo models and the translation memory are built into this cache, once.
+# Stand-in models, conversions and the translation memory live in this cache.
 export HELPERS_CACHE ?= $(CURDIR)/.cache
 export HF_HUB_DISABLE_PROGRESS_BARS := 1
 export TOKENIZERS_PARALLELISM := false
+ifneq ($(strip $(MODEL_PACK)),)
+export HF_HUB_CACHE := $(abspath $(MODEL_PACK))/hub
+export HF_HUB_OFFLINE := 1
+endif
 
-.PHONY: setup reports test bench notebooks-sync
+RUN_ARGS = --seeds "$(SEEDS)" --out "$(OUT)" --models "$(MODELS)" --backend "$(BACKEND)" \
+	--translator "$(TRANSLATOR)" --generation "$(GENERATION)" $(if $(strip $(MEMORY)),--memory "$(MEMORY)") \
+	--summary-max-sentences "$(SUMMARY_MAX_SENTENCES)" --summary-max-words "$(SUMMARY_MAX_WORDS)"
+
+.PHONY: setup reports test bench models notebooks-sync
 
 setup: $(VENV)/.installed
 
@@ -26,11 +42,16 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 # Run every numbered notebook with papermill and export HTML to $(OUT)/html.
 # Exit status 2 when some input was rejected (the rest is still written).
 reports: setup
-	$(BIN)/python -m helpers reports --seeds "$(SEEDS)" --out "$(OUT)" --models "$(MODELS)" --backend "$(BACKEND)" --notebooks notebooks
+	$(BIN)/python -m helpers reports $(RUN_ARGS) --notebooks notebooks
 
 # Unit tests and nbval on the stored notebooks.
 test: setup
 	$(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+
+# On a connected machine: download the six models (only the files they need), write $(LOCK),
+# convert them, and print the check table. Then `python -m helpers models pack --to DIR`.
+models: setup
+	$(BIN)/python -m helpers models fetch --backend "$(BACKEND)" --lock "$(LOCK)"
 
 # Rewrite the paired .py files from the notebooks (after editing in JupyterLab).
 notebooks-sync: setup

@@ -23,13 +23,20 @@
 # Nothing is truncated: sentences over 128 tokens are cut at clauses, translated and joined.
 
 # %% tags=["parameters"]
-import os
-
-SEEDS = os.environ.get("HELPERS_SEEDS", "../seeds")
-OUT = os.environ.get("HELPERS_OUT", "../build")
-MODELS = os.environ.get("HELPERS_MODELS", "auto")
-BACKEND = "ctranslate2"
-TRANSLATOR = "opus-mt"
+# Run parameters. `make reports` sets every one of them; here, None takes $HELPERS_<NAME>
+# from the environment, else the project default (README, "Make variables").
+SEEDS = None  # folder of *.txt reports (default: seeds/)
+OUT = None  # output folder (default: build/)
+MODELS = None  # real, demo or auto (default: auto)
+TRANSLATOR = None  # opus-mt (default), nllb, m2m100 or vinai
+SUMMARISER_EN = None  # distilbart (default)
+SUMMARISER_VI = None  # mt5-xlsum (default)
+CACHE_DIR = None  # stand-in models, conversions, memory (default: .cache/)
+MEMORY_PATH = None  # translation memory (default: in CACHE_DIR)
+BACKEND = None  # ctranslate2 (default) or transformers
+SUMMARY_MAX_SENTENCES = None  # default: 3
+SUMMARY_MAX_WORDS = None  # default: 80
+GENERATION = None  # generation overrides, see README (default: none, each model its own)
 
 # %%
 import pandas as pd
@@ -38,7 +45,7 @@ from IPython.display import Markdown, display
 from helpers.config import Config
 from helpers.pipeline import run_translate
 
-cfg = Config(seeds=SEEDS, out=OUT, models=MODELS, backend=BACKEND, translator=TRANSLATOR)
+cfg = Config.from_parameters(globals())
 result = run_translate(cfg)
 sentences = result.sentences
 

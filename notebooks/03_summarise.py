@@ -24,15 +24,20 @@
 # number, date, code or name in it that does not occur in the report is flagged.
 
 # %% tags=["parameters"]
-import os
-
-SEEDS = os.environ.get("HELPERS_SEEDS", "../seeds")
-OUT = os.environ.get("HELPERS_OUT", "../build")
-MODELS = os.environ.get("HELPERS_MODELS", "auto")
-BACKEND = "ctranslate2"
-TRANSLATOR = "opus-mt"
-MAX_SENTENCES = 3
-MAX_WORDS = 80
+# Run parameters. `make reports` sets every one of them; here, None takes $HELPERS_<NAME>
+# from the environment, else the project default (README, "Make variables").
+SEEDS = None  # folder of *.txt reports (default: seeds/)
+OUT = None  # output folder (default: build/)
+MODELS = None  # real, demo or auto (default: auto)
+TRANSLATOR = None  # opus-mt (default), nllb, m2m100 or vinai
+SUMMARISER_EN = None  # distilbart (default)
+SUMMARISER_VI = None  # mt5-xlsum (default)
+CACHE_DIR = None  # stand-in models, conversions, memory (default: .cache/)
+MEMORY_PATH = None  # translation memory (default: in CACHE_DIR)
+BACKEND = None  # ctranslate2 (default) or transformers
+SUMMARY_MAX_SENTENCES = None  # default: 3
+SUMMARY_MAX_WORDS = None  # default: 80
+GENERATION = None  # generation overrides, see README (default: none, each model its own)
 
 # %%
 import pandas as pd
@@ -41,8 +46,7 @@ from IPython.display import Markdown, display
 from helpers.config import Config
 from helpers.pipeline import run_summarise
 
-cfg = Config(seeds=SEEDS, out=OUT, models=MODELS, backend=BACKEND, translator=TRANSLATOR,
-             summary_max_sentences=MAX_SENTENCES, summary_max_words=MAX_WORDS)
+cfg = Config.from_parameters(globals())
 summaries = run_summarise(cfg, progress=False)
 
 # %%
@@ -55,12 +59,13 @@ display(Markdown(
 
 # %% [markdown]
 # ## Every report, every method: lengths within the bound
-# The bound is at most `MAX_SENTENCES` sentences and `MAX_WORDS` words.
+# Each summary is held to at most `SUMMARY_MAX_SENTENCES` sentences and `SUMMARY_MAX_WORDS` words.
 
 # %%
 # NBVAL_CHECK_OUTPUT
 lengths = summaries.pivot(index="report_id", columns="method", values="n_words").astype(int)
-print(f"bound: {MAX_SENTENCES} sentences, {MAX_WORDS} words; all within it: {bool(lengths.to_numpy().max() <= MAX_WORDS)}")
+print(f"bound: {cfg.summary_max_sentences} sentences, {cfg.summary_max_words} words; "
+      f"all within it: {bool(lengths.to_numpy().max() <= cfg.summary_max_words)}")
 print("every report has a summary by every method:", lengths.notna().all().all() and len(lengths.columns) == 3)
 
 # %% [markdown]

@@ -23,22 +23,31 @@
 # `OUT/html/<report_id>.html`. It reads the data written by notebooks 01-03.
 
 # %% tags=["parameters"]
-import os
-
-SEEDS = os.environ.get("HELPERS_SEEDS", "../seeds")
-OUT = os.environ.get("HELPERS_OUT", "../build")
-MODELS = os.environ.get("HELPERS_MODELS", "auto")
-BACKEND = "ctranslate2"
-REPORT_ID = "000_b4ca7e3004645a9d"
+# Run parameters. `make reports` sets every one of them; here, None takes $HELPERS_<NAME>
+# from the environment, else the project default (README, "Make variables").
+SEEDS = None  # folder of *.txt reports (default: seeds/)
+OUT = None  # output folder (default: build/)
+MODELS = None  # real, demo or auto (default: auto)
+TRANSLATOR = None  # opus-mt (default), nllb, m2m100 or vinai
+SUMMARISER_EN = None  # distilbart (default)
+SUMMARISER_VI = None  # mt5-xlsum (default)
+CACHE_DIR = None  # stand-in models, conversions, memory (default: .cache/)
+MEMORY_PATH = None  # translation memory (default: in CACHE_DIR)
+BACKEND = None  # ctranslate2 (default) or transformers
+SUMMARY_MAX_SENTENCES = None  # default: 3
+SUMMARY_MAX_WORDS = None  # default: 80
+GENERATION = None  # generation overrides, see README (default: none, each model its own)
+REPORT_ID = None  # a report_id of OUT/data/reports.csv (default: the first report)
 
 # %%
 from IPython.display import HTML, display
 
 from helpers.config import Config
-from helpers.report import load_outputs, report_page
+from helpers.report import load_outputs, pick_report, report_page
 
-cfg = Config(seeds=SEEDS, out=OUT, models=MODELS, backend=BACKEND)
+cfg = Config.from_parameters(globals())
 outputs = load_outputs(cfg)
+REPORT_ID = pick_report(outputs, REPORT_ID)
 display(HTML(report_page(outputs, REPORT_ID)))
 
 # %% [markdown]

@@ -44,3 +44,26 @@ def seed_reports():
 def demo_cache() -> Path:
     """The cache folder demo models are built into: once, then reused by every test and run."""
     return Path(os.environ["HELPERS_CACHE"])
+
+
+@pytest.fixture(scope="session")
+def real_hub(demo_cache, tmp_path_factory) -> Path:
+    """A Hugging Face cache holding the six registry models as their real repos lay them out
+    (pytorch_model.bin, the real tokenizer files and config keys; tiny random weights), built once
+    into the project cache and laid out here (blobs, snapshots/<commit>, refs/main)."""
+    from helpers.config import MODEL_REGISTRY
+    from helpers.models import build_standin, family_of, place_in_hub_cache
+
+    hub = tmp_path_factory.mktemp("hf-cache")
+    for spec in MODEL_REGISTRY.values():
+        folder = build_standin(spec, family_of(spec).standin, demo_cache, weights="bin")
+        place_in_hub_cache(folder, spec.source, hub)
+    return hub
+
+
+@pytest.fixture
+def offline_hub(real_hub, monkeypatch) -> Path:
+    """The real-layout cache in force, offline: what a user with the models copied in has."""
+    monkeypatch.setenv("HF_HUB_CACHE", str(real_hub))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    return real_hub

@@ -182,3 +182,27 @@ def test_quality_flags():
     assert vietnamese_left("Meeting in Hà Nội") == []
     assert repeated_ngrams("the party the party the party the party")
     assert any(f.startswith("length_ratio") for f in sentence_flags("Một câu dài " * 20, "Short."))
+
+
+def test_a_looping_output_is_decoded_once_more_with_the_guard_and_flagged(tmp_path, translator):
+    from helpers.quality import repeated_ngrams
+    from helpers.translate import memory_for
+
+    loaded, _ = translator
+    assert loaded.settings.no_repeat_ngram_size == 0 and loaded.settings.repetition_penalty == 1.0
+    sources = ["Bộ trưởng Tô Lâm kết luận Hội nghị.", "Toàn cảnh Hội nghị tổng kết công tác năm 2022."]
+    memory = memory_for(loaded, tmp_path / "tm.sqlite")
+    results, stats = translate_sentences(sources, loaded, memory, (), progress=False)
+    plain = memory.lookup(sources)
+    memory.close()
+    guard = memory_for(loaded, tmp_path / "tm.sqlite", loaded.settings.guarded())
+    again = guard.lookup(sources)
+    guard.close()
+    looped = [s for s in sources if repeated_ngrams(plain[s])]
+    assert looped, "the demo model's first decoding loops"  # random weights repeat themselves
+    assert stats.redecoded == len(looped)
+    for source, result in zip(sources, results):
+        if source in looped:
+            assert "redecoded" in result.flags and result.text_en.startswith(again[source])
+        else:
+            assert "redecoded" not in result.flags and source not in again

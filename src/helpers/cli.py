@@ -1,4 +1,4 @@
-"""Command line: the same stages the notebooks run, for scripts and `make`.
+"""Command line: the same stages the notebooks run, for scripts and `make`, and the models command.
 
 Exit status: 0 when all went well, 2 when some input was rejected (everything
 else is still processed and written), 1 when the run could not go on (the
@@ -11,44 +11,71 @@ import argparse
 import sys
 from pathlib import Path
 
-from .config import MODEL_MODES, TRANSLATORS, Config
+from .config import BACKENDS, MODEL_MODES, SUMMARISERS, TRANSLATORS, Config
 from .outputs import read_csv
 
 EXIT_OK, EXIT_FATAL, EXIT_REJECTED = 0, 1, 2
 STAGES = ("corpus", "translate", "summarise", "reports")
-BACKENDS = ("ctranslate2", "transformers")
+MODEL_ACTIONS = ("fetch", "check", "pack")
 
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="vi2en", description="Vietnamese reports to English translations and summaries.")
     p.add_argument(
-        "stage", choices=STAGES,
-        help="corpus, translate, summarise: write the data files up to that stage; reports: run and export the notebooks",
+        "stage", choices=STAGES + ("models",),
+        help="corpus, translate, summarise: write the data files up to that stage; reports: run and export the "
+             "notebooks; models fetch|check|pack: get the real models onto this machine or another",
     )
+    p.add_argument("action", nargs="?", choices=MODEL_ACTIONS, help="with `models`: fetch, check (default) or pack")
     p.add_argument("--seeds", default="seeds", help="folder of *.txt reports (default: seeds)")
     p.add_argument("--out", default="build", help="output folder (default: build)")
     p.add_argument("--models", default="auto", choices=MODEL_MODES, help="real, demo or auto (default)")
     p.add_argument("--translator", default="opus-mt", choices=TRANSLATORS)
+    p.add_argument("--summariser-en", default="distilbart", choices=SUMMARISERS)
+    p.add_argument("--summariser-vi", default="mt5-xlsum", choices=SUMMARISERS)
     p.add_argument("--backend", default="ctranslate2", choices=BACKENDS,
                    help="ctranslate2 (int8, fast; default) or transformers (fp32 reference)")
     p.add_argument("--memory", default=None, help="translation memory database (default: in the cache folder)")
+    p.add_argument("--summary-max-sentences", type=int, default=3)
+    p.add_argument("--summary-max-words", type=int, default=80)
+    p.add_argument("--generation", default="",
+                   help="generation overrides, e.g. 'opus-mt.num_beams=5 distilbart.min_length=30' "
+                        "(default: each model's own settings)")
     p.add_argument("--notebooks", default="notebooks", help="folder of the numbered notebooks (reports stage)")
+    p.add_argument("--to", default=None, help="with `models pack`: the folder to write the pack to")
+    p.add_argument("--archive", action="store_true", help="with `models pack`: also write DIR.tar")
+    p.add_argument("--lock", default="models.lock.json", help="with `models`: the lock file (default: models.lock.json)")
     return p
+
+
+def config_from(args: argparse.Namespace) -> Config:
+    """The run's Config, from the command line (the only channel into the stages and notebooks)."""
+    return Config(seeds=args.seeds, out=args.out, models=args.models, translator=args.translator,
+                  summariser_en=args.summariser_en, summariser_vi=args.summariser_vi, backend=args.backend,
+                  memory_path=args.memory, summary_max_sentences=args.summary_max_sentences,
+                  summary_max_words=args.summary_max_words, generation=args.generation)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run a stage; return the exit status."""
     args = _parser().parse_args(argv)
     try:
-        cfg = Config(seeds=args.seeds, out=args.out, models=args.models, translator=args.translator,
-                     backend=args.backend, memory_path=args.memory)
+        cfg = config_from(args)
+        if args.stage == "models":
+            from .models.hub import run_models_command
+
+            return run_models_command(cfg, args.action or "check", Path(args.lock), args.to, args.archive)
+        if args.action:
+            raise ValueError(f"`{args.action}` goes with the `models` command only")
         if not cfg.seeds.is_dir():
             raise FileNotFoundError(f"input folder {cfg.seeds} does not exist or is not a folder")
+        if cfg.models == "real" and args.stage != "corpus":
+            preflight(cfg)
+        elif cfg.models == "auto" and args.stage != "corpus":
+            warn_demo(cfg)
         if args.stage != "reports":
             from .pipeline import run_corpus, run_summarise, run_translate
 
-            if args.models == "real":
-                preflight(cfg)
             corpus = run_corpus(cfg)
             if args.stage == "translate":
                 run_translate(cfg, corpus)
@@ -57,14 +84,10 @@ def main(argv: list[str] | None = None) -> int:
         else:
             from .runner import run_all
 
-            if cfg.models == "real":
-                preflight(cfg)
-            elif cfg.models == "auto":
-                warn_demo(cfg)
             pages = run_all(cfg, Path(args.notebooks))
             print(f"wrote {len(pages)} pages to {cfg.html_dir}")
             _report_problems(cfg)
-    except (FileNotFoundError, ValueError, RuntimeError) as exc:  # ModelUnavailable, NotebookFailed included
+    except (FileNotFoundError, ValueError, RuntimeError) as exc:  # ModelError, NotebookFailed included
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FATAL
     problems = read_csv(cfg.data_dir / "problems.csv")
@@ -72,13 +95,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def preflight(cfg: Config) -> None:
-    """With MODELS=real, fail in seconds (before any notebook runs) if a model is not here."""
-    from .models import find_real, load_real
+    """With MODELS=real, load every model the run needs (tokenizer and weights, on the chosen backend)
+    before any stage or notebook runs: a missing or broken model stops the run at once, named."""
+    from .models import load_model
 
-    for key in cfg.model_keys():
-        spec = cfg.spec(key)
-        if find_real(spec) is None:
-            load_real(spec)  # downloads when the hub is reachable, else raises ModelUnavailable
+    for key in dict.fromkeys(cfg.model_keys()):
+        loaded = load_model(cfg.spec(key), "real", cfg.cache_dir, cfg.backend)
+        if loaded.ct2_note:
+            print(f"note: {loaded.spec.source} runs on transformers: {loaded.ct2_note}", file=sys.stderr)
 
 
 def warn_demo(cfg: Config) -> None:

@@ -3,13 +3,16 @@
 transformers: `generate` in fp32 (the reference path), one batch after another.
 ctranslate2: the same model converted to int8, beam search in C++ (the fast path);
 a few batches are kept queued and run side by side, one worker per core. Both take the
-family's target-language token and the length budget from `GenerationSettings`.
+family's target-language token (forced first token, or decoder start for mBART-25) and
+the model's resolved settings: beams, length penalty, no-repeat size, repetition
+penalty, and the length budget.
 """
 
 from __future__ import annotations
 
 import time
 from collections import deque
+from dataclasses import asdict
 from itertools import islice
 from typing import Iterator
 
@@ -26,34 +29,37 @@ def length_budget(loaded: LoadedModel, settings: GenerationSettings, longest: in
     high = settings.max_new_tokens(longest)
     if positions:
         high = min(high, positions - 2)
-    low = min(high, int(longest * settings.min_new_tokens_ratio))
-    return low, high
+    return min(high, settings.min_new_tokens(longest)), high
 
 
-def generate(loaded: LoadedModel, texts: list[str], settings: GenerationSettings) -> list[str]:
-    """Decoded outputs of one batch, in order."""
+def generate(loaded: LoadedModel, texts: list[str], settings: GenerationSettings | None = None) -> list[str]:
+    """Decoded outputs of one batch, in order (settings left unset are the model's own)."""
+    settings = loaded.settings if settings is None else settings.resolved(asdict(loaded.settings))
     if loaded.backend == "ctranslate2":
         return _generate_ct2(loaded, texts, settings)
     import torch
 
     enc = loaded.tokenizer(texts, return_tensors="pt", padding=True)
     low, high = length_budget(loaded, settings, enc["input_ids"].shape[1])
-    with torch.inference_mode():
+    with torch.inference_mode():  # min_length=0: the model's own minimum is in `low` (so an override wins)
         out = loaded.model.generate(
             **enc, num_beams=settings.num_beams, no_repeat_ngram_size=settings.no_repeat_ngram_size,
-            repetition_penalty=settings.repetition_penalty, max_new_tokens=high, min_new_tokens=low,
-            **loaded.generate_kwargs(),
+            repetition_penalty=settings.repetition_penalty, length_penalty=settings.length_penalty,
+            max_new_tokens=high, min_new_tokens=low, min_length=0, do_sample=False, **loaded.generate_kwargs(),
         )
     return [clean_space(t) for t in loaded.tokenizer.batch_decode(out, skip_special_tokens=True)]
 
 
-def generate_batches(loaded: LoadedModel, batches: list[list[str]], settings: GenerationSettings) -> Iterator[list[str]]:
+def generate_batches(
+    loaded: LoadedModel, batches: list[list[str]], settings: GenerationSettings | None = None
+) -> Iterator[list[str]]:
     """Decoded outputs of each batch, yielded in order as soon as that batch is done.
 
     On ctranslate2 two batches per worker are kept unfinished in the engine's queue, so
     its workers (one per core) never wait for the caller, nor for a long batch ahead of
     them; a caller that stops early leaves at most those few batches running.
     """
+    settings = loaded.settings if settings is None else settings.resolved(asdict(loaded.settings))
     if loaded.backend != "ctranslate2":
         for texts in batches:
             yield generate(loaded, texts, settings)
@@ -86,13 +92,13 @@ def _submit_ct2(loaded: LoadedModel, texts: list[str], settings: GenerationSetti
     tok = loaded.tokenizer
     sources = [tok.convert_ids_to_tokens(ids) for ids in tok(texts)["input_ids"]]
     low, high = length_budget(loaded, settings, max(len(s) for s in sources))
-    forced = loaded.generate_kwargs().get("forced_bos_token_id")
-    prefix = [[tok.convert_ids_to_tokens(forced)]] * len(texts) if forced is not None else None
+    start = loaded.family.ct2_prefix(loaded.spec)
+    prefix = [start] * len(texts) if start else None
     return loaded.engine.translate_batch(
         sources, target_prefix=prefix, beam_size=settings.num_beams, max_batch_size=len(texts),
         no_repeat_ngram_size=settings.no_repeat_ngram_size, repetition_penalty=settings.repetition_penalty,
-        max_decoding_length=high + (1 if prefix else 0), min_decoding_length=low + (1 if prefix else 0),
-        use_vmap=loaded.vmap, asynchronous=asynchronous,
+        length_penalty=settings.length_penalty, max_decoding_length=high + (1 if prefix else 0),
+        min_decoding_length=low + (1 if prefix else 0), use_vmap=loaded.vmap, asynchronous=asynchronous,
     )
 
 

@@ -124,7 +124,7 @@ def run_corpus(cfg: Config, *, report_problems: bool = True) -> CorpusResult:
     if report_problems:
         for rej in result.problems.itertuples():
             print(f"error: {rej.file}: {rej.problem}", file=sys.stderr)
-    params = {"seeds": str(cfg.seeds), "out": str(cfg.out), "models": cfg.models, "backend": cfg.backend}
+    params = {k.lower(): v for k, v in cfg.parameters().items()}
     corpus = {
         "files": len(result.reports) + len(result.problems),
         "reports": len(result.reports),
@@ -180,7 +180,7 @@ def run_translate(cfg: Config, corpus: CorpusResult | None = None, progress: boo
     todo = ~frame["report_id"].isin(other)
     try:
         results, stats = translate_sentences(frame.loc[todo, "text_vi"].tolist(), loaded, memory, glossary,
-                                             spec.generation, progress)
+                                             loaded.settings, progress)
     finally:
         memory.close()
     frame["text_en"] = frame["text_vi"]
@@ -211,8 +211,18 @@ def run_translate(cfg: Config, corpus: CorpusResult | None = None, progress: boo
     return TranslationResult(frame, refs, stats, provenance)
 
 
+# What must be the same for earlier translations to be reused: the model and everything that shapes its output.
+SAME_MODEL = ("source", "revision", "demo", "backend", "output_vocabulary", "generation", "languages")
+
+
+def same_model(made_by: dict, loaded_now: dict) -> bool:
+    """True when outputs recorded with provenance `made_by` are what the model `loaded_now` would give."""
+    return all(made_by.get(k) == loaded_now.get(k) for k in SAME_MODEL)
+
+
 def load_translation(cfg: Config, corpus: CorpusResult) -> TranslationResult | None:
-    """The translation stage's results as written to OUT/data, if they match this corpus (else None).
+    """The translation stage's results as written to OUT/data, if they match this corpus and were made
+    by the model, revision, backend and settings this config loads (else None: translate again).
 
     Later stages read them instead of translating again, so run.json keeps the figures of the
     run that actually translated.
@@ -222,6 +232,8 @@ def load_translation(cfg: Config, corpus: CorpusResult) -> TranslationResult | N
     path, refs = cfg.data_dir / "sentences.csv", cfg.data_dir / "references.csv"
     run = read_json(cfg.run_json)
     if not (path.exists() and refs.exists() and "translation" in run.get("models", {})):
+        return None
+    if not same_model(run["models"]["translation"], load_translator(cfg).provenance()):
         return None
     frame = read_csv(path)
     if "text_en" not in frame.columns or frame["text_vi"].tolist() != corpus.sentences["text_vi"].tolist():
@@ -331,7 +343,7 @@ def _translate_text(cfg: Config, text: str, progress: bool) -> str:
     loaded = load_translator(cfg)
     memory = memory_for(loaded, cfg.memory)
     try:
-        results, _ = translate_sentences(split_sentences(text), loaded, memory, default_glossary(), loaded.spec.generation, progress)
+        results, _ = translate_sentences(split_sentences(text), loaded, memory, default_glossary(), loaded.settings, progress)
     finally:
         memory.close()
     return " ".join(r.text_en for r in results)

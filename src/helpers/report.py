@@ -78,6 +78,18 @@ def load_outputs(cfg: Config) -> Outputs:
     )
 
 
+def pick_report(out: Outputs, report_id: str | None) -> str:
+    """The report to show: the one asked for (a clear error listing the valid ids), else the first."""
+    ids = out.reports["report_id"].tolist()
+    if not ids:
+        raise ValueError("reports.csv lists no report: every input was rejected (see problems.csv)")
+    if report_id is None:
+        return ids[0]
+    if report_id not in ids:
+        raise ValueError(f"no report {report_id!r} in reports.csv; the reports are: {', '.join(ids)}")
+    return report_id
+
+
 def banner(demo: bool) -> str:
     """The unmistakable demo banner (empty for real models)."""
     return f'<div class="vi2en"><p class="banner">{esc(DEMO_BANNER)}</p></div>' if demo else ""

@@ -1,7 +1,7 @@
 """Running the numbered notebooks with papermill and exporting them to HTML.
 
 `make reports` comes here: each notebook runs with the run's parameters
-(`SEEDS`, `OUT`, `MODELS`), its executed copy goes to `OUT/notebooks/` and its
+(every field of the `Config`: `SEEDS`, `OUT`, `MODELS`, `TRANSLATOR`, ...), its executed copy goes to `OUT/notebooks/` and its
 HTML export, code hidden, to `OUT/html/`.
 """
 
@@ -22,9 +22,9 @@ def notebook_paths(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb"))
 
 
-def parameters(cfg: Config) -> dict[str, str]:
-    """The papermill parameters every notebook takes."""
-    return {"SEEDS": str(cfg.seeds), "OUT": str(cfg.out), "MODELS": cfg.models, "BACKEND": cfg.backend}
+def parameters(cfg: Config) -> dict[str, object]:
+    """The papermill parameters every notebook takes: every field of the Config."""
+    return cfg.parameters()
 
 
 class NotebookFailed(RuntimeError):

@@ -165,7 +165,7 @@ def summariser(loaded: LoadedModel, memory: Memory, progress: bool = False) -> C
     stats = TranslationStats()
 
     def run(texts: list[str]) -> list[str]:
-        outputs = translate_units(texts, loaded, memory, loaded.spec.generation, stats, progress)
+        outputs = translate_units(texts, loaded, memory, loaded.settings, stats, progress)
         return [outputs[t] for t in texts]
 
     run.stats = stats  # type: ignore[attr-defined]

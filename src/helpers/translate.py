@@ -8,6 +8,10 @@ joined, flagged `split:N_pieces`. Very long inputs are where sentence-level mode
 drop clauses; they are also where beam search costs most (its cost grows with the
 square of the length). Protected spans missing from an output
 are flagged and repaired by a visible note, never silently lost.
+
+Decoding uses the model's own settings (no repetition penalty or no-repeat constraint
+unless the model asks for one); an output that loops is decoded once more with a guard
+(`GenerationSettings.guarded`) and flagged `redecoded`.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import time
 import warnings
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Callable, Sequence
 
 with warnings.catch_warnings():  # without ipywidgets, tqdm.auto falls back to text bars: say nothing
@@ -26,12 +31,12 @@ from .generation import generate_batches
 from .glossary import Prepared, Term, missing_terms, prepare
 from .memory import Memory
 from .models import LoadedModel
-from .quality import missing_spans, sentence_flags
+from .quality import missing_spans, repeated_ngrams, sentence_flags
 
 CLAUSE_SEPARATORS = ("; ", ": ", ", ", " - ", " ")
 REPAIR_NOTE = " [kept from the source: {}]"
 # Settings that decide how units are cut and batched, never what one unit becomes: not in memory keys.
-UNIT_NEUTRAL = ("batch_tokens", "batch_tolerance", "piece_tokens")
+UNIT_NEUTRAL = ("batch_tokens", "batch_tolerance", "piece_tokens", "redecode")
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,7 @@ class TranslationStats:
     generate_calls: int = 0
     pieces: int = 0
     split_sentences: int = 0
+    redecoded: int = 0  # units decoded again with the guard because their output looped
     seconds: float = 0.0
     flags: dict[str, int] = field(default_factory=dict)
 
@@ -129,13 +135,18 @@ def memory_settings(settings: GenerationSettings, backend: str = "transformers")
     return {**{k: v for k, v in asdict(settings).items() if k not in UNIT_NEUTRAL}, "backend": backend}
 
 
-def memory_for(loaded: LoadedModel, path) -> Memory:
+def settings_for(loaded: LoadedModel, settings: GenerationSettings | None) -> GenerationSettings:
+    """`settings` with the fields it leaves unset taken from the loaded model's (its own by default)."""
+    return loaded.settings if settings is None else settings.resolved(asdict(loaded.settings))
+
+
+def memory_for(loaded: LoadedModel, path, settings: GenerationSettings | None = None) -> Memory:
     """The translation memory opened for this model, revision, settings and backend (and, when
     the output layer is restricted to the target pieces, that too: it can change an output)."""
-    key = memory_settings(loaded.spec.generation, loaded.backend)
+    key = memory_settings(settings_for(loaded, settings), loaded.backend)
     if loaded.vmap:
         key["output_vocabulary"] = "target pieces"
-    return Memory(path, loaded.spec.source, loaded.revision, key)
+    return Memory(Path(path), loaded.spec.source, loaded.revision, key)
 
 
 def translate_units(
@@ -168,11 +179,12 @@ def translate_sentences(
     loaded: LoadedModel,
     memory: Memory,
     glossary: tuple[Term, ...],
-    settings: GenerationSettings,
+    settings: GenerationSettings | None = None,
     progress: bool = True,
 ) -> tuple[list[SentenceTranslation], TranslationStats]:
-    """Translate sentences (in order) with memory, splitting, flags and repair."""
+    """Translate sentences (in order) with memory, splitting, redecoding of loops, flags and repair."""
     started = time.perf_counter()
+    settings = settings_for(loaded, settings)
     stats = TranslationStats(sentences=len(sources))
     prepared = [prepare(s, glossary) for s in sources]
     limit = min(loaded.input_limit, settings.piece_tokens)
@@ -184,11 +196,14 @@ def translate_sentences(
     all_units = [u for ps in pieces for u in ps]
     before = memory.lookup(all_units)
     outputs = translate_units(all_units, loaded, memory, settings, stats, progress)
+    redecoded = redecode_loops(outputs, loaded, memory.path, settings, stats, progress)
+    outputs.update(redecoded)
     results = []
     for prep, ps in zip(prepared, pieces):
         english = " ".join(outputs[u] for u in ps).strip()
         hit = all(u in before for u in ps)
-        results.append(_finish(prep, english, len(ps), hit, glossary))
+        again = any(u in redecoded for u in ps)
+        results.append(_finish(prep, english, len(ps), hit, glossary, again))
         stats.from_memory += hit
         stats.pieces += len(ps)
         stats.split_sentences += len(ps) > 1
@@ -200,8 +215,31 @@ def translate_sentences(
     return results, stats
 
 
-def _finish(prep: Prepared, english: str, n_pieces: int, hit: bool, glossary: tuple[Term, ...]) -> SentenceTranslation:
+def redecode_loops(
+    outputs: dict[str, str], loaded: LoadedModel, memory_path: Path, settings: GenerationSettings,
+    stats: TranslationStats, progress: bool = False,
+) -> dict[str, str]:
+    """Outputs that loop, decoded once more with the guard settings (stored under their own key)."""
+    guard = settings.guarded()
+    loops = [u for u, out in outputs.items() if repeated_ngrams(out)] if settings.redecode else []
+    if not loops or guard == settings:
+        return {}
+    memory = memory_for(loaded, memory_path, guard)
+    counted = TranslationStats()  # apart: `generated` stays the first decoding's pieces
+    try:
+        again = translate_units(loops, loaded, memory, guard, counted, progress)
+    finally:
+        memory.close()
+    stats.generate_calls += counted.generate_calls
+    stats.redecoded += len(loops)
+    return {u: again[u] for u in loops}
+
+
+def _finish(prep: Prepared, english: str, n_pieces: int, hit: bool, glossary: tuple[Term, ...],
+            redecoded: bool = False) -> SentenceTranslation:
     flags = sentence_flags(prep.source, english)
+    if redecoded:
+        flags.append("redecoded")
     flags += [f"term_missing:{t}" for t in missing_terms(prep, english, glossary)]
     flags += [f"normalised:{n}" for n in prep.normalised]
     if n_pieces > 1:

@@ -1,0 +1,148 @@
+"""CTranslate2: every family converted once to int8 into the cache, then served by one worker per core.
+
+The conversion reads the model and tokenizer already loaded (the same weights and the
+same special tokens the transformers path uses), through CTranslate2's own converter
+for the model's config class. Afterwards the converted vocabulary is checked against
+the tokenizer, id by id: a model whose conversion fails or disagrees stays on
+transformers, and its provenance says why.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import warnings
+from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .loaded import LoadedModel
+
+COMPUTE = "int8"
+RECIPE = "v3"  # bump when the conversion changes (v3: any family, from the loaded model, vocabulary checked)
+
+
+@lru_cache(maxsize=16)
+def with_ct2(loaded: LoadedModel, cache_dir: Path) -> LoadedModel:
+    """The model on CTranslate2 (int8), or on transformers with the reason when that cannot be."""
+    if not loaded.family.ct2:
+        return replace(loaded, ct2_note=f"CTranslate2 does not convert the {loaded.spec.family} family")
+    target = cache_dir / "ct2" / f"{loaded.spec.key}-{loaded.revision}-{COMPUTE}-{RECIPE}"
+    try:
+        if not (target / "model.bin").exists():
+            convert(loaded, target)
+        check_vocabulary(target, loaded)
+    except Exception as exc:  # the converter raises many kinds; the run goes on on transformers
+        note = f"conversion failed: {type(exc).__name__}: {str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ''}"
+        warnings.warn(f"{loaded.spec.source}: CTranslate2 not used ({note}); running on transformers", stacklevel=2)
+        return replace(loaded, ct2_note=note)
+    import ctranslate2
+
+    keep_freed_memory()
+    engine = ctranslate2.Translator(str(target), device="cpu", compute_type=COMPUTE,
+                                    inter_threads=os.cpu_count() or 1, intra_threads=1)
+    return replace(loaded, backend="ctranslate2", engine=engine, vmap=(target / "vmap.txt").exists())
+
+
+def convert(loaded: LoadedModel, target: Path) -> None:
+    """Convert the loaded model into `target` (atomically: a finished folder or none)."""
+    from ctranslate2.converters import TransformersConverter
+
+    class _Loaded(TransformersConverter):
+        """CTranslate2's converter, handed the model and tokenizer we loaded instead of loading them again."""
+
+        def load_model(self, model_class: Any, path: str, **kwargs: Any) -> Any:
+            return loaded.model
+
+        def load_tokenizer(self, tokenizer_class: Any, path: str, **kwargs: Any) -> Any:
+            return loaded.tokenizer
+
+    source = _config_folder(loaded)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
+    try:
+        _Loaded(str(source)).convert(str(work / "model"), quantization=COMPUTE, force=True)
+        _write_vmap(work / "model", target_pieces(loaded.tokenizer))
+        try:
+            os.replace(work / "model", target)
+        except OSError:  # converted concurrently by another run
+            if not (target / "model.bin").exists():
+                raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _config_folder(loaded: LoadedModel) -> Path:
+    """A folder whose config.json is the loaded model's (the converter picks its loader from it)."""
+    return Path(loaded.location)
+
+
+def converted_vocabulary(folder: Path) -> list[str]:
+    """The target vocabulary of a converted model."""
+    for name in ("shared_vocabulary.json", "target_vocabulary.json"):
+        if (folder / name).exists():
+            return json.loads((folder / name).read_text(encoding="utf-8"))
+    raise FileNotFoundError(f"{folder} holds no vocabulary")
+
+
+def check_vocabulary(folder: Path, loaded: LoadedModel) -> None:
+    """Every token the tokenizer can produce has the same id in the converted vocabulary
+    (a shifted or short vocabulary would decode every output wrongly)."""
+    vocabulary = converted_vocabulary(folder)
+    tok = loaded.tokenizer
+    wanted = {t: i for t, i in tok.get_vocab().items() if i < len(vocabulary)}
+    token = loaded.family.target_token(loaded.spec)
+    if token is not None:
+        wanted[token] = tok.convert_tokens_to_ids(token)
+    wrong = [t for t, i in wanted.items() if i >= len(vocabulary) or vocabulary[i] != t]
+    if wrong:
+        raise ValueError(f"the converted vocabulary disagrees with the tokenizer on {len(wrong)} tokens "
+                         f"(e.g. {wrong[0]!r})")
+
+
+def target_pieces(tokenizer: Any) -> list[str] | None:
+    """The pieces a Marian model's target SentencePiece model can produce, or None.
+
+    opus-mt models keep one joint vocabulary (53,685 entries for vi-en) for two
+    SentencePiece models (about 32k pieces each): source-only pieces are never
+    training targets. Scoring only the target pieces shrinks the output layer, the
+    largest matrix of each decoding step.
+    """
+    spm = getattr(tokenizer, "spm_target", None)
+    if spm is None or getattr(tokenizer, "separate_vocabs", False):
+        return None
+    pieces = [spm.id_to_piece(i) for i in range(spm.get_piece_size())]
+    vocab = tokenizer.get_vocab()
+    return [p for p in dict.fromkeys([*pieces, *tokenizer.all_special_tokens]) if p in vocab]
+
+
+def _write_vmap(folder: Path, pieces: list[str] | None) -> None:
+    """A ctranslate2 vocabulary map whose fixed candidates are `pieces`, if they restrict anything."""
+    if pieces is None:
+        return
+    vocabulary = set(converted_vocabulary(folder))
+    kept = [p for p in pieces if p in vocabulary]
+    if len(set(kept)) >= len(vocabulary):
+        return
+    (folder / "vmap.txt").write_text("\t" + " ".join(kept) + "\n", encoding="utf-8")
+
+
+def keep_freed_memory() -> None:
+    """Ask glibc to keep freed memory rather than hand it back to the kernel at once.
+
+    Beam search allocates and frees its cache buffers at every step; with glibc's
+    defaults each of them comes back as fresh pages (page faults cost about a tenth
+    of the decoding time). A no-op where glibc is absent.
+    """
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    libc.mallopt(m_mmap_threshold, 32 << 20)  # glibc's maximum: buffers up to 32 MB come from the heap
+    libc.mallopt(m_trim_threshold, 512 << 20)  # keep up to 512 MB of freed heap

@@ -1,0 +1,89 @@
+"""The registry of model families: one entry holds everything that differs between them.
+
+A family says which tokenizer reads its files, how a language code is written as a
+token, how the decoder is pointed at the target language, whether CTranslate2
+converts it, which files a download needs, and how its stand-in is built (as
+CTranslate2's converters register one loader per config class). Adding a family
+is one `Family(...)` entry here (and its stand-in recipe in `standins`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from ..config import ModelSpec
+from . import standins
+
+# How the decoder learns the target language:
+NO_TARGET = "none"  # one target language (Marian, BART, mT5)
+FORCED_BOS = "forced_bos"  # the first generated token is forced to the language code (NLLB, M2M100)
+DECODER_START = "decoder_start"  # the decoder starts from the language code (mBART-25: VinAI)
+
+
+@dataclass(frozen=True)
+class Family:
+    """What one model family needs, in one place."""
+
+    name: str
+    config_class: str  # the transformers config class, as in config.json's model_type
+    tokenizer_files: tuple[str, ...]  # what the tokenizer reads (all needed)
+    lang_token: str = "{}"  # how a language code is written as a token
+    target: str = NO_TARGET
+    ct2: bool = True  # CTranslate2 4.8.5 converts its real config
+    standin: Callable[..., Any] | None = None  # builds the real-layout stand-in files (see `standins`)
+
+    def target_token(self, spec: ModelSpec) -> str | None:
+        """The token that selects the target language, or None."""
+        return self.lang_token.format(spec.tgt_lang) if self.target != NO_TARGET and spec.tgt_lang else None
+
+    def prepare_tokenizer(self, tokenizer: Any, spec: ModelSpec) -> None:
+        """Point the tokenizer at the source language (NLLB and mBART add its code to every input)."""
+        if spec.src_lang and hasattr(tokenizer, "src_lang"):
+            tokenizer.src_lang = spec.src_lang
+        if spec.tgt_lang and hasattr(tokenizer, "tgt_lang"):
+            tokenizer.tgt_lang = spec.tgt_lang
+
+    def generate_kwargs(self, tokenizer: Any, spec: ModelSpec) -> dict[str, int]:
+        """The target-language argument of transformers' `generate`."""
+        token = self.target_token(spec)
+        if token is None:
+            return {}
+        key = "forced_bos_token_id" if self.target == FORCED_BOS else "decoder_start_token_id"
+        return {key: tokenizer.convert_tokens_to_ids(token)}
+
+    def ct2_prefix(self, spec: ModelSpec) -> list[str] | None:
+        """The target prefix CTranslate2 decodes from (the language code), or None."""
+        token = self.target_token(spec)
+        return [token] if token else None
+
+
+WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")  # either one; never TensorFlow, Flax or Rust weights
+MODEL_FILES = ("config.json",)
+OPTIONAL_FILES = ("generation_config.json", "tokenizer_config.json", "special_tokens_map.json", "tokenizer.json")
+
+FAMILIES: dict[str, Family] = {
+    f.name: f
+    for f in (
+        Family("marian", "MarianConfig", ("source.spm", "target.spm", "vocab.json"), standin=standins.marian),
+        Family("nllb", "M2M100Config", ("sentencepiece.bpe.model",), target=FORCED_BOS, standin=standins.nllb),
+        Family("m2m100", "M2M100Config", ("sentencepiece.bpe.model", "vocab.json"), lang_token="__{}__",
+               target=FORCED_BOS, standin=standins.m2m100),
+        Family("mbart", "MBartConfig", ("sentencepiece.bpe.model",), target=DECODER_START, standin=standins.mbart),
+        Family("bart", "BartConfig", ("vocab.json", "merges.txt"), standin=standins.bart),
+        Family("mt5", "MT5Config", ("spiece.model",), standin=standins.mt5),
+    )
+}
+
+
+def family_of(spec: ModelSpec) -> Family:
+    """The family entry of a model spec (a clear error for an unknown family)."""
+    try:
+        return FAMILIES[spec.family]
+    except KeyError:
+        raise ValueError(f"model {spec.key}: unknown family {spec.family!r} (known: {', '.join(FAMILIES)})") from None
+
+
+def needed_files(family: Family) -> tuple[str, ...]:
+    """The files a model of this family cannot load without (besides one weight file)."""
+    return MODEL_FILES + family.tokenizer_files

@@ -1,0 +1,211 @@
+"""The one way to load a model: real pretrained weights, or a stand-in; cached per process.
+
+`real`: a local folder, or a hub id from the Hugging Face cache (downloaded first when
+the hub is reachable and HF_HUB_OFFLINE is not set). `demo`: the stand-in of the same
+family (random weights, the real file layout), built once into the cache folder.
+`auto`: real where available locally, else demo with a warning.
+
+Weights: `model.safetensors` loads as is. `pytorch_model.bin`, which is all the six
+registry repos hold on `main`, is read once by transformers' own weights-only loader
+(no pickled code runs; we never call `torch.load`), then saved as a safetensors copy
+in the project cache, from which every later run loads. Provenance names the weight
+file that was read and its sha256. Remote code is never trusted.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import warnings
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ..config import BACKENDS, MODEL_DECODING, MODEL_MODES, ModelSpec
+from . import standins
+from .families import family_of
+from .loaded import LoadedModel, ModelBroken, ModelUnavailable
+from .locate import (Located, file_digest, hub_reachable, locate, missing_files, offline, unavailable_message,
+                     weight_file)
+
+
+def load_model(spec: ModelSpec, mode: str, cache_dir: Path, backend: str = "transformers") -> LoadedModel:
+    """Load a model as `mode` says (real, demo or auto), on the given backend; cached per process.
+
+    `ctranslate2` converts the model once (int8, into the cache) and falls back to
+    `transformers`, saying why in the provenance, when the conversion fails.
+    """
+    if mode not in MODEL_MODES:
+        raise ValueError(f"MODELS must be one of {', '.join(MODEL_MODES)}, not {mode!r}")
+    if backend not in BACKENDS:
+        raise ValueError(f"BACKEND must be one of {', '.join(BACKENDS)}, not {backend!r}")
+    family_of(spec)
+    loaded = _load_cached(spec, mode, Path(cache_dir))
+    if backend == "ctranslate2":
+        from .convert import with_ct2
+
+        return with_ct2(loaded, Path(cache_dir))
+    return loaded
+
+
+def find_real(spec: ModelSpec) -> Located | None:
+    """Where the real model's files are here, or None."""
+    return locate(spec)
+
+
+@lru_cache(maxsize=16)
+def _load_cached(spec: ModelSpec, mode: str, cache_dir: Path) -> LoadedModel:
+    if mode == "real" or (mode == "auto" and locate(spec)):
+        return load_real(spec, cache_dir)
+    if mode == "auto":
+        warnings.warn(
+            f"{spec.source} is not available locally: using a DEMO model (random weights; its text is not a translation)",
+            stacklevel=3,
+        )
+    return load_demo(spec, cache_dir)
+
+
+def load_demo(spec: ModelSpec, cache_dir: Path) -> LoadedModel:
+    """The stand-in of the spec's family, built once, loaded through the same code as a real model."""
+    folder = standins.build_standin(spec, family_of(spec).standin, cache_dir)
+    found = Located(folder, standins.revision_of(folder), "stand-in")
+    return _load_located(spec, found, cache_dir, demo=True)
+
+
+def load_real(spec: ModelSpec, cache_dir: Path) -> LoadedModel:
+    """Load pretrained weights from a local folder or the hub cache (downloading them first when online)."""
+    found = locate(spec)
+    origin = None
+    if found is None:
+        if offline() or not hub_reachable():
+            raise ModelUnavailable(unavailable_message(spec))
+        from .hub import fetch_model
+
+        fetch_model(spec)
+        found = locate(spec)
+        origin = "download"
+        if found is None:
+            raise ModelUnavailable(unavailable_message(spec) + " (the download left no config.json)")
+    loaded = _load_located(spec, found, cache_dir, demo=False)
+    if origin:
+        loaded.origin = origin
+    return loaded
+
+
+def _load_located(spec: ModelSpec, found: Located, cache_dir: Path, demo: bool) -> LoadedModel:
+    missing = missing_files(found, spec)
+    if missing:
+        raise ModelBroken(
+            f"model {spec.source}: {found.folder} ({found.origin}) lacks {', '.join(missing)}, which a "
+            f"{spec.family} model needs. Fetch it again: `make models` on a connected machine.")
+    weights = weight_file(found, spec)
+    try:
+        sha = file_digest(weights, cache_dir)
+    except OSError as exc:
+        raise ModelBroken(f"model {spec.source}: {weights} cannot be read ({exc.strerror or exc})") from None
+    record = {"file": weights.name, "sha256": sha, "bytes": weights.stat().st_size}
+    folder = found.folder
+    if weights.name == "pytorch_model.bin":
+        folder = _safetensors_copy(spec, found, weights, sha, cache_dir)
+        record["served_from"] = "safetensors copy in the project cache"
+    tokenizer = _tokenizer(spec, folder, found)
+    model = _model(spec, folder, weights)
+    settings = spec.generation.resolved(model_decoding(model))
+    loaded = LoadedModel(spec, tokenizer, model, demo=demo, revision=found.revision, location=str(found.folder),
+                         settings=settings, origin=found.origin, weights=record)
+    _check_languages(loaded)
+    return loaded
+
+
+def model_decoding(model: Any) -> dict[str, Any]:
+    """The decoding settings the model's own files give (generation_config.json, else config.json)."""
+    gen = getattr(model, "generation_config", None)
+    values = {name: getattr(gen, name, None) for name in MODEL_DECODING} if gen is not None else {}
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _tokenizer(spec: ModelSpec, folder: Path, found: Located) -> Any:
+    from transformers import AutoTokenizer
+
+    try:
+        with warnings.catch_warnings():  # Marian asks for sacremoses, which would alter punctuation
+            warnings.filterwarnings("ignore", message="Recommended: pip install sacremoses")
+            tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True, trust_remote_code=False)
+    except Exception as exc:  # transformers raises many kinds here; each is the model's fault, named below
+        raise ModelBroken(
+            f"model {spec.source}: the tokenizer in {found.folder} ({found.origin}) cannot be loaded: "
+            f"{_first_line(exc)}. Fetch the model again (`make models`).") from None
+    family_of(spec).prepare_tokenizer(tokenizer, spec)
+    return tokenizer
+
+
+def _model(spec: ModelSpec, folder: Path, weights: Path) -> Any:
+    from transformers import AutoModelForSeq2SeqLM
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    try:
+        model = AutoModelForSeq2SeqLM.from_pretrained(
+            str(folder), local_files_only=True, trust_remote_code=False, use_safetensors=True)
+    except Exception as exc:  # a truncated or corrupt file surfaces as many exception types
+        raise ModelBroken(
+            f"model {spec.source}: the weights {weights} cannot be loaded ({_first_line(exc)}); the file may be "
+            f"truncated or corrupt. Delete it and fetch the model again (`make models`).") from None
+    model.eval()
+    return model
+
+
+def _safetensors_copy(spec: ModelSpec, found: Located, weights: Path, sha: str, cache_dir: Path) -> Path:
+    """The model as a safetensors copy in the project cache, made once from pytorch_model.bin by
+    transformers' weights-only loader; the copy holds the original's other files unchanged."""
+    target = cache_dir / "safetensors" / f"{spec.key}-{sha[:16]}"
+    if (target / "model.safetensors").exists():
+        return target
+    from safetensors.torch import save_model
+    from transformers import AutoModelForSeq2SeqLM
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    try:
+        model = AutoModelForSeq2SeqLM.from_pretrained(
+            str(found.folder), local_files_only=True, trust_remote_code=False, use_safetensors=False)
+    except Exception as exc:
+        raise ModelBroken(
+            f"model {spec.source}: {weights} ({found.origin}) cannot be loaded ({_first_line(exc)}); the file may "
+            f"be truncated or corrupt. Delete it and fetch the model again (`make models`).") from None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
+    try:
+        copy = work / "model"
+        copy.mkdir()
+        for path in found.folder.iterdir():
+            if path.is_file() and path.name != weights.name and not path.name.endswith((".h5", ".msgpack", ".ot")):
+                shutil.copyfile(path, copy / path.name)
+        save_model(model, str(copy / "model.safetensors"), metadata={"format": "pt"})
+        try:
+            os.replace(copy, target)
+        except OSError:  # made concurrently by another run
+            if not (target / "model.safetensors").exists():
+                raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return target
+
+
+def _check_languages(loaded: LoadedModel) -> None:
+    """The target-language token must be a real token of the tokenizer, not <unk>."""
+    token = loaded.family.target_token(loaded.spec)
+    if token is None:
+        return
+    tok = loaded.tokenizer
+    ids = tok.convert_tokens_to_ids(token)
+    if ids is None or ids == tok.unk_token_id:
+        raise ModelBroken(f"model {loaded.spec.source}: its tokenizer has no token {token!r} for the target "
+                          f"language; is it the {loaded.spec.family} model the registry expects?")
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0][:300]}" if text else type(exc).__name__
