@@ -166,3 +166,12 @@ def test_fetch_check_and_pack_against_a_local_hub_then_run_offline_from_the_pack
     assert run["models"]["translation"]["revision"] == locked["opus-mt"]["revision"]
     proc = cli("models", "check", env=offline(tmp_path / "nothing"))
     assert proc.returncode == 1 and "missing" in proc.stdout and "Traceback" not in proc.stderr
+
+
+def test_fetch_from_a_hub_without_the_model_says_so_without_a_traceback(tmp_path):
+    with HubServer({}) as server:
+        proc = cli("models", "fetch", "--lock", str(tmp_path / "lock.json"),
+                   env={"HF_ENDPOINT": server.url, "HF_HUB_CACHE": str(tmp_path / "hub")}, drop=("HF_HUB_OFFLINE",))
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "Helsinki-NLP/opus-mt-vi-en: the download failed" in proc.stderr
+    assert not (tmp_path / "lock.json").exists()

@@ -4,7 +4,7 @@
   protocol, `HF_ENDPOINT`), download exactly the files each model needs (its config,
   its tokenizer files, one weight file: never TensorFlow, Flax or Rust weights) into the
   Hugging Face cache, record the resolved commit and every file's sha256 in a lock file
-  that can be committed, and convert each model to CTranslate2. A lock file already
+  that can be committed; the `check` that follows converts each model to CTranslate2. A lock file already
   naming a model pins it: the same commit is fetched and its digests are verified.
 - `check`: one row per registry model: found, loadable, revision, size on disk, backend.
 - `pack`: the locked snapshots in Hugging Face cache layout, with the lock file, in a
@@ -78,7 +78,6 @@ def write_lock(path: Path, models: dict[str, Any]) -> None:
 def fetch_model(spec: ModelSpec, pinned: dict[str, Any] | None = None) -> dict[str, Any]:
     """Download the files `spec` needs into the Hugging Face cache; return its lock entry."""
     from huggingface_hub import HfApi, hf_hub_download
-    from huggingface_hub.errors import HfHubHTTPError
 
     revision = (pinned or {}).get("revision") or spec.revision or "main"
     try:
@@ -90,7 +89,9 @@ def fetch_model(spec: ModelSpec, pinned: dict[str, Any] | None = None) -> dict[s
                                         endpoint=endpoint()))
             entry["files"][name] = {"sha256": sha256_of(path), "bytes": path.stat().st_size}
         _point_ref(spec, revision, info.sha)
-    except (HfHubHTTPError, OSError) as exc:
+    except ModelError:
+        raise
+    except Exception as exc:  # HTTP, connection and disk errors of the client: one line, no traceback
         raise ModelUnavailable(f"model {spec.source}: the download failed ({type(exc).__name__}: "
                                f"{str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ''})") from None
     for name, want in (pinned or {}).get("files", {}).items():
@@ -114,9 +115,8 @@ def _point_ref(spec: ModelSpec, revision: str, commit: str) -> None:
 
 
 def fetch(cfg: Config, lock_path: Path, keys: tuple[str, ...] | None = None) -> dict[str, Any]:
-    """Fetch every registry model (or `keys`), write the lock file, convert each to the configured backend."""
-    from .loading import load_model
-
+    """Fetch every registry model (or `keys`) and write the lock file after each one
+    (`check` then loads and converts them, one at a time)."""
     locked = read_lock(lock_path)
     for key in keys or tuple(MODEL_REGISTRY):
         spec = cfg.spec(key)
@@ -124,7 +124,6 @@ def fetch(cfg: Config, lock_path: Path, keys: tuple[str, ...] | None = None) -> 
         print(f"fetching {spec.source} ({key})" + (f" at {pinned['revision']}" if pinned else ""), file=sys.stderr)
         locked[key] = fetch_model(spec, pinned)
         write_lock(lock_path, locked)
-        load_model(spec, "real", cfg.cache_dir, cfg.backend)  # loads, and converts once into the cache
     return locked
 
 
@@ -140,7 +139,8 @@ def folder_bytes(folder: Path) -> int:
 
 
 def check_rows(cfg: Config, keys: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
-    """One row per model: whether it is here, whether it loads, its revision, size and backend."""
+    """One row per model: whether it is here, whether it loads (and converts, once, into the cache),
+    its revision, size and backend. Models are loaded one at a time and let go."""
     from .convert import with_ct2
     from .loading import load_real
 
