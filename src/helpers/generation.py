@@ -10,6 +10,7 @@ penalty, and the length budget.
 
 from __future__ import annotations
 
+import math
 import time
 from collections import deque
 from dataclasses import asdict
@@ -23,9 +24,23 @@ from .textnorm import clean_space
 POLL_SECONDS = 0.005  # how often the queue is topped up while the oldest batch runs
 
 
+def length_bucket(tokens: int, tolerance: float) -> int:
+    """The upper edge of the length bucket holding `tokens`: edges grow by 1 / (1 - tolerance)
+    (1, 2, ..., 10, 12, 14, 16, 18, 20, 23, 26, ... for 10%), so a bucket holds inputs within
+    `tolerance` of one another. With no tolerance, the length itself."""
+    if tolerance <= 0:
+        return tokens
+    edge = 1
+    while edge < tokens:
+        edge = max(edge + 1, math.ceil(edge / (1 - tolerance)))
+    return edge
+
+
 def length_budget(loaded: LoadedModel, settings: GenerationSettings, longest: int) -> tuple[int, int]:
-    """(min, max) new tokens for a batch whose longest input has `longest` tokens."""
+    """(min, max) new tokens for inputs of up to `longest` tokens: the budget of their length bucket,
+    the same for every input of the bucket, whichever batch it is in."""
     positions = getattr(loaded.model.config, "max_position_embeddings", None)
+    longest = length_bucket(longest, settings.batch_tolerance)
     high = settings.max_new_tokens(longest)
     if positions:
         high = min(high, positions - 2)

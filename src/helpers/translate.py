@@ -27,7 +27,7 @@ with warnings.catch_warnings():  # without ipywidgets, tqdm.auto falls back to t
     from tqdm.auto import tqdm
 
 from .config import GenerationSettings
-from .generation import generate_batches
+from .generation import generate_batches, length_bucket
 from .glossary import Prepared, Term, missing_terms, prepare
 from .memory import Memory
 from .models import LoadedModel
@@ -36,7 +36,7 @@ from .quality import missing_spans, repeated_ngrams, sentence_flags
 CLAUSE_SEPARATORS = ("; ", ": ", ", ", " - ", " ")
 REPAIR_NOTE = " [kept from the source: {}]"
 # Settings that decide how units are cut and batched, never what one unit becomes: not in memory keys.
-UNIT_NEUTRAL = ("batch_tokens", "batch_tolerance", "piece_tokens", "redecode")
+UNIT_NEUTRAL = ("batch_tokens", "piece_tokens", "redecode")
 
 
 @dataclass(frozen=True)
@@ -111,18 +111,19 @@ def _token_windows(text: str, count: Callable[[str], int], limit: int) -> list[s
 
 
 def length_batches(lengths: Sequence[int], budget: int, tolerance: float = 0.0) -> list[list[int]]:
-    """Indices grouped into batches, longest first: each within `budget` padded tokens and,
-    when `tolerance` > 0, holding only inputs at least (1 - tolerance) times its longest.
-
-    Every output in a batch runs as long as the batch needs, so similar lengths waste little.
+    """Indices grouped into batches, longest first, each within `budget` padded tokens (counted at
+    its bucket's upper length). With `tolerance` > 0 a batch holds one length bucket only
+    (`length_bucket`), so every input in it gets the budget of its own length, whatever it is
+    batched with: a unit's output never depends on which other units a run had left to translate.
     """
     order = sorted(range(len(lengths)), key=lambda i: (-lengths[i], i))
     batches: list[list[int]] = []
     for i in order:
         if batches:
-            longest = lengths[batches[-1][0]]
+            head = lengths[batches[-1][0]]
+            longest = length_bucket(head, tolerance)
             fits = longest * (len(batches[-1]) + 1) <= budget
-            similar = tolerance <= 0 or lengths[i] >= longest * (1 - tolerance)
+            similar = tolerance <= 0 or length_bucket(lengths[i], tolerance) == longest
             if fits and similar:
                 batches[-1].append(i)
                 continue
