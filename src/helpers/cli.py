@@ -69,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
             raise ValueError(f"`{args.action}` goes with the `models` command only")
         if not cfg.seeds.is_dir():
             raise FileNotFoundError(f"input folder {cfg.seeds} does not exist or is not a folder")
+        check_out(cfg)
+        check_inputs(cfg)
         if cfg.models == "real" and args.stage != "corpus":
             preflight(cfg)
         elif cfg.models == "auto" and args.stage != "corpus":
@@ -90,8 +92,46 @@ def main(argv: list[str] | None = None) -> int:
     except (FileNotFoundError, ValueError, RuntimeError) as exc:  # ModelError, NotebookFailed included
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FATAL
+    except OSError as exc:  # a full disk, a read-only or vanished folder: one line naming the path
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FATAL
     problems = read_csv(cfg.data_dir / "problems.csv")
     return EXIT_REJECTED if len(problems) else EXIT_OK
+
+
+def check_out(cfg: Config) -> None:
+    """The output folder can be written (not a file, not read-only, not full): say so before any work."""
+    import tempfile
+
+    for folder in (cfg.out, cfg.data_dir):
+        if folder.exists() and not folder.is_dir():
+            raise NotADirectoryError(f"output folder {folder} exists and is a file; give another OUT")
+    try:
+        cfg.data_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=cfg.data_dir) as probe:
+            probe.write(b"probe")
+            probe.flush()
+    except OSError as exc:
+        raise NotADirectoryError(f"output folder {cfg.out} cannot be written: {exc.strerror or exc}") from None
+
+
+def check_inputs(cfg: Config) -> None:
+    """Stop at once, naming what was found, when the input folder holds no usable report."""
+    from .inputs import list_inputs, read_folder
+
+    sources, rejections = read_folder(cfg.seeds)
+    if sources:
+        return
+    for rej in rejections:
+        print(f"error: {cfg.seeds / rej.file}: {rej.problem}", file=sys.stderr)
+    if rejections:
+        raise ValueError(f"no report to process in {cfg.seeds}: all {len(rejections)} *.txt inputs were rejected "
+                         f"(listed above)")
+    listed = set(list_inputs(cfg.seeds))
+    others = len([p for p in cfg.seeds.iterdir() if p not in listed])
+    raise ValueError(f"no report to process in {cfg.seeds}: it holds no *.txt file"
+                     + (f" ({others} other entries, not read)" if others else ""))
 
 
 def preflight(cfg: Config) -> None:
@@ -118,7 +158,7 @@ def warn_demo(cfg: Config) -> None:
 def _report_problems(cfg: Config) -> None:
     """Repeat the rejected inputs on stderr (notebooks keep theirs in their outputs)."""
     for row in read_csv(cfg.data_dir / "problems.csv").itertuples():
-        print(f"error: {row.file}: {row.problem}", file=sys.stderr)
+        print(f"error: {cfg.seeds / row.file}: {row.problem}", file=sys.stderr)
 
 
 if __name__ == "__main__":

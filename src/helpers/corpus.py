@@ -10,12 +10,12 @@ with a site tag such as `(Congan.nghean.gov.vn)-`.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 
-from .dates import lead_date, parse_dateline
+from .dates import is_dateline, lead_date, parse_dateline
 from .inputs import SourceFile
-from .textnorm import clean_space, comparison_key, is_punctuation_only, language, word_count
+from .textnorm import clean_space, comparison_key, is_punctuation_only, language, modern_tones, word_count
 
 ROLES = ("title", "body", "caption", "duplicate", "dateline", "byline", "source", "boilerplate", "blank")
 TEXT_ROLES = ("title", "body")  # roles whose sentences make up the report's text
@@ -33,6 +33,7 @@ DUPLICATE_WINDOW = 3  # a repeat is looked for among the next N non-blank lines
 CAPTION_MAX_WORDS = 25  # a line repeated nearby and this short is a photo caption
 CAPTION_NO_STOP_MAX_WORDS = 60  # ... or this short if it has no final punctuation
 SHORTENED = "one is a shortened form of the other"
+NEAR_REPEAT_SHARE = 0.9  # a line holding only words of another, and at least 90% of them, repeats it
 SHORT_LINE_WORDS = 30  # a line this short without final punctuation is a caption
 PARAGRAPH_MIN_WORDS = 30  # a line this long is a paragraph, never a title
 TITLE_MIN_WORDS = 3
@@ -46,6 +47,7 @@ _PHOTO_CREDIT = re.compile(r"\(\s*Ảnh\s*:\s*([^)]+)\)", re.IGNORECASE)
 _CREDIT_LINE = re.compile(r"^(?:Tin|Bài)\s*:?\s+(?P<author>[^,]+?)\s*(?:,\s*Ảnh\s*:?\s+(?P<photo>.+))?$")
 _SENTENCE_END = re.compile(r"[.!?…;:]$")
 _CLOSERS = "\"'”’)]»"
+_CONTENT = re.compile(r"\d+(?:[.,/-]\d+)*|\w+")
 
 
 @dataclass(frozen=True)
@@ -80,8 +82,29 @@ def ends_sentence(text: str) -> bool:
     return bool(_SENTENCE_END.search(clean_space(text).rstrip(_CLOSERS)))
 
 
+def content_words(text: str) -> Counter[str]:
+    """The words, numbers, dates and codes of a line, counted (case and tone placement folded):
+    'Nguyễn Văn An ... Công an' holds 'an' twice, so a line naming Bình instead is not within it."""
+    return Counter(_CONTENT.findall(comparison_key_words(text)))
+
+
+def _within(a: Counter[str], b: Counter[str]) -> bool:
+    """True when every word of `a` occurs in `b` at least as often."""
+    return not (a - b)
+
+
+def comparison_key_words(text: str) -> str:
+    """The line as compared for content: modern tone placement, case folded."""
+    return modern_tones(clean_space(text)).casefold()
+
+
 def near_repeat(a: str, b: str) -> str | None:
-    """How b repeats a (for the ledger reason), or None if it does not."""
+    """How one of two nearby lines repeats the other (for the ledger reason), or None.
+
+    A line is a repeat only if it carries no word, number, date, code or name that the
+    other lacks: `Năm 2021 ... 1.250 vụ` and `Năm 2022 ... 1.430 vụ` are two lines, and so
+    are two awards that differ only in the name. Which one is kept: see `fuller`.
+    """
     ka, kb = comparison_key(a), comparison_key(b)
     if not ka or not kb:
         return None
@@ -89,12 +112,22 @@ def near_repeat(a: str, b: str) -> str | None:
         return "identical"
     if ka == kb:
         return "differs only in case, spacing or punctuation"
+    wa, wb = content_words(a), content_words(b)
+    if not (_within(wa, wb) or _within(wb, wa)):
+        return None  # each has something the other lacks: both are content
     short, long_ = sorted((ka, kb), key=len)
     if len(short) >= 12 and long_.startswith(short) and len(short) >= 0.5 * len(long_):
         return SHORTENED
-    if SequenceMatcher(None, ka, kb, autojunk=False).ratio() >= 0.9:
-        return "near-identical wording"
+    na, nb = sum(wa.values()), sum(wb.values())
+    if wa == wb or min(na, nb) >= NEAR_REPEAT_SHARE * max(na, nb):
+        return "near-identical wording, nothing the kept line lacks"
     return None
+
+
+def fuller(a: str, b: str) -> bool:
+    """True when the later line `b` of a repeat is the fuller one (it is then kept instead of `a`)."""
+    wa, wb = content_words(a), content_words(b)
+    return (wa != wb and _within(wa, wb)) or (wb == wa and len(comparison_key(b)) > len(comparison_key(a)) and comparison_key(b).startswith(comparison_key(a)))
 
 
 def looks_like_name(text: str) -> bool:
@@ -136,9 +169,10 @@ def _first_pass(s: str) -> tuple[str, str] | None:
         return "boilerplate", "punctuation only, no words"
     if s.casefold().rstrip(":").strip() in SITE_MENU:
         return "boilerplate", "site menu label"
-    iso = parse_dateline(s)
-    if iso:
-        return "dateline", f"dateline, publication date {iso}"
+    if is_dateline(s):
+        iso = parse_dateline(s)
+        return "dateline", (f"dateline, publication date {iso}" if iso
+                            else "dateline with an impossible date: publication date left empty")
     if _SITE_TAG_LINE.match(s) or (_SOURCE_LINE.match(s) and not ends_sentence(s) and word_count(s) <= 10):
         return "source", "site tag or source line"
     if s.startswith("<") and s.endswith(">"):
@@ -164,19 +198,25 @@ def classify(lines: tuple[str, ...] | list[str]) -> list[tuple[str, str]]:
         if decided:
             roles[i], reasons[i] = decided
 
-    # Repeats: a line given again nearby (photo captions usually are).
+    # Repeats: a line given again nearby (photo captions usually are). The window runs on from the
+    # last repeat found, so a run of repeats (a paragraph pasted 300 times) is one group.
     content = [i for i in range(n) if roles[i] not in ("blank", "boilerplate")]
     for pos, i in enumerate(content):
         if roles[i] == "duplicate":
             continue
-        for j in content[pos + 1 : pos + 1 + DUPLICATE_WINDOW]:
+        misses = 0
+        for j in content[pos + 1 :]:
+            if misses >= DUPLICATE_WINDOW:
+                break
             if roles[j] == "duplicate":
                 continue
             how = near_repeat(clean[i], clean[j])
             if not how:
+                misses += 1
                 continue
+            misses = 0
             # Keep the first, unless the later one is the fuller form of it.
-            keep, drop = (j, i) if how == SHORTENED and len(clean[j]) > len(clean[i]) else (i, j)
+            keep, drop = (j, i) if how != "identical" and fuller(clean[i], clean[j]) else (i, j)
             roles[drop], reasons[drop] = "duplicate", f"repeat of line {keep + 1} ({how})"
             if roles[keep] is None and _caption_sized(clean[keep]):
                 roles[keep] = "caption"
@@ -186,8 +226,8 @@ def classify(lines: tuple[str, ...] | list[str]) -> list[tuple[str, str]]:
 
     # Bylines: names on the last content lines.
     for i in reversed(range(n)):
-        if roles[i] in ("blank", "boilerplate", "duplicate", "byline", "source", "caption"):
-            continue
+        if roles[i] in ("blank", "boilerplate", "duplicate", "byline", "source", "caption", "dateline"):
+            continue  # a byline may stand above a final dateline
         if roles[i] is None and looks_like_name(clean[i]):
             roles[i], reasons[i] = "byline", "author name closing the report"
             continue
@@ -259,7 +299,8 @@ def build_report(source: SourceFile) -> Report:
     date, date_source = "", ""
     if "dateline" in by_role:
         first = by_role["dateline"][0]
-        date, date_source = parse_dateline(clean_space(first.text)) or "", f"dateline (line {first.line_no})"
+        date = parse_dateline(clean_space(first.text)) or ""
+        date_source = f"dateline (line {first.line_no})" + ("" if date else ": impossible date, left empty")
     elif "body" in by_role:
         first = by_role["body"][0]
         found = lead_date(first.text)

@@ -69,9 +69,14 @@ def find_dates(text: str) -> list[DateMatch]:
     return sorted(found, key=lambda d: d.start)
 
 
+def is_dateline(line: str) -> bool:
+    """True if the whole line has a dateline's shape, valid date or not ('Thứ Hai, 31/02/2022')."""
+    return bool(_DATELINE.match(line.replace("\u00a0", " ")))
+
+
 def parse_dateline(line: str) -> str | None:
-    """ISO date if the whole line is a dateline (e.g. 'Thứ Tư, 22-06-2022, 17:57'), else None."""
-    if not _DATELINE.match(line.replace("\u00a0", " ")):
+    """ISO date if the whole line is a dateline (e.g. 'Thứ Tư, 22-06-2022, 17:57') with a real date, else None."""
+    if not is_dateline(line):
         return None
     dates = find_dates(line)
     return dates[0].iso if dates else None

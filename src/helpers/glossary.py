@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 
 from .spans import find_spans
+from .textnorm import modern_tones
 
 COLUMNS = ("term", "kind", "expansion_vi", "english", "variants")
 
@@ -62,7 +63,8 @@ def load_glossary(path: Path | None = None) -> tuple[Term, ...]:
         if row["kind"] != "typo" and not row["english"]:
             raise GlossaryError(f"{name}, row {n}: {row['term']} has no English rendering")
         variants = tuple(v.strip() for v in (row["variants"] or "").split("|") if v.strip())
-        terms.append(Term(row["term"], row["kind"], row["expansion_vi"], row["english"], variants))
+        terms.append(Term(modern_tones(row["term"]), row["kind"], modern_tones(row["expansion_vi"]), row["english"],
+                          tuple(dict.fromkeys(v for v in variants if modern_tones(v) != modern_tones(row["term"])))))
     return tuple(terms)
 
 
@@ -81,8 +83,10 @@ def _outside_spans(text: str, start: int, end: int) -> bool:
 
 
 def prepare(source: str, glossary: tuple[Term, ...]) -> Prepared:
-    """Normalise misspellings, spell out bare acronyms, and list the terms present."""
-    text = source
+    """Modern tone placement ('Đảng uỷ' → 'Đảng ủy'), misspellings normalised, bare acronyms spelled
+    out, and the terms present listed. The model sees (and the memory keys on) this text; the source
+    stays as written."""
+    text = modern_tones(source)
     normalised: list[str] = []
     for t in glossary:
         for variant in t.variants:

@@ -7,11 +7,18 @@ Nothing here raises for bad input: every file becomes either a `SourceFile`
 from __future__ import annotations
 
 import codecs
+import hashlib
+import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+ID_MAX = 80  # report ids name files (pages, notebooks, translations): kept well under any name limit
+MAX_INPUT_BYTES = 20_000_000  # one report; a larger file is named and not read
+RESERVED_IDS = frozenset({"index"})  # page names of the run that are not a notebook's
+_NOTEBOOK_STEM = re.compile(r"^\d\d_", re.ASCII)  # 01_corpus, 05_index, ...: the stage notebooks and pages
 # Control characters that never occur in text files (tab, LF, CR, FF excluded).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 BINARY = "binary file, not text (it holds NUL or control bytes)"
@@ -29,18 +36,25 @@ class SourceFile:
 
 @dataclass(frozen=True)
 class Rejection:
-    """An input that could not be used, and why (the `problems.csv` row)."""
+    """An input that could not be used, and why (the `problems.csv` row; `file` is the name
+    within the input folder, as in `reports.csv`)."""
 
     file: str
     problem: str
 
 
 def report_id_for(path: Path) -> str:
-    """A file-system and URL safe id from the file name (letters folded to ASCII)."""
+    """A file-system and URL safe id from the file name (letters folded to ASCII), at most
+    `ID_MAX` characters (a long name keeps its start and a digest of the whole), never the name
+    of a page or notebook of the run (`index`, `01_corpus`, ...: those get a `report-` prefix)."""
     stem = unicodedata.normalize("NFKD", path.stem.replace("đ", "d").replace("Đ", "D"))
     ascii_stem = stem.encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", ascii_stem).strip("-_")
-    return slug or "report"
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", ascii_stem).strip("-_") or "report"
+    if len(slug) > ID_MAX:
+        slug = slug[: ID_MAX - 9].rstrip("-_") + "-" + hashlib.sha1(path.name.encode()).hexdigest()[:8]
+    if slug.casefold() in RESERVED_IDS or _NOTEBOOK_STEM.match(slug):
+        slug = f"report-{slug}"
+    return slug
 
 
 def split_lines(text: str) -> tuple[str, ...]:
@@ -94,13 +108,24 @@ def _looks_utf16(data: bytes) -> bool:
 
 def read_source(path: Path) -> SourceFile | Rejection:
     """Read one input file, or say exactly why it cannot be used."""
-    name = str(path)
-    if path.is_dir():
-        return Rejection(name, "is a directory, not a text file")
+    name = path.name
     try:
-        data = path.read_bytes()
+        info = os.stat(path)  # links followed: what would be read
     except OSError as exc:
         return Rejection(name, f"cannot be read: {exc.strerror or exc}")
+    if stat.S_ISDIR(info.st_mode):
+        return Rejection(name, "is a directory, not a text file")
+    if not stat.S_ISREG(info.st_mode):
+        return Rejection(name, "is not a regular file (a pipe, device or socket, or a link to one): not read")
+    if info.st_size > MAX_INPUT_BYTES:
+        return Rejection(name, f"is {info.st_size / 1e6:.1f} MB, over the {MAX_INPUT_BYTES / 1e6:.0f} MB limit for one report")
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_INPUT_BYTES + 1)  # bounded even if the file grows meanwhile
+    except OSError as exc:
+        return Rejection(name, f"cannot be read: {exc.strerror or exc}")
+    if len(data) > MAX_INPUT_BYTES:
+        return Rejection(name, f"is over the {MAX_INPUT_BYTES / 1e6:.0f} MB limit for one report")
     if not data:
         return Rejection(name, "empty file (0 bytes)")
     try:
@@ -131,8 +156,8 @@ def read_folder(folder: Path) -> tuple[list[SourceFile], list[Rejection]]:
             rejections.append(item)
             continue
         rid, n = item.report_id, 2
-        while rid in seen:
+        while rid.casefold() in seen:  # case-insensitive: two ids never name one file on any disk
             rid, n = f"{item.report_id}-{n}", n + 1
-        seen.add(rid)
+        seen.add(rid.casefold())
         sources.append(SourceFile(item.path, rid, item.lines, item.encoding) if rid != item.report_id else item)
     return sources, rejections

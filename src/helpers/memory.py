@@ -2,7 +2,9 @@
 
 Written batch by batch in its own transaction (WAL journal), so a run killed
 midway keeps every batch it finished and the database stays intact; concurrent
-runs wait for each other's writes instead of failing.
+runs wait for each other's writes instead of failing. A file that is not a sound
+memory (truncated, overwritten) is checked at opening, moved aside under a name
+that is reported, and a new memory is begun: it is never silently emptied.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +29,10 @@ CREATE TABLE IF NOT EXISTS memory (
 )
 """
 BUSY_TIMEOUT_S = 60.0
+
+
+class MemoryUnusable(RuntimeError):
+    """The translation memory path cannot hold a database; the message names it and says why."""
 
 
 def memory_key(model: str, revision: str, settings: dict, source: str) -> str:
@@ -43,11 +51,38 @@ class Memory:
     settings: dict
 
     def __post_init__(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute(SCHEMA)
+        self.path = Path(self.path)
+        if self.path.is_dir():
+            raise MemoryUnusable(f"translation memory {self.path} is a directory; give a file path (--memory FILE)")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = self._open()
+        except sqlite3.DatabaseError:  # not a database, truncated or malformed: keep it, start anew
+            aside = self.path.with_name(f"{self.path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+            for suffix in ("", "-wal", "-shm"):
+                part = Path(f"{self.path}{suffix}")
+                if part.exists():
+                    part.replace(Path(f"{aside}{suffix}"))
+            print(f"warning: translation memory {self.path} was damaged; moved aside to {aside}, "
+                  f"starting a new one", file=sys.stderr)
+            self._db = self._open()
+        except (sqlite3.Error, OSError) as exc:
+            raise MemoryUnusable(f"translation memory {self.path} cannot be opened: {exc}") from None
+
+    def _open(self) -> sqlite3.Connection:
+        """Connect, set the journal, make the table and check the file is sound."""
+        db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute(SCHEMA)
+            verdict = db.execute("PRAGMA quick_check").fetchone()[0]
+            if verdict != "ok":
+                raise sqlite3.DatabaseError(verdict)
+        except BaseException:
+            db.close()
+            raise
+        return db
 
     def key(self, source: str) -> str:
         """The key of a source text under this memory's model and settings."""

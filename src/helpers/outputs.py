@@ -18,14 +18,25 @@ from typing import Any, Iterator
 import pandas as pd
 
 
+def _file_mode() -> int:
+    """The mode a newly created file gets under the process's umask (mkstemp's own is 0600)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+FILE_MODE = _file_mode()
+
+
 def write_text(path: Path, text: str) -> Path:
-    """Write text (UTF-8) atomically; parent folders are created."""
+    """Write text (UTF-8) atomically, with the usual file mode; parent folders are created."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
             fh.flush()
+            os.fchmod(fh.fileno(), FILE_MODE)
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
@@ -76,3 +87,14 @@ def update_json(path: Path, section: str, value: Any) -> dict[str, Any]:
         data[section] = value
         write_text(path, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
     return data
+
+
+def remove_stale(folder: Path, pattern: str, keep: set[str]) -> list[str]:
+    """Delete the files of `folder` matching `pattern` whose names are not in `keep` (outputs of
+    reports no longer among the inputs); return their names."""
+    gone = []
+    for path in sorted(folder.glob(pattern)) if folder.is_dir() else []:
+        if path.is_file() and path.name not in keep:
+            path.unlink()
+            gone.append(path.name)
+    return gone

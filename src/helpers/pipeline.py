@@ -18,7 +18,7 @@ import pandas as pd
 from .config import Config
 from .corpus import Report, build_report
 from .inputs import Rejection, read_folder
-from .outputs import read_json, start_json, update_json, write_csv, write_text
+from .outputs import read_json, remove_stale, start_json, update_json, write_csv, write_text
 from .segment import report_sentences
 from .translate import TranslationStats
 
@@ -123,7 +123,7 @@ def run_corpus(cfg: Config, *, report_problems: bool = True) -> CorpusResult:
     write_csv(data / "sentences.csv", result.sentences)  # the translation stage adds its columns
     if report_problems:
         for rej in result.problems.itertuples():
-            print(f"error: {rej.file}: {rej.problem}", file=sys.stderr)
+            print(f"error: {cfg.seeds / rej.file}: {rej.problem}", file=sys.stderr)
     params = {k.lower(): v for k, v in cfg.parameters().items()}
     corpus = {
         "files": len(result.reports) + len(result.problems),
@@ -199,6 +199,7 @@ def run_translate(cfg: Config, corpus: CorpusResult | None = None, progress: boo
     write_csv(cfg.data_dir / "sentences.csv", frame)
     for rid, group in frame.groupby("report_id", sort=False):
         write_text(cfg.data_dir / "translations" / f"{rid}.txt", english_text(group))
+    remove_stale(cfg.data_dir / "translations", "*.txt", {f"{r.report_id}.txt" for r in corpus.reports})
     refs = references_frame(corpus.sentences, glossary)
     write_csv(cfg.data_dir / "references.csv", refs)
     provenance = loaded.provenance()

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 from .config import Config
-from .outputs import read_csv
+from .outputs import read_csv, remove_stale
 from .report import save_page
 
 KERNEL = "python3"
@@ -87,4 +87,8 @@ def run_all(cfg: Config, notebooks: Path) -> list[Path]:
         else:
             stem = "index" if nb.stem.endswith("_index") else nb.stem
             pages.append(export_html(run_notebook(nb, cfg), cfg.html_dir / f"{stem}.html", nb.stem))
+    # A run's outputs are exactly its reports': pages and notebooks of reports since removed go.
+    remove_stale(cfg.html_dir, "*.html", {p.name for p in pages})
+    remove_stale(cfg.out / "notebooks", "*.ipynb", {p.with_suffix(".ipynb").name for p in pages}
+                 | {nb.name for nb in notebook_paths(notebooks)})
     return pages

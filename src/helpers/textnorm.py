@@ -1,7 +1,10 @@
 """Text normalisation shared by every stage: one definition of "clean text".
 
 The ledger keeps every line exactly as read; sentence text and comparisons use
-these normalised forms (NBSP and runs of spaces folded, NFC).
+these normalised forms (NFC; invisible and bidi control characters removed, never
+turned into spaces that would split words; NBSP and runs of spaces folded).
+Comparisons and model inputs also use the modern tone placement (`hòa`, `ủy` for
+the old-style `hoà`, `uỷ` still common in official text).
 """
 
 from __future__ import annotations
@@ -13,13 +16,31 @@ import unicodedata
 VIETNAMESE_LETTERS = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.I)
 VIETNAMESE_WORD_SHARE = 0.05  # below this share of words with Vietnamese letters, a text is not Vietnamese
 LANGUAGE_MIN_WORDS = 20
-_SPACES = re.compile(r"[\s\u00a0\u2007\u202f\u200b\ufeff]+")
+_SPACES = re.compile(r"[\s\u00a0\u2007\u202f]+")
+# Zero-width characters, the soft hyphen, bidi controls and C0/C1 controls: removed (a zero-width
+# space inside 'Công' must not split it; a bidi override must not reach a page active).
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\u202a-\u202e\u2066-\u2069"
+                        r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _PUNCT_ONLY = re.compile(r"^[\W_]+$")
+# Old-style tone placement on a final 'oa', 'oe', 'uy' (not after q): the mark moves to the first vowel.
+_OLD_TONE = re.compile(r"(?<![qQ])([oO](?=[aAeE])|[uU](?=[yY]))([aAeEyY])([\u0300\u0301\u0303\u0309\u0323])(?!\w)")
+
+
+def remove_invisible(text: str) -> str:
+    """The text without zero-width, soft-hyphen, bidi-control and control characters."""
+    return _INVISIBLE.sub("", text)
 
 
 def clean_space(text: str) -> str:
-    """NFC, NBSP and other odd spaces folded to one ASCII space, ends stripped."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    """NFC, invisible characters removed, NBSP and other odd spaces folded to one ASCII space, ends stripped."""
+    return _SPACES.sub(" ", remove_invisible(unicodedata.normalize("NFC", text))).strip()
+
+
+def modern_tones(text: str) -> str:
+    """Old-style tone placement made modern ('hoà'→'hòa', 'Uỷ'→'Ủy', 'khoẻ'→'khỏe'; 'quý', 'hoàn' kept):
+    the form glossary terms and model inputs use, so both spellings match and share memory entries."""
+    decomposed = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize("NFC", _OLD_TONE.sub(r"\1\3\2", decomposed))
 
 
 def is_punctuation_only(text: str) -> bool:
@@ -30,7 +51,7 @@ def is_punctuation_only(text: str) -> bool:
 
 def comparison_key(text: str) -> str:
     """Case-, punctuation- and space-insensitive form used to spot near-repeats."""
-    s = clean_space(text).casefold()
+    s = modern_tones(clean_space(text)).casefold()
     s = re.sub(r"[^\w\s]", "", s)
     return re.sub(r"\s+", " ", s).strip()
 

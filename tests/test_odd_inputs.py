@@ -1,0 +1,195 @@
+"""Classes of odd input from the reliability issue: nothing lost or altered, a clear error for the
+rest. Each test builds its inputs in tmp_path and would have caught the fault it names."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers.corpus import classify
+from helpers.glossary import default_glossary, prepare
+from helpers.inputs import ID_MAX, read_folder
+from helpers.outputs import read_csv, write_text
+from helpers.segment import split_sentences
+from helpers.textnorm import clean_space
+
+from conftest import ROOT, SEEDS
+
+PARA = ("Năm 2021, toàn tỉnh đã xử lý 1.250 vụ vi phạm trật tự an toàn giao thông, "
+        "thu nộp ngân sách nhà nước hơn 12 tỷ đồng, góp phần giữ vững an ninh trật tự trên địa bàn.")
+
+
+def cli(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "helpers", *args], capture_output=True, text=True, cwd=ROOT,
+                          timeout=600, **kwargs)
+
+
+def test_lines_that_differ_in_a_number_or_a_name_are_both_kept():
+    later = PARA.replace("Năm 2021", "Năm 2022").replace("1.250 vụ", "1.430 vụ")
+    award = "Đồng chí Nguyễn Văn An được tặng Bằng khen của Bộ trưởng Bộ Công an vì thành tích xuất sắc trong năm."
+    lines = ["Báo cáo tổng kết công tác năm", "", PARA, "", later, "", award, "", award.replace("An được", "Bình được")]
+    roles = [r for r, _ in classify(lines)]
+    assert roles[2] == roles[4] == roles[6] == roles[8] == "body"
+    caption = "Toàn cảnh Hội nghị"  # a caption given twice is still one caption
+    roles = [r for r, _ in classify(["Tiêu đề của bản tin hôm nay", PARA, caption, caption + ".", PARA.replace("2021", "2023")])]
+    assert roles[2:4] == ["caption", "duplicate"]
+
+
+def test_a_run_of_repeated_paragraphs_is_one_group():
+    roles = [r for r, _ in classify(["Tiêu đề của bản tin hôm nay"] + [PARA] * 300)]
+    assert roles.count("body") == 1 and roles.count("duplicate") == 299
+
+
+def test_invisible_characters_are_removed_before_any_rule_and_the_ledger_keeps_the_line(tmp_path):
+    zw = "Cô\u200bng an Trung ươ\ufeffng tổ chức Hội ng\u00adhị tổng kết\u202e công tác năm 2022."
+    assert clean_space(zw) == "Công an Trung ương tổ chức Hội nghị tổng kết công tác năm 2022."
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "zw.txt").write_text("Tiêu đề của bản tin hôm nay\n\n" + zw + " " + PARA, encoding="utf-8")
+    proc = cli("corpus", "--seeds", str(folder), "--out", str(tmp_path / "o"))
+    assert proc.returncode == 0, proc.stderr
+    sentences = read_csv(tmp_path / "o" / "data" / "sentences.csv")
+    assert sentences["text_vi"].iloc[1].startswith("Công an Trung ương tổ chức Hội nghị tổng kết công tác")
+    assert not any(ch in "".join(sentences["text_vi"]) for ch in "\u200b\ufeff\u00ad\u202e")
+    ledger = read_csv(tmp_path / "o" / "data" / "ledger.csv")
+    assert ledger["text"].iloc[2].startswith(zw)  # as read
+
+
+def test_old_style_tone_marks_match_the_glossary_and_share_memory_keys():
+    glossary = default_glossary()
+    old = prepare("Uỷ ban Kiểm tra Trung ương và Quân uỷ Trung ương làm việc với Đảng uỷ Công an Trung ương", glossary)
+    new = prepare("Ủy ban Kiểm tra Trung ương và Quân ủy Trung ương làm việc với Đảng ủy Công an Trung ương", glossary)
+    assert set(old.terms) == {"Ủy ban Kiểm tra Trung ương", "Quân ủy Trung ương", "Đảng ủy Công an Trung ương"}
+    assert old.text == new.text and old.source != new.source  # same model input and memory key; source as written
+
+
+def test_control_characters_from_a_model_never_reach_the_text():
+    assert clean_space("The\x00 Ministry\x07 held\x1b a\u202e conference") == "The Ministry held a conference"
+
+
+def test_only_regular_files_are_read_with_a_named_size_limit(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text("Tiêu đề của bản tin hôm nay\n\n" + PARA, encoding="utf-8")
+    os.mkfifo(folder / "x.txt")
+    (folder / "zero.txt").symlink_to("/dev/zero")
+    big = folder / "big.txt"
+    with open(big, "wb") as fh:
+        fh.truncate(25_000_000)
+    proc = cli("corpus", "--seeds", str(folder), "--out", str(tmp_path / "o"))  # a FIFO would hang: timeout
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    problems = read_csv(tmp_path / "o" / "data" / "problems.csv").set_index("file")["problem"]
+    assert "not a regular file" in problems["x.txt"] and "not a regular file" in problems["zero.txt"]
+    assert "over the 20 MB limit" in problems["big.txt"]
+    assert f"{folder / 'x.txt'}: is not a regular file" in proc.stderr
+
+
+def test_report_ids_never_clash_with_pages_notebooks_or_each_other_and_are_bounded(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    names = ["index.txt", "01_corpus.txt", "a b.txt", "a-b.txt", "A-B.txt", "x" * 240 + ".txt"]
+    for name in names:
+        (folder / name).write_text("Tiêu đề của bản tin hôm nay\n\n" + PARA, encoding="utf-8")
+    sources, rejections = read_folder(folder)
+    ids = [s.report_id for s in sources]
+    assert not rejections and len({i.casefold() for i in ids}) == len(names)
+    assert "index" not in ids and "01_corpus" not in ids and "report-index" in ids and "report-01_corpus" in ids
+    assert all(len(i) <= ID_MAX for i in ids)
+
+
+@pytest.mark.parametrize("make", ["empty", "all_rejected"])
+def test_no_usable_report_says_what_was_found_and_exits_1(make, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    if make == "all_rejected":
+        (folder / "empty.txt").write_bytes(b"")
+        (folder / "blob.txt").write_bytes(bytes(range(256)))
+    proc = cli("reports", "--models", "demo", "--seeds", str(folder), "--out", str(tmp_path / "o"))
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "no report to process" in proc.stderr
+    if make == "all_rejected":
+        assert f"{folder / 'empty.txt'}: empty file" in proc.stderr and "all 2 *.txt inputs were rejected" in proc.stderr
+    assert not (tmp_path / "o" / "notebooks").exists()
+
+
+def test_out_that_is_a_file_or_memory_that_is_a_folder_is_one_clear_line(tmp_path):
+    (tmp_path / "out").write_text("I am a file")
+    proc = cli("corpus", "--seeds", str(SEEDS), "--out", str(tmp_path / "out"))
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert f"output folder {tmp_path / 'out'} exists and is a file" in proc.stderr
+    proc = cli("translate", "--models", "demo", "--seeds", str(SEEDS), "--out", str(tmp_path / "o"),
+               "--memory", str(tmp_path))
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert f"translation memory {tmp_path} is a directory" in proc.stderr
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated"])
+def test_a_damaged_memory_is_moved_aside_named_and_rebuilt(damage, tmp_path):
+    memory = tmp_path / "tm.sqlite"
+    args = ["translate", "--models", "demo", "--seeds", str(SEEDS), "--out", str(tmp_path / "o"), "--memory", str(memory)]
+    assert cli(*args).returncode == 0
+    with sqlite3.connect(memory) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = memory.read_bytes()
+    memory.write_bytes(b"not a database at all " * 100 if damage == "garbage" else data[: len(data) // 2])
+    proc = cli(*args)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr[-2000:]
+    aside = [p for p in tmp_path.iterdir() if p.name.startswith("tm.sqlite.corrupt-") and not p.name.endswith(("-wal", "-shm"))]
+    assert len(aside) == 1 and f"moved aside to {aside[0]}" in proc.stderr
+    with sqlite3.connect(memory) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert db.execute("SELECT COUNT(*) FROM memory").fetchone()[0] > 0
+
+
+def test_outputs_get_the_normal_file_mode(tmp_path):
+    old = os.umask(0o022)
+    try:
+        import importlib
+
+        import helpers.outputs as outputs
+
+        importlib.reload(outputs)
+        outputs.write_text(tmp_path / "a.csv", "x\n")
+    finally:
+        os.umask(old)
+        importlib.reload(outputs)
+    assert stat.S_IMODE((tmp_path / "a.csv").stat().st_mode) == 0o644
+
+
+def test_a_report_removed_from_the_inputs_leaves_no_stale_output(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("one.txt", "two.txt"):
+        (folder / name).write_text("Tiêu đề của bản tin hôm nay\n\n" + PARA, encoding="utf-8")
+    args = ["translate", "--models", "demo", "--seeds", str(folder), "--out", str(tmp_path / "o"),
+            "--memory", str(tmp_path / "tm.sqlite")]
+    assert cli(*args).returncode == 0
+    (folder / "two.txt").unlink()
+    assert cli(*args).returncode == 0
+    assert sorted(p.name for p in (tmp_path / "o" / "data" / "translations").iterdir()) == ["one.txt"]
+    from helpers.outputs import remove_stale
+
+    (tmp_path / "html").mkdir()
+    for name in ("index.html", "one.html", "two.html"):
+        write_text(tmp_path / "html" / name, "<p>page</p>")
+    assert remove_stale(tmp_path / "html", "*.html", {"index.html", "one.html"}) == ["two.html"]
+
+
+def test_a_byline_above_a_final_dateline_and_an_impossible_dateline(tmp_path):
+    from helpers.corpus import build_report
+    from helpers.inputs import read_source
+
+    path = tmp_path / "r.txt"
+    path.write_text("\n".join(["Tiêu đề của bản tin hôm nay", "", PARA, "", "Nguyễn Văn An", "Thứ Hai, 31/02/2022 08:30"]),
+                    encoding="utf-8")
+    report = build_report(read_source(path))
+    roles = [ln.role for ln in report.lines]
+    assert roles[4] == "byline" and roles[5] == "dateline" and report.author == "Nguyễn Văn An"
+    assert report.date == "" and "impossible date" in report.date_source
+    assert "impossible date" in report.lines[5].reason
