@@ -147,9 +147,9 @@ def preflight(cfg: Config) -> None:
 
 def warn_demo(cfg: Config) -> None:
     """With MODELS=auto, say on the terminal which models will be demo stand-ins."""
-    from .models import find_real
+    from .models import locate
 
-    missing = [cfg.spec(k).source for k in cfg.model_keys() if find_real(cfg.spec(k)) is None]
+    missing = [cfg.spec(k).source for k in cfg.model_keys() if locate(cfg.spec(k)) is None]
     if missing:
         print(f"warning: not available locally, using DEMO models instead (their text is not a translation): "
               f"{', '.join(missing)}", file=sys.stderr)

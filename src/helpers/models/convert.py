@@ -60,7 +60,7 @@ def convert(loaded: LoadedModel, target: Path) -> None:
         def load_tokenizer(self, tokenizer_class: Any, path: str, **kwargs: Any) -> Any:
             return loaded.tokenizer
 
-    source = _config_folder(loaded)
+    source = Path(loaded.location)  # its config.json picks CTranslate2's loader
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
     try:
@@ -73,11 +73,6 @@ def convert(loaded: LoadedModel, target: Path) -> None:
                 raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
-
-
-def _config_folder(loaded: LoadedModel) -> Path:
-    """A folder whose config.json is the loaded model's (the converter picks its loader from it)."""
-    return Path(loaded.location)
 
 
 def converted_vocabulary(folder: Path) -> list[str]:

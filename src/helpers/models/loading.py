@@ -49,11 +49,6 @@ def load_model(spec: ModelSpec, mode: str, cache_dir: Path, backend: str = "tran
     return loaded
 
 
-def find_real(spec: ModelSpec) -> Located | None:
-    """Where the real model's files are here, or None."""
-    return locate(spec)
-
-
 @lru_cache(maxsize=16)
 def _load_cached(spec: ModelSpec, mode: str, cache_dir: Path) -> LoadedModel:
     if mode == "real" or (mode == "auto" and locate(spec)):
