@@ -44,6 +44,7 @@ from IPython.display import Markdown, display
 
 from helpers.config import Config
 from helpers.pipeline import run_translate
+from helpers.quality import LEGEND, flag_code, split_flags
 
 cfg = Config.from_parameters(globals())
 result = run_translate(cfg)
@@ -68,15 +69,17 @@ pd.DataFrame(
 
 # %% [markdown]
 # ## Flags per report
-# `span_missing`: a code, date, number or URL of the source is not in the output (then
-# `span_repaired`: it is added in a visible note); `term_missing`: a glossary term's English
-# rendering is absent; `vietnamese_left`, `repetition`, `length_ratio`, `empty_output`: signs of
-# a poor translation; `normalised`: a misspelling in the source was fixed before translating.
+# Numbers, dates, codes and names are compared as values (`June 22` for `22/6` is no flag);
+# what each flag means is in the legend below the table.
 
 # %%
-flagged = sentences.assign(flag=sentences["flags"].str.split()).explode("flag").dropna(subset=["flag"])
-flagged["flag"] = flagged["flag"].str.split(":").str[0]
+flagged = sentences.assign(flag=sentences["flags"].map(split_flags)).explode("flag").dropna(subset=["flag"])
+flagged["flag"] = flagged["flag"].map(flag_code)
 pd.crosstab(flagged["report_id"], flagged["flag"]) if len(flagged) else "No flags."
+
+# %%
+legend = pd.DataFrame(sorted(LEGEND.items()), columns=["flag", "meaning"])
+legend[legend["flag"].isin(set(flagged["flag"]))].style.hide(axis="index")
 
 # %% [markdown]
 # ## Misspellings normalised before translation
@@ -84,7 +87,7 @@ pd.crosstab(flagged["report_id"], flagged["flag"]) if len(flagged) else "No flag
 # %%
 # NBVAL_CHECK_OUTPUT
 fixed = sentences[sentences["flags"].str.contains("normalised:")]
-fixed.assign(fixes=fixed["flags"].str.findall(r"normalised:(\S+)").str.join(", "))[["report_id", "sentence_no", "fixes"]]
+fixed.assign(fixes=fixed["flags"].map(lambda c: ", ".join(f.split(":", 1)[1] for f in split_flags(c) if f.startswith("normalised:"))))[["report_id", "sentence_no", "fixes"]]
 
 # %% [markdown]
 # ## Glossary terms used, per report

@@ -64,10 +64,20 @@ def test_map_reduce_summarises_an_input_longer_than_the_limit(demo_cache):
 
 
 def test_faithfulness_flags_a_planted_number_and_name():
-    source = ["Ban Tổ chức nhận được 450 tác phẩm của 52 đơn vị.", "The committee received 450 works from 52 units."]
-    assert unsupported("The committee received 450 works.", source) == []
-    flags = unsupported("The committee received 4500 works from Nguyen Van Binh.", source)
+    vi, en = ["Ban Tổ chức nhận được 450 tác phẩm của 52 đơn vị."], ["The committee received 450 works from 52 units."]
+    assert unsupported("The committee received 450 works.", vi, en) == []
+    flags = unsupported("The committee received 4500 works from Nguyen Van Binh.", vi, en)
     assert "unsupported_number:4500" in flags and "unsupported_name:Nguyen Van Binh" in flags
+
+
+def test_faithfulness_compares_values_not_strings():
+    vi = ["Sáng 22/6, tại Hà Nội, Bộ trưởng Tô Lâm chủ trì; sau gần 7 tháng, nhận 1.500 tác phẩm theo Quy định số 205-QĐ/TW."]
+    en = ["On the morning of June 22, in Hanoi, Minister To Lam presided."]  # a translation that lost half
+    good = "On June 22, 2022, To Lam said that after seven months 1,500 entries came in under Regulation 205-QĐ/TW."
+    assert unsupported(good, vi, en) == []
+    bad = unsupported("On June 23, Minister To Lan counted 1,600 entries under Regulation 205-QĐ/TX.", vi, en)
+    assert set(bad) == {"unsupported_date:June 23", "unsupported_number:1,600", "unsupported_name:Minister To Lan",
+                        "unsupported_code:205-QĐ/TX"}
 
 
 def test_length_bound_keeps_whole_sentences_and_flags_a_cut():

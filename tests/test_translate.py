@@ -13,7 +13,7 @@ from helpers.memory import Memory
 from helpers.models import load_model
 from helpers.outputs import read_csv
 from helpers.pipeline import run_corpus, run_translate
-from helpers.quality import repeated_ngrams, sentence_flags, vietnamese_left
+from helpers.quality import check_sentence, repeated_ngrams, vietnamese_left
 from helpers.references import find_references
 from helpers.generation import length_bucket
 from helpers.translate import length_batches, memory_settings, split_to_fit, translate_sentences
@@ -35,9 +35,9 @@ def counting(monkeypatch):
     calls = []
     original = tr.generate_batches
 
-    def wrapped(loaded, batches, settings):
+    def wrapped(loaded, batches, settings, **kwargs):
         calls.extend(len(texts) for texts in batches)
-        return original(loaded, batches, settings)
+        return original(loaded, batches, settings, **kwargs)
 
     monkeypatch.setattr(tr, "generate_batches", wrapped)
     return calls
@@ -178,12 +178,12 @@ def test_glossary_normalises_typos_and_spells_out_bare_acronyms():
 
 
 def test_quality_flags():
-    assert sentence_flags("Có 450 tác phẩm.", "") == ["empty_output"]
-    assert "span_missing:450" in sentence_flags("Có 450 tác phẩm.", "There are 45 works.")
+    assert check_sentence("Có 450 tác phẩm.", "").flags == ("empty_output",)
+    assert "number_changed:450→45" in check_sentence("Có 450 tác phẩm.", "There are 45 works.").flags
     assert vietnamese_left("Về sạ ngành nạn mình trương") != []
     assert vietnamese_left("Meeting in Hà Nội") == []
     assert repeated_ngrams("the party the party the party the party")
-    assert any(f.startswith("length_ratio") for f in sentence_flags("Một câu dài " * 20, "Short."))
+    assert any(f.startswith("length_ratio") for f in check_sentence("Một câu dài " * 20, "Short.").flags)
 
 
 def test_a_looping_output_is_decoded_once_more_with_the_guard_and_flagged(tmp_path, translator):
@@ -221,3 +221,41 @@ def test_a_units_output_does_not_depend_on_what_it_is_batched_with(translator):
                  if lengths[a] > lengths[b] and length_bucket(lengths[a], 0.1) == length_bucket(lengths[b], 0.1))
     together = generate(loaded, texts[:2])
     assert [generate(loaded, [t])[0] for t in texts[:2]] == together  # random weights never stop early
+
+
+@pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
+def test_the_model_s_own_score_is_kept_and_the_lowest_flagged(tmp_path, demo_cache, backend):
+    from helpers.translate import memory_for
+
+    loaded = load_model(Config(models="demo").spec("opus-mt"), "demo", demo_cache, backend)
+    sources = [f"Hội nghị lần thứ {i} của Bộ Công an bàn về công tác xây dựng lực lượng." for i in range(1, 21)]
+    memory = memory_for(loaded, tmp_path / "tm.sqlite")
+    results, _ = translate_sentences(sources, loaded, memory, (), progress=False)
+    memory.close()
+    scores = [r.confidence for r in results]
+    assert all(s is not None and s <= 0 for s in scores) and len(set(scores)) > 1
+    low = [r for r in results if any(f.startswith("low_confidence:") for f in r.flags)]
+    assert len(low) == 1 and low[0].confidence == min(scores)
+    memory = memory_for(loaded, tmp_path / "tm.sqlite")  # a re-run serves the scores from memory
+    again, stats = translate_sentences(sources, loaded, memory, (), progress=False)
+    memory.close()
+    assert stats.generated == 0 and [r.confidence for r in again] == scores
+
+
+def test_a_memory_written_before_scores_were_kept_still_opens(tmp_path):
+    import sqlite3
+
+    from helpers.memory import Memory
+
+    path = tmp_path / "old.sqlite"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE memory (key TEXT PRIMARY KEY, model TEXT NOT NULL, revision TEXT NOT NULL, "
+               "settings TEXT NOT NULL, source TEXT NOT NULL, output TEXT NOT NULL, "
+               "created TEXT NOT NULL DEFAULT (datetime('now')))")
+    db.commit()
+    db.close()
+    memory = Memory(path, "m", "r", {})
+    memory.store({"a": "A"})
+    memory.store({"b": "B"}, {"b": -0.5})
+    assert memory.lookup(["a", "b"]) == {"a": "A", "b": "B"} and memory.scores(["a", "b"]) == {"b": -0.5}
+    memory.close()

@@ -49,9 +49,17 @@ def length_budget(loaded: LoadedModel, settings: GenerationSettings, longest: in
 
 def generate(loaded: LoadedModel, texts: list[str], settings: GenerationSettings | None = None) -> list[str]:
     """Decoded outputs of one batch, in order (settings left unset are the model's own)."""
+    return [text for text, _ in generate_scored(loaded, texts, settings)]
+
+
+def generate_scored(
+    loaded: LoadedModel, texts: list[str], settings: GenerationSettings | None = None
+) -> list[tuple[str, float]]:
+    """Decoded outputs of one batch with the model's own score of each: the mean log-probability
+    per output token (CTranslate2's hypothesis score; on transformers, one teacher-forced pass)."""
     settings = loaded.settings if settings is None else settings.resolved(asdict(loaded.settings))
     if loaded.backend == "ctranslate2":
-        return _generate_ct2(loaded, texts, settings)
+        return _decode_ct2(loaded, _submit_ct2(loaded, texts, settings, asynchronous=False))
     import torch
 
     enc = loaded.tokenizer(texts, return_tensors="pt", padding=True)
@@ -62,13 +70,28 @@ def generate(loaded: LoadedModel, texts: list[str], settings: GenerationSettings
             repetition_penalty=settings.repetition_penalty, length_penalty=settings.length_penalty,
             max_new_tokens=high, min_new_tokens=low, min_length=0, do_sample=False, **loaded.generate_kwargs(),
         )
-    return [clean_space(t) for t in loaded.tokenizer.batch_decode(out, skip_special_tokens=True)]
+        scores = _sequence_scores(loaded, enc, out)
+    decoded = [clean_space(t) for t in loaded.tokenizer.batch_decode(out, skip_special_tokens=True)]
+    return list(zip(decoded, scores))
+
+
+def _sequence_scores(loaded: LoadedModel, enc, sequences) -> list[float]:
+    """Mean log-probability per generated token of each output sequence, under the model."""
+    import torch
+
+    pad = loaded.model.config.pad_token_id
+    decoder_input, target = sequences[:, :-1], sequences[:, 1:]
+    logits = loaded.model(**enc, decoder_input_ids=decoder_input).logits
+    chosen = torch.log_softmax(logits.float(), dim=-1).gather(-1, target.unsqueeze(-1)).squeeze(-1)
+    mask = (target != pad).float() if pad is not None else torch.ones_like(chosen)
+    return [round(float(v), 4) for v in (chosen * mask).sum(-1) / mask.sum(-1).clamp(min=1)]
 
 
 def generate_batches(
-    loaded: LoadedModel, batches: list[list[str]], settings: GenerationSettings | None = None
-) -> Iterator[list[str]]:
-    """Decoded outputs of each batch, yielded in order as soon as that batch is done.
+    loaded: LoadedModel, batches: list[list[str]], settings: GenerationSettings | None = None, scored: bool = False
+) -> Iterator[list]:
+    """Decoded outputs of each batch, yielded in order as soon as that batch is done (with
+    `scored`, (output, score) pairs, as `generate_scored` gives them).
 
     On ctranslate2 two batches per worker are kept unfinished in the engine's queue, so
     its workers (one per core) never wait for the caller, nor for a long batch ahead of
@@ -77,7 +100,8 @@ def generate_batches(
     settings = loaded.settings if settings is None else settings.resolved(asdict(loaded.settings))
     if loaded.backend != "ctranslate2":
         for texts in batches:
-            yield generate(loaded, texts, settings)
+            pairs = generate_scored(loaded, texts, settings)
+            yield pairs if scored else [t for t, _ in pairs]
         return
     ahead = 2 * loaded.engine.num_translators
     waiting = iter(batches)
@@ -93,13 +117,9 @@ def generate_batches(
         while not all(h.done() for h in pending[0]):
             top_up()
             time.sleep(POLL_SECONDS)
-        outputs = _decode_ct2(loaded, [h.result() for h in pending.popleft()])
+        pairs = _decode_ct2(loaded, [h.result() for h in pending.popleft()])
         top_up()
-        yield outputs
-
-
-def _generate_ct2(loaded: LoadedModel, texts: list[str], settings: GenerationSettings) -> list[str]:
-    return _decode_ct2(loaded, _submit_ct2(loaded, texts, settings, asynchronous=False))
+        yield pairs if scored else [t for t, _ in pairs]
 
 
 def _submit_ct2(loaded: LoadedModel, texts: list[str], settings: GenerationSettings, asynchronous: bool) -> list:
@@ -114,10 +134,13 @@ def _submit_ct2(loaded: LoadedModel, texts: list[str], settings: GenerationSetti
         no_repeat_ngram_size=settings.no_repeat_ngram_size, repetition_penalty=settings.repetition_penalty,
         length_penalty=settings.length_penalty, max_decoding_length=high + (1 if prefix else 0),
         min_decoding_length=low + (1 if prefix else 0), use_vmap=loaded.vmap, asynchronous=asynchronous,
+        return_scores=True,
     )
 
 
-def _decode_ct2(loaded: LoadedModel, results: list) -> list[str]:
+def _decode_ct2(loaded: LoadedModel, results: list) -> list[tuple[str, float]]:
+    """Each result's best hypothesis, decoded, with its score per token (the cumulated
+    log-probability CTranslate2 returns, over the hypothesis and its end token)."""
     tok = loaded.tokenizer
-    return [clean_space(tok.decode(tok.convert_tokens_to_ids(r.hypotheses[0]), skip_special_tokens=True))
-            for r in results]
+    return [(clean_space(tok.decode(tok.convert_tokens_to_ids(r.hypotheses[0]), skip_special_tokens=True)),
+             round(r.scores[0] / (len(r.hypotheses[0]) + 1), 4)) for r in results]

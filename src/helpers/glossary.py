@@ -15,10 +15,12 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from .names import fold
 from .spans import find_spans
 from .textnorm import modern_tones
 
-COLUMNS = ("term", "kind", "expansion_vi", "english", "variants")
+COLUMNS = ("term", "kind", "expansion_vi", "english", "variants", "variants_en")
+OPTIONAL = ("variants_en",)  # a glossary written before this column still reads
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,8 @@ class Term:
     kind: str  # acronym | office | rank | typo
     expansion_vi: str
     english: str
-    variants: tuple[str, ...]
+    variants: tuple[str, ...]  # Vietnamese misspellings and old forms, normalised to the term
+    variants_en: tuple[str, ...] = ()  # accepted English renderings besides `english`
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,8 @@ def load_glossary(path: Path | None = None) -> tuple[Term, ...]:
     else:
         text, name = Path(path).read_text(encoding="utf-8"), str(path)
     rows = list(csv.DictReader(text.splitlines()))
-    if not rows or tuple(rows[0].keys()) != COLUMNS:
+    header = tuple(rows[0].keys()) if rows else ()
+    if header not in (COLUMNS, tuple(c for c in COLUMNS if c not in OPTIONAL)):
         raise GlossaryError(f"{name}: the header must be {','.join(COLUMNS)}")
     terms = []
     for n, row in enumerate(rows, start=2):
@@ -62,10 +66,16 @@ def load_glossary(path: Path | None = None) -> tuple[Term, ...]:
             raise GlossaryError(f"{name}, row {n}: needs a term and a kind of acronym, office, rank or typo")
         if row["kind"] != "typo" and not row["english"]:
             raise GlossaryError(f"{name}, row {n}: {row['term']} has no English rendering")
-        variants = tuple(v.strip() for v in (row["variants"] or "").split("|") if v.strip())
+        variants = _listed(row["variants"])
         terms.append(Term(modern_tones(row["term"]), row["kind"], modern_tones(row["expansion_vi"]), row["english"],
-                          tuple(dict.fromkeys(v for v in variants if modern_tones(v) != modern_tones(row["term"])))))
+                          tuple(dict.fromkeys(v for v in variants if modern_tones(v) != modern_tones(row["term"]))),
+                          _listed(row.get("variants_en"))))
     return tuple(terms)
+
+
+def _listed(cell: str | None) -> tuple[str, ...]:
+    """A `|`-separated cell as a tuple of its non-empty items."""
+    return tuple(v.strip() for v in (cell or "").split("|") if v.strip())
 
 
 @lru_cache(maxsize=4)
@@ -106,13 +116,23 @@ def prepare(source: str, glossary: tuple[Term, ...]) -> Prepared:
     return Prepared(source, text, tuple(found), tuple(normalised))
 
 
+def comparable_english(text: str) -> str:
+    """English reduced for matching a rendering: case, diacritics, curly quotes, hyphens and
+    possessives and British or American -ise/-ize spellings do not count ('Organisation' = 'organization')."""
+    s = re.sub(r"'s\b", "", fold(text).replace("\u2019", "'").replace("-", " "))  # the Politburo's = Politburo
+    s = re.sub(r"(?<=[a-z])is(?=(?:ation|ations|e|ed|es|ing)\b)", "iz", s)
+    return " " + re.sub(r"\s+", " ", re.sub(r"[^\w' ]", " ", s)).strip() + " "
+
+
+def rendered(term: Term, english: str) -> bool:
+    """True if the English carries the term's rendering, an accepted variant, or (for an acronym) the acronym."""
+    text = comparable_english(english)
+    if any(comparable_english(r) in text for r in (term.english, *term.variants_en)):
+        return True
+    return term.kind == "acronym" and _word(term.term).search(english) is not None
+
+
 def missing_terms(prepared: Prepared, english: str, glossary: tuple[Term, ...]) -> list[str]:
-    """Glossary terms of the source whose English rendering (or acronym) is absent from the output."""
+    """Glossary terms of the source whose English rendering (or a variant, or the acronym) is absent."""
     by_term = {t.term: t for t in glossary}
-    low = english.casefold()
-    missing = []
-    for term in prepared.terms:
-        t = by_term[term]
-        if t.english.casefold() not in low and not (t.kind == "acronym" and _word(t.term).search(english)):
-            missing.append(term)
-    return missing
+    return [term for term in prepared.terms if not rendered(by_term[term], english)]

@@ -1,4 +1,5 @@
-"""Translation memory: a SQLite table of (model, revision, settings, source) → output.
+"""Translation memory: a SQLite table of (model, revision, settings, source) → output (and the
+model's score of that output: mean log-probability per token).
 
 Written batch by batch in its own transaction (WAL journal), so a run killed
 midway keeps every batch it finished and the database stays intact; concurrent
@@ -25,7 +26,8 @@ CREATE TABLE IF NOT EXISTS memory (
     settings TEXT NOT NULL,
     source TEXT NOT NULL,
     output TEXT NOT NULL,
-    created TEXT NOT NULL DEFAULT (datetime('now'))
+    created TEXT NOT NULL DEFAULT (datetime('now')),
+    score REAL
 )
 """
 BUSY_TIMEOUT_S = 60.0
@@ -76,6 +78,9 @@ class Memory:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute(SCHEMA)
+            columns = {row[1] for row in db.execute("PRAGMA table_info(memory)")}
+            if "score" not in columns:  # a memory written before scores were kept
+                db.execute("ALTER TABLE memory ADD COLUMN score REAL")
             verdict = db.execute("PRAGMA quick_check").fetchone()[0]
             if verdict != "ok":
                 raise sqlite3.DatabaseError(verdict)
@@ -100,13 +105,29 @@ class Memory:
                 found[keys[key]] = output
         return found
 
-    def store(self, pairs: dict[str, str]) -> None:
-        """Store one batch of (source → output) in a single transaction."""
-        rows = [(self.key(s), self.model, self.revision, json.dumps(self.settings, sort_keys=True), s, o) for s, o in pairs.items()]
+    def scores(self, sources: list[str]) -> dict[str, float]:
+        """The model's scores stored with these sources' outputs (those that have one)."""
+        found: dict[str, float] = {}
+        keys = {self.key(s): s for s in dict.fromkeys(sources)}
+        items = list(keys)
+        for i in range(0, len(items), 500):
+            chunk = items[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT key, score FROM memory WHERE key IN ({marks}) AND score IS NOT NULL"
+            for key, score in self._db.execute(query, chunk):
+                found[keys[key]] = float(score)
+        return found
+
+    def store(self, pairs: dict[str, str], scores: dict[str, float] | None = None) -> None:
+        """Store one batch of (source → output), with the model's score of each output when given,
+        in a single transaction."""
+        settings = json.dumps(self.settings, sort_keys=True)
+        rows = [(self.key(s), self.model, self.revision, settings, s, o, (scores or {}).get(s)) for s, o in pairs.items()]
         with self._db:  # BEGIN ... COMMIT, or ROLLBACK on error
             self._db.execute("BEGIN IMMEDIATE")
             self._db.executemany(
-                "INSERT OR REPLACE INTO memory (key, model, revision, settings, source, output) VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO memory (key, model, revision, settings, source, output, score) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
 

@@ -19,6 +19,7 @@ from .config import Config
 from .corpus import Report, build_report
 from .inputs import Rejection, read_folder
 from .outputs import read_json, remove_stale, start_json, update_json, write_csv, write_text
+from .quality import join_flags
 from .segment import report_sentences
 from .translate import TranslationStats
 
@@ -124,7 +125,6 @@ def run_corpus(cfg: Config, *, report_problems: bool = True) -> CorpusResult:
     if report_problems:
         for rej in result.problems.itertuples():
             print(f"error: {cfg.seeds / rej.file}: {rej.problem}", file=sys.stderr)
-    params = {k.lower(): v for k, v in cfg.parameters().items()}
     corpus = {
         "files": len(result.reports) + len(result.problems),
         "reports": len(result.reports),
@@ -135,6 +135,7 @@ def run_corpus(cfg: Config, *, report_problems: bool = True) -> CorpusResult:
         "roles": {k: int(v) for k, v in result.ledger["role"].value_counts().sort_index().items()},
         "seconds": round(time.perf_counter() - started, 3),
     }
+    params = {k.lower(): v for k, v in cfg.parameters().items()}
     start_json(cfg.run_json, {"parameters": params, "versions": versions(), "corpus": corpus})
     return result
 
@@ -189,12 +190,14 @@ def run_translate(cfg: Config, corpus: CorpusResult | None = None, progress: boo
     frame["from_memory"] = False
     frame["terms"] = ""
     frame["pieces"] = 0
+    frame["confidence"] = None
     frame.loc[todo, "text_en"] = [r.text_en for r in results]
-    frame.loc[todo, "flags"] = [" ".join(r.flags) for r in results]
+    frame.loc[todo, "flags"] = [join_flags(r.flags) for r in results]
     frame.loc[todo, "model"] = model_label(loaded.provenance())
     frame.loc[todo, "from_memory"] = [r.from_memory for r in results]
     frame.loc[todo, "terms"] = ["|".join(r.terms) for r in results]
     frame.loc[todo, "pieces"] = [r.pieces for r in results]
+    frame.loc[todo, "confidence"] = [r.confidence for r in results]
     stats.flags["not_vietnamese"] = int((~todo).sum())
     write_csv(cfg.data_dir / "sentences.csv", frame)
     for rid, group in frame.groupby("report_id", sort=False):
@@ -286,8 +289,8 @@ def run_summarise(
     def add(rid: str, method: str, model: str, summary: str, ids: list[int], flags: list[str]) -> None:
         group = text[text["report_id"] == rid]
         summary, cut = bound_length(summary, *bound) if summary else ("", [])
-        checks = unsupported(summary, group["text_vi"].tolist() + group["text_en"].tolist())
-        rows.append(Summary(rid, method, model, summary, len(summary.split()), " ".join(flags + cut + checks),
+        checks = unsupported(summary, group["text_vi"].tolist(), group["text_en"].tolist())
+        rows.append(Summary(rid, method, model, summary, len(summary.split()), join_flags(flags + cut + checks),
                             " ".join(str(i) for i in ids)))
 
     report_ids = [r.report_id for r in corpus.reports]

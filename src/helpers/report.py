@@ -16,6 +16,7 @@ import pandas as pd
 
 from .config import Config
 from .outputs import read_csv, read_json, write_text
+from .quality import LEGEND, flag_code, split_flags
 
 STYLE = """
 <style>
@@ -132,7 +133,7 @@ def report_page(out: Outputs, report_id: str) -> str:
     parts.append("<h2>Summary</h2>")
     summ = out.summaries[out.summaries["report_id"] == report_id]
     parts.append(_table(
-        [[esc(s.method), esc(s.summary_en), esc(s.n_words), f'<span class="flags">{esc(s.flags)}</span>',
+        [[esc(s.method), esc(s.summary_en), esc(s.n_words), flags_html(s.flags),
           esc(s.source_sentence_ids)] for s in summ.itertuples()],
         ["method", "summary", "words", "flags", "sentences used"],
     ))
@@ -159,10 +160,28 @@ def report_page(out: Outputs, report_id: str) -> str:
     parts.append("<h2>Photo captions</h2>")
     parts.append(_sentence_table(caps) if len(caps) else "<p>None.</p>")
 
+    shown = list(summ["flags"]) + list(sents["flags"])
+    parts.append("<h2>What the flags mean</h2>")
+    parts.append(legend_html(shown))
+
     parts.append("<h2>Provenance</h2>")
     parts.append(provenance_html(out.run))
     parts.append("</div>")
     return "\n".join(parts)
+
+
+def flags_html(cell: str) -> str:
+    """A CSV cell's flags, one per line."""
+    return '<span class="flags">' + "<br>".join(esc(f) for f in split_flags(cell)) + "</span>"
+
+
+def legend_html(cells: list[str]) -> str:
+    """The meaning of every flag code that occurs in `cells` (from `quality.LEGEND`, defined once)."""
+    codes = sorted({flag_code(f) for c in cells for f in split_flags(c)})
+    if not codes:
+        return "<p>No flags on this page.</p>"
+    rows = [[f"<code>{esc(c)}</code>", esc(LEGEND.get(c, "(no description)"))] for c in codes]
+    return _table(rows, ["flag", "meaning"])
 
 
 def _sentence_table(sents: pd.DataFrame) -> str:
@@ -170,8 +189,7 @@ def _sentence_table(sents: pd.DataFrame) -> str:
     for s in sents.itertuples():
         flagged = bool(s.flags)
         mark = "⚑ " if flagged else ""
-        rows.append([esc(s.sentence_no), esc(s.text_vi), esc(mark) + esc(s.text_en),
-                     f'<span class="flags">{esc(s.flags)}</span>'])
+        rows.append([esc(s.sentence_no), esc(s.text_vi), esc(mark) + esc(s.text_en), flags_html(s.flags)])
         classes.append("flagged" if flagged else "")
     return _table(rows, ["#", "Vietnamese", "English", "flags"], classes)
 

@@ -17,7 +17,7 @@ DOC_CODE = re.compile(
 )
 URL = re.compile(r"(?:https?://|www\.)[^\s<>\"”]+[^\s<>\"”.,;:)]|\b[\w-]+(?:\.[\w-]+)*\.(?:vn|com|net|org)\b", re.I)
 # A day and month without a year: 22/6, 26-9
-PARTIAL_DATE = re.compile(r"(?<![\w/.-])\d{1,2}[/-]\d{1,2}(?![\w/.-])")
+PARTIAL_DATE = re.compile(r"(?<![\w/.-])\d{1,2}[/-]\d{1,2}(?![\w/-]|\.\d)")
 # 1.500.000, 2,5, 450, 12%; not digits inside a word or code
 NUMBER = re.compile(r"(?<![\w.,/-])\d+(?:[.,]\d+)*%?(?![\w/-])")
 

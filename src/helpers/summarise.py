@@ -21,16 +21,16 @@ from typing import Callable
 
 import numpy as np
 
+from .facts import code_carried, date_supported, english_facts, stated_values
 from .memory import Memory
 from .models import LoadedModel
-from .spans import find_spans
+from .names import english_names, name_in
 from .textnorm import clean_space
 from .translate import TranslationStats, split_to_fit, translate_units
 
 METHODS = ("extractive", "abstractive-en", "abstractive-vi")
 DAMPING, ITERATIONS = 0.85, 50
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-_NAME = re.compile(r"\b[A-ZÀ-Ỹ][\wÀ-ỹ]+(?:\s+[A-ZÀ-Ỹ][\wÀ-ỹ]+)+")
 
 
 @dataclass(frozen=True)
@@ -175,19 +175,22 @@ def summariser(loaded: LoadedModel, memory: Memory, progress: bool = False) -> C
 # ---------------------------------------------------------------- faithfulness
 
 
-def _fold(text: str) -> str:
-    import unicodedata
-
-    s = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(c for c in s if not unicodedata.combining(c)).casefold()
-
-
-def unsupported(summary: str, source_texts: list[str]) -> list[str]:
-    """Numbers, dates, codes and names of a summary that occur nowhere in the report."""
-    haystack = " ".join(source_texts)
-    folded = _fold(haystack)
-    flags = [f"unsupported_{s.kind}:{s.text}" for s in find_spans(summary) if s.text not in haystack]
-    for m in _NAME.finditer(summary):
-        if _fold(m.group(0)) not in folded:
-            flags.append(f"unsupported_name:{m.group(0)}")
+def unsupported(summary: str, vietnamese: list[str], english: list[str]) -> list[str]:
+    """Numbers, dates, codes and names of a summary that the report states nowhere, compared as
+    values (`June 22` is supported by `22/6`, `seven` needs no support) and names folded."""
+    numbers_vi, dates_vi = stated_values(vietnamese, english=False)
+    numbers_en, dates_en = stated_values(english, english=True)
+    numbers, dates = numbers_vi | numbers_en, dates_vi + dates_en
+    haystack = " ".join(vietnamese + english)
+    flags = []
+    for f in english_facts(summary):
+        if f.kind == "number" and not set(f.keys) & numbers:
+            flags.append(f"unsupported_number:{f.text}")
+        elif f.kind == "date" and not date_supported(f.key, dates, numbers):
+            flags.append(f"unsupported_date:{f.text}")
+        elif f.kind in ("code", "url") and not code_carried(f.text, haystack):
+            flags.append(f"unsupported_{f.kind}:{f.text}")
+    for name in english_names(summary):
+        if not name_in(name, haystack):
+            flags.append(f"unsupported_name:{name}")
     return flags

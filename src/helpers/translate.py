@@ -6,8 +6,9 @@ more than the model's input limit) is split at clause boundaries (then words, th
 token windows as a last resort), each piece is translated and the pieces are
 joined, flagged `split:N_pieces`. Very long inputs are where sentence-level models
 drop clauses; they are also where beam search costs most (its cost grows with the
-square of the length). Protected spans missing from an output
-are flagged and repaired by a visible note, never silently lost.
+square of the length). Numbers, dates, codes, URLs and names of the source that an
+output lacks or changed (compared as values, `quality.check_sentence`) are flagged and
+given in a visible note, never silently lost.
 
 Decoding uses the model's own settings (no repetition penalty or no-repeat constraint
 unless the model asks for one); an output that loops is decoded once more with a guard
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import time
 import warnings
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -31,12 +32,13 @@ from .generation import generate_batches, length_bucket
 from .glossary import Prepared, Term, missing_terms, prepare
 from .memory import Memory
 from .models import LoadedModel
-from .quality import missing_spans, repeated_ngrams, sentence_flags
+from .quality import check_sentence, repeated_ngrams
 
 CLAUSE_SEPARATORS = ("; ", ": ", ", ", " - ", " ")
 REPAIR_NOTE = " [kept from the source: {}]"
 # Settings that decide how units are cut and batched, never what one unit becomes: not in memory keys.
 UNIT_NEUTRAL = ("batch_tokens", "piece_tokens", "redecode")
+LOW_CONFIDENCE_SHARE = 0.05  # the lowest-scoring 5% of a run's sentences are flagged low_confidence
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class SentenceTranslation:
     from_memory: bool
     flags: tuple[str, ...]
     terms: tuple[str, ...]
+    confidence: float | None = None  # the model's mean log-probability per token (its weakest piece's)
 
 
 @dataclass
@@ -165,12 +168,14 @@ def translate_units(
         lengths = [len(ids) for ids in loaded.tokenizer(todo)["input_ids"]]
         batches = [[todo[i] for i in b] for b in length_batches(lengths, settings.batch_tokens, settings.batch_tolerance)]
         label = f"{loaded.spec.task} ({loaded.spec.key})"
-        results = generate_batches(loaded, batches, settings)
-        for texts, outputs in tqdm(zip(batches, results), total=len(batches), desc=label, unit="batch",
-                                   disable=not progress):
+        results = generate_batches(loaded, batches, settings, scored=True)
+        for texts, pairs in tqdm(zip(batches, results), total=len(batches), desc=label, unit="batch",
+                                 disable=not progress):
             stats.generate_calls += 1
             stats.generated += len(texts)
-            memory.store(dict(zip(texts, outputs)))  # committed now: a killed run keeps this batch
+            outputs = [text for text, _ in pairs]
+            # committed now: a killed run keeps this batch
+            memory.store(dict(zip(texts, outputs)), {t: score for t, (_, score) in zip(texts, pairs)})
             known.update(zip(texts, outputs))
     return known
 
@@ -197,17 +202,22 @@ def translate_sentences(
     all_units = [u for ps in pieces for u in ps]
     before = memory.lookup(all_units)
     outputs = translate_units(all_units, loaded, memory, settings, stats, progress)
-    redecoded = redecode_loops(outputs, loaded, memory.path, settings, stats, progress)
+    scores = memory.scores(all_units)
+    redecoded, guard_scores = redecode_loops(outputs, loaded, memory.path, settings, stats, progress)
     outputs.update(redecoded)
+    scores.update(guard_scores)
     results = []
     for prep, ps in zip(prepared, pieces):
         english = " ".join(outputs[u] for u in ps).strip()
         hit = all(u in before for u in ps)
         again = any(u in redecoded for u in ps)
-        results.append(_finish(prep, english, len(ps), hit, glossary, again))
+        known = [scores[u] for u in ps if u in scores]
+        confidence = min(known) if len(known) == len(ps) and ps else None
+        results.append(_finish(prep, english, len(ps), hit, glossary, again, confidence))
         stats.from_memory += hit
         stats.pieces += len(ps)
         stats.split_sentences += len(ps) > 1
+    results = flag_low_confidence(results)
     for r in results:
         for f in r.flags:
             name = f.split(":", 1)[0]
@@ -219,34 +229,48 @@ def translate_sentences(
 def redecode_loops(
     outputs: dict[str, str], loaded: LoadedModel, memory_path: Path, settings: GenerationSettings,
     stats: TranslationStats, progress: bool = False,
-) -> dict[str, str]:
-    """Outputs that loop, decoded once more with the guard settings (stored under their own key)."""
+) -> tuple[dict[str, str], dict[str, float]]:
+    """Outputs that loop, decoded once more with the guard settings (stored under their own key),
+    and their scores."""
     guard = settings.guarded()
     loops = [u for u, out in outputs.items() if repeated_ngrams(out)] if settings.redecode else []
     if not loops or guard == settings:
-        return {}
+        return {}, {}
     memory = memory_for(loaded, memory_path, guard)
     counted = TranslationStats()  # apart: `generated` stays the first decoding's pieces
     try:
         again = translate_units(loops, loaded, memory, guard, counted, progress)
+        scores = memory.scores(loops)
     finally:
         memory.close()
     stats.generate_calls += counted.generate_calls
     stats.redecoded += len(loops)
-    return {u: again[u] for u in loops}
+    return {u: again[u] for u in loops}, scores
+
+
+def flag_low_confidence(results: list[SentenceTranslation], share: float = LOW_CONFIDENCE_SHARE
+                        ) -> list[SentenceTranslation]:
+    """The lowest-scoring `share` of the scored sentences (at least one when any is scored) flagged
+    `low_confidence:SCORE`: the model's own doubt, relative to this run (noise on demo models)."""
+    scored = sorted((r.confidence, i) for i, r in enumerate(results) if r.confidence is not None)
+    if not scored:
+        return results
+    lowest = {i for _, i in scored[: max(1, round(len(scored) * share))]}
+    return [replace(r, flags=r.flags + (f"low_confidence:{r.confidence:.2f}",)) if i in lowest else r
+            for i, r in enumerate(results)]
 
 
 def _finish(prep: Prepared, english: str, n_pieces: int, hit: bool, glossary: tuple[Term, ...],
-            redecoded: bool = False) -> SentenceTranslation:
-    flags = sentence_flags(prep.source, english)
+            redecoded: bool = False, confidence: float | None = None) -> SentenceTranslation:
+    check = check_sentence(prep.source, english)
+    flags = list(check.flags)
     if redecoded:
         flags.append("redecoded")
     flags += [f"term_missing:{t}" for t in missing_terms(prep, english, glossary)]
     flags += [f"normalised:{n}" for n in prep.normalised]
     if n_pieces > 1:
         flags.append(f"split:{n_pieces}_pieces")
-    lost = missing_spans(prep.source, english)
-    if lost:
-        english = english + REPAIR_NOTE.format(", ".join(dict.fromkeys(lost)))
-        flags.append("span_repaired")
-    return SentenceTranslation(prep.source, prep.text, english, n_pieces, hit, tuple(flags), prep.terms)
+    if check.missing:
+        english = english + REPAIR_NOTE.format(", ".join(check.missing))
+        flags.append("repaired")
+    return SentenceTranslation(prep.source, prep.text, english, n_pieces, hit, tuple(flags), prep.terms, confidence)
