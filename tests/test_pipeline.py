@@ -99,3 +99,16 @@ def test_reports_with_real_models_and_no_cache_fails_fast_and_clearly(tmp_path):
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert "Helsinki-NLP/opus-mt-vi-en" in proc.stderr and "MODELS=demo" in proc.stderr
     assert not (tmp_path / "o" / "notebooks").exists()  # stopped before any notebook ran
+
+
+def test_shared_outputs_show_paths_without_the_machine_s_folders(tmp_path):
+    from pathlib import Path
+
+    from helpers.config import PROJECT_ROOT, shown_path
+
+    assert shown_path(PROJECT_ROOT / "seeds") == "seeds" and shown_path(PROJECT_ROOT) == "."
+    assert shown_path(Path.home() / "data" / "in") == "~/data/in"
+    assert shown_path(Path("/srv/archive/2022/reports")) == "…/2022/reports"
+    cfg = Config(seeds=SEEDS, out=tmp_path / "out", models="demo", memory_path=tmp_path / "tm.sqlite")
+    assert cfg.absolute_paths()["memory_path"] == str(tmp_path / "tm.sqlite")
+    assert not any(str(tmp_path) in str(v) for v in cfg.shown_parameters().values())

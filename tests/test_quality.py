@@ -187,5 +187,11 @@ def test_the_pipeline_on_reference_english_gives_flags_a_reader_can_trust(tmp_pa
     assert len(extractive) == 5 and not extractive["flags"].str.contains("unsupported_").any()
     page = (out / "html" / f"{planted.report_id}.html").read_text(encoding="utf-8")
     assert "number_changed:450→405" in page and "kept from the source: 450" in page
+    assert "without encryption" not in proc.stderr  # kernel start-up noise is silenced
+    run = json.loads((out / "data" / "run.json").read_text())
+    assert run["absolute_paths"]["out"] == str(out) and str(tmp_path) not in json.dumps(run["parameters"])
+    assert run["parameters"]["seeds"] == "seeds" and str(tmp_path) not in run["translation"]["memory"]
+    for html_page in (out / "html").glob("*.html"):  # shared pages carry no path of this machine
+        assert str(tmp_path) not in html_page.read_text(encoding="utf-8") and str(ROOT) not in html_page.read_text(encoding="utf-8"), html_page.name
     other = REFERENCE[REFERENCE["text_en"].str.startswith("On the morning of June 22, in Hanoi")].iloc[0]
     assert other.text_en in (out / "html" / f"{other.report_id}.html").read_text(encoding="utf-8")

@@ -114,6 +114,22 @@ SUMMARISERS = tuple(k for k, s in MODEL_REGISTRY.items() if s.task == "summarise
 OVERRIDABLE = tuple(f.name for f in fields(GenerationSettings))
 
 
+PATH_FIELDS = ("seeds", "out", "cache_dir", "memory_path")
+
+
+def shown_path(path: Path) -> str:
+    """A path as shared outputs show it, without the machine's folders: relative to the project
+    when inside it ('seeds', '.cache/translation-memory.sqlite'), '~/…' under the home folder,
+    else '…/' and its last two parts."""
+    path = Path(path)
+    for base, prefix in ((PROJECT_ROOT, ""), (Path.home(), "~/")):
+        try:
+            return prefix + str(path.relative_to(base)) if path != base else (prefix.rstrip("/") or ".")
+        except ValueError:
+            continue
+    return "…/" + "/".join(path.parts[-2:])
+
+
 def default_cache_dir() -> Path:
     """Where stand-in models, conversions and the translation memory live: $HELPERS_CACHE, else
     the checkout's `.cache/` (the same folder for `make` and JupyterLab)."""
@@ -177,11 +193,20 @@ class Config:
         parse_overrides(self.generation)
         if self.memory_path is not None and not str(self.memory_path):
             object.__setattr__(self, "memory_path", None)
-        for name in ("seeds", "out", "cache_dir", "memory_path"):
+        for name in PATH_FIELDS:
             if getattr(self, name) is not None:
                 object.__setattr__(self, name, Path(getattr(self, name)).expanduser().absolute())
 
     # ------------------------------------------------------------ one channel into the notebooks
+
+    def shown_parameters(self) -> dict[str, Any]:
+        """The parameters as shared outputs show them (run.json, pages): paths in `shown_path` form."""
+        return {name.lower(): shown_path(Path(v)) if name.lower() in PATH_FIELDS and v else v
+                for name, v in self.parameters().items()}
+
+    def absolute_paths(self) -> dict[str, str]:
+        """The path fields as this machine has them (kept apart in run.json, under `absolute_paths`)."""
+        return {name: str(getattr(self, name)) for name in PATH_FIELDS if getattr(self, name) is not None}
 
     def parameters(self) -> dict[str, Any]:
         """Every field as a papermill parameter (UPPER_CASE name, plain value)."""

@@ -15,7 +15,7 @@ from importlib import metadata
 
 import pandas as pd
 
-from .config import Config
+from .config import Config, shown_path
 from .corpus import Report, build_report
 from .inputs import Rejection, read_folder
 from .outputs import read_json, remove_stale, start_json, update_json, write_csv, write_text
@@ -135,8 +135,8 @@ def run_corpus(cfg: Config, *, report_problems: bool = True) -> CorpusResult:
         "roles": {k: int(v) for k, v in result.ledger["role"].value_counts().sort_index().items()},
         "seconds": round(time.perf_counter() - started, 3),
     }
-    params = {k.lower(): v for k, v in cfg.parameters().items()}
-    start_json(cfg.run_json, {"parameters": params, "versions": versions(), "corpus": corpus})
+    start_json(cfg.run_json, {"parameters": cfg.shown_parameters(), "absolute_paths": cfg.absolute_paths(),
+                              "versions": versions(), "corpus": corpus})
     return result
 
 
@@ -210,7 +210,7 @@ def run_translate(cfg: Config, corpus: CorpusResult | None = None, progress: boo
     update_json(
         cfg.run_json,
         "translation",
-        {**asdict(stats), "model": spec.source, "demo": loaded.demo, "memory": str(cfg.memory), "references": len(refs)},
+        {**asdict(stats), "model": spec.source, "demo": loaded.demo, "memory": shown_path(cfg.memory), "references": len(refs)},
     )
     return TranslationResult(frame, refs, stats, provenance)
 

@@ -47,6 +47,8 @@ def run_notebook(path: Path, cfg: Config, extra: dict[str, str] | None = None, n
             cwd=str(path.parent),
             progress_bar=False,
             log_output=False,
+            # the kernel's start-up warnings (TCP without encryption) are not the user's concern
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
         )
     except papermill.PapermillExecutionError as exc:
         raise NotebookFailed(f"{path.name} failed: {exc.ename}: {exc.evalue}") from None
