@@ -104,6 +104,7 @@ def test_values_agree_across_conventions(source, english):
     ("theo Quy định số 205-QĐ/TW", "under the Regulation", "code_missing:205-QĐ/TW"),
     ("xem https://cand.com.vn/a-b", "see the website", "url_missing:https://cand.com.vn/a-b"),
     ("Có 52 đơn vị.", "There are 52 units in 2023.", "number_added:2023"),
+    ("trong tháng 3", "on May 3", "date_changed:--03→--05-03"),  # a day is not a month
 ])
 def test_changed_values_are_named(source, english, flag):
     flags, missing = compare(source, english)

@@ -209,28 +209,31 @@ def number_words(text: str) -> set[str]:
     return values
 
 
+def _date_fields(key: str) -> tuple[str | None, str, str | None]:
+    """(year, month, day) of a date key: 2022-03-16, 2022-03, --03-16 or --03."""
+    if key.startswith("--"):
+        month, _, day = key[2:].partition("-")
+        return None, month, day or None
+    year, month, *day = key.split("-")
+    return year, month, day[0] if day else None
+
+
 def _date_parts(key: str) -> set[str]:
     """Numbers a date states (its year and day), which may also stand as numbers of their own."""
-    parts = key.lstrip("-").split("-")
-    return {str(int(p)) for i, p in enumerate(parts) if len(p) == 4 or (i == len(parts) - 1 and len(parts) > 1)}
+    year, _, day = _date_fields(key)
+    return {str(int(p)) for p in (year, day) if p}
 
 
 def _date_satisfied(key: str, english: list[str], numbers: set[str]) -> bool:
-    """A source date is carried by an English date with the same day and month (and year, if the
-    source gives one: in the date itself or, when the English drops it from the date, elsewhere)."""
+    """A source date is carried by an English date with the same month and day (when the source
+    gives a day) and year (when the source gives one: in the date itself or, when the English
+    drops it from the date, anywhere in the English as a number)."""
+    year, month, day = _date_fields(key)
     for e in english:
-        if e == key:
-            return True
-        if key.startswith("--"):  # source without a year: --06-22 or --03
-            if e.endswith(key[1:]) and len(e.split("-")[-1]) == len(key.split("-")[-1]) and e.count("-") >= key.count("-") - 1:
-                return True
-            if len(key) == 4 and e[4:7] == key[1:] and len(e) >= 7 and not e.startswith("--"):
-                return True
-            if len(key) == 4 and e.startswith(key + "-"):
-                return True
-        elif len(key) == 10 and e == "--" + key[5:] and str(int(key[:4])) in numbers:
-            return True
-        elif len(key) == 7 and (e.startswith(key) or (e == "--" + key[5:7] and key[:4] in numbers)):
+        e_year, e_month, e_day = _date_fields(e)
+        if e_month != month or (day is not None and e_day != day):
+            continue
+        if year is None or e_year == year or (e_year is None and str(int(year)) in numbers):
             return True
     return False
 
