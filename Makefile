@@ -29,7 +29,7 @@ RUN_ARGS = --seeds "$(SEEDS)" --out "$(OUT)" --models "$(MODELS)" --backend "$(B
 	--translator "$(TRANSLATOR)" --generation "$(GENERATION)" $(if $(strip $(MEMORY)),--memory "$(MEMORY)") \
 	--summary-max-sentences "$(SUMMARY_MAX_SENTENCES)" --summary-max-words "$(SUMMARY_MAX_WORDS)"
 
-.PHONY: setup reports test bench models notebooks-sync
+.PHONY: setup reports test bench models notebooks-sync lab
 
 setup: $(VENV)/.installed
 
@@ -39,8 +39,8 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $@
 
-# Run every numbered notebook with papermill and export HTML to $(OUT)/html.
-# Exit status 2 when some input was rejected (the rest is still written).
+# The stages, then the stage notebooks (papermill), then every page into $(OUT)/html.
+# A non-zero status of the command (1 fatal, 2 some inputs rejected) reaches the shell as make's own 2.
 reports: setup
 	$(BIN)/python -m helpers reports $(RUN_ARGS) --notebooks notebooks
 
@@ -53,9 +53,13 @@ test: setup
 models: setup
 	$(BIN)/python -m helpers models fetch --backend "$(BACKEND)" --lock "$(LOCK)"
 
+# JupyterLab on the project (notebooks/ open; the same cache and parameters as `make reports`).
+lab: setup
+	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.open_browser=$(if $(CI),False,True)
+
 # Rewrite the paired .py files from the notebooks (after editing in JupyterLab).
 notebooks-sync: setup
-	$(BIN)/jupytext --sync notebooks/[0-9][0-9]_*.ipynb
+	@$(BIN)/jupytext --quiet --sync notebooks/[0-9][0-9]_*.ipynb && echo "notebooks and their .py files are in sync"
 
 # Translation speed: naive transformers loop vs the project's path (cold and warm), peak memory.
 bench: setup

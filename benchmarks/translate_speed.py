@@ -52,7 +52,7 @@ def corpus_texts() -> list[str]:
     """Every sentence of the five seeds (title, body, captions), prepared as the model sees it."""
     from helpers.config import Config
     from helpers.glossary import default_glossary, prepare
-    from helpers.pipeline import run_corpus
+    from helpers.stages import run_corpus
 
     with tempfile.TemporaryDirectory() as out:
         corpus = run_corpus(Config(seeds=ROOT / "seeds", out=out), report_problems=False)

@@ -16,11 +16,11 @@
 # %% [markdown]
 # # 01 · Corpus: what is in the reports, line by line?
 #
-# This notebook reads every `*.txt` report in `SEEDS`, gives each line a role
+# This notebook reads every `*.txt` report of the input folder, gives each line a role
 # (title, body, caption, duplicate, dateline, byline, source, boilerplate, blank)
 # with the reason for it, draws each report's metadata, and splits the title and
 # body into Vietnamese sentences. Nothing is dropped silently: every line of every
-# file is in `OUT/data/ledger.csv`, and files that cannot be read are listed with
+# file is in `data/ledger.csv` of the output folder, and files that cannot be read are listed with
 # their problem.
 
 # %% tags=["parameters"]
@@ -41,12 +41,16 @@ GENERATION = None  # generation overrides, see README (default: none, each model
 
 # %%
 import pandas as pd
+from IPython.display import Markdown, display
 
 from helpers.config import Config
-from helpers.pipeline import run_corpus
+from helpers.report import pages_note
+from helpers.stages import corpus_for
+from helpers.tables import Style, show
 
 cfg = Config.from_parameters(globals())
-corpus = run_corpus(cfg)
+corpus = corpus_for(cfg)
+Style()
 
 # %% [markdown]
 # ## The reports and their metadata
@@ -56,14 +60,14 @@ corpus = run_corpus(cfg)
 
 # %%
 # NBVAL_CHECK_OUTPUT
-corpus.report_table[["report_id", "title", "date", "date_source", "author", "source", "n_lines", "n_sentences"]]
+show(corpus.report_table[["report_id", "title", "date", "date_source", "author", "source", "n_lines", "n_sentences"]])
 
 # %% [markdown]
 # ## Inputs that could not be used
 
 # %%
 # NBVAL_CHECK_OUTPUT
-corpus.problems if len(corpus.problems) else "No input was rejected."
+show(corpus.problems) if len(corpus.problems) else Markdown("No input was rejected.")
 
 # %% [markdown]
 # ## Lines by role
@@ -72,7 +76,7 @@ corpus.problems if len(corpus.problems) else "No input was rejected."
 
 # %%
 # NBVAL_CHECK_OUTPUT
-pd.crosstab(corpus.ledger["report_id"], corpus.ledger["role"], margins=True, margins_name="total")
+show(pd.crosstab(corpus.ledger["report_id"], corpus.ledger["role"], margins=True, margins_name="total"), keep_index=True)
 
 # %% [markdown]
 # ## What was set aside, and why
@@ -80,8 +84,7 @@ pd.crosstab(corpus.ledger["report_id"], corpus.ledger["role"], margins=True, mar
 
 # %%
 # NBVAL_CHECK_OUTPUT
-with pd.option_context("display.max_rows", 200, "display.max_colwidth", 70):
-    display(corpus.ledger[~corpus.ledger["role"].isin(["body", "title", "blank"])][["report_id", "line_no", "role", "reason", "text"]])
+show(corpus.ledger[~corpus.ledger["role"].isin(["body", "title", "blank"])][["report_id", "line_no", "role", "reason", "text"]])
 
 # %% [markdown]
 # ## Sentence lengths
@@ -94,13 +97,16 @@ import matplotlib.pyplot as plt
 text = corpus.sentences[corpus.sentences["role"].isin(["title", "body"])]
 words = text["text_vi"].str.split().str.len()
 fig, ax = plt.subplots(figsize=(8, 3))
-for rid, group in words.groupby(text["report_id"]):
-    ax.hist(group, bins=range(0, int(words.max()) + 10, 10), alpha=0.5, label=rid[:3])
-ax.set_xlabel("words per sentence")
+ax.hist(words, bins=range(0, int(words.max()) + 10, 5), color="#4a7fc1")
+ax.set_title("How long are the sentences? (all reports)")
+ax.set_xlabel("Vietnamese words per sentence")
 ax.set_ylabel("sentences")
-ax.legend(title="report")
 plt.show()
 
 # %%
 # NBVAL_CHECK_OUTPUT
-words.groupby(text["report_id"]).describe()[["count", "mean", "max"]].round(1)
+show(words.groupby(text["report_id"]).agg(["count", "mean", "max"]).round(1).rename(
+    columns={"count": "sentences", "mean": "mean words", "max": "most words"}), keep_index=True)
+
+# %%
+Markdown(pages_note(cfg))

@@ -17,7 +17,7 @@
 # # 02 · Translate: every sentence in English, terms and codes kept
 #
 # This notebook translates every title, body and caption sentence of every report
-# with the configured model (`TRANSLATOR`). It answers: what does each report say in
+# with the configured translation model. It answers: what does each report say in
 # English, which sentences need a second look (flags), which glossary terms were
 # used, which documents are cited, and how much came from the translation memory.
 # Nothing is truncated: sentences over 128 tokens are cut at clauses, translated and joined.
@@ -43,12 +43,15 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 from helpers.config import Config
-from helpers.pipeline import run_translate
-from helpers.quality import LEGEND, flag_code, split_flags
+from helpers.quality import flag_code, split_flags
+from helpers.report import legend_table, pages_note
+from helpers.stages import translation_for
+from helpers.tables import Style, show
 
 cfg = Config.from_parameters(globals())
-result = run_translate(cfg)
+result = translation_for(cfg)
 sentences = result.sentences
+Style()
 
 # %%
 display(Markdown(
@@ -62,10 +65,10 @@ display(Markdown(
 
 # %%
 stats = result.stats
-pd.DataFrame(
+show(pd.DataFrame(
     {"sentences": [stats.sentences], "from memory": [stats.from_memory], "pieces generated": [stats.generated],
      "generate calls": [stats.generate_calls], "split sentences": [stats.split_sentences]}
-)
+))
 
 # %% [markdown]
 # ## Flags per report
@@ -75,11 +78,10 @@ pd.DataFrame(
 # %%
 flagged = sentences.assign(flag=sentences["flags"].map(split_flags)).explode("flag").dropna(subset=["flag"])
 flagged["flag"] = flagged["flag"].map(flag_code)
-pd.crosstab(flagged["report_id"], flagged["flag"]) if len(flagged) else "No flags."
+show(pd.crosstab(flagged["flag"], flagged["report_id"]).rename_axis(columns=None), keep_index=True) if len(flagged) else Markdown("No flags.")
 
 # %%
-legend = pd.DataFrame(sorted(LEGEND.items()), columns=["flag", "meaning"])
-legend[legend["flag"].isin(set(flagged["flag"]))].style.hide(axis="index")
+show(legend_table(sentences["flags"].tolist()))
 
 # %% [markdown]
 # ## Misspellings normalised before translation
@@ -87,7 +89,7 @@ legend[legend["flag"].isin(set(flagged["flag"]))].style.hide(axis="index")
 # %%
 # NBVAL_CHECK_OUTPUT
 fixed = sentences[sentences["flags"].str.contains("normalised:")]
-fixed.assign(fixes=fixed["flags"].map(lambda c: ", ".join(f.split(":", 1)[1] for f in split_flags(c) if f.startswith("normalised:"))))[["report_id", "sentence_no", "fixes"]]
+show(fixed.assign(fixes=fixed["flags"].map(lambda c: ", ".join(f.split(":", 1)[1] for f in split_flags(c) if f.startswith("normalised:"))))[["report_id", "sentence_no", "fixes"]])
 
 # %% [markdown]
 # ## Glossary terms used, per report
@@ -96,21 +98,24 @@ fixed.assign(fixes=fixed["flags"].map(lambda c: ", ".join(f.split(":", 1)[1] for
 # NBVAL_CHECK_OUTPUT
 terms = sentences.assign(term=sentences["terms"].str.split("|")).explode("term")
 terms = terms[terms["term"] != ""]
-pd.crosstab(terms["term"], terms["report_id"])
+show(pd.crosstab(terms["term"], terms["report_id"]).rename_axis(columns=None), keep_index=True)
 
 # %% [markdown]
 # ## Documents cited (references index, built without any model)
 
 # %%
 # NBVAL_CHECK_OUTPUT
-with pd.option_context("display.max_colwidth", 80, "display.max_rows", 100):
-    display(result.references[["report_id", "sentence_no", "code", "date", "english"]])
+show(result.references[["report_id", "sentence_no", "code", "date", "english"]])
 
 # %% [markdown]
 # ## Source and translation, side by side
 
 # %%
-with pd.option_context("display.max_colwidth", None, "display.max_rows", 500):
-    for rid, group in sentences.groupby("report_id"):
-        display(Markdown(f"### {rid}"))
-        display(group[["sentence_no", "role", "text_vi", "text_en", "flags", "from_memory"]].set_index("sentence_no"))
+for rid, group in sentences.groupby("report_id"):
+    display(Markdown(f"### {rid}"))
+    display(show(group[["sentence_no", "role", "text_vi", "text_en", "flags", "from_memory"]].rename(
+        columns={"sentence_no": "#", "text_vi": "Vietnamese", "text_en": "English", "from_memory": "from memory"}),
+        flags=("flags",)))
+
+# %%
+Markdown(pages_note(cfg))

@@ -44,10 +44,13 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 from helpers.config import Config
-from helpers.pipeline import run_summarise
+from helpers.report import legend_table, pages_note
+from helpers.stages import summaries_for
+from helpers.tables import Style, show
 
 cfg = Config.from_parameters(globals())
-summaries = run_summarise(cfg, progress=False)
+summaries = summaries_for(cfg)
+Style()
 
 # %%
 demo = summaries["model"].str.contains(r"\(demo\)").any()
@@ -59,26 +62,41 @@ display(Markdown(
 
 # %% [markdown]
 # ## Every report, every method: lengths within the bound
-# Each summary is held to at most `SUMMARY_MAX_SENTENCES` sentences and `SUMMARY_MAX_WORDS` words.
 
 # %%
 # NBVAL_CHECK_OUTPUT
 lengths = summaries.pivot(index="report_id", columns="method", values="n_words").astype(int)
-print(f"bound: {cfg.summary_max_sentences} sentences, {cfg.summary_max_words} words; "
-      f"all within it: {bool(lengths.to_numpy().max() <= cfg.summary_max_words)}")
-print("every report has a summary by every method:", lengths.notna().all().all() and len(lengths.columns) == 3)
+within = bool(lengths.to_numpy().max() <= cfg.summary_max_words)
+complete = bool(lengths.notna().all().all() and len(lengths.columns) == 3)
+Markdown(f"Each summary is held to at most {cfg.summary_max_sentences} sentences and {cfg.summary_max_words} words: "
+         + ("every summary is within the bound" if within else "**some summary is over the bound**") + "; "
+         + ("every report has a summary by every method." if complete else "**some report lacks a summary**."))
+
+# %%
+# NBVAL_CHECK_OUTPUT
+show(lengths.rename_axis(columns=None), keep_index=True)
 
 # %% [markdown]
 # ## Summaries side by side, with their flags
 
 # %%
-with pd.option_context("display.max_colwidth", None):
-    for rid, group in summaries.groupby("report_id"):
-        display(Markdown(f"### {rid}"))
-        display(group[["method", "summary_en", "n_words", "flags", "source_sentence_ids"]].set_index("method"))
+for rid, group in summaries.groupby("report_id"):
+    display(Markdown(f"### {rid}"))
+    display(show(group[["method", "summary_en", "n_words", "flags", "source_sentence_ids"]].rename(
+        columns={"summary_en": "summary", "n_words": "words", "source_sentence_ids": "sentences used"}), flags=("flags",)))
+
+# %% [markdown]
+# ## What the flags mean
+
+# %%
+show(legend_table(summaries["flags"].tolist()))
 
 # %% [markdown]
 # ## Which sentences the extractive baseline chose
 
 # %%
-summaries[summaries["method"] == "extractive"][["report_id", "source_sentence_ids"]].set_index("report_id")
+show(summaries[summaries["method"] == "extractive"][["report_id", "source_sentence_ids"]].rename(
+    columns={"source_sentence_ids": "sentences chosen"}))
+
+# %%
+Markdown(pages_note(cfg))

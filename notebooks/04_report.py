@@ -16,11 +16,11 @@
 # %% [markdown]
 # # 04 · One report, ready to read
 #
-# The page an analyst reads for one report (`REPORT_ID`): its summaries by each method,
-# its metadata, the documents it cites, the glossary terms used, the Vietnamese and the
-# English side by side with flagged sentences marked, its photo captions, and how it was
-# produced. `make reports` runs this notebook once per report and exports each run to
-# `OUT/html/<report_id>.html`. It reads the data written by notebooks 01-03.
+# The page an analyst reads for one report: its summaries by each method, its metadata,
+# the documents it cites, the glossary terms used, which sentences are flagged, the
+# Vietnamese and the English side by side, its photo captions, and how it was produced.
+# Set `REPORT_ID` in the parameters cell to look at another report. `make reports` renders
+# the same page for every report into `OUT/html/` without running this notebook.
 
 # %% tags=["parameters"]
 # Run parameters. `make reports` sets every one of them; here, None takes $HELPERS_<NAME>
@@ -40,27 +40,12 @@ GENERATION = None  # generation overrides, see README (default: none, each model
 REPORT_ID = None  # a report_id of OUT/data/reports.csv (default: the first report)
 
 # %%
-from IPython.display import HTML, display
+from IPython.display import HTML
 
 from helpers.config import Config
-from helpers.report import load_outputs, pick_report, report_page
+from helpers.report import load_outputs, pick_report, report_html
 
 cfg = Config.from_parameters(globals())
 outputs = load_outputs(cfg)
 REPORT_ID = pick_report(outputs, REPORT_ID)
-display(HTML(report_page(outputs, REPORT_ID)))
-
-# %% [markdown]
-# ## Sentence by sentence: length and flags
-
-# %%
-import matplotlib.pyplot as plt
-
-sents = outputs.sentences[outputs.sentences["report_id"] == REPORT_ID]
-words = sents["text_vi"].str.split().str.len()
-colors = ["#e67e22" if f else "#4a90d9" for f in sents["flags"]]
-fig, ax = plt.subplots(figsize=(8, 2.5))
-ax.bar(sents["sentence_no"].astype(int), words, color=colors)
-ax.set_xlabel("sentence (orange: flagged)")
-ax.set_ylabel("words")
-plt.show()
+HTML(report_html(outputs, REPORT_ID))

@@ -18,7 +18,7 @@
 #
 # Which reports were processed, what each is about (title, date, English title, the
 # extractive summary), how many of its sentences were flagged, and which inputs could
-# not be used and why. Exported as `OUT/html/index.html`, linking to each report's page.
+# not be used and why. `make reports` renders the same page as the index of the run's pages.
 
 # %% tags=["parameters"]
 # Run parameters. `make reports` sets every one of them; here, None takes $HELPERS_<NAME>
@@ -37,25 +37,10 @@ SUMMARY_MAX_WORDS = None  # default: 80
 GENERATION = None  # generation overrides, see README (default: none, each model its own)
 
 # %%
-from IPython.display import HTML, display
+from IPython.display import HTML
 
 from helpers.config import Config
-from helpers.report import index_page, load_outputs
+from helpers.report import index_html, load_outputs
 
 cfg = Config.from_parameters(globals())
-outputs = load_outputs(cfg)
-display(HTML(index_page(outputs)))
-
-# %% [markdown]
-# ## Flagged sentences per report
-
-# %%
-import matplotlib.pyplot as plt
-
-s = outputs.sentences
-counts = s.assign(flagged=s["flags"] != "").groupby("report_id")["flagged"].agg(["sum", "count"])
-fig, ax = plt.subplots(figsize=(8, 2.5))
-ax.barh(counts.index, counts["count"], color="#4a90d9", label="sentences")
-ax.barh(counts.index, counts["sum"], color="#e67e22", label="flagged")
-ax.legend()
-plt.show()
+HTML(index_html(load_outputs(cfg)))

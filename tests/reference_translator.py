@@ -16,7 +16,7 @@ import pandas as pd
 
 from helpers.config import Config
 from helpers.glossary import default_glossary, prepare
-from helpers.pipeline import load_translator
+from helpers.stages import load_translator
 from helpers.translate import memory_for
 
 REFERENCE = Path(__file__).parent / "reference"

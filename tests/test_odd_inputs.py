@@ -193,3 +193,41 @@ def test_a_byline_above_a_final_dateline_and_an_impossible_dateline(tmp_path):
     assert roles[4] == "byline" and roles[5] == "dateline" and report.author == "Nguyễn Văn An"
     assert report.date == "" and "impossible date" in report.date_source
     assert "impossible date" in report.lines[5].reason
+
+
+def test_a_read_only_out_is_one_clear_line_before_any_work(tmp_path, monkeypatch, capsys):
+    """A read-only filesystem (simulated: root ignores chmod here) stops the run at once, named."""
+    import errno
+    import tempfile
+
+    from helpers import cli as cli_module
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", read_only)
+    status = cli_module.main(["corpus", "--seeds", str(SEEDS), "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert status == 1 and err.count("\n") == 1
+    assert f"output folder {tmp_path / 'o'} cannot be written: Read-only file system" in err
+
+
+def test_a_full_disk_mid_run_is_one_clear_line_naming_the_file(tmp_path, monkeypatch, capsys):
+    import errno
+
+    from helpers import cli as cli_module
+    from helpers import outputs
+
+    real_fsync = os.fsync
+
+    def full(fd):
+        if os.path.basename(os.readlink(f"/proc/self/fd/{fd}")).startswith(".sentences.csv"):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(tmp_path / "o" / "data" / "sentences.csv"))
+        return real_fsync(fd)
+
+    monkeypatch.setattr(outputs.os, "fsync", full)
+    status = cli_module.main(["corpus", "--seeds", str(SEEDS), "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert status == 1 and "Traceback" not in err
+    assert err.strip() == f"error: {tmp_path / 'o' / 'data' / 'sentences.csv'}: No space left on device"
+    assert not list((tmp_path / "o" / "data").glob(".sentences.csv.*"))  # no half-written debris

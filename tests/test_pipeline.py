@@ -12,7 +12,7 @@ import pytest
 from helpers.config import Config
 from helpers.inputs import read_source
 from helpers.outputs import read_csv
-from helpers.pipeline import run_corpus
+from helpers.stages import run_corpus
 
 from conftest import SEEDS
 

@@ -104,18 +104,25 @@ def test_reports_with_real_models_and_no_cache_fails_fast_and_clearly(tmp_path):
     assert not (tmp_path / "o" / "notebooks").exists()
 
 
-def test_later_stages_reuse_translations_only_from_the_same_model_and_settings(tmp_path, demo_cache):
-    from helpers.pipeline import load_translation, run_corpus, run_translate
+def test_later_stages_reuse_translations_only_from_the_same_inputs_model_and_settings(tmp_path, demo_cache):
+    import shutil
 
-    base = dict(seeds=SEEDS, out=tmp_path / "o", models="demo", cache_dir=demo_cache, memory_path=tmp_path / "tm.sqlite")
+    from helpers.stages import run_corpus, run_translate
+    from helpers.stages.freshness import is_current
+
+    seeds = tmp_path / "in"
+    shutil.copytree(SEEDS, seeds)
+    base = dict(seeds=seeds, out=tmp_path / "o", models="demo", cache_dir=demo_cache, memory_path=tmp_path / "tm.sqlite")
     cfg = Config(**base)
-    corpus = run_corpus(cfg, report_problems=False)
-    run_translate(cfg, corpus, progress=False)
-    assert load_translation(cfg, corpus) is not None
-    assert load_translation(Config(**base, translator="nllb"), corpus) is None
-    assert load_translation(Config(**base, backend="transformers"), corpus) is None
-    assert load_translation(Config(**base, generation="opus-mt.num_beams=2"), corpus) is None
-    assert load_translation(Config(**base, generation="distilbart.num_beams=2"), corpus) is not None
+    run_translate(cfg, run_corpus(cfg, report_problems=False), progress=False)
+    assert is_current(cfg, "corpus") and is_current(cfg, "translation")
+    assert not is_current(Config(**base, translator="nllb"), "translation")
+    assert not is_current(Config(**base, backend="transformers"), "translation")
+    assert not is_current(Config(**base, generation="opus-mt.num_beams=2"), "translation")
+    assert is_current(Config(**base, generation="distilbart.num_beams=2"), "translation")
+    assert is_current(Config(**base, summary_max_words=40), "translation")
+    (seeds / "new.txt").write_text("Hà Nội\n", encoding="utf-8")  # another input: nothing after it is current
+    assert not is_current(cfg, "corpus") and not is_current(cfg, "translation")
 
 
 def test_fetch_check_and_pack_against_a_local_hub_then_run_offline_from_the_pack(demo_cache, tmp_path):

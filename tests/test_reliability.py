@@ -6,6 +6,7 @@ message, never a traceback) and the ledger invariant."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -126,11 +127,41 @@ def test_html_in_a_report_is_kept_as_text(odd_run):
     assert "<script>alert(1)</script>" in " ".join(s[s["report_id"] == "script"]["text_vi"])
 
 
-def test_progress_is_shown_while_translating(tmp_path):
-    proc = cli("translate", "--seeds", str(SEEDS), "--out", str(tmp_path / "o"), "--models", "demo",
-               "--memory", str(tmp_path / "tm.sqlite"))
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    assert "translate (opus-mt)" in proc.stderr and "batch" in proc.stderr
+def on_a_terminal(*args: str) -> tuple[int, str, str]:
+    """Run the CLI with stderr on a pseudo-terminal, as a user's shell has it: (status, stdout, stderr)."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))  # a 120-column terminal
+    proc = subprocess.Popen([sys.executable, "-m", "helpers", *args], stdout=subprocess.PIPE,
+                            stderr=slave)
+    os.close(slave)
+    said = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        said += chunk
+    out = proc.stdout.read().decode()
+    os.close(master)
+    return proc.wait(timeout=600), out, said.decode(errors="replace")
+
+
+def test_progress_is_shown_on_a_terminal_and_a_log_gets_one_line_per_stage(tmp_path):
+    args = ("translate", "--seeds", str(SEEDS), "--models", "demo")
+    status, out, err = on_a_terminal(*args, "--out", str(tmp_path / "o"), "--memory", str(tmp_path / "tm.sqlite"))
+    assert status == 0, err[-2000:]
+    assert "translate (opus-mt)" in err and "batch" in err  # the bar, on the terminal
+    assert re.search(r"^corpus +5 reports, 0 inputs rejected +\d+\.\d s$", out, re.MULTILINE), out
+    assert re.search(r"^translate +122 sentences +\d+\.\d s$", out, re.MULTILINE), out
+    proc = cli(*args, "--out", str(tmp_path / "p"), "--memory", str(tmp_path / "tm2.sqlite"))  # a log: no bars
+    assert proc.returncode == 0 and "batch/s" not in proc.stderr and "translate " in proc.stdout
 
 
 def test_a_5_mb_input_is_processed_with_bounded_memory(tmp_path):

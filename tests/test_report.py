@@ -1,4 +1,5 @@
-"""Report pages: hostile input shown as text, the demo banner, the index, and a real browser."""
+"""Pages: hostile input shown as text, the demo banner, the index, navigation, and what a reader
+sees in a real browser (DOM checks on every page of a run, screenshots under OUT/screenshots)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ import re
 import shutil
 import subprocess
 
+import pandas as pd
 import pytest
 
 from helpers.config import Config
-from helpers.pipeline import run_corpus, run_summarise
-from helpers.report import DEMO_BANNER, index_page, load_outputs, report_page, self_contained
+from helpers.pages import self_contained
+from helpers.report import DEMO_BANNER, cited_documents, index_html, load_outputs, report_html
+from helpers.stages import run_corpus, run_summarise
 
 from conftest import SEEDS
 
@@ -39,21 +42,21 @@ def hostile_run(tmp_path_factory, demo_cache):
 
 def test_hostile_input_is_escaped(hostile_run):
     _, out = hostile_run
-    page = report_page(out, "hostile")
+    page = str(report_html(out, "hostile"))
     assert "<script>" not in page and "<img src=x" not in page
-    assert "&lt;script&gt;document.title=&#x27;PWNED&#x27;&lt;/script&gt;" in page
+    assert "&lt;script&gt;document.title=&#39;PWNED&#39;&lt;/script&gt;" in page
     assert "&lt;img src=x onerror=" in page
 
 
 def test_demo_banner_on_every_page(hostile_run):
     _, out = hostile_run
     assert out.demo
-    assert DEMO_BANNER in report_page(out, "hostile") and DEMO_BANNER in index_page(out)
+    assert DEMO_BANNER in str(report_html(out, "hostile")) and DEMO_BANNER in str(index_html(out))
 
 
 def test_index_lists_every_report_and_every_rejection(hostile_run):
     _, out = hostile_run
-    page = index_page(out)
+    page = str(index_html(out))
     for rid in out.reports["report_id"]:
         assert f'href="{rid}.html"' in page
     assert "broken.txt" in page and "not valid UTF-8" in page
@@ -80,12 +83,91 @@ def dump_dom(page, profile) -> str:
     return proc.stdout
 
 
+def test_documents_cited_are_listed_once_with_the_sentences_citing_them():
+    refs = pd.DataFrame({"report_id": ["r"] * 3, "sentence_no": ["2", "5", "7"], "cited_as": ["Nghị quyết 12"] * 2 + ["Kết luận 21"],
+                         "english": ["Resolution 12"] * 2 + ["Conclusion 21"], "code": ["12-NQ/TW"] * 2 + ["21-KL/TW"],
+                         "date": ["", "", ""]})
+    table = cited_documents(refs)
+    assert table["in sentences"].tolist() == ["2, 5", "7"] and len(table) == 2
+
+
+def test_a_wrong_report_id_lists_the_valid_ones(hostile_run):
+    _, out = hostile_run
+    with pytest.raises(ValueError, match="the reports are: .*hostile"):
+        report_html(out, "nope")
+
+
+def test_report_page_and_index_count_sentences_alike(hostile_run):
+    _, out = hostile_run
+    page = str(report_html(out, "hostile"))
+    sents = out.sentences[out.sentences["report_id"] == "hostile"]
+    flagged = int((sents["flags"] != "").sum())
+    assert f"{len(sents)} sentences (" in page and f"{flagged} flagged" in page
+    assert f"{flagged} of {len(sents)}" in str(index_html(out))
+
+
+ABSOLUTE_PATH = re.compile(r"(?<![\w.:/])/(?:root|home|tmp|work|usr|var|opt)/")
+# unfilled names, and parameter names (but the banner's "DEMO MODELS")
+UNFILLED = re.compile(r"\{[A-Za-z_][\w.]*\}|(?<!DEMO )\b(MAX_SENTENCES|MAX_WORDS|REPORT_ID|"
+                      + "|".join(Config.parameter_names()) + r")\b")
+
+
+def visible_text(dom: str) -> str:
+    """The text a reader sees: the DOM without style, script and tags."""
+    dom = re.sub(r"<(style|script)\b.*?</\1>", " ", dom, flags=re.DOTALL | re.IGNORECASE)
+    return re.sub(r"<[^>]+>", " ", dom)
+
+
+def screenshot(page, png, profile) -> None:
+    subprocess.run(
+        [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
+         "--hide-scrollbars", "--window-size=1400,2000", f"--screenshot={png}", page.as_uri()],
+        capture_output=True, timeout=120, check=True,
+    )
+
+
+@pytest.mark.skipif(chromium() is None and os.environ.get("CI") != "true", reason="chromium not installed (CI installs it)")
+def test_every_page_reads_cleanly_in_a_real_browser(hostile_run, tmp_path):
+    """What a person sees: every page of a run links to the index and the stage pages, shows the
+    legend where it shows flags, and no warning, traceback, stderr box, machine path or unfilled
+    name; the index, a report page and each stage page are screenshotted under OUT/screenshots."""
+    cfg, _ = hostile_run
+    from helpers.runner import run_all
+
+    summary = run_all(cfg, SEEDS.parent / "notebooks", progress=False)
+    pages = {p.name: p for p in summary.pages}
+    stage_files = ["01_corpus.html", "02_translate.html", "03_summarise.html"]
+    assert set(pages) >= {"index.html", "hostile.html", *stage_files}
+    shots = cfg.out / "screenshots"
+    shots.mkdir(exist_ok=True)
+    for name, page in pages.items():
+        dom = dump_dom(page, tmp_path / name)
+        text = visible_text(dom)
+        nav = re.search(r'<nav\b[^>]*vi2en-nav[^>]*>.*?</nav>', dom, re.DOTALL)
+        assert nav, f"{name}: no header"
+        for target in ["index.html", *stage_files]:
+            assert f'href="{target}"' in nav.group(0) or (target == name and 'aria-current="page"' in nav.group(0)), (name, target)
+        assert re.search(r"<title>[^<]*\w[^<]* · vi2en</title>", dom) and "<title>0" not in dom, name
+        for bad in ("Warning", "Traceback", "UserWarning", "jp-OutputArea-stderr", "Error:"):
+            assert bad not in dom, f"{name}: {bad}"
+        assert not ABSOLUTE_PATH.search(text), f"{name}: {ABSOLUTE_PATH.search(text).group(0)}"
+        assert not UNFILLED.search(text), f"{name}: {UNFILLED.search(text).group(0)}"
+        if re.search(r'class="flags"', dom) and re.search(r'class="flags">[^<]', dom):
+            assert "What the flags mean" in dom or ">meaning<" in dom, f"{name}: flags without legend"
+        if name in ("index.html", "hostile.html", *stage_files):
+            screenshot(page, shots / name.replace(".html", ".png"), tmp_path / f"shot-{name}")
+            assert (shots / name.replace(".html", ".png")).stat().st_size > 10_000
+    report = dump_dom(pages["hostile.html"], tmp_path / "again")
+    assert "next report" in report or "previous report" in report
+
+
 @pytest.mark.skipif(chromium() is None and os.environ.get("CI") != "true", reason="chromium not installed (CI installs it)")
 def test_real_browser_shows_hostile_text_and_runs_no_script(hostile_run, tmp_path):
     cfg, _ = hostile_run
     from helpers.runner import run_all
 
-    pages = run_all(cfg, SEEDS.parent / "notebooks")
+    pages = run_all(cfg, SEEDS.parent / "notebooks", progress=False).pages
     assert {p.name for p in pages} >= {"index.html", "hostile.html", "001_33798f45f77cf564.html"}
     for page in pages:  # self-contained: nothing loaded from the network
         assert not re.search(r"<(script|link|img)\b[^>]*(src|href)=[\"']https?://", page.read_text()), page.name

@@ -12,7 +12,7 @@ from helpers.glossary import default_glossary, prepare
 from helpers.memory import Memory
 from helpers.models import load_model
 from helpers.outputs import read_csv
-from helpers.pipeline import run_corpus, run_translate
+from helpers.stages import run_corpus, run_translate
 from helpers.quality import check_sentence, repeated_ngrams, vietnamese_left
 from helpers.references import find_references
 from helpers.generation import length_bucket

@@ -76,19 +76,24 @@ def main(argv: list[str] | None = None) -> int:
         elif cfg.models == "auto" and args.stage != "corpus":
             warn_demo(cfg)
         if args.stage != "reports":
-            from .pipeline import run_corpus, run_summarise, run_translate
+            from .progress import stage_line
+            from .stages import run_corpus, run_summarise, run_translate
 
-            corpus = run_corpus(cfg)
+            with stage_line("corpus") as said:
+                corpus = run_corpus(cfg)
+                said.append(f"{len(corpus.report_table)} reports, {len(corpus.problems)} inputs rejected")
             if args.stage == "translate":
-                run_translate(cfg, corpus)
+                with stage_line("translate") as said:
+                    said.append(f"{len(run_translate(cfg, corpus).sentences)} sentences")
             elif args.stage == "summarise":
-                run_summarise(cfg, corpus)
+                with stage_line("summarise") as said:
+                    said.append(f"{len(run_summarise(cfg, corpus))} summaries")
         else:
-            from .runner import run_all
+            from .runner import final_line, run_all
 
-            pages = run_all(cfg, Path(args.notebooks))
-            print(f"wrote {len(pages)} pages to {cfg.html_dir}")
+            summary = run_all(cfg, Path(args.notebooks))
             _report_problems(cfg)
+            print(final_line(cfg, summary))
     except (FileNotFoundError, ValueError, RuntimeError) as exc:  # ModelError, NotebookFailed included
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FATAL

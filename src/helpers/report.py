@@ -1,45 +1,31 @@
-"""HTML for the readable report pages and the index: every input text escaped.
+"""What the report pages and the index show, read from the data contract and handed to the templates.
 
-The functions take the data contract (`OUT/data/*.csv`, `run.json`) and return
-HTML fragments that the report notebooks display; nbconvert then exports them.
-Nothing from an input reaches the page unescaped: `esc` is applied to every value.
+The functions read `OUT/data/*.csv` and `run.json` (through `load_outputs`) and
+build plain tables and counts; `pages` renders them with autoescaped Jinja2
+templates, so nothing from an input reaches a page unescaped. Notebooks 04 and 05
+display the same fragments (`report_html`, `index_html`) that `make reports`
+renders into `OUT/html/`.
 """
 
 from __future__ import annotations
 
-import html
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+from markupsafe import Markup
 
 from .config import Config
-from .outputs import read_csv, read_json, write_text
+from .contract import data_stamp, read_table
+from .outputs import read_json, update_json
+from .pages import INDEX, Nav, StagePage, nav_for, page, render
 from .quality import LEGEND, flag_code, split_flags
 
-STYLE = """
-<style>
-.vi2en { font-family: system-ui, sans-serif; line-height: 1.45; max-width: 70em; }
-.vi2en table { border-collapse: collapse; margin: .5em 0 1em; }
-.vi2en th, .vi2en td { border: 1px solid #ccc; padding: .3em .5em; vertical-align: top; text-align: left !important; }
-.vi2en tr.flagged td { background: #fff4e5; }
-.vi2en .flags { color: #b35900; font-size: .85em; }
-.vi2en .banner { background: #b00020; color: #fff; padding: .8em 1em; font-weight: bold; border-radius: 4px; }
-.vi2en .muted { color: #666; font-size: .9em; }
-</style>
-"""
 DEMO_BANNER = (
     "DEMO MODELS: the English text on this page was produced by tiny random-weight demo models. "
     "It is not a translation and not a summary; it only shows that every step of the pipeline ran."
 )
-_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script\s*>", re.IGNORECASE | re.DOTALL)
-_REMOTE_LINK = re.compile(r"<link\b[^>]*href=[\"']https?://[^>]*>", re.IGNORECASE)
-
-
-def esc(value: object) -> str:
-    """HTML-escaped text of any value (quotes included)."""
-    return html.escape("" if value is None else str(value), quote=True)
+FLAG_MARK = "⚑ "
 
 
 @dataclass
@@ -59,22 +45,24 @@ class Outputs:
         return any(m.get("demo") for m in self.run.get("models", {}).values())
 
 
+@dataclass(frozen=True)
+class Counts:
+    """A report's sentences, counted the same way on its page and on the index."""
+
+    total: int
+    text: int
+    captions: int
+    flagged: int
+
+
 def load_outputs(cfg: Config) -> Outputs:
-    """Read `OUT/data/` (written by the corpus, translation and summary stages)."""
-    data = cfg.data_dir
-
-    def table(name: str) -> pd.DataFrame:
-        path = data / name
-        if not path.exists():
-            raise FileNotFoundError(f"{path} is missing: run the notebooks 01-03 (or `make reports`) first")
-        return read_csv(path)
-
+    """Read `OUT/data/` (written by the corpus, translation and summary stages), each table checked."""
     return Outputs(
-        reports=table("reports.csv"),
-        sentences=table("sentences.csv"),
-        summaries=table("summaries.csv"),
-        references=table("references.csv"),
-        problems=table("problems.csv"),
+        reports=read_table(cfg, "reports"),
+        sentences=read_table(cfg, "sentences", stage="translation"),
+        summaries=read_table(cfg, "summaries"),
+        references=read_table(cfg, "references"),
+        problems=read_table(cfg, "problems"),
         run=read_json(cfg.run_json),
     )
 
@@ -91,20 +79,6 @@ def pick_report(out: Outputs, report_id: str | None) -> str:
     return report_id
 
 
-def banner(demo: bool) -> str:
-    """The unmistakable demo banner (empty for real models)."""
-    return f'<div class="vi2en"><p class="banner">{esc(DEMO_BANNER)}</p></div>' if demo else ""
-
-
-def _table(rows: list[list[object]], header: list[str], row_classes: list[str] | None = None) -> str:
-    head = "".join(f"<th>{esc(h)}</th>" for h in header)
-    body = []
-    for i, row in enumerate(rows):
-        cls = f' class="{row_classes[i]}"' if row_classes and row_classes[i] else ""
-        body.append(f"<tr{cls}>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-
-
 def display_title(report: pd.Series, sentences: pd.DataFrame) -> str:
     """The report's title, or its first sentence marked as such when it has no title line."""
     if report["title"]:
@@ -119,126 +93,157 @@ def english_title(report_id: str, sentences: pd.DataFrame) -> str:
     return " ".join(rows["text_en"])
 
 
-def report_page(out: Outputs, report_id: str) -> str:
-    """The body of one report's page: summaries, metadata, references, terms, text, captions, provenance."""
-    rep = out.reports[out.reports["report_id"] == report_id]
-    if rep.empty:
-        raise KeyError(f"no report {report_id!r} in reports.csv")
-    r = rep.iloc[0]
-    sents = out.sentences[out.sentences["report_id"] == report_id]
-    parts = [STYLE, '<div class="vi2en">', banner(out.demo)]
-    parts.append(f"<h1>{esc(display_title(r, out.sentences))}</h1>")
-    parts.append(f'<p class="muted">{esc(english_title(report_id, out.sentences))}</p>')
-
-    parts.append("<h2>Summary</h2>")
-    summ = out.summaries[out.summaries["report_id"] == report_id]
-    parts.append(_table(
-        [[esc(s.method), esc(s.summary_en), esc(s.n_words), flags_html(s.flags),
-          esc(s.source_sentence_ids)] for s in summ.itertuples()],
-        ["method", "summary", "words", "flags", "sentences used"],
-    ))
-
-    parts.append("<h2>About this report</h2>")
-    meta = [("file", r["file"]), ("date", r["date"] or "not found"), ("date read from", r["date_source"]),
-            ("author", r["author"]), ("photo credit", r["photo_credit"]), ("source", r["source"]),
-            ("lines", r["n_lines"]), ("sentences", r["n_sentences"])]
-    parts.append(_table([[esc(k), esc(v)] for k, v in meta], ["field", "value"]))
-
-    parts.append("<h2>Documents cited</h2>")
-    refs = out.references[out.references["report_id"] == report_id]
-    parts.append(_table([[esc(x.cited_as), esc(x.english), esc(x.code), esc(x.date)] for x in refs.itertuples()],
-                        ["as cited", "in English", "code", "date"]) if len(refs) else "<p>None.</p>")
-
-    parts.append("<h2>Glossary terms used</h2>")
-    terms = sorted({t for ts in sents["terms"] for t in ts.split("|") if t})
-    parts.append(f"<p>{esc(', '.join(terms)) or 'None.'}</p>")
-
-    parts.append("<h2>Source and English</h2>")
-    text = sents[sents["role"] != "caption"]
-    parts.append(_sentence_table(text))
-    caps = sents[sents["role"] == "caption"]
-    parts.append("<h2>Photo captions</h2>")
-    parts.append(_sentence_table(caps) if len(caps) else "<p>None.</p>")
-
-    shown = list(summ["flags"]) + list(sents["flags"])
-    parts.append("<h2>What the flags mean</h2>")
-    parts.append(legend_html(shown))
-
-    parts.append("<h2>Provenance</h2>")
-    parts.append(provenance_html(out.run))
-    parts.append("</div>")
-    return "\n".join(parts)
+def counts(sentences: pd.DataFrame) -> Counts:
+    """Sentences of one report: all of them, title and body, captions, and how many are flagged."""
+    captions = int((sentences["role"] == "caption").sum())
+    return Counts(len(sentences), len(sentences) - captions, captions, int((sentences["flags"] != "").sum()))
 
 
-def flags_html(cell: str) -> str:
-    """A CSV cell's flags, one per line."""
-    return '<span class="flags">' + "<br>".join(esc(f) for f in split_flags(cell)) + "</span>"
-
-
-def legend_html(cells: list[str]) -> str:
+def legend_rows(cells: list[str]) -> list[tuple[str, str]]:
     """The meaning of every flag code that occurs in `cells` (from `quality.LEGEND`, defined once)."""
     codes = sorted({flag_code(f) for c in cells for f in split_flags(c)})
-    if not codes:
-        return "<p>No flags on this page.</p>"
-    rows = [[f"<code>{esc(c)}</code>", esc(LEGEND.get(c, "(no description)"))] for c in codes]
-    return _table(rows, ["flag", "meaning"])
+    return [(c, LEGEND.get(c, "(no description)")) for c in codes]
 
 
-def _sentence_table(sents: pd.DataFrame) -> str:
-    rows, classes = [], []
-    for s in sents.itertuples():
-        flagged = bool(s.flags)
-        mark = "⚑ " if flagged else ""
-        rows.append([esc(s.sentence_no), esc(s.text_vi), esc(mark) + esc(s.text_en), flags_html(s.flags)])
-        classes.append("flagged" if flagged else "")
-    return _table(rows, ["#", "Vietnamese", "English", "flags"], classes)
+def legend_table(cells: list[str]) -> pd.DataFrame:
+    """`legend_rows` as a table (flag, meaning), for the notebooks."""
+    return pd.DataFrame(legend_rows(cells), columns=["flag", "meaning"])
 
 
-def provenance_html(run: dict) -> str:
-    """Models (revision or demo status, settings), parameters, versions and timings of the run."""
+def cited_documents(references: pd.DataFrame) -> pd.DataFrame:
+    """A report's cited documents, each resolution once, with the sentences that cite it."""
+    columns = ["as cited", "in English", "code", "date"]
+    if references.empty:
+        return pd.DataFrame(columns=columns + ["in sentences"])
+    frame = references.rename(columns={"cited_as": "as cited", "english": "in English"})
+    grouped = frame.groupby(columns, sort=False)["sentence_no"].agg(lambda s: ", ".join(dict.fromkeys(s)))
+    return grouped.reset_index().rename(columns={"sentence_no": "in sentences"})
+
+
+def provenance(run: dict) -> dict[str, object]:
+    """Models (revision or demo status, settings), stage timings, parameters and versions of the run."""
+    models = pd.DataFrame(
+        [[role, m.get("source"), "DEMO (random weights)" if m.get("demo") else f"revision {m.get('revision')}",
+          ", ".join(f"{k}={v}" for k, v in (m.get("generation") or {}).items())]
+         for role, m in run.get("models", {}).items()],
+        columns=["used for", "model", "status", "settings"],
+    )
+    stages = pd.DataFrame([[k, run[k].get("seconds", "")] for k in ("corpus", "translation", "summaries") if k in run],
+                          columns=["stage", "seconds"])
+    return {
+        "models": models,
+        "stages": stages,
+        "parameters": ", ".join(f"{k}={v}" for k, v in run.get("parameters", {}).items()),
+        "versions": ", ".join(f"{k} {v}" for k, v in run.get("versions", {}).items()),
+    }
+
+
+def _sentence_rows(sents: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    frame = pd.DataFrame({
+        "#": sents["sentence_no"],
+        "Vietnamese": sents["text_vi"],
+        "English": [(FLAG_MARK if f else "") + t for t, f in zip(sents["text_en"], sents["flags"])],
+        "flags": sents["flags"].map(split_flags),
+    })
+    return frame, ["flagged" if f else "" for f in sents["flags"]]
+
+
+def report_html(out: Outputs, report_id: str, with_style: bool = True) -> Markup:
+    """One report: summaries, metadata, documents cited, terms, a chart of flagged sentences,
+    the Vietnamese and English side by side, captions, the flags' legend and provenance."""
+    report_id = pick_report(out, report_id)
+    r = out.reports[out.reports["report_id"] == report_id].iloc[0]
+    sents = out.sentences[out.sentences["report_id"] == report_id]
+    summ = out.summaries[out.summaries["report_id"] == report_id]
+    text, captions = sents[sents["role"] != "caption"], sents[sents["role"] == "caption"]
+    text_rows, text_classes = _sentence_rows(text)
+    caption_rows, caption_classes = _sentence_rows(captions)
+    words = text["text_vi"].str.split().str.len()
+    longest = max(int(words.max()) if len(words) else 1, 1)
+    return render(
+        "report.html.j2",
+        with_style=with_style,
+        demo_banner=DEMO_BANNER if out.demo else "",
+        title=display_title(r, out.sentences),
+        english_title=english_title(report_id, out.sentences),
+        counts=counts(sents),
+        summaries=pd.DataFrame({"method": summ["method"], "summary": summ["summary_en"], "words": summ["n_words"],
+                                "flags": summ["flags"].map(split_flags), "sentences used": summ["source_sentence_ids"]}),
+        about=pd.DataFrame(
+            [("file", r["file"]), ("date", r["date"] or "not found"), ("date read from", r["date_source"]),
+             ("author", r["author"] or "not found"), ("photo credit", r["photo_credit"] or "none"),
+             ("source", r["source"] or "not found"), ("lines in the file", r["n_lines"])],
+            columns=["field", "value"]),
+        cited=cited_documents(out.references[out.references["report_id"] == report_id]),
+        terms=sorted({t for ts in sents["terms"] for t in ts.split("|") if t}),
+        bars=[{"no": no, "words": int(w), "percent": round(100 * int(w) / longest, 1), "flagged": bool(f)}
+              for no, w, f in zip(text["sentence_no"], words, text["flags"])],
+        text=text_rows, text_classes=text_classes, captions=caption_rows, caption_classes=caption_classes,
+        legend=legend_rows(list(summ["flags"]) + list(sents["flags"])),
+        provenance=provenance(out.run),
+    )
+
+
+def index_html(out: Outputs, with_style: bool = True) -> Markup:
+    """The index: every report (title linked to its page, date, English title, short summary,
+    flagged sentences, as a table and a chart), the inputs that could not be used, the flags."""
     rows = []
-    for role, m in run.get("models", {}).items():
-        status = "DEMO (random weights)" if m.get("demo") else f"revision {m.get('revision')}"
-        settings = ", ".join(f"{k}={v}" for k, v in (m.get("generation") or {}).items())
-        rows.append([esc(role), esc(m.get("source")), esc(status), esc(settings)])
-    models = _table(rows, ["used for", "model", "status", "settings"]) if rows else "<p>No model was used.</p>"
-    stages = [[esc(k), esc(run[k].get("seconds", ""))] for k in ("corpus", "translation", "summaries") if k in run]
-    params = ", ".join(f"{k}={v}" for k, v in run.get("parameters", {}).items())
-    versions = ", ".join(f"{k} {v}" for k, v in run.get("versions", {}).items())
-    return (models + _table(stages, ["stage", "seconds"]) + f'<p class="muted">parameters: {esc(params)}</p>'
-            + f'<p class="muted">versions: {esc(versions)}</p>')
+    for r in out.reports.to_dict("records"):
+        c = counts(out.sentences[out.sentences["report_id"] == r["report_id"]])
+        summ = out.summaries[(out.summaries["report_id"] == r["report_id"]) & (out.summaries["method"] == "extractive")]
+        rows.append({"href": f"{r['report_id']}.html", "title": display_title(pd.Series(r), out.sentences),
+                     "date": r["date"] or "—", "english_title": english_title(r["report_id"], out.sentences),
+                     "summary": summ["summary_en"].iloc[0] if len(summ) else "", "flagged": c.flagged, "total": c.total})
+    widest = max([r["total"] for r in rows] + [1])
+    for r in rows:
+        r["flagged_percent"] = round(100 * r["flagged"] / widest, 1)
+        r["other_percent"] = round(100 * (r["total"] - r["flagged"]) / widest, 1)
+    codes = [flag_code(f) for cell in out.sentences["flags"] for f in split_flags(cell)]
+    flag_counts = pd.Series(codes, dtype=str).value_counts().rename_axis("flag").reset_index(name="sentences")
+    flag_counts["meaning"] = flag_counts["flag"].map(lambda c: LEGEND.get(c, "(no description)"))
+    return render(
+        "index.html.j2",
+        with_style=with_style,
+        demo_banner=DEMO_BANNER if out.demo else "",
+        totals={"reports": len(rows), "sentences": sum(r["total"] for r in rows),
+                "flagged": sum(r["flagged"] for r in rows), "rejected": len(out.problems)},
+        reports=rows,
+        problems=out.problems,
+        flag_counts=flag_counts,
+        provenance=provenance(out.run),
+    )
 
 
-def index_page(out: Outputs) -> str:
-    """The index: every report with its title, date, English title, short summary, flag counts, link;
-    then every rejected input with its problem."""
-    parts = [STYLE, '<div class="vi2en">', banner(out.demo), "<h1>Reports</h1>"]
-    rows = []
-    for r in out.reports.itertuples():
-        sents = out.sentences[out.sentences["report_id"] == r.report_id]
-        flagged = int((sents["flags"] != "").sum())
-        summ = out.summaries[(out.summaries["report_id"] == r.report_id) & (out.summaries["method"] == "extractive")]
-        short = summ["summary_en"].iloc[0] if len(summ) else ""
-        rows.append([
-            f'<a href="{esc(r.report_id)}.html">{esc(display_title(out.reports.loc[r.Index], out.sentences))}</a>',
-            esc(r.date or "—"), esc(english_title(r.report_id, out.sentences)), esc(short),
-            esc(f"{flagged} of {len(sents)} sentences flagged"),
-        ])
-    parts.append(_table(rows, ["report", "date", "English title", "summary (extractive)", "flags"]))
-    parts.append("<h2>Inputs that could not be used</h2>")
-    if len(out.problems):
-        parts.append(_table([[esc(p.file), esc(p.problem)] for p in out.problems.itertuples()], ["file", "problem"]))
-    else:
-        parts.append("<p>None: every input was processed.</p>")
-    parts.append("</div>")
-    return "\n".join(parts)
+def report_titles(out: Outputs) -> list[tuple[str, str]]:
+    """(page file, title) of every report, in the order of reports.csv: the previous/next links."""
+    return [(f"{r['report_id']}.html", display_title(pd.Series(r), out.sentences)) for r in out.reports.to_dict("records")]
 
 
-def self_contained(page: str) -> str:
-    """A page with every script and remote stylesheet removed: it opens offline, from an e-mail."""
-    return _REMOTE_LINK.sub("", _SCRIPT.sub("", page))
+def write_pages(out: Outputs, html_dir: Path, stages: list[StagePage]) -> list[Path]:
+    """Render every report page and the index into `html_dir`, in-process; return the pages."""
+    from .pages import save_page
+
+    titles = report_titles(out)
+    written = []
+    for (file, title), rid in zip(titles, out.reports["report_id"]):
+        nav = nav_for(file, stages, titles)
+        written.append(save_page(html_dir / file, page(f"Report: {title}", report_html(out, rid, with_style=False), nav)))
+    index_nav: Nav = nav_for(INDEX, stages, titles)
+    written.append(save_page(html_dir / INDEX, page("Index of reports", index_html(out, with_style=False), index_nav)))
+    return written
 
 
-def save_page(path: Path, page: str) -> Path:
-    """Write a self-contained HTML page atomically."""
-    return write_text(path, self_contained(page))
+def mark_pages(cfg: Config) -> None:
+    """Record in run.json the data the pages of `OUT/html/` are (being) made from."""
+    update_json(cfg.run_json, "pages", {"data": data_stamp(cfg)})
+
+
+def pages_note(cfg: Config) -> str:
+    """For a notebook run in JupyterLab: a note when its new data makes the exported pages out of
+    date (empty when there are no pages, or they were made from this data)."""
+    if not (cfg.html_dir / INDEX).is_file():
+        return ""
+    if read_json(cfg.run_json).get("pages", {}).get("data") == data_stamp(cfg):
+        return ""
+    return ("**The HTML pages are now out of date**: this notebook changed the data they were made from. "
+            "Run `make reports` to make them again.")

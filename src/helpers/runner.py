@@ -1,20 +1,27 @@
-"""Running the numbered notebooks with papermill and exporting them to HTML.
+"""`make reports`: the stages, the stage notebooks and the pages, one terminal line each.
 
-`make reports` comes here: each notebook runs with the run's parameters
-(every field of the `Config`: `SEEDS`, `OUT`, `MODELS`, `TRANSLATOR`, ...), its executed copy goes to `OUT/notebooks/` and its
-HTML export, code hidden, to `OUT/html/`.
+The stages run in-process first, with progress bars (`corpus`, `translate`, `summarise`);
+the stage notebooks (01-03) then run with papermill and read what the stages wrote,
+and are exported with the run's header to `OUT/html/`; the report pages and the index
+are rendered in-process from the same functions notebooks 04 and 05 display (no kernel
+per report). Whatever a notebook wrote to stderr goes to the terminal and run.json,
+never to a page. The last line names the page to open.
 """
 
 from __future__ import annotations
 
 import os
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
-from .config import Config
-from .outputs import read_csv, remove_stale
-from .report import save_page
+from .config import Config, shown_path
+from .outputs import remove_stale, update_json
+from .pages import INDEX, export_stage, nav_for, stage_page
+from .progress import bar, stage_line
 
 KERNEL = "python3"
+_ABSOLUTE = re.compile(r"(?<![\w.])/(?:[\w.@+-]+/)+[\w.@+-]+")
 
 
 def notebook_paths(folder: Path) -> list[Path]:
@@ -22,31 +29,34 @@ def notebook_paths(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb"))
 
 
-def parameters(cfg: Config) -> dict[str, object]:
-    """The papermill parameters every notebook takes: every field of the Config."""
-    return cfg.parameters()
-
-
 class NotebookFailed(RuntimeError):
     """A notebook stopped with an error; the message names it and the error."""
 
 
-def run_notebook(path: Path, cfg: Config, extra: dict[str, str] | None = None, name: str | None = None) -> Path:
-    """Execute one notebook with papermill into `OUT/notebooks/`; return the executed copy."""
+@dataclass
+class RunSummary:
+    """What a run made: its pages, and the counts its last line gives."""
+
+    pages: list[Path]
+    reports: int
+    sentences: int
+    flagged: int
+    rejected: int
+    warnings: list[dict[str, str]]
+
+
+def run_notebook(path: Path, cfg: Config) -> Path:
+    """Execute one notebook with papermill into `OUT/notebooks/`, every Config field its
+    parameter; return the executed copy."""
     import papermill
 
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    target = cfg.out / "notebooks" / (name or path.name)
+    target = cfg.out / "notebooks" / path.name
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         papermill.execute_notebook(
-            str(path),
-            str(target),
-            parameters={**parameters(cfg), **(extra or {})},
-            kernel_name=KERNEL,
-            cwd=str(path.parent),
-            progress_bar=False,
-            log_output=False,
+            str(path), str(target), parameters=cfg.parameters(), kernel_name=KERNEL, cwd=str(path.parent),
+            progress_bar=False, log_output=False,
             # the kernel's start-up warnings (TCP without encryption) are not the user's concern
             extra_arguments=["--IPKernelApp.log_level=ERROR"],
         )
@@ -55,42 +65,83 @@ def run_notebook(path: Path, cfg: Config, extra: dict[str, str] | None = None, n
     return target
 
 
-def export_html(executed: Path, target: Path, title: str) -> Path:
-    """Export an executed notebook to a self-contained HTML page with the code hidden."""
-    import nbformat
-    from nbconvert import HTMLExporter
-
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(
-        nbformat.read(executed, as_version=4), resources={"metadata": {"name": title}}
-    )
-    return save_page(target, body)
-
-
-def is_per_report(path: Path) -> bool:
-    """True for a notebook that takes a REPORT_ID parameter: it runs once per report."""
+def is_view(path: Path) -> bool:
+    """True for a notebook that shows pages rendered in-process (a report by REPORT_ID, or the
+    index): `make reports` renders those pages itself; the notebooks are for JupyterLab."""
     import papermill
 
-    return "REPORT_ID" in papermill.inspect_notebook(str(path))
+    return path.stem.endswith("_index") or "REPORT_ID" in papermill.inspect_notebook(str(path))
 
 
-def run_all(cfg: Config, notebooks: Path) -> list[Path]:
-    """Run every numbered notebook in order and export each; return the HTML pages.
+def shown_warning(text: str) -> str:
+    """A notebook's stderr as one short line with the machine's paths shortened."""
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return _ABSOLUTE.sub(lambda m: shown_path(Path(m.group(0))), first)[:300]
 
-    A notebook with a REPORT_ID parameter runs once per report (`<report_id>.html`);
-    a notebook named `NN_index` becomes `index.html`.
-    """
-    pages = []
-    for nb in notebook_paths(notebooks):
-        if is_per_report(nb):
-            for rid in read_csv(cfg.data_dir / "reports.csv")["report_id"]:
-                executed = run_notebook(nb, cfg, {"REPORT_ID": rid}, name=f"{rid}.ipynb")
-                pages.append(export_html(executed, cfg.html_dir / f"{rid}.html", f"Report {rid}"))
-        else:
-            stem = "index" if nb.stem.endswith("_index") else nb.stem
-            pages.append(export_html(run_notebook(nb, cfg), cfg.html_dir / f"{stem}.html", nb.stem))
-    # A run's outputs are exactly its reports': pages and notebooks of reports since removed go.
+
+def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
+    """The whole job: stages, stage notebooks and their pages, report pages and the index."""
+    from .report import load_outputs, mark_pages, write_pages
+    from .stages import corpus_for, summaries_for, translation_for
+    from .stages.freshness import is_current
+
+    def reused(stage: str) -> str:
+        return "(unchanged, read back) " if is_current(cfg, stage) else ""
+
+    with stage_line("corpus") as said:
+        said.append(reused("corpus"))
+        corpus = corpus_for(cfg)
+        said.append(f"{len(corpus.report_table)} reports, {len(corpus.ledger)} lines, "
+                    f"{len(corpus.sentences)} sentences, {len(corpus.problems)} inputs rejected")
+    with stage_line("translate") as said:
+        said.append(reused("translation"))
+        translation = translation_for(cfg, corpus, progress=progress)
+        stats = translation.stats
+        flagged = int((translation.sentences["flags"] != "").sum())
+        said.append(f"{stats.sentences} sentences, {stats.from_memory} from memory, {flagged} flagged")
+    with stage_line("summarise") as said:
+        said.append(reused("summaries"))
+        summaries = summaries_for(cfg, corpus, translation, progress=progress)
+        said.append(f"{len(summaries)} summaries of {len(corpus.report_table)} reports")
+
+    stages = [stage_page(nb) for nb in notebook_paths(notebooks) if not is_view(nb)]
+    mark_pages(cfg)  # the notebooks read this data and change none of it: their pages are current
+    warnings: list[dict[str, str]] = []
+    pages: list[Path] = []
+    with stage_line("notebooks") as said:
+        for stage in bar(stages, desc="notebooks", unit="notebook", enabled=progress):
+            page, stderr = export_stage(run_notebook(stage.notebook, cfg), stage, nav_for(stage.file, stages),
+                                        cfg.html_dir / stage.file)
+            pages.append(page)
+            warnings += [{"page": stage.file, "text": shown_warning(t)} for t in stderr if shown_warning(t)]
+        said.append(f"{len(stages)} run and exported ({', '.join(s.notebook.stem for s in stages)})")
+    with stage_line("pages") as said:
+        outputs = load_outputs(cfg)
+        pages += write_pages(outputs, cfg.html_dir, stages)
+        said.append(f"{len(outputs.reports)} report pages and the index")
+
+    # A run's outputs are exactly its own: pages and notebooks of reports since removed go.
     remove_stale(cfg.html_dir, "*.html", {p.name for p in pages})
-    remove_stale(cfg.out / "notebooks", "*.ipynb", {p.with_suffix(".ipynb").name for p in pages}
-                 | {nb.name for nb in notebook_paths(notebooks)})
-    return pages
+    remove_stale(cfg.out / "notebooks", "*.ipynb", {s.notebook.name for s in stages})
+    update_json(cfg.run_json, "warnings", warnings)
+    for w in dict.fromkeys(f"warning ({w['page']}): {w['text']}" for w in warnings):
+        print(w)
+    sentences = outputs.sentences
+    return RunSummary(pages, len(outputs.reports), len(sentences), int((sentences["flags"] != "").sum()),
+                      len(outputs.problems), warnings)
+
+
+def _openable(path: Path) -> str:
+    """A path as the terminal shows it: relative to the working folder when inside it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def final_line(cfg: Config, summary: RunSummary) -> str:
+    """The last line of `make reports`: the page to open, and what the run found."""
+    return (f"Open {_openable(cfg.html_dir / INDEX)}: {summary.reports} reports, {summary.flagged} of "
+            f"{summary.sentences} sentences flagged, {summary.rejected} inputs rejected"
+            + (f", {len(summary.warnings)} warnings (run.json)" if summary.warnings else "") + ".")
+

@@ -18,16 +18,12 @@ unless the model asks for one); an output that loops is decoded once more with a
 from __future__ import annotations
 
 import time
-import warnings
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Sequence
 
-with warnings.catch_warnings():  # without ipywidgets, tqdm.auto falls back to text bars: say nothing
-    warnings.filterwarnings("ignore", message="IProgress not found")
-    from tqdm.auto import tqdm
-
 from .config import GenerationSettings
+from .progress import bar
 from .generation import generate_batches, length_bucket
 from .glossary import Prepared, Term, missing_terms, prepare
 from .memory import Memory
@@ -169,8 +165,8 @@ def translate_units(
         batches = [[todo[i] for i in b] for b in length_batches(lengths, settings.batch_tokens, settings.batch_tolerance)]
         label = f"{loaded.spec.task} ({loaded.spec.key})"
         results = generate_batches(loaded, batches, settings, scored=True)
-        for texts, pairs in tqdm(zip(batches, results), total=len(batches), desc=label, unit="batch",
-                                 disable=not progress):
+        for texts, pairs in bar(zip(batches, results), total=len(batches), desc=label, unit="batch",
+                                enabled=progress):
             stats.generate_calls += 1
             stats.generated += len(texts)
             outputs = [text for text, _ in pairs]

@@ -1,0 +1,154 @@
+"""Rendering the run's HTML pages from Jinja2 templates (autoescaped), with one style and one header.
+
+Every page of a run carries the same navigation header: the index, the stage pages
+(the exported notebooks 01-03) and, on a report page, the previous and next report.
+Report pages and the index are rendered here, in-process, from the same functions
+that notebooks 04 and 05 display; stage pages are nbconvert exports through the
+`stage` template, with stderr (warnings) and progress widgets taken out and handed
+back to the caller, which shows them on the terminal and records them in run.json.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from .outputs import write_text
+
+TEMPLATES = Path(__file__).parent / "templates"
+INDEX = "index.html"
+_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script\s*>", re.IGNORECASE | re.DOTALL)
+_REMOTE_LINK = re.compile(r"<link\b[^>]*href=[\"']https?://[^>]*>", re.IGNORECASE)
+_HEADING = re.compile(r"^#\s+(?:\d+\s*·\s*)?(.+)$", re.MULTILINE)
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+@dataclass(frozen=True)
+class Link:
+    """One link of the header: where it goes, what it says, and whether it is this page."""
+
+    href: str
+    label: str
+    title: str = ""
+    current: bool = False
+
+
+@dataclass(frozen=True)
+class Nav:
+    """The header of a page: the run's pages, and the neighbouring reports on a report page."""
+
+    links: tuple[Link, ...]
+    previous: Link | None = None
+    next: Link | None = None
+
+
+@dataclass(frozen=True)
+class StagePage:
+    """A stage notebook's exported page: its file name, the header's label and the page title."""
+
+    notebook: Path
+    file: str
+    label: str
+    title: str
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    """The templates, autoescaped; an unknown name in a template is an error, never blank text."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined,
+        trim_blocks=True, lstrip_blocks=True,
+    )
+
+
+def render(template: str, **context: object) -> Markup:
+    """A template rendered with the context (every value escaped unless it is already Markup)."""
+    return Markup(environment().get_template(template).render(**context))
+
+
+def stage_page(notebook: Path) -> StagePage:
+    """A stage notebook's page, named after the notebook and titled by its first heading
+    (`# 01 · Corpus: what is in the reports?` gives the label `Corpus`)."""
+    import nbformat
+
+    nb = nbformat.read(notebook, as_version=4)
+    heading = next((m.group(1).strip() for c in nb.cells if c.cell_type == "markdown"
+                    for m in [_HEADING.search(c.source)] if m), notebook.stem)
+    return StagePage(notebook, f"{notebook.stem}.html", heading.split(":")[0].strip(), heading)
+
+
+def nav_for(current: str, stages: list[StagePage], reports: list[tuple[str, str]] = ()) -> Nav:
+    """The header of the page named `current`: index, stage pages, and the neighbours of a report
+    page among `reports` (file name, title) in their order."""
+    links = [Link(INDEX, "Index of reports", current=current == INDEX)]
+    links += [Link(s.file, s.label, s.title, current == s.file) for s in stages]
+    files = [f for f, _ in reports]
+    if current not in files:
+        return Nav(tuple(links))
+    at = files.index(current)
+    prev = Link(*reports[at - 1], title=reports[at - 1][1]) if at > 0 else None
+    nxt = Link(*reports[at + 1], title=reports[at + 1][1]) if at + 1 < len(files) else None
+    return Nav(tuple(links), previous=prev, next=nxt)
+
+
+def page(title: str, body: Markup, nav: Nav) -> str:
+    """A whole HTML document: head with the title and style, the header, then the body."""
+    return str(render("page.html.j2", title=title, body=body, nav=nav))
+
+
+def self_contained(html: str) -> str:
+    """A page with every script and remote stylesheet removed: it opens offline, from an e-mail."""
+    return _REMOTE_LINK.sub("", _SCRIPT.sub("", html))
+
+
+def save_page(path: Path, html: str) -> Path:
+    """Write a self-contained HTML page atomically."""
+    return write_text(path, self_contained(html))
+
+
+def take_stderr(nb) -> list[str]:
+    """Remove what a page must not show from an executed notebook (stderr streams, progress
+    widgets, widget state) and return the stderr texts, so the caller can show them elsewhere.
+    A chart gets the heading above it as its alternative text."""
+    said: list[str] = []
+    heading = "chart"
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            found = re.search(r"^#+\s+(.+)$", cell.source, re.MULTILINE)
+            heading = found.group(1).strip() if found else heading
+        for output in cell.get("outputs", []):
+            if "image/png" in output.get("data", {}):
+                output.setdefault("metadata", {})["alt"] = heading
+        kept = []
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                said.append(output.get("text", ""))
+            elif WIDGET_VIEW not in output.get("data", {}):
+                kept.append(output)
+        if "outputs" in cell:
+            cell["outputs"] = kept
+    nb.metadata.pop("widgets", None)
+    return said
+
+
+def export_stage(executed: Path, stage: StagePage, nav: Nav, target: Path) -> tuple[Path, list[str]]:
+    """Export an executed stage notebook (code hidden) with the run's header; return the page
+    and the stderr its cells wrote (warnings), which the page does not show."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(executed, as_version=4)
+    said = take_stderr(nb)
+    exporter = HTMLExporter(template_name="stage", extra_template_basedirs=[str(TEMPLATES / "nbconvert")],
+                            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    style = (TEMPLATES / "style.css").read_text(encoding="utf-8")
+    header = str(render("nav.html.j2", nav=nav))
+    body, _ = exporter.from_notebook_node(
+        nb, resources={"metadata": {"name": f"{stage.title} · vi2en"}, "vi2en": {"style": style, "header": header}}
+    )
+    return save_page(target, body), said

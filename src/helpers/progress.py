@@ -1,0 +1,38 @@
+"""One way to report progress: tqdm bars (widgets in JupyterLab with ipywidgets, text on a terminal)
+and, for the command line, one line per stage with its duration."""
+
+from __future__ import annotations
+
+import sys
+import time
+import warnings
+from contextlib import contextmanager
+from typing import Iterable, Iterator, TypeVar
+
+with warnings.catch_warnings():  # tqdm.auto says nothing useful when it falls back to text bars
+    warnings.filterwarnings("ignore", message="IProgress not found")
+    from tqdm.auto import tqdm
+
+T = TypeVar("T")
+
+
+def bar(items: Iterable[T], *, total: int | None = None, desc: str = "", unit: str = "it",
+        enabled: bool = True) -> Iterable[T]:
+    """`items`, with a progress bar while they are consumed (none when not `enabled`)."""
+    # On a terminal, bars only when it is one (a log file gets the stage lines alone); in JupyterLab, widgets.
+    from tqdm.notebook import tqdm_notebook
+
+    in_notebook = issubclass(tqdm, tqdm_notebook)
+    disable = (False if in_notebook else None) if enabled else True
+    return tqdm(items, total=total, desc=desc, unit=unit, disable=disable, leave=False, dynamic_ncols=True)
+
+
+@contextmanager
+def stage_line(name: str) -> Iterator[list[str]]:
+    """Time a stage and print one line for it when it ends: its name, what it did, its duration.
+
+    The body appends what the stage did to the yielded list (e.g. "108 sentences"), joined as is."""
+    said: list[str] = []
+    started = time.perf_counter()
+    yield said
+    print(f"{name:<10} {''.join(said):<66} {time.perf_counter() - started:6.1f} s", file=sys.stdout, flush=True)
