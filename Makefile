@@ -29,7 +29,7 @@ RUN_ARGS = --seeds "$(SEEDS)" --out "$(OUT)" --models "$(MODELS)" --backend "$(B
 	--translator "$(TRANSLATOR)" --generation "$(GENERATION)" $(if $(strip $(MEMORY)),--memory "$(MEMORY)") \
 	--summary-max-sentences "$(SUMMARY_MAX_SENTENCES)" --summary-max-words "$(SUMMARY_MAX_WORDS)"
 
-.PHONY: setup reports test bench models notebooks-sync lab
+.PHONY: setup reports test bench bench-translate bench-scale models notebooks-sync lab
 
 setup: $(VENV)/.installed
 
@@ -42,7 +42,7 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 # The stages, then the stage notebooks (papermill), then every page into $(OUT)/html.
 # A non-zero status of the command (1 fatal, 2 some inputs rejected) reaches the shell as make's own 2.
 reports: setup
-	$(BIN)/python -m helpers reports $(RUN_ARGS) --notebooks notebooks
+	@$(BIN)/python -m helpers reports $(RUN_ARGS) --notebooks notebooks
 
 # Unit tests and nbval on the stored notebooks.
 test: setup
@@ -61,6 +61,14 @@ lab: setup
 notebooks-sync: setup
 	@$(BIN)/jupytext --quiet --sync notebooks/[0-9][0-9]_*.ipynb && echo "notebooks and their .py files are in sync"
 
-# Translation speed: naive transformers loop vs the project's path (cold and warm), peak memory.
+# The whole model work (translation and both summarisers, full-shape models): naive vs the project's path.
 bench: setup
+	$(BIN)/python benchmarks/whole_job.py
+
+# Translation alone, in more detail (clause cuts on and off).
+bench-translate: setup
 	$(BIN)/python benchmarks/translate_speed.py
+
+# The whole job on 10, 100 and 1,000 synthetic reports (demo models): overhead per report, peak memory.
+bench-scale: setup
+	$(BIN)/python benchmarks/scale.py

@@ -46,7 +46,7 @@ from helpers.config import Config
 from helpers.quality import flag_code, split_flags
 from helpers.report import legend_table, pages_note
 from helpers.stages import translation_for
-from helpers.tables import Style, show
+from helpers.tables import SHOWN_REPORTS, Style, show
 
 cfg = Config.from_parameters(globals())
 result = translation_for(cfg)
@@ -78,7 +78,7 @@ show(pd.DataFrame(
 # %%
 flagged = sentences.assign(flag=sentences["flags"].map(split_flags)).explode("flag").dropna(subset=["flag"])
 flagged["flag"] = flagged["flag"].map(flag_code)
-show(pd.crosstab(flagged["flag"], flagged["report_id"]).rename_axis(columns=None), keep_index=True) if len(flagged) else Markdown("No flags.")
+show(pd.crosstab(flagged["report_id"], flagged["flag"]).rename_axis(columns=None), keep_index=True) if len(flagged) else Markdown("No flags.")
 
 # %%
 show(legend_table(sentences["flags"].tolist()))
@@ -92,13 +92,13 @@ fixed = sentences[sentences["flags"].str.contains("normalised:")]
 show(fixed.assign(fixes=fixed["flags"].map(lambda c: ", ".join(f.split(":", 1)[1] for f in split_flags(c) if f.startswith("normalised:"))))[["report_id", "sentence_no", "fixes"]])
 
 # %% [markdown]
-# ## Glossary terms used, per report
+# ## Glossary terms used: in how many sentences and reports
 
 # %%
 # NBVAL_CHECK_OUTPUT
 terms = sentences.assign(term=sentences["terms"].str.split("|")).explode("term")
 terms = terms[terms["term"] != ""]
-show(pd.crosstab(terms["term"], terms["report_id"]).rename_axis(columns=None), keep_index=True)
+show(terms.groupby("term").agg(sentences=("sentence_no", "size"), reports=("report_id", "nunique")), keep_index=True)
 
 # %% [markdown]
 # ## Documents cited (references index, built without any model)
@@ -109,9 +109,13 @@ show(result.references[["report_id", "sentence_no", "code", "date", "english"]])
 
 # %% [markdown]
 # ## Source and translation, side by side
+# The first reports here; every report's page has its own (linked from the index).
 
 # %%
-for rid, group in sentences.groupby("report_id"):
+groups = list(sentences.groupby("report_id", sort=False))
+if len(groups) > SHOWN_REPORTS:
+    display(Markdown(f"The first {SHOWN_REPORTS} of {len(groups):,} reports."))
+for rid, group in groups[:SHOWN_REPORTS]:
     display(Markdown(f"### {rid}"))
     display(show(group[["sentence_no", "role", "text_vi", "text_en", "flags", "from_memory"]].rename(
         columns={"sentence_no": "#", "text_vi": "Vietnamese", "text_en": "English", "from_memory": "from memory"}),

@@ -46,7 +46,7 @@ from IPython.display import Markdown, display
 from helpers.config import Config
 from helpers.report import legend_table, pages_note
 from helpers.stages import summaries_for
-from helpers.tables import Style, show
+from helpers.tables import SHOWN_REPORTS, Style, show
 
 cfg = Config.from_parameters(globals())
 summaries = summaries_for(cfg)
@@ -80,7 +80,10 @@ show(lengths.rename_axis(columns=None), keep_index=True)
 # ## Summaries side by side, with their flags
 
 # %%
-for rid, group in summaries.groupby("report_id"):
+groups = list(summaries.groupby("report_id", sort=False))
+if len(groups) > SHOWN_REPORTS:
+    display(Markdown(f"The first {SHOWN_REPORTS} of {len(groups):,} reports; every report's page has its summaries."))
+for rid, group in groups[:SHOWN_REPORTS]:
     display(Markdown(f"### {rid}"))
     display(show(group[["method", "summary_en", "n_words", "flags", "source_sentence_ids"]].rename(
         columns={"summary_en": "summary", "n_words": "words", "source_sentence_ids": "sentences used"}), flags=("flags",)))

@@ -150,13 +150,16 @@ def test_vinai_is_mbart25_source_ends_with_vi_VN_and_the_decoder_starts_from_en_
 def test_forced_target_language_on_both_backends(key, token, offline_hub, tmp_path):
     import torch
 
+    from helpers.models.loaded import WeightsReleased
+
     spec = MODEL_REGISTRY[key]
     loaded = load_model(spec, "real", tmp_path, "ctranslate2")
+    assert isinstance(loaded.model, WeightsReleased)  # on CTranslate2 the fp32 weights are not kept
     tok = loaded.tokenizer
     assert loaded.generate_kwargs() == {"forced_bos_token_id": tok.convert_tokens_to_ids(token)}
     enc = tok(["Bộ trưởng Tô Lâm"], return_tensors="pt")
     with torch.no_grad():
-        out = loaded.model.generate(**enc, max_new_tokens=4, **loaded.generate_kwargs())
+        out = load_model(spec, "real", tmp_path).model.generate(**enc, max_new_tokens=4, **loaded.generate_kwargs())
     assert tok.convert_ids_to_tokens(out[0].tolist())[1] == token
     source = tok.convert_ids_to_tokens(enc["input_ids"][0].tolist())
     (result,) = loaded.engine.translate_batch([source], target_prefix=[[token]], max_decoding_length=4)
@@ -264,5 +267,5 @@ def test_a_conversion_that_disagrees_with_the_tokenizer_stays_on_transformers(de
     loaded = load_model(MODEL_REGISTRY["m2m100"], "demo", demo_cache)
     monkeypatch.setattr(convert, "converted_vocabulary", lambda folder: ["<s>", "<pad>", "</s>", "<unk>", "shifted"])
     with pytest.warns(UserWarning, match="CTranslate2 not used"):
-        moved = convert.with_ct2.__wrapped__(loaded, tmp_path)
+        moved = convert.with_ct2(loaded, tmp_path)
     assert moved.backend == "transformers" and "disagrees with the tokenizer" in moved.provenance()["ctranslate2_not_used"]

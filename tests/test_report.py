@@ -181,3 +181,19 @@ def test_real_browser_shows_hostile_text_and_runs_no_script(hostile_run, tmp_pat
 
     index = dump_dom(cfg.html_dir / "index.html", tmp_path / "b")
     assert "broken.txt" in index and 'href="hostile.html"' in index and "DEMO MODELS" in index
+
+
+def test_a_notebook_that_changes_the_data_says_the_pages_are_out_of_date(hostile_run, tmp_path):
+    import dataclasses
+
+    from helpers.report import mark_pages, pages_note, write_pages
+
+    cfg, _ = hostile_run
+    shutil.copytree(cfg.out, tmp_path / "out")
+    cfg = dataclasses.replace(cfg, out=tmp_path / "out")
+    write_pages(load_outputs(cfg), cfg.html_dir, [])
+    mark_pages(cfg)
+    assert pages_note(cfg) == ""
+    summaries = cfg.data_dir / "summaries.csv"  # notebook 03 run again with another bound
+    summaries.write_text(summaries.read_text(encoding="utf-8").replace(",extractive,", ",extractive,x", 1), encoding="utf-8")
+    assert "out of date" in pages_note(cfg) and "make reports" in pages_note(cfg)

@@ -8,7 +8,7 @@ from helpers.config import Config
 from helpers.models import load_model
 from helpers.outputs import read_csv
 from helpers.stages import run_corpus, run_summarise
-from helpers.summarise import METHODS, bound_length, centrality, map_reduce, unsupported
+from helpers.summarise import METHODS, bound_length, centrality, map_reduce, map_reduce_all, pack_chunks, unsupported
 
 from conftest import SEEDS
 
@@ -61,6 +61,29 @@ def test_map_reduce_summarises_an_input_longer_than_the_limit(demo_cache):
     assert all(len(loaded.tokenizer(c)["input_ids"]) <= loaded.input_limit for c in seen[0])
     assert "".join(seen[0]).replace(" ", "") == text.replace(" ", "")  # the chunks cover the whole text
     assert len(seen) == 2 and summary == "Short summary of a part."
+
+
+def test_chunks_of_every_report_go_to_the_model_together_and_give_each_report_its_own_summary(demo_cache):
+    cfg = Config(models="demo", cache_dir=demo_cache)
+    loaded = load_model(cfg.spec(cfg.summariser_en), "demo", demo_cache)
+    calls: list[list[str]] = []
+
+    def fake(texts):
+        calls.append(list(texts))
+        return [f"Summary {len(t)}." for t in texts]
+
+    long_ = " ".join(f"The ministry held meeting number {i} in Hanoi on security and order." for i in range(400))
+    texts = {"a": long_, "b": "A short report about one meeting.", "c": long_.replace("ministry", "committee")}
+    together = map_reduce_all(texts, loaded, fake)
+    first = calls[0]
+    assert any(t.startswith("The ministry") for t in first) and "A short report about one meeting." in first
+    assert any(t.startswith("The committee") for t in first)  # one call holds every report's chunks
+    assert len(calls) == 2  # the map round, then one reduce round for the two long reports
+    for key, text in texts.items():  # the same as summarising each report alone
+        assert together[key] == map_reduce(text, loaded, fake)
+    chunks = pack_chunks(texts, loaded, loaded.input_limit)
+    assert all(len(ids) <= loaded.input_limit for cs in chunks.values() for ids in loaded.tokenizer(cs)["input_ids"])
+    assert " ".join(chunks["a"]) == long_ and chunks["b"] == [texts["b"]]
 
 
 def test_faithfulness_flags_a_planted_number_and_name():

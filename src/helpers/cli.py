@@ -56,9 +56,19 @@ def config_from(args: argparse.Namespace) -> Config:
                   summary_max_words=args.summary_max_words, generation=args.generation)
 
 
+def _terminal_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """A Python warning as the terminal shows it: one line, no source path or code line."""
+    print(f"warning: {message}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run a stage; return the exit status."""
+    import warnings
+
     args = _parser().parse_args(argv)
+    warnings.showwarning = _terminal_warning
+    # `warn_demo` names the demo stand-ins once, before any stage: not again per stage
+    warnings.filterwarnings("ignore", message=".* is not available locally: using a DEMO model")
     try:
         cfg = config_from(args)
         if args.stage == "models":

@@ -91,8 +91,10 @@ class ModelSpec:
     generation: GenerationSettings = field(default_factory=GenerationSettings)
 
 
-# Summaries: the whole output within the model's max_length (not a ratio of the input).
-_SUMMARY = GenerationSettings(max_new_tokens_ratio=0.0, max_new_tokens_extra=0)
+# Summaries: the whole output within the model's max_length (not a ratio of the input), so a chunk's
+# budget does not depend on its length bucket and chunks of different lengths can share a batch:
+# larger batches, looser length tolerance (measured: mT5-base shape 62 -> 33 s, distilbart 65 -> 55 s).
+_SUMMARY = GenerationSettings(max_new_tokens_ratio=0.0, max_new_tokens_extra=0, batch_tokens=4096, batch_tolerance=0.5)
 
 MODEL_REGISTRY: dict[str, ModelSpec] = {
     spec.key: spec

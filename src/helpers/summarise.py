@@ -130,26 +130,89 @@ def map_reduce(
     summarise_batch: Callable[[list[str]], list[str]],
     max_rounds: int = 4,
 ) -> tuple[str, int]:
-    """Summary of a text of any length: chunks within the model's limit, summarised, then
-    their summaries summarised, until one fits. Returns (summary, number of chunks at first)."""
+    """Summary of a text of any length (see `map_reduce_all`): (summary, number of chunks at first)."""
+    return map_reduce_all({"": text}, loaded, summarise_batch, max_rounds)[""]
 
-    def count(t: str) -> int:
-        return len(loaded.tokenizer(t)["input_ids"])
 
+def map_reduce_all(
+    texts: dict[str, str],
+    loaded: LoadedModel,
+    summarise_batch: Callable[[list[str]], list[str]],
+    max_rounds: int = 4,
+) -> dict[str, tuple[str, int]]:
+    """Summaries of texts of any length, all reports at once: each text is cut into chunks within
+    the model's limit, the chunks of every text are summarised in one call (so batches are formed
+    by length across reports), and a text's chunk summaries are summarised again, round by round,
+    until they fit in one input. Returns, per key, (summary, number of chunks at first)."""
     limit = loaded.input_limit
-    chunks = _pack_sentences(text, count, limit)
-    first = len(chunks)
-    for _ in range(max_rounds):
-        summaries = summarise_batch(chunks)
-        joined = " ".join(s for s in summaries if s)
-        if len(chunks) == 1 or count(joined) <= limit:
-            return (summarise_batch([joined])[0] if len(chunks) > 1 else joined), first
-        chunks = _pack_sentences(joined, count, limit)
-    return joined, first
+    state = pack_chunks(texts, loaded, limit)
+    first = {k: len(v) for k, v in state.items()}
+    rounds = dict.fromkeys(state, 0)
+    done: dict[str, tuple[str, int]] = {}
+    while state:
+        outputs = iter(summarise_batch([c for chunks in state.values() for c in chunks]))
+        joined: dict[str, str] = {}
+        for key, chunks in state.items():
+            summaries = [next(outputs) for _ in chunks]
+            if len(chunks) == 1:
+                done[key] = (summaries[0], first[key])
+                continue
+            rounds[key] += 1
+            joined[key] = " ".join(s for s in summaries if s)
+        fits = dict(zip(joined, count_tokens(list(joined.values()), loaded))) if joined else {}
+        state = {}
+        for key, text in joined.items():
+            if fits[key] <= limit:
+                state[key] = [text]  # one more pass: the summary of the summaries
+            elif rounds[key] >= max_rounds:
+                done[key] = (text, first[key])
+        again = {k: t for k, t in joined.items() if k not in state and k not in done}
+        state.update(pack_chunks(again, loaded, limit))
+    return {k: done[k] for k in texts}
+
+
+def count_tokens(texts: list[str], loaded: LoadedModel) -> list[int]:
+    """Token counts of many texts, in one tokenizer call."""
+    return [len(ids) for ids in loaded.tokenizer(texts)["input_ids"]] if texts else []
+
+
+def pack_chunks(texts: dict[str, str], loaded: LoadedModel, limit: int) -> dict[str, list[str]]:
+    """Each text as whole sentences packed into chunks within `limit` tokens (long sentences split
+    at clauses). Every sentence is tokenised once, all texts in one call; a chunk's count is the
+    sum of its sentences' (without their special tokens), checked once on the finished chunks."""
+    specials = count_tokens([""], loaded)[0]
+    sentences = {k: [s for s in _SENTENCE_END.split(t) if s] for k, t in texts.items()}
+    flat = [s for ss in sentences.values() for s in ss]
+    counts = dict(zip(flat, count_tokens(flat, loaded)))
+
+    def exact(text: str) -> int:
+        return count_tokens([text], loaded)[0]
+
+    packed: dict[str, list[str]] = {}
+    for key, ss in sentences.items():
+        pieces: list[tuple[str, int]] = []
+        for s in ss:
+            if counts[s] <= limit:
+                pieces.append((s, counts[s] - specials))
+            else:
+                pieces += [(p, exact(p) - specials) for p in split_to_fit(s, exact, limit)]
+        chunks: list[tuple[str, int]] = []
+        for piece, n in pieces:
+            if chunks and chunks[-1][1] + n + specials <= limit:
+                chunks[-1] = (chunks[-1][0] + " " + piece, chunks[-1][1] + n)
+            else:
+                chunks.append((piece, n))
+        packed[key] = [c for c, _ in chunks] or [""]
+    made = [c for cs in packed.values() for c in cs]
+    if any(n > limit for n in count_tokens(made, loaded)):  # a join tokenised longer than its parts
+        for key in packed:
+            packed[key] = _pack_sentences(texts[key], exact, limit)
+    return packed
 
 
 def _pack_sentences(text: str, count: Callable[[str], int], limit: int) -> list[str]:
-    """Whole sentences packed into chunks within the limit (long sentences split at clauses)."""
+    """Whole sentences packed into chunks within the limit, counting each candidate chunk exactly
+    (the slow, sure way: used only when `pack_chunks`' sums fall short)."""
     pieces = [p for s in _SENTENCE_END.split(text) if s for p in split_to_fit(s, count, limit)]
     chunks: list[str] = []
     for piece in pieces:

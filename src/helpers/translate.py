@@ -63,6 +63,7 @@ class TranslationStats:
     split_sentences: int = 0
     redecoded: int = 0  # units decoded again with the guard because their output looped
     seconds: float = 0.0
+    model_seconds: float = 0.0  # of which in the model (tokenising, generating, decoding): the rest is overhead
     flags: dict[str, int] = field(default_factory=dict)
 
 
@@ -161,6 +162,7 @@ def translate_units(
     known = memory.lookup(units)
     todo = [u for u in dict.fromkeys(units) if u not in known]
     if todo:
+        started, storing = time.perf_counter(), 0.0
         lengths = [len(ids) for ids in loaded.tokenizer(todo)["input_ids"]]
         batches = [[todo[i] for i in b] for b in length_batches(lengths, settings.batch_tokens, settings.batch_tolerance)]
         label = f"{loaded.spec.task} ({loaded.spec.key})"
@@ -170,9 +172,12 @@ def translate_units(
             stats.generate_calls += 1
             stats.generated += len(texts)
             outputs = [text for text, _ in pairs]
+            stored = time.perf_counter()
             # committed now: a killed run keeps this batch
             memory.store(dict(zip(texts, outputs)), {t: score for t, (_, score) in zip(texts, pairs)})
+            storing += time.perf_counter() - stored
             known.update(zip(texts, outputs))
+        stats.model_seconds += time.perf_counter() - started - storing
     return known
 
 
@@ -240,6 +245,7 @@ def redecode_loops(
     finally:
         memory.close()
     stats.generate_calls += counted.generate_calls
+    stats.model_seconds += counted.model_seconds
     stats.redecoded += len(loops)
     return {u: again[u] for u in loops}, scores
 

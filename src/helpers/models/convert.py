@@ -15,7 +15,6 @@ import shutil
 import tempfile
 import warnings
 from dataclasses import replace
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +24,9 @@ COMPUTE = "int8"
 RECIPE = "v3"  # bump when the conversion changes (v3: any family, from the loaded model, vocabulary checked)
 
 
-@lru_cache(maxsize=16)
 def with_ct2(loaded: LoadedModel, cache_dir: Path) -> LoadedModel:
-    """The model on CTranslate2 (int8), or on transformers with the reason when that cannot be."""
+    """The model on CTranslate2 (int8), or on transformers with the reason when that cannot be
+    (`load_model` keeps the result, once per model and process)."""
     if not loaded.family.ct2:
         return replace(loaded, ct2_note=f"CTranslate2 does not convert the {loaded.spec.family} family")
     target = cache_dir / "ct2" / f"{loaded.spec.key}-{loaded.revision}-{COMPUTE}-{RECIPE}"

@@ -156,7 +156,7 @@ def check_rows(cfg: Config, keys: tuple[str, ...] | None = None) -> list[dict[st
             try:
                 loaded = load_real(spec, cfg.cache_dir)
                 if cfg.backend == "ctranslate2":
-                    loaded = with_ct2.__wrapped__(loaded, cfg.cache_dir)
+                    loaded = with_ct2(loaded, cfg.cache_dir)
                 row.update(loadable="yes", backend=loaded.backend, note=loaded.ct2_note)
                 del loaded
             except ModelError as exc:

@@ -21,6 +21,13 @@ class ModelBroken(ModelError):
     """A model is here but cannot be loaded (a missing, truncated or unreadable file)."""
 
 
+@dataclass(frozen=True)
+class WeightsReleased:
+    """In place of the fp32 model once the model runs on CTranslate2: its config, no weights."""
+
+    config: Any
+
+
 @dataclass(eq=False)
 class LoadedModel:
     """A tokenizer and model ready for `generate`, with the settings it decodes with and its origin."""

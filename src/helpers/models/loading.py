@@ -18,6 +18,7 @@ import os
 import shutil
 import tempfile
 import warnings
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from typing import Any
 from ..config import BACKENDS, MODEL_DECODING, MODEL_MODES, ModelSpec
 from . import standins
 from .families import family_of
-from .loaded import LoadedModel, ModelBroken, ModelUnavailable
+from .loaded import LoadedModel, ModelBroken, ModelUnavailable, WeightsReleased
 from .locate import (Located, file_digest, hub_reachable, locate, missing_files, offline, unavailable_message,
                      weight_file)
 
@@ -41,22 +42,35 @@ def load_model(spec: ModelSpec, mode: str, cache_dir: Path, backend: str = "tran
     if backend not in BACKENDS:
         raise ValueError(f"BACKEND must be one of {', '.join(BACKENDS)}, not {backend!r}")
     family_of(spec)
-    loaded = _load_cached(spec, mode, Path(cache_dir))
     if backend == "ctranslate2":
-        from .convert import with_ct2
+        return _load_ct2(spec, mode, Path(cache_dir))
+    return _load_cached(spec, mode, Path(cache_dir))
 
-        return with_ct2(loaded, Path(cache_dir))
+
+@lru_cache(maxsize=16)
+def _load_ct2(spec: ModelSpec, mode: str, cache_dir: Path) -> LoadedModel:
+    """The model on CTranslate2. Its fp32 weights serve only to convert it: once it runs on
+    CTranslate2 they are let go (only their config is kept), so a run holds each model once, in int8."""
+    from .convert import with_ct2
+
+    loaded = with_ct2(_load_uncached(spec, mode, cache_dir), cache_dir)
+    if loaded.backend == "ctranslate2":
+        loaded = replace(loaded, model=WeightsReleased(loaded.model.config))
     return loaded
 
 
 @lru_cache(maxsize=16)
 def _load_cached(spec: ModelSpec, mode: str, cache_dir: Path) -> LoadedModel:
+    return _load_uncached(spec, mode, cache_dir)
+
+
+def _load_uncached(spec: ModelSpec, mode: str, cache_dir: Path) -> LoadedModel:
     if mode == "real" or (mode == "auto" and locate(spec)):
         return load_real(spec, cache_dir)
     if mode == "auto":
         warnings.warn(
             f"{spec.source} is not available locally: using a DEMO model (random weights; its text is not a translation)",
-            stacklevel=3,
+            stacklevel=4,
         )
     return load_demo(spec, cache_dir)
 

@@ -39,9 +39,10 @@ class Shape:
 
     d_model: int = 32
     layers: int = 1
+    decoder_layers: int = 0  # 0: as many as `layers` (distilbart-cnn-12-6 has 12 and 6)
     heads: int = 2
     ffn: int = 64
-    extra_vocab: int = 0  # unused pieces added to reach a real vocabulary size (Marian only)
+    extra_vocab: int = 0  # unused pieces added to reach a real vocabulary size (Marian, BART, mT5)
     spm_vocab: int = 1000  # SentencePiece pieces trained on the corpus (at most what it holds)
     spm_type: str = "unigram"
     target_vocab: int = 0  # pieces of target.spm, topped up with filler pieces (0: target.spm = source.spm)
@@ -53,6 +54,13 @@ TINY = Shape()
 # one, the target side has its own 32k-piece SentencePiece model within the joint vocabulary.
 OPUS_MT_SHAPE = Shape(d_model=512, layers=6, heads=8, ffn=2048, extra_vocab=50_000, spm_vocab=8000, spm_type="bpe",
                       target_vocab=32_000, tag="opus-mt-shape")
+# sshleifer/distilbart-cnn-12-6: d_model 1024, 12 encoder and 6 decoder layers, 16 heads, FFN 4096, 50,264 rows.
+DISTILBART_SHAPE = Shape(d_model=1024, layers=12, decoder_layers=6, heads=16, ffn=4096, spm_vocab=8000,
+                         extra_vocab=50_265, tag="distilbart-shape")
+# csebuetnlp/mT5_multilingual_XLSum (mT5-base): d_model 768, 12+12 layers, 12 heads, gated FFN 2048,
+# 250,112 rows, untied output layer.
+MT5_BASE_SHAPE = Shape(d_model=768, layers=12, heads=12, ffn=2048, spm_vocab=8000, extra_vocab=250_112,
+                       tag="mt5-base-shape")
 
 
 def corpus_texts() -> list[str]:
@@ -139,7 +147,7 @@ def _tokenizer(folder: Path, **kwargs: Any) -> Any:
 def _seq2seq(shape: Shape, vocab: int, positions: int, pad: int, bos: int, eos: int, start: int) -> dict[str, Any]:
     """Architecture keys shared by the BART-like families (Marian, M2M100/NLLB, mBART, BART)."""
     return {
-        "d_model": shape.d_model, "encoder_layers": shape.layers, "decoder_layers": shape.layers,
+        "d_model": shape.d_model, "encoder_layers": shape.layers, "decoder_layers": shape.decoder_layers or shape.layers,
         "num_hidden_layers": shape.layers, "encoder_attention_heads": shape.heads,
         "decoder_attention_heads": shape.heads, "encoder_ffn_dim": shape.ffn, "decoder_ffn_dim": shape.ffn,
         "max_position_embeddings": positions, "vocab_size": vocab, "pad_token_id": pad, "bos_token_id": bos,
@@ -253,6 +261,8 @@ def bart(folder: Path, spec: ModelSpec, texts: list[str], shape: Shape) -> Recip
                             special_tokens=["<s>", "<pad>", "</s>", "<unk>"])
     bpe.save_model(str(folder))
     vocab = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
+    for i in range(len(vocab), shape.extra_vocab - 1):  # unused entries up to the real size (benchmark shape)
+        vocab[f"<unused_{i}>"] = i
     vocab["<mask>"] = len(vocab)
     _write_json(folder / "vocab.json", vocab)
     config = {
@@ -277,11 +287,12 @@ def mt5(folder: Path, spec: ModelSpec, texts: list[str], shape: Shape) -> Recipe
     _write_json(folder / "special_tokens_map.json", special)
     _write_json(folder / "tokenizer_config.json", {**special, "extra_ids": 0, "additional_special_tokens": None,
                                                    "tokenizer_class": "T5Tokenizer"})
-    size = len(pieces_of(model)) + 12
+    size = max(len(pieces_of(model)) + 12, shape.extra_vocab)  # the real size's spare rows (benchmark shape)
     config = {
         "architectures": ["MT5ForConditionalGeneration"], "model_type": "mt5", "tokenizer_class": "T5Tokenizer",
         "d_model": shape.d_model, "d_kv": shape.d_model // shape.heads, "d_ff": shape.ffn, "num_layers": shape.layers,
-        "num_decoder_layers": shape.layers, "num_heads": shape.heads, "relative_attention_num_buckets": 32,
+        "num_decoder_layers": shape.decoder_layers or shape.layers, "num_heads": shape.heads,
+        "relative_attention_num_buckets": 32,
         "feed_forward_proj": "gated-gelu", "tie_word_embeddings": False, "vocab_size": size, "pad_token_id": 0,
         "eos_token_id": 1, "decoder_start_token_id": 0, "dropout_rate": 0.1, "layer_norm_epsilon": 1e-6,
         "is_encoder_decoder": True, "use_cache": True,

@@ -25,7 +25,7 @@ def run_summarise(
 ) -> pd.DataFrame:
     """Summarise every report by every method; write summaries.csv."""
     from ..models import load_model
-    from ..summarise import METHODS, Summary, bound_length, extractive, map_reduce, summariser, unsupported
+    from ..summarise import METHODS, Summary, bound_length, extractive, map_reduce_all, summariser, unsupported
     from ..translate import memory_for
 
     started = time.perf_counter()
@@ -38,9 +38,13 @@ def run_summarise(
     bound = (cfg.summary_max_sentences, cfg.summary_max_words)
     rows: list[Summary] = []
     models: dict[str, dict] = {}
+    model_seconds = 0.0
+
+    by_report = {rid: g for rid, g in text.groupby("report_id", sort=False)}  # one pass, not one filter per report
+    body_of = {rid: g for rid, g in body.groupby("report_id", sort=False)}
 
     def add(rid: str, method: str, model: str, summary: str, ids: list[int], flags: list[str]) -> None:
-        group = text[text["report_id"] == rid]
+        group = by_report.get(rid, text.iloc[:0])
         summary, cut = bound_length(summary, *bound) if summary else ("", [])
         checks = unsupported(summary, group["text_vi"].tolist(), group["text_en"].tolist())
         rows.append(Summary(rid, method, model, summary, len(summary.split()), join_flags(flags + cut + checks),
@@ -48,14 +52,14 @@ def run_summarise(
 
     report_ids = corpus.report_ids
     other = corpus.not_vietnamese
-    empty = [rid for rid in report_ids if rid not in set(body["report_id"])]
+    empty = [rid for rid in report_ids if rid not in body_of]
     for method in methods:
         for rid in empty:
             add(rid, method, "", "", [], ["no_body_text"])
         todo = [rid for rid in report_ids if rid not in empty]
         if method == "extractive":
             for rid in todo:
-                g = body[body["report_id"] == rid]
+                g = body_of[rid]
                 summary, ids, flags = extractive(
                     g["sentence_no"].astype(int).tolist(), g["text_vi"].tolist(), g["text_en"].tolist(), *bound
                 )
@@ -66,19 +70,26 @@ def run_summarise(
         models[method] = loaded.provenance()
         memory = memory_for(loaded, cfg.memory)
         try:
-            run = summariser(loaded, memory, progress)
             column = "text_en" if method == "abstractive-en" else "text_vi"
-            for rid in todo:
-                g = body[body["report_id"] == rid]
-                summary, chunks = map_reduce(" ".join(g[column]), loaded, run)
-                flags = [f"map_reduce:{chunks}_chunks"] if chunks > 1 else []
-                if method == "abstractive-vi" and rid in other:
-                    flags.append("not_vietnamese:summary_not_translated")
-                elif method == "abstractive-vi" and summary:
-                    summary = _translate_text(cfg, summary, progress)
-                add(rid, method, model_label(models[method]), summary, [], flags + ([] if summary else ["empty_output"]))
+            texts = {rid: " ".join(body_of[rid][column]) for rid in todo}
+            run = summariser(loaded, memory, progress)
+            made = map_reduce_all(texts, loaded, run)
+            model_seconds += run.stats.model_seconds
         finally:
             memory.close()
+        english = {}
+        if method == "abstractive-vi":  # every Vietnamese summary translated in one call
+            english, seconds = _translate_texts(
+                cfg, {rid: made[rid][0] for rid in todo if rid not in other and made[rid][0]}, progress)
+            model_seconds += seconds
+        for rid in todo:
+            summary, chunks = made[rid]
+            flags = [f"map_reduce:{chunks}_chunks"] if chunks > 1 else []
+            if method == "abstractive-vi" and rid in other:
+                flags.append("not_vietnamese:summary_not_translated")
+            elif method == "abstractive-vi" and summary:
+                summary = english[rid]
+            add(rid, method, model_label(models[method]), summary, [], flags + ([] if summary else ["empty_output"]))
     frame = pd.DataFrame([asdict(r) for r in rows], columns=list(Summary.__dataclass_fields__))
     order = {m: i for i, m in enumerate(METHODS)}
     frame = frame.sort_values(["report_id", "method"], key=lambda c: c.map(order) if c.name == "method" else c)
@@ -86,24 +97,34 @@ def run_summarise(
     update_json(cfg.run_json, "models", {**read_json(cfg.run_json).get("models", {}), **{f"summary {m}": p for m, p in models.items()}})
     update_json(cfg.run_json, "summaries", {
         "methods": list(methods), "rows": len(frame), "max_sentences": bound[0], "max_words": bound[1],
-        "seconds": round(time.perf_counter() - started, 3), "stamp": stamp(cfg, "summaries") if methods == METHODS else None,
+        "seconds": round(time.perf_counter() - started, 3), "model_seconds": round(model_seconds, 3),
+        "stamp": stamp(cfg, "summaries") if methods == METHODS else None,
     })
     return frame
 
 
-def _translate_text(cfg: Config, text: str, progress: bool) -> str:
-    """English for a short Vietnamese text (a summary), through the translator and its memory."""
+def _translate_texts(cfg: Config, texts: dict[str, str], progress: bool) -> tuple[dict[str, str], float]:
+    """English for short Vietnamese texts (summaries), all in one pass through the translator and
+    its memory (loaded and opened once); and the seconds spent in the model."""
     from ..glossary import default_glossary
     from ..segment import split_sentences
     from ..translate import memory_for, translate_sentences
 
+    if not texts:
+        return {}, 0.0
+    parts = {key: split_sentences(text) for key, text in texts.items()}
     loaded = load_translator(cfg)
     memory = memory_for(loaded, cfg.memory)
     try:
-        results, _ = translate_sentences(split_sentences(text), loaded, memory, default_glossary(), loaded.settings, progress)
+        results, stats = translate_sentences([s for ss in parts.values() for s in ss], loaded, memory,
+                                             default_glossary(), loaded.settings, progress)
     finally:
         memory.close()
-    return " ".join(r.text_en for r in results)
+    english, at = {}, 0
+    for key, ss in parts.items():
+        english[key] = " ".join(r.text_en for r in results[at:at + len(ss)])
+        at += len(ss)
+    return english, stats.model_seconds
 
 
 def summaries_for(cfg: Config, corpus: CorpusResult | None = None, translation: TranslationResult | None = None,
