@@ -269,3 +269,19 @@ def test_a_conversion_that_disagrees_with_the_tokenizer_stays_on_transformers(de
     with pytest.warns(UserWarning, match="CTranslate2 not used"):
         moved = convert.with_ct2(loaded, tmp_path)
     assert moved.backend == "transformers" and "disagrees with the tokenizer" in moved.provenance()["ctranslate2_not_used"]
+
+
+@pytest.mark.parametrize("key", sorted(MODEL_REGISTRY))
+def test_a_converted_model_loads_without_its_fp32_weights_and_decodes_alike(key, demo_cache):
+    """Once converted, a model on CTranslate2 is loaded from its configs alone (no fp32 weights in
+    memory), with the same resolved settings, hence the same memory keys and outputs."""
+    from helpers.models import loading
+    from helpers.models.loaded import WeightsReleased
+
+    spec = MODEL_REGISTRY[key]
+    on_ct2 = load_model(spec, "demo", demo_cache, "ctranslate2")  # converts once if need be
+    full = load_model(spec, "demo", demo_cache)
+    lazy = loading._load_uncached(spec, "demo", demo_cache, lazy=True)
+    assert isinstance(lazy.model, WeightsReleased) and isinstance(on_ct2.model, WeightsReleased)
+    assert lazy.settings == full.settings and lazy.input_limit == full.input_limit
+    assert on_ct2.provenance()["generation"] == full.provenance()["generation"]

@@ -114,9 +114,11 @@ def generate_batches(
 
     top_up()
     while pending:
+        pause = POLL_SECONDS / 16  # short batches (small models) are waited for briefly, long ones at ease
         while not all(h.done() for h in pending[0]):
             top_up()
-            time.sleep(POLL_SECONDS)
+            time.sleep(pause)
+            pause = min(2 * pause, POLL_SECONDS)
         pairs = _decode_ct2(loaded, [h.result() for h in pending.popleft()])
         top_up()
         yield pairs if scored else [t for t, _ in pairs]

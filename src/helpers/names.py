@@ -9,6 +9,7 @@ names are compared folded (`fold`), syllable by syllable, with or without spaces
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 import unicodedata
 
 SURNAMES = frozenset(
@@ -20,8 +21,10 @@ MAX_GIVEN = 3
 _TOKEN = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
+@lru_cache(maxsize=8192)
 def fold(text: str) -> str:
-    """Lower case without diacritics ('Tô Lâm' → 'to lam', 'Đảng' → 'dang')."""
+    """Lower case without diacritics ('Tô Lâm' → 'to lam', 'Đảng' → 'dang'); remembered, as a report's
+    whole text is folded once for each of its names."""
     s = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
     return "".join(c for c in s if not unicodedata.combining(c)).casefold()
 

@@ -10,6 +10,7 @@ renders into `OUT/html/`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -43,6 +44,16 @@ class Outputs:
     def demo(self) -> bool:
         """True if any model of the run was a demo model."""
         return any(m.get("demo") for m in self.run.get("models", {}).values())
+
+    @cached_property
+    def _groups(self) -> dict[str, dict[str, pd.DataFrame]]:
+        return {name: dict(tuple(getattr(self, name).groupby("report_id", sort=False)))
+                for name in ("sentences", "summaries", "references")}
+
+    def rows(self, table: str, report_id: str) -> pd.DataFrame:
+        """One report's rows of a table (sentences, summaries, references), grouped once for all pages."""
+        frame = getattr(self, table)
+        return self._groups[table].get(report_id, frame.iloc[:0])
 
 
 @dataclass(frozen=True)
@@ -153,8 +164,8 @@ def report_html(out: Outputs, report_id: str, with_style: bool = True) -> Markup
     the Vietnamese and English side by side, captions, the flags' legend and provenance."""
     report_id = pick_report(out, report_id)
     r = out.reports[out.reports["report_id"] == report_id].iloc[0]
-    sents = out.sentences[out.sentences["report_id"] == report_id]
-    summ = out.summaries[out.summaries["report_id"] == report_id]
+    sents = out.rows("sentences", report_id)
+    summ = out.rows("summaries", report_id)
     text, captions = sents[sents["role"] != "caption"], sents[sents["role"] == "caption"]
     text_rows, text_classes = _sentence_rows(text)
     caption_rows, caption_classes = _sentence_rows(captions)
@@ -164,8 +175,8 @@ def report_html(out: Outputs, report_id: str, with_style: bool = True) -> Markup
         "report.html.j2",
         with_style=with_style,
         demo_banner=DEMO_BANNER if out.demo else "",
-        title=display_title(r, out.sentences),
-        english_title=english_title(report_id, out.sentences),
+        title=display_title(r, sents),
+        english_title=english_title(report_id, sents),
         counts=counts(sents),
         summaries=pd.DataFrame({"method": summ["method"], "summary": summ["summary_en"], "words": summ["n_words"],
                                 "flags": summ["flags"].map(split_flags), "sentences used": summ["source_sentence_ids"]}),
@@ -174,7 +185,7 @@ def report_html(out: Outputs, report_id: str, with_style: bool = True) -> Markup
              ("author", r["author"] or "not found"), ("photo credit", r["photo_credit"] or "none"),
              ("source", r["source"] or "not found"), ("lines in the file", r["n_lines"])],
             columns=["field", "value"]),
-        cited=cited_documents(out.references[out.references["report_id"] == report_id]),
+        cited=cited_documents(out.rows("references", report_id)),
         terms=sorted({t for ts in sents["terms"] for t in ts.split("|") if t}),
         bars=[{"no": no, "words": int(w), "percent": round(100 * int(w) / longest, 1), "flagged": bool(f)}
               for no, w, f in zip(text["sentence_no"], words, text["flags"])],
@@ -189,10 +200,12 @@ def index_html(out: Outputs, with_style: bool = True) -> Markup:
     flagged sentences, as a table and a chart), the inputs that could not be used, the flags."""
     rows = []
     for r in out.reports.to_dict("records"):
-        c = counts(out.sentences[out.sentences["report_id"] == r["report_id"]])
-        summ = out.summaries[(out.summaries["report_id"] == r["report_id"]) & (out.summaries["method"] == "extractive")]
-        rows.append({"href": f"{r['report_id']}.html", "title": display_title(pd.Series(r), out.sentences),
-                     "date": r["date"] or "—", "english_title": english_title(r["report_id"], out.sentences),
+        sents = out.rows("sentences", r["report_id"])
+        c = counts(sents)
+        summ = out.rows("summaries", r["report_id"])
+        summ = summ[summ["method"] == "extractive"]
+        rows.append({"href": f"{r['report_id']}.html", "title": display_title(pd.Series(r), sents),
+                     "date": r["date"] or "—", "english_title": english_title(r["report_id"], sents),
                      "summary": summ["summary_en"].iloc[0] if len(summ) else "", "flagged": c.flagged, "total": c.total})
     widest = max([r["total"] for r in rows] + [1])
     for r in rows:
@@ -216,7 +229,8 @@ def index_html(out: Outputs, with_style: bool = True) -> Markup:
 
 def report_titles(out: Outputs) -> list[tuple[str, str]]:
     """(page file, title) of every report, in the order of reports.csv: the previous/next links."""
-    return [(f"{r['report_id']}.html", display_title(pd.Series(r), out.sentences)) for r in out.reports.to_dict("records")]
+    return [(f"{r['report_id']}.html", display_title(pd.Series(r), out.rows("sentences", r["report_id"])))
+            for r in out.reports.to_dict("records")]
 
 
 def write_pages(out: Outputs, html_dir: Path, stages: list[StagePage]) -> list[Path]:

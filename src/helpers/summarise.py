@@ -26,7 +26,7 @@ from .memory import Memory
 from .models import LoadedModel
 from .names import english_names, name_in
 from .textnorm import clean_space
-from .translate import TranslationStats, split_to_fit, translate_units
+from .translate import CLAUSE_SEPARATORS, TranslationStats, split_to_fit, translate_units
 
 METHODS = ("extractive", "abstractive-en", "abstractive-vi")
 DAMPING, ITERATIONS = 0.85, 50
@@ -195,7 +195,7 @@ def pack_chunks(texts: dict[str, str], loaded: LoadedModel, limit: int) -> dict[
             if counts[s] <= limit:
                 pieces.append((s, counts[s] - specials))
             else:
-                pieces += [(p, exact(p) - specials) for p in split_to_fit(s, exact, limit)]
+                pieces += _split_long(s, loaded, limit, specials)
         chunks: list[tuple[str, int]] = []
         for piece, n in pieces:
             if chunks and chunks[-1][1] + n + specials <= limit:
@@ -208,6 +208,31 @@ def pack_chunks(texts: dict[str, str], loaded: LoadedModel, limit: int) -> dict[
         for key in packed:
             packed[key] = _pack_sentences(texts[key], exact, limit)
     return packed
+
+
+def _split_long(text: str, loaded: LoadedModel, limit: int, specials: int,
+                separators: tuple[str, ...] = CLAUSE_SEPARATORS) -> list[tuple[str, int]]:
+    """A sentence over the limit as pieces within it, with their token counts (specials excluded):
+    cut at clauses, else at words, each part tokenised once (all parts of a level in one call)."""
+    for depth, sep in enumerate(separators):
+        parts = text.split(sep)
+        if len(parts) == 1:
+            continue
+        parts = [p + sep for p in parts[:-1]] + [parts[-1]]
+        sizes = [n - specials for n in count_tokens(parts, loaded)]
+        pieces: list[tuple[str, int]] = []
+        for part, n in zip(parts, sizes):
+            if pieces and pieces[-1][1] + n + specials <= limit:
+                pieces[-1] = (pieces[-1][0] + part, pieces[-1][1] + n)
+            else:
+                pieces.append((part, n))
+        out: list[tuple[str, int]] = []
+        for piece, n in pieces:
+            out += [(piece, n)] if n + specials <= limit else _split_long(piece, loaded, limit, specials,
+                                                                          separators[depth + 1:])
+        return [(p.strip(), n) for p, n in out if p.strip()]
+    exact = lambda t: count_tokens([t], loaded)[0]  # noqa: E731  (a run with no space: token windows)
+    return [(p, exact(p) - specials) for p in split_to_fit(text, exact, limit, ())]
 
 
 def _pack_sentences(text: str, count: Callable[[str], int], limit: int) -> list[str]:

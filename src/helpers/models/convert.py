@@ -18,10 +18,16 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from ..config import ModelSpec
 from .loaded import LoadedModel
 
 COMPUTE = "int8"
 RECIPE = "v3"  # bump when the conversion changes (v3: any family, from the loaded model, vocabulary checked)
+
+
+def ct2_folder(spec: ModelSpec, revision: str, cache_dir: Path) -> Path:
+    """Where the int8 conversion of this model revision is kept."""
+    return cache_dir / "ct2" / f"{spec.key}-{revision}-{COMPUTE}-{RECIPE}"
 
 
 def with_ct2(loaded: LoadedModel, cache_dir: Path) -> LoadedModel:
@@ -29,7 +35,7 @@ def with_ct2(loaded: LoadedModel, cache_dir: Path) -> LoadedModel:
     (`load_model` keeps the result, once per model and process)."""
     if not loaded.family.ct2:
         return replace(loaded, ct2_note=f"CTranslate2 does not convert the {loaded.spec.family} family")
-    target = cache_dir / "ct2" / f"{loaded.spec.key}-{loaded.revision}-{COMPUTE}-{RECIPE}"
+    target = ct2_folder(loaded.spec, loaded.revision, cache_dir)
     try:
         if not (target / "model.bin").exists():
             convert(loaded, target)

@@ -23,9 +23,10 @@ class ModelBroken(ModelError):
 
 @dataclass(frozen=True)
 class WeightsReleased:
-    """In place of the fp32 model once the model runs on CTranslate2: its config, no weights."""
+    """In place of the fp32 model when the model runs on CTranslate2: its configs, no weights."""
 
     config: Any
+    generation_config: Any = None
 
 
 @dataclass(eq=False)

@@ -53,9 +53,11 @@ def _load_ct2(spec: ModelSpec, mode: str, cache_dir: Path) -> LoadedModel:
     CTranslate2 they are let go (only their config is kept), so a run holds each model once, in int8."""
     from .convert import with_ct2
 
-    loaded = with_ct2(_load_uncached(spec, mode, cache_dir), cache_dir)
+    loaded = with_ct2(_load_uncached(spec, mode, cache_dir, lazy=True), cache_dir)
     if loaded.backend == "ctranslate2":
-        loaded = replace(loaded, model=WeightsReleased(loaded.model.config))
+        return replace(loaded, model=WeightsReleased(loaded.model.config, loaded.model.generation_config))
+    if isinstance(loaded.model, WeightsReleased):  # converted earlier, unusable now: the fp32 path after all
+        return replace(_load_uncached(spec, mode, cache_dir), ct2_note=loaded.ct2_note)
     return loaded
 
 
@@ -64,25 +66,27 @@ def _load_cached(spec: ModelSpec, mode: str, cache_dir: Path) -> LoadedModel:
     return _load_uncached(spec, mode, cache_dir)
 
 
-def _load_uncached(spec: ModelSpec, mode: str, cache_dir: Path) -> LoadedModel:
+def _load_uncached(spec: ModelSpec, mode: str, cache_dir: Path, lazy: bool = False) -> LoadedModel:
+    """The model as `mode` says; `lazy`: without its fp32 weights when its CTranslate2 conversion is
+    in the cache already (they would only be let go again)."""
     if mode == "real" or (mode == "auto" and locate(spec)):
-        return load_real(spec, cache_dir)
+        return load_real(spec, cache_dir, lazy)
     if mode == "auto":
         warnings.warn(
             f"{spec.source} is not available locally: using a DEMO model (random weights; its text is not a translation)",
             stacklevel=4,
         )
-    return load_demo(spec, cache_dir)
+    return load_demo(spec, cache_dir, lazy)
 
 
-def load_demo(spec: ModelSpec, cache_dir: Path) -> LoadedModel:
+def load_demo(spec: ModelSpec, cache_dir: Path, lazy: bool = False) -> LoadedModel:
     """The stand-in of the spec's family, built once, loaded through the same code as a real model."""
     folder = standins.build_standin(spec, family_of(spec).standin, cache_dir)
     found = Located(folder, standins.revision_of(folder), "stand-in")
-    return _load_located(spec, found, cache_dir, demo=True)
+    return _load_located(spec, found, cache_dir, demo=True, lazy=lazy)
 
 
-def load_real(spec: ModelSpec, cache_dir: Path) -> LoadedModel:
+def load_real(spec: ModelSpec, cache_dir: Path, lazy: bool = False) -> LoadedModel:
     """Load pretrained weights from a local folder or the hub cache (downloading them first when online)."""
     found = locate(spec)
     origin = None
@@ -96,13 +100,13 @@ def load_real(spec: ModelSpec, cache_dir: Path) -> LoadedModel:
         origin = "download"
         if found is None:
             raise ModelUnavailable(unavailable_message(spec) + " (the download left no config.json)")
-    loaded = _load_located(spec, found, cache_dir, demo=False)
+    loaded = _load_located(spec, found, cache_dir, demo=False, lazy=lazy)
     if origin:
         loaded.origin = origin
     return loaded
 
 
-def _load_located(spec: ModelSpec, found: Located, cache_dir: Path, demo: bool) -> LoadedModel:
+def _load_located(spec: ModelSpec, found: Located, cache_dir: Path, demo: bool, lazy: bool = False) -> LoadedModel:
     missing = missing_files(found, spec)
     if missing:
         raise ModelBroken(
@@ -119,7 +123,12 @@ def _load_located(spec: ModelSpec, found: Located, cache_dir: Path, demo: bool) 
         folder = _safetensors_copy(spec, found, weights, sha, cache_dir)
         record["served_from"] = "safetensors copy in the project cache"
     tokenizer = _tokenizer(spec, folder, found)
-    model = _model(spec, folder, weights)
+    from .convert import ct2_folder
+
+    if lazy and (ct2_folder(spec, found.revision, cache_dir) / "model.bin").exists():
+        model = _config_only(spec, folder)
+    else:
+        model = _model(spec, folder, weights)
     settings = spec.generation.resolved(model_decoding(model))
     loaded = LoadedModel(spec, tokenizer, model, demo=demo, revision=found.revision, location=str(found.folder),
                          settings=settings, origin=found.origin, weights=record)
@@ -164,6 +173,22 @@ def _model(spec: ModelSpec, folder: Path, weights: Path) -> Any:
             f"truncated or corrupt. Delete it and fetch the model again (`make models`).") from None
     model.eval()
     return model
+
+
+def _config_only(spec: ModelSpec, folder: Path) -> WeightsReleased:
+    """The model's config and decoding settings without its weights: the settings as transformers
+    gives a loaded model, from generation_config.json, else from the keys of config.json."""
+    import json
+    from types import SimpleNamespace
+
+    from transformers import AutoConfig
+
+    config = AutoConfig.from_pretrained(str(folder), local_files_only=True, trust_remote_code=False)
+    source = folder / "generation_config.json"
+    if not source.exists():
+        source = folder / "config.json"
+    values = json.loads(source.read_text(encoding="utf-8"))
+    return WeightsReleased(config, SimpleNamespace(**{name: values.get(name) for name in MODEL_DECODING}))
 
 
 def _safetensors_copy(spec: ModelSpec, found: Located, weights: Path, sha: str, cache_dir: Path) -> Path:
