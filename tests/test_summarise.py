@@ -45,16 +45,31 @@ def test_extractive_ids_point_at_body_sentences_of_the_report(summary_run):
         assert set(ids) <= set(mine["sentence_no"].astype(int))
 
 
-def test_map_reduce_summarises_an_input_longer_than_the_limit(demo_cache):
+LONG_TEXT = " ".join(f"The ministry held meeting number {i} in Hanoi on security and order." for i in range(400))
+
+
+@pytest.fixture
+def bart(demo_cache):
+    """The demo English summariser (its tokenizer and input limit are what chunking uses)."""
     cfg = Config(models="demo", cache_dir=demo_cache)
-    loaded = load_model(cfg.spec(cfg.summariser_en), "demo", demo_cache)
-    seen: list[list[str]] = []
+    return load_model(cfg.spec(cfg.summariser_en), "demo", demo_cache)
+
+
+def recording(answer):
+    """A fake batch summariser answering `answer(text)`, and the list of the batches it was given."""
+    calls: list[list[str]] = []
 
     def fake(texts):
-        seen.append(list(texts))
-        return ["Short summary of a part." for _ in texts]
+        calls.append(list(texts))
+        return [answer(t) for t in texts]
 
-    text = " ".join(f"The ministry held meeting number {i} in Hanoi on security and order." for i in range(400))
+    return fake, calls
+
+
+def test_map_reduce_summarises_an_input_longer_than_the_limit(bart):
+    loaded = bart
+    fake, seen = recording(lambda t: "Short summary of a part.")
+    text = LONG_TEXT
     assert len(loaded.tokenizer(text)["input_ids"]) > loaded.input_limit
     summary, chunks = map_reduce(text, loaded, fake)
     assert chunks > 1 and len(seen[0]) == chunks
@@ -63,16 +78,10 @@ def test_map_reduce_summarises_an_input_longer_than_the_limit(demo_cache):
     assert len(seen) == 2 and summary == "Short summary of a part."
 
 
-def test_chunks_of_every_report_go_to_the_model_together_and_give_each_report_its_own_summary(demo_cache):
-    cfg = Config(models="demo", cache_dir=demo_cache)
-    loaded = load_model(cfg.spec(cfg.summariser_en), "demo", demo_cache)
-    calls: list[list[str]] = []
-
-    def fake(texts):
-        calls.append(list(texts))
-        return [f"Summary {len(t)}." for t in texts]
-
-    long_ = " ".join(f"The ministry held meeting number {i} in Hanoi on security and order." for i in range(400))
+def test_chunks_of_every_report_go_to_the_model_together_and_give_each_report_its_own_summary(bart):
+    loaded = bart
+    fake, calls = recording(lambda t: f"Summary {len(t)}.")
+    long_ = LONG_TEXT
     texts = {"a": long_, "b": "A short report about one meeting.", "c": long_.replace("ministry", "committee")}
     together = map_reduce_all(texts, loaded, fake)
     first = calls[0]
