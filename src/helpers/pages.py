@@ -121,17 +121,17 @@ def take_stderr(nb) -> list[str]:
         if cell.cell_type == "markdown":
             found = re.search(r"^#+\s+(.+)$", cell.source, re.MULTILINE)
             heading = found.group(1).strip() if found else heading
-        for output in cell.get("outputs", []):
-            if "image/png" in output.get("data", {}):
-                output.setdefault("metadata", {})["alt"] = heading
+            continue
         kept = []
         for output in cell.get("outputs", []):
+            data = output.get("data", {})
             if output.get("output_type") == "stream" and output.get("name") == "stderr":
                 said.append(output.get("text", ""))
-            elif WIDGET_VIEW not in output.get("data", {}):
+            elif WIDGET_VIEW not in data:
+                if "image/png" in data:
+                    output.setdefault("metadata", {})["alt"] = heading
                 kept.append(output)
-        if "outputs" in cell:
-            cell["outputs"] = kept
+        cell["outputs"] = kept
     nb.metadata.pop("widgets", None)
     return said
 
