@@ -12,6 +12,10 @@ GENERATION ?=
 MEMORY ?=
 SUMMARY_MAX_SENTENCES ?= 3
 SUMMARY_MAX_WORDS ?= 80
+# Where the work runs: local (this process), or dask (CLUSTER=host:8786, else a local cluster of WORKERS).
+ENGINE ?= local
+CLUSTER ?=
+WORKERS ?= 0
 # A folder written by `models pack` (on a connected machine): its models, offline.
 MODEL_PACK ?=
 LOCK ?= models.lock.json
@@ -27,7 +31,8 @@ endif
 
 RUN_ARGS = --seeds "$(SEEDS)" --out "$(OUT)" --models "$(MODELS)" --backend "$(BACKEND)" \
 	--translator "$(TRANSLATOR)" --generation "$(GENERATION)" $(if $(strip $(MEMORY)),--memory "$(MEMORY)") \
-	--summary-max-sentences "$(SUMMARY_MAX_SENTENCES)" --summary-max-words "$(SUMMARY_MAX_WORDS)"
+	--summary-max-sentences "$(SUMMARY_MAX_SENTENCES)" --summary-max-words "$(SUMMARY_MAX_WORDS)" \
+	--engine "$(ENGINE)" --cluster "$(CLUSTER)" --workers "$(WORKERS)"
 
 .PHONY: setup reports test bench bench-translate bench-scale models notebooks-sync lab
 
@@ -71,4 +76,4 @@ bench-translate: setup
 
 # The whole job on 10, 100 and 1,000 synthetic reports (demo models): overhead per report, peak memory.
 bench-scale: setup
-	$(BIN)/python benchmarks/scale.py
+	$(BIN)/python benchmarks/scale.py --engine "$(ENGINE)"

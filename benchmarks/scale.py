@@ -7,7 +7,11 @@ wall time, model time (tokenising, generating and decoding, from run.json), the 
 report ((wall - model) / N: reading, checking, writing, notebooks, pages) and the peak resident
 memory of the largest process.
 
-Usage: python benchmarks/scale.py [--sizes 10,100,1000]
+With `--engine dask` each N runs twice, side by side: locally, then on a local Dask cluster (one
+worker per core); the engine's own overhead per report is the difference of the two wall times
+divided by N (the outputs are identical, `tests/test_engines.py`).
+
+Usage: python benchmarks/scale.py [--sizes 10,100,1000] [--engine local|dask]
 """
 
 from __future__ import annotations
@@ -28,15 +32,16 @@ import synthetic  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run(n: int, work: Path) -> dict:
-    """One run of the whole job on N synthetic reports; its figures."""
-    seeds, out = work / f"in-{n}", work / f"out-{n}"
-    synthetic.write_reports(n, seeds)
+def run(n: int, work: Path, engine: str = "local") -> dict:
+    """One run of the whole job on N synthetic reports (on `engine`); its figures."""
+    seeds, out = work / f"in-{n}", work / f"out-{n}-{engine}"
+    if not seeds.is_dir():
+        synthetic.write_reports(n, seeds)
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-m", "helpers", "reports", "--models", "demo", "--seeds", str(seeds), "--out", str(out),
-         "--memory", str(work / f"tm-{n}.sqlite"), "--notebooks", str(ROOT / "notebooks")],
+         "--memory", str(work / f"tm-{n}-{engine}.sqlite"), "--notebooks", str(ROOT / "notebooks"), "--engine", engine],
         capture_output=True, text=True, cwd=ROOT, env={**os.environ, "HF_HUB_OFFLINE": "1"},
     )
     wall = time.perf_counter() - started
@@ -46,26 +51,38 @@ def run(n: int, work: Path) -> dict:
     data = json.loads((out / "data" / "run.json").read_text())
     model = data["translation"]["model_seconds"] + data["summaries"]["model_seconds"]
     stages = {k: data[k]["seconds"] for k in ("corpus", "translation", "summaries")}
-    return {"n": n, "wall": wall, "model": model, "overhead_ms": 1000 * (wall - model) / n, "stages": stages,
+    return {"n": n, "engine": engine, "wall": wall, "model": model, "overhead_ms": 1000 * (wall - model) / n, "stages": stages,
             "peak_rss_mb": max(before, after) / 1024, "sentences": data["translation"]["sentences"]}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10,100,1000")
+    parser.add_argument("--engine", default="local", choices=("local", "dask"),
+                        help="dask: each N also on a local Dask cluster, side by side with the local run")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    engines = ["local"] + (["dask"] if args.engine == "dask" else [])
     print("demo models; empty output folder and translation memory for each N; the whole job as `make reports` runs it")
-    print(f"{'reports':>8} {'sentences':>9} {'wall s':>8} {'model s':>8} {'overhead/report':>16} {'peak RSS MB':>12}"
-          "   stage seconds (corpus, translation, summaries)")
-    results = []
+    print(f"{'reports':>8} {'engine':>6} {'sentences':>9} {'wall s':>8} {'model s':>8} {'overhead/report':>16} "
+          f"{'peak RSS MB':>12}   stage seconds (corpus, translation, summaries)")
+    results, engine_ms = [], {}
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as work:
         for n in sizes:
-            r = run(n, Path(work))
-            results.append(r)
-            s = r["stages"]
-            print(f"{n:>8} {r['sentences']:>9} {r['wall']:>8.1f} {r['model']:>8.1f} {r['overhead_ms']:>13.1f} ms "
-                  f"{r['peak_rss_mb']:>12.0f}   {s['corpus']:.1f}, {s['translation']:.1f}, {s['summaries']:.1f}")
+            walls = {}
+            for engine in engines:
+                r = run(n, Path(work), engine)
+                walls[engine] = r["wall"]
+                if engine == "local":
+                    results.append(r)
+                s = r["stages"]
+                print(f"{n:>8} {engine:>6} {r['sentences']:>9} {r['wall']:>8.1f} {r['model']:>8.1f} "
+                      f"{r['overhead_ms']:>13.1f} ms {r['peak_rss_mb']:>12.0f}   "
+                      f"{s['corpus']:.1f}, {s['translation']:.1f}, {s['summaries']:.1f}")
+            if "dask" in walls:
+                engine_ms[n] = 1000 * (walls["dask"] - walls["local"]) / n
+    for n, ms in engine_ms.items():
+        print(f"engine_overhead_ms_per_report={ms:.1f} at {n} reports (dask wall - local wall, / N)")
     if len(results) >= 2:
         last, before = results[-1], results[-2]
         print(f"overhead_per_report_ms={last['overhead_ms']:.1f} at {last['n']} reports; "

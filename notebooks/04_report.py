@@ -37,6 +37,9 @@ BACKEND = None  # ctranslate2 (default) or transformers
 SUMMARY_MAX_SENTENCES = None  # default: 3
 SUMMARY_MAX_WORDS = None  # default: 80
 GENERATION = None  # generation overrides, see README (default: none, each model its own)
+ENGINE = None  # local (default) or dask
+CLUSTER = None  # with dask: a scheduler address (default: a local cluster)
+WORKERS = None  # with dask and no cluster: worker processes (default 0: one per core)
 REPORT_ID = None  # a report_id of OUT/data/reports.csv (default: the first report)
 
 # %%

@@ -30,7 +30,7 @@ def translator(demo_cache):
 
 def counting(monkeypatch):
     """Count the batches that reach a model (either backend)."""
-    import helpers.translate as tr
+    import helpers.generation as tr  # the local engine's way to the model
 
     calls = []
     original = tr.generate_batches
@@ -105,7 +105,7 @@ def test_interrupted_run_resumes_with_memory_intact(translator, tmp_path, monkey
     sources = [f"Hội nghị lần thứ {i} của Bộ Công an đã diễn ra tại Hà Nội." for i in range(40)]
     settings = replace(spec.generation, batch_tokens=64)
     path = tmp_path / "tm.sqlite"
-    import helpers.translate as tr
+    import helpers.generation as tr  # the local engine's way to the model
 
     real_generate = tr.generate_batches
 

@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .config import BACKENDS, MODEL_MODES, SUMMARISERS, TRANSLATORS, Config
+from .config import BACKENDS, ENGINES, MODEL_MODES, SUMMARISERS, TRANSLATORS, Config
 from .outputs import read_csv
 
 EXIT_OK, EXIT_FATAL, EXIT_REJECTED = 0, 1, 2
@@ -41,6 +41,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--generation", default="",
                    help="generation overrides, e.g. 'opus-mt.num_beams=5 distilbart.min_length=30' "
                         "(default: each model's own settings)")
+    p.add_argument("--engine", default="local", choices=ENGINES,
+                   help="local (this process; default) or dask (a cluster: --cluster ADDRESS, else a local one)")
+    p.add_argument("--cluster", default="", help="with --engine dask: the scheduler's address (default: start a local cluster)")
+    p.add_argument("--workers", default="0", help="with --engine dask and no --cluster: worker processes (default 0: one per core)")
     p.add_argument("--notebooks", default="notebooks", help="folder of the numbered notebooks (reports stage)")
     p.add_argument("--to", default=None, help="with `models pack`: the folder to write the pack to")
     p.add_argument("--archive", action="store_true", help="with `models pack`: also write DIR.tar")
@@ -53,7 +57,8 @@ def config_from(args: argparse.Namespace) -> Config:
     return Config(seeds=args.seeds, out=args.out, models=args.models, translator=args.translator,
                   summariser_en=args.summariser_en, summariser_vi=args.summariser_vi, backend=args.backend,
                   memory_path=args.memory, summary_max_sentences=args.summary_max_sentences,
-                  summary_max_words=args.summary_max_words, generation=args.generation)
+                  summary_max_words=args.summary_max_words, generation=args.generation, engine=args.engine,
+                  cluster=args.cluster, workers=args.workers)
 
 
 def _terminal_warning(message, category, filename, lineno, file=None, line=None) -> None:
@@ -111,6 +116,10 @@ def main(argv: list[str] | None = None) -> int:
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
         return EXIT_FATAL
+    finally:
+        from .engines import close_engines
+
+        close_engines()  # a local cluster's workers stop with the run
     problems = read_csv(cfg.data_dir / "problems.csv")
     return EXIT_REJECTED if len(problems) else EXIT_OK
 

@@ -17,6 +17,7 @@ from typing import Any, Mapping
 
 MODEL_MODES = ("auto", "real", "demo")
 BACKENDS = ("ctranslate2", "transformers")
+ENGINES = ("local", "dask")  # where the work runs (helpers.engines)
 CACHE_ENV = "HELPERS_CACHE"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]  # the checkout (the package is installed editable)
 
@@ -177,6 +178,9 @@ class Config:
     summary_max_sentences: int = 3
     summary_max_words: int = 80
     generation: str = ""  # overrides of generation settings: "MODEL.SETTING=VALUE ..."
+    engine: str = "local"  # or "dask": the same run on a Dask cluster (outputs identical)
+    cluster: str = ""  # with dask: a scheduler address; empty starts a local cluster for the run
+    workers: int = 0  # with dask and no cluster: worker processes (0: one per core)
 
     def __post_init__(self) -> None:
         if self.models not in MODEL_MODES:
@@ -193,6 +197,18 @@ class Config:
                 raise ValueError(f"{name} must be at least 1, not {getattr(self, name)!r}")
             object.__setattr__(self, name, int(getattr(self, name)))
         parse_overrides(self.generation)
+        if self.engine not in ENGINES:
+            raise ValueError(f"ENGINE must be one of {', '.join(ENGINES)}, not {self.engine!r}")
+        if str(self.cluster) and self.engine == "local":
+            raise ValueError(f"CLUSTER={self.cluster} needs ENGINE=dask (the local engine runs in this process)")
+        try:
+            workers = int(self.workers)
+        except (TypeError, ValueError):
+            raise ValueError(f"WORKERS must be a whole number, not {self.workers!r}") from None
+        if workers < 0:
+            raise ValueError(f"WORKERS must be 0 (one per core) or more, not {workers}")
+        object.__setattr__(self, "workers", workers)
+        object.__setattr__(self, "cluster", str(self.cluster or ""))
         if self.memory_path is not None and not str(self.memory_path):
             object.__setattr__(self, "memory_path", None)
         for name in PATH_FIELDS:

@@ -28,11 +28,15 @@ def bar(items: Iterable[T], *, total: int | None = None, desc: str = "", unit: s
 
 
 @contextmanager
-def stage_line(name: str) -> Iterator[list[str]]:
-    """Time a stage and print one line for it when it ends: its name, what it did, its duration.
+def stage_line(name: str, seconds: dict[str, float] | None = None) -> Iterator[list[str]]:
+    """Time a stage and print one line for it when it ends: its name, what it did, its duration
+    (also kept in `seconds` under its name, when given).
 
     The body appends what the stage did to the yielded list (e.g. "108 sentences"), joined as is."""
     said: list[str] = []
     started = time.perf_counter()
     yield said
-    print(f"{name:<10} {''.join(said):<66} {time.perf_counter() - started:6.1f} s", file=sys.stdout, flush=True)
+    took = time.perf_counter() - started
+    if seconds is not None:
+        seconds[name] = round(took, 3)
+    print(f"{name:<10} {''.join(said):<66} {took:6.1f} s", file=sys.stdout, flush=True)

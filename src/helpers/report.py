@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from .config import Config
 from .contract import data_stamp, read_table
+from .engines import Engine, LocalEngine
 from .outputs import read_json, update_json
 from .pages import INDEX, Nav, StagePage, nav_for, page, render
 from .quality import LEGEND, flag_code, split_flags
@@ -27,6 +28,7 @@ DEMO_BANNER = (
     "It is not a translation and not a summary; it only shows that every step of the pipeline ran."
 )
 FLAG_MARK = "⚑ "
+PAGES_PER_TASK = 25  # report pages rendered by one task of the engine
 
 
 @dataclass
@@ -54,6 +56,14 @@ class Outputs:
         """One report's rows of a table (sentences, summaries, references), grouped once for all pages."""
         frame = getattr(self, table)
         return self._groups[table].get(report_id, frame.iloc[:0])
+
+    def share(self, report_ids: list[str]) -> "Outputs":
+        """The outputs of these reports only (what their pages need; sent to a cluster's workers)."""
+        def of(frame: pd.DataFrame) -> pd.DataFrame:
+            return frame[frame["report_id"].isin(report_ids)]
+
+        return Outputs(of(self.reports), of(self.sentences), of(self.summaries), of(self.references),
+                       self.problems, self.run)
 
 
 @dataclass(frozen=True)
@@ -233,15 +243,38 @@ def report_titles(out: Outputs) -> list[tuple[str, str]]:
             for r in out.reports.to_dict("records")]
 
 
-def write_pages(out: Outputs, html_dir: Path, stages: list[StagePage]) -> list[Path]:
-    """Render every report page and the index into `html_dir`, in-process; return the pages."""
+@dataclass(frozen=True)
+class PageWork:
+    """A share of the report pages, with what their headers need (every report's file and title)."""
+
+    out: Outputs  # the share's reports only
+    stages: tuple[StagePage, ...]
+    titles: tuple[tuple[str, str], ...]
+
+
+def render_report_pages(work: PageWork) -> list[tuple[str, str]]:
+    """(file, HTML) of each report page of a share: pure, so an engine's worker can render it."""
+    title_of = dict(work.titles)
+    rendered = []
+    for rid in work.out.reports["report_id"]:
+        file = f"{rid}.html"
+        nav = nav_for(file, list(work.stages), list(work.titles))
+        rendered.append((file, page(f"Report: {title_of[file]}", report_html(work.out, rid, with_style=False), nav)))
+    return rendered
+
+
+def write_pages(out: Outputs, html_dir: Path, stages: list[StagePage], engine: Engine | None = None) -> list[Path]:
+    """Render every report page (on `engine`, by shares of PAGES_PER_TASK reports) and the index
+    into `html_dir`; return the pages."""
     from .pages import save_page
 
     titles = report_titles(out)
+    ids = out.reports["report_id"].tolist()
+    shares = [PageWork(out.share(ids[i:i + PAGES_PER_TASK]), tuple(stages), tuple(titles))
+              for i in range(0, len(ids), PAGES_PER_TASK)]
     written = []
-    for (file, title), rid in zip(titles, out.reports["report_id"]):
-        nav = nav_for(file, stages, titles)
-        written.append(save_page(html_dir / file, page(f"Report: {title}", report_html(out, rid, with_style=False), nav)))
+    for rendered in (engine or LocalEngine()).map(render_report_pages, shares):
+        written += [save_page(html_dir / file, html) for file, html in rendered]
     index_nav: Nav = nav_for(INDEX, stages, titles)
     written.append(save_page(html_dir / INDEX, page("Index of reports", index_html(out, with_style=False), index_nav)))
     return written

@@ -81,6 +81,7 @@ def shown_warning(text: str) -> str:
 
 def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
     """The whole job: stages, stage notebooks and their pages, report pages and the index."""
+    from .engines import engine_for
     from .report import load_outputs, mark_pages, write_pages
     from .stages import corpus_for, summaries_for, translation_for
     from .stages.freshness import is_current
@@ -88,18 +89,20 @@ def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
     def reused(stage: str) -> str:
         return "(unchanged, read back) " if is_current(cfg, stage) else ""
 
-    with stage_line("corpus") as said:
+    seconds: dict[str, float] = {}
+
+    with stage_line("corpus", seconds) as said:
         said.append(reused("corpus"))
         corpus = corpus_for(cfg)
         said.append(f"{len(corpus.report_table)} reports, {len(corpus.ledger)} lines, "
                     f"{len(corpus.sentences)} sentences, {len(corpus.problems)} inputs rejected")
-    with stage_line("translate") as said:
+    with stage_line("translate", seconds) as said:
         said.append(reused("translation"))
         translation = translation_for(cfg, corpus, progress=progress)
         stats = translation.stats
         flagged = int((translation.sentences["flags"] != "").sum())
         said.append(f"{stats.sentences} sentences, {stats.from_memory} from memory, {flagged} flagged")
-    with stage_line("summarise") as said:
+    with stage_line("summarise", seconds) as said:
         said.append(reused("summaries"))
         summaries = summaries_for(cfg, corpus, translation, progress=progress)
         said.append(f"{len(summaries)} summaries of {len(corpus.report_table)} reports")
@@ -108,27 +111,36 @@ def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
     mark_pages(cfg)  # the notebooks read this data and change none of it: their pages are current
     warnings: list[dict[str, str]] = []
     pages: list[Path] = []
-    with stage_line("notebooks") as said:
+    with stage_line("notebooks", seconds) as said:
         for stage in bar(stages, desc="notebooks", unit="notebook", enabled=progress):
             page, stderr = export_stage(run_notebook(stage.notebook, cfg), stage, nav_for(stage.file, stages),
                                         cfg.html_dir / stage.file)
             pages.append(page)
             warnings += [{"page": stage.file, "text": shown_warning(t)} for t in stderr if shown_warning(t)]
         said.append(f"{len(stages)} run and exported ({', '.join(s.notebook.stem for s in stages)})")
-    with stage_line("pages") as said:
+    with stage_line("pages", seconds) as said:
         outputs = load_outputs(cfg)
-        pages += write_pages(outputs, cfg.html_dir, stages)
+        pages += write_pages(outputs, cfg.html_dir, stages, engine_for(cfg))
         said.append(f"{len(outputs.reports)} report pages and the index")
 
     # A run's outputs are exactly its own: pages and notebooks of reports since removed go.
     remove_stale(cfg.html_dir, "*.html", {p.name for p in pages})
     remove_stale(cfg.out / "notebooks", "*.ipynb", {s.notebook.name for s in stages})
     update_json(cfg.run_json, "warnings", warnings)
+    update_json(cfg.run_json, "engine", engine_record(cfg, seconds))
     for w in dict.fromkeys(f"warning ({w['page']}): {w['text']}" for w in warnings):
         print(w)
     sentences = outputs.sentences
     return RunSummary(pages, len(outputs.reports), len(sentences), int((sentences["flags"] != "").sum()),
                       len(outputs.problems), warnings)
+
+
+def engine_record(cfg: Config, seconds: dict[str, float]) -> dict:
+    """run.json's `engine` section: where the run's work ran, on how many workers, each stage's time."""
+    from .engines import engine_for
+
+    engine = engine_for(cfg)
+    return {**engine.describe(), "startup_seconds": getattr(engine, "startup_seconds", 0.0), "stage_seconds": seconds}
 
 
 def _openable(path: Path) -> str:

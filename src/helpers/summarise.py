@@ -22,6 +22,7 @@ from typing import Callable
 import numpy as np
 
 from .facts import code_carried, date_supported, english_facts, stated_values
+from .engines import Engine
 from .memory import Memory
 from .models import LoadedModel
 from .names import english_names, name_in
@@ -248,12 +249,14 @@ def _pack_sentences(text: str, count: Callable[[str], int], limit: int) -> list[
     return chunks or [""]
 
 
-def summariser(loaded: LoadedModel, memory: Memory, progress: bool = False) -> Callable[[list[str]], list[str]]:
-    """A batch summarise function backed by the model and the memory (re-runs generate nothing)."""
+def summariser(loaded: LoadedModel, memory: Memory, progress: bool = False,
+               engine: Engine | None = None) -> Callable[[list[str]], list[str]]:
+    """A batch summarise function backed by the model and the memory (re-runs generate nothing),
+    the model run on `engine` (this process by default)."""
     stats = TranslationStats()
 
     def run(texts: list[str]) -> list[str]:
-        outputs = translate_units(texts, loaded, memory, loaded.settings, stats, progress)
+        outputs = translate_units(texts, loaded, memory, loaded.settings, stats, progress, engine)
         return [outputs[t] for t in texts]
 
     run.stats = stats  # type: ignore[attr-defined]

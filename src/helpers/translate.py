@@ -24,7 +24,8 @@ from typing import Callable, Sequence
 
 from .config import GenerationSettings
 from .progress import bar
-from .generation import generate_batches, length_bucket
+from .engines import Engine, LocalEngine
+from .generation import length_bucket
 from .glossary import Prepared, Term, missing_terms, prepare
 from .memory import Memory
 from .models import LoadedModel
@@ -157,8 +158,10 @@ def translate_units(
     settings: GenerationSettings,
     stats: TranslationStats,
     progress: bool = True,
+    engine: Engine | None = None,
 ) -> dict[str, str]:
-    """Outputs for every unit: from memory where known, else generated batch by batch and stored."""
+    """Outputs for every unit: from memory where known, else generated batch by batch (on `engine`:
+    this process by default, or a cluster's workers) and stored here as each batch comes back."""
     known = memory.lookup(units)
     todo = [u for u in dict.fromkeys(units) if u not in known]
     if todo:
@@ -166,7 +169,7 @@ def translate_units(
         lengths = [len(ids) for ids in loaded.tokenizer(todo)["input_ids"]]
         batches = [[todo[i] for i in b] for b in length_batches(lengths, settings.batch_tokens, settings.batch_tolerance)]
         label = f"{loaded.spec.task} ({loaded.spec.key})"
-        results = generate_batches(loaded, batches, settings, scored=True)
+        results = (engine or LocalEngine()).generate(loaded, batches, settings)
         for texts, pairs in bar(zip(batches, results), total=len(batches), desc=label, unit="batch",
                                 enabled=progress):
             stats.generate_calls += 1
@@ -188,6 +191,7 @@ def translate_sentences(
     glossary: tuple[Term, ...],
     settings: GenerationSettings | None = None,
     progress: bool = True,
+    engine: Engine | None = None,
 ) -> tuple[list[SentenceTranslation], TranslationStats]:
     """Translate sentences (in order) with memory, splitting, redecoding of loops, flags and repair."""
     started = time.perf_counter()
@@ -202,9 +206,9 @@ def translate_sentences(
     pieces = [split_to_fit(p.text, count, limit) for p in prepared]
     all_units = [u for ps in pieces for u in ps]
     before = memory.lookup(all_units)
-    outputs = translate_units(all_units, loaded, memory, settings, stats, progress)
+    outputs = translate_units(all_units, loaded, memory, settings, stats, progress, engine)
     scores = memory.scores(all_units)
-    redecoded, guard_scores = redecode_loops(outputs, loaded, memory.path, settings, stats, progress)
+    redecoded, guard_scores = redecode_loops(outputs, loaded, memory.path, settings, stats, progress, engine)
     outputs.update(redecoded)
     scores.update(guard_scores)
     results = []
@@ -229,7 +233,7 @@ def translate_sentences(
 
 def redecode_loops(
     outputs: dict[str, str], loaded: LoadedModel, memory_path: Path, settings: GenerationSettings,
-    stats: TranslationStats, progress: bool = False,
+    stats: TranslationStats, progress: bool = False, engine: Engine | None = None,
 ) -> tuple[dict[str, str], dict[str, float]]:
     """Outputs that loop, decoded once more with the guard settings (stored under their own key),
     and their scores."""
@@ -240,7 +244,7 @@ def redecode_loops(
     memory = memory_for(loaded, memory_path, guard)
     counted = TranslationStats()  # apart: `generated` stays the first decoding's pieces
     try:
-        again = translate_units(loops, loaded, memory, guard, counted, progress)
+        again = translate_units(loops, loaded, memory, guard, counted, progress, engine)
         scores = memory.scores(loops)
     finally:
         memory.close()

@@ -15,6 +15,7 @@ import shutil
 import tempfile
 import warnings
 from dataclasses import replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +31,10 @@ def ct2_folder(spec: ModelSpec, revision: str, cache_dir: Path) -> Path:
     return cache_dir / "ct2" / f"{spec.key}-{revision}-{COMPUTE}-{RECIPE}"
 
 
-def with_ct2(loaded: LoadedModel, cache_dir: Path) -> LoadedModel:
+def with_ct2(loaded: LoadedModel, cache_dir: Path, threads: int = 0) -> LoadedModel:
     """The model on CTranslate2 (int8), or on transformers with the reason when that cannot be
-    (`load_model` keeps the result, once per model and process)."""
+    (`load_model` keeps the result, once per model and process). `threads`: batches run side by
+    side (0: one per core)."""
     if not loaded.family.ct2:
         return replace(loaded, ct2_note=f"CTranslate2 does not convert the {loaded.spec.family} family")
     target = ct2_folder(loaded.spec, loaded.revision, cache_dir)
@@ -44,12 +46,29 @@ def with_ct2(loaded: LoadedModel, cache_dir: Path) -> LoadedModel:
         note = f"conversion failed: {type(exc).__name__}: {str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ''}"
         warnings.warn(f"{loaded.spec.source}: CTranslate2 not used ({note}); running on transformers", stacklevel=2)
         return replace(loaded, ct2_note=note)
-    import ctranslate2
-
-    keep_freed_memory()
-    engine = ctranslate2.Translator(str(target), device="cpu", compute_type=COMPUTE,
-                                    inter_threads=os.cpu_count() or 1, intra_threads=1)
+    engine = LazyTranslator(target, threads or os.cpu_count() or 1)
     return replace(loaded, backend="ctranslate2", engine=engine, vmap=(target / "vmap.txt").exists())
+
+
+class LazyTranslator:
+    """A `ctranslate2.Translator` made at its first use: a driver that sends every batch to cluster
+    workers never holds the int8 weights itself. Attributes are the translator's."""
+
+    def __init__(self, folder: Path, threads: int) -> None:
+        self.folder, self.threads = folder, threads
+
+    @cached_property
+    def translator(self) -> Any:
+        import ctranslate2
+
+        keep_freed_memory()
+        return ctranslate2.Translator(str(self.folder), device="cpu", compute_type=COMPUTE,
+                                      inter_threads=self.threads, intra_threads=1)
+
+    def __getattr__(self, name: str) -> Any:
+        if name in ("folder", "threads", "translator"):  # not set yet: never the translator's
+            raise AttributeError(name)
+        return getattr(self.translator, name)
 
 
 def convert(loaded: LoadedModel, target: Path) -> None:

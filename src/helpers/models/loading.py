@@ -31,11 +31,13 @@ from .locate import (Located, file_digest, hub_reachable, locate, missing_files,
                      weight_file)
 
 
-def load_model(spec: ModelSpec, mode: str, cache_dir: Path, backend: str = "transformers") -> LoadedModel:
+def load_model(spec: ModelSpec, mode: str, cache_dir: Path, backend: str = "transformers",
+               threads: int = 0) -> LoadedModel:
     """Load a model as `mode` says (real, demo or auto), on the given backend; cached per process.
 
     `ctranslate2` converts the model once (int8, into the cache) and falls back to
-    `transformers`, saying why in the provenance, when the conversion fails.
+    `transformers`, saying why in the provenance, when the conversion fails. `threads`: the
+    batches CTranslate2 runs side by side (0: one per core; a cluster worker gives its own share).
     """
     if mode not in MODEL_MODES:
         raise ValueError(f"MODELS must be one of {', '.join(MODEL_MODES)}, not {mode!r}")
@@ -43,17 +45,17 @@ def load_model(spec: ModelSpec, mode: str, cache_dir: Path, backend: str = "tran
         raise ValueError(f"BACKEND must be one of {', '.join(BACKENDS)}, not {backend!r}")
     family_of(spec)
     if backend == "ctranslate2":
-        return _load_ct2(spec, mode, Path(cache_dir))
+        return _load_ct2(spec, mode, Path(cache_dir), threads)
     return _load_cached(spec, mode, Path(cache_dir))
 
 
 @lru_cache(maxsize=16)
-def _load_ct2(spec: ModelSpec, mode: str, cache_dir: Path) -> LoadedModel:
+def _load_ct2(spec: ModelSpec, mode: str, cache_dir: Path, threads: int = 0) -> LoadedModel:
     """The model on CTranslate2. Its fp32 weights serve only to convert it: once it runs on
     CTranslate2 they are let go (only their config is kept), so a run holds each model once, in int8."""
     from .convert import with_ct2
 
-    loaded = with_ct2(_load_uncached(spec, mode, cache_dir, lazy=True), cache_dir)
+    loaded = with_ct2(_load_uncached(spec, mode, cache_dir, lazy=True), cache_dir, threads)
     if loaded.backend == "ctranslate2":
         return replace(loaded, model=WeightsReleased(loaded.model.config, loaded.model.generation_config))
     if isinstance(loaded.model, WeightsReleased):  # converted earlier, unusable now: the fp32 path after all

@@ -16,9 +16,9 @@ import pandas as pd
 from ..config import Config
 from ..contract import CORPUS_SENTENCE_COLUMNS as CORPUS_COLUMNS, read_table
 from ..corpus import Report, build_report
-from ..inputs import Rejection, read_folder
+from ..inputs import Rejection, SourceFile, read_folder
 from ..outputs import start_json, write_csv
-from ..segment import report_sentences
+from ..segment import Sentence, report_sentences
 from .freshness import is_current, stamp
 
 PACKAGES = ("helpers", "torch", "transformers", "tokenizers", "sentencepiece", "underthesea", "pandas")
@@ -70,10 +70,28 @@ def ledger_frame(reports: list[Report]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["report_id", "line_no", "role", "reason", "text"])
 
 
-def sentences_frame(reports: list[Report]) -> pd.DataFrame:
-    """Sentences of every report (title, body and caption lines)."""
-    rows = [asdict(s) for r in reports for s in report_sentences(r)]
+def sentences_frame(sentences: list[list[Sentence]]) -> pd.DataFrame:
+    """Sentences of every report (title, body and caption lines), report by report."""
+    rows = [asdict(s) for report in sentences for s in report]
     return pd.DataFrame(rows, columns=["report_id", "sentence_no", "line_no", "text_vi", "role"])
+
+
+@dataclass(frozen=True)
+class Processed:
+    """One readable input, classified and segmented (the unit of work an engine maps over)."""
+
+    report: Report
+    sentences: list[Sentence]
+
+
+def process_source(source: SourceFile) -> Processed | Rejection:
+    """A file's report and sentences; a file whose processing fails becomes a problem (its name
+    and the error), never the end of the run."""
+    try:
+        report = build_report(source)
+        return Processed(report, report_sentences(report))
+    except Exception as exc:  # a defect met on one input: listed as a problem, the other reports go on
+        return Rejection(source.path.name, f"could not be processed: {type(exc).__name__}: {exc}")
 
 
 def reports_frame(reports: list[Report], sentences: pd.DataFrame) -> pd.DataFrame:
@@ -108,9 +126,14 @@ def problems_frame(rejections: list[Rejection]) -> pd.DataFrame:
 
 def build_corpus(cfg: Config) -> CorpusResult:
     """Read, classify and segment every input of `cfg.seeds` (writes nothing)."""
+    from ..engines import engine_for
+
     sources, rejections = read_folder(cfg.seeds)
-    reports = [build_report(s) for s in sources]
-    sentences = sentences_frame(reports)
+    done = engine_for(cfg).map(process_source, sources)
+    processed = [d for d in done if isinstance(d, Processed)]
+    rejections = sorted(rejections + [d for d in done if isinstance(d, Rejection)], key=lambda r: r.file)
+    reports = [p.report for p in processed]
+    sentences = sentences_frame([p.sentences for p in processed])
     return CorpusResult(
         report_table=reports_frame(reports, sentences),
         ledger=ledger_frame(reports),

@@ -9,6 +9,7 @@ import pandas as pd
 
 from ..config import Config
 from ..contract import read_table
+from ..engines import engine_for
 from ..outputs import read_json, update_json, write_csv
 from ..quality import join_flags
 from .corpus import CorpusResult, corpus_for
@@ -72,7 +73,7 @@ def run_summarise(
         try:
             column = "text_en" if method == "abstractive-en" else "text_vi"
             texts = {rid: " ".join(body_of[rid][column]) for rid in todo}
-            run = summariser(loaded, memory, progress)
+            run = summariser(loaded, memory, progress, engine_for(cfg))
             made = map_reduce_all(texts, loaded, run)
             model_seconds += run.stats.model_seconds
         finally:
@@ -117,7 +118,7 @@ def _translate_texts(cfg: Config, texts: dict[str, str], progress: bool) -> tupl
     memory = memory_for(loaded, cfg.memory)
     try:
         results, stats = translate_sentences([s for ss in parts.values() for s in ss], loaded, memory,
-                                             default_glossary(), loaded.settings, progress)
+                                             default_glossary(), loaded.settings, progress, engine_for(cfg))
     finally:
         memory.close()
     english, at = {}, 0

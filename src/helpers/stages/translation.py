@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..config import Config, shown_path
 from ..contract import read_table
+from ..engines import engine_for
 from ..outputs import read_json, remove_stale, update_json, write_csv, write_text
 from ..quality import join_flags
 from ..translate import TranslationStats
@@ -53,7 +54,7 @@ def run_translate(cfg: Config, corpus: CorpusResult | None = None, progress: boo
     todo = ~frame["report_id"].isin(other)
     try:
         results, stats = translate_sentences(frame.loc[todo, "text_vi"].tolist(), loaded, memory, glossary,
-                                             loaded.settings, progress)
+                                             loaded.settings, progress, engine_for(cfg))
     finally:
         memory.close()
     frame["text_en"] = frame["text_vi"]

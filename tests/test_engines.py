@@ -1,0 +1,174 @@
+"""ENGINE=dask gives the local run's outputs byte for byte, and a worker killed mid-translation
+loses and repeats nothing. A local Dask cluster of two worker processes (this machine's cores)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import signal
+import sqlite3
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from helpers.cli import main
+from helpers.config import Config
+from helpers.engines import close_engines, engine_for
+from helpers.memory import Memory
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+DATA = ("ledger.csv", "reports.csv", "problems.csv", "sentences.csv", "references.csv", "summaries.csv")
+
+
+def synthetic_reports(n: int, folder: Path) -> Path:
+    """N synthetic reports made from the seeds (the generator of `make bench-scale`)."""
+    spec = importlib.util.spec_from_file_location("synthetic", ROOT / "benchmarks" / "synthetic.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.write_reports(n, folder)
+    return folder
+
+
+def data_files(out: Path) -> dict[str, bytes]:
+    """Every data file of a run but run.json (which records times and the engine), by name."""
+    data = out / "data"
+    return {p.relative_to(data).as_posix(): p.read_bytes() for p in sorted(data.rglob("*")) if p.is_file()
+            and p.name != "run.json" and not p.name.startswith(".")}
+
+
+def memory_rows(path: Path) -> set[tuple]:
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        return set(db.execute("SELECT key, source, output, score FROM memory"))
+
+
+@pytest.fixture(autouse=True)
+def _engines_stopped():
+    yield
+    close_engines()
+
+
+def test_make_reports_on_dask_gives_the_local_outputs(tmp_path, capsys):
+    """The whole job through the command `make reports` runs, on both engines: the same data files."""
+    common = ["reports", "--seeds", str(SEEDS), "--models", "demo", "--notebooks", str(ROOT / "notebooks")]
+    assert main(common + ["--out", str(tmp_path / "local"), "--memory", str(tmp_path / "local.sqlite")]) == 0
+    assert main(common + ["--out", str(tmp_path / "dask"), "--memory", str(tmp_path / "dask.sqlite"),
+                          "--engine", "dask", "--workers", "2"]) == 0
+    local, dask = data_files(tmp_path / "local"), data_files(tmp_path / "dask")
+    assert set(local) == set(dask) and len(local) == len(DATA) + 5  # and one translation per seed
+    assert [name for name in local if local[name] != dask[name]] == []
+    run = json.loads((tmp_path / "dask" / "data" / "run.json").read_text())
+    assert run["engine"]["name"] == "dask" and run["engine"]["workers"] == 2
+    assert set(run["engine"]["stage_seconds"]) == {"corpus", "translate", "summarise", "notebooks", "pages"}
+    assert json.loads((tmp_path / "local" / "data" / "run.json").read_text())["engine"]["name"] == "local"
+    assert memory_rows(tmp_path / "local.sqlite") == memory_rows(tmp_path / "dask.sqlite")
+    pages = sorted(p.name for p in (tmp_path / "dask" / "html").glob("*.html"))
+    assert pages == sorted(p.name for p in (tmp_path / "local" / "html").glob("*.html")) and len(pages) == 9
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_worker_killed_during_translation_loses_and_repeats_nothing(tmp_path, monkeypatch):
+    """100 synthetic reports; one worker process killed (SIGKILL) while it runs a batch: Dask runs
+    its tasks again elsewhere, and the outputs and the memory are the local run's, unit for unit."""
+    from helpers.stages import run_summarise
+
+    seeds = synthetic_reports(100, tmp_path / "seeds")
+    local = Config(seeds=seeds, out=tmp_path / "local", models="demo", memory_path=tmp_path / "local.sqlite")
+    run_summarise(local, progress=False)
+
+    cfg = replace(local, out=tmp_path / "dask", memory_path=tmp_path / "dask.sqlite", engine="dask", workers=2)
+    engine = engine_for(cfg)
+    client = engine.client
+    killed: list[int] = []
+    store = Memory.store
+
+    def store_then_kill(self, pairs, scores=None):
+        store(self, pairs, scores)
+        if not killed:  # after the first batch came back, with the others queued or running
+            busy = [w for w, keys in client.processing().items() if keys]
+            assert busy, "no worker was running a batch"
+            pid = client.run(os.getpid, workers=[busy[0]])[busy[0]]
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
+
+    monkeypatch.setattr(Memory, "store", store_then_kill)
+    run_summarise(cfg, progress=False)
+    assert killed
+    pids = set(client.run(os.getpid).values())
+    assert killed[0] not in pids  # that process is gone; the cluster went on without it
+    local_files, dask_files = data_files(local.out), data_files(cfg.out)
+    assert len(local_files) == len(DATA) + 100
+    assert [name for name in local_files if local_files[name] != dask_files.get(name)] == []
+    assert memory_rows(local.memory) == memory_rows(cfg.memory)
+
+
+def test_a_task_that_keeps_killing_workers_stops_the_run_with_one_line(tmp_path, monkeypatch, capsys):
+    """With no retry left (allowed-failures 0), a killed worker ends the run: exit 1, one `error:`
+    line, and the batches stored before are in an intact memory."""
+    import dask
+
+    args = ["translate", "--seeds", str(SEEDS), "--out", str(tmp_path / "out"), "--models", "demo",
+            "--memory", str(tmp_path / "tm.sqlite"), "--engine", "dask", "--workers", "2"]
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):  # read when the scheduler starts
+        client = engine_for(Config(seeds=SEEDS, out=tmp_path / "out", models="demo", memory_path=tmp_path / "tm.sqlite",
+                                   engine="dask", workers=2)).client  # the engine `main` then uses
+    store, killed = Memory.store, []
+
+    def store_then_kill(self, pairs, scores=None):
+        store(self, pairs, scores)
+        busy = [w for w, keys in client.processing().items() if keys]
+        if busy and not killed:
+            killed.append(client.run(os.getpid, workers=[busy[0]])[busy[0]])
+            os.kill(killed[0], signal.SIGKILL)
+
+    monkeypatch.setattr(Memory, "store", store_then_kill)
+    status = main(args)
+    err = capsys.readouterr().err
+    assert killed and status == 1
+    assert "error: ENGINE=dask: the cluster's workers died running the same task" in err
+    assert "Traceback" not in err
+    assert len(memory_rows(tmp_path / "tm.sqlite")) >= 1
+
+
+def test_a_report_that_fails_to_process_is_a_problem_and_the_rest_go_on(tmp_path, monkeypatch):
+    from helpers.stages import corpus as corpus_stage
+
+    build = corpus_stage.build_report
+
+    def fails_on_one(source):
+        if source.path.name.startswith("002"):
+            raise IndexError("list index out of range")
+        return build(source)
+
+    monkeypatch.setattr(corpus_stage, "build_report", fails_on_one)
+    result = corpus_stage.run_corpus(Config(seeds=SEEDS, out=tmp_path, models="demo"), report_problems=False)
+    assert len(result.report_table) == 4
+    [problem] = result.problems.to_dict("records")
+    assert problem["file"].startswith("002")
+    assert problem["problem"] == "could not be processed: IndexError: list index out of range"
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"engine": "ray"}, "ENGINE must be one of local, dask, not 'ray'"),
+    ({"cluster": "tcp://10.0.0.5:8786"}, "CLUSTER=tcp://10.0.0.5:8786 needs ENGINE=dask"),
+    ({"engine": "dask", "workers": "two"}, "WORKERS must be a whole number, not 'two'"),
+    ({"engine": "dask", "workers": -1}, "WORKERS must be 0 (one per core) or more, not -1"),
+])
+def test_engine_settings_are_checked_with_a_clear_message(fields, message):
+    with pytest.raises(ValueError) as err:
+        Config(**fields)
+    assert str(err.value).startswith(message)
+
+
+def test_an_unreachable_cluster_is_one_line_naming_it(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("helpers.engines.STARTUP_SECONDS", 3)
+    status = main(["translate", "--seeds", str(SEEDS), "--out", str(tmp_path), "--models", "demo",
+                   "--engine", "dask", "--cluster", "tcp://127.0.0.1:9"])
+    err = capsys.readouterr().err
+    assert status == 1
+    assert "error: ENGINE=dask: the cluster at tcp://127.0.0.1:9 could not be reached" in err
+    assert "Traceback" not in err
+
