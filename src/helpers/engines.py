@@ -103,6 +103,7 @@ class DaskEngine:
         self.cache_dir = Path(cache_dir)
         self.cluster = None
         self.address = address
+        logging.getLogger("distributed").setLevel(logging.ERROR)  # its start-up news is not the user's concern
         try:
             if address:
                 self.client = Client(address, timeout=STARTUP_SECONDS)
@@ -115,7 +116,6 @@ class DaskEngine:
         except OSError as exc:  # refused, timed out, unresolvable
             where = f"the cluster at {address}" if address else "a local cluster"
             raise EngineError(f"ENGINE=dask: {where} could not be reached: {exc}") from None
-        logging.getLogger("distributed").setLevel(logging.ERROR)
 
     @property
     def workers(self) -> int:
