@@ -99,6 +99,9 @@ def test_a_worker_killed_during_translation_loses_and_repeats_nothing(tmp_path, 
     assert killed
     pids = set(client.run(os.getpid).values())
     assert killed[0] not in pids  # that process is gone; the cluster went on without it
+    # each worker loaded each model once (translator, two summarisers), then served every later batch
+    loads = client.run(lambda: __import__("helpers.models.loading", fromlist=["_"])._load_ct2.cache_info())
+    assert all(info.misses <= 3 and info.hits > info.misses for info in loads.values()), loads
     local_files, dask_files = data_files(local.out), data_files(cfg.out)
     assert len(local_files) == len(DATA) + 100
     assert [name for name in local_files if local_files[name] != dask_files.get(name)] == []
