@@ -108,7 +108,7 @@ def naive_summaries(spec, chunks_of, sample: int) -> dict:
 def project() -> dict:
     """The project's path on everything, cold then warm, in this (child) process."""
     from helpers.config import default_cache_dir
-    from helpers.models import load_model
+    from helpers.models import load_model, release
     from helpers.translate import TranslationStats, memory_for, translate_sentences, translate_units
 
     cache = default_cache_dir()
@@ -121,6 +121,8 @@ def project() -> dict:
     for label, spec, column in jobs:
         started = time.perf_counter()
         loaded = load_model(spec, "real", cache, "ctranslate2")  # conversion cached in the cache folder
+        if loaded.backend == "ctranslate2":
+            loaded.engine.num_translators  # the int8 translator is made at first use: here, as loading
         load_seconds = time.perf_counter() - started
         memory = memory_for(loaded, memory_file)
         units = sentences if column is None else chunks_for(loaded, bodies[column])
@@ -133,8 +135,10 @@ def project() -> dict:
                 translate_units(units, loaded, memory, loaded.settings, TranslationStats(), progress=False)
             timings.append(time.perf_counter() - started)
         memory.close()
+        release(loaded)  # as the stages do when done with a model
         found[label] = {"units": len(units), "cold_seconds": round(timings[0], 2), "warm_seconds": round(timings[1], 4),
-                        "load_seconds": round(load_seconds, 2), "backend": loaded.backend}
+                        "load_seconds": round(load_seconds, 2), "backend": loaded.backend,
+                        "peak_rss_mb_so_far": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
         del loaded
     found["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     return found

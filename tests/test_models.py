@@ -285,3 +285,18 @@ def test_a_converted_model_loads_without_its_fp32_weights_and_decodes_alike(key,
     assert isinstance(lazy.model, WeightsReleased) and isinstance(on_ct2.model, WeightsReleased)
     assert lazy.settings == full.settings and lazy.input_limit == full.input_limit
     assert on_ct2.provenance()["generation"] == full.provenance()["generation"]
+
+
+def test_a_released_model_holds_no_int8_weights_and_decodes_alike_when_used_again(demo_cache):
+    """Stages let a model's int8 weights go when done with it (one model's held at a time); the next
+    batch loads them again and decodes as before."""
+    from helpers.generation import generate
+    from helpers.models import release
+
+    loaded = load_model(MODEL_REGISTRY["opus-mt"], "demo", demo_cache, "ctranslate2")
+    texts = ["Hội nghị lần thứ 12 đã diễn ra tại Hà Nội.", "Bộ Công an"]
+    before = generate(loaded, texts)
+    assert "translator" in vars(loaded.engine)
+    release(loaded)
+    assert "translator" not in vars(loaded.engine)
+    assert generate(loaded, texts) == before

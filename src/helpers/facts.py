@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from .dates import find_dates, to_iso
 from .spans import DOC_CODE, PARTIAL_DATE, URL
@@ -143,8 +144,21 @@ def _codes_and_urls(masked: _Masked) -> None:
     masked.take(URL, lambda m: Fact("url", (m.group(0),), m.group(0)))
 
 
+FACTS_CACHED = 1 << 16  # texts whose facts are kept: a sentence is read by its check and its report's summary checks
+
+
 def source_facts(text: str) -> list[Fact]:
     """Numbers, dates, codes and URLs of a Vietnamese text, read in Vietnamese conventions."""
+    return list(_source_facts(text))
+
+
+def english_facts(text: str) -> list[Fact]:
+    """Numbers (in digits), dates, codes and URLs of an English text, read in English conventions."""
+    return list(_english_facts(text))
+
+
+@lru_cache(maxsize=FACTS_CACHED)
+def _source_facts(text: str) -> tuple[Fact, ...]:
     masked = _Masked(text)
     _codes_and_urls(masked)
     masked.take_dates()
@@ -159,11 +173,11 @@ def source_facts(text: str) -> list[Fact]:
     masked.take(_ROMAN, lambda m: Fact("number", (str(_roman(m[1])),), m[1], required=False))
     masked.take(_VI_NUMBER, lambda m: Fact("number", keys, m.group(0).strip())
                 if (keys := _number_keys(m[1], m[3], ".", ",")) else None)
-    return masked.facts
+    return tuple(masked.facts)
 
 
-def english_facts(text: str) -> list[Fact]:
-    """Numbers (in digits), dates, codes and URLs of an English text, read in English conventions."""
+@lru_cache(maxsize=FACTS_CACHED)
+def _english_facts(text: str) -> tuple[Fact, ...]:
     masked = _Masked(_CURRENCY.sub(r"\1 ", text))  # VND1,500,000: the amount is a number of its own
     _codes_and_urls(masked)
 
@@ -197,7 +211,7 @@ def english_facts(text: str) -> list[Fact]:
     masked.take(_EN_M, lambda m: fact(dated(None, month(m[1]), None), m) if m[1] != "May" or m.start() else None)
     masked.take(_EN_NUMBER, lambda m: Fact("number", keys, m.group(0).strip())
                 if (keys := _number_keys(m[1], m[3], ",", ".")) else None)
-    return masked.facts
+    return tuple(masked.facts)
 
 
 def number_words(text: str) -> set[str]:

@@ -98,6 +98,8 @@ def repeated_ngrams(english: str) -> list[str]:
     for n in range(1, MAX_LOOP_WORDS + 1):
         copies = SAME_WORD_RUN if n == 1 else LOOP_COPIES
         for i in range(len(words) - n * copies + 1):
+            if words[i] != words[i + n]:  # not even a second copy begins here (most places)
+                continue
             unit = words[i : i + n]
             if all(words[i + k * n : i + (k + 1) * n] == unit for k in range(1, copies)):
                 loops.append(" ".join(unit))

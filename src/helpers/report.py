@@ -48,6 +48,11 @@ class Outputs:
         return any(m.get("demo") for m in self.run.get("models", {}).values())
 
     @cached_property
+    def provenance(self) -> dict[str, object]:
+        """`provenance(self.run)`, made once for every page of the run."""
+        return provenance(self.run)
+
+    @cached_property
     def _groups(self) -> dict[str, dict[str, pd.DataFrame]]:
         return {name: dict(tuple(getattr(self, name).groupby("report_id", sort=False)))
                 for name in ("sentences", "summaries", "references")}
@@ -136,9 +141,11 @@ def cited_documents(references: pd.DataFrame) -> pd.DataFrame:
     columns = ["as cited", "in English", "code", "date"]
     if references.empty:
         return pd.DataFrame(columns=columns + ["in sentences"])
-    frame = references.rename(columns={"cited_as": "as cited", "english": "in English"})
-    grouped = frame.groupby(columns, sort=False)["sentence_no"].agg(lambda s: ", ".join(dict.fromkeys(s)))
-    return grouped.reset_index().rename(columns={"sentence_no": "in sentences"})
+    cited: dict[tuple, list[str]] = {}  # in order of first citation; empty codes and dates kept
+    fields = references[["cited_as", "english", "code", "date", "sentence_no"]]
+    for *document, sentence in fields.itertuples(index=False, name=None):
+        cited.setdefault(tuple(document), []).append(str(sentence))
+    return pd.DataFrame([(*d, ", ".join(dict.fromkeys(s))) for d, s in cited.items()], columns=columns + ["in sentences"])
 
 
 def provenance(run: dict) -> dict[str, object]:
@@ -201,7 +208,7 @@ def report_html(out: Outputs, report_id: str, with_style: bool = True) -> Markup
               for no, w, f in zip(text["sentence_no"], words, text["flags"])],
         text=text_rows, text_classes=text_classes, captions=caption_rows, caption_classes=caption_classes,
         legend=legend_rows(list(summ["flags"]) + list(sents["flags"])),
-        provenance=provenance(out.run),
+        provenance=out.provenance,
     )
 
 
@@ -233,7 +240,7 @@ def index_html(out: Outputs, with_style: bool = True) -> Markup:
         reports=rows,
         problems=out.problems,
         flag_counts=flag_counts,
-        provenance=provenance(out.run),
+        provenance=out.provenance,
     )
 
 

@@ -12,12 +12,12 @@
 
 from .families import FAMILIES, Family, family_of
 from .loaded import LoadedModel, ModelBroken, ModelError, ModelUnavailable
-from .loading import load_demo, load_model, load_real
+from .loading import load_demo, load_model, load_real, release
 from .locate import locate
 from .standins import DISTILBART_SHAPE, MT5_BASE_SHAPE, OPUS_MT_SHAPE, TINY, Shape, build_standin, place_in_hub_cache
 
 __all__ = [
     "FAMILIES", "Family", "family_of", "LoadedModel", "ModelBroken", "ModelError", "ModelUnavailable",
-    "locate", "load_demo", "load_model", "load_real", "DISTILBART_SHAPE", "MT5_BASE_SHAPE", "OPUS_MT_SHAPE", "TINY", "Shape", "build_standin",
+    "locate", "load_demo", "load_model", "load_real", "release", "DISTILBART_SHAPE", "MT5_BASE_SHAPE", "OPUS_MT_SHAPE", "TINY", "Shape", "build_standin",
     "place_in_hub_cache",
 ]

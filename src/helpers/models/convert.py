@@ -65,6 +65,10 @@ class LazyTranslator:
         return ctranslate2.Translator(str(self.folder), device="cpu", compute_type=COMPUTE,
                                       inter_threads=self.threads, intra_threads=1)
 
+    def release(self) -> None:
+        """Let the int8 weights go (a stage done with the model); the next use loads them again."""
+        self.__dict__.pop("translator", None)
+
     def __getattr__(self, name: str) -> Any:
         if name in ("folder", "threads", "translator"):  # not set yet: never the translator's
             raise AttributeError(name)

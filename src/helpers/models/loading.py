@@ -49,6 +49,13 @@ def load_model(spec: ModelSpec, mode: str, cache_dir: Path, backend: str = "tran
     return _load_cached(spec, mode, Path(cache_dir))
 
 
+def release(loaded: LoadedModel) -> None:
+    """Free a model's int8 weights when a stage is done with it, so a run holds one model's at a
+    time (the tokenizer and settings stay; the next batch loads the weights again, in a second)."""
+    if loaded.backend == "ctranslate2" and hasattr(loaded.engine, "release"):
+        loaded.engine.release()
+
+
 @lru_cache(maxsize=16)
 def _load_ct2(spec: ModelSpec, mode: str, cache_dir: Path, threads: int = 0) -> LoadedModel:
     """The model on CTranslate2. Its fp32 weights serve only to convert it: once it runs on

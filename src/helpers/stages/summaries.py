@@ -25,7 +25,7 @@ def run_summarise(
     progress: bool = True,
 ) -> pd.DataFrame:
     """Summarise every report by every method; write summaries.csv."""
-    from ..models import load_model
+    from ..models import load_model, release
     from ..summarise import METHODS, Summary, bound_length, extractive, map_reduce_all, summariser, unsupported
     from ..translate import memory_for
 
@@ -78,6 +78,7 @@ def run_summarise(
             model_seconds += run.stats.model_seconds
         finally:
             memory.close()
+            release(loaded)  # one model's int8 weights held at a time
         english = {}
         if method == "abstractive-vi":  # every Vietnamese summary translated in one call
             english, seconds = _translate_texts(
@@ -108,6 +109,7 @@ def _translate_texts(cfg: Config, texts: dict[str, str], progress: bool) -> tupl
     """English for short Vietnamese texts (summaries), all in one pass through the translator and
     its memory (loaded and opened once); and the seconds spent in the model."""
     from ..glossary import default_glossary
+    from ..models import release
     from ..segment import split_sentences
     from ..translate import memory_for, translate_sentences
 
@@ -121,6 +123,7 @@ def _translate_texts(cfg: Config, texts: dict[str, str], progress: bool) -> tupl
                                              default_glossary(), loaded.settings, progress, engine_for(cfg))
     finally:
         memory.close()
+        release(loaded)  # one model's int8 weights held at a time
     english, at = {}, 0
     for key, ss in parts.items():
         english[key] = " ".join(r.text_en for r in results[at:at + len(ss)])

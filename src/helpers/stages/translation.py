@@ -39,6 +39,7 @@ def load_translator(cfg: Config):
 def run_translate(cfg: Config, corpus: CorpusResult | None = None, progress: bool = True) -> TranslationResult:
     """Translate every title, body and caption sentence; write sentences.csv, translations/, references.csv."""
     from ..glossary import default_glossary
+    from ..models import release
     from ..references import references_frame
     from ..translate import memory_for, translate_sentences
 
@@ -57,6 +58,7 @@ def run_translate(cfg: Config, corpus: CorpusResult | None = None, progress: boo
                                              loaded.settings, progress, engine_for(cfg))
     finally:
         memory.close()
+        release(loaded)  # one model's int8 weights held at a time
     frame["text_en"] = frame["text_vi"]
     frame["flags"] = "not_vietnamese:passed_through"
     frame["model"] = ""
