@@ -176,7 +176,7 @@ def main() -> None:
     for label, what in rows:
         timed = naive[label].get("sample")
         print(f"{label:<11} {what:<36} naive {naive[label]['estimated_seconds']:8.1f} s"
-              f"{'' if timed in (None, naive[label].get('chunks')) and not sample else f' (from {timed} timed)'}"
+              f"{f' (from {timed} timed)' if sample else ''}"
               f"   project cold {ours[label]['cold_seconds']:7.1f} s   warm {ours[label]['warm_seconds']:7.3f} s"
               f"   ({ours[label]['backend']}; load/convert {ours[label]['load_seconds']} s, not counted)")
     naive_sum = {k: naive[k]["estimated_seconds"] for k in naive}
