@@ -64,7 +64,9 @@ class Engine(Protocol):
 
     def generate(self, loaded: Any, batches: list[list[str]], settings: GenerationSettings) -> Iterator[list]: ...
 
-    def describe(self) -> dict[str, Any]: ...
+    def describe(self) -> dict[str, Any]:
+        """name, workers, cluster and start-up seconds, for run.json."""
+        ...
 
     def close(self) -> None: ...
 
@@ -83,7 +85,7 @@ class LocalEngine:
         return generate_batches(loaded, batches, settings, scored=True)
 
     def describe(self) -> dict[str, Any]:
-        return {"name": self.name, "workers": 1, "cluster": "this process"}
+        return {"name": self.name, "workers": 1, "cluster": "this process", "startup_seconds": 0.0}
 
     def close(self) -> None:
         pass
@@ -100,6 +102,7 @@ class DaskEngine:
             from distributed import Client, LocalCluster
         except ImportError:  # pragma: no cover - in requirements.txt
             raise EngineError("ENGINE=dask needs the `distributed` package (pip install -r requirements.txt)") from None
+        started = time.perf_counter()
         self.cache_dir = Path(cache_dir)
         self.cluster = None
         self.address = address
@@ -116,6 +119,7 @@ class DaskEngine:
         except OSError as exc:  # refused, timed out, unresolvable
             where = f"the cluster at {address}" if address else "a local cluster"
             raise EngineError(f"ENGINE=dask: {where} could not be reached: {exc}") from None
+        self.startup_seconds = round(time.perf_counter() - started, 3)
 
     @property
     def workers(self) -> int:
@@ -124,7 +128,7 @@ class DaskEngine:
     def map(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
         if not items:
             return []
-        return self._gathered(self.client.map(fn, list(items), pure=False))
+        return [self._result(f) for f in self.client.map(fn, list(items), pure=False)]
 
     def generate(self, loaded: Any, batches: list[list[str]], settings: GenerationSettings) -> Iterator[list]:
         request = model_request(loaded, self.cache_dir)
@@ -134,9 +138,6 @@ class DaskEngine:
                 yield self._result(future)
         finally:
             self.client.cancel([f for f in futures if not f.done()])
-
-    def _gathered(self, futures: list) -> list[Any]:
-        return [self._result(f) for f in futures]
 
     def _result(self, future: Any) -> Any:
         from distributed import KilledWorker
@@ -149,7 +150,7 @@ class DaskEngine:
 
     def describe(self) -> dict[str, Any]:
         cluster = self.address or "a local cluster started for the run"
-        return {"name": self.name, "workers": self.workers, "cluster": cluster}
+        return {"name": self.name, "workers": self.workers, "cluster": cluster, "startup_seconds": self.startup_seconds}
 
     def close(self) -> None:
         self.client.close()
@@ -183,9 +184,7 @@ def engine_for(cfg: Config) -> Engine:
     """The engine this Config asks for, started once per process and kept for its later stages."""
     key = (cfg.engine, cfg.cluster, cfg.workers, cfg.cache_dir)
     if key not in _OPEN:
-        started = time.perf_counter()
         _OPEN[key] = LocalEngine() if cfg.engine == "local" else DaskEngine(cfg.cluster, cfg.workers, cfg.cache_dir)
-        _OPEN[key].startup_seconds = round(time.perf_counter() - started, 3)  # type: ignore[attr-defined]
     return _OPEN[key]
 
 

@@ -139,8 +139,7 @@ def engine_record(cfg: Config, seconds: dict[str, float]) -> dict:
     """run.json's `engine` section: where the run's work ran, on how many workers, each stage's time."""
     from .engines import engine_for
 
-    engine = engine_for(cfg)
-    return {**engine.describe(), "startup_seconds": getattr(engine, "startup_seconds", 0.0), "stage_seconds": seconds}
+    return {**engine_for(cfg).describe(), "stage_seconds": seconds}
 
 
 def _openable(path: Path) -> str:
