@@ -259,3 +259,30 @@ def test_a_memory_written_before_scores_were_kept_still_opens(tmp_path):
     memory.store({"b": "B"}, {"b": -0.5})
     assert memory.lookup(["a", "b"]) == {"a": "A", "b": "B"} and memory.scores(["a", "b"]) == {"b": -0.5}
     memory.close()
+
+
+@pytest.mark.parametrize("source", ["Hà Nội", 'a "quoted" \\ back\\slash', "line\nbreak\ttab", "", "\u200bzero width", "😀 ✓"])
+def test_a_memory_s_keys_are_the_documented_memory_key(tmp_path, source):
+    """Keys made with the settings serialised once equal `memory_key`'s, so memories written
+    before stay readable (a different key would make every earlier entry unreachable)."""
+    from helpers.memory import memory_key
+
+    settings = {"num_beams": 4, "backend": "ctranslate2", "nested": {"z": 1, "a": [1, "é"]}}
+    memory = Memory(tmp_path / "tm.sqlite", "Helsinki-NLP/opus-mt-vi-en", "abc123", settings)
+    try:
+        assert memory.key(source) == memory_key("Helsinki-NLP/opus-mt-vi-en", "abc123", settings, source)
+    finally:
+        memory.close()
+
+
+@pytest.mark.parametrize("key", sorted(__import__("helpers.config", fromlist=["MODEL_REGISTRY"]).MODEL_REGISTRY))
+def test_the_token_counter_counts_what_the_tokenizer_gives(key, demo_cache, seed_lines):
+    """Sentences are cut to fit by `token_counter`'s count: it must be the tokenizer's own, for every
+    family (specials included), on the seeds and on text that holds special tokens literally."""
+    from helpers.translate import token_counter
+
+    loaded = load_model(Config(models="demo", cache_dir=demo_cache).spec(key), "demo", demo_cache)
+    texts = [line for lines in seed_lines.values() for line in lines if line.strip()][:150]
+    texts += ["", "</s> <pad> <unk> giữa câu", "Nghị quyết số 12-NQ/TW 😀 ✓ \u200b", "x" * 3000]
+    count = token_counter(loaded)
+    assert [count(t) for t in texts] == [len(ids) for ids in loaded.tokenizer(texts)["input_ids"]]

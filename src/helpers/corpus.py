@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .dates import is_dateline, lead_date, parse_dateline
 from .inputs import SourceFile
-from .textnorm import clean_space, comparison_key, is_punctuation_only, language, modern_tones, word_count
+from .textnorm import CACHED_TEXTS, clean_space, comparison_key, is_punctuation_only, language, modern_tones, word_count
 
 ROLES = ("title", "body", "caption", "duplicate", "dateline", "byline", "source", "boilerplate", "blank")
 TEXT_ROLES = ("title", "body")  # roles whose sentences make up the report's text
@@ -93,6 +94,7 @@ def _within(a: Counter[str], b: Counter[str]) -> bool:
     return not (a - b)
 
 
+@lru_cache(maxsize=CACHED_TEXTS)
 def comparison_key_words(text: str) -> str:
     """The line as compared for content: modern tone placement, case folded."""
     return modern_tones(clean_space(text)).casefold()

@@ -84,8 +84,16 @@ def default_glossary() -> tuple[Term, ...]:
     return load_glossary()
 
 
+@lru_cache(maxsize=None)
 def _word(term: str) -> re.Pattern[str]:
+    """The term as a whole word (compiled once per term: the glossary is matched against every sentence)."""
     return re.compile(rf"(?<![\w/-]){re.escape(term)}(?![\w/-])")
+
+
+@lru_cache(maxsize=None)
+def _bare(term: str) -> re.Pattern[str]:
+    """The acronym not inside brackets or a code (compiled once per term)."""
+    return re.compile(rf"(?<![\w/(-]){re.escape(term)}(?![\w/)-])")
 
 
 def _outside_spans(text: str, start: int, end: int) -> bool:
@@ -98,19 +106,18 @@ def prepare(source: str, glossary: tuple[Term, ...]) -> Prepared:
     stays as written."""
     text = modern_tones(source)
     normalised: list[str] = []
-    for t in glossary:
+    for t in glossary:  # a term or variant not in the text as a substring cannot match as a word
         for variant in t.variants:
             rx = _word(variant)
-            if rx.search(text):
+            if variant in text and rx.search(text):
                 text = rx.sub(t.term, text)
                 normalised.append(f"{variant}→{t.term}")
-    found = [t.term for t in glossary if t.kind != "typo" and _word(t.term).search(text)]
+    found = [t.term for t in glossary if t.kind != "typo" and t.term in text and _word(t.term).search(text)]
     for t in glossary:
-        if t.kind != "acronym" or not t.expansion_vi:
+        if t.kind != "acronym" or not t.expansion_vi or t.term not in text:
             continue
         # Expand bare acronyms only: '(CAND)' after its full form stays, and codes like 12-NQ/TW are spans.
-        rx = re.compile(rf"(?<![\w/(-]){re.escape(t.term)}(?![\w/)-])")
-        for m in reversed(list(rx.finditer(text))):
+        for m in reversed(list(_bare(t.term).finditer(text))):
             if _outside_spans(text, m.start(), m.end()):
                 text = text[: m.start()] + t.expansion_vi + text[m.end() :]
     return Prepared(source, text, tuple(found), tuple(normalised))

@@ -16,6 +16,7 @@ import sqlite3
 import sys
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 SCHEMA = """
@@ -89,9 +90,16 @@ class Memory:
             raise
         return db
 
+    @cached_property
+    def _key_head(self) -> str:
+        """`memory_key`'s JSON up to the source, serialised once (the settings are the same for every key)."""
+        return json.dumps([self.model, self.revision, self.settings], ensure_ascii=False, sort_keys=True)[:-1] + ", "
+
     def key(self, source: str) -> str:
-        """The key of a source text under this memory's model and settings."""
-        return memory_key(self.model, self.revision, self.settings, source)
+        """The key of a source text under this memory's model and settings: `memory_key`'s, with the
+        model, revision and settings serialised once per memory rather than once per text."""
+        blob = self._key_head + json.dumps(source, ensure_ascii=False) + "]"
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
     def lookup(self, sources: list[str]) -> dict[str, str]:
         """Outputs already stored for these sources (those found only)."""

@@ -14,11 +14,15 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 from markupsafe import Markup
 
 from .outputs import write_text
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 TEMPLATES = Path(__file__).parent / "templates"
 INDEX = "index.html"
@@ -60,10 +64,18 @@ class StagePage:
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     """The templates, autoescaped; an unknown name in a template is an error, never blank text."""
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True,
     )
+    env.filters["rows"] = table_rows
+    return env
+
+
+def table_rows(frame: pd.DataFrame) -> list[list[object]]:
+    """A table's rows as lists of its cells, each as the column holds it (an int stays an int beside
+    a float column); one conversion per table rather than pandas' row-by-row iteration."""
+    return frame.to_numpy(dtype=object).tolist()
 
 
 def render(template: str, **context: object) -> Markup:

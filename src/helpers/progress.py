@@ -36,7 +36,11 @@ def stage_line(name: str, seconds: dict[str, float] | None = None) -> Iterator[l
     said: list[str] = []
     started = time.perf_counter()
     yield said
-    took = time.perf_counter() - started
+    stage_done(name, "".join(said), time.perf_counter() - started, seconds)
+
+
+def stage_done(name: str, what: str, took: float, seconds: dict[str, float] | None = None) -> None:
+    """The line of a stage timed elsewhere (one that ran beside another): name, what it did, duration."""
     if seconds is not None:
         seconds[name] = round(took, 3)
-    print(f"{name:<10} {''.join(said):<66} {took:6.1f} s", file=sys.stdout, flush=True)
+    print(f"{name:<10} {what:<66} {took:6.1f} s", file=sys.stdout, flush=True)

@@ -9,6 +9,7 @@ renders into `OUT/html/`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -105,18 +106,17 @@ def pick_report(out: Outputs, report_id: str | None) -> str:
     return report_id
 
 
-def display_title(report: pd.Series, sentences: pd.DataFrame) -> str:
-    """The report's title, or its first sentence marked as such when it has no title line."""
+def display_title(report: Mapping[str, object], sentences: pd.DataFrame) -> str:
+    """The report's title, or its first sentence marked as such when it has no title line
+    (`sentences`: the report's own, `Outputs.rows`)."""
     if report["title"]:
-        return report["title"]
-    first = sentences[sentences["report_id"] == report["report_id"]]
-    return f"(no title) {first['text_vi'].iloc[0][:120]}…" if len(first) else "(no title, no text)"
+        return str(report["title"])
+    return f"(no title) {sentences['text_vi'].iloc[0][:120]}…" if len(sentences) else "(no title, no text)"
 
 
-def english_title(report_id: str, sentences: pd.DataFrame) -> str:
-    """The English of the title sentence(s), or ''."""
-    rows = sentences[(sentences["report_id"] == report_id) & (sentences["role"] == "title")]
-    return " ".join(rows["text_en"])
+def english_title(sentences: pd.DataFrame) -> str:
+    """The English of the report's title sentence(s), or '' (`sentences`: the report's own)."""
+    return " ".join(en for en, role in zip(sentences["text_en"], sentences["role"]) if role == "title")
 
 
 def counts(sentences: pd.DataFrame) -> Counts:
@@ -183,7 +183,8 @@ def report_html(out: Outputs, report_id: str, with_style: bool = True) -> Markup
     r = out.reports[out.reports["report_id"] == report_id].iloc[0]
     sents = out.rows("sentences", report_id)
     summ = out.rows("summaries", report_id)
-    text, captions = sents[sents["role"] != "caption"], sents[sents["role"] == "caption"]
+    is_caption = sents["role"] == "caption"
+    text, captions = sents[~is_caption], sents[is_caption]
     text_rows, text_classes = _sentence_rows(text)
     caption_rows, caption_classes = _sentence_rows(captions)
     words = text["text_vi"].str.split().str.len()
@@ -193,7 +194,7 @@ def report_html(out: Outputs, report_id: str, with_style: bool = True) -> Markup
         with_style=with_style,
         demo_banner=DEMO_BANNER if out.demo else "",
         title=display_title(r, sents),
-        english_title=english_title(report_id, sents),
+        english_title=english_title(sents),
         counts=counts(sents),
         summaries=pd.DataFrame({"method": summ["method"], "summary": summ["summary_en"], "words": summ["n_words"],
                                 "flags": summ["flags"].map(split_flags), "sentences used": summ["source_sentence_ids"]}),
@@ -220,10 +221,10 @@ def index_html(out: Outputs, with_style: bool = True) -> Markup:
         sents = out.rows("sentences", r["report_id"])
         c = counts(sents)
         summ = out.rows("summaries", r["report_id"])
-        summ = summ[summ["method"] == "extractive"]
-        rows.append({"href": f"{r['report_id']}.html", "title": display_title(pd.Series(r), sents),
-                     "date": r["date"] or "—", "english_title": english_title(r["report_id"], sents),
-                     "summary": summ["summary_en"].iloc[0] if len(summ) else "", "flagged": c.flagged, "total": c.total})
+        extractive = [text for text, method in zip(summ["summary_en"], summ["method"]) if method == "extractive"]
+        rows.append({"href": f"{r['report_id']}.html", "title": display_title(r, sents),
+                     "date": r["date"] or "—", "english_title": english_title(sents),
+                     "summary": extractive[0] if extractive else "", "flagged": c.flagged, "total": c.total})
     widest = max([r["total"] for r in rows] + [1])
     for r in rows:
         r["flagged_percent"] = round(100 * r["flagged"] / widest, 1)
@@ -246,7 +247,7 @@ def index_html(out: Outputs, with_style: bool = True) -> Markup:
 
 def report_titles(out: Outputs) -> list[tuple[str, str]]:
     """(page file, title) of every report, in the order of reports.csv: the previous/next links."""
-    return [(f"{r['report_id']}.html", display_title(pd.Series(r), out.rows("sentences", r["report_id"])))
+    return [(f"{r['report_id']}.html", display_title(r, out.rows("sentences", r["report_id"])))
             for r in out.reports.to_dict("records")]
 
 

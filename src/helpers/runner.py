@@ -2,9 +2,9 @@
 
 The stages run in-process first, with progress bars (`corpus`, `translate`, `summarise`);
 the stage notebooks (01-03) then run with papermill and read what the stages wrote,
-and are exported with the run's header to `OUT/html/`; the report pages and the index
-are rendered in-process from the same functions notebooks 04 and 05 display (no kernel
-per report). Whatever a notebook wrote to stderr goes to the terminal and run.json,
+and are exported with the run's header to `OUT/html/`, while the report pages and the
+index are rendered in-process from the same functions notebooks 04 and 05 display (no
+kernel per report; the notebooks' kernels are other processes, so the two overlap). Whatever a notebook wrote to stderr goes to the terminal and run.json,
 never to a page. The last line names the page to open.
 """
 
@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import os
 import re
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from .config import Config, shown_path
 from .outputs import remove_stale, update_json
-from .pages import INDEX, export_stage, nav_for, stage_page
-from .progress import bar, stage_line
+from .pages import INDEX, StagePage, export_stage, nav_for, stage_page
+from .progress import stage_done, stage_line
 
 KERNEL = "python3"
 _ABSOLUTE = re.compile(r"(?<![\w.])/(?:[\w.@+-]+/)+[\w.@+-]+")
@@ -109,19 +111,19 @@ def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
 
     stages = [stage_page(nb) for nb in notebook_paths(notebooks) if not is_view(nb)]
     mark_pages(cfg)  # the notebooks read this data and change none of it: their pages are current
-    warnings: list[dict[str, str]] = []
-    pages: list[Path] = []
-    with stage_line("notebooks", seconds) as said:
-        for stage in bar(stages, desc="notebooks", unit="notebook", enabled=progress):
-            page, stderr = export_stage(run_notebook(stage.notebook, cfg), stage, nav_for(stage.file, stages),
-                                        cfg.html_dir / stage.file)
-            pages.append(page)
-            warnings += [{"page": stage.file, "text": shown_warning(t)} for t in stderr if shown_warning(t)]
-        said.append(f"{len(stages)} run and exported ({', '.join(s.notebook.stem for s in stages)})")
-    with stage_line("pages", seconds) as said:
-        outputs = load_outputs(cfg)
-        pages += write_pages(outputs, cfg.html_dir, stages, engine_for(cfg))
-        said.append(f"{len(outputs.reports)} report pages and the index")
+    # The stage notebooks run in their kernels (other processes) while this process renders the
+    # report pages: the two overlap instead of one waiting for the other.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="notebooks") as pool:
+        notebooks = pool.submit(run_stage_notebooks, cfg, stages)
+        with stage_line("pages", seconds) as said:
+            outputs = load_outputs(cfg)
+            pages = write_pages(outputs, cfg.html_dir, stages, engine_for(cfg))
+            said.append(f"{len(outputs.reports)} report pages and the index")
+        ran = notebooks.result()
+    stage_done("notebooks", f"{len(stages)} run and exported ({', '.join(s.notebook.stem for s in stages)})",
+               ran.seconds, seconds)
+    pages += ran.pages
+    warnings = ran.warnings
 
     # A run's outputs are exactly its own: pages and notebooks of reports since removed go.
     remove_stale(cfg.html_dir, "*.html", {p.name for p in pages})
@@ -133,6 +135,29 @@ def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
     sentences = outputs.sentences
     return RunSummary(pages, len(outputs.reports), len(sentences), int((sentences["flags"] != "").sum()),
                       len(outputs.problems), warnings)
+
+
+@dataclass
+class NotebooksRun:
+    """What running the stage notebooks made: their pages, what they wrote to stderr, how long it took."""
+
+    pages: list[Path]
+    warnings: list[dict[str, str]]
+    seconds: float
+
+
+def run_stage_notebooks(cfg: Config, stages: list[StagePage]) -> NotebooksRun:
+    """Run each stage notebook with papermill (in order: each reads what the stages wrote) and export
+    its page; the notebooks' stderr is kept for run.json and the terminal, never shown on a page."""
+    started = time.perf_counter()
+    pages: list[Path] = []
+    warnings: list[dict[str, str]] = []
+    for stage in stages:
+        page, stderr = export_stage(run_notebook(stage.notebook, cfg), stage, nav_for(stage.file, stages),
+                                    cfg.html_dir / stage.file)
+        pages.append(page)
+        warnings += [{"page": stage.file, "text": shown_warning(t)} for t in stderr if shown_warning(t)]
+    return NotebooksRun(pages, warnings, time.perf_counter() - started)
 
 
 def engine_record(cfg: Config, seconds: dict[str, float]) -> dict:

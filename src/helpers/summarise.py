@@ -266,13 +266,32 @@ def summariser(loaded: LoadedModel, memory: Memory, progress: bool = False,
 # ---------------------------------------------------------------- faithfulness
 
 
+@dataclass(frozen=True)
+class Support:
+    """What a report states, as a summary is checked against it: number keys, date keys and the
+    text itself. Made once per report and shared by the checks of its three summaries."""
+
+    numbers: frozenset[str]
+    dates: tuple[str, ...]
+    haystack: str
+
+
+def support_of(vietnamese: list[str], english: list[str]) -> Support:
+    """The numbers, dates and text a report's Vietnamese and English sentences state."""
+    numbers_vi, dates_vi = stated_values(vietnamese, english=False)
+    numbers_en, dates_en = stated_values(english, english=True)
+    return Support(frozenset(numbers_vi | numbers_en), tuple(dates_vi + dates_en), " ".join(vietnamese + english))
+
+
 def unsupported(summary: str, vietnamese: list[str], english: list[str]) -> list[str]:
     """Numbers, dates, codes and names of a summary that the report states nowhere, compared as
     values (`June 22` is supported by `22/6`, `seven` needs no support) and names folded."""
-    numbers_vi, dates_vi = stated_values(vietnamese, english=False)
-    numbers_en, dates_en = stated_values(english, english=True)
-    numbers, dates = numbers_vi | numbers_en, dates_vi + dates_en
-    haystack = " ".join(vietnamese + english)
+    return unsupported_by(summary, support_of(vietnamese, english))
+
+
+def unsupported_by(summary: str, support: Support) -> list[str]:
+    """`unsupported`, against a report's `Support` made beforehand."""
+    numbers, dates, haystack = set(support.numbers), list(support.dates), support.haystack
     flags = []
     for f in english_facts(summary):
         if f.kind == "number" and not set(f.keys) & numbers:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Letters that occur in Vietnamese but not in English text.
 VIETNAMESE_LETTERS = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.I)
@@ -21,6 +22,9 @@ _SPACES = re.compile(r"[\s\u00a0\u2007\u202f]+")
 # space inside 'Công' must not split it; a bidi override must not reach a page active).
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\u202a-\u202e\u2066-\u2069"
                         r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# The same lines and sentences are cleaned and compared by several rules and stages: the pure
+# str -> str forms below are kept for the most recent texts rather than computed again.
+CACHED_TEXTS = 1 << 16
 _PUNCT_ONLY = re.compile(r"^[\W_]+$")
 # Old-style tone placement on a final 'oa', 'oe', 'uy' (not after q): the mark moves to the first vowel.
 _OLD_TONE = re.compile(r"(?<![qQ])([oO](?=[aAeE])|[uU](?=[yY]))([aAeEyY])([\u0300\u0301\u0303\u0309\u0323])(?!\w)")
@@ -31,11 +35,13 @@ def remove_invisible(text: str) -> str:
     return _INVISIBLE.sub("", text)
 
 
+@lru_cache(maxsize=CACHED_TEXTS)
 def clean_space(text: str) -> str:
     """NFC, invisible characters removed, NBSP and other odd spaces folded to one ASCII space, ends stripped."""
     return _SPACES.sub(" ", remove_invisible(unicodedata.normalize("NFC", text))).strip()
 
 
+@lru_cache(maxsize=CACHED_TEXTS)
 def modern_tones(text: str) -> str:
     """Old-style tone placement made modern ('hoà'→'hòa', 'Uỷ'→'Ủy', 'khoẻ'→'khỏe'; 'quý', 'hoàn' kept):
     the form glossary terms and model inputs use, so both spellings match and share memory entries."""
@@ -49,6 +55,7 @@ def is_punctuation_only(text: str) -> bool:
     return bool(s) and bool(_PUNCT_ONLY.match(s))
 
 
+@lru_cache(maxsize=CACHED_TEXTS)
 def comparison_key(text: str) -> str:
     """Case-, punctuation- and space-insensitive form used to spot near-repeats."""
     s = modern_tones(clean_space(text)).casefold()

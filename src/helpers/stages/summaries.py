@@ -26,7 +26,8 @@ def run_summarise(
 ) -> pd.DataFrame:
     """Summarise every report by every method; write summaries.csv."""
     from ..models import load_model, release
-    from ..summarise import METHODS, Summary, bound_length, extractive, map_reduce_all, summariser, unsupported
+    from ..summarise import (METHODS, Summary, Support, bound_length, extractive, map_reduce_all, summariser, support_of,
+                             unsupported_by)
     from ..translate import memory_for
 
     started = time.perf_counter()
@@ -44,10 +45,14 @@ def run_summarise(
     by_report = {rid: g for rid, g in text.groupby("report_id", sort=False)}  # one pass, not one filter per report
     body_of = {rid: g for rid, g in body.groupby("report_id", sort=False)}
 
+    support: dict[str, Support] = {}  # what each report states: made once, for its three summaries
+
     def add(rid: str, method: str, model: str, summary: str, ids: list[int], flags: list[str]) -> None:
-        group = by_report.get(rid, text.iloc[:0])
+        if rid not in support:
+            group = by_report.get(rid, text.iloc[:0])
+            support[rid] = support_of(group["text_vi"].tolist(), group["text_en"].tolist())
         summary, cut = bound_length(summary, *bound) if summary else ("", [])
-        checks = unsupported(summary, group["text_vi"].tolist(), group["text_en"].tolist())
+        checks = unsupported_by(summary, support[rid]) if summary else []
         rows.append(Summary(rid, method, model, summary, len(summary.split()), join_flags(flags + cut + checks),
                             " ".join(str(i) for i in ids)))
 

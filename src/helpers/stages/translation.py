@@ -105,13 +105,13 @@ def translation_for(cfg: Config, corpus: CorpusResult | None = None, progress: b
 
 def english_text(sentences: pd.DataFrame) -> str:
     """A report's English text: title, then one paragraph per source line, then the captions."""
-    parts: list[str] = []
-    text = sentences[sentences["role"] != "caption"]
-    for _, line in text.groupby("line_no", sort=True):
-        parts.append(" ".join(line["text_en"]))
-    captions = sentences[sentences["role"] == "caption"]
-    if len(captions):
-        parts.append("Photo captions:\n" + "\n".join(f"- {t}" for t in captions["text_en"]))
+    lines: dict[int | str, list[str]] = {}  # one pass over plain columns (this runs once per report)
+    captions: list[str] = []
+    for role, line_no, english in zip(sentences["role"], sentences["line_no"], sentences["text_en"]):
+        (captions if role == "caption" else lines.setdefault(line_no, [])).append(english)
+    parts = [" ".join(lines[n]) for n in sorted(lines, key=int)]
+    if captions:
+        parts.append("Photo captions:\n" + "\n".join(f"- {t}" for t in captions))
     return "\n\n".join(parts) + "\n"
 
 
