@@ -261,7 +261,8 @@ def test_a_memory_written_before_scores_were_kept_still_opens(tmp_path):
     memory.close()
 
 
-@pytest.mark.parametrize("source", ["Hà Nội", 'a "quoted" \\ back\\slash', "line\nbreak\ttab", "", "\u200bzero width", "😀 ✓"])
+@pytest.mark.parametrize("source", ["Hà Nội", 'a "quoted" \\ back\\slash', "line\nbreak\ttab", "", "\u200bzero width",
+                                    "😀 ✓"])
 def test_a_memory_s_keys_are_the_documented_memory_key(tmp_path, source):
     """Keys made with the settings serialised once equal `memory_key`'s, so memories written
     before stay readable (a different key would make every earlier entry unreachable)."""

@@ -4,8 +4,9 @@ The stages run in-process first, with progress bars (`corpus`, `translate`, `sum
 the stage notebooks (01-03) then run with papermill and read what the stages wrote,
 and are exported with the run's header to `OUT/html/`, while the report pages and the
 index are rendered in-process from the same functions notebooks 04 and 05 display (no
-kernel per report; the notebooks' kernels are other processes, so the two overlap). Whatever a notebook wrote to stderr goes to the terminal and run.json,
-never to a page. The last line names the page to open.
+kernel per report; the notebooks' kernels are other processes, so the two overlap).
+Whatever a notebook wrote to stderr goes to the terminal and run.json, never to a page.
+The last line names the page to open.
 """
 
 from __future__ import annotations

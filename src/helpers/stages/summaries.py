@@ -26,8 +26,8 @@ def run_summarise(
 ) -> pd.DataFrame:
     """Summarise every report by every method; write summaries.csv."""
     from ..models import load_model, release
-    from ..summarise import (METHODS, Summary, Support, bound_length, extractive, map_reduce_all, summariser, support_of,
-                             unsupported_by)
+    from ..summarise import (METHODS, Summary, Support, bound_length, extractive, map_reduce_all, summariser,
+                             support_of, unsupported_by)
     from ..translate import memory_for
 
     started = time.perf_counter()
