@@ -198,3 +198,11 @@ def test_the_pipeline_on_reference_english_gives_flags_a_reader_can_trust(tmp_pa
         assert str(tmp_path) not in html_page.read_text(encoding="utf-8") and str(ROOT) not in html_page.read_text(encoding="utf-8"), html_page.name
     other = REFERENCE[REFERENCE["text_en"].str.startswith("On the morning of June 22, in Hanoi")].iloc[0]
     assert str(escape(other.text_en)) in (out / "html" / f"{other.report_id}.html").read_text(encoding="utf-8")
+
+
+def test_number_words_are_whole_words_in_any_case_even_with_unusual_letters():
+    """'ſeven' (long s) matches 'seven' case-insensitively: it once raised a KeyError in the check."""
+    from helpers.facts import number_words
+
+    assert number_words("Twenty-two of the SEVENTY first, ſeven") == {"20", "22", "2", "70", "71", "1", "7"}
+    assert number_words("sevenfold one_two twentyfive 7th") == set()

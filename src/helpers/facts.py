@@ -62,7 +62,8 @@ _WORD_VALUES = {**{w: i for i, w in enumerate(UNITS)}, **{w: i for i, w in enume
                 **{w: 10 * i for i, w in enumerate(TENS) if i > 1}, **{w: 10 * i for i, w in enumerate(TENTHS) if i > 1},
                 "dozen": 12, "once": 1, "twice": 2, "single": 1, "half": 6}  # half (of a year): six months
 _TENS_UNITS = re.compile(rf"\b({'|'.join(TENS[2:])})[-\s]({'|'.join(UNITS[1:10] + ORDINALS[1:10])})\b", re.I)
-_NUMBER_WORD = re.compile(rf"\b({'|'.join(_WORD_VALUES)})\b", re.I)
+_WORD = re.compile(r"\w+")
+_TENS_WORDS = frozenset(TENS[2:])
 
 
 @dataclass(frozen=True)
@@ -217,9 +218,13 @@ def _english_facts(text: str) -> tuple[Fact, ...]:
 def number_words(text: str) -> set[str]:
     """Values written as words ('seven', 'first', 'twenty-two', 'half' of a year): they satisfy a
     source number but are never counted as added, since 'one of' renders no number."""
-    values = {str(_WORD_VALUES[w.lower()]) for w in _NUMBER_WORD.findall(text)}
-    for tens, unit in _TENS_UNITS.findall(text):
-        values.add(str(_WORD_VALUES[tens.lower()] + _WORD_VALUES[unit.lower()]))
+    # Every number word is a whole word: looked up word by word (casefolded, as the patterns match
+    # under re.I) rather than by one pattern of 60 alternatives tried at every word.
+    words = {w.casefold() for w in _WORD.findall(text)}
+    values = {str(_WORD_VALUES[w]) for w in words if w in _WORD_VALUES}
+    if words & _TENS_WORDS:
+        for tens, unit in _TENS_UNITS.findall(text):
+            values.add(str(_WORD_VALUES[tens.lower()] + _WORD_VALUES[unit.lower()]))
     return values
 
 

@@ -27,7 +27,7 @@ from .memory import Memory
 from .models import LoadedModel
 from .names import english_names, name_in
 from .textnorm import clean_space
-from .translate import CLAUSE_SEPARATORS, TranslationStats, split_to_fit, translate_units
+from .translate import CLAUSE_SEPARATORS, TranslationStats, count_tokens, split_to_fit, translate_units
 
 METHODS = ("extractive", "abstractive-en", "abstractive-vi")
 DAMPING, ITERATIONS = 0.85, 50
@@ -170,11 +170,6 @@ def map_reduce_all(
         again = {k: t for k, t in joined.items() if k not in state and k not in done}
         state.update(pack_chunks(again, loaded, limit))
     return {k: done[k] for k in texts}
-
-
-def count_tokens(texts: list[str], loaded: LoadedModel) -> list[int]:
-    """Token counts of many texts, in one tokenizer call."""
-    return [len(ids) for ids in loaded.tokenizer(texts)["input_ids"]] if texts else []
 
 
 def pack_chunks(texts: dict[str, str], loaded: LoadedModel, limit: int) -> dict[str, list[str]]:

@@ -166,7 +166,7 @@ def translate_units(
     todo = [u for u in dict.fromkeys(units) if u not in known]
     if todo:
         started, storing = time.perf_counter(), 0.0
-        lengths = [len(ids) for ids in loaded.tokenizer(todo)["input_ids"]]
+        lengths = count_tokens(todo, loaded)
         batches = [[todo[i] for i in b] for b in length_batches(lengths, settings.batch_tokens, settings.batch_tolerance)]
         label = f"{loaded.spec.task} ({loaded.spec.key})"
         results = (engine or LocalEngine()).generate(loaded, batches, settings)
@@ -182,6 +182,19 @@ def translate_units(
             known.update(zip(texts, outputs))
         stats.model_seconds += time.perf_counter() - started - storing
     return known
+
+
+def count_tokens(texts: list[str], loaded: LoadedModel) -> list[int]:
+    """The number of input ids the tokenizer gives each text (special tokens included), in one call:
+    straight from a fast tokenizer's backend, without offsets, when it is set neither to truncate
+    nor to pad (the same ids, about twice as fast as building transformers' encodings); else
+    through the tokenizer."""
+    if not texts:
+        return []
+    backend = getattr(loaded.tokenizer, "backend_tokenizer", None)
+    if backend is not None and backend.truncation is None and backend.padding is None:
+        return [len(e.ids) for e in backend.encode_batch_fast(texts)]
+    return [len(ids) for ids in loaded.tokenizer(texts)["input_ids"]]
 
 
 def token_counter(loaded: LoadedModel) -> Callable[[str], int]:
