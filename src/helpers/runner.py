@@ -1,8 +1,8 @@
 """`make reports`: the stages, the stage notebooks and the pages, one terminal line each.
 
 The stages run in-process first, with progress bars (`corpus`, `translate`, `summarise`);
-the stage notebooks (01-03) then run with papermill and read what the stages wrote,
-and are exported with the run's header to `OUT/html/`, while the report pages and the
+the stage notebooks (01-03) then run with papermill, side by side, and read what the stages
+wrote, and are exported with the run's header to `OUT/html/`, while the report pages and the
 index are rendered in-process from the same functions notebooks 04 and 05 display (no
 kernel per report; the notebooks' kernels are other processes, so the two overlap).
 Whatever a notebook wrote to stderr goes to the terminal and run.json, never to a page.
@@ -58,7 +58,10 @@ def run_notebook(path: Path, cfg: Config) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         papermill.execute_notebook(
-            str(path), str(target), parameters=cfg.parameters(), kernel_name=KERNEL, cwd=str(path.parent),
+            str(path), str(target), parameters=cfg.parameters(), kernel_name=KERNEL,
+            # The kernel starts in the notebook's folder (nbclient's `path`), not this process: papermill's
+            # `cwd` would change this whole process's working folder while other threads work in it.
+            resources={"metadata": {"path": str(path.parent.absolute())}},
             progress_bar=False, log_output=False,
             # the kernel's start-up warnings (TCP without encryption) are not the user's concern
             extra_arguments=["--IPKernelApp.log_level=ERROR"],
@@ -148,17 +151,20 @@ class NotebooksRun:
 
 
 def run_stage_notebooks(cfg: Config, stages: list[StagePage]) -> NotebooksRun:
-    """Run each stage notebook with papermill (in order: each reads what the stages wrote) and export
-    its page; the notebooks' stderr is kept for run.json and the terminal, never shown on a page."""
+    """Run every stage notebook with papermill, each in its own kernel and all at once (they only
+    read what the stages wrote), and export their pages; the notebooks' stderr is kept, in their
+    order, for run.json and the terminal, never shown on a page."""
     started = time.perf_counter()
-    pages: list[Path] = []
-    warnings: list[dict[str, str]] = []
-    for stage in stages:
-        page, stderr = export_stage(run_notebook(stage.notebook, cfg), stage, nav_for(stage.file, stages),
-                                    cfg.html_dir / stage.file)
-        pages.append(page)
-        warnings += [{"page": stage.file, "text": shown_warning(t)} for t in stderr if shown_warning(t)]
-    return NotebooksRun(pages, warnings, time.perf_counter() - started)
+
+    def run(stage: StagePage) -> tuple[Path, list[str]]:
+        return export_stage(run_notebook(stage.notebook, cfg), stage, nav_for(stage.file, stages),
+                            cfg.html_dir / stage.file)
+
+    with ThreadPoolExecutor(max_workers=max(1, len(stages)), thread_name_prefix="notebook") as pool:
+        done = list(pool.map(run, stages))
+    warnings = [{"page": stage.file, "text": shown_warning(t)}
+                for stage, (_, stderr) in zip(stages, done) for t in stderr if shown_warning(t)]
+    return NotebooksRun([page for page, _ in done], warnings, time.perf_counter() - started)
 
 
 def engine_record(cfg: Config, seconds: dict[str, float]) -> dict:
