@@ -285,7 +285,7 @@ def test_the_token_counter_counts_what_the_tokenizer_gives(key, demo_cache, seed
 
     loaded = load_model(Config(models="demo", cache_dir=demo_cache).spec(key), "demo", demo_cache)
     texts = [line for lines in seed_lines.values() for line in lines if line.strip()][:150]
-    texts += ["", "</s> <pad> <unk> giữa câu", "Nghị quyết số 12-NQ/TW 😀 ✓ \u200b", "x" * 3000]
+    texts += ["", "</s> <pad> <unk> giữa câu", ">>en<< Nghị quyết số 12-NQ/TW 😀 ✓ \u200b", "x" * 3000, "a</s>b"]
     count = token_counter(loaded)
     expected = [len(ids) for ids in loaded.tokenizer(texts)["input_ids"]]
     assert [count(t) for t in texts] == expected
