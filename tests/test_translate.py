@@ -280,12 +280,13 @@ def test_a_memory_s_keys_are_the_documented_memory_key(tmp_path, source):
 def test_the_token_counter_counts_what_the_tokenizer_gives(key, demo_cache, seed_lines):
     """Sentences are cut to fit by `token_counter`'s count and chunks packed by `count_tokens`': both
     must be the tokenizer's own, for every family (specials included), on the seeds and on text that
-    holds special tokens literally, also after a call that truncated."""
+    holds special tokens literally, given more than once, also after a call that truncated."""
     from helpers.translate import count_tokens, token_counter
 
     loaded = load_model(Config(models="demo", cache_dir=demo_cache).spec(key), "demo", demo_cache)
     texts = [line for lines in seed_lines.values() for line in lines if line.strip()][:150]
     texts += ["", "</s> <pad> <unk> giữa câu", ">>en<< Nghị quyết số 12-NQ/TW 😀 ✓ \u200b", "x" * 3000, "a</s>b"]
+    texts += texts[-4:] + texts[:3]  # texts given twice are counted once, and each place gets its count
     count = token_counter(loaded)
     expected = [len(ids) for ids in loaded.tokenizer(texts)["input_ids"]]
     assert [count(t) for t in texts] == expected
