@@ -87,8 +87,9 @@ def test_documents_cited_are_listed_once_with_the_sentences_citing_them():
     refs = pd.DataFrame({"report_id": ["r"] * 3, "sentence_no": ["2", "5", "7"], "cited_as": ["Nghị quyết 12"] * 2 + ["Kết luận 21"],
                          "english": ["Resolution 12"] * 2 + ["Conclusion 21"], "code": ["12-NQ/TW"] * 2 + ["21-KL/TW"],
                          "date": ["", "", ""]})
-    table = cited_documents(refs)
-    assert table["in sentences"].tolist() == ["2, 5", "7"] and len(table) == 2
+    table = cited_documents(refs.to_dict("records"))
+    assert [row[-1] for row in table.rows] == ["2, 5", "7"] and len(table) == 2
+    assert table.columns[-1] == "in sentences" and table.rows[1][:3] == ["Kết luận 21", "Conclusion 21", "21-KL/TW"]
 
 
 def test_a_wrong_report_id_lists_the_valid_ones(hostile_run):

@@ -72,9 +72,23 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def table_rows(frame: pd.DataFrame) -> list[list[object]]:
+@dataclass(frozen=True)
+class Table:
+    """A table as `macros.table` shows it: column names and rows of cells (a page's tables are built
+    from plain records, without a DataFrame per table)."""
+
+    columns: list[str]
+    rows: list[list[object]]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def table_rows(frame: pd.DataFrame | Table) -> list[list[object]]:
     """A table's rows as lists of its cells, each as the column holds it (an int stays an int beside
     a float column); one conversion per table rather than pandas' row-by-row iteration."""
+    if isinstance(frame, Table):
+        return frame.rows
     return frame.to_numpy(dtype=object).tolist()
 
 

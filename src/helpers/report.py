@@ -21,7 +21,7 @@ from .config import Config
 from .contract import data_stamp, read_table
 from .engines import Engine, LocalEngine
 from .outputs import read_json, update_json
-from .pages import INDEX, Nav, StagePage, nav_for, page, render
+from .pages import INDEX, Nav, StagePage, Table, nav_for, page, render
 from .quality import LEGEND, flag_code, split_flags
 
 DEMO_BANNER = (
@@ -54,14 +54,20 @@ class Outputs:
         return provenance(self.run)
 
     @cached_property
-    def _groups(self) -> dict[str, dict[str, pd.DataFrame]]:
-        return {name: dict(tuple(getattr(self, name).groupby("report_id", sort=False)))
-                for name in ("sentences", "summaries", "references")}
+    def _records(self) -> dict[str, dict[str, list[Record]]]:
+        grouped: dict[str, dict[str, list[Record]]] = {}
+        for name in ("sentences", "summaries", "references"):
+            by_report: dict[str, list[Record]] = {}
+            for record in getattr(self, name).to_dict("records"):
+                by_report.setdefault(record["report_id"], []).append(record)
+            grouped[name] = by_report
+        grouped["reports"] = {r["report_id"]: [r] for r in self.reports.to_dict("records")}
+        return grouped
 
-    def rows(self, table: str, report_id: str) -> pd.DataFrame:
-        """One report's rows of a table (sentences, summaries, references), grouped once for all pages."""
-        frame = getattr(self, table)
-        return self._groups[table].get(report_id, frame.iloc[:0])
+    def records(self, table: str, report_id: str) -> list[Record]:
+        """One report's rows of a table (reports, sentences, summaries, references) as plain records
+        in the table's order, grouped once for all pages (a page reads its own without pandas)."""
+        return self._records[table].get(report_id, [])
 
     def share(self, report_ids: list[str]) -> "Outputs":
         """The outputs of these reports only (what their pages need; sent to a cluster's workers)."""
@@ -70,6 +76,9 @@ class Outputs:
 
         return Outputs(of(self.reports), of(self.sentences), of(self.summaries), of(self.references),
                        self.problems, self.run)
+
+
+Record = dict[str, str]  # a row of a contract table: every value as written in the CSV
 
 
 @dataclass(frozen=True)
@@ -106,23 +115,23 @@ def pick_report(out: Outputs, report_id: str | None) -> str:
     return report_id
 
 
-def display_title(report: Mapping[str, object], sentences: pd.DataFrame) -> str:
+def display_title(report: Mapping[str, object], sentences: list[Record]) -> str:
     """The report's title, or its first sentence marked as such when it has no title line
-    (`sentences`: the report's own, `Outputs.rows`)."""
+    (`sentences`: the report's own, `Outputs.records`)."""
     if report["title"]:
         return str(report["title"])
-    return f"(no title) {sentences['text_vi'].iloc[0][:120]}…" if len(sentences) else "(no title, no text)"
+    return f"(no title) {sentences[0]['text_vi'][:120]}…" if sentences else "(no title, no text)"
 
 
-def english_title(sentences: pd.DataFrame) -> str:
+def english_title(sentences: list[Record]) -> str:
     """The English of the report's title sentence(s), or '' (`sentences`: the report's own)."""
-    return " ".join(en for en, role in zip(sentences["text_en"], sentences["role"]) if role == "title")
+    return " ".join(s["text_en"] for s in sentences if s["role"] == "title")
 
 
-def counts(sentences: pd.DataFrame) -> Counts:
+def counts(sentences: list[Record]) -> Counts:
     """Sentences of one report: all of them, title and body, captions, and how many are flagged."""
-    captions = int((sentences["role"] == "caption").sum())
-    return Counts(len(sentences), len(sentences) - captions, captions, int((sentences["flags"] != "").sum()))
+    captions = sum(s["role"] == "caption" for s in sentences)
+    return Counts(len(sentences), len(sentences) - captions, captions, sum(s["flags"] != "" for s in sentences))
 
 
 def legend_rows(cells: list[str]) -> list[tuple[str, str]]:
@@ -136,16 +145,13 @@ def legend_table(cells: list[str]) -> pd.DataFrame:
     return pd.DataFrame(legend_rows(cells), columns=["flag", "meaning"])
 
 
-def cited_documents(references: pd.DataFrame) -> pd.DataFrame:
+def cited_documents(references: list[Record]) -> Table:
     """A report's cited documents, each resolution once, with the sentences that cite it."""
-    columns = ["as cited", "in English", "code", "date"]
-    if references.empty:
-        return pd.DataFrame(columns=columns + ["in sentences"])
     cited: dict[tuple, list[str]] = {}  # in order of first citation; empty codes and dates kept
-    fields = references[["cited_as", "english", "code", "date", "sentence_no"]]
-    for *document, sentence in fields.itertuples(index=False, name=None):
-        cited.setdefault(tuple(document), []).append(str(sentence))
-    return pd.DataFrame([(*d, ", ".join(dict.fromkeys(s))) for d, s in cited.items()], columns=columns + ["in sentences"])
+    for r in references:
+        cited.setdefault((r["cited_as"], r["english"], r["code"], r["date"]), []).append(str(r["sentence_no"]))
+    return Table(["as cited", "in English", "code", "date", "in sentences"],
+                 [[*d, ", ".join(dict.fromkeys(s))] for d, s in cited.items()])
 
 
 def provenance(run: dict) -> dict[str, object]:
@@ -166,29 +172,26 @@ def provenance(run: dict) -> dict[str, object]:
     }
 
 
-def _sentence_rows(sents: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    frame = pd.DataFrame({
-        "#": sents["sentence_no"],
-        "Vietnamese": sents["text_vi"],
-        "English": [(FLAG_MARK if f else "") + t for t, f in zip(sents["text_en"], sents["flags"])],
-        "flags": sents["flags"].map(split_flags),
-    })
-    return frame, ["flagged" if f else "" for f in sents["flags"]]
+def _sentence_rows(sents: list[Record]) -> tuple[Table, list[str]]:
+    table = Table(["#", "Vietnamese", "English", "flags"],
+                  [[s["sentence_no"], s["text_vi"], (FLAG_MARK if s["flags"] else "") + s["text_en"], split_flags(s["flags"])]
+                   for s in sents])
+    return table, ["flagged" if s["flags"] else "" for s in sents]
 
 
 def report_html(out: Outputs, report_id: str, with_style: bool = True) -> Markup:
     """One report: summaries, metadata, documents cited, terms, a chart of flagged sentences,
     the Vietnamese and English side by side, captions, the flags' legend and provenance."""
     report_id = pick_report(out, report_id)
-    r = out.reports[out.reports["report_id"] == report_id].iloc[0]
-    sents = out.rows("sentences", report_id)
-    summ = out.rows("summaries", report_id)
-    is_caption = sents["role"] == "caption"
-    text, captions = sents[~is_caption], sents[is_caption]
+    r = out.records("reports", report_id)[0]
+    sents = out.records("sentences", report_id)
+    summ = out.records("summaries", report_id)
+    text = [s for s in sents if s["role"] != "caption"]
+    captions = [s for s in sents if s["role"] == "caption"]
     text_rows, text_classes = _sentence_rows(text)
     caption_rows, caption_classes = _sentence_rows(captions)
-    words = text["text_vi"].str.split().str.len()
-    longest = max(int(words.max()) if len(words) else 1, 1)
+    words = [len(s["text_vi"].split()) for s in text]
+    longest = max(max(words, default=1), 1)
     return render(
         "report.html.j2",
         with_style=with_style,
@@ -196,19 +199,19 @@ def report_html(out: Outputs, report_id: str, with_style: bool = True) -> Markup
         title=display_title(r, sents),
         english_title=english_title(sents),
         counts=counts(sents),
-        summaries=pd.DataFrame({"method": summ["method"], "summary": summ["summary_en"], "words": summ["n_words"],
-                                "flags": summ["flags"].map(split_flags), "sentences used": summ["source_sentence_ids"]}),
-        about=pd.DataFrame(
-            [("file", r["file"]), ("date", r["date"] or "not found"), ("date read from", r["date_source"]),
-             ("author", r["author"] or "not found"), ("photo credit", r["photo_credit"] or "none"),
-             ("source", r["source"] or "not found"), ("lines in the file", r["n_lines"])],
-            columns=["field", "value"]),
-        cited=cited_documents(out.rows("references", report_id)),
-        terms=sorted({t for ts in sents["terms"] for t in ts.split("|") if t}),
-        bars=[{"no": no, "words": int(w), "percent": round(100 * int(w) / longest, 1), "flagged": bool(f)}
-              for no, w, f in zip(text["sentence_no"], words, text["flags"])],
+        summaries=Table(["method", "summary", "words", "flags", "sentences used"],
+                        [[s["method"], s["summary_en"], s["n_words"], split_flags(s["flags"]), s["source_sentence_ids"]]
+                         for s in summ]),
+        about=Table(["field", "value"], [
+            ["file", r["file"]], ["date", r["date"] or "not found"], ["date read from", r["date_source"]],
+            ["author", r["author"] or "not found"], ["photo credit", r["photo_credit"] or "none"],
+            ["source", r["source"] or "not found"], ["lines in the file", r["n_lines"]]]),
+        cited=cited_documents(out.records("references", report_id)),
+        terms=sorted({t for s in sents for t in s["terms"].split("|") if t}),
+        bars=[{"no": s["sentence_no"], "words": w, "percent": round(100 * w / longest, 1), "flagged": bool(s["flags"])}
+              for s, w in zip(text, words)],
         text=text_rows, text_classes=text_classes, captions=caption_rows, caption_classes=caption_classes,
-        legend=legend_rows(list(summ["flags"]) + list(sents["flags"])),
+        legend=legend_rows([s["flags"] for s in summ] + [s["flags"] for s in sents]),
         provenance=out.provenance,
     )
 
@@ -218,10 +221,9 @@ def index_html(out: Outputs, with_style: bool = True) -> Markup:
     flagged sentences, as a table and a chart), the inputs that could not be used, the flags."""
     rows = []
     for r in out.reports.to_dict("records"):
-        sents = out.rows("sentences", r["report_id"])
+        sents = out.records("sentences", r["report_id"])
         c = counts(sents)
-        summ = out.rows("summaries", r["report_id"])
-        extractive = [text for text, method in zip(summ["summary_en"], summ["method"]) if method == "extractive"]
+        extractive = [s["summary_en"] for s in out.records("summaries", r["report_id"]) if s["method"] == "extractive"]
         rows.append({"href": f"{r['report_id']}.html", "title": display_title(r, sents),
                      "date": r["date"] or "—", "english_title": english_title(sents),
                      "summary": extractive[0] if extractive else "", "flagged": c.flagged, "total": c.total})
@@ -247,7 +249,7 @@ def index_html(out: Outputs, with_style: bool = True) -> Markup:
 
 def report_titles(out: Outputs) -> list[tuple[str, str]]:
     """(page file, title) of every report, in the order of reports.csv: the previous/next links."""
-    return [(f"{r['report_id']}.html", display_title(r, out.rows("sentences", r["report_id"])))
+    return [(f"{r['report_id']}.html", display_title(r, out.records("sentences", r["report_id"])))
             for r in out.reports.to_dict("records")]
 
 
