@@ -95,6 +95,28 @@ def test_chunks_of_every_report_go_to_the_model_together_and_give_each_report_it
     assert " ".join(chunks["a"]) == long_ and chunks["b"] == [texts["b"]]
 
 
+def test_long_sentences_of_many_reports_are_cut_as_each_alone_would_be(bart):
+    """Sentences over the limit are cut level by level for every report at once (clauses, then
+    words, then token windows): each report's chunks are those it gets packed alone, within the
+    limit, covering its text."""
+    texts = {
+        "clauses": "; ".join(", ".join(f"khoản {i}.{j} của Nghị quyết số {i}{j}-NQ/TW" for j in range(4))
+                             for i in range(5)) + ".",
+        "dashes": " - ".join(f"Bộ Tài chính: Ngân hàng Nhà nước ngày {d}/6/2022" for d in range(1, 9)) + ".",
+        "words": " ".join(f"Hội nghị toàn quốc lần thứ {i} quán triệt nghị quyết" for i in range(12)) + ".",
+        "no space": "Nghịquyết12-NQ/TW" * 40,
+        "short": "Một câu ngắn.",
+        "mixed": "Câu đầu tiên ngắn. " + "Ủy ban nhân dân tỉnh, " * 30 + "hết. Câu cuối.",
+    }
+    limit = 24
+    together = pack_chunks(texts, bart, limit)
+    for key, text in texts.items():
+        assert together[key] == pack_chunks({key: text}, bart, limit)[key]
+        assert all(len(bart.tokenizer(c)["input_ids"]) <= limit for c in together[key])
+        assert "".join(together[key]).replace(" ", "") == text.replace(" ", "")
+    assert len(together["no space"]) > 1 and len(together["words"]) > 1 and together["short"] == [texts["short"]]
+
+
 def test_faithfulness_flags_a_planted_number_and_name():
     vi, en = ["Ban Tổ chức nhận được 450 tác phẩm của 52 đơn vị."], ["The committee received 450 works from 52 units."]
     assert unsupported("The committee received 450 works.", vi, en) == []

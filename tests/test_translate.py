@@ -277,11 +277,16 @@ def test_a_memory_s_keys_are_the_documented_memory_key(tmp_path, source):
 
 
 @pytest.mark.parametrize("key", sorted(__import__("helpers.config", fromlist=["MODEL_REGISTRY"]).MODEL_REGISTRY))
-def test_the_token_counter_counts_what_the_tokenizer_gives(key, demo_cache, seed_lines):
+def test_the_token_counter_counts_what_the_tokenizer_gives(key, demo_cache, seed_lines, monkeypatch):
     """Sentences are cut to fit by `token_counter`'s count and chunks packed by `count_tokens`': both
     must be the tokenizer's own, for every family (specials included), on the seeds and on text that
-    holds special tokens literally, given more than once, also after a call that truncated."""
+    holds special tokens literally, given more than once, counted in shares on three cores, also
+    after a call that truncated."""
+    from helpers import translate
     from helpers.translate import count_tokens, token_counter
+
+    monkeypatch.setattr(translate, "SHARED_COUNT_TEXTS", 16)
+    monkeypatch.setattr(translate.os, "cpu_count", lambda: 3)
 
     loaded = load_model(Config(models="demo", cache_dir=demo_cache).spec(key), "demo", demo_cache)
     texts = [line for lines in seed_lines.values() for line in lines if line.strip()][:150]

@@ -180,6 +180,8 @@ def pack_chunks(texts: dict[str, str], loaded: LoadedModel, limit: int) -> dict[
     sentences = {k: [s for s in _SENTENCE_END.split(t) if s] for k, t in texts.items()}
     flat = [s for ss in sentences.values() for s in ss]
     counts = dict(zip(flat, count_tokens(flat, loaded)))
+    long = [s for s, n in counts.items() if n > limit]
+    split = dict(zip(long, _split_long(long, loaded, limit, specials)))
 
     def exact(text: str) -> int:
         return count_tokens([text], loaded)[0]
@@ -188,10 +190,7 @@ def pack_chunks(texts: dict[str, str], loaded: LoadedModel, limit: int) -> dict[
     for key, ss in sentences.items():
         pieces: list[tuple[str, int]] = []
         for s in ss:
-            if counts[s] <= limit:
-                pieces.append((s, counts[s] - specials))
-            else:
-                pieces += _split_long(s, loaded, limit, specials)
+            pieces += split[s] if s in split else [(s, counts[s] - specials)]
         chunks: list[tuple[str, int]] = []
         for piece, n in pieces:
             if chunks and chunks[-1][1] + n + specials <= limit:
@@ -206,29 +205,44 @@ def pack_chunks(texts: dict[str, str], loaded: LoadedModel, limit: int) -> dict[
     return packed
 
 
-def _split_long(text: str, loaded: LoadedModel, limit: int, specials: int,
-                separators: tuple[str, ...] = CLAUSE_SEPARATORS) -> list[tuple[str, int]]:
-    """A sentence over the limit as pieces within it, with their token counts (specials excluded):
-    cut at clauses, else at words, each part tokenised once (all parts of a level in one call)."""
-    for depth, sep in enumerate(separators):
-        parts = text.split(sep)
-        if len(parts) == 1:
-            continue
-        parts = [p + sep for p in parts[:-1]] + [parts[-1]]
-        sizes = [n - specials for n in count_tokens(parts, loaded)]
+def _split_long(texts: list[str], loaded: LoadedModel, limit: int, specials: int,
+                separators: tuple[str, ...] = CLAUSE_SEPARATORS) -> list[list[tuple[str, int]]]:
+    """Sentences over the limit, each as pieces within it with their token counts (specials
+    excluded): cut at clauses, else at words. Done level by level for all of them: the parts of
+    every sentence at one separator are tokenised in one call (shared among the cores)."""
+    if not separators:  # a run with no separator left: token windows, one sentence at a time
+        exact = lambda t: count_tokens([t], loaded)[0]  # noqa: E731
+        return [[(p, exact(p) - specials) for p in split_to_fit(t, exact, limit, ())] for t in texts]
+    sep, rest = separators[0], separators[1:]
+    results: list[list[tuple[str, int]]] = [[] for _ in texts]
+    unsplit = [i for i, t in enumerate(texts) if sep not in t]  # tried at the next separator
+    for i, pieces in zip(unsplit, _split_long([texts[i] for i in unsplit], loaded, limit, specials, rest) if unsplit else []):
+        results[i] = pieces
+    splitting = [i for i, t in enumerate(texts) if sep in t]
+    parts_of = {}
+    for i in splitting:
+        parts = texts[i].split(sep)
+        parts_of[i] = [p + sep for p in parts[:-1]] + [parts[-1]]
+    sizes = iter(count_tokens([p for i in splitting for p in parts_of[i]], loaded))
+    packed: dict[int, list[tuple[str, int]]] = {}
+    for i in splitting:
         pieces: list[tuple[str, int]] = []
-        for part, n in zip(parts, sizes):
+        for part in parts_of[i]:
+            n = next(sizes) - specials
             if pieces and pieces[-1][1] + n + specials <= limit:
                 pieces[-1] = (pieces[-1][0] + part, pieces[-1][1] + n)
             else:
                 pieces.append((part, n))
+        packed[i] = pieces
+    over = [(i, k) for i in splitting for k, (_, n) in enumerate(packed[i]) if n + specials > limit]
+    deeper = _split_long([packed[i][k][0] for i, k in over], loaded, limit, specials, rest) if over else []
+    cut = dict(zip(over, deeper))
+    for i in splitting:
         out: list[tuple[str, int]] = []
-        for piece, n in pieces:
-            out += [(piece, n)] if n + specials <= limit else _split_long(piece, loaded, limit, specials,
-                                                                          separators[depth + 1:])
-        return [(p.strip(), n) for p, n in out if p.strip()]
-    exact = lambda t: count_tokens([t], loaded)[0]  # noqa: E731  (a run with no space: token windows)
-    return [(p, exact(p) - specials) for p in split_to_fit(text, exact, limit, ())]
+        for k, piece in enumerate(packed[i]):
+            out += cut.get((i, k), [piece])
+        results[i] = [(p.strip(), n) for p, n in out if p.strip()]
+    return results
 
 
 def _pack_sentences(text: str, count: Callable[[str], int], limit: int) -> list[str]:

@@ -17,7 +17,9 @@ unless the model asks for one); an output that loops is decoded once more with a
 
 from __future__ import annotations
 
+import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Sequence
@@ -35,6 +37,7 @@ CLAUSE_SEPARATORS = ("; ", ": ", ", ", " - ", " ")
 REPAIR_NOTE = " [kept from the source: {}]"
 # Settings that decide how units are cut and batched, never what one unit becomes: not in memory keys.
 UNIT_NEUTRAL = ("batch_tokens", "piece_tokens", "redecode")
+SHARED_COUNT_TEXTS = 128  # a count of at least this many texts per core is shared among the cores
 LOW_CONFIDENCE_SHARE = 0.05  # the lowest-scoring 5% of a run's sentences are flagged low_confidence
 
 
@@ -197,7 +200,18 @@ def count_tokens(texts: list[str], loaded: LoadedModel) -> list[int]:
         return []
     backend = getattr(loaded.tokenizer, "backend_tokenizer", None)
     if backend is not None and backend.truncation is None and backend.padding is None:
-        return [len(e.ids) for e in backend.encode_batch_fast(texts)]
+        def lengths(share: list[str]) -> list[int]:
+            return [len(e.ids) for e in backend.encode_batch_fast(share)]
+
+        cores = min(os.cpu_count() or 1, len(texts) // SHARED_COUNT_TEXTS)
+        if cores < 2:
+            return lengths(texts)
+        # The tokenizer releases the GIL while it encodes: a long list is counted on every core, in
+        # contiguous shares (make runs it with TOKENIZERS_PARALLELISM=false, so it would use one).
+        step = -(-len(texts) // cores)
+        with ThreadPoolExecutor(cores, thread_name_prefix="count") as pool:
+            return [n for share in pool.map(lengths, [texts[i:i + step] for i in range(0, len(texts), step)])
+                    for n in share]
     count = token_counter(loaded)
     return [count(text) for text in texts]
 
