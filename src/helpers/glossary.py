@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .names import fold
 from .spans import find_spans
-from .textnorm import modern_tones
+from .textnorm import CACHED_TEXTS, modern_tones
 
 COLUMNS = ("term", "kind", "expansion_vi", "english", "variants", "variants_en")
 OPTIONAL = ("variants_en",)  # a glossary written before this column still reads
@@ -123,6 +123,7 @@ def prepare(source: str, glossary: tuple[Term, ...]) -> Prepared:
     return Prepared(source, text, tuple(found), tuple(normalised))
 
 
+@lru_cache(maxsize=CACHED_TEXTS)
 def comparable_english(text: str) -> str:
     """English reduced for matching a rendering: case, diacritics, curly quotes, hyphens and
     possessives and British or American -ise/-ize spellings do not count ('Organisation' = 'organization')."""
