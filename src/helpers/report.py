@@ -32,6 +32,9 @@ FLAG_MARK = "⚑ "
 PAGES_PER_TASK = 25  # report pages rendered by one task of the engine
 
 
+Record = dict[str, str]  # a row of a contract table: every value as written in the CSV
+
+
 @dataclass
 class Outputs:
     """The data contract of a run, read back for the report pages."""
@@ -55,6 +58,7 @@ class Outputs:
 
     @cached_property
     def _records(self) -> dict[str, dict[str, list[Record]]]:
+        """Every table's records grouped by report, once for all pages."""
         grouped: dict[str, dict[str, list[Record]]] = {}
         for name in ("sentences", "summaries", "references"):
             by_report: dict[str, list[Record]] = {}
@@ -76,9 +80,6 @@ class Outputs:
 
         return Outputs(of(self.reports), of(self.sentences), of(self.summaries), of(self.references),
                        self.problems, self.run)
-
-
-Record = dict[str, str]  # a row of a contract table: every value as written in the CSV
 
 
 @dataclass(frozen=True)
