@@ -264,14 +264,21 @@ def test_a_memory_written_before_scores_were_kept_still_opens(tmp_path):
 @pytest.mark.parametrize("source", ["Hà Nội", 'a "quoted" \\ back\\slash', "line\nbreak\ttab", "", "\u200bzero width",
                                     "😀 ✓"])
 def test_a_memory_s_keys_are_the_documented_memory_key(tmp_path, source):
-    """Keys made with the settings serialised once equal `memory_key`'s, so memories written
-    before stay readable (a different key would make every earlier entry unreachable)."""
+    """Keys made with the settings serialised once are those memories were always written with
+    (the SHA-256 of the JSON list [model, revision, settings, source]), so memories written before
+    stay readable (a different key would make every earlier entry unreachable)."""
+    import hashlib
+    import json
+
     from helpers.memory import memory_key
 
+    model, revision = "Helsinki-NLP/opus-mt-vi-en", "abc123"
     settings = {"num_beams": 4, "backend": "ctranslate2", "nested": {"z": 1, "a": [1, "é"]}}
-    memory = Memory(tmp_path / "tm.sqlite", "Helsinki-NLP/opus-mt-vi-en", "abc123", settings)
+    written = json.dumps([model, revision, settings, source], ensure_ascii=False, sort_keys=True)
+    expected = hashlib.sha256(written.encode("utf-8")).hexdigest()
+    memory = Memory(tmp_path / "tm.sqlite", model, revision, settings)
     try:
-        assert memory.key(source) == memory_key("Helsinki-NLP/opus-mt-vi-en", "abc123", settings, source)
+        assert memory.key(source) == memory_key(model, revision, settings, source) == expected
     finally:
         memory.close()
 

@@ -16,6 +16,7 @@ does not hold is `number_added` (or, paired with a missing one, `number_changed`
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence, Set as AbstractSet
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -243,7 +244,7 @@ def _date_parts(key: str) -> set[str]:
     return {str(int(p)) for p in (year, day) if p}
 
 
-def _date_satisfied(key: str, english: list[str], numbers: set[str]) -> bool:
+def _date_satisfied(key: str, english: Sequence[str], numbers: AbstractSet[str]) -> bool:
     """A source date is carried by an English date with the same month and day (when the source
     gives a day) and year (when the source gives one: in the date itself or, when the English
     drops it from the date, anywhere in the English as a number)."""
@@ -321,7 +322,7 @@ def stated_values(texts: list[str], english: bool) -> tuple[set[str], list[str]]
     return numbers, dates
 
 
-def date_supported(key: str, stated: list[str], numbers: set[str]) -> bool:
+def date_supported(key: str, stated: Sequence[str], numbers: AbstractSet[str]) -> bool:
     """True if a date (of a summary) agrees with one a text states: the same day and month, and
     year when both give one, either way round (`June 22` for `22/6`, `June 22, 2022` for `22/6`
     in a report of 2022)."""

@@ -38,10 +38,17 @@ class MemoryUnusable(RuntimeError):
     """The translation memory path cannot hold a database; the message names it and says why."""
 
 
-def memory_key(model: str, revision: str, settings: dict, source: str) -> str:
-    """The lookup key: everything that determines the output."""
-    blob = json.dumps([model, revision, settings, source], ensure_ascii=False, sort_keys=True)
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+def key_head(model: str, revision: str, settings: dict) -> str:
+    """The JSON of [model, revision, settings, source] up to the source: the same for every key of
+    a memory, so a memory serialises it once."""
+    return json.dumps([model, revision, settings], ensure_ascii=False, sort_keys=True)[:-1] + ", "
+
+
+def memory_key(model: str, revision: str, settings: dict, source: str, head: str | None = None) -> str:
+    """The lookup key: everything that determines the output (the SHA-256 of the JSON list
+    [model, revision, settings, source]; `head`: `key_head` of the first three, if made already)."""
+    head = key_head(model, revision, settings) if head is None else head
+    return hashlib.sha256((head + json.dumps(source, ensure_ascii=False) + "]").encode("utf-8")).hexdigest()
 
 
 @dataclass
@@ -92,14 +99,12 @@ class Memory:
 
     @cached_property
     def _key_head(self) -> str:
-        """`memory_key`'s JSON up to the source, serialised once (the settings are the same for every key)."""
-        return json.dumps([self.model, self.revision, self.settings], ensure_ascii=False, sort_keys=True)[:-1] + ", "
+        return key_head(self.model, self.revision, self.settings)
 
     def key(self, source: str) -> str:
-        """The key of a source text under this memory's model and settings: `memory_key`'s, with the
-        model, revision and settings serialised once per memory rather than once per text."""
-        blob = self._key_head + json.dumps(source, ensure_ascii=False) + "]"
-        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+        """The key of a source text under this memory's model and settings (model, revision and
+        settings serialised once per memory rather than once per text)."""
+        return memory_key(self.model, self.revision, self.settings, source, self._key_head)
 
     def lookup(self, sources: list[str]) -> dict[str, str]:
         """Outputs already stored for these sources (those found only)."""

@@ -300,7 +300,7 @@ def unsupported(summary: str, vietnamese: list[str], english: list[str]) -> list
 
 def unsupported_by(summary: str, support: Support) -> list[str]:
     """`unsupported`, against a report's `Support` made beforehand."""
-    numbers, dates, haystack = set(support.numbers), list(support.dates), support.haystack
+    numbers, dates, haystack = support.numbers, support.dates, support.haystack
     flags = []
     for f in english_facts(summary):
         if f.kind == "number" and not set(f.keys) & numbers:
