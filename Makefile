@@ -3,22 +3,17 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-SEEDS ?= seeds
-OUT ?= build
-MODELS ?= auto
-BACKEND ?= ctranslate2
-TRANSLATOR ?= opus-mt
-GENERATION ?=
-MEMORY ?=
-SUMMARY_MAX_SENTENCES ?= 3
-SUMMARY_MAX_WORDS ?= 80
-# Where the work runs: local (this process), or dask (CLUSTER=host:8786, else a local cluster of WORKERS).
-ENGINE ?= local
-CLUSTER ?=
-WORKERS ?= 0
+# Run parameters: each is a field of helpers.config.Config, where its default and meaning live
+# (`.venv/bin/python -m helpers --help` lists them). One given to make (`make reports OUT=out`)
+# reaches the command as HELPERS_<NAME> in its environment, never through the shell: any folder
+# name works, quotes and backticks included.
+PARAMS := SEEDS OUT MODELS TRANSLATOR SUMMARISER_EN SUMMARISER_VI CACHE_DIR MEMORY BACKEND \
+	SUMMARY_MAX_SENTENCES SUMMARY_MAX_WORDS GENERATION ENGINE CLUSTER WORKERS
+$(foreach p,$(PARAMS),$(if $(filter-out undefined default automatic,$(origin $(p))),$(eval export HELPERS_$(p) = $$(value $(p)))))
 # A folder written by `models pack` (on a connected machine): its models, offline.
 MODEL_PACK ?=
 LOCK ?= models.lock.json
+export HELPERS_LOCK = $(value LOCK)
 
 # Stand-in models, conversions and the translation memory live in this cache.
 export HELPERS_CACHE ?= $(CURDIR)/.cache
@@ -29,12 +24,7 @@ export HF_HUB_CACHE := $(abspath $(MODEL_PACK))/hub
 export HF_HUB_OFFLINE := 1
 endif
 
-RUN_ARGS = --seeds "$(SEEDS)" --out "$(OUT)" --models "$(MODELS)" --backend "$(BACKEND)" \
-	--translator "$(TRANSLATOR)" --generation "$(GENERATION)" $(if $(strip $(MEMORY)),--memory "$(MEMORY)") \
-	--summary-max-sentences "$(SUMMARY_MAX_SENTENCES)" --summary-max-words "$(SUMMARY_MAX_WORDS)" \
-	--engine "$(ENGINE)" --cluster "$(CLUSTER)" --workers "$(WORKERS)"
-
-.PHONY: setup reports test bench bench-translate bench-scale models notebooks-sync lab
+.PHONY: setup reports test test-fast bench bench-translate bench-scale models notebooks-sync lab
 
 setup: $(VENV)/.installed
 
@@ -47,23 +37,30 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 # The stages, then the stage notebooks (papermill), then every page into $(OUT)/html.
 # A non-zero status of the command (1 fatal, 2 some inputs rejected) reaches the shell as make's own 2.
 reports: setup
-	@$(BIN)/python -m helpers reports $(RUN_ARGS) --notebooks notebooks
+	@$(BIN)/python -m helpers reports --notebooks notebooks
 
-# Unit tests and nbval on the stored notebooks.
+# Every test: unit tests, whole runs through the command and make, and nbval on the stored notebooks.
 test: setup
 	$(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+
+# The unit tests alone (no whole run, no notebook kernel): under a minute, for day-to-day work.
+test-fast: setup
+	$(BIN)/python -m pytest tests -m "not slow" -p no:cacheprovider -q
 
 # On a connected machine: download the six models (only the files they need), write $(LOCK),
 # convert them, and print the check table. Then `python -m helpers models pack --to DIR`.
 models: setup
-	$(BIN)/python -m helpers models fetch --backend "$(BACKEND)" --lock "$(LOCK)"
+	$(BIN)/python -m helpers models fetch --lock "$$HELPERS_LOCK"
 
 # JupyterLab on the project (notebooks/ open; the same cache and parameters as `make reports`).
 lab: setup
 	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.open_browser=$(if $(CI),False,True)
 
 # Rewrite the paired .py files from the notebooks (after editing in JupyterLab).
+# Each notebook's parameters cell is made anew from Config, and progress widgets are not stored.
 notebooks-sync: setup
+	@$(BIN)/jupytext --quiet --sync notebooks/[0-9][0-9]_*.ipynb
+	@$(BIN)/python -c "import sys; from pathlib import Path; from helpers.pages.notebooks import tidy_notebook; [tidy_notebook(Path(p)) for p in sys.argv[1:]]" notebooks/[0-9][0-9]_*.ipynb
 	@$(BIN)/jupytext --quiet --sync notebooks/[0-9][0-9]_*.ipynb && echo "notebooks and their .py files are in sync"
 
 # The whole model work (translation and both summarisers, full-shape models): naive vs the project's path.
@@ -76,4 +73,4 @@ bench-translate: setup
 
 # The whole job on 10, 100 and 1,000 synthetic reports (demo models): overhead per report, peak memory.
 bench-scale: setup
-	$(BIN)/python benchmarks/scale.py --engine "$(ENGINE)"
+	$(BIN)/python benchmarks/scale.py --engine "$${HELPERS_ENGINE:-local}"

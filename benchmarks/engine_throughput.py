@@ -27,8 +27,8 @@ import whole_job  # noqa: E402
 def timed(engine, jobs, memory_file: Path) -> dict[str, float]:
     """Seconds of each job (all its units, cold) on `engine`."""
     from helpers.config import default_cache_dir
-    from helpers.models import load_model
-    from helpers.translate import TranslationStats, memory_for, translate_sentences, translate_units
+    from helpers.models.loading import load_model
+    from helpers.translate.sentences import TranslationStats, memory_for, translate_sentences, translate_units
 
     seconds = {}
     for label, spec, units in jobs:
@@ -50,17 +50,17 @@ def main() -> None:
     args = parser.parse_args()
 
     from helpers.config import default_cache_dir
-    from helpers.engines import DaskEngine, LocalEngine
-    from helpers.models import load_model
+    from helpers.inference.engines import DaskEngine, LocalEngine
+    from helpers.models.loading import load_model
 
     cache = default_cache_dir()
     bodies = whole_job.report_bodies()
     jobs = [("translate", translate_speed.bench_spec(cache), translate_speed.corpus_texts())]
-    for key, (_, _, column) in whole_job.SUMMARISERS.items():
+    for key, (_, column) in whole_job.SUMMARISERS.items():
         spec = whole_job.summary_spec(key, cache)
         jobs.append((key, spec, whole_job.chunks_for(load_model(spec, "real", cache, "ctranslate2"), bodies[column])))
     for _, spec, _ in jobs:  # converted once, before either engine is timed; the local translators made
-        load_model(spec, "real", cache, "ctranslate2").engine.num_translators
+        load_model(spec, "real", cache, "ctranslate2").ct2.num_translators
     work = Path(tempfile.mkdtemp(prefix="bench-engine-"))
     local = timed(LocalEngine(), jobs, work / "local.sqlite")
     started = time.perf_counter()

@@ -51,10 +51,10 @@ def run(n: int, work: Path, engine: str = "local") -> dict:
             stderr.seek(0)
             sys.exit(f"the run on {n} reports failed:\n{stderr.read().decode()[-3000:]}")
     data = json.loads((out / "data" / "run.json").read_text())
-    model = data["translation"]["model_seconds"] + data["summaries"]["model_seconds"]
-    stages = {k: data[k]["seconds"] for k in ("corpus", "translation", "summaries")}
+    model = data["translate"]["model_seconds"] + data["summarise"]["model_seconds"]
+    stages = {k: data[k]["seconds"] for k in ("corpus", "translate", "summarise")}
     return {"n": n, "engine": engine, "wall": wall, "model": model, "overhead_ms": 1000 * (wall - model) / n, "stages": stages,
-            "peak_rss_mb": usage.ru_maxrss / 1024, "sentences": data["translation"]["sentences"]}
+            "peak_rss_mb": usage.ru_maxrss / 1024, "sentences": data["translate"]["sentences"]}
 
 
 def main() -> None:
@@ -67,7 +67,7 @@ def main() -> None:
     engines = ["local"] + (["dask"] if args.engine == "dask" else [])
     print("demo models; empty output folder and translation memory for each N; the whole job as `make reports` runs it")
     print(f"{'reports':>8} {'engine':>6} {'sentences':>9} {'wall s':>8} {'model s':>8} {'overhead/report':>16} "
-          f"{'peak RSS MB':>12}   stage seconds (corpus, translation, summaries)")
+          f"{'peak RSS MB':>12}   stage seconds (corpus, translate, summarise)")
     results, engine_ms = [], {}
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as work:
         for n in sizes:
@@ -80,7 +80,7 @@ def main() -> None:
                 s = r["stages"]
                 print(f"{n:>8} {engine:>6} {r['sentences']:>9} {r['wall']:>8.1f} {r['model']:>8.1f} "
                       f"{r['overhead_ms']:>13.1f} ms {r['peak_rss_mb']:>12.0f}   "
-                      f"{s['corpus']:.1f}, {s['translation']:.1f}, {s['summaries']:.1f}")
+                      f"{s['corpus']:.1f}, {s['translate']:.1f}, {s['summarise']:.1f}")
             if "dask" in walls:
                 engine_ms[n] = 1000 * (walls["dask"] - walls["local"]) / n
     for n, ms in engine_ms.items():

@@ -35,8 +35,11 @@ RATIO = 1.2
 
 def bench_spec(cache_dir: Path):
     """The opus-mt-shaped model (built once into the cache) and its forced-length settings."""
-    from helpers.config import MODEL_REGISTRY, GenerationSettings
-    from helpers.models import OPUS_MT_SHAPE, build_standin, family_of
+    from helpers.models.registry import MODEL_REGISTRY
+    from helpers.inference.settings import GenerationSettings
+    from helpers.models.standins import build_standin
+    from helpers.models.families import family_of
+    from shapes import OPUS_MT_SHAPE
 
     base = MODEL_REGISTRY["opus-mt"]
     folder = build_standin(base, family_of(base).standin, cache_dir, shape=OPUS_MT_SHAPE)
@@ -51,8 +54,8 @@ def bench_spec(cache_dir: Path):
 def corpus_texts() -> list[str]:
     """Every sentence of the five seeds (title, body, captions), prepared as the model sees it."""
     from helpers.config import Config
-    from helpers.glossary import default_glossary, prepare
-    from helpers.stages import run_corpus
+    from helpers.text.glossary import default_glossary, prepare
+    from helpers.corpus.stage import run_corpus
 
     with tempfile.TemporaryDirectory() as out:
         corpus = run_corpus(Config(seeds=ROOT / "seeds", out=out), report_problems=False)
@@ -78,8 +81,8 @@ def naive(spec, texts: list[str], sample: int) -> dict:
     import torch
 
     from helpers.config import default_cache_dir
-    from helpers.generation import length_budget
-    from helpers.models import load_real
+    from helpers.inference.generation import length_budget
+    from helpers.models.loading import load_real
 
     loaded = load_real(spec, default_cache_dir())
     chosen = length_sample(texts, [len(ids) for ids in loaded.tokenizer(texts)["input_ids"]], sample)
@@ -100,8 +103,8 @@ def naive(spec, texts: list[str], sample: int) -> dict:
 def project(spec, texts: list[str], backend: str) -> dict:
     """(b) and (c), or (b') for a spec whose pieces are whole sentences. Run in a child process."""
     from helpers.config import default_cache_dir
-    from helpers.models import load_model
-    from helpers.translate import memory_for, translate_sentences
+    from helpers.models.loading import load_model
+    from helpers.translate.sentences import memory_for, translate_sentences
 
     cache = Path(tempfile.mkdtemp(prefix="bench-"))
     started = time.perf_counter()

@@ -38,18 +38,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import translate_speed  # noqa: E402  (the translation half, shared with `make bench-translate`)
 
 ROOT = Path(__file__).resolve().parents[1]
-# summariser key: (shape name, forced summary tokens, which text it reads)
-SUMMARISERS = {"distilbart": ("DISTILBART_SHAPE", 100, "text_en"), "mt5-xlsum": ("MT5_BASE_SHAPE", 84, "text_vi")}
+# summariser key: (forced summary tokens, which text it reads); its shape is shapes.SHAPES[key]
+SUMMARISERS = {"distilbart": (100, "text_en"), "mt5-xlsum": (84, "text_vi")}
 
 
 def summary_spec(key: str, cache_dir: Path):
     """A summariser of the real model's shape (built once into the cache), outputs forced to N tokens."""
-    from helpers import models
-    from helpers.config import MODEL_REGISTRY
+    from helpers.models.families import family_of
+    from helpers.models.standins import build_standin
+    from helpers.models.registry import MODEL_REGISTRY
 
-    shape_name, tokens, _ = SUMMARISERS[key]
+    from shapes import SHAPES
+
+    tokens, _ = SUMMARISERS[key]
     base = MODEL_REGISTRY[key]
-    folder = models.build_standin(base, models.family_of(base).standin, cache_dir, shape=getattr(models, shape_name))
+    folder = build_standin(base, family_of(base).standin, cache_dir, shape=SHAPES[key])
     settings = replace(base.generation, num_beams=4, length_penalty=1.0, no_repeat_ngram_size=0, repetition_penalty=1.0,
                        max_length=tokens + 1, min_length=tokens + 1, redecode=False)  # batching: the registry's
     return replace(base, key=f"{key}-bench", source=str(folder), generation=settings)
@@ -60,7 +63,7 @@ def report_bodies() -> dict[str, dict[str, str]]:
     import pandas as pd
 
     from helpers.config import Config
-    from helpers.stages import run_corpus
+    from helpers.corpus.stage import run_corpus
 
     with tempfile.TemporaryDirectory() as out:
         sentences = run_corpus(Config(seeds=ROOT / "seeds", out=out), report_problems=False).sentences
@@ -76,7 +79,7 @@ def report_bodies() -> dict[str, dict[str, str]]:
 
 def chunks_for(loaded, texts: dict[str, str]) -> list[str]:
     """The chunks `make reports` gives this summariser: every report's, in report order."""
-    from helpers.summarise import pack_chunks
+    from helpers.summarise.methods import pack_chunks
 
     packed = pack_chunks(texts, loaded, loaded.input_limit)
     return [c for rid in sorted(packed) for c in packed[rid]]
@@ -87,7 +90,7 @@ def naive_summaries(spec, chunks_of, sample: int) -> dict:
     import torch
 
     from helpers.config import default_cache_dir
-    from helpers.models import load_real
+    from helpers.models.loading import load_real
 
     loaded = load_real(spec, default_cache_dir())
     chunks = chunks_of(loaded)
@@ -108,21 +111,21 @@ def naive_summaries(spec, chunks_of, sample: int) -> dict:
 def project() -> dict:
     """The project's path on everything, cold then warm, in this (child) process."""
     from helpers.config import default_cache_dir
-    from helpers.models import load_model, release
-    from helpers.translate import TranslationStats, memory_for, translate_sentences, translate_units
+    from helpers.models.loading import load_model, release
+    from helpers.translate.sentences import TranslationStats, memory_for, translate_sentences, translate_units
 
     cache = default_cache_dir()
     memory_file = Path(tempfile.mkdtemp(prefix="bench-")) / "tm.sqlite"
     bodies = report_bodies()
     sentences = translate_speed.corpus_texts()
     jobs = [("translate", translate_speed.bench_spec(cache), None)]
-    jobs += [(key, summary_spec(key, cache), SUMMARISERS[key][2]) for key in SUMMARISERS]
+    jobs += [(key, summary_spec(key, cache), SUMMARISERS[key][1]) for key in SUMMARISERS]
     found: dict[str, dict] = {}
     for label, spec, column in jobs:
         started = time.perf_counter()
         loaded = load_model(spec, "real", cache, "ctranslate2")  # conversion cached in the cache folder
         if loaded.backend == "ctranslate2":
-            loaded.engine.num_translators  # the int8 translator is made at first use: here, as loading
+            loaded.ct2.num_translators  # the int8 translator is made at first use: here, as loading
         load_seconds = time.perf_counter() - started
         memory = memory_for(loaded, memory_file)
         units = sentences if column is None else chunks_for(loaded, bodies[column])
@@ -166,7 +169,7 @@ def main() -> None:
     naive = {"translate": translate_speed.naive(translate_speed.bench_spec(cache), translate_speed.corpus_texts(), sample)}
     bodies = report_bodies()
     for key in SUMMARISERS:
-        column = SUMMARISERS[key][2]
+        column = SUMMARISERS[key][1]
         naive[key] = naive_summaries(summary_spec(key, cache), lambda loaded, c=column: chunks_for(loaded, bodies[c]),
                                      sample)
         assert naive[key]["chunks"] == ours[key]["units"], "both sides must summarise the same chunks"

@@ -25,38 +25,40 @@
 
 # %% tags=["parameters"]
 # Run parameters. `make reports` sets every one of them; here, None takes $HELPERS_<NAME>
-# from the environment, else the project default (README, "Make variables").
-SEEDS = None  # folder of *.txt reports (default: seeds/)
-OUT = None  # output folder (default: build/)
-MODELS = None  # real, demo or auto (default: auto)
-TRANSLATOR = None  # opus-mt (default), nllb, m2m100 or vinai
-SUMMARISER_EN = None  # distilbart (default)
-SUMMARISER_VI = None  # mt5-xlsum (default)
-CACHE_DIR = None  # stand-in models, conversions, memory (default: .cache/)
-MEMORY_PATH = None  # translation memory (default: in CACHE_DIR)
-BACKEND = None  # ctranslate2 (default) or transformers
-SUMMARY_MAX_SENTENCES = None  # default: 3
-SUMMARY_MAX_WORDS = None  # default: 80
-GENERATION = None  # generation overrides, see README (default: none, each model its own)
-ENGINE = None  # local (default) or dask
-CLUSTER = None  # with dask: a scheduler address (default: a local cluster)
-WORKERS = None  # with dask and no cluster: worker processes (default 0: one per core)
+# from the environment, else the default named here (the Config fields, helpers/config.py).
+SEEDS = None  # folder of the input reports; default: seeds
+OUT = None  # output folder; default: build
+MODELS = None  # real (pretrained weights), demo (tiny random-weight stand-ins) or auto (real where available, else demo with a warning); default: auto
+TRANSLATOR = None  # the translation model (opus-mt, nllb, m2m100, vinai); default: opus-mt
+SUMMARISER_EN = None  # summarises the English (distilbart, mt5-xlsum); default: distilbart
+SUMMARISER_VI = None  # summarises the Vietnamese (distilbart, mt5-xlsum); default: mt5-xlsum
+CACHE_DIR = None  # stand-in models, conversions and the translation memory; default: .cache ($HELPERS_CACHE)
+MEMORY = None  # the translation memory; default: CACHE_DIR/translation-memory.sqlite
+BACKEND = None  # ctranslate2 (int8, fast) or transformers (fp32 reference path); default: ctranslate2
+SUMMARY_MAX_SENTENCES = None  # a summary's length bound, in sentences; default: 3
+SUMMARY_MAX_WORDS = None  # a summary's length bound, in words; default: 80
+GENERATION = None  # overrides of the models decoding settings, e.g. opus-mt.num_beams 5 written with an equals sign (docs/models.md); default: none: each model its own
+ENGINE = None  # where the work runs: local (this process) or dask; default: local
+CLUSTER = None  # with the dask engine: the scheduler address, e.g. tcp://10.0.0.5:8786; default: none: a local cluster
+WORKERS = None  # with the dask engine and no CLUSTER: worker processes of the local cluster; default: 0: one per core
 
 # %%
 import pandas as pd
 from IPython.display import Markdown, display
 
 from helpers.config import Config
-from helpers.report import legend_table, pages_note
-from helpers.stages import summaries_for
-from helpers.tables import SHOWN_REPORTS, Style, show
+from helpers.pages.report import legend_table, ran_on_demo
+from helpers.pages.stage import pages_note
+from helpers.store.files import read_json
+from helpers.summarise.stage import summarise_for
+from helpers.pages.tables import SHOWN_REPORTS, Style, show
 
 cfg = Config.from_parameters(globals())
-summaries = summaries_for(cfg)
+summaries = summarise_for(cfg)
 Style()
 
 # %%
-demo = summaries["model"].str.contains(r"\(demo\)").any()
+demo = ran_on_demo(read_json(cfg.run_json))
 display(Markdown(
     "> **DEMO MODELS.** These summaries were produced by tiny random-weight demo models: "
     "they are **not summaries** of the reports, only a check that every step ran."

@@ -24,7 +24,7 @@ def pytest_configure(config):
 @pytest.fixture(scope="session")
 def seed_lines() -> dict[str, list[str]]:
     """Lines of each seed, keyed by the first three characters of its file name."""
-    from helpers.inputs import read_source
+    from helpers.corpus.inputs import read_source
 
     return {p.name[:3]: list(read_source(p).lines) for p in sorted(SEEDS.glob("*.txt"))}
 
@@ -32,8 +32,8 @@ def seed_lines() -> dict[str, list[str]]:
 @pytest.fixture(scope="session")
 def seed_reports():
     """Every seed report, classified."""
-    from helpers.corpus import build_report
-    from helpers.inputs import read_folder
+    from helpers.corpus.lines import build_report
+    from helpers.corpus.inputs import read_folder
 
     sources, rejections = read_folder(SEEDS)
     assert not rejections
@@ -51,8 +51,9 @@ def real_hub(demo_cache, tmp_path_factory) -> Path:
     """A Hugging Face cache holding the six registry models as their real repos lay them out
     (pytorch_model.bin, the real tokenizer files and config keys; tiny random weights), built once
     into the project cache and laid out here (blobs, snapshots/<commit>, refs/main)."""
-    from helpers.config import MODEL_REGISTRY
-    from helpers.models import build_standin, family_of, place_in_hub_cache
+    from helpers.models.registry import MODEL_REGISTRY
+    from helpers.models.standins import build_standin, place_in_hub_cache
+    from helpers.models.families import family_of
 
     hub = tmp_path_factory.mktemp("hf-cache")
     for spec in MODEL_REGISTRY.values():

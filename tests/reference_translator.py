@@ -15,9 +15,9 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.config import Config
-from helpers.glossary import default_glossary, prepare
-from helpers.stages import load_translator
-from helpers.translate import memory_for
+from helpers.text.glossary import default_glossary, prepare
+from helpers.translate.stage import load_translator
+from helpers.translate.sentences import memory_for
 
 REFERENCE = Path(__file__).parent / "reference"
 WHOLE_SENTENCES = "opus-mt.piece_tokens=512"
@@ -38,7 +38,7 @@ def serve_reference(cfg: Config, english: dict[str, str]) -> int:
     the key the configured translator's outputs go under; returns how many were stored."""
     loaded = load_translator(cfg)
     glossary = default_glossary()
-    memory = memory_for(loaded, cfg.memory)
+    memory = memory_for(loaded, cfg.memory_file)
     try:
         memory.store({prepare(source, glossary).text: text for source, text in english.items()})
     finally:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers.corpus import ROLES, classify, near_repeat
+from helpers.corpus.lines import ROLES, classify, near_repeat
 
 
 def role(report, line_no):

@@ -15,8 +15,8 @@ import pytest
 
 from helpers.cli import main
 from helpers.config import Config
-from helpers.engines import close_engines, engine_for
-from helpers.memory import Memory
+from helpers.inference.engines import close_engines, engine_for
+from helpers.inference.memory import Memory
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -73,13 +73,13 @@ def test_make_reports_on_dask_gives_the_local_outputs(tmp_path, capsys):
 def test_a_worker_killed_during_translation_loses_and_repeats_nothing(tmp_path, monkeypatch):
     """100 synthetic reports; one worker process killed (SIGKILL) while it runs a batch: Dask runs
     its tasks again elsewhere, and the outputs and the memory are the local run's, unit for unit."""
-    from helpers.stages import run_summarise
+    from helpers.summarise.stage import run_summarise
 
     seeds = synthetic_reports(100, tmp_path / "seeds")
-    local = Config(seeds=seeds, out=tmp_path / "local", models="demo", memory_path=tmp_path / "local.sqlite")
+    local = Config(seeds=seeds, out=tmp_path / "local", models="demo", memory=tmp_path / "local.sqlite")
     run_summarise(local, progress=False)
 
-    cfg = replace(local, out=tmp_path / "dask", memory_path=tmp_path / "dask.sqlite", engine="dask", workers=2)
+    cfg = replace(local, out=tmp_path / "dask", memory=tmp_path / "dask.sqlite", engine="dask", workers=2)
     engine = engine_for(cfg)
     client = engine.client
     killed: list[int] = []
@@ -100,12 +100,14 @@ def test_a_worker_killed_during_translation_loses_and_repeats_nothing(tmp_path, 
     pids = set(client.run(os.getpid).values())
     assert killed[0] not in pids  # that process is gone; the cluster went on without it
     # each worker loaded each model once (translator, two summarisers), then served every later batch
-    loads = client.run(lambda: __import__("helpers.models.loading", fromlist=["_"])._load_ct2.cache_info())
-    assert all(info.misses <= 3 and info.hits > info.misses for info in loads.values()), loads
+    from helpers.models.loading import loads
+
+    per_worker = client.run(loads)
+    assert per_worker and all(counts and max(counts.values()) == 1 for counts in per_worker.values()), per_worker
     local_files, dask_files = data_files(local.out), data_files(cfg.out)
     assert len(local_files) == len(DATA) + 100
     assert [name for name in local_files if local_files[name] != dask_files.get(name)] == []
-    assert memory_rows(local.memory) == memory_rows(cfg.memory)
+    assert memory_rows(local.memory_file) == memory_rows(cfg.memory_file)
 
 
 def test_a_task_that_keeps_killing_workers_stops_the_run_with_one_line(tmp_path, monkeypatch, capsys):
@@ -116,7 +118,7 @@ def test_a_task_that_keeps_killing_workers_stops_the_run_with_one_line(tmp_path,
     args = ["translate", "--seeds", str(SEEDS), "--out", str(tmp_path / "out"), "--models", "demo",
             "--memory", str(tmp_path / "tm.sqlite"), "--engine", "dask", "--workers", "2"]
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}):  # read when the scheduler starts
-        client = engine_for(Config(seeds=SEEDS, out=tmp_path / "out", models="demo", memory_path=tmp_path / "tm.sqlite",
+        client = engine_for(Config(seeds=SEEDS, out=tmp_path / "out", models="demo", memory=tmp_path / "tm.sqlite",
                                    engine="dask", workers=2)).client  # the engine `main` then uses
     store, killed = Memory.store, []
 
@@ -137,7 +139,7 @@ def test_a_task_that_keeps_killing_workers_stops_the_run_with_one_line(tmp_path,
 
 
 def test_a_report_that_fails_to_process_is_a_problem_and_the_rest_go_on(tmp_path, monkeypatch):
-    from helpers.stages import corpus as corpus_stage
+    from helpers.corpus import stage as corpus_stage
 
     build = corpus_stage.build_report
 
@@ -167,7 +169,7 @@ def test_engine_settings_are_checked_with_a_clear_message(fields, message):
 
 
 def test_an_unreachable_cluster_is_one_line_naming_it(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr("helpers.engines.STARTUP_SECONDS", 3)
+    monkeypatch.setattr("helpers.inference.engines.STARTUP_SECONDS", 3)
     status = main(["translate", "--seeds", str(SEEDS), "--out", str(tmp_path), "--models", "demo",
                    "--engine", "dask", "--cluster", "tcp://127.0.0.1:9"])
     err = capsys.readouterr().err

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
-from helpers.inputs import Rejection, SourceFile, read_folder, read_source, report_id_for, split_lines
+from helpers.corpus.inputs import Rejection, SourceFile, read_folder, read_source, report_id_for, split_lines
 
 
 def test_seed_is_read_with_every_line(seed_lines):
@@ -56,7 +55,7 @@ def test_directory_and_unreadable_file_are_rejected(tmp_path, monkeypatch):
     def denied(path, *args, **kwargs):  # CI runs as root, which reads any file: deny the open itself
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr("helpers.inputs.open", denied, raising=False)
+    monkeypatch.setattr("helpers.corpus.inputs.open", denied, raising=False)
     assert read_source(locked).problem == "cannot be read: Permission denied"
 
 

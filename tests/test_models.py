@@ -12,10 +12,13 @@ from dataclasses import replace
 import pytest
 import torch
 
-from helpers.config import MODEL_REGISTRY, Config, ModelSpec
-from helpers.models import (ModelBroken, ModelUnavailable, Shape, build_standin, family_of, load_model,
-                            load_real)
-from helpers.models.standins import standin_folder
+from helpers.models.registry import MODEL_REGISTRY, ModelSpec
+from helpers.config import Config
+from helpers.models.loaded import ModelBroken, ModelUnavailable
+from helpers.models.recipes import Shape
+from helpers.models.standins import build_standin
+from helpers.models.families import family_of
+from helpers.models.loading import load_model, load_real
 
 KEYS = list(MODEL_REGISTRY)
 CLASS = {"marian": "marian", "nllb": "m2m100", "m2m100": "m2m100", "mbart": "mbart", "bart": "bart", "mt5": "mt5"}
@@ -33,7 +36,7 @@ REAL_FILES = {
 
 
 def sentences_of(seed_reports) -> list[str]:
-    from helpers.segment import report_sentences
+    from helpers.corpus.sentences import report_sentences
 
     return [s.text_vi for r in seed_reports.values() for s in report_sentences(r)]
 
@@ -86,7 +89,7 @@ def test_demo_model_of_every_family_loads_round_trips_and_generates(key, demo_ca
 @pytest.mark.parametrize("key", KEYS)
 @pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
 def test_every_family_loads_real_from_the_hf_cache_offline(key, backend, offline_hub, tmp_path_factory):
-    from helpers.generation import generate
+    from helpers.inference.generation import generate
 
     cache = tmp_path_factory.getbasetemp() / "real-cache"
     spec = MODEL_REGISTRY[key]
@@ -142,7 +145,7 @@ def test_vinai_is_mbart25_source_ends_with_vi_VN_and_the_decoder_starts_from_en_
     assert tok.convert_ids_to_tokens(tok("Xin chào")["input_ids"])[-2:] == ["</s>", "vi_VN"]
     assert loaded.generate_kwargs() == {"decoder_start_token_id": tok.convert_tokens_to_ids("en_XX")}
     source = tok.convert_ids_to_tokens(tok("Bộ trưởng Tô Lâm")["input_ids"])
-    (result,) = loaded.engine.translate_batch([source], target_prefix=[["en_XX"]], max_decoding_length=5)
+    (result,) = loaded.ct2.translate_batch([source], target_prefix=[["en_XX"]], max_decoding_length=5)
     assert result.hypotheses[0][0] == "en_XX"
 
 
@@ -162,7 +165,7 @@ def test_forced_target_language_on_both_backends(key, token, offline_hub, tmp_pa
         out = load_model(spec, "real", tmp_path).model.generate(**enc, max_new_tokens=4, **loaded.generate_kwargs())
     assert tok.convert_ids_to_tokens(out[0].tolist())[1] == token
     source = tok.convert_ids_to_tokens(enc["input_ids"][0].tolist())
-    (result,) = loaded.engine.translate_batch([source], target_prefix=[[token]], max_decoding_length=4)
+    (result,) = loaded.ct2.translate_batch([source], target_prefix=[[token]], max_decoding_length=4)
     assert result.hypotheses[0][0] == token
 
 
@@ -216,7 +219,7 @@ def test_auto_falls_back_to_demo_with_a_warning(monkeypatch, demo_cache, tmp_pat
 
 
 def test_forced_length_gives_outputs_of_that_length_on_both_backends(demo_cache):
-    from helpers.generation import generate
+    from helpers.inference.generation import generate
 
     spec = MODEL_REGISTRY["opus-mt"]
     settings = replace(spec.generation, max_new_tokens_ratio=1.0, max_new_tokens_extra=0, min_new_tokens_ratio=1.0)
@@ -232,30 +235,29 @@ def test_forced_length_gives_outputs_of_that_length_on_both_backends(demo_cache)
 def test_ctranslate2_scores_only_target_pieces_when_target_spm_is_smaller(tmp_path, monkeypatch):
     """A Marian model whose target.spm holds fewer pieces than its joint vocabulary (as opus-mt's)
     gets a vocabulary map; the tiny demo (target.spm = source.spm) does not need one."""
-    from helpers.generation import generate, generate_batches
-    from helpers.models.convert import target_pieces
+    from helpers.inference.generation import generate, generate_batches
 
     base = MODEL_REGISTRY["opus-mt"]
     folder = build_standin(base, family_of(base).standin, tmp_path,
                            shape=Shape(extra_vocab=3000, target_vocab=2000, tag="vmap-test"))
     spec = replace(base, key="opus-mt-vmap", source=str(folder))
     loaded = load_model(spec, "real", tmp_path, backend="ctranslate2")
-    pieces = target_pieces(loaded.tokenizer)
+    pieces = loaded.family.output_pieces(loaded.tokenizer)
     assert loaded.vmap and loaded.provenance()["output_vocabulary"] == "target pieces"
     assert 2000 <= len(pieces) < len(loaded.tokenizer) - 900  # the source-only fillers are left out
     texts = ["Toàn cảnh Hội nghị", "Bộ trưởng Tô Lâm kết luận Hội nghị", "Đảng ủy Công an Trung ương"]
     sources = [loaded.tokenizer.convert_ids_to_tokens(ids) for ids in loaded.tokenizer(texts)["input_ids"]]
-    results = loaded.engine.translate_batch(sources, beam_size=2, max_decoding_length=12, min_decoding_length=12,
+    results = loaded.ct2.translate_batch(sources, beam_size=2, max_decoding_length=12, min_decoding_length=12,
                                             use_vmap=True)
     emitted = {t for r in results for t in r.hypotheses[0]}
     assert emitted and emitted <= set(pieces)
-    unrestricted = loaded.engine.translate_batch(sources, beam_size=2, max_decoding_length=12, min_decoding_length=12)
+    unrestricted = loaded.ct2.translate_batch(sources, beam_size=2, max_decoding_length=12, min_decoding_length=12)
     assert {t for r in unrestricted for t in r.hypotheses[0]} - set(pieces)  # random weights do pick fillers
     batches = [texts[:1], texts[1:], *([t] for t in texts), texts]  # more than the batches queued ahead
     assert list(generate_batches(loaded, batches)) == [generate(loaded, b) for b in batches]
     tiny = load_model(base, "demo", tmp_path, backend="ctranslate2")
     assert not tiny.vmap and tiny.provenance()["output_vocabulary"] == "full"
-    from helpers.translate import memory_for
+    from helpers.translate.sentences import memory_for
 
     assert memory_for(loaded, tmp_path / "a.sqlite").settings["output_vocabulary"] == "target pieces"
     assert "output_vocabulary" not in memory_for(tiny, tmp_path / "b.sqlite").settings
@@ -290,13 +292,13 @@ def test_a_converted_model_loads_without_its_fp32_weights_and_decodes_alike(key,
 def test_a_released_model_holds_no_int8_weights_and_decodes_alike_when_used_again(demo_cache):
     """Stages let a model's int8 weights go when done with it (one model's held at a time); the next
     batch loads them again and decodes as before."""
-    from helpers.generation import generate
-    from helpers.models import release
+    from helpers.inference.generation import generate
+    from helpers.models.loading import release
 
     loaded = load_model(MODEL_REGISTRY["opus-mt"], "demo", demo_cache, "ctranslate2")
     texts = ["Hội nghị lần thứ 12 đã diễn ra tại Hà Nội.", "Bộ Công an"]
     before = generate(loaded, texts)
-    assert "translator" in vars(loaded.engine)
+    assert loaded.ct2.in_memory
     release(loaded)
-    assert "translator" not in vars(loaded.engine)
+    assert not loaded.ct2.in_memory
     assert generate(loaded, texts) == before

@@ -8,16 +8,14 @@ import sqlite3
 import stat
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-from helpers.corpus import classify
-from helpers.glossary import default_glossary, prepare
-from helpers.inputs import ID_MAX, read_folder
-from helpers.outputs import read_csv, write_text
-from helpers.segment import split_sentences
-from helpers.textnorm import clean_space
+from helpers.corpus.lines import classify
+from helpers.text.glossary import default_glossary, prepare
+from helpers.corpus.inputs import ID_MAX, read_folder
+from helpers.store.files import read_csv, write_text
+from helpers.text.normalise import clean_space
 
 from conftest import ROOT, SEEDS
 
@@ -152,7 +150,7 @@ def test_outputs_get_the_normal_file_mode(tmp_path):
     try:
         import importlib
 
-        import helpers.outputs as outputs
+        import helpers.store.files as outputs
 
         importlib.reload(outputs)
         outputs.write_text(tmp_path / "a.csv", "x\n")
@@ -173,7 +171,7 @@ def test_a_report_removed_from_the_inputs_leaves_no_stale_output(tmp_path):
     (folder / "two.txt").unlink()
     assert cli(*args).returncode == 0
     assert sorted(p.name for p in (tmp_path / "o" / "data" / "translations").iterdir()) == ["one.txt"]
-    from helpers.outputs import remove_stale
+    from helpers.store.files import remove_stale
 
     (tmp_path / "html").mkdir()
     for name in ("index.html", "one.html", "two.html"):
@@ -182,8 +180,8 @@ def test_a_report_removed_from_the_inputs_leaves_no_stale_output(tmp_path):
 
 
 def test_a_byline_above_a_final_dateline_and_an_impossible_dateline(tmp_path):
-    from helpers.corpus import build_report
-    from helpers.inputs import read_source
+    from helpers.corpus.lines import build_report
+    from helpers.corpus.inputs import read_source
 
     path = tmp_path / "r.txt"
     path.write_text("\n".join(["Tiêu đề của bản tin hôm nay", "", PARA, "", "Nguyễn Văn An", "Thứ Hai, 31/02/2022 08:30"]),
@@ -216,7 +214,7 @@ def test_a_full_disk_mid_run_is_one_clear_line_naming_the_file(tmp_path, monkeyp
     import errno
 
     from helpers import cli as cli_module
-    from helpers import outputs
+    from helpers.store import files as outputs
 
     real_fsync = os.fsync
 

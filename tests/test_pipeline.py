@@ -10,9 +10,9 @@ import sys
 import pytest
 
 from helpers.config import Config
-from helpers.inputs import read_source
-from helpers.outputs import read_csv
-from helpers.stages import run_corpus
+from helpers.corpus.inputs import read_source
+from helpers.store.files import read_csv
+from helpers.corpus.stage import run_corpus
 
 from conftest import SEEDS
 
@@ -109,6 +109,6 @@ def test_shared_outputs_show_paths_without_the_machine_s_folders(tmp_path):
     assert shown_path(PROJECT_ROOT / "seeds") == "seeds" and shown_path(PROJECT_ROOT) == "."
     assert shown_path(Path.home() / "data" / "in") == "~/data/in"
     assert shown_path(Path("/srv/archive/2022/reports")) == "…/2022/reports"
-    cfg = Config(seeds=SEEDS, out=tmp_path / "out", models="demo", memory_path=tmp_path / "tm.sqlite")
-    assert cfg.absolute_paths()["memory_path"] == str(tmp_path / "tm.sqlite")
+    cfg = Config(seeds=SEEDS, out=tmp_path / "out", models="demo", memory=tmp_path / "tm.sqlite")
+    assert cfg.absolute_paths()["memory"] == str(tmp_path / "tm.sqlite")
     assert not any(str(tmp_path) in str(v) for v in cfg.shown_parameters().values())

@@ -10,20 +10,22 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from markupsafe import escape
 
 from helpers.config import Config
-from helpers.coverage import coverage_flags
-from helpers.facts import compare, english_facts, source_facts
-from helpers.glossary import GlossaryError, Term, default_glossary, load_glossary, missing_terms, prepare
-from helpers.names import find_names, name_in
-from helpers.outputs import read_csv
-from helpers.segment import report_sentences
-from helpers.stages.corpus import sentences_frame
-from helpers.quality import LEGEND, check_sentence, flag_code, split_flags
-from helpers.translate import REPAIR_NOTE
+from helpers.checks.coverage import coverage_flags
+from helpers.checks.facts import compare, english_facts, source_facts
+from helpers.text.glossary import GlossaryError, Term, default_glossary, load_glossary, missing_terms, prepare
+from helpers.text.names import find_names, name_in
+from helpers.store.files import read_csv
+from helpers.corpus.sentences import report_sentences
+from helpers.corpus.stage import sentences_frame
+from helpers.checks.flags import FLAGS, flag, flag_code, split_flags
+from helpers.checks.sentence import check_sentence
+from helpers.translate.sentences import REPAIR_NOTE
 
 from conftest import ROOT, SEEDS
 from reference_translator import WHOLE_SENTENCES, planted_errors, reference_set, serve_reference
@@ -69,8 +71,53 @@ def test_every_planted_error_is_caught_by_a_flag_that_names_it(row):
 def test_every_flag_code_has_one_legend_entry():
     codes = {flag_code(f) for row in PLANTED.itertuples() for f in all_flags(
         REFERENCE.set_index(["report_id", "sentence_no"]).loc[(row.report_id, row.sentence_no), "text_vi"], row.text_en)}
-    assert codes <= set(LEGEND)
-    assert "repaired" in LEGEND and "kept from the source" in LEGEND["repaired"]
+    assert codes <= set(FLAGS)
+    assert "repaired" in FLAGS and "kept from the source" in FLAGS["repaired"]
+    assert all(meaning.strip() for meaning in FLAGS.values())
+
+
+def test_a_flag_without_a_meaning_cannot_be_raised():
+    assert flag("split", "3_pieces") == "split:3_pieces" and flag("repaired") == "repaired"
+    with pytest.raises(KeyError, match="give it a meaning"):
+        flag("brand_new_check", "x")
+
+
+def _emitted_codes() -> tuple[set[str], list[str]]:
+    """Every flag code the package's code can emit, read from its source: the first argument of each
+    `flag(...)` call (a constant, or an f-string whose fixed parts are expanded over the kinds of
+    facts); and every string literal outside the registry that looks like a flag written by hand."""
+    import ast
+    import re
+
+    import helpers
+
+    package = Path(helpers.__file__).parent
+    codes: set[str] = set()
+    by_hand: list[str] = []
+    for path in sorted(package.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "flag" and node.args:
+                arg = node.args[0]
+                if isinstance(arg, ast.Constant):
+                    codes.add(arg.value)
+                elif isinstance(arg, ast.JoinedStr):  # f"{f.kind}_missing", f"unsupported_{f.kind}"
+                    fixed = "".join(v.value for v in arg.values if isinstance(v, ast.Constant))
+                    codes |= {c for c in FLAGS if fixed and (c.endswith(fixed) or c.startswith(fixed))}
+                    assert any(c.endswith(fixed) or c.startswith(fixed) for c in FLAGS), (path, fixed)
+            elif (path.name != "flags.py" and isinstance(node, ast.Constant) and isinstance(node.value, str)
+                  and re.fullmatch(r"([a-z]+_)+[a-z]+:[^ ]*", node.value) and node.value.split(":")[0] in FLAGS):
+                by_hand.append(f"{path.name}: {node.value}")
+    return codes, by_hand
+
+
+def test_every_emitted_flag_code_is_registered_and_none_is_written_by_hand():
+    codes, by_hand = _emitted_codes()
+    assert codes, "no flag(...) call found: the walk is broken"
+    assert codes <= set(FLAGS), sorted(codes - set(FLAGS))
+    assert not by_hand, by_hand
+    # every registered code is emitted somewhere (a registry entry nobody raises is dead)
+    assert set(FLAGS) <= codes, sorted(set(FLAGS) - codes)
 
 
 @pytest.mark.parametrize("source,english", [
@@ -162,7 +209,7 @@ def test_the_pipeline_on_reference_english_gives_flags_a_reader_can_trust(tmp_pa
     """The reference stand-in answers every title and body sentence; one answer carries a planted
     error. The whole job (translate, summarise, pages) runs from the CLI."""
     out, memory = tmp_path / "out", tmp_path / "tm.sqlite"
-    cfg = Config(seeds=SEEDS, out=out, models="demo", memory_path=memory, generation=WHOLE_SENTENCES)
+    cfg = Config(seeds=SEEDS, out=out, models="demo", memory=memory, generation=WHOLE_SENTENCES)
     english = dict(zip(REFERENCE["text_vi"], REFERENCE["text_en"]))
     planted = PLANTED[PLANTED["expect"] == "number_changed:450→405"].iloc[0]
     planted_vi = REFERENCE.set_index(["report_id", "sentence_no"]).loc[(planted.report_id, planted.sentence_no), "text_vi"]
@@ -184,7 +231,7 @@ def test_the_pipeline_on_reference_english_gives_flags_a_reader_can_trust(tmp_pa
             continue
         assert got["text_en"] == row.text_en, (row.report_id, row.sentence_no)
         assert not [f for f in split_flags(got["flags"]) if f.startswith(VALUE_FLAGS)], (row.report_id, row.sentence_no)
-    assert json.loads((out / "data" / "run.json").read_text())["translation"]["from_memory"] >= len(REFERENCE)
+    assert json.loads((out / "data" / "run.json").read_text())["translate"]["from_memory"] >= len(REFERENCE)
     summaries = read_csv(out / "data" / "summaries.csv")
     extractive = summaries[summaries["method"] == "extractive"]
     assert len(extractive) == 5 and not extractive["flags"].str.contains("unsupported_").any()
@@ -193,7 +240,7 @@ def test_the_pipeline_on_reference_english_gives_flags_a_reader_can_trust(tmp_pa
     assert "without encryption" not in proc.stderr  # kernel start-up noise is silenced
     run = json.loads((out / "data" / "run.json").read_text())
     assert run["absolute_paths"]["out"] == str(out) and str(tmp_path) not in json.dumps(run["parameters"])
-    assert run["parameters"]["seeds"] == "seeds" and str(tmp_path) not in run["translation"]["memory"]
+    assert run["parameters"]["seeds"] == "seeds" and str(tmp_path) not in run["translate"]["memory"]
     for html_page in (out / "html").glob("*.html"):  # shared pages carry no path of this machine
         assert str(tmp_path) not in html_page.read_text(encoding="utf-8") and str(ROOT) not in html_page.read_text(encoding="utf-8"), html_page.name
     other = REFERENCE[REFERENCE["text_en"].str.startswith("On the morning of June 22, in Hanoi")].iloc[0]
@@ -202,7 +249,7 @@ def test_the_pipeline_on_reference_english_gives_flags_a_reader_can_trust(tmp_pa
 
 def test_number_words_are_whole_words_in_any_case_even_with_unusual_letters():
     """'ſeven' (long s) matches 'seven' case-insensitively: it once raised a KeyError in the check."""
-    from helpers.facts import number_words
+    from helpers.checks.facts import number_words
 
     assert number_words("Twenty-two of the SEVENTY first, ſeven") == {"20", "22", "2", "70", "71", "1", "7"}
     assert number_words("sevenfold one_two twentyfive 7th") == set()

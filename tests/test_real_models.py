@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from helpers.config import MODEL_REGISTRY, Config
-from helpers.outputs import read_csv
+from helpers.models.registry import MODEL_REGISTRY
+from helpers.config import Config
+from helpers.store.files import read_csv
 
 from conftest import ROOT, SEEDS
 from hubserver import HubServer
@@ -37,7 +38,7 @@ def test_every_config_field_reaches_every_notebook():
     for nb in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
         declared = set(papermill.inspect_notebook(str(nb)))
         assert set(Config.parameter_names()) <= declared, nb.name
-    cfg = Config(translator="nllb", backend="transformers", memory_path="/tmp/tm.sqlite", summary_max_words=50,
+    cfg = Config(translator="nllb", backend="transformers", memory="/tmp/tm.sqlite", summary_max_words=50,
                  summary_max_sentences=2, generation="opus-mt.num_beams=2", models="demo")
     assert Config.from_parameters(cfg.parameters()) == cfg
     assert Config.from_parameters({"MEMORY_PATH": "", "SEEDS": "seeds"}).seeds == ROOT / "seeds"
@@ -53,7 +54,7 @@ def test_reports_with_real_models_translate_with_the_chosen_model(real_hub, tmp_
     for role, model in run["models"].items():
         assert model["demo"] is False and model["origin"] == "hub cache", role
         assert model["weights"]["file"] == "pytorch_model.bin" and len(model["weights"]["sha256"]) == 64
-    assert run["models"]["translation"]["source"] == MODEL_REGISTRY["nllb"].source
+    assert run["models"]["translate"]["source"] == MODEL_REGISTRY["nllb"].source
     sentences = read_csv(out / "data" / "sentences.csv")
     assert sentences["model"].str.startswith(MODEL_REGISTRY["nllb"].source + "@").all()
     pages = list((out / "html").glob("*.html"))
@@ -74,7 +75,7 @@ def test_translate_stage_with_each_real_translator(translator, real_hub, tmp_pat
     assert sentences["model"].str.startswith(MODEL_REGISTRY[translator].source + "@").all()
     assert (sentences["text_en"] != "").all()
     run = json.loads((tmp_path / "o" / "data" / "run.json").read_text())
-    assert run["models"]["translation"]["backend"] == "ctranslate2"
+    assert run["models"]["translate"]["backend"] == "ctranslate2"
 
 
 def test_preflight_loads_and_names_a_truncated_weight_file(real_hub, tmp_path):
@@ -107,26 +108,28 @@ def test_reports_with_real_models_and_no_cache_fails_fast_and_clearly(tmp_path):
 def test_later_stages_reuse_translations_only_from_the_same_inputs_model_and_settings(tmp_path, demo_cache):
     import shutil
 
-    from helpers.stages import run_corpus, run_translate
-    from helpers.stages.freshness import is_current
+    from helpers.corpus.stage import run_corpus
+    from helpers.translate.stage import run_translate
+    from helpers.stamps import is_current
 
     seeds = tmp_path / "in"
     shutil.copytree(SEEDS, seeds)
-    base = dict(seeds=seeds, out=tmp_path / "o", models="demo", cache_dir=demo_cache, memory_path=tmp_path / "tm.sqlite")
+    base = dict(seeds=seeds, out=tmp_path / "o", models="demo", cache_dir=demo_cache, memory=tmp_path / "tm.sqlite")
     cfg = Config(**base)
     run_translate(cfg, run_corpus(cfg, report_problems=False), progress=False)
-    assert is_current(cfg, "corpus") and is_current(cfg, "translation")
-    assert not is_current(Config(**base, translator="nllb"), "translation")
-    assert not is_current(Config(**base, backend="transformers"), "translation")
-    assert not is_current(Config(**base, generation="opus-mt.num_beams=2"), "translation")
-    assert is_current(Config(**base, generation="distilbart.num_beams=2"), "translation")
-    assert is_current(Config(**base, summary_max_words=40), "translation")
+    assert is_current(cfg, "corpus") and is_current(cfg, "translate")
+    assert not is_current(Config(**base, translator="nllb"), "translate")
+    assert not is_current(Config(**base, backend="transformers"), "translate")
+    assert not is_current(Config(**base, generation="opus-mt.num_beams=2"), "translate")
+    assert is_current(Config(**base, generation="distilbart.num_beams=2"), "translate")
+    assert is_current(Config(**base, summary_max_words=40), "translate")
     (seeds / "new.txt").write_text("Hà Nội\n", encoding="utf-8")  # another input: nothing after it is current
-    assert not is_current(cfg, "corpus") and not is_current(cfg, "translation")
+    assert not is_current(cfg, "corpus") and not is_current(cfg, "translate")
 
 
 def test_fetch_check_and_pack_against_a_local_hub_then_run_offline_from_the_pack(demo_cache, tmp_path):
-    from helpers.models import build_standin, family_of
+    from helpers.models.standins import build_standin
+    from helpers.models.families import family_of
 
     repos = {}
     for spec in MODEL_REGISTRY.values():
@@ -170,7 +173,7 @@ def test_fetch_check_and_pack_against_a_local_hub_then_run_offline_from_the_pack
                "--memory", str(tmp_path / "tm.sqlite"), env={**offline(pack / "hub"), "HELPERS_CACHE": str(tmp_path / "c2")})
     assert proc.returncode == 0, proc.stderr[-3000:]
     run = json.loads((tmp_path / "o" / "data" / "run.json").read_text())
-    assert run["models"]["translation"]["revision"] == locked["opus-mt"]["revision"]
+    assert run["models"]["translate"]["revision"] == locked["opus-mt"]["revision"]
     proc = cli("models", "check", env=offline(tmp_path / "nothing"))
     assert proc.returncode == 1 and "missing" in proc.stdout and "Traceback" not in proc.stderr
 

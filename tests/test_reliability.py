@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers.inputs import read_source
-from helpers.outputs import read_csv, write_text
+from helpers.corpus.inputs import read_source
+from helpers.store.files import read_csv, write_text
 
 from conftest import SEEDS
 
@@ -242,7 +242,7 @@ def test_a_killed_run_resumes_and_gives_the_uninterrupted_outputs(tmp_path):
 
     run_json = json.loads((tmp_path / "o" / "data" / "run.json").read_text())
     ref_json = json.loads((tmp_path / "ref" / "data" / "run.json").read_text())
-    assert run_json["translation"]["generated"] == ref_json["translation"]["generated"] - kept  # resumed where it stopped
+    assert run_json["translate"]["generated"] == ref_json["translate"]["generated"] - kept  # resumed where it stopped
 
 
 def test_two_runs_at_once_on_the_same_cache_both_complete(tmp_path):

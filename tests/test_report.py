@@ -12,9 +12,10 @@ import pandas as pd
 import pytest
 
 from helpers.config import Config
-from helpers.pages import self_contained
-from helpers.report import DEMO_BANNER, cited_documents, index_html, load_outputs, report_html
-from helpers.stages import run_corpus, run_summarise
+from helpers.pages.render import self_contained
+from helpers.pages.report import DEMO_BANNER, cited_documents, index_html, load_outputs, report_html
+from helpers.corpus.stage import run_corpus
+from helpers.summarise.stage import run_summarise
 
 from conftest import SEEDS
 
@@ -35,7 +36,7 @@ def hostile_run(tmp_path_factory, demo_cache):
     shutil.copy(SEEDS / "001_33798f45f77cf564.txt", seeds)
     (seeds / "hostile.txt").write_text("\n".join(HOSTILE), encoding="utf-8")
     (seeds / "broken.txt").write_bytes(b"B\xe1o c\xe1o")
-    cfg = Config(seeds=seeds, out=tmp / "out", models="demo", cache_dir=demo_cache, memory_path=tmp / "tm.sqlite")
+    cfg = Config(seeds=seeds, out=tmp / "out", models="demo", cache_dir=demo_cache, memory=tmp / "tm.sqlite")
     run_summarise(cfg, run_corpus(cfg, report_problems=False), progress=False)
     return cfg, load_outputs(cfg)
 
@@ -134,7 +135,7 @@ def test_every_page_reads_cleanly_in_a_real_browser(hostile_run, tmp_path):
     legend where it shows flags, and no warning, traceback, stderr box, machine path or unfilled
     name; the index, a report page and each stage page are screenshotted under OUT/screenshots."""
     cfg, _ = hostile_run
-    from helpers.runner import run_all
+    from helpers.pipeline import run_all
 
     summary = run_all(cfg, SEEDS.parent / "notebooks", progress=False)
     pages = {p.name: p for p in summary.pages}
@@ -166,7 +167,7 @@ def test_every_page_reads_cleanly_in_a_real_browser(hostile_run, tmp_path):
 @pytest.mark.skipif(chromium() is None and os.environ.get("CI") != "true", reason="chromium not installed (CI installs it)")
 def test_real_browser_shows_hostile_text_and_runs_no_script(hostile_run, tmp_path):
     cfg, _ = hostile_run
-    from helpers.runner import run_all
+    from helpers.pipeline import run_all
 
     pages = run_all(cfg, SEEDS.parent / "notebooks", progress=False).pages
     assert {p.name for p in pages} >= {"index.html", "hostile.html", "001_33798f45f77cf564.html"}
@@ -187,7 +188,7 @@ def test_real_browser_shows_hostile_text_and_runs_no_script(hostile_run, tmp_pat
 def test_a_notebook_that_changes_the_data_says_the_pages_are_out_of_date(hostile_run, tmp_path):
     import dataclasses
 
-    from helpers.report import mark_pages, pages_note, write_pages
+    from helpers.pages.stage import mark_pages, pages_note, write_pages
 
     cfg, _ = hostile_run
     shutil.copytree(cfg.out, tmp_path / "out")

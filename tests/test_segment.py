@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers.segment import line_text, split_sentences
+from helpers.corpus.sentences import line_text, split_sentences
 
 
 @pytest.mark.parametrize(

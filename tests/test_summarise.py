@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 from helpers.config import Config
-from helpers.models import load_model
-from helpers.outputs import read_csv
-from helpers.stages import run_corpus, run_summarise
-from helpers.summarise import METHODS, bound_length, centrality, map_reduce, map_reduce_all, pack_chunks, unsupported
+from helpers.models.loading import load_model
+from helpers.store.files import read_csv
+from helpers.corpus.stage import run_corpus
+from helpers.summarise.stage import run_summarise
+from helpers.summarise.methods import METHODS, bound_length, centrality, map_reduce, map_reduce_all, pack_chunks, unsupported
 
 from conftest import SEEDS
 
@@ -16,7 +17,7 @@ from conftest import SEEDS
 @pytest.fixture(scope="module")
 def summary_run(tmp_path_factory, demo_cache):
     tmp = tmp_path_factory.mktemp("sum")
-    cfg = Config(seeds=SEEDS, out=tmp / "out", models="demo", cache_dir=demo_cache, memory_path=tmp / "tm.sqlite")
+    cfg = Config(seeds=SEEDS, out=tmp / "out", models="demo", cache_dir=demo_cache, memory=tmp / "tm.sqlite")
     corpus = run_corpus(cfg, report_problems=False)
     return cfg, corpus, run_summarise(cfg, corpus, progress=False)
 
@@ -150,8 +151,8 @@ def test_summarising_again_reuses_the_written_translation(summary_run):
     import json
 
     cfg, _, _ = summary_run
-    generated = json.loads(cfg.run_json.read_text())["translation"]["generated"]
+    generated = json.loads(cfg.run_json.read_text())["translate"]["generated"]
     assert generated > 0
     run_summarise(cfg, progress=False)  # reads sentences.csv: no second translation stage
-    assert json.loads(cfg.run_json.read_text())["translation"]["generated"] == generated
+    assert json.loads(cfg.run_json.read_text())["translate"]["generated"] == generated
     assert "text_en" in read_csv(cfg.data_dir / "sentences.csv").columns

@@ -8,15 +8,16 @@ from dataclasses import replace
 import pytest
 
 from helpers.config import Config
-from helpers.glossary import default_glossary, prepare
-from helpers.memory import Memory
-from helpers.models import load_model
-from helpers.outputs import read_csv
-from helpers.stages import run_corpus, run_translate
-from helpers.quality import check_sentence, repeated_ngrams, vietnamese_left
-from helpers.references import find_references
-from helpers.generation import length_bucket
-from helpers.translate import length_batches, memory_settings, split_to_fit, translate_sentences
+from helpers.text.glossary import default_glossary, prepare
+from helpers.inference.memory import Memory
+from helpers.models.loading import load_model
+from helpers.store.files import read_csv
+from helpers.corpus.stage import run_corpus
+from helpers.translate.stage import run_translate
+from helpers.checks.sentence import check_sentence, repeated_ngrams, vietnamese_left
+from helpers.text.references import find_references
+from helpers.inference.generation import length_bucket
+from helpers.translate.sentences import length_batches, memory_settings, split_to_fit, translate_sentences
 
 from conftest import SEEDS
 
@@ -30,7 +31,7 @@ def translator(demo_cache):
 
 def counting(monkeypatch):
     """Count the batches that reach a model (either backend)."""
-    import helpers.generation as tr  # the local engine's way to the model
+    import helpers.inference.generation as tr  # the local engine's way to the model
 
     calls = []
     original = tr.generate_batches
@@ -44,7 +45,7 @@ def counting(monkeypatch):
 
 
 def test_every_sentence_is_translated_and_rerun_generates_nothing(tmp_path, demo_cache, translator, monkeypatch):
-    cfg = Config(seeds=SEEDS, out=tmp_path / "out", models="demo", cache_dir=demo_cache, memory_path=tmp_path / "tm.sqlite")
+    cfg = Config(seeds=SEEDS, out=tmp_path / "out", models="demo", cache_dir=demo_cache, memory=tmp_path / "tm.sqlite")
     corpus = run_corpus(cfg, report_problems=False)
     calls = counting(monkeypatch)
     first = run_translate(cfg, corpus, progress=False)
@@ -105,7 +106,7 @@ def test_interrupted_run_resumes_with_memory_intact(translator, tmp_path, monkey
     sources = [f"Hội nghị lần thứ {i} của Bộ Công an đã diễn ra tại Hà Nội." for i in range(40)]
     settings = replace(spec.generation, batch_tokens=64)
     path = tmp_path / "tm.sqlite"
-    import helpers.generation as tr  # the local engine's way to the model
+    import helpers.inference.generation as tr  # the local engine's way to the model
 
     real_generate = tr.generate_batches
 
@@ -187,8 +188,8 @@ def test_quality_flags():
 
 
 def test_a_looping_output_is_decoded_once_more_with_the_guard_and_flagged(tmp_path, translator):
-    from helpers.quality import repeated_ngrams
-    from helpers.translate import memory_for
+    from helpers.checks.sentence import repeated_ngrams
+    from helpers.translate.sentences import memory_for
 
     loaded, _ = translator
     assert loaded.settings.no_repeat_ngram_size == 0 and loaded.settings.repetition_penalty == 1.0
@@ -211,7 +212,7 @@ def test_a_looping_output_is_decoded_once_more_with_the_guard_and_flagged(tmp_pa
 
 
 def test_a_units_output_does_not_depend_on_what_it_is_batched_with(translator):
-    from helpers.generation import generate
+    from helpers.inference.generation import generate
 
     loaded, _ = translator
     base = "Toàn cảnh Hội nghị tổng kết công tác năm 2022 của Bộ Công an"
@@ -225,7 +226,7 @@ def test_a_units_output_does_not_depend_on_what_it_is_batched_with(translator):
 
 @pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
 def test_the_model_s_own_score_is_kept_and_the_lowest_flagged(tmp_path, demo_cache, backend):
-    from helpers.translate import memory_for
+    from helpers.translate.sentences import memory_for
 
     loaded = load_model(Config(models="demo").spec("opus-mt"), "demo", demo_cache, backend)
     sources = [f"Hội nghị lần thứ {i} của Bộ Công an bàn về công tác xây dựng lực lượng." for i in range(1, 21)]
@@ -245,7 +246,7 @@ def test_the_model_s_own_score_is_kept_and_the_lowest_flagged(tmp_path, demo_cac
 def test_a_memory_written_before_scores_were_kept_still_opens(tmp_path):
     import sqlite3
 
-    from helpers.memory import Memory
+    from helpers.inference.memory import Memory
 
     path = tmp_path / "old.sqlite"
     db = sqlite3.connect(path)
@@ -270,7 +271,7 @@ def test_a_memory_s_keys_are_the_documented_memory_key(tmp_path, source):
     import hashlib
     import json
 
-    from helpers.memory import memory_key
+    from helpers.inference.memory import memory_key
 
     model, revision = "Helsinki-NLP/opus-mt-vi-en", "abc123"
     settings = {"num_beams": 4, "backend": "ctranslate2", "nested": {"z": 1, "a": [1, "é"]}}
@@ -289,8 +290,8 @@ def test_the_token_counter_counts_what_the_tokenizer_gives(key, demo_cache, seed
     must be the tokenizer's own, for every family (specials included), on the seeds and on text that
     holds special tokens literally, given more than once, counted in shares on three cores, also
     after a call that truncated."""
-    from helpers import translate
-    from helpers.translate import count_tokens, token_counter
+    from helpers.translate import sentences as translate
+    from helpers.translate.sentences import count_tokens, token_counter
 
     monkeypatch.setattr(translate, "SHARED_COUNT_TEXTS", 16)
     monkeypatch.setattr(translate.os, "cpu_count", lambda: 3)

@@ -11,8 +11,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from .config import BACKENDS, ENGINES, MODEL_MODES, SUMMARISERS, TRANSLATORS, Config
-from .outputs import read_csv
+from helpers.config import Config
+from helpers.store.files import read_csv
 
 EXIT_OK, EXIT_FATAL, EXIT_REJECTED = 0, 1, 2
 STAGES = ("corpus", "translate", "summarise", "reports")
@@ -27,24 +27,11 @@ def _parser() -> argparse.ArgumentParser:
              "notebooks; models fetch|check|pack: get the real models onto this machine or another",
     )
     p.add_argument("action", nargs="?", choices=MODEL_ACTIONS, help="with `models`: fetch, check (default) or pack")
-    p.add_argument("--seeds", default="seeds", help="folder of *.txt reports (default: seeds)")
-    p.add_argument("--out", default="build", help="output folder (default: build)")
-    p.add_argument("--models", default="auto", choices=MODEL_MODES, help="real, demo or auto (default)")
-    p.add_argument("--translator", default="opus-mt", choices=TRANSLATORS)
-    p.add_argument("--summariser-en", default="distilbart", choices=SUMMARISERS)
-    p.add_argument("--summariser-vi", default="mt5-xlsum", choices=SUMMARISERS)
-    p.add_argument("--backend", default="ctranslate2", choices=BACKENDS,
-                   help="ctranslate2 (int8, fast; default) or transformers (fp32 reference)")
-    p.add_argument("--memory", default=None, help="translation memory database (default: in the cache folder)")
-    p.add_argument("--summary-max-sentences", type=int, default=3)
-    p.add_argument("--summary-max-words", type=int, default=80)
-    p.add_argument("--generation", default="",
-                   help="generation overrides, e.g. 'opus-mt.num_beams=5 distilbart.min_length=30' "
-                        "(default: each model's own settings)")
-    p.add_argument("--engine", default="local", choices=ENGINES,
-                   help="local (this process; default) or dask (a cluster: --cluster ADDRESS, else a local one)")
-    p.add_argument("--cluster", default="", help="with --engine dask: the scheduler's address (default: start a local cluster)")
-    p.add_argument("--workers", default="0", help="with --engine dask and no --cluster: worker processes (default 0: one per core)")
+    run = p.add_argument_group("run parameters (each also $HELPERS_<NAME>; checked by Config, which names it)")
+    for f in Config.parameter_fields():  # one option per Config field: its help and default live there
+        choices = f" ({', '.join(f.metadata['choices'])})" if f.metadata["choices"] else ""
+        run.add_argument("--" + f.name.replace("_", "-"), dest=f.name, default=None, metavar=f.name.upper(),
+                         help=f"{f.metadata['help']}{choices}; default: {f.metadata['shown']}".replace("%", "%%"))
     p.add_argument("--notebooks", default="notebooks", help="folder of the numbered notebooks (reports stage)")
     p.add_argument("--to", default=None, help="with `models pack`: the folder to write the pack to")
     p.add_argument("--archive", action="store_true", help="with `models pack`: also write DIR.tar")
@@ -53,12 +40,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def config_from(args: argparse.Namespace) -> Config:
-    """The run's Config, from the command line (the only channel into the stages and notebooks)."""
-    return Config(seeds=args.seeds, out=args.out, models=args.models, translator=args.translator,
-                  summariser_en=args.summariser_en, summariser_vi=args.summariser_vi, backend=args.backend,
-                  memory_path=args.memory, summary_max_sentences=args.summary_max_sentences,
-                  summary_max_words=args.summary_max_words, generation=args.generation, engine=args.engine,
-                  cluster=args.cluster, workers=args.workers)
+    """The run's Config, from the command line (the only channel into the stages and notebooks): each
+    option given, else $HELPERS_<NAME> (how `make` passes its variables), else the field's default;
+    relative paths from the working folder."""
+    return Config.from_parameters({name: getattr(args, name.lower()) for name in Config.parameter_names()},
+                                  base=Path.cwd())
 
 
 def _terminal_warning(message, category, filename, lineno, file=None, line=None) -> None:
@@ -77,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         cfg = config_from(args)
         if args.stage == "models":
-            from .models.hub import run_models_command
+            from helpers.models.commands import run_models_command
 
             return run_models_command(cfg, args.action or "check", Path(args.lock), args.to, args.archive)
         if args.action:
@@ -91,8 +77,10 @@ def main(argv: list[str] | None = None) -> int:
         elif cfg.models == "auto" and args.stage != "corpus":
             warn_demo(cfg)
         if args.stage != "reports":
-            from .progress import stage_line
-            from .stages import run_corpus, run_summarise, run_translate
+            from helpers.progress import stage_line
+            from helpers.corpus.stage import run_corpus
+            from helpers.summarise.stage import run_summarise
+            from helpers.translate.stage import run_translate
 
             with stage_line("corpus") as said:
                 corpus = run_corpus(cfg)
@@ -104,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
                 with stage_line("summarise") as said:
                     said.append(f"{len(run_summarise(cfg, corpus))} summaries")
         else:
-            from .runner import final_line, run_all
+            from helpers.pipeline import final_line, run_all
 
             summary = run_all(cfg, Path(args.notebooks))
             _report_problems(cfg)
@@ -117,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
         return EXIT_FATAL
     finally:
-        from .engines import close_engines
+        from helpers.inference.engines import close_engines
 
         close_engines()  # a local cluster's workers stop with the run
     problems = read_csv(cfg.data_dir / "problems.csv")
@@ -142,7 +130,7 @@ def check_out(cfg: Config) -> None:
 
 def check_inputs(cfg: Config) -> None:
     """Stop at once, naming what was found, when the input folder holds no usable report."""
-    from .inputs import list_inputs, read_folder
+    from helpers.corpus.inputs import list_inputs, read_folder
 
     sources, rejections = read_folder(cfg.seeds)
     if sources:
@@ -161,7 +149,7 @@ def check_inputs(cfg: Config) -> None:
 def preflight(cfg: Config) -> None:
     """With MODELS=real, load every model the run needs (tokenizer and weights, on the chosen backend)
     before any stage or notebook runs: a missing or broken model stops the run at once, named."""
-    from .models import load_model
+    from helpers.models.loading import load_model
 
     for key in dict.fromkeys(cfg.model_keys()):
         loaded = load_model(cfg.spec(key), "real", cfg.cache_dir, cfg.backend)
@@ -171,7 +159,7 @@ def preflight(cfg: Config) -> None:
 
 def warn_demo(cfg: Config) -> None:
     """With MODELS=auto, say on the terminal which models will be demo stand-ins."""
-    from .models import locate
+    from helpers.models.locate import locate
 
     missing = [cfg.spec(k).source for k in cfg.model_keys() if locate(cfg.spec(k)) is None]
     if missing:

@@ -1,123 +1,30 @@
-"""The one typed configuration of a run: paths, model choices, generation settings.
+"""The one typed configuration of a run, and the one home of its parameters.
 
-Notebooks, the CLI, the Makefile and tests all build a `Config`; no stage reads
-settings from anywhere else. The CLI hands it to the notebooks as papermill
-parameters (`Config.parameters`), and a notebook rebuilds it from them
-(`Config.from_parameters`): every field reaches every notebook unchanged.
-Model entries live in `MODEL_REGISTRY`, keyed by a short name.
+Each field of `Config` is a run parameter: its name in upper case is the make variable, the
+notebooks' papermill parameter and the `HELPERS_<NAME>` environment variable; with dashes it is
+the command-line option (`--summary-max-words`). Its default and its help live on the field, and
+the command line, the notebooks' parameters cells and the docs are made from them. The CLI hands
+the Config to the notebooks as papermill parameters (`Config.parameters`), and a notebook rebuilds
+it from them (`Config.from_parameters`): every field reaches every notebook unchanged.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import Field, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
 
+from helpers.inference.settings import OVERRIDABLE
+from helpers.models.registry import MODEL_REGISTRY, SUMMARISERS, TRANSLATORS, ModelSpec
+
 MODEL_MODES = ("auto", "real", "demo")
 BACKENDS = ("ctranslate2", "transformers")
-ENGINES = ("local", "dask")  # where the work runs (helpers.engines)
+ENGINES = ("local", "dask")  # where the work runs (helpers.inference.engines)
 CACHE_ENV = "HELPERS_CACHE"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]  # the checkout (the package is installed editable)
-
-# The settings a model's own files may set (generation_config.json, else config.json), as
-# transformers names them. None in `GenerationSettings` means: what the model says.
-MODEL_DECODING = ("num_beams", "length_penalty", "no_repeat_ngram_size", "repetition_penalty", "max_length", "min_length")
-LIBRARY_DEFAULTS = {"num_beams": 1, "length_penalty": 1.0, "no_repeat_ngram_size": 0, "repetition_penalty": 1.0,
-                    "max_length": 512, "min_length": 0}
-# The guard of a second decoding for an output that loops (flag `redecoded`).
-GUARD = {"no_repeat_ngram_size": 3, "repetition_penalty": 1.2}
-
-
-@dataclass(frozen=True)
-class GenerationSettings:
-    """How a model decodes. Decoding fields left None take the model's own values (its
-    generation_config.json or config.json) when it is loaded; the rest are the project's
-    length and batching rules. A loaded model carries the resolved settings."""
-
-    num_beams: int | None = None
-    length_penalty: float | None = None
-    no_repeat_ngram_size: int | None = None
-    repetition_penalty: float | None = None
-    max_length: int | None = None  # the model's cap on output tokens
-    min_length: int | None = None
-    max_new_tokens_ratio: float = 1.6  # output budget relative to the input's tokens (0: the model's max_length)
-    max_new_tokens_extra: int = 16
-    min_new_tokens_ratio: float = 0.0  # > 0 forces outputs this long (the benchmark's fixed compute)
-    batch_tokens: int = 1024  # padded input tokens per batch (a memory bound)
-    batch_tolerance: float = 0.1  # a batch holds inputs within 10% of its longest (little padding)
-    piece_tokens: int = 128  # longer sentences are translated clause by clause (Bergamot's max-length-break)
-    redecode: bool = True  # an output that loops is decoded once more with the guard (flag `redecoded`)
-
-    def resolved(self, model_values: Mapping[str, Any]) -> "GenerationSettings":
-        """These settings with every unset decoding field taken from the model (else the library default)."""
-        filled = {}
-        for name in MODEL_DECODING:
-            if getattr(self, name) is None:
-                value = model_values.get(name)
-                filled[name] = LIBRARY_DEFAULTS[name] if value is None else value
-        return replace(self, **filled)
-
-    def guarded(self) -> "GenerationSettings":
-        """The settings of a second decoding for an output that loops."""
-        return replace(self, no_repeat_ngram_size=max(self.no_repeat_ngram_size or 0, GUARD["no_repeat_ngram_size"]),
-                       repetition_penalty=max(self.repetition_penalty or 1.0, GUARD["repetition_penalty"]))
-
-    def max_new_tokens(self, input_tokens: int) -> int:
-        """Output budget for an input of this many tokens (never past the model's max_length)."""
-        cap = max(1, (self.max_length or LIBRARY_DEFAULTS["max_length"]) - 1)
-        if self.max_new_tokens_ratio <= 0:
-            return cap
-        return min(cap, int(input_tokens * self.max_new_tokens_ratio) + self.max_new_tokens_extra)
-
-    def min_new_tokens(self, input_tokens: int) -> int:
-        """Least output tokens: forced by the ratio (benchmark), else the model's min_length."""
-        forced = int(input_tokens * self.min_new_tokens_ratio)
-        return min(self.max_new_tokens(input_tokens), max(forced, max(0, (self.min_length or 0) - 1)))
-
-
-@dataclass(frozen=True)
-class ModelSpec:
-    """One pretrained model: where it comes from, its family and language codes, its limits."""
-
-    key: str
-    source: str  # a hub id or a local folder
-    family: str  # a key of helpers.models.families.FAMILIES
-    task: str  # translate | summarise
-    src_lang: str | None = None
-    tgt_lang: str | None = None
-    max_input_tokens: int = 512
-    revision: str | None = None
-    generation: GenerationSettings = field(default_factory=GenerationSettings)
-
-
-# Summaries: the whole output within the model's max_length (not a ratio of the input), so a chunk's
-# budget does not depend on its length bucket and chunks of different lengths can share a batch:
-# larger batches, looser length tolerance (measured: mT5-base shape 62 -> 33 s, distilbart 65 -> 55 s).
-_SUMMARY = GenerationSettings(max_new_tokens_ratio=0.0, max_new_tokens_extra=0, batch_tokens=4096, batch_tolerance=0.5)
-
-MODEL_REGISTRY: dict[str, ModelSpec] = {
-    spec.key: spec
-    for spec in (
-        ModelSpec("opus-mt", "Helsinki-NLP/opus-mt-vi-en", "marian", "translate", max_input_tokens=512),
-        ModelSpec("nllb", "facebook/nllb-200-distilled-600M", "nllb", "translate", "vie_Latn", "eng_Latn"),
-        ModelSpec("m2m100", "facebook/m2m100_418M", "m2m100", "translate", "vi", "en"),
-        # mBART-25 style (MBartTokenizer): source ends `</s> vi_VN`, the decoder starts with `en_XX`.
-        ModelSpec("vinai", "vinai/vinai-translate-vi2en-v2", "mbart", "translate", "vi_VN", "en_XX"),
-        ModelSpec("distilbart", "sshleifer/distilbart-cnn-12-6", "bart", "summarise", max_input_tokens=1024,
-                  generation=_SUMMARY),
-        # The model card's settings: its config.json carries none.
-        ModelSpec("mt5-xlsum", "csebuetnlp/mT5_multilingual_XLSum", "mt5", "summarise",
-                  generation=replace(_SUMMARY, num_beams=4, max_length=84, no_repeat_ngram_size=2)),
-    )
-}
-TRANSLATORS = tuple(k for k, s in MODEL_REGISTRY.items() if s.task == "translate")
-SUMMARISERS = tuple(k for k, s in MODEL_REGISTRY.items() if s.task == "summarise")
-OVERRIDABLE = tuple(f.name for f in fields(GenerationSettings))
-
-
-PATH_FIELDS = ("seeds", "out", "cache_dir", "memory_path")
 
 
 def shown_path(path: Path) -> str:
@@ -156,75 +63,87 @@ def parse_overrides(text: str) -> dict[str, dict[str, Any]]:
             value = json.loads(raw)
         except json.JSONDecodeError:
             raise ValueError(f"generation override {item!r}: {raw!r} is not a number") from None
-        if not isinstance(value, (int, float)) or isinstance(value, bool):
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
             raise ValueError(f"generation override {item!r}: {raw!r} is not a number")
         result.setdefault(key, {})[setting] = value
     return result
+
+
+def parameter(default: Any = None, *, help: str, shown: str | None = None, choices: tuple[str, ...] = (),
+              factory: Any = None) -> Any:
+    """A run parameter: a Config field with its help text, the default as a user reads it, and its
+    choices (checked by `Config`, which names the parameter in its error)."""
+    meta = {"help": help, "shown": shown if shown is not None else str(default), "choices": choices}
+    if factory is not None:
+        return field(default_factory=factory, metadata=meta)
+    return field(default=default, metadata=meta)
 
 
 @dataclass(frozen=True)
 class Config:
     """Everything a run depends on. Paths are made absolute when the config is built."""
 
-    seeds: Path = PROJECT_ROOT / "seeds"
-    out: Path = PROJECT_ROOT / "build"
-    models: str = "auto"
-    translator: str = "opus-mt"
-    summariser_en: str = "distilbart"
-    summariser_vi: str = "mt5-xlsum"
-    cache_dir: Path = field(default_factory=default_cache_dir)
-    memory_path: Path | None = None
-    backend: str = "ctranslate2"  # or "transformers" (fp32 reference path)
-    summary_max_sentences: int = 3
-    summary_max_words: int = 80
-    generation: str = ""  # overrides of generation settings: "MODEL.SETTING=VALUE ..."
-    engine: str = "local"  # or "dask": the same run on a Dask cluster (outputs identical)
-    cluster: str = ""  # with dask: a scheduler address; empty starts a local cluster for the run
-    workers: int = 0  # with dask and no cluster: worker processes (0: one per core)
+    seeds: Path = parameter(PROJECT_ROOT / "seeds", shown="seeds", help="folder of the input reports")
+    out: Path = parameter(PROJECT_ROOT / "build", shown="build", help="output folder")
+    models: str = parameter("auto", choices=MODEL_MODES,
+                            help="real (pretrained weights), demo (tiny random-weight stand-ins) or auto "
+                                 "(real where available, else demo with a warning)")
+    translator: str = parameter("opus-mt", choices=TRANSLATORS, help="the translation model")
+    summariser_en: str = parameter("distilbart", choices=SUMMARISERS, help="summarises the English")
+    summariser_vi: str = parameter("mt5-xlsum", choices=SUMMARISERS, help="summarises the Vietnamese")
+    cache_dir: Path = parameter(factory=default_cache_dir, shown=".cache ($HELPERS_CACHE)",
+                                help="stand-in models, conversions and the translation memory")
+    memory: Path | None = parameter(None, shown="CACHE_DIR/translation-memory.sqlite", help="the translation memory")
+    backend: str = parameter("ctranslate2", choices=BACKENDS,
+                             help="ctranslate2 (int8, fast) or transformers (fp32 reference path)")
+    summary_max_sentences: int = parameter(3, help="a summary's length bound, in sentences")
+    summary_max_words: int = parameter(80, help="a summary's length bound, in words")
+    generation: str = parameter("", shown="none: each model its own",
+                                help="overrides of the models decoding settings, e.g. opus-mt.num_beams 5 written with an equals sign (docs/models.md)")
+    engine: str = parameter("local", choices=ENGINES, help="where the work runs: local (this process) or dask")
+    cluster: str = parameter("", shown="none: a local cluster",
+                             help="with the dask engine: the scheduler address, e.g. tcp://10.0.0.5:8786")
+    workers: int = parameter(0, shown="0: one per core",
+                             help="with the dask engine and no CLUSTER: worker processes of the local cluster")
 
     def __post_init__(self) -> None:
-        if self.models not in MODEL_MODES:
-            raise ValueError(f"MODELS must be one of {', '.join(MODEL_MODES)}, not {self.models!r}")
-        if self.backend not in BACKENDS:
-            raise ValueError(f"BACKEND must be one of {', '.join(BACKENDS)}, not {self.backend!r}")
-        if self.translator not in TRANSLATORS:
-            raise ValueError(f"TRANSLATOR must be one of {', '.join(TRANSLATORS)}, not {self.translator!r}")
-        for name in ("summariser_en", "summariser_vi"):
-            if getattr(self, name) not in SUMMARISERS:
-                raise ValueError(f"{name} must be one of {', '.join(SUMMARISERS)}, not {getattr(self, name)!r}")
+        for f in fields(self):
+            choices = f.metadata.get("choices")
+            if choices and getattr(self, f.name) not in choices:
+                raise ValueError(f"{f.name.upper()} must be one of {', '.join(choices)}, not {getattr(self, f.name)!r}")
         for name in ("summary_max_sentences", "summary_max_words"):
-            if int(getattr(self, name)) < 1:
-                raise ValueError(f"{name} must be at least 1, not {getattr(self, name)!r}")
-            object.__setattr__(self, name, int(getattr(self, name)))
+            object.__setattr__(self, name, _whole(name, getattr(self, name), 1))
         parse_overrides(self.generation)
-        if self.engine not in ENGINES:
-            raise ValueError(f"ENGINE must be one of {', '.join(ENGINES)}, not {self.engine!r}")
         if str(self.cluster) and self.engine == "local":
             raise ValueError(f"CLUSTER={self.cluster} needs ENGINE=dask (the local engine runs in this process)")
-        try:
-            workers = int(self.workers)
-        except (TypeError, ValueError):
-            raise ValueError(f"WORKERS must be a whole number, not {self.workers!r}") from None
-        if workers < 0:
-            raise ValueError(f"WORKERS must be 0 (one per core) or more, not {workers}")
-        object.__setattr__(self, "workers", workers)
+        object.__setattr__(self, "workers", _whole("workers", self.workers, 0, "0 (one per core) or more"))
         object.__setattr__(self, "cluster", str(self.cluster or ""))
-        if self.memory_path is not None and not str(self.memory_path):
-            object.__setattr__(self, "memory_path", None)
-        for name in PATH_FIELDS:
-            if getattr(self, name) is not None:
-                object.__setattr__(self, name, Path(getattr(self, name)).expanduser().absolute())
+        if self.memory is not None and not str(self.memory):
+            object.__setattr__(self, "memory", None)
+        for name in self.path_fields():
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if not str(value).strip():
+                raise ValueError(f"{name.upper()} is empty: name a folder")
+            object.__setattr__(self, name, Path(value).expanduser().absolute())
+
+    @staticmethod
+    def path_fields() -> tuple[str, ...]:
+        """The fields that hold paths (made absolute; shown without the machine's folders)."""
+        return tuple(f.name for f in fields(Config) if "Path" in str(f.type))
 
     # ------------------------------------------------------------ one channel into the notebooks
 
     def shown_parameters(self) -> dict[str, Any]:
         """The parameters as shared outputs show them (run.json, pages): paths in `shown_path` form."""
-        return {name.lower(): shown_path(Path(v)) if name.lower() in PATH_FIELDS and v else v
+        paths = self.path_fields()
+        return {name.lower(): shown_path(Path(v)) if name.lower() in paths and v else v
                 for name, v in self.parameters().items()}
 
     def absolute_paths(self) -> dict[str, str]:
         """The path fields as this machine has them (kept apart in run.json, under `absolute_paths`)."""
-        return {name: str(getattr(self, name)) for name in PATH_FIELDS if getattr(self, name) is not None}
+        return {name: str(getattr(self, name)) for name in self.path_fields() if getattr(self, name) is not None}
 
     def parameters(self) -> dict[str, Any]:
         """Every field as a papermill parameter (UPPER_CASE name, plain value)."""
@@ -235,11 +154,13 @@ class Config:
         return values
 
     @classmethod
-    def from_parameters(cls, namespace: Mapping[str, Any]) -> "Config":
-        """The Config of a notebook: each field from its parameter when set (not None), else
-        from `HELPERS_<NAME>` in the environment, else the default. Relative paths are taken
-        from the checkout, so a notebook opened in JupyterLab uses the same folders as `make`."""
+    def from_parameters(cls, namespace: Mapping[str, Any], base: Path = PROJECT_ROOT) -> "Config":
+        """The Config of a notebook or a command: each field from its parameter when set (not None),
+        else from `HELPERS_<NAME>` in the environment, else the default. Relative paths are taken
+        from `base`: the checkout for a notebook (so one opened in JupyterLab uses the same folders
+        as `make`), the working folder for a command."""
         kwargs: dict[str, Any] = {}
+        paths = cls.path_fields()
         for f in fields(cls):
             name = f.name.upper()
             value = namespace.get(name)
@@ -247,8 +168,8 @@ class Config:
                 value = os.environ.get(f"HELPERS_{name}")
             if value is None:
                 continue
-            if f.name in ("seeds", "out", "cache_dir", "memory_path") and str(value) and not Path(str(value)).expanduser().is_absolute():
-                value = PROJECT_ROOT / str(value)
+            if f.name in paths and str(value).strip() and not Path(str(value)).expanduser().is_absolute():
+                value = Path(base) / str(value)
             kwargs[f.name] = value
         return cls(**kwargs)
 
@@ -256,6 +177,11 @@ class Config:
     def parameter_names(cls) -> tuple[str, ...]:
         """The papermill parameters every notebook takes."""
         return tuple(f.name.upper() for f in fields(cls))
+
+    @classmethod
+    def parameter_fields(cls) -> tuple[Field, ...]:
+        """The fields with their help, shown default and choices (for the CLI, notebooks and docs)."""
+        return fields(cls)
 
     # ------------------------------------------------------------ derived paths and models
 
@@ -275,9 +201,9 @@ class Config:
         return self.data_dir / "run.json"
 
     @property
-    def memory(self) -> Path:
+    def memory_file(self) -> Path:
         """The translation memory database."""
-        return self.memory_path or self.cache_dir / "translation-memory.sqlite"
+        return self.memory or self.cache_dir / "translation-memory.sqlite"
 
     def spec(self, key: str) -> ModelSpec:
         """The registry entry for a model key, with this run's generation overrides applied."""
@@ -288,3 +214,26 @@ class Config:
     def model_keys(self) -> tuple[str, ...]:
         """Every model a full run uses."""
         return (self.translator, self.summariser_en, self.summariser_vi)
+
+
+def _whole(name: str, value: Any, least: int, allowed: str = "") -> int:
+    """A whole-number parameter, at least `least`, or an error naming it (and what is `allowed`)."""
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise ValueError(f"{name.upper()} must be a whole number, not {value!r}") from None
+    if number < least:
+        raise ValueError(f"{name.upper()} must be {allowed or f'at least {least}'}, not {number}")
+    return number
+
+
+def parameters_cell() -> str:
+    """The run-parameters part of every notebook's parameters cell, made from the fields."""
+    # papermill reads a line with a second `=` as no parameter: the help texts hold none
+    lines = ["# Run parameters. `make reports` sets every one of them; here, None takes $HELPERS_<NAME>",
+             "# from the environment, else the default named here (the Config fields, helpers/config.py)."]
+    for f in fields(Config):
+        listed = [c for c in f.metadata["choices"] if c not in f.metadata["help"]]
+        choices = f" ({', '.join(f.metadata['choices'])})" if listed else ""
+        lines.append(f"{f.name.upper()} = None  # {f.metadata['help']}{choices}; default: {f.metadata['shown']}")
+    return "\n".join(lines)

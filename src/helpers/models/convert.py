@@ -19,8 +19,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from ..config import ModelSpec
-from .loaded import LoadedModel
+from helpers.models.registry import ModelSpec
+from helpers.models.loaded import LoadedModel
 
 COMPUTE = "int8"
 RECIPE = "v3"  # bump when the conversion changes (v3: any family, from the loaded model, vocabulary checked)
@@ -35,8 +35,6 @@ def with_ct2(loaded: LoadedModel, cache_dir: Path, threads: int = 0) -> LoadedMo
     """The model on CTranslate2 (int8), or on transformers with the reason when that cannot be
     (`load_model` keeps the result, once per model and process). `threads`: batches run side by
     side (0: one per core)."""
-    if not loaded.family.ct2:
-        return replace(loaded, ct2_note=f"CTranslate2 does not convert the {loaded.spec.family} family")
     target = ct2_folder(loaded.spec, loaded.revision, cache_dir)
     try:
         if not (target / "model.bin").exists():
@@ -46,8 +44,8 @@ def with_ct2(loaded: LoadedModel, cache_dir: Path, threads: int = 0) -> LoadedMo
         note = f"conversion failed: {type(exc).__name__}: {str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ''}"
         warnings.warn(f"{loaded.spec.source}: CTranslate2 not used ({note}); running on transformers", stacklevel=2)
         return replace(loaded, ct2_note=note)
-    engine = LazyTranslator(target, threads or os.cpu_count() or 1)
-    return replace(loaded, backend="ctranslate2", engine=engine, vmap=(target / "vmap.txt").exists())
+    translator = LazyTranslator(target, threads or os.cpu_count() or 1)
+    return replace(loaded, backend="ctranslate2", ct2=translator, vmap=(target / "vmap.txt").exists())
 
 
 class LazyTranslator:
@@ -65,12 +63,17 @@ class LazyTranslator:
         return ctranslate2.Translator(str(self.folder), device="cpu", compute_type=COMPUTE,
                                       inter_threads=self.threads, intra_threads=1)
 
+    @property
+    def in_memory(self) -> bool:
+        """Whether the int8 weights are loaded now (made at first use, let go by `release`)."""
+        return "translator" in self.__dict__
+
     def release(self) -> None:
         """Let the int8 weights go (a stage done with the model); the next use loads them again."""
         self.__dict__.pop("translator", None)
 
     def __getattr__(self, name: str) -> Any:
-        if name in ("folder", "threads", "translator"):  # not set yet: never the translator's
+        if name in ("folder", "threads", "translator", "in_memory"):  # not set yet: never the translator's
             raise AttributeError(name)
         return getattr(self.translator, name)
 
@@ -93,7 +96,8 @@ def convert(loaded: LoadedModel, target: Path) -> None:
     work = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
     try:
         _Loaded(str(source)).convert(str(work / "model"), quantization=COMPUTE, force=True)
-        _write_vmap(work / "model", target_pieces(loaded.tokenizer))
+        pieces = loaded.family.output_pieces
+        _write_vmap(work / "model", pieces(loaded.tokenizer) if pieces else None)
         try:
             os.replace(work / "model", target)
         except OSError:  # converted concurrently by another run
@@ -124,22 +128,6 @@ def check_vocabulary(folder: Path, loaded: LoadedModel) -> None:
     if wrong:
         raise ValueError(f"the converted vocabulary disagrees with the tokenizer on {len(wrong)} tokens "
                          f"(e.g. {wrong[0]!r})")
-
-
-def target_pieces(tokenizer: Any) -> list[str] | None:
-    """The pieces a Marian model's target SentencePiece model can produce, or None.
-
-    opus-mt models keep one joint vocabulary (53,685 entries for vi-en) for two
-    SentencePiece models (about 32k pieces each): source-only pieces are never
-    training targets. Scoring only the target pieces shrinks the output layer, the
-    largest matrix of each decoding step.
-    """
-    spm = getattr(tokenizer, "spm_target", None)
-    if spm is None or getattr(tokenizer, "separate_vocabs", False):
-        return None
-    pieces = [spm.id_to_piece(i) for i in range(spm.get_piece_size())]
-    vocab = tokenizer.get_vocab()
-    return [p for p in dict.fromkeys([*pieces, *tokenizer.all_special_tokens]) if p in vocab]
 
 
 def _write_vmap(folder: Path, pieces: list[str] | None) -> None:

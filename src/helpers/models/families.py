@@ -1,10 +1,10 @@
 """The registry of model families: one entry holds everything that differs between them.
 
 A family says which tokenizer reads its files, how a language code is written as a
-token, how the decoder is pointed at the target language, whether CTranslate2
-converts it, which files a download needs, and how its stand-in is built (as
+token, how the decoder is pointed at the target language, which pieces it can
+output, which files a download needs, and how its stand-in is built (as
 CTranslate2's converters register one loader per config class). Adding a family
-is one `Family(...)` entry here (and its stand-in recipe in `standins`).
+is one `Family(...)` entry here (and its stand-in recipe in `recipes`).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from ..config import ModelSpec
-from . import standins
+from helpers.models.registry import ModelSpec
+from helpers.models import recipes
 
 # How the decoder learns the target language:
 NO_TARGET = "none"  # one target language (Marian, BART, mT5)
@@ -26,11 +26,10 @@ class Family:
     """What one model family needs, in one place."""
 
     name: str
-    config_class: str  # the transformers config class, as in config.json's model_type
     tokenizer_files: tuple[str, ...]  # what the tokenizer reads (all needed)
     lang_token: str = "{}"  # how a language code is written as a token
     target: str = NO_TARGET
-    ct2: bool = True  # CTranslate2 4.8.5 converts its real config
+    output_pieces: Callable[[Any], list[str] | None] | None = None  # the pieces it can output, when fewer than its vocabulary
     standin: Callable[..., Any] | None = None  # builds the real-layout stand-in files (see `standins`)
 
     def target_token(self, spec: ModelSpec) -> str | None:
@@ -58,6 +57,22 @@ class Family:
         return [token] if token else None
 
 
+def marian_target_pieces(tokenizer: Any) -> list[str] | None:
+    """The pieces a Marian model's target SentencePiece model can produce, or None.
+
+    opus-mt models keep one joint vocabulary (53,685 entries for vi-en) for two
+    SentencePiece models (about 32k pieces each): source-only pieces are never
+    training targets. Scoring only the target pieces shrinks the output layer, the
+    largest matrix of each decoding step.
+    """
+    spm = getattr(tokenizer, "spm_target", None)
+    if spm is None or getattr(tokenizer, "separate_vocabs", False):
+        return None
+    pieces = [spm.id_to_piece(i) for i in range(spm.get_piece_size())]
+    vocab = tokenizer.get_vocab()
+    return [p for p in dict.fromkeys([*pieces, *tokenizer.all_special_tokens]) if p in vocab]
+
+
 WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")  # either one; never TensorFlow, Flax or Rust weights
 MODEL_FILES = ("config.json",)
 OPTIONAL_FILES = ("generation_config.json", "tokenizer_config.json", "special_tokens_map.json", "tokenizer.json")
@@ -65,13 +80,14 @@ OPTIONAL_FILES = ("generation_config.json", "tokenizer_config.json", "special_to
 FAMILIES: dict[str, Family] = {
     f.name: f
     for f in (
-        Family("marian", "MarianConfig", ("source.spm", "target.spm", "vocab.json"), standin=standins.marian),
-        Family("nllb", "M2M100Config", ("sentencepiece.bpe.model",), target=FORCED_BOS, standin=standins.nllb),
-        Family("m2m100", "M2M100Config", ("sentencepiece.bpe.model", "vocab.json"), lang_token="__{}__",
-               target=FORCED_BOS, standin=standins.m2m100),
-        Family("mbart", "MBartConfig", ("sentencepiece.bpe.model",), target=DECODER_START, standin=standins.mbart),
-        Family("bart", "BartConfig", ("vocab.json", "merges.txt"), standin=standins.bart),
-        Family("mt5", "MT5Config", ("spiece.model",), standin=standins.mt5),
+        Family("marian", ("source.spm", "target.spm", "vocab.json"), output_pieces=marian_target_pieces,
+               standin=recipes.marian),
+        Family("nllb", ("sentencepiece.bpe.model",), target=FORCED_BOS, standin=recipes.nllb),
+        Family("m2m100", ("sentencepiece.bpe.model", "vocab.json"), lang_token="__{}__",
+               target=FORCED_BOS, standin=recipes.m2m100),
+        Family("mbart", ("sentencepiece.bpe.model",), target=DECODER_START, standin=recipes.mbart),
+        Family("bart", ("vocab.json", "merges.txt"), standin=recipes.bart),
+        Family("mt5", ("spiece.model",), standin=recipes.mt5),
     )
 }
 

@@ -22,10 +22,11 @@ import tarfile
 from pathlib import Path
 from typing import Any
 
-from ..config import MODEL_REGISTRY, Config, ModelSpec
-from .families import OPTIONAL_FILES, WEIGHT_FILES, family_of, needed_files
-from .loaded import ModelError, ModelUnavailable
-from .locate import hub_cache, locate
+from helpers.models.registry import MODEL_REGISTRY, ModelSpec
+from helpers.config import Config
+from helpers.models.families import OPTIONAL_FILES, WEIGHT_FILES, family_of, needed_files
+from helpers.models.loaded import ModelError, ModelUnavailable
+from helpers.models.locate import hub_cache
 
 LOCK_VERSION = 1
 
@@ -70,7 +71,7 @@ def read_lock(path: Path) -> dict[str, Any]:
 
 def write_lock(path: Path, models: dict[str, Any]) -> None:
     """Write the lock file (sorted, one model per key)."""
-    from ..outputs import write_text
+    from helpers.store.files import write_text
 
     write_text(path, json.dumps({"version": LOCK_VERSION, "models": models}, indent=2, sort_keys=True) + "\n")
 
@@ -138,47 +139,6 @@ def folder_bytes(folder: Path) -> int:
     return total
 
 
-def check_rows(cfg: Config, keys: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
-    """One row per model: whether it is here, whether it loads (and converts, once, into the cache),
-    its revision, size and backend. Models are loaded one at a time and let go."""
-    from .convert import with_ct2
-    from .loading import load_real
-
-    rows = []
-    for key in keys or tuple(MODEL_REGISTRY):
-        spec = cfg.spec(key)
-        found = locate(spec)
-        row = {"model": key, "source": spec.source, "found": found.origin if found else "missing",
-               "loadable": "no", "revision": found.revision if found else "", "size_mb": "",
-               "backend": "", "note": ""}
-        if found:
-            row["size_mb"] = f"{folder_bytes(found.folder) / 1e6:.1f}"
-            try:
-                loaded = load_real(spec, cfg.cache_dir)
-                if cfg.backend == "ctranslate2":
-                    loaded = with_ct2(loaded, cfg.cache_dir)
-                row.update(loadable="yes", backend=loaded.backend, note=loaded.ct2_note)
-                del loaded
-            except ModelError as exc:
-                row["note"] = str(exc)
-        else:
-            row["note"] = "not in the cache: `make models` on a connected machine, or MODEL_PACK=DIR"
-        rows.append(row)
-    return rows
-
-
-def format_rows(rows: list[dict[str, Any]]) -> str:
-    """The check table as aligned text."""
-    columns = ["model", "source", "found", "loadable", "revision", "size_mb", "backend"]
-    widths = {c: max(len(c), *(len(str(r[c])) for r in rows)) for c in columns}
-    lines = ["  ".join(c.ljust(widths[c]) for c in columns)]
-    for r in rows:
-        lines.append("  ".join(str(r[c]).ljust(widths[c]) for c in columns))
-        if r["note"]:
-            lines.append(f"    {r['note']}")
-    return "\n".join(lines)
-
-
 def pack(cfg: Config, lock_path: Path, target: Path, archive: bool = False) -> Path:
     """Copy the locked snapshots (Hugging Face cache layout) and the lock file into `target`."""
     locked = read_lock(lock_path)
@@ -218,20 +178,3 @@ def pack(cfg: Config, lock_path: Path, target: Path, archive: bool = False) -> P
             tar.add(target, arcname=target.name)
         return target.with_name(target.name + ".tar")
     return target
-
-
-def run_models_command(cfg: Config, action: str, lock_path: Path, to: str | None, archive: bool) -> int:
-    """`python -m helpers models fetch|check|pack`: 0 when all is well, 1 otherwise."""
-    if action == "fetch":
-        fetch(cfg, lock_path)
-        print(f"lock file written: {lock_path}", file=sys.stderr)
-        action = "check"
-    if action == "check":
-        rows = check_rows(cfg)
-        print(format_rows(rows))
-        return 0 if all(r["loadable"] == "yes" for r in rows) else 1
-    if not to:
-        raise ValueError("models pack needs --to DIR (the folder to write)")
-    where = pack(cfg, lock_path, Path(to).expanduser().absolute(), archive)
-    print(f"packed {len(read_lock(lock_path))} models into {where}", file=sys.stderr)
-    return 0

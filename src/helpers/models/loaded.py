@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ..config import GenerationSettings, ModelSpec
-from .families import Family, family_of
+from helpers.inference.settings import GenerationSettings
+from helpers.models.registry import ModelSpec
+from helpers.models.families import Family, family_of
 
 
 class ModelError(RuntimeError):
@@ -42,8 +43,8 @@ class LoadedModel:
     settings: GenerationSettings  # the spec's settings resolved with the model's own defaults
     origin: str = ""  # "hub cache", "local folder", "download", "stand-in"
     weights: dict[str, Any] = field(default_factory=dict)  # file, sha256, bytes, served_from
-    backend: str = "transformers"  # or "ctranslate2" (int8), see `engine`
-    engine: Any = None  # the ctranslate2.Translator when backend is ctranslate2
+    backend: str = "transformers"  # or "ctranslate2" (int8), see `ct2`
+    ct2: Any = None  # the ctranslate2.Translator (made at first use) when backend is ctranslate2
     vmap: bool = False  # ctranslate2 scores only the target-language pieces
     ct2_note: str = ""  # why CTranslate2 was not used, when it was asked for and could not be
 

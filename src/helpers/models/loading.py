@@ -18,16 +18,19 @@ import os
 import shutil
 import tempfile
 import warnings
+from collections import Counter
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..config import BACKENDS, MODEL_DECODING, MODEL_MODES, ModelSpec
-from . import standins
-from .families import family_of
-from .loaded import LoadedModel, ModelBroken, ModelUnavailable, WeightsReleased
-from .locate import (Located, file_digest, hub_reachable, locate, missing_files, offline, unavailable_message,
+from helpers.config import BACKENDS, MODEL_MODES
+from helpers.inference.settings import MODEL_DECODING
+from helpers.models.registry import ModelSpec
+from helpers.models import standins
+from helpers.models.families import family_of
+from helpers.models.loaded import LoadedModel, ModelBroken, ModelUnavailable, WeightsReleased
+from helpers.models.locate import (Located, file_digest, hub_reachable, locate, missing_files, offline, unavailable_message,
                      weight_file)
 
 
@@ -52,15 +55,26 @@ def load_model(spec: ModelSpec, mode: str, cache_dir: Path, backend: str = "tran
 def release(loaded: LoadedModel) -> None:
     """Free a model's int8 weights when a stage is done with it, so a run holds one model's at a
     time (the tokenizer and settings stay; the next batch loads the weights again, in a second)."""
-    if loaded.backend == "ctranslate2" and hasattr(loaded.engine, "release"):
-        loaded.engine.release()
+    if loaded.backend == "ctranslate2" and hasattr(loaded.ct2, "release"):
+        loaded.ct2.release()
+
+
+_LOADS: Counter[str] = Counter()
+
+
+def loads() -> dict[str, int]:
+    """How many times each model (`key/backend`) was loaded in this process, not served from the
+    process's own cache: a worker that keeps its models between batches loads each once."""
+    return dict(_LOADS)
 
 
 @lru_cache(maxsize=16)
 def _load_ct2(spec: ModelSpec, mode: str, cache_dir: Path, threads: int = 0) -> LoadedModel:
     """The model on CTranslate2. Its fp32 weights serve only to convert it: once it runs on
     CTranslate2 they are let go (only their config is kept), so a run holds each model once, in int8."""
-    from .convert import with_ct2
+    from helpers.models.convert import with_ct2
+
+    _LOADS[f"{spec.key}/ctranslate2"] += 1
 
     loaded = with_ct2(_load_uncached(spec, mode, cache_dir, lazy=True), cache_dir, threads)
     if loaded.backend == "ctranslate2":
@@ -72,6 +86,7 @@ def _load_ct2(spec: ModelSpec, mode: str, cache_dir: Path, threads: int = 0) -> 
 
 @lru_cache(maxsize=16)
 def _load_cached(spec: ModelSpec, mode: str, cache_dir: Path) -> LoadedModel:
+    _LOADS[f"{spec.key}/transformers"] += 1
     return _load_uncached(spec, mode, cache_dir)
 
 
@@ -102,7 +117,7 @@ def load_real(spec: ModelSpec, cache_dir: Path, lazy: bool = False) -> LoadedMod
     if found is None:
         if offline() or not hub_reachable():
             raise ModelUnavailable(unavailable_message(spec))
-        from .hub import fetch_model
+        from helpers.models.hub import fetch_model
 
         fetch_model(spec)
         found = locate(spec)
@@ -132,7 +147,7 @@ def _load_located(spec: ModelSpec, found: Located, cache_dir: Path, demo: bool, 
         folder = _safetensors_copy(spec, found, weights, sha, cache_dir)
         record["served_from"] = "safetensors copy in the project cache"
     tokenizer = _tokenizer(spec, folder, found)
-    from .convert import ct2_folder
+    from helpers.models.convert import ct2_folder
 
     if lazy and (ct2_folder(spec, found.revision, cache_dir) / "model.bin").exists():
         model = _config_only(spec, folder)

@@ -12,9 +12,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..config import ModelSpec
-from .families import WEIGHT_FILES, family_of, needed_files
-from .loaded import ModelBroken, ModelUnavailable
+from helpers.models.registry import ModelSpec
+from helpers.models.families import WEIGHT_FILES, family_of, needed_files
+from helpers.models.loaded import ModelBroken
 
 OTHER_WEIGHTS = ("tf_model.h5", "flax_model.msgpack", "rust_model.ot", "model.ckpt.index")
 
@@ -140,7 +140,7 @@ def file_digest(path: Path, cache_dir: Path) -> str:
             h.update(block)
     known[stamp] = h.hexdigest()
     try:
-        from ..outputs import write_text
+        from helpers.store.files import write_text
 
         write_text(book, json.dumps(known, indent=1, sort_keys=True))
     except OSError:

@@ -1,0 +1,182 @@
+"""The corpus stage: read, classify and segment every input; write ledger, reports, problems and
+the corpus columns of sentences.csv. Later stages read these files (`corpus_for`) instead of
+building the corpus again.
+"""
+
+from __future__ import annotations
+
+import platform
+import sys
+import time
+from dataclasses import asdict, dataclass
+from importlib import metadata
+
+import pandas as pd
+
+from helpers.config import Config
+from helpers.store.contract import CORPUS_SENTENCE_COLUMNS as CORPUS_COLUMNS, read_table
+from helpers.corpus.lines import Report, build_report
+from helpers.corpus.inputs import Rejection, SourceFile, read_folder
+from helpers.store.files import start_json, write_csv
+from helpers.corpus.sentences import Sentence, report_sentences
+from helpers.stamps import is_current, stamp
+
+PACKAGES = ("helpers", "torch", "transformers", "tokenizers", "sentencepiece", "underthesea", "pandas")
+
+
+@dataclass
+class CorpusResult:
+    """The corpus stage's products: one row per report, every line, the sentences, rejected inputs."""
+
+    report_table: pd.DataFrame
+    ledger: pd.DataFrame
+    sentences: pd.DataFrame
+    problems: pd.DataFrame
+
+    @property
+    def rejected(self) -> bool:
+        """True if any input was rejected (the run then exits with status 2)."""
+        return not self.problems.empty
+
+    @property
+    def report_ids(self) -> list[str]:
+        """The reports, in order."""
+        return self.report_table["report_id"].tolist()
+
+    @property
+    def not_vietnamese(self) -> set[str]:
+        """Reports in another language: passed through, never fed to a vi-en model."""
+        return set(self.report_table.loc[self.report_table["language"] != "vi", "report_id"])
+
+
+def versions() -> dict[str, str]:
+    """Versions of Python and the packages that shape the outputs."""
+    found = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def ledger_frame(reports: list[Report]) -> pd.DataFrame:
+    """Every line of every report exactly once: report_id, line_no, role, reason, text."""
+    rows = [
+        {"report_id": r.report_id, "line_no": ln.line_no, "role": ln.role, "reason": ln.reason, "text": ln.text}
+        for r in reports
+        for ln in r.lines
+    ]
+    return pd.DataFrame(rows, columns=["report_id", "line_no", "role", "reason", "text"])
+
+
+def sentences_frame(sentences: list[list[Sentence]]) -> pd.DataFrame:
+    """Sentences of every report (title, body and caption lines), report by report."""
+    rows = [asdict(s) for report in sentences for s in report]
+    return pd.DataFrame(rows, columns=["report_id", "sentence_no", "line_no", "text_vi", "role"])
+
+
+@dataclass(frozen=True)
+class Processed:
+    """One readable input, classified and segmented (the unit of work an engine maps over)."""
+
+    report: Report
+    sentences: list[Sentence]
+
+
+def process_source(source: SourceFile) -> Processed | Rejection:
+    """A file's report and sentences; a file whose processing fails becomes a problem (its name
+    and the error), never the end of the run."""
+    try:
+        report = build_report(source)
+        return Processed(report, report_sentences(report))
+    except Exception as exc:  # a defect met on one input: listed as a problem, the other reports go on
+        return Rejection(source.path.name, f"could not be processed: {type(exc).__name__}: {exc}")
+
+
+def reports_frame(reports: list[Report], sentences: pd.DataFrame) -> pd.DataFrame:
+    """One row of metadata per report; n_sentences counts title and body sentences."""
+    text = sentences[sentences["role"].isin(["title", "body"])]
+    counts = text.groupby("report_id").size()
+    rows = [
+        {
+            "report_id": r.report_id,
+            "file": r.file,
+            "title": r.title,
+            "date": r.date,
+            "author": r.author,
+            "source": r.source,
+            "n_lines": len(r.lines),
+            "n_sentences": int(counts.get(r.report_id, 0)),
+            "date_source": r.date_source,
+            "photo_credit": r.photo_credit,
+            "n_captions": len(r.captions),
+            "language": r.language,
+        }
+        for r in reports
+    ]
+    columns = ["report_id", "file", "title", "date", "author", "source", "n_lines", "n_sentences"]
+    return pd.DataFrame(rows, columns=columns + ["date_source", "photo_credit", "n_captions", "language"])
+
+
+def problems_frame(rejections: list[Rejection]) -> pd.DataFrame:
+    """Rejected inputs: file and problem."""
+    return pd.DataFrame([asdict(r) for r in rejections], columns=["file", "problem"])
+
+
+def build_corpus(cfg: Config) -> CorpusResult:
+    """Read, classify and segment every input of `cfg.seeds` (writes nothing)."""
+    from helpers.inference.engines import engine_for
+
+    sources, rejections = read_folder(cfg.seeds)
+    done = engine_for(cfg).map(process_source, sources)
+    processed = [d for d in done if isinstance(d, Processed)]
+    rejections = sorted(rejections + [d for d in done if isinstance(d, Rejection)], key=lambda r: r.file)
+    reports = [p.report for p in processed]
+    sentences = sentences_frame([p.sentences for p in processed])
+    return CorpusResult(
+        report_table=reports_frame(reports, sentences),
+        ledger=ledger_frame(reports),
+        sentences=sentences,
+        problems=problems_frame(rejections),
+    )
+
+
+def run_corpus(cfg: Config, *, report_problems: bool = True) -> CorpusResult:
+    """The corpus stage: build the corpus and write its data files and run.json section."""
+    started = time.perf_counter()
+    result = build_corpus(cfg)
+    data = cfg.data_dir
+    write_csv(data / "ledger.csv", result.ledger)
+    write_csv(data / "reports.csv", result.report_table)
+    write_csv(data / "problems.csv", result.problems)
+    write_csv(data / "sentences.csv", result.sentences)  # the translation stage adds its columns
+    if report_problems:
+        for rej in result.problems.itertuples():
+            print(f"error: {cfg.seeds / rej.file}: {rej.problem}", file=sys.stderr)
+    corpus = {
+        "files": len(result.report_table) + len(result.problems),
+        "reports": len(result.report_table),
+        "rejected": len(result.problems),
+        "lines": len(result.ledger),
+        "sentences": int(result.report_table["n_sentences"].astype(int).sum()),
+        "captions": int((result.sentences["role"] == "caption").sum()),
+        "roles": {k: int(v) for k, v in result.ledger["role"].value_counts().sort_index().items()},
+        "seconds": round(time.perf_counter() - started, 3),
+        "stamp": stamp(cfg, "corpus"),
+    }
+    start_json(cfg.run_json, {"parameters": cfg.shown_parameters(), "absolute_paths": cfg.absolute_paths(),
+                              "versions": versions(), "corpus": corpus})
+    return result
+
+
+def corpus_for(cfg: Config) -> CorpusResult:
+    """The corpus of this Config: read from `OUT/data/` when it is current, else built and written."""
+    if not is_current(cfg, "corpus"):
+        return run_corpus(cfg, report_problems=False)
+    return CorpusResult(
+        report_table=read_table(cfg, "reports"),
+        ledger=read_table(cfg, "ledger"),
+        sentences=read_table(cfg, "sentences", stage="corpus")[list(CORPUS_COLUMNS)],
+        problems=read_table(cfg, "problems"),
+    )

@@ -1,0 +1,126 @@
+"""Rendering the run's HTML pages from Jinja2 templates (autoescaped), with one style and one header.
+
+Every page of a run carries the same navigation header: the index, the stage pages
+(the exported notebooks 01-03) and, on a report page, the previous and next report.
+Report pages and the index are rendered here, in-process, from the same functions
+that notebooks 04 and 05 display; stage pages are nbconvert exports through the
+`stage` template, with stderr (warnings) and progress widgets taken out and handed
+back to the caller, which shows them on the terminal and records them in run.json.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import jinja2
+from markupsafe import Markup
+
+from helpers.store.files import write_text
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+INDEX = "index.html"
+_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script\s*>", re.IGNORECASE | re.DOTALL)
+_REMOTE_LINK = re.compile(r"<link\b[^>]*href=[\"']https?://[^>]*>", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Link:
+    """One link of the header: where it goes, what it says, and whether it is this page."""
+
+    href: str
+    label: str
+    title: str = ""
+    current: bool = False
+
+
+@dataclass(frozen=True)
+class Nav:
+    """The header of a page: the run's pages, and the neighbouring reports on a report page."""
+
+    links: tuple[Link, ...]
+    previous: Link | None = None
+    next: Link | None = None
+
+
+@dataclass(frozen=True)
+class StagePage:
+    """A stage notebook's exported page: its file name, the header's label and the page title."""
+
+    notebook: Path
+    file: str
+    label: str
+    title: str
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    """The templates, autoescaped; an unknown name in a template is an error, never blank text."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined,
+        trim_blocks=True, lstrip_blocks=True,
+    )
+    env.filters["rows"] = table_rows
+    return env
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table as `macros.table` shows it: column names and rows of cells (a page's tables are built
+    from plain records, without a DataFrame per table)."""
+
+    columns: list[str]
+    rows: list[list[object]]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def table_rows(frame: pd.DataFrame | Table) -> list[list[object]]:
+    """A table's rows as lists of its cells, each as the column holds it (an int stays an int beside
+    a float column); one conversion per table rather than pandas' row-by-row iteration."""
+    if isinstance(frame, Table):
+        return frame.rows
+    return frame.to_numpy(dtype=object).tolist()
+
+
+def render(template: str, **context: object) -> Markup:
+    """A template rendered with the context (every value escaped unless it is already Markup)."""
+    return Markup(environment().get_template(template).render(**context))
+
+
+def nav_for(current: str, stages: list[StagePage], reports: list[tuple[str, str]] = ()) -> Nav:
+    """The header of the page named `current`: index, stage pages, and the neighbours of a report
+    page among `reports` (file name, title) in their order."""
+    links = [Link(INDEX, "Index of reports", current=current == INDEX)]
+    links += [Link(s.file, s.label, s.title, current == s.file) for s in stages]
+    files = [f for f, _ in reports]
+    if current not in files:
+        return Nav(tuple(links))
+    at = files.index(current)
+    prev = Link(*reports[at - 1], title=reports[at - 1][1]) if at > 0 else None
+    nxt = Link(*reports[at + 1], title=reports[at + 1][1]) if at + 1 < len(files) else None
+    return Nav(tuple(links), previous=prev, next=nxt)
+
+
+def page(title: str, body: Markup, nav: Nav) -> str:
+    """A whole HTML document: head with the title and style, the header, then the body."""
+    return str(render("page.html.j2", title=title, body=body, nav=nav))
+
+
+def self_contained(html: str) -> str:
+    """A page with every script and remote stylesheet removed: it opens offline, from an e-mail."""
+    return _REMOTE_LINK.sub("", _SCRIPT.sub("", html))
+
+
+def save_page(path: Path, html: str) -> Path:
+    """Write a self-contained HTML page atomically."""
+    return write_text(path, self_contained(html))
+
+

@@ -1,0 +1,70 @@
+"""The pages stage: every report page (rendered on the run's engine, by shares of reports) and
+the index into `OUT/html/`, and the record in run.json of the data they were made from, so a
+notebook that changes the data can say that the pages are out of date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from helpers.config import Config
+from helpers.inference.engines import Engine, LocalEngine
+from helpers.pages.render import INDEX, Nav, StagePage, nav_for, page, save_page
+from helpers.pages.report import Outputs, index_html, report_html, report_titles
+from helpers.store.contract import data_stamp
+from helpers.store.files import read_json, update_json
+
+
+PAGES_PER_TASK = 25  # report pages rendered by one task of the engine
+
+
+@dataclass(frozen=True)
+class PageWork:
+    """A share of the report pages, with what their headers need (every report's file and title)."""
+
+    out: Outputs  # the share's reports only
+    stages: tuple[StagePage, ...]
+    titles: tuple[tuple[str, str], ...]
+
+
+def render_report_pages(work: PageWork) -> list[tuple[str, str]]:
+    """(file, HTML) of each report page of a share: pure, so an engine's worker can render it."""
+    title_of = dict(work.titles)
+    rendered = []
+    for rid in work.out.reports["report_id"]:
+        file = f"{rid}.html"
+        nav = nav_for(file, list(work.stages), list(work.titles))
+        rendered.append((file, page(f"Report: {title_of[file]}", report_html(work.out, rid, with_style=False), nav)))
+    return rendered
+
+
+def write_pages(out: Outputs, html_dir: Path, stages: list[StagePage], engine: Engine | None = None) -> list[Path]:
+    """Render every report page (on `engine`, by shares of PAGES_PER_TASK reports) and the index
+    into `html_dir`; return the pages."""
+    titles = report_titles(out)
+    ids = out.reports["report_id"].tolist()
+    shares = [PageWork(out.share(ids[i:i + PAGES_PER_TASK]), tuple(stages), tuple(titles))
+              for i in range(0, len(ids), PAGES_PER_TASK)]
+    written = []
+    for rendered in (engine or LocalEngine()).map(render_report_pages, shares):
+        written += [save_page(html_dir / file, html) for file, html in rendered]
+    index_nav: Nav = nav_for(INDEX, stages, titles)
+    written.append(save_page(html_dir / INDEX, page("Index of reports", index_html(out, with_style=False), index_nav)))
+    return written
+
+
+def mark_pages(cfg: Config) -> None:
+    """Record in run.json the data the pages of `OUT/html/` are (being) made from."""
+    update_json(cfg.run_json, "pages", {"data": data_stamp(cfg)})
+
+
+def pages_note(cfg: Config) -> str:
+    """For a notebook run in JupyterLab: a note when its new data makes the exported pages out of
+    date (empty when there are no pages, or they were made from this data)."""
+    if not (cfg.html_dir / INDEX).is_file():
+        return ""
+    if read_json(cfg.run_json).get("pages", {}).get("data") == data_stamp(cfg):
+        return ""
+    return ("**The HTML pages are now out of date**: this notebook changed the data they were made from. "
+            "Run `make reports` to make them again.")

@@ -1,0 +1,144 @@
+"""The summary stage: every report summarised by every method; summaries.csv is written."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict
+
+import pandas as pd
+
+from helpers.config import Config
+from helpers.store.contract import read_table
+from helpers.inference.engines import engine_for
+from helpers.store.files import read_json, update_json, write_csv
+from helpers.checks.flags import flag, join_flags
+from helpers.corpus.stage import CorpusResult, corpus_for
+from helpers.stamps import is_current, stamp
+from helpers.translate.stage import TranslationResult, load_translator, model_label, translate_for
+
+
+def run_summarise(
+    cfg: Config,
+    corpus: CorpusResult | None = None,
+    translation: TranslationResult | None = None,
+    methods: tuple[str, ...] | None = None,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """Summarise every report by every method; write summaries.csv."""
+    from helpers.models.loading import load_model, release
+    from helpers.summarise.methods import (METHODS, Summary, Support, bound_length, extractive, map_reduce_all, summariser,
+                             support_of, unsupported_by)
+    from helpers.translate.sentences import memory_for
+
+    started = time.perf_counter()
+    methods = methods or METHODS
+    corpus = corpus or corpus_for(cfg)
+    translation = translation or translate_for(cfg, corpus, progress=progress)
+    sentences = translation.sentences
+    body = sentences[sentences["role"] == "body"]
+    text = sentences[sentences["role"].isin(["title", "body"])]
+    bound = (cfg.summary_max_sentences, cfg.summary_max_words)
+    rows: list[Summary] = []
+    models: dict[str, dict] = {}
+    model_seconds = 0.0
+
+    by_report = {rid: g for rid, g in text.groupby("report_id", sort=False)}  # one pass, not one filter per report
+    body_of = {rid: g for rid, g in body.groupby("report_id", sort=False)}
+
+    support: dict[str, Support] = {}  # what each report states: made once, for its three summaries
+
+    def add(rid: str, method: str, model: str, summary: str, ids: list[int], flags: list[str]) -> None:
+        if rid not in support:
+            group = by_report.get(rid, text.iloc[:0])
+            support[rid] = support_of(group["text_vi"].tolist(), group["text_en"].tolist())
+        summary, cut = bound_length(summary, *bound) if summary else ("", [])
+        checks = unsupported_by(summary, support[rid]) if summary else []
+        rows.append(Summary(rid, method, model, summary, len(summary.split()), join_flags(flags + cut + checks),
+                            " ".join(str(i) for i in ids)))
+
+    report_ids = corpus.report_ids
+    other = corpus.not_vietnamese
+    empty = [rid for rid in report_ids if rid not in body_of]
+    for method in methods:
+        for rid in empty:
+            add(rid, method, "", "", [], [flag("no_body_text")])
+        todo = [rid for rid in report_ids if rid not in empty]
+        if method == "extractive":
+            for rid in todo:
+                g = body_of[rid]
+                summary, ids, flags = extractive(
+                    g["sentence_no"].astype(int).tolist(), g["text_vi"].tolist(), g["text_en"].tolist(), *bound
+                )
+                add(rid, method, f"textrank over {model_label(translation.provenance)}", summary, ids, flags)
+            continue
+        key = cfg.summariser_en if method == "abstractive-en" else cfg.summariser_vi
+        loaded = load_model(cfg.spec(key), cfg.models, cfg.cache_dir, cfg.backend)
+        models[method] = loaded.provenance()
+        memory = memory_for(loaded, cfg.memory_file)
+        try:
+            column = "text_en" if method == "abstractive-en" else "text_vi"
+            texts = {rid: " ".join(body_of[rid][column]) for rid in todo}
+            run = summariser(loaded, memory, progress, engine_for(cfg))
+            made = map_reduce_all(texts, loaded, run)
+            model_seconds += run.stats.model_seconds
+        finally:
+            memory.close()
+            release(loaded)  # one model's int8 weights held at a time
+        english = {}
+        if method == "abstractive-vi":  # every Vietnamese summary translated in one call
+            english, seconds = _translate_texts(
+                cfg, {rid: made[rid][0] for rid in todo if rid not in other and made[rid][0]}, progress)
+            model_seconds += seconds
+        for rid in todo:
+            summary, chunks = made[rid]
+            flags = [flag("map_reduce", f"{chunks}_chunks")] if chunks > 1 else []
+            if method == "abstractive-vi" and rid in other:
+                flags.append(flag("not_vietnamese", "summary_not_translated"))
+            elif method == "abstractive-vi" and summary:
+                summary = english[rid]
+            add(rid, method, model_label(models[method]), summary, [], flags + ([] if summary else [flag("empty_output")]))
+    frame = pd.DataFrame([asdict(r) for r in rows], columns=list(Summary.__dataclass_fields__))
+    order = {m: i for i, m in enumerate(METHODS)}
+    frame = frame.sort_values(["report_id", "method"], key=lambda c: c.map(order) if c.name == "method" else c)
+    write_csv(cfg.data_dir / "summaries.csv", frame)
+    update_json(cfg.run_json, "models", {**read_json(cfg.run_json).get("models", {}), **{f"summary {m}": p for m, p in models.items()}})
+    update_json(cfg.run_json, "summarise", {
+        "methods": list(methods), "rows": len(frame), "max_sentences": bound[0], "max_words": bound[1],
+        "seconds": round(time.perf_counter() - started, 3), "model_seconds": round(model_seconds, 3),
+        "stamp": stamp(cfg, "summarise") if methods == METHODS else None,
+    })
+    return frame
+
+
+def _translate_texts(cfg: Config, texts: dict[str, str], progress: bool) -> tuple[dict[str, str], float]:
+    """English for short Vietnamese texts (summaries), all in one pass through the translator and
+    its memory (loaded and opened once); and the seconds spent in the model."""
+    from helpers.text.glossary import default_glossary
+    from helpers.models.loading import release
+    from helpers.corpus.sentences import split_sentences
+    from helpers.translate.sentences import memory_for, translate_sentences
+
+    if not texts:
+        return {}, 0.0
+    parts = {key: split_sentences(text) for key, text in texts.items()}
+    loaded = load_translator(cfg)
+    memory = memory_for(loaded, cfg.memory_file)
+    try:
+        results, stats = translate_sentences([s for ss in parts.values() for s in ss], loaded, memory,
+                                             default_glossary(), loaded.settings, progress, engine_for(cfg))
+    finally:
+        memory.close()
+        release(loaded)  # one model's int8 weights held at a time
+    english, at = {}, 0
+    for key, ss in parts.items():
+        english[key] = " ".join(r.text_en for r in results[at:at + len(ss)])
+        at += len(ss)
+    return english, stats.model_seconds
+
+
+def summarise_for(cfg: Config, corpus: CorpusResult | None = None, translation: TranslationResult | None = None,
+                  progress: bool = True) -> pd.DataFrame:
+    """Every report's summaries: read from `OUT/data/summaries.csv` when current, else made now."""
+    if is_current(cfg, "summarise"):
+        return read_table(cfg, "summaries")
+    return run_summarise(cfg, corpus, translation, progress=progress)

@@ -1,0 +1,122 @@
+"""The translation stage: every title, body and caption sentence in English, with its flags;
+sentences.csv gains the translation columns, translations/ and references.csv are written.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+
+import pandas as pd
+
+from helpers.config import Config, shown_path
+from helpers.store.contract import read_table
+from helpers.inference.engines import engine_for
+from helpers.store.files import read_json, remove_stale, update_json, write_csv, write_text
+from helpers.checks.flags import flag, join_flags
+from helpers.translate.sentences import TranslationStats
+from helpers.corpus.stage import CorpusResult, corpus_for
+from helpers.stamps import is_current, stamp
+
+
+@dataclass
+class TranslationResult:
+    """The translation stage's products."""
+
+    sentences: pd.DataFrame  # sentences.csv with text_en, flags, model, from_memory, terms
+    references: pd.DataFrame
+    stats: TranslationStats
+    provenance: dict
+
+
+def load_translator(cfg: Config):
+    """The configured translation model on the configured backend."""
+    from helpers.models.loading import load_model
+
+    return load_model(cfg.spec(cfg.translator), cfg.models, cfg.cache_dir, cfg.backend)
+
+
+def run_translate(cfg: Config, corpus: CorpusResult | None = None, progress: bool = True) -> TranslationResult:
+    """Translate every title, body and caption sentence; write sentences.csv, translations/, references.csv."""
+    from helpers.text.glossary import default_glossary
+    from helpers.models.loading import release
+    from helpers.text.references import references_frame
+    from helpers.translate.sentences import memory_for, translate_sentences
+
+    started = time.perf_counter()
+    corpus = corpus or corpus_for(cfg)
+    loaded = load_translator(cfg)
+    spec = loaded.spec
+    glossary = default_glossary()
+    memory = memory_for(loaded, cfg.memory_file)
+    # Reports that are not Vietnamese are passed through, never fed to a vi-en model.
+    other = corpus.not_vietnamese
+    frame = corpus.sentences.copy()
+    todo = ~frame["report_id"].isin(other)
+    try:
+        results, stats = translate_sentences(frame.loc[todo, "text_vi"].tolist(), loaded, memory, glossary,
+                                             loaded.settings, progress, engine_for(cfg))
+    finally:
+        memory.close()
+        release(loaded)  # one model's int8 weights held at a time
+    frame["text_en"] = frame["text_vi"]
+    frame["flags"] = flag("not_vietnamese", "passed_through")
+    frame["model"] = ""
+    frame["from_memory"] = False
+    frame["terms"] = ""
+    frame["pieces"] = 0
+    frame["confidence"] = None
+    frame.loc[todo, "text_en"] = [r.text_en for r in results]
+    frame.loc[todo, "flags"] = [join_flags(r.flags) for r in results]
+    frame.loc[todo, "model"] = model_label(loaded.provenance())
+    frame.loc[todo, "from_memory"] = [r.from_memory for r in results]
+    frame.loc[todo, "terms"] = ["|".join(r.terms) for r in results]
+    frame.loc[todo, "pieces"] = [r.pieces for r in results]
+    frame.loc[todo, "confidence"] = [r.confidence for r in results]
+    stats.flags["not_vietnamese"] = int((~todo).sum())
+    write_csv(cfg.data_dir / "sentences.csv", frame)
+    for rid, group in frame.groupby("report_id", sort=False):
+        write_text(cfg.data_dir / "translations" / f"{rid}.txt", english_text(group))
+    remove_stale(cfg.data_dir / "translations", "*.txt", {f"{rid}.txt" for rid in corpus.report_ids})
+    refs = references_frame(corpus.sentences, glossary)
+    write_csv(cfg.data_dir / "references.csv", refs)
+    provenance = loaded.provenance()
+    update_json(cfg.run_json, "models", {**read_json(cfg.run_json).get("models", {}), "translate": provenance})
+    update_json(
+        cfg.run_json,
+        "translate",
+        {**asdict(stats), "model": spec.source, "demo": loaded.demo, "memory": shown_path(cfg.memory_file),
+         "references": len(refs), "seconds": round(time.perf_counter() - started, 3), "stamp": stamp(cfg, "translate")},
+    )
+    return TranslationResult(frame, refs, stats, provenance)
+
+
+def translate_for(cfg: Config, corpus: CorpusResult | None = None, progress: bool = True) -> TranslationResult:
+    """The translation of this Config's corpus: read from `OUT/data/` when it is current (same code,
+    inputs, model, revision, backend and settings), else made now. Later stages and notebook 02 call
+    this, so a run translates once and run.json keeps the figures of the run that translated."""
+    if not is_current(cfg, "translate"):
+        return run_translate(cfg, corpus, progress=progress)
+    run = read_json(cfg.run_json)
+    numbers = {k: v for k, v in run.get("translate", {}).items() if k in TranslationStats.__dataclass_fields__}
+    return TranslationResult(read_table(cfg, "sentences"), read_table(cfg, "references"),
+                             TranslationStats(**numbers), run["models"]["translate"])
+
+
+def english_text(sentences: pd.DataFrame) -> str:
+    """A report's English text: title, then one paragraph per source line, then the captions."""
+    lines: dict[int | str, list[str]] = {}  # one pass over plain columns (this runs once per report)
+    captions: list[str] = []
+    for role, line_no, english in zip(sentences["role"], sentences["line_no"], sentences["text_en"]):
+        (captions if role == "caption" else lines.setdefault(line_no, [])).append(english)
+    parts = [" ".join(lines[n]) for n in sorted(lines, key=int)]
+    if captions:
+        parts.append("Photo captions:\n" + "\n".join(f"- {t}" for t in captions))
+    return "\n\n".join(parts) + "\n"
+
+
+def model_label(provenance: dict) -> str:
+    """'hub-id@revision', marked '(demo)' for demo models: the `model` column of the outputs."""
+    return f"{provenance['source']}@{provenance['revision']}" + (" (demo)" if provenance["demo"] else "")
+
+
