@@ -79,7 +79,7 @@ def report_bodies() -> dict[str, dict[str, str]]:
 
 def chunks_for(loaded, texts: dict[str, str]) -> list[str]:
     """The chunks `make reports` gives this summariser: every report's, in report order."""
-    from helpers.summarise.methods import pack_chunks
+    from helpers.summarise.abstractive import pack_chunks
 
     packed = pack_chunks(texts, loaded, loaded.input_limit)
     return [c for rid in sorted(packed) for c in packed[rid]]
@@ -112,7 +112,8 @@ def project() -> dict:
     """The project's path on everything, cold then warm, in this (child) process."""
     from helpers.config import default_cache_dir
     from helpers.models.loading import load_model, release
-    from helpers.translate.sentences import TranslationStats, memory_for, translate_sentences, translate_units
+    from helpers.inference.runs import ModelWork, cached_run, memory_for
+    from helpers.translate.sentences import translate_sentences
 
     cache = default_cache_dir()
     memory_file = Path(tempfile.mkdtemp(prefix="bench-")) / "tm.sqlite"
@@ -135,7 +136,7 @@ def project() -> dict:
             if column is None:
                 translate_sentences(units, loaded, memory, (), progress=False)
             else:
-                translate_units(units, loaded, memory, loaded.settings, TranslationStats(), progress=False)
+                cached_run(loaded, memory, loaded.settings, ModelWork(), progress=False)(units)
             timings.append(time.perf_counter() - started)
         memory.close()
         release(loaded)  # as the stages do when done with a model

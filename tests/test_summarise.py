@@ -9,7 +9,11 @@ from helpers.models.loading import load_model
 from helpers.store.files import read_csv
 from helpers.corpus.stage import run_corpus
 from helpers.summarise.stage import run_summarise
-from helpers.summarise.methods import METHODS, bound_length, centrality, map_reduce, map_reduce_all, pack_chunks, unsupported
+from helpers.checks.summary import unsupported
+from helpers.summarise.abstractive import map_reduce, map_reduce_all, pack_chunks
+from helpers.summarise.extractive import centrality
+from helpers.summarise.length import bound_length
+from helpers.summarise.stage import METHODS
 
 from conftest import SEEDS
 

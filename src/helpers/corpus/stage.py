@@ -14,7 +14,7 @@ from importlib import metadata
 import pandas as pd
 
 from helpers.config import Config
-from helpers.store.contract import CORPUS_SENTENCE_COLUMNS as CORPUS_COLUMNS, read_table
+from helpers.store.contract import CORPUS_SENTENCE_COLUMNS as CORPUS_COLUMNS, columns, read_table
 from helpers.corpus.lines import Report, build_report
 from helpers.corpus.inputs import Rejection, SourceFile, read_folder
 from helpers.store.files import start_json, write_csv
@@ -67,13 +67,13 @@ def ledger_frame(reports: list[Report]) -> pd.DataFrame:
         for r in reports
         for ln in r.lines
     ]
-    return pd.DataFrame(rows, columns=["report_id", "line_no", "role", "reason", "text"])
+    return pd.DataFrame(rows, columns=columns("ledger"))
 
 
 def sentences_frame(sentences: list[list[Sentence]]) -> pd.DataFrame:
     """Sentences of every report (title, body and caption lines), report by report."""
     rows = [asdict(s) for report in sentences for s in report]
-    return pd.DataFrame(rows, columns=["report_id", "sentence_no", "line_no", "text_vi", "role"])
+    return pd.DataFrame(rows, columns=list(CORPUS_COLUMNS))
 
 
 @dataclass(frozen=True)
@@ -115,13 +115,12 @@ def reports_frame(reports: list[Report], sentences: pd.DataFrame) -> pd.DataFram
         }
         for r in reports
     ]
-    columns = ["report_id", "file", "title", "date", "author", "source", "n_lines", "n_sentences"]
-    return pd.DataFrame(rows, columns=columns + ["date_source", "photo_credit", "n_captions", "language"])
+    return pd.DataFrame(rows, columns=columns("reports"))
 
 
 def problems_frame(rejections: list[Rejection]) -> pd.DataFrame:
     """Rejected inputs: file and problem."""
-    return pd.DataFrame([asdict(r) for r in rejections], columns=["file", "problem"])
+    return pd.DataFrame([asdict(r) for r in rejections], columns=columns("problems"))
 
 
 def build_corpus(cfg: Config) -> CorpusResult:

@@ -19,7 +19,7 @@ from markupsafe import Markup
 from helpers.config import Config
 from helpers.store.contract import read_table
 from helpers.store.files import read_json
-from helpers.pages.render import Table, render
+from helpers.pages.render import PageTable, render
 from helpers.checks.flags import flag_code, meaning, split_flags
 
 DEMO_BANNER = (
@@ -148,12 +148,12 @@ def legend_table(cells: list[str]) -> pd.DataFrame:
     return pd.DataFrame(legend_rows(cells), columns=["flag", "meaning"])
 
 
-def cited_documents(references: list[Record]) -> Table:
+def cited_documents(references: list[Record]) -> PageTable:
     """A report's cited documents, each resolution once, with the sentences that cite it."""
     cited: dict[tuple, list[str]] = {}  # in order of first citation; empty codes and dates kept
     for r in references:
         cited.setdefault((r["cited_as"], r["english"], r["code"], r["date"]), []).append(str(r["sentence_no"]))
-    return Table(["as cited", "in English", "code", "date", "in sentences"],
+    return PageTable(["as cited", "in English", "code", "date", "in sentences"],
                  [[*d, ", ".join(dict.fromkeys(s))] for d, s in cited.items()])
 
 
@@ -175,8 +175,8 @@ def provenance(run: dict) -> dict[str, object]:
     }
 
 
-def _sentence_rows(sents: list[Record]) -> tuple[Table, list[str]]:
-    table = Table(["#", "Vietnamese", "English", "flags"],
+def _sentence_rows(sents: list[Record]) -> tuple[PageTable, list[str]]:
+    table = PageTable(["#", "Vietnamese", "English", "flags"],
                   [[s["sentence_no"], s["text_vi"], (FLAG_MARK if s["flags"] else "") + s["text_en"], split_flags(s["flags"])]
                    for s in sents])
     return table, ["flagged" if s["flags"] else "" for s in sents]
@@ -202,10 +202,10 @@ def report_html(out: Outputs, report_id: str, with_style: bool = True) -> Markup
         title=display_title(r, sents),
         english_title=english_title(sents),
         counts=counts(sents),
-        summaries=Table(["method", "summary", "words", "flags", "sentences used"],
+        summaries=PageTable(["method", "summary", "words", "flags", "sentences used"],
                         [[s["method"], s["summary_en"], s["n_words"], split_flags(s["flags"]), s["source_sentence_ids"]]
                          for s in summ]),
-        about=Table(["field", "value"], [
+        about=PageTable(["field", "value"], [
             ["file", r["file"]], ["date", r["date"] or "not found"], ["date read from", r["date_source"]],
             ["author", r["author"] or "not found"], ["photo credit", r["photo_credit"] or "none"],
             ["source", r["source"] or "not found"], ["lines in the file", r["n_lines"]]]),

@@ -3,18 +3,38 @@
 from __future__ import annotations
 
 import time
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 
 import pandas as pd
 
 from helpers.config import Config
-from helpers.store.contract import read_table
+from helpers.store.contract import columns, read_table
 from helpers.inference.engines import engine_for
 from helpers.store.files import read_json, update_json, write_csv
 from helpers.checks.flags import flag, join_flags
+from helpers.checks.summary import Support, support_of, unsupported_by
+from helpers.summarise.abstractive import map_reduce_all, summariser
+from helpers.summarise.extractive import extractive
+from helpers.summarise.length import bound_length
 from helpers.corpus.stage import CorpusResult, corpus_for
 from helpers.stamps import is_current, stamp
 from helpers.translate.stage import TranslationResult, load_translator, model_label, translate_for
+
+
+METHODS = ("extractive", "abstractive-en", "abstractive-vi")
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One summary of one report (a `summaries.csv` row)."""
+
+    report_id: str
+    method: str
+    model: str
+    summary_en: str
+    n_words: int
+    flags: str
+    source_sentence_ids: str
 
 
 def run_summarise(
@@ -26,9 +46,7 @@ def run_summarise(
 ) -> pd.DataFrame:
     """Summarise every report by every method; write summaries.csv."""
     from helpers.models.loading import load_model, release
-    from helpers.summarise.methods import (METHODS, Summary, Support, bound_length, extractive, map_reduce_all, summariser,
-                             support_of, unsupported_by)
-    from helpers.translate.sentences import memory_for
+    from helpers.inference.runs import memory_for
 
     started = time.perf_counter()
     methods = methods or METHODS
@@ -97,7 +115,7 @@ def run_summarise(
             elif method == "abstractive-vi" and summary:
                 summary = english[rid]
             add(rid, method, model_label(models[method]), summary, [], flags + ([] if summary else [flag("empty_output")]))
-    frame = pd.DataFrame([asdict(r) for r in rows], columns=list(Summary.__dataclass_fields__))
+    frame = pd.DataFrame([asdict(r) for r in rows], columns=columns("summaries"))
     order = {m: i for i, m in enumerate(METHODS)}
     frame = frame.sort_values(["report_id", "method"], key=lambda c: c.map(order) if c.name == "method" else c)
     write_csv(cfg.data_dir / "summaries.csv", frame)
@@ -116,7 +134,8 @@ def _translate_texts(cfg: Config, texts: dict[str, str], progress: bool) -> tupl
     from helpers.text.glossary import default_glossary
     from helpers.models.loading import release
     from helpers.corpus.sentences import split_sentences
-    from helpers.translate.sentences import memory_for, translate_sentences
+    from helpers.inference.runs import memory_for
+    from helpers.translate.sentences import translate_sentences
 
     if not texts:
         return {}, 0.0

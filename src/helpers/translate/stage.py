@@ -41,7 +41,8 @@ def run_translate(cfg: Config, corpus: CorpusResult | None = None, progress: boo
     from helpers.text.glossary import default_glossary
     from helpers.models.loading import release
     from helpers.text.references import references_frame
-    from helpers.translate.sentences import memory_for, translate_sentences
+    from helpers.inference.runs import memory_for
+    from helpers.translate.sentences import translate_sentences
 
     started = time.perf_counter()
     corpus = corpus or corpus_for(cfg)
