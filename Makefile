@@ -28,10 +28,13 @@ endif
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt pyproject.toml
+$(VENV)/.installed: requirements.txt pyproject.toml src/helpers/data/lab-overrides.json
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@# JupyterLab's defaults for this project: no news prompt, no update check (both would call a website)
+	@mkdir -p $(VENV)/share/jupyter/lab/settings
+	@cp src/helpers/data/lab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	@touch $@
 
 # The stages, then the stage notebooks (papermill), then every page into $(OUT)/html.
@@ -54,7 +57,7 @@ models: setup
 
 # JupyterLab on the project (notebooks/ open; the same cache and parameters as `make reports`).
 lab: setup
-	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.open_browser=$(if $(CI),False,True)
+	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.open_browser=$(if $(CI),False,True) $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # Rewrite the paired .py files from the notebooks (after editing in JupyterLab).
 # Each notebook's parameters cell is made anew from Config, and progress widgets are not stored.

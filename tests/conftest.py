@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -10,6 +11,20 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
+
+
+# A test is slow (left out of `make test-fast`) when it needs a whole run, a real-layout model hub,
+# a kernel or a subprocess: it uses one of these fixtures, sits in one of these modules, is a
+# notebook (nbval), or says so with @pytest.mark.slow.
+SLOW_FIXTURES = {"seed_run", "odd_run", "hostile_run", "whole_job_pages", "summary_run", "real_hub", "offline_hub"}
+SLOW_MODULES = {"test_engines.py", "test_real_models.py", "test_reliability.py", "test_progress.py"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if (item.path.suffix == ".ipynb" or item.path.name in SLOW_MODULES
+                or SLOW_FIXTURES & set(getattr(item, "fixturenames", ()))):
+            item.add_marker(pytest.mark.slow)
 
 
 def pytest_configure(config):
@@ -38,6 +53,15 @@ def seed_reports():
     sources, rejections = read_folder(SEEDS)
     assert not rejections
     return {s.report_id[:3]: build_report(s) for s in sources}
+
+
+@pytest.fixture(scope="session")
+def small_seeds(tmp_path_factory) -> Path:
+    """A folder holding the shortest seed only: for tests of what a run does with any input, where the
+    five seeds would only make the run longer."""
+    folder = tmp_path_factory.mktemp("small-seeds")
+    shutil.copy(SEEDS / "001_33798f45f77cf564.txt", folder)
+    return folder
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,6 @@ loses and repeats nothing. A local Dask cluster of two worker processes (this ma
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import signal
@@ -24,11 +23,10 @@ DATA = ("ledger.csv", "reports.csv", "problems.csv", "sentences.csv", "reference
 
 
 def synthetic_reports(n: int, folder: Path) -> Path:
-    """N synthetic reports made from the seeds (the generator of `make bench-scale`)."""
-    spec = importlib.util.spec_from_file_location("synthetic", ROOT / "benchmarks" / "synthetic.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.write_reports(n, folder)
+    """N synthetic reports made from the seeds (the generator `make bench-scale` uses too)."""
+    from synthetic import write_reports
+
+    write_reports(n, folder)
     return folder
 
 

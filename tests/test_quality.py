@@ -205,6 +205,7 @@ def test_a_dropped_clause_is_flagged_and_a_restructured_sentence_is_not():
     assert "clause_missing:3_of_4" in coverage_flags(source, dropped)
 
 
+@pytest.mark.slow
 def test_the_pipeline_on_reference_english_gives_flags_a_reader_can_trust(tmp_path, demo_cache):
     """The reference stand-in answers every title and body sentence; one answer carries a planted
     error. The whole job (translate, summarise, pages) runs from the CLI."""

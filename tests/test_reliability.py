@@ -191,11 +191,12 @@ def test_a_5_mb_input_is_processed_with_bounded_memory(tmp_path):
 
 
 def _big_folder(tmp_path: Path) -> Path:
-    """Seeds repeated with numbered variants: enough sentences for a run to be killed midway."""
+    """The shortest seed repeated with numbered variants: enough sentences (and batches) for a run
+    to be killed midway."""
     folder = tmp_path / "big"
     folder.mkdir()
-    for n in range(4):
-        for p in sorted(SEEDS.glob("*.txt")):
+    for n in range(8):
+        for p in sorted(SEEDS.glob("001_*.txt")):
             text = p.read_text(encoding="utf-8").replace("Hội nghị", f"Hội nghị lần {n + 1}")
             (folder / f"{n}-{p.name}").write_text(text, encoding="utf-8")
     return folder

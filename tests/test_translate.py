@@ -103,6 +103,7 @@ def test_a_line_without_spaces_falls_back_to_token_windows(translator):
     assert "".join(pieces) == text and all(count(p) <= 100 for p in pieces)
 
 
+@pytest.mark.slow
 def test_interrupted_run_resumes_with_memory_intact(translator, tmp_path, monkeypatch):
     loaded, spec = translator
     sources = [f"Hội nghị lần thứ {i} của Bộ Công an đã diễn ra tại Hà Nội." for i in range(40)]

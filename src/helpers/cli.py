@@ -19,7 +19,7 @@ STAGES = ("corpus", "translate", "summarise", "reports")
 MODEL_ACTIONS = ("fetch", "check", "pack")
 
 
-def _parser() -> argparse.ArgumentParser:
+def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="vi2en", description="Vietnamese reports to English translations and summaries.")
     p.add_argument(
         "stage", choices=STAGES + ("models",),
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run a stage; return the exit status."""
     import warnings
 
-    args = _parser().parse_args(argv)
+    args = parser().parse_args(argv)
     warnings.showwarning = _terminal_warning
     # `warn_demo` names the demo stand-ins once, before any stage: not again per stage
     warnings.filterwarnings("ignore", message=".* is not available locally: using a DEMO model")

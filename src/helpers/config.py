@@ -86,25 +86,24 @@ class Config:
     seeds: Path = parameter(PROJECT_ROOT / "seeds", shown="seeds", help="folder of the input reports")
     out: Path = parameter(PROJECT_ROOT / "build", shown="build", help="output folder")
     models: str = parameter("auto", choices=MODEL_MODES,
-                            help="real (pretrained weights), demo (tiny random-weight stand-ins) or auto "
-                                 "(real where available, else demo with a warning)")
+                            help="real weights, demo stand-ins, or auto (real where available, else demo)")
     translator: str = parameter("opus-mt", choices=TRANSLATORS, help="the translation model")
     summariser_en: str = parameter("distilbart", choices=SUMMARISERS, help="summarises the English")
     summariser_vi: str = parameter("mt5-xlsum", choices=SUMMARISERS, help="summarises the Vietnamese")
-    cache_dir: Path = parameter(factory=default_cache_dir, shown=".cache ($HELPERS_CACHE)",
-                                help="stand-in models, conversions and the translation memory")
+    cache_dir: Path = parameter(factory=default_cache_dir, shown=".cache, or $HELPERS_CACHE",
+                                help="stand-ins, conversions and the translation memory")
     memory: Path | None = parameter(None, shown="CACHE_DIR/translation-memory.sqlite", help="the translation memory")
     backend: str = parameter("ctranslate2", choices=BACKENDS,
-                             help="ctranslate2 (int8, fast) or transformers (fp32 reference path)")
+                             help="ctranslate2 (int8, fast) or transformers (fp32 reference)")
     summary_max_sentences: int = parameter(3, help="a summary's length bound, in sentences")
     summary_max_words: int = parameter(80, help="a summary's length bound, in words")
     generation: str = parameter("", shown="none: each model its own",
-                                help="overrides of the models decoding settings, e.g. opus-mt.num_beams 5 written with an equals sign (docs/models.md)")
+                                help="decoding overrides of the models (docs/models.md)")
     engine: str = parameter("local", choices=ENGINES, help="where the work runs: local (this process) or dask")
     cluster: str = parameter("", shown="none: a local cluster",
-                             help="with the dask engine: the scheduler address, e.g. tcp://10.0.0.5:8786")
+                             help="with the dask engine: a scheduler address")
     workers: int = parameter(0, shown="0: one per core",
-                             help="with the dask engine and no CLUSTER: worker processes of the local cluster")
+                             help="with the dask engine and no CLUSTER: local workers")
 
     def __post_init__(self) -> None:
         for f in fields(self):
