@@ -236,3 +236,14 @@ def parameters_cell() -> str:
         choices = f" ({', '.join(f.metadata['choices'])})" if listed else ""
         lines.append(f"{f.name.upper()} = None  # {f.metadata['help']}{choices}; default: {f.metadata['shown']}")
     return "\n".join(lines)
+
+
+def parameters_table() -> str:
+    """The run parameters as the README's Markdown table (make variable, default, meaning), made from
+    the fields; a test keeps the README's copy equal to it."""
+    rows = ["| variable | default | meaning |", "| --- | --- | --- |"]
+    for f in fields(Config):
+        choices = [c for c in f.metadata["choices"] if c not in f.metadata["help"]]
+        meaning = f.metadata["help"] + (f" ({', '.join(f'`{c}`' for c in choices)})" if choices else "")
+        rows.append(f"| `{f.name.upper()}` | {f.metadata['shown']} | {meaning} |")
+    return "\n".join(rows)

@@ -1,7 +1,7 @@
 """What the report pages and the index show, read from the data contract and handed to the templates.
 
 The functions read `OUT/data/*.csv` and `run.json` (through `load_outputs`) and
-build plain tables and counts; `pages` renders them with autoescaped Jinja2
+build plain tables and counts; `pages.render` renders them with autoescaped Jinja2
 templates, so nothing from an input reaches a page unescaped. Notebooks 04 and 05
 display the same fragments (`report_html`, `index_html`) that `make reports`
 renders into `OUT/html/`.
