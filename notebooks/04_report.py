@@ -40,6 +40,7 @@ GENERATION = None  # overrides of the models decoding settings, e.g. opus-mt.num
 ENGINE = None  # where the work runs: local (this process) or dask; default: local
 CLUSTER = None  # with the dask engine: the scheduler address, e.g. tcp://10.0.0.5:8786; default: none: a local cluster
 WORKERS = None  # with the dask engine and no CLUSTER: worker processes of the local cluster; default: 0: one per core
+REVIEWS = None  # folder of the reviewed English (sentences.tmx, summaries.json, glossary.csv), kept in the project: a reviewed sentence wins over any model (docs/review.md); default: reviews
 REPORT_ID = None  # a report_id of OUT/data/reports.csv (default: the first report)
 
 # %%

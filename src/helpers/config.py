@@ -105,6 +105,9 @@ class Config:
                              help="with the dask engine: the scheduler address, e.g. tcp://10.0.0.5:8786")
     workers: int = parameter(0, shown="0: one per core",
                              help="with the dask engine and no CLUSTER: worker processes of the local cluster")
+    reviews: Path = parameter(PROJECT_ROOT / "reviews", shown="reviews",
+                              help="folder of the reviewed English (sentences.tmx, summaries.json, glossary.csv), "
+                                   "kept in the project: a reviewed sentence wins over any model (docs/review.md)")
 
     def __post_init__(self) -> None:
         for f in fields(self):
