@@ -26,6 +26,8 @@ from conftest import ROOT, SEEDS
 SEED = "001_33798f45f77cf564.txt"
 RID = "001_33798f45f77cf564"
 REVIEWED = "Reviewed by a person: the ministry's conference closed with its plan approved."
+SUMMARY = "A summary an analyst wrote for this report."
+TERM_EN = "Reviewer's rendering"
 XLIFF = "urn:oasis:names:tc:xliff:document:1.2"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
@@ -40,6 +42,7 @@ class ReviewRuns:
     reviews: Path
     args: list[str]
     before: object  # sentences.csv before any review
+    term: str
     corrected: str
     approved: str
     progress: str
@@ -69,6 +72,7 @@ def runs(tmp_path_factory, demo_cache) -> ReviewRuns:
     chosen = int(extractive["source_sentence_ids"].split()[0])  # a sentence the extractive summary uses
     corrected = before.loc[before["sentence_no"].astype(int) == chosen, "text_vi"].iloc[0]
     approved = before.loc[before["text_vi"] != corrected, "text_vi"].iloc[0]
+    term = " ".join(corrected.split()[:2])  # a glossary term added from the sentence
 
     nb = nbformat.read(ROOT / "notebooks" / "06_review.ipynb", as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(f"""
@@ -83,6 +87,11 @@ card = card_of({corrected!r})
 card.english.value = {REVIEWED!r}
 card.save.click()
 card_of({approved!r}).approve.click()
+card.term.value, card.term_en.value = {term!r}, {TERM_EN!r}
+card.add.click()
+summary = next(c for c in panel.summary_cards if c.summary["method"] == "abstractive-en")
+summary.text.value = {SUMMARY!r}
+summary.save.click()
 print(panel.progress_line())"""))
     notebook = tmp / "06_review.ipynb"
     nbformat.write(nb, notebook)
@@ -94,7 +103,7 @@ print(panel.progress_line())"""))
         extra_arguments=["--IPKernelApp.log_level=ERROR"])
     progress = nbformat.read(executed, as_version=4).cells[-1].outputs[0]["text"]
     assert main(["reports", "--out", str(out), *args]) == 0
-    return ReviewRuns(tmp, out, reviews, args, before, corrected, approved, progress)
+    return ReviewRuns(tmp, out, reviews, args, before, term, corrected, approved, progress)
 
 
 @pytest.mark.slow
@@ -125,6 +134,21 @@ def test_widgets_in_a_kernel_save_a_review_the_next_run_shows_everywhere(runs):
     assert run["translate"]["reviewed"] == len(after[after["origin"] == "review"]) >= 2
     assert run["translate"]["reviews"]["used"] == 2 and run["translate"]["reviews"]["unused"] == []
     assert run["translate"]["reviews"]["sha256"][:12] in page  # provenance names the file's digest
+
+
+@pytest.mark.slow
+def test_a_summary_and_a_glossary_term_saved_from_the_widgets_are_used_by_the_next_run(runs):
+    summaries = data(runs.out, "summaries.csv").set_index("method")
+    assert summaries.loc["abstractive-en", "summary_en"] == SUMMARY
+    assert (summaries.loc["abstractive-en", "origin"], summaries.loc["abstractive-en", "reviewer"]) == ("review", "analyst-a")
+    assert summaries.loc["extractive", "origin"] == "model"
+    assert SUMMARY in (runs.out / "html" / f"{RID}.html").read_text(encoding="utf-8")
+    glossary = (runs.reviews / "glossary.csv").read_text(encoding="utf-8")
+    assert f"{runs.term},office,,{TERM_EN}" in glossary
+    after = data(runs.out, "sentences.csv")
+    mine = after[after["text_vi"] == runs.corrected].iloc[0]
+    assert runs.term in mine["terms"].split("|")
+    assert f"term_missing:{runs.term}" in mine["flags"]  # the checks still run on reviewed English
 
 
 @pytest.mark.slow

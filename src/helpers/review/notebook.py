@@ -20,6 +20,7 @@ from helpers.config import Config
 from helpers.review.entries import Review, now, reviewer_name
 from helpers.review.glossary import KINDS, add_term
 from helpers.review.store import load_reviews, save_reviews
+from helpers.review.summaries import SummaryReview, load_summary_reviews, report_digest, save_summary_review
 from helpers.store.contract import read_table
 
 ALL = "all flagged"
@@ -87,6 +88,33 @@ class Card:
         return f"<span style='color:#2e7d32'>✓ {escape(review.said())}</span>" if review else ""
 
 
+class SummaryCard:
+    """One summary of the chosen report: approve it, or replace it with the box's text."""
+
+    def __init__(self, panel: ReviewPanel, summary: dict[str, str]) -> None:
+        self.summary = summary
+        review = panel.summary_reviews.get((summary["report_id"], summary["method"]))
+        self.text = widgets.Textarea(value=summary["summary_en"], layout=widgets.Layout(width="95%", height="6em"))
+        self.approve = widgets.Button(description="Approve summary", button_style="success")
+        self.save = widgets.Button(description="Save summary", button_style="primary")
+        self.status = widgets.HTML(self.said(review, summary))
+        flags = flags_in_words(summary["flags"])
+        about = widgets.HTML(f"<p><b>Summary ({escape(summary['method'])})</b>: {escape(summary['summary_en'])}</p>"
+                             + (f"<ul>{flags}</ul>" if flags else ""))
+        self.approve.on_click(lambda _: panel.review_summary(self, approve=True))
+        self.save.on_click(lambda _: panel.review_summary(self))
+        self.box = widgets.VBox([about, self.text, widgets.HBox([self.approve, self.save, self.status])],
+                                layout=widgets.Layout(border="1px solid #9ab", padding="0.5em", margin="0.3em 0"))
+
+    @staticmethod
+    def said(review: SummaryReview | None, summary: dict[str, str]) -> str:
+        if review is None:
+            return ""
+        stale = summary["review"] == "stale"
+        return (f"<span style='color:{'#b26a00' if stale else '#2e7d32'}'>{'stale: ' if stale else '✓ '}"
+                f"{escape(review.said())}</span>")
+
+
 class ReviewPanel:
     """The review panel: a report (or ALL) chosen, its sentences as cards, a page at a time."""
 
@@ -99,6 +127,13 @@ class ReviewPanel:
             raise ValueError(f"no report {report_id!r} in {cfg.data_dir / 'sentences.csv'}; the reports are: "
                              f"{', '.join(ids)}")
         self.reviews = load_reviews(cfg.reviews)
+        self.summary_reviews = load_summary_reviews(cfg.reviews)
+        try:
+            self.summaries = read_table(cfg, "summaries")
+        except FileNotFoundError:  # the summary stage has not run: sentences only
+            self.summaries = None
+        self.summary_list = widgets.VBox()
+        self.summary_cards: list[SummaryCard] = []
         self.choice = widgets.Dropdown(options=[ALL, *ids], value=report_id or ALL, description="Review")
         self.progress = widgets.HTML()
         self.note = widgets.HTML()
@@ -111,7 +146,7 @@ class ReviewPanel:
         self.choice.observe(lambda _: self.show(0), names="value")
         self.previous.on_click(lambda _: self.show(self.page - 1))
         self.next.on_click(lambda _: self.show(self.page + 1))
-        self.widget = widgets.VBox([self.choice, self.progress, self.list,
+        self.widget = widgets.VBox([self.choice, self.progress, self.summary_list, self.list,
                                     widgets.HBox([self.previous, self.where, self.next]), self.note])
         self.show(0)
 
@@ -125,6 +160,10 @@ class ReviewPanel:
         self.page = min(max(page, 0), last)
         shown = items[self.page * PAGE:(self.page + 1) * PAGE]
         self.cards = [Card(self, item) for item in shown]
+        chosen = [] if self.summaries is None or self.choice.value == ALL else \
+            self.summaries[self.summaries["report_id"] == self.choice.value].to_dict("records")
+        self.summary_cards = [SummaryCard(self, s) for s in chosen]
+        self.summary_list.children = [c.box for c in self.summary_cards]
         self.list.children = [c.box for c in self.cards] or [widgets.HTML("<p>Nothing to review here.</p>")]
         start = self.page * PAGE + 1 if shown else 0
         self.where.value = f"sentences {start}–{start + len(shown) - 1 if shown else 0} of {len(items)}"
@@ -156,6 +195,24 @@ class ReviewPanel:
         self.note.value = ("<p><b>The HTML pages are now out of date</b>: run <code>make reports</code> to make them "
                            "again with the reviewed English.</p>")
         return bool(changed)
+
+    def review_summary(self, card: SummaryCard, approve: bool = False) -> bool:
+        """Save a summary (Approve: as the run made it) for the report's current text; True when saved."""
+        text = card.summary["summary_en"] if approve else card.text.value.strip()
+        if not text:
+            card.status.value = "<span style='color:#b00020'>nothing saved: the summary box is empty</span>"
+            return False
+        rid = card.summary["report_id"]
+        digest = report_digest(self.sentences.loc[self.sentences["report_id"] == rid, "text_vi"].tolist())
+        review = SummaryReview(rid, card.summary["method"], digest, text, self.reviewer, now(),
+                               "approved" if text == card.summary["summary_en"] else "corrected")
+        saved = save_summary_review(self.cfg.reviews, review)
+        self.summary_reviews = load_summary_reviews(self.cfg.reviews)
+        card.status.value = f"<span style='color:#2e7d32'>✓ {escape(review.said())}</span>" + \
+            ("" if saved else " (already so)")
+        self.note.value = ("<p><b>The HTML pages are now out of date</b>: run <code>make reports</code> to make them "
+                           "again with the reviewed summary.</p>")
+        return saved
 
     def add_term(self, card: Card) -> None:
         """Add the card's glossary term to the reviewers' glossary (REVIEWS/glossary.csv)."""
