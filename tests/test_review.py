@@ -321,6 +321,11 @@ def test_a_summary_review_stands_until_the_report_text_changes_then_is_shown_sta
     row = apply_summary_reviews(summaries, changed, reviews).iloc[0]
     assert (row["origin"], row["summary_en"], row["review"]) == ("model", "Model.", "stale")
     assert row["reviewed_summary"] == "Reviewed summary with 9."
+    from helpers.pages.report import _summary_rows
+
+    shown = _summary_rows([row.to_dict()]).rows[0]  # the page: the new summary, the stale review beside it
+    assert shown[1] == "Model." and shown[-1].startswith("stale: the report's text changed")
+    assert shown[-1].endswith(": Reviewed summary with 9.") and "by ana on 2026-01-01" in shown[-1]
 
 
 def test_the_review_notebook_is_for_jupyterlab_only():

@@ -85,6 +85,7 @@ class Card:
 
     @staticmethod
     def said(review: Review | None) -> str:
+        """The card's status: who reviewed the sentence when, or nothing."""
         return f"<span style='color:#2e7d32'>✓ {escape(review.said())}</span>" if review else ""
 
 
@@ -108,6 +109,7 @@ class SummaryCard:
 
     @staticmethod
     def said(review: SummaryReview | None, summary: dict[str, str]) -> str:
+        """The card's status: who reviewed the summary when, and whether for an earlier text."""
         if review is None:
             return ""
         stale = summary["review"] == "stale"
@@ -151,6 +153,7 @@ class ReviewPanel:
         self.show(0)
 
     def items(self) -> list[Item]:
+        """The sentences of the current choice, to review."""
         return items_of(self.sentences, self.choice.value, set(self.reviews))
 
     def show(self, page: int) -> None:
@@ -177,6 +180,7 @@ class ReviewPanel:
         return f"reviewed {done} of {len(flagged)} flagged sentences"
 
     def update_progress(self) -> None:
+        """Show the progress line, the choice, the reviewer and where saves go."""
         self.progress.value = f"<b>{escape(self.progress_line())}</b> ({escape(self.choice.value)}; reviewer: " \
                               f"{escape(self.reviewer)}; saved to {escape(str(self.cfg.reviews))})"
 
