@@ -140,7 +140,8 @@ def test_widgets_in_a_kernel_save_a_review_the_next_run_shows_everywhere(runs):
 def test_a_summary_and_a_glossary_term_saved_from_the_widgets_are_used_by_the_next_run(runs):
     summaries = data(runs.out, "summaries.csv").set_index("method")
     assert summaries.loc["abstractive-en", "summary_en"] == SUMMARY
-    assert (summaries.loc["abstractive-en", "origin"], summaries.loc["abstractive-en", "reviewer"]) == ("review", "analyst-a")
+    reviewed = summaries.loc["abstractive-en"]
+    assert (reviewed["origin"], reviewed["reviewer"]) == ("review", "analyst-a")
     assert summaries.loc["extractive", "origin"] == "model"
     assert SUMMARY in (runs.out / "html" / f"{RID}.html").read_text(encoding="utf-8")
     glossary = (runs.reviews / "glossary.csv").read_text(encoding="utf-8")
@@ -208,11 +209,10 @@ def test_xliff_out_to_a_cat_tool_and_back_makes_three_reviews_once(runs, tmp_pat
     assert sentences_file(reviews).read_bytes() == first and "0 new or changed" in capsys.readouterr().out
 
     stray = tmp_path / "stray.xlf"  # a segment whose source is no sentence of the run: listed, kept, exit 2
-    stray.write_text(edited.read_text(encoding="utf-8").replace(next(iter(changed)), "Một câu không có ở đâu cả."),
-                     encoding="utf-8")
+    nowhere = "Một câu không có ở đâu cả."
+    stray.write_text(edited.read_text(encoding="utf-8").replace(next(iter(changed)), nowhere), encoding="utf-8")
     assert main(["review", "import", str(stray), "--reviews", str(reviews), "--out", str(runs.out)]) == 2
-    assert "Một câu không có ở đâu cả." in capsys.readouterr().err
-    assert "Một câu không có ở đâu cả." in load_reviews(reviews)
+    assert nowhere in capsys.readouterr().err and nowhere in load_reviews(reviews)
 
 
 @pytest.mark.slow
@@ -307,12 +307,13 @@ def test_a_summary_review_stands_until_the_report_text_changes_then_is_shown_sta
     from helpers.review.summaries import (SummaryReview, apply_summary_reviews, load_summary_reviews,
                                           report_digest, save_summary_review)
 
-    sentences = pd.DataFrame({"report_id": ["r"] * 2, "role": ["title", "body"], "text_vi": ["Tiêu đề", "Thân bài 7."],
-                              "text_en": ["Title", "Body 7."]})
-    summaries = pd.DataFrame({"report_id": ["r"], "method": ["abstractive-en"], "model": ["m"], "summary_en": ["Model."],
-                              "n_words": [1], "flags": [""], "source_sentence_ids": [""]})
-    assert save_summary_review(tmp_path, SummaryReview("r", "abstractive-en", report_digest(["Tiêu đề", "Thân bài 7."]),
-                                                       "Reviewed summary with 9.", "ana", "2026-01-01T00:00:00Z"))
+    sentences = pd.DataFrame({"report_id": ["r"] * 2, "role": ["title", "body"],
+                              "text_vi": ["Tiêu đề", "Thân bài 7."], "text_en": ["Title", "Body 7."]})
+    summaries = pd.DataFrame({"report_id": ["r"], "method": ["abstractive-en"], "model": ["m"],
+                              "summary_en": ["Model."], "n_words": [1], "flags": [""], "source_sentence_ids": [""]})
+    digest = report_digest(["Tiêu đề", "Thân bài 7."])
+    assert save_summary_review(tmp_path, SummaryReview("r", "abstractive-en", digest, "Reviewed summary with 9.", "ana",
+                                                       "2026-01-01T00:00:00Z"))
     reviews = load_summary_reviews(tmp_path)
     row = apply_summary_reviews(summaries, sentences, reviews).iloc[0]
     assert (row["origin"], row["summary_en"], row["review"]) == ("review", "Reviewed summary with 9.", "corrected")

@@ -52,7 +52,8 @@ def _review_parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="write sentences of the run in OUT as XLIFF or TMX")
     export.add_argument("--report", action="append", default=[], metavar="ID", help="a report to export (repeatable)")
     export.add_argument("--all", action="store_true", help="every report of the run")
-    export.add_argument("--format", choices=("xliff", "tmx"), default=None, help="default: by the --to suffix, else xliff")
+    export.add_argument("--format", choices=("xliff", "tmx"), default=None,
+                        help="default: by the --to suffix, else xliff")
     export.add_argument("--to", required=True, metavar="FILE", help="the file to write")
     imp = sub.add_parser("import", help="take an XLIFF file's final or translated segments, or a TMX file's units, "
                                         "as reviews (matched against the sentences of the run in OUT)")

@@ -101,7 +101,8 @@ def import_reviews(cfg: Config, path: Path, reviewer: str | None = None) -> Impo
                              when=r.when or now(), kind="approved" if machine == r.english else r.kind))
     changed = save_reviews(cfg.reviews, taken)
     done = Imported([f"imported {path} ({kind}): {len(taken)} segments as reviews, {len(changed)} new or changed, "
-                     f"{len(taken) - len(changed)} already so" + (f"; {left} not marked as reviewed, left out" if left else "")
+                     f"{len(taken) - len(changed)} already so"
+                     + (f"; {left} not marked as reviewed, left out" if left else "")
                      + f" (reviews in {cfg.reviews})"])
     done.unmatched = [r.source for r in taken if r.source not in english]
     if done.unmatched and not english:

@@ -59,8 +59,9 @@ def run_translate(cfg: Config, corpus: CorpusResult | None = None, progress: boo
     todo = ~frame["report_id"].isin(other)
     try:
         # a reviewed sentence takes its review's English; only the others reach the model
-        done = translate_reviewed(frame.loc[todo, "text_vi"].tolist(), reviews, glossary, lambda units: translate_sentences(
-            units, loaded, memory, glossary, loaded.settings, progress, engine_for(cfg)))
+        done = translate_reviewed(frame.loc[todo, "text_vi"].tolist(), reviews, glossary,
+                                  lambda units: translate_sentences(units, loaded, memory, glossary, loaded.settings,
+                                                                    progress, engine_for(cfg)))
         results, stats = done.results, done.stats
     finally:
         memory.close()
@@ -93,7 +94,8 @@ def run_translate(cfg: Config, corpus: CorpusResult | None = None, progress: boo
         cfg.run_json,
         "translate",
         {**asdict(stats), "model": spec.source, "demo": loaded.demo, "memory": shown_path(cfg.memory_file),
-         "references": len(refs), "reviews": review_record(cfg.reviews, reviews, frame["text_vi"]), "seconds": round(time.perf_counter() - started, 3), "stamp": stamp(cfg, "translate")},
+         "references": len(refs), "seconds": round(time.perf_counter() - started, 3), "stamp": stamp(cfg, "translate"),
+         "reviews": review_record(cfg.reviews, reviews, frame["text_vi"])},  # the reviews file, used and unused
     )
     return TranslationResult(frame, refs, stats, provenance)
 
