@@ -41,6 +41,7 @@ GENERATION = None  # decoding overrides of the models (docs/models.md); default:
 ENGINE = None  # where the work runs: local (this process) or dask; default: local
 CLUSTER = None  # with the dask engine: a scheduler address; default: none: a local cluster
 WORKERS = None  # with the dask engine and no CLUSTER: local workers; default: 0: one per core
+REVIEWS = None  # the reviewed English, kept in the project (docs/review.md); default: reviews
 
 # %%
 import pandas as pd

@@ -31,6 +31,8 @@ def pytest_configure(config):
     # nbval kernels inherit this environment: keep their outputs out of the work tree.
     os.environ.setdefault("HELPERS_OUT", tempfile.mkdtemp(prefix="helpers-nbval-"))
     os.environ.setdefault("HELPERS_MODELS", "demo")
+    # ...and read no reviews the checkout may hold (whole runs and notebooks give the models' English)
+    os.environ.setdefault("HELPERS_REVIEWS", tempfile.mkdtemp(prefix="helpers-reviews-"))
     os.environ.setdefault("HELPERS_CACHE", str(ROOT / ".cache"))
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -30,7 +30,8 @@ def test_every_report_has_a_summary_by_every_method_within_the_bound(summary_run
     cfg, corpus, frame = summary_run
     written = read_csv(cfg.data_dir / "summaries.csv")
     assert list(written.columns) == [
-        "report_id", "method", "model", "summary_en", "n_words", "flags", "source_sentence_ids"
+        "report_id", "method", "model", "summary_en", "n_words", "flags", "source_sentence_ids",
+        "origin", "review", "reviewer", "reviewed_at", "reviewed_summary",
     ]
     pairs = set(zip(written["report_id"], written["method"]))
     assert pairs == {(rid, m) for rid in corpus.report_ids for m in METHODS}

@@ -19,24 +19,76 @@ STAGES = ("corpus", "translate", "summarise", "reports")
 MODEL_ACTIONS = ("fetch", "check", "pack")
 
 
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="vi2en", description="Vietnamese reports to English translations and summaries.")
-    p.add_argument(
-        "stage", choices=STAGES + ("models",),
-        help="corpus, translate, summarise: write the data files up to that stage; reports: run and export the "
-             "notebooks; models fetch|check|pack: get the real models onto this machine or another",
-    )
-    p.add_argument("action", nargs="?", choices=MODEL_ACTIONS, help="with `models`: fetch, check (default) or pack")
+def _run_options(p: argparse.ArgumentParser) -> None:
+    """One option per Config field: its help and default live there."""
     run = p.add_argument_group("run parameters (each also $HELPERS_<NAME>; checked by Config, which names it)")
-    for f in Config.parameter_fields():  # one option per Config field: its help and default live there
+    for f in Config.parameter_fields():
         choices = f" ({', '.join(f.metadata['choices'])})" if f.metadata["choices"] else ""
         run.add_argument("--" + f.name.replace("_", "-"), dest=f.name, default=None, metavar=f.name.upper(),
                          help=f"{f.metadata['help']}{choices}; default: {f.metadata['shown']}".replace("%", "%%"))
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="vi2en", description="Vietnamese reports to English translations and summaries.")
+    p.add_argument(
+        "stage", choices=STAGES + ("models", "review"),
+        help="corpus, translate, summarise: write the data files up to that stage; reports: run and export the "
+             "notebooks; models fetch|check|pack: get the real models onto this machine or another; "
+             "review export|import: reviews to and from translators' tools (`review --help`)",
+    )
+    p.add_argument("action", nargs="?", choices=MODEL_ACTIONS, help="with `models`: fetch, check (default) or pack")
+    _run_options(p)
     p.add_argument("--notebooks", default="notebooks", help="folder of the numbered notebooks (reports stage)")
     p.add_argument("--to", default=None, help="with `models pack`: the folder to write the pack to")
     p.add_argument("--archive", action="store_true", help="with `models pack`: also write DIR.tar")
     p.add_argument("--lock", default="models.lock.json", help="with `models`: the lock file (default: models.lock.json)")
     return p
+
+
+def _review_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="vi2en review", description="Reviews to and from translators' tools "
+                                "(XLIFF 1.2, TMX 1.4b); the reviews live in REVIEWS (docs/review.md).")
+    sub = p.add_subparsers(dest="action", required=True)
+    export = sub.add_parser("export", help="write sentences of the run in OUT as XLIFF or TMX")
+    export.add_argument("--report", action="append", default=[], metavar="ID", help="a report to export (repeatable)")
+    export.add_argument("--all", action="store_true", help="every report of the run")
+    export.add_argument("--format", choices=("xliff", "tmx"), default=None,
+                        help="default: by the --to suffix, else xliff")
+    export.add_argument("--to", required=True, metavar="FILE", help="the file to write")
+    imp = sub.add_parser("import", help="take an XLIFF file's final or translated segments, or a TMX file's units, "
+                                        "as reviews (matched against the sentences of the run in OUT)")
+    imp.add_argument("file", metavar="FILE", help="the XLIFF or TMX file")
+    imp.add_argument("--reviewer", default=None, metavar="NAME",
+                     help="who reviewed (default: the file's own, else $HELPERS_REVIEWER, else the login name)")
+    for action in (export, imp):
+        _run_options(action)
+    return p
+
+
+def review_main(argv: list[str]) -> int:
+    """`review export|import`: 0 when done, 2 when some imported segments matched no sentence of
+    the run (listed, kept as unused reviews), 1 for a file or run that cannot be used (one line)."""
+    from helpers.review.exchange import export_reviews, import_reviews
+
+    args = _review_parser().parse_args(argv)
+    try:
+        cfg = config_from(args)
+        if args.action == "export":
+            print(export_reviews(cfg, args.report, args.all, args.format, Path(args.to)))
+            return EXIT_OK
+        done = import_reviews(cfg, Path(args.file), args.reviewer)
+    except (FileNotFoundError, ValueError) as exc:  # ReviewFileError and GlossaryError included
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FATAL
+    except OSError as exc:
+        print(f"error: {exc.filename + ': ' if exc.filename else ''}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FATAL
+    for line in done.lines:
+        print(line)
+    for source in done.unmatched:
+        print(f"unmatched: {args.file}: no sentence of {cfg.data_dir / 'sentences.csv'} reads "
+              f"{source[:120]!r} (kept as an unused review)", file=sys.stderr)
+    return EXIT_REJECTED if done.unmatched else EXIT_OK
 
 
 def config_from(args: argparse.Namespace) -> Config:
@@ -56,6 +108,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run a stage; return the exit status."""
     import warnings
 
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["review"]:
+        return review_main(argv[1:])
     args = parser().parse_args(argv)
     warnings.showwarning = _terminal_warning
     # `warn_demo` names the demo stand-ins once, before any stage: not again per stage

@@ -104,6 +104,8 @@ class Config:
                              help="with the dask engine: a scheduler address")
     workers: int = parameter(0, shown="0: one per core",
                              help="with the dask engine and no CLUSTER: local workers")
+    reviews: Path = parameter(PROJECT_ROOT / "reviews", shown="reviews",
+                              help="the reviewed English, kept in the project (docs/review.md)")
 
     def __post_init__(self) -> None:
         for f in fields(self):

@@ -59,7 +59,8 @@ def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
         translation = translate_for(cfg, corpus, progress=progress)
         stats = translation.stats
         flagged = int((translation.sentences["flags"] != "").sum())
-        said.append(f"{stats.sentences} sentences, {stats.from_memory} from memory, {flagged} flagged")
+        said.append(f"{stats.sentences} sentences, {stats.from_memory} from memory, {flagged} flagged"
+                    + (f", {stats.reviewed} reviewed" if stats.reviewed else ""))
     with stage_line("summarise", seconds) as said:
         said.append(reused("summarise"))
         summaries = summarise_for(cfg, corpus, translation, progress=progress)

@@ -64,6 +64,9 @@ def stamp(cfg: Config, stage: str) -> str:
     what: dict[str, object] = {"code": code_stamp(), "inputs": inputs_stamp(cfg.seeds),
                                "parameters": {f.upper(): str(params[f.upper()]) for f in fields}}
     if stage != "corpus":
+        from helpers.review.store import reviews_digest
+
+        what["reviews"] = reviews_digest(cfg.reviews)  # a reviewed sentence or summary changes the outputs
         keys = (cfg.translator,) + ((cfg.summariser_en, cfg.summariser_vi) if stage == "summarise" else ())
         what["models"] = _models(cfg, keys)
     return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()

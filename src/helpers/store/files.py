@@ -56,7 +56,9 @@ def read_csv(path: Path) -> pd.DataFrame:
 
 
 @contextmanager
-def _locked(path: Path) -> Iterator[None]:
+def locked(path: Path) -> Iterator[None]:
+    """Hold the exclusive lock of `path` (a hidden `.<name>.lock` beside it, the file itself never
+    locked, so it can be replaced): read, merge and replace under it and no writer is lost."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path.with_name(f".{path.name}.lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -76,13 +78,13 @@ def read_json(path: Path) -> dict[str, Any]:
 
 def start_json(path: Path, sections: dict[str, Any]) -> None:
     """Begin a JSON file anew with these sections (a new run drops the previous run's sections)."""
-    with _locked(path):
+    with locked(path):
         write_text(path, json.dumps(sections, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
 
 
 def update_json(path: Path, section: str, value: Any) -> dict[str, Any]:
     """Set one top-level section of a JSON file (e.g. run.json), keeping the others."""
-    with _locked(path):
+    with locked(path):
         data = read_json(path)
         data[section] = value
         write_text(path, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 
 import pandas as pd
 
@@ -19,6 +19,7 @@ from helpers.summarise.length import bound_length
 from helpers.corpus.stage import CorpusResult, corpus_for
 from helpers.stamps import is_current, stamp
 from helpers.translate.stage import TranslationResult, load_translator, model_label, translate_for
+from helpers.review.summaries import apply_summary_reviews, load_summary_reviews, summary_counts
 
 
 METHODS = ("extractive", "abstractive-en", "abstractive-vi")
@@ -115,7 +116,9 @@ def run_summarise(
             elif method == "abstractive-vi" and summary:
                 summary = english[rid]
             add(rid, method, model_label(models[method]), summary, [], flags + ([] if summary else [flag("empty_output")]))
-    frame = pd.DataFrame([asdict(r) for r in rows], columns=columns("summaries"))
+    frame = pd.DataFrame([asdict(r) for r in rows], columns=[f.name for f in fields(Summary)])
+    # a reviewed summary of the report's current text wins; one of an earlier text is shown as stale
+    frame = apply_summary_reviews(frame, sentences, load_summary_reviews(cfg.reviews))[columns("summaries")]
     order = {m: i for i, m in enumerate(METHODS)}
     frame = frame.sort_values(["report_id", "method"], key=lambda c: c.map(order) if c.name == "method" else c)
     write_csv(cfg.data_dir / "summaries.csv", frame)
@@ -123,6 +126,7 @@ def run_summarise(
     update_json(cfg.run_json, "summarise", {
         "methods": list(methods), "rows": len(frame), "max_sentences": bound[0], "max_words": bound[1],
         "seconds": round(time.perf_counter() - started, 3), "model_seconds": round(model_seconds, 3),
+        "reviews": summary_counts(frame),
         "stamp": stamp(cfg, "summarise") if methods == METHODS else None,
     })
     return frame

@@ -59,6 +59,7 @@ class TranslationStats(ModelWork):
     pieces: int = 0
     split_sentences: int = 0
     redecoded: int = 0  # units decoded again with the guard because their output looped
+    reviewed: int = 0  # sentences whose English a person gave (translate.reviewed): never sent to the model
     seconds: float = 0.0
     flags: dict[str, int] = field(default_factory=dict)
 
@@ -142,8 +143,14 @@ def flag_low_confidence(results: list[SentenceTranslation], share: float = LOW_C
             for i, r in enumerate(results)]
 
 
+def checked(source: str, english: str, glossary: tuple[Term, ...]) -> SentenceTranslation:
+    """English given by a person, checked and flagged as a model's would be, but never repaired
+    (no note is added) and never decoded again: the reviewer may be wrong, and the flags say so."""
+    return _finish(prepare(source, glossary), english, 0, False, glossary, repair=False)
+
+
 def _finish(prep: Prepared, english: str, n_pieces: int, hit: bool, glossary: tuple[Term, ...],
-            redecoded: bool = False, confidence: float | None = None) -> SentenceTranslation:
+            redecoded: bool = False, confidence: float | None = None, repair: bool = True) -> SentenceTranslation:
     check = check_sentence(prep.source, english)
     flags = list(check.flags)
     if redecoded:
@@ -152,7 +159,7 @@ def _finish(prep: Prepared, english: str, n_pieces: int, hit: bool, glossary: tu
     flags += [flag("normalised", n) for n in prep.normalised]
     if n_pieces > 1:
         flags.append(flag("split", f"{n_pieces}_pieces"))
-    if check.missing:
+    if check.missing and repair:
         english = english + REPAIR_NOTE.format(", ".join(check.missing))
         flags.append(flag("repaired"))
     return SentenceTranslation(prep.source, prep.text, english, n_pieces, hit, tuple(flags), prep.terms, confidence)

@@ -38,25 +38,31 @@ def load_translator(cfg: Config):
 
 def run_translate(cfg: Config, corpus: CorpusResult | None = None, progress: bool = True) -> TranslationResult:
     """Translate every title, body and caption sentence; write sentences.csv, translations/, references.csv."""
-    from helpers.text.glossary import default_glossary
     from helpers.models.loading import release
     from helpers.text.references import references_frame
     from helpers.inference.runs import memory_for
     from helpers.translate.sentences import translate_sentences
+    from helpers.review.glossary import glossary_for
+    from helpers.review.store import load_reviews, review_record
+    from helpers.translate.reviewed import translate_reviewed, with_origin
 
     started = time.perf_counter()
     corpus = corpus or corpus_for(cfg)
     loaded = load_translator(cfg)
     spec = loaded.spec
-    glossary = default_glossary()
+    glossary = glossary_for(cfg.reviews)  # the packaged glossary and the reviewers' terms
+    reviews = load_reviews(cfg.reviews)
     memory = memory_for(loaded, cfg.memory_file)
     # Reports that are not Vietnamese are passed through, never fed to a vi-en model.
     other = corpus.not_vietnamese
     frame = corpus.sentences.copy()
     todo = ~frame["report_id"].isin(other)
     try:
-        results, stats = translate_sentences(frame.loc[todo, "text_vi"].tolist(), loaded, memory, glossary,
-                                             loaded.settings, progress, engine_for(cfg))
+        # a reviewed sentence takes its review's English; only the others reach the model
+        done = translate_reviewed(frame.loc[todo, "text_vi"].tolist(), reviews, glossary,
+                                  lambda units: translate_sentences(units, loaded, memory, glossary, loaded.settings,
+                                                                    progress, engine_for(cfg)))
+        results, stats = done.results, done.stats
     finally:
         memory.close()
         release(loaded)  # one model's int8 weights held at a time
@@ -75,6 +81,7 @@ def run_translate(cfg: Config, corpus: CorpusResult | None = None, progress: boo
     frame.loc[todo, "pieces"] = [r.pieces for r in results]
     frame.loc[todo, "confidence"] = [r.confidence for r in results]
     stats.flags["not_vietnamese"] = int((~todo).sum())
+    frame = with_origin(frame, todo, done)  # origin (model, memory, review) and who reviewed when
     write_csv(cfg.data_dir / "sentences.csv", frame)
     for rid, group in frame.groupby("report_id", sort=False):
         write_text(cfg.data_dir / "translations" / f"{rid}.txt", english_text(group))
@@ -87,7 +94,8 @@ def run_translate(cfg: Config, corpus: CorpusResult | None = None, progress: boo
         cfg.run_json,
         "translate",
         {**asdict(stats), "model": spec.source, "demo": loaded.demo, "memory": shown_path(cfg.memory_file),
-         "references": len(refs), "seconds": round(time.perf_counter() - started, 3), "stamp": stamp(cfg, "translate")},
+         "references": len(refs), "seconds": round(time.perf_counter() - started, 3), "stamp": stamp(cfg, "translate"),
+         "reviews": review_record(cfg.reviews, reviews, frame["text_vi"])},  # the reviews file, used and unused
     )
     return TranslationResult(frame, refs, stats, provenance)
 
