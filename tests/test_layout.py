@@ -113,3 +113,10 @@ def test_no_stored_notebook_holds_a_dead_progress_bar():
     for nb in sorted((PACKAGE.parents[1] / "notebooks").glob("[0-9][0-9]_*.ipynb")):
         outputs = [o for c in nbformat.read(nb, as_version=4).cells if c.cell_type == "code" for o in c.outputs]
         assert not [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})], nb.name
+
+
+def test_the_readme_shows_the_parameters_as_config_defines_them():
+    from helpers.config import parameters_table
+
+    readme = (PACKAGE.parents[1] / "README.md").read_text(encoding="utf-8")
+    assert parameters_table() in readme, "README's make variables: paste helpers.config.parameters_table()"
