@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from helpers.text.dates import is_dateline, lead_date, parse_dateline
-from helpers.corpus.inputs import SourceFile
+from helpers.corpus.inputs import SourceFile, name_bytes
+from helpers.corpus.shapes import embedded_data, is_heading, is_list_item, is_table_row, plain
 from helpers.text.normalise import CACHED_TEXTS, clean_space, comparison_key, is_punctuation_only, language, modern_tones, word_count
 
 ROLES = ("title", "body", "caption", "duplicate", "dateline", "byline", "source", "boilerplate", "blank")
@@ -76,6 +77,11 @@ class Report:
     source: str = ""
     captions: tuple[str, ...] = field(default_factory=tuple)
     language: str = "vi"  # 'other' when the text is not Vietnamese (it is then not translated)
+    format: str = "txt"  # how the file was read: format, library, encoding, conversion (reports.csv)
+    extractor: str = ""
+    encoding: str = ""
+    conversion: str = ""
+    file_bytes: str = ""  # the file name's bytes when they are not UTF-8
 
 
 def ends_sentence(text: str) -> bool:
@@ -163,10 +169,13 @@ def caption_text(text: str) -> str:
     return clean_space(_PHOTO_CREDIT.sub("", s))
 
 
-def _first_pass(s: str) -> tuple[str, str] | None:
-    """Roles decided by a line alone."""
+def _first_pass(s: str, raw: str = "") -> tuple[str, str] | None:
+    """Roles decided by a line alone (`s`: its plain form, `raw`: as read)."""
     if not s:
         return "blank", "empty or whitespace-only line"
+    data = embedded_data(s)
+    if data:
+        return "boilerplate", data
     if is_punctuation_only(s):
         return "boilerplate", "punctuation only, no words"
     if s.casefold().rstrip(":").strip() in SITE_MENU:
@@ -186,17 +195,26 @@ def _first_pass(s: str) -> tuple[str, str] | None:
     credit = _CREDIT_LINE.match(s)
     if credit and credit.group("photo") and word_count(s) <= 12 and not ends_sentence(s):
         return "byline", "author and photo credit line"
+    if is_list_item(raw or s):
+        return "body", "list item"
+    if is_table_row(raw or s):
+        return "body", "table row"
     return None
 
 
-def classify(lines: tuple[str, ...] | list[str]) -> list[tuple[str, str]]:
-    """A (role, reason) for every line, in order. Pure: the same lines give the same roles."""
-    clean = [clean_space(x) for x in lines]
+def classify(lines: tuple[str, ...] | list[str],
+             settled: tuple[tuple[int, str, str], ...] = ()) -> list[tuple[str, str]]:
+    """A (role, reason) for every line, in order. Pure: the same lines give the same roles.
+    `settled`: (index, role, reason) that the document's format decides (a Word caption, a PDF
+    footer); the other rules see those lines as decided, and a repeat may still be found among them."""
+    clean = [clean_space(plain(x)) for x in lines]
     n = len(clean)
     roles: list[str | None] = [None] * n
     reasons = [""] * n
+    preset = {i: (role, why) for i, role, why in settled if 0 <= i < n}
     for i, s in enumerate(clean):
-        decided = _first_pass(s)
+        decided = preset.get(i) if clean[i] else None
+        decided = decided or _first_pass(s, lines[i])
         if decided:
             roles[i], reasons[i] = decided
 
@@ -251,13 +269,17 @@ def classify(lines: tuple[str, ...] | list[str]) -> list[tuple[str, str]]:
         for i in candidates:
             if i < title:
                 roles[i], reasons[i] = "boilerplate", "section label above the title"
+            elif i > title and is_heading(lines[i]):
+                roles[i], reasons[i] = "body", "section heading (Markdown #)"
             elif i > title:
                 roles[i], reasons[i] = "caption", "short line between the title and the first paragraph"
 
     for i in range(n):
         if roles[i] is not None:
             continue
-        if word_count(clean[i]) <= SHORT_LINE_WORDS and not ends_sentence(clean[i]):
+        if is_heading(lines[i]):
+            roles[i], reasons[i] = "body", "section heading (Markdown #)"
+        elif word_count(clean[i]) <= SHORT_LINE_WORDS and not ends_sentence(clean[i]):
             roles[i], reasons[i] = "caption", "short line without final punctuation between paragraphs"
         else:
             tag = lead_site_tag(clean[i])
@@ -288,40 +310,46 @@ def _credit(byline: str) -> tuple[str, str]:
 
 
 def build_report(source: SourceFile) -> Report:
-    """Classify a file's lines and draw its metadata (title, ISO date, author, source, captions)."""
+    """Classify a file's lines and draw its metadata (title, ISO date, author, source, captions); the
+    document's own metadata (a web page's) fills what the lines leave empty."""
+    notes = dict(source.notes)
     lines = tuple(
-        Line(no, text, role, reason)
-        for no, (text, (role, reason)) in enumerate(zip(source.lines, classify(source.lines)), start=1)
+        Line(no, text, role, f"{reason}; {notes[no - 1]}" if no - 1 in notes else reason)
+        for no, (text, (role, reason)) in enumerate(zip(source.lines, classify(source.lines, source.roles)), start=1)
     )
     by_role: dict[str, list[Line]] = {}
     for ln in lines:
         by_role.setdefault(ln.role, []).append(ln)
+    meta = dict(source.meta)
+    named = f"page metadata ({source.extractor})"
 
-    title = clean_space(by_role["title"][0].text) if "title" in by_role else ""
+    title = clean_space(plain(by_role["title"][0].text)) if "title" in by_role else meta.get("title", "")
     date, date_source = "", ""
     if "dateline" in by_role:
         first = by_role["dateline"][0]
-        date = parse_dateline(clean_space(first.text)) or ""
+        date = parse_dateline(clean_space(plain(first.text))) or ""
         date_source = f"dateline (line {first.line_no})" + ("" if date else ": impossible date, left empty")
-    elif "body" in by_role:
+    elif "body" in by_role and lead_date(by_role["body"][0].text):
         first = by_role["body"][0]
-        found = lead_date(first.text)
-        if found:
-            date, date_source = found, f"opening of the lead paragraph (line {first.line_no})"
+        date, date_source = lead_date(first.text) or "", f"opening of the lead paragraph (line {first.line_no})"
+    elif meta.get("date"):
+        date, date_source = meta["date"], named
 
     author, photo = "", ""
     if "byline" in by_role:
-        author, photo = _credit(by_role["byline"][-1].text)
-    captions = tuple(caption_text(ln.text) for ln in by_role.get("caption", []))
+        author, photo = _credit(plain(by_role["byline"][-1].text))
+    author = author or meta.get("author", "")
+    captions = tuple(caption_text(plain(ln.text)) for ln in by_role.get("caption", []))
     if not photo:
         credits = [m.group(1).strip() for ln in by_role.get("caption", []) for m in _PHOTO_CREDIT.finditer(ln.text)]
         photo = "; ".join(dict.fromkeys(credits))
 
     sources = [clean_space(ln.text).strip("()") for ln in by_role.get("source", [])]
     sources += [lead_site_tag(ln.text) for ln in by_role.get("body", []) if lead_site_tag(ln.text)]
+    sources = sources or ([meta["site"]] if meta.get("site") else [])
     return Report(
         report_id=source.report_id,
-        file=source.path.name,
+        file=source.file,
         lines=lines,
         title=title,
         date=date,
@@ -331,4 +359,9 @@ def build_report(source: SourceFile) -> Report:
         source="; ".join(dict.fromkeys(sources)),
         captions=captions,
         language=language([ln.text for ln in lines if ln.role in TEXT_ROLES]),
+        format=source.format,
+        extractor=source.extractor,
+        encoding=source.encoding,
+        conversion=source.conversion,
+        file_bytes=name_bytes(source.path.name),
     )

@@ -30,7 +30,8 @@ TRANSLATION_COLUMNS = ("text_en", "flags", "model", "from_memory", "terms", "pie
 TABLES: dict[str, Table] = {t.file.removesuffix(".csv"): t for t in (
     Table("ledger.csv", ("report_id", "line_no", "role", "reason", "text"), "corpus", "01_corpus"),
     Table("reports.csv", ("report_id", "file", "title", "date", "author", "source", "n_lines", "n_sentences",
-                          "date_source", "photo_credit", "n_captions", "language"), "corpus", "01_corpus"),
+                          "date_source", "photo_credit", "n_captions", "language", "format", "extractor",
+                          "encoding", "conversion", "file_bytes"), "corpus", "01_corpus"),
     Table("problems.csv", ("file", "problem"), "corpus", "01_corpus"),
     Table("sentences.csv", CORPUS_SENTENCE_COLUMNS + TRANSLATION_COLUMNS, "translate", "02_translate"),
     Table("references.csv", ("report_id", "sentence_no", "type", "type_en", "number", "code", "date", "issuer",
