@@ -41,6 +41,18 @@ BAD = {  # file: words its one error line must hold
     ANSI_NAME: "binary file",
 }
 SKIPPED = {"._000.txt": "macOS metadata file", ".DS_Store": "macOS folder metadata"}
+PARA = ("Năm 2021, toàn tỉnh đã xử lý 1.250 vụ vi phạm trật tự an toàn giao thông, thu nộp ngân sách nhà nước "
+        "hơn 12 tỷ đồng, góp phần giữ vững an ninh trật tự trên địa bàn.")
+SHAPES = {  # issue 30, items 3 and 4: line shapes that are body text, line separators, embedded data
+    "shapes.md": "\n".join(["# Báo cáo tổng kết công tác năm 2022", "", "*Thứ Tư, 22-06-2022, 17:57*", "", PARA, "",
+                            "## Kết quả chính", "- Xử lý 1.250 vụ vi phạm", "+ Thu nộp ngân sách 12 tỷ đồng",
+                            "• Tuần tra 300 lượt", "1) Kiểm tra 52 đơn vị", "Năm 2021\t1.250 vụ\t12 tỷ đồng", "",
+                            PARA.replace("2021", "2023"), "", "*Minh Khôi*"]),
+    "separators.txt": ("Báo cáo tổng kết công tác năm 2022\u2028Thứ Tư, 22-06-2022, 17:57\u2029" + PARA + "\v"
+                       + PARA.replace("2021", "2022") + "\x85" + "Minh Khôi"),
+    "data uri.txt": "Báo cáo tổng kết công tác năm 2022\n\n" + PARA + '\n\n<img src="data:image/png;base64,'
+                    + "iVBORw0KGgoAAAANSUhEUgAA" * 9000 + '">\n\n' + PARA.replace("2021", "2022"),
+}
 
 
 @pytest.fixture(scope="session")
@@ -65,8 +77,7 @@ def formats_run(tmp_path_factory):
             files[f"{key} {name}"] = data
         for enc in ("TCVN3", "VISCII"):  # the seed as these encodings can hold it: what they must give
             files[f"{key} {enc} original.txt"] = in_repertoire(text, enc)
-    good_pdf = files["000.pdf"]
-    assert isinstance(good_pdf, bytes)
+    files.update(SHAPES)
     files.update({"scan.pdf": scanned_pdf(), "locked.pdf": encrypted_pdf("Báo cáo mật của Bộ Công an."),
                   "broken.docx": damaged_docx(files["000.docx"]), "notes.odt": b"PK\x03\x04 odt",
                   "photo.png": b"\x89PNG\r\n\x1a\n\x00\x00", ANSI_NAME: b"\x00\x01\x02 binary",
@@ -143,7 +154,7 @@ def test_bad_documents_each_get_one_line_and_exit_2_with_the_rest_processed(form
     folder, out, proc = formats_run
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     reports, _, _ = outputs
-    assert len(reports) == len(KEYS) * (4 + len(FORMS) + len(LEGACY) + 2) + 1  # the rest all processed
+    assert len(reports) == len(KEYS) * (4 + len(FORMS) + len(LEGACY) + 2) + 1 + len(SHAPES)  # the rest all processed
     problems = read_csv(out / "data" / "problems.csv").set_index("file")["problem"]
     assert sorted(problems.index) == sorted(BAD)
     for name, words in BAD.items():
@@ -167,3 +178,23 @@ def test_a_name_that_is_not_utf8_is_shown_with_a_replacement_character_and_proce
     shown = NOT_UTF8_NAME.decode("utf-8", "replace")
     assert reports.loc[shown, "file_bytes"] == "B\\xe1o c\\xe1o 001.txt"
     assert sentences_of(outputs, shown) == sentences_of(outputs, "001.txt")
+
+
+@pytest.mark.slow
+def test_lists_tables_markdown_separators_and_data_uris_through_the_command(outputs):
+    reports, _, ledger = outputs
+
+    def roles(file: str) -> list[str]:
+        return ledger[ledger["report_id"] == reports.loc[file, "report_id"]]["role"].tolist()
+
+    shapes = roles("shapes.md")
+    assert shapes[0] == "title" and shapes[2] == "dateline" and shapes[-1] == "byline"
+    assert shapes[6:12] == ["body"] * 6 and "caption" not in shapes  # nothing under "Photo captions"
+    assert reports.loc["shapes.md", "date"] == "2022-06-22" and reports.loc["shapes.md", "author"] == "Minh Khôi"
+    # U+2028, U+2029, VT and NEL end lines: the title and the date are found
+    assert roles("separators.txt") == ["title", "dateline", "body", "body", "byline"]
+    assert reports.loc["separators.txt", "date"] == "2022-06-22"
+    data = roles("data uri.txt")
+    assert data[4] == "boilerplate" and "caption" not in data
+    assert sentences_of(outputs, "data uri.txt", ("title", "body", "caption"))[-1][1] == PARA.replace("2021", "2022")
+    assert int(reports.loc["data uri.txt", "n_sentences"]) == 3

@@ -114,7 +114,9 @@ def repair(text: str, encoding: str) -> Decoded:
         readings = {DOUBLE: fixed, **readings}
     best, shares = best_reading(readings)
     if best == DOUBLE:
-        return Decoded(fixed, encoding, f"{DOUBLE} (double-encoded): repaired with ftfy")
+        lost = fixed.count("\ufffd") - nfc.count("\ufffd")
+        return Decoded(fixed, encoding, f"{DOUBLE} (double-encoded): repaired with ftfy"
+                       + (f"; {lost} characters lost before (shown as U+FFFD)" if lost > 0 else ""))
     if best is not None:
         return Decoded(readings[best], encoding,
                        f"{best} text read as windows-1252 and saved as Unicode (mojibake): converted")

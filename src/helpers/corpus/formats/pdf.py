@@ -72,21 +72,26 @@ def page_lines(page, number: int) -> list[PdfLine]:
 
 def running_lines(pages: list[list[PdfLine]]) -> dict[PdfLine, str]:
     """Headers, footers and page numbers, each with the reason the ledger gives."""
-    signature = {}
+    def signature(ln: PdfLine) -> tuple[str, int]:
+        # the same words (numbers aside) at the same height: a caption repeated across a page
+        # break is not a running header
+        return re.sub(r"\d+", "#", " ".join(ln.text.split())), round(ln.y / 3)
+
+    pages_with: dict[tuple[str, int], set[int]] = {}
     for lines in pages:
         for ln in lines[:EDGE_LINES] + lines[-EDGE_LINES:]:
-            # the same words (numbers aside) at the same height: a caption repeated across a page
-            # break is not a running header
-            signature[ln] = (re.sub(r"\d+", "#", " ".join(ln.text.split())), round(ln.y / 3))
-    pages_with: dict[tuple[str, int], set[int]] = {}
-    for ln, sig in signature.items():
-        pages_with.setdefault(sig, set()).add(ln.page)
-    running = {}
-    for ln, sig in signature.items():
-        if _PAGE_NUMBER.match(ln.text.strip()):
-            running[ln] = f"page number (page {ln.page})"
-        elif len(pages_with[sig]) >= max(2, RUNNING_SHARE * len(pages)):
-            running[ln] = f"page header or footer, on {len(pages_with[sig])} of {len(pages)} pages (page {ln.page})"
+            pages_with.setdefault(signature(ln), set()).add(ln.page)
+    running: dict[PdfLine, str] = {}
+    for lines in pages:
+        for edge in (lines[:EDGE_LINES], lines[::-1][:EDGE_LINES]):  # from the top, from the bottom
+            for ln in edge:  # outermost first; the first line that is text ends the edge
+                on = len(pages_with[signature(ln)])
+                if _PAGE_NUMBER.match(ln.text.strip()):
+                    running[ln] = f"page number (page {ln.page})"
+                elif on >= max(2, RUNNING_SHARE * len(pages)):
+                    running[ln] = f"page header or footer, on {on} of {len(pages)} pages (page {ln.page})"
+                else:
+                    break
     return running
 
 
