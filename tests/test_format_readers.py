@@ -222,6 +222,13 @@ def test_web_page_lists_tables_breaks_and_metadata():
     assert meta["author"] == "Minh Khôi" and meta["date"] == "2022-06-22"
 
 
+def test_a_figure_caption_is_kept_when_the_image_has_no_alt_text():
+    page = (f"<html><body><article><h1>Tiêu đề của bản tin hôm nay</h1><p>{PARA}</p><figure><img src='a.jpg'>"
+            f"<figcaption>Toàn cảnh hội nghị tại Hà Nội</figcaption></figure><p>{PARA}</p></article></body></html>")
+    got = read_html(page.encode("utf-8"))
+    assert (got.lines.index("Toàn cảnh hội nghị tại Hà Nội"), "caption") in [(i, r) for i, r, _ in got.roles]
+
+
 def test_a_page_with_no_main_text_is_rejected():
     with pytest.raises(Unreadable, match="no main text"):
         read_html(b"<html><body><nav><a href='/'>Trang chu</a></nav><script>x()</script></body></html>")
@@ -267,3 +274,17 @@ def test_pdf_paragraphs_headers_footers_and_page_numbers():
     assert text[0].endswith("dòng ở cuối trang ba của đoạn văn dài về công tác xây dựng lực lượng Công an nhân dân năm")
     roles = sorted({why.split(" (")[0].split(",")[0] for _, role, why in got.roles if role == "boilerplate"})
     assert roles == ["page header or footer", "page number"] and len(got.roles) == 6
+
+
+def test_pdfs_locked_only_against_changes_are_read_and_damaged_ones_named():
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_font("dejavu", fname=font_path())
+    pdf.set_encryption(owner_password="owner-only")  # opens without a password, as many official PDFs do
+    pdf.add_page()
+    pdf.set_font("dejavu", size=11)
+    pdf.multi_cell(0, 6, PARA)
+    assert read_pdf(bytes(pdf.output())).lines == (PARA,)
+    with pytest.raises(Unreadable, match="damaged PDF"):
+        read_pdf(b"%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage")

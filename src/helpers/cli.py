@@ -169,7 +169,11 @@ def warn_demo(cfg: Config) -> None:
 
 
 def _report_problems(cfg: Config) -> None:
-    """Repeat the rejected inputs on stderr (notebooks keep theirs in their outputs)."""
+    """Repeat the skipped entries and rejected inputs on stderr (notebooks keep theirs in their outputs)."""
+    from helpers.store.files import read_json
+
+    for skipped in read_json(cfg.run_json).get("corpus", {}).get("inputs", {}).get("skipped", []):
+        print(shown(f"note: {cfg.seeds / skipped['file']}: {skipped['note']}"), file=sys.stderr)
     for row in read_csv(cfg.data_dir / "problems.csv").itertuples():
         print(shown(f"error: {cfg.seeds / row.file}: {row.problem}"), file=sys.stderr)
 

@@ -10,14 +10,15 @@ with a site tag such as `(Congan.nghean.gov.vn)-`.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from helpers.text.dates import is_dateline, lead_date, parse_dateline
 from helpers.corpus.inputs import SourceFile, name_bytes
+from helpers.corpus.repeats import fuller, near_repeat
 from helpers.corpus.shapes import embedded_data, is_heading, is_list_item, is_table_row, plain
-from helpers.text.normalise import CACHED_TEXTS, clean_space, comparison_key, is_punctuation_only, language, modern_tones, word_count
+from helpers.text.normalise import clean_space, is_punctuation_only, language, word_count
+
+__all__ = ["ROLES", "TEXT_ROLES", "Line", "Report", "build_report", "classify", "near_repeat"]
 
 ROLES = ("title", "body", "caption", "duplicate", "dateline", "byline", "source", "boilerplate", "blank")
 TEXT_ROLES = ("title", "body")  # roles whose sentences make up the report's text
@@ -34,8 +35,6 @@ SITE_MENU = frozenset(
 DUPLICATE_WINDOW = 3  # a repeat is looked for among the next N non-blank lines
 CAPTION_MAX_WORDS = 25  # a line repeated nearby and this short is a photo caption
 CAPTION_NO_STOP_MAX_WORDS = 60  # ... or this short if it has no final punctuation
-SHORTENED = "one is a shortened form of the other"
-NEAR_REPEAT_SHARE = 0.9  # a line holding only words of another, and at least 90% of them, repeats it
 SHORT_LINE_WORDS = 30  # a line this short without final punctuation is a caption
 PARAGRAPH_MIN_WORDS = 30  # a line this long is a paragraph, never a title
 TITLE_MIN_WORDS = 3
@@ -49,7 +48,6 @@ _PHOTO_CREDIT = re.compile(r"\(\s*Ảnh\s*:\s*([^)]+)\)", re.IGNORECASE)
 _CREDIT_LINE = re.compile(r"^(?:Tin|Bài)\s*:?\s+(?P<author>[^,]+?)\s*(?:,\s*Ảnh\s*:?\s+(?P<photo>.+))?$")
 _SENTENCE_END = re.compile(r"[.!?…;:]$")
 _CLOSERS = "\"'”’)]»"
-_CONTENT = re.compile(r"\d+(?:[.,/-]\d+)*|\w+")
 
 
 @dataclass(frozen=True)
@@ -87,55 +85,6 @@ class Report:
 def ends_sentence(text: str) -> bool:
     """True if the line ends with sentence punctuation (closing quotes ignored)."""
     return bool(_SENTENCE_END.search(clean_space(text).rstrip(_CLOSERS)))
-
-
-def content_words(text: str) -> Counter[str]:
-    """The words, numbers, dates and codes of a line, counted (case and tone placement folded):
-    'Nguyễn Văn An ... Công an' holds 'an' twice, so a line naming Bình instead is not within it."""
-    return Counter(_CONTENT.findall(comparison_key_words(text)))
-
-
-def _within(a: Counter[str], b: Counter[str]) -> bool:
-    """True when every word of `a` occurs in `b` at least as often."""
-    return not (a - b)
-
-
-@lru_cache(maxsize=CACHED_TEXTS)
-def comparison_key_words(text: str) -> str:
-    """The line as compared for content: modern tone placement, case folded."""
-    return modern_tones(clean_space(text)).casefold()
-
-
-def near_repeat(a: str, b: str) -> str | None:
-    """How one of two nearby lines repeats the other (for the ledger reason), or None.
-
-    A line is a repeat only if it carries no word, number, date, code or name that the
-    other lacks: `Năm 2021 ... 1.250 vụ` and `Năm 2022 ... 1.430 vụ` are two lines, and so
-    are two awards that differ only in the name. Which one is kept: see `fuller`.
-    """
-    ka, kb = comparison_key(a), comparison_key(b)
-    if not ka or not kb:
-        return None
-    if clean_space(a) == clean_space(b):
-        return "identical"
-    if ka == kb:
-        return "differs only in case, spacing or punctuation"
-    wa, wb = content_words(a), content_words(b)
-    if not (_within(wa, wb) or _within(wb, wa)):
-        return None  # each has something the other lacks: both are content
-    short, long_ = sorted((ka, kb), key=len)
-    if len(short) >= 12 and long_.startswith(short) and len(short) >= 0.5 * len(long_):
-        return SHORTENED
-    na, nb = sum(wa.values()), sum(wb.values())
-    if wa == wb or min(na, nb) >= NEAR_REPEAT_SHARE * max(na, nb):
-        return "near-identical wording, nothing the kept line lacks"
-    return None
-
-
-def fuller(a: str, b: str) -> bool:
-    """True when the later line `b` of a repeat is the fuller one (it is then kept instead of `a`)."""
-    wa, wb = content_words(a), content_words(b)
-    return (wa != wb and _within(wa, wb)) or (wb == wa and len(comparison_key(b)) > len(comparison_key(a)) and comparison_key(b).startswith(comparison_key(a)))
 
 
 def looks_like_name(text: str) -> bool:

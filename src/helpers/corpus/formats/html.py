@@ -17,6 +17,7 @@ from helpers.corpus.formats.encodings import Decoded, Unreadable, decode_text, r
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _HEADS = {"head"}
 _BLOCKS = {"p", "quote", "code"}
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 PARAGRAPH_WORDS = 15  # after a paragraph this long, a heading is a section heading, not the title
 
 
@@ -92,13 +93,32 @@ def _with_breaks(element) -> str:
     return "".join(out)
 
 
+def _captioned(markup: str):
+    """The page's tree, each <figure>'s caption given to its images that have no alt text (trafilatura
+    keeps an image's alt text and drops a <figcaption>). lxml's HTML parser expands no entities
+    but the HTML ones, and loads nothing."""
+    import lxml.etree
+    import lxml.html
+
+    try:  # an XHTML page's <?xml ... encoding=...?> is refused in a str: the text is decoded already
+        tree = lxml.html.document_fromstring(_XML_DECLARATION.sub("", markup, count=1))
+    except (lxml.etree.ParserError, ValueError):
+        return markup  # trafilatura says what it makes of it
+    for figure in tree.iter("figure"):
+        caption = " ".join(" ".join(c.itertext()) for c in figure.iter("figcaption")).split()
+        for img in figure.iter("img"):
+            if caption and not (img.get("alt") or "").strip():
+                img.set("alt", " ".join(caption))
+    return tree
+
+
 def extract_html(markup: str) -> Extracted:
     """The main text of a web page as lines, with its metadata; Unreadable when it has none."""
     import trafilatura
 
     try:
         doc = trafilatura.bare_extraction(
-            markup, with_metadata=True, include_comments=False, include_tables=True, include_images=True,
+            _captioned(markup), with_metadata=True, include_comments=False, include_tables=True, include_images=True,
             favor_recall=True, date_extraction_params={"extensive_search": False, "original_date": True},
         )
     except Exception as exc:  # a page the library cannot parse: named, never a traceback

@@ -154,7 +154,7 @@ def paragraphs(body: list[PdfLine]) -> list[str]:
 def _open(data: bytes):
     """A pypdf reader of the bytes, decrypted if it opens without a password; else Unreadable."""
     from pypdf import PdfReader
-    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
+    from pypdf.errors import DependencyError, FileNotDecryptedError
 
     try:
         reader = PdfReader(io.BytesIO(data))
@@ -166,7 +166,7 @@ def _open(data: bytes):
         raise Unreadable(f"encrypted PDF that cannot be opened here ({exc}): not read") from None
     except Unreadable:
         raise
-    except (PdfReadError, Exception) as exc:  # pypdf raises many kinds for a damaged file: named, one line
+    except Exception as exc:  # pypdf raises many kinds for a damaged file: named, one line
         raise Unreadable(f"damaged PDF, not read ({type(exc).__name__}: {exc})") from None
 
 
