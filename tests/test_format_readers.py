@@ -288,3 +288,18 @@ def test_pdfs_locked_only_against_changes_are_read_and_damaged_ones_named():
     assert read_pdf(bytes(pdf.output())).lines == (PARA,)
     with pytest.raises(Unreadable, match="damaged PDF"):
         read_pdf(b"%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage")
+
+
+def test_a_pdf_page_that_is_only_an_image_is_named():
+    from fpdf import FPDF
+    from PIL import Image
+
+    pdf = FPDF()
+    pdf.add_font("dejavu", fname=font_path())
+    pdf.add_page()
+    pdf.set_font("dejavu", size=11)
+    pdf.multi_cell(0, 6, PARA)
+    pdf.add_page()
+    pdf.image(Image.new("L", (200, 100), 255), x=10, y=10, w=190)
+    got = read_pdf(bytes(pdf.output()))
+    assert got.lines == (PARA,) and got.conversion == "page 2 only an image (scanned, no text layer): not read"

@@ -9,14 +9,16 @@ library's exception out. Heavy libraries are imported by the reader that needs t
 
 from __future__ import annotations
 
+import logging
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import PurePath
-from typing import Callable
+from typing import Callable, Iterator
 
 from helpers.corpus.formats.encodings import Unreadable
 
-__all__ = ["Extracted", "Format", "FORMATS", "Unreadable", "format_for", "register", "library"]
+__all__ = ["Extracted", "Format", "FORMATS", "Unreadable", "format_for", "register", "library", "quiet"]
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,20 @@ def register(name: str, *suffixes: str) -> Callable[[Reader], Reader]:
 def format_for(path: PurePath) -> Format | None:
     """The format a file is read as, by its suffix (case ignored), or None if none reads it."""
     return FORMATS.get(path.suffix.lower())
+
+
+@contextmanager
+def quiet(*loggers: str) -> Iterator[None]:
+    """Libraries' log messages below ERROR kept off the terminal while a reader runs (what a library
+    repairs in a sloppy file is not the user's concern; what is wrong with a file is its one line)."""
+    saved = [(logging.getLogger(name), logging.getLogger(name).level) for name in loggers]
+    for logger, _ in saved:
+        logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        for logger, level in saved:
+            logger.setLevel(level)
 
 
 def library(name: str) -> str:

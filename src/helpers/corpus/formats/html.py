@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from helpers.corpus.formats import Extracted, library, register
+from helpers.corpus.formats import Extracted, library, quiet, register
 from helpers.corpus.formats.encodings import Decoded, Unreadable, decode_text, repair
 
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
@@ -117,10 +117,12 @@ def extract_html(markup: str) -> Extracted:
     import trafilatura
 
     try:
-        doc = trafilatura.bare_extraction(
-            _captioned(markup), with_metadata=True, include_comments=False, include_tables=True, include_images=True,
-            favor_recall=True, date_extraction_params={"extensive_search": False, "original_date": True},
-        )
+        with quiet("trafilatura", "htmldate", "courlan", "justext"):
+            doc = trafilatura.bare_extraction(
+                _captioned(markup), with_metadata=True, include_comments=False, include_tables=True,
+                include_images=True, favor_recall=True,
+                date_extraction_params={"extensive_search": False, "original_date": True},
+            )
     except Exception as exc:  # a page the library cannot parse: named, never a traceback
         raise Unreadable(f"web page could not be read ({type(exc).__name__}: {exc})") from None
     if doc is None or doc.body is None or not len(doc.body):

@@ -14,13 +14,12 @@ after it as boilerplate, so the ledger still shows them. No OCR: a scan is rejec
 from __future__ import annotations
 
 import io
-import logging
 import math
 import re
 from collections import Counter
 from dataclasses import dataclass
 
-from helpers.corpus.formats import Extracted, library, register
+from helpers.corpus.formats import Extracted, library, quiet, register
 from helpers.corpus.formats.encodings import Unreadable, is_syllable, repair
 
 EDGE_LINES = 2  # lines at a page's top and bottom that may be a header, footer or page number
@@ -180,21 +179,20 @@ def _has_images(page) -> bool:
 @register("pdf", ".pdf")
 def read_pdf(data: bytes) -> Extracted:
     """A PDF's text layer as paragraphs, its running headers, footers and page numbers listed after."""
-    quiet = logging.getLogger("pypdf")
-    level = quiet.level
-    quiet.setLevel(logging.ERROR)  # pypdf logs what it repairs in a sloppy file: not the user's concern
-    try:
+    with quiet("pypdf"):
         reader = _open(data)
         try:
             pages = [page_lines(page, n) for n, page in enumerate(reader.pages, start=1)]
         except Exception as exc:
             raise Unreadable(f"damaged PDF, its text could not be read ({type(exc).__name__}: {exc})") from None
+        scanned = [n for n, (lines, page) in enumerate(zip(pages, reader.pages), start=1)
+                   if not lines and _has_images(page)]
         if not any(pages):
-            if any(_has_images(page) for page in reader.pages):
+            if scanned:
                 raise Unreadable("scanned PDF: its pages are images with no text layer (no OCR is done here)")
             raise Unreadable("PDF with no text on any page")
-    finally:
-        quiet.setLevel(level)
+    unread = (f"page{'s' if len(scanned) > 1 else ''} {', '.join(map(str, scanned))} only an image "
+              "(scanned, no text layer): not read" if scanned else "")
     running = running_lines(pages)
     body = [ln for lines in pages for ln in lines if ln not in running]
     lines: list[str] = []
@@ -210,4 +208,5 @@ def read_pdf(data: bytes) -> Extracted:
     text_lines = fixed.text.split("\n")
     if len(text_lines) != len(lines):
         text_lines = lines
-    return Extracted(tuple(text_lines), "pdf", library("pypdf"), "", fixed.conversion, tuple(roles))
+    conversion = "; ".join(c for c in (fixed.conversion, unread) if c)
+    return Extracted(tuple(text_lines), "pdf", library("pypdf"), "", conversion, tuple(roles))
