@@ -19,7 +19,7 @@ from helpers.corpus.formats.html import read_html
 from helpers.corpus.formats.legacy import TABLES, codepage_text, decode_legacy, encode_legacy
 from helpers.corpus.formats.pdf import join_lines, read_pdf
 from helpers.corpus.formats.text import looks_like_html, split_lines
-from helpers.corpus.inputs import Rejection, read_source, report_id_for, skip_note
+from helpers.corpus.inputs import Rejection, name_bytes, read_source, report_id_for, skip_note
 from helpers.corpus.lines import build_report, classify
 from helpers.corpus.sentences import line_text
 from helpers.text.normalise import shown
@@ -108,6 +108,7 @@ def test_names_ids_notes_and_terminal_safety(tmp_path):
     assert skip_note(tmp_path / "~$báo cáo.docx").startswith("Office lock file")
     assert skip_note(tmp_path / "a.txt") is None
     assert report_id_for(Path("B\udce1o c\udce1o.txt")) == "Bo-co"
+    assert name_bytes("\x1b[31mb\udcff.txt") == "\\x1b[31mb\\xff.txt" and name_bytes("Báo.txt") == ""
     assert shown("x\x1b[2Jy\nz\u202e\udce1.txt") == "x\\x1b[2Jy\\nz\\u202e\ufffd.txt"
     (tmp_path / "a.odt").write_bytes(b"PK\x03\x04")
     assert isinstance(read_source(tmp_path / "a.odt"), Rejection)

@@ -90,7 +90,7 @@ def name_bytes(name: str) -> str:
         raw.decode("utf-8")
         return ""
     except UnicodeDecodeError:
-        return raw.decode("ascii", "backslashreplace")
+        return repr(raw)[2:-1]  # every byte that is not printable ASCII escaped, control bytes too
 
 
 def report_id_for(path: Path) -> str:
