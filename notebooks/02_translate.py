@@ -25,7 +25,7 @@
 # %% tags=["parameters"]
 # Run parameters. `make reports` sets every one of them; here, None takes $HELPERS_<NAME>
 # from the environment, else the default named here (the Config fields, helpers/config.py).
-SEEDS = None  # folder of the input reports; default: seeds
+SEEDS = None  # folder of the reports (.txt, .md, .html, .docx, .pdf); default: seeds
 OUT = None  # output folder; default: build
 MODELS = None  # real weights, demo stand-ins, or auto (real where available, else demo); default: auto
 TRANSLATOR = None  # the translation model (opus-mt, nllb, m2m100, vinai); default: opus-mt

@@ -115,7 +115,7 @@ def test_no_usable_report_says_what_was_found_and_exits_1(make, tmp_path):
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert "no report to process" in proc.stderr
     if make == "all_rejected":
-        assert f"{folder / 'empty.txt'}: empty file" in proc.stderr and "all 2 *.txt inputs were rejected" in proc.stderr
+        assert f"{folder / 'empty.txt'}: empty file" in proc.stderr and "all 2 inputs were rejected" in proc.stderr
     assert not (tmp_path / "o" / "notebooks").exists()
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from helpers.config import Config
 from helpers.store.files import read_csv
+from helpers.text.normalise import shown
 
 EXIT_OK, EXIT_FATAL, EXIT_REJECTED = 0, 1, 2
 STAGES = ("corpus", "translate", "summarise", "reports")
@@ -153,11 +154,11 @@ def main(argv: list[str] | None = None) -> int:
             _report_problems(cfg)
             print(final_line(cfg, summary))
     except (FileNotFoundError, ValueError, RuntimeError) as exc:  # ModelError, NotebookFailed included
-        print(f"error: {exc}", file=sys.stderr)
+        print(shown(f"error: {exc}"), file=sys.stderr)
         return EXIT_FATAL
     except OSError as exc:  # a full disk, a read-only or vanished folder: one line naming the path
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
+        print(shown(f"error: {where}{exc.strerror or exc}"), file=sys.stderr)
         return EXIT_FATAL
     finally:
         from helpers.inference.engines import close_engines
@@ -185,20 +186,20 @@ def check_out(cfg: Config) -> None:
 
 def check_inputs(cfg: Config) -> None:
     """Stop at once, naming what was found, when the input folder holds no usable report."""
-    from helpers.corpus.inputs import list_inputs, read_folder
+    from helpers.corpus.inputs import readable_suffixes, scan_folder
 
-    sources, rejections = read_folder(cfg.seeds)
-    if sources:
+    scan = scan_folder(cfg.seeds)
+    if scan.sources:
         return
-    for rej in rejections:
-        print(f"error: {cfg.seeds / rej.file}: {rej.problem}", file=sys.stderr)
-    if rejections:
-        raise ValueError(f"no report to process in {cfg.seeds}: all {len(rejections)} *.txt inputs were rejected "
+    for skipped in scan.skipped:
+        print(shown(f"note: {cfg.seeds / skipped.file}: {skipped.note}"), file=sys.stderr)
+    for rej in scan.rejections:
+        print(shown(f"error: {cfg.seeds / rej.file}: {rej.problem}"), file=sys.stderr)
+    if scan.rejections:
+        raise ValueError(f"no report to process in {cfg.seeds}: all {len(scan.rejections)} inputs were rejected "
                          f"(listed above)")
-    listed = set(list_inputs(cfg.seeds))
-    others = len([p for p in cfg.seeds.iterdir() if p not in listed])
-    raise ValueError(f"no report to process in {cfg.seeds}: it holds no *.txt file"
-                     + (f" ({others} other entries, not read)" if others else ""))
+    raise ValueError(f"no report to process in {cfg.seeds}: it holds no input file ({readable_suffixes()})"
+                     + (f"; {len(scan.skipped)} other entries skipped (listed above)" if scan.skipped else ""))
 
 
 def preflight(cfg: Config) -> None:
@@ -223,9 +224,13 @@ def warn_demo(cfg: Config) -> None:
 
 
 def _report_problems(cfg: Config) -> None:
-    """Repeat the rejected inputs on stderr (notebooks keep theirs in their outputs)."""
+    """Repeat the skipped entries and rejected inputs on stderr (notebooks keep theirs in their outputs)."""
+    from helpers.store.files import read_json
+
+    for skipped in read_json(cfg.run_json).get("corpus", {}).get("inputs", {}).get("skipped", []):
+        print(shown(f"note: {cfg.seeds / skipped['file']}: {skipped['note']}"), file=sys.stderr)
     for row in read_csv(cfg.data_dir / "problems.csv").itertuples():
-        print(f"error: {cfg.seeds / row.file}: {row.problem}", file=sys.stderr)
+        print(shown(f"error: {cfg.seeds / row.file}: {row.problem}"), file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -83,7 +83,7 @@ def parameter(default: Any = None, *, help: str, shown: str | None = None, choic
 class Config:
     """Everything a run depends on. Paths are made absolute when the config is built."""
 
-    seeds: Path = parameter(PROJECT_ROOT / "seeds", shown="seeds", help="folder of the input reports")
+    seeds: Path = parameter(PROJECT_ROOT / "seeds", shown="seeds", help="folder of the reports (.txt, .md, .html, .docx, .pdf)")
     out: Path = parameter(PROJECT_ROOT / "build", shown="build", help="output folder")
     models: str = parameter("auto", choices=MODEL_MODES,
                             help="real weights, demo stand-ins, or auto (real where available, else demo)")

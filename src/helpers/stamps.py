@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -39,7 +40,7 @@ def inputs_stamp(seeds: Path) -> str:
     h = hashlib.sha256()
     for path in sorted(seeds.iterdir()) if seeds.is_dir() else []:
         st = path.lstat()
-        h.update(f"{path.name}\0{st.st_mode}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+        h.update(os.fsencode(path.name) + f"\0{st.st_mode}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
     return h.hexdigest()
 
 

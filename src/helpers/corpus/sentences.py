@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from helpers.corpus.lines import Report, caption_text, strip_lead_site_tag
+from helpers.corpus.shapes import is_table_row, plain, table_text
 from helpers.text.spans import find_spans
 from helpers.text.normalise import clean_space
 
@@ -43,10 +44,13 @@ def _tokenizer():
 
 
 def line_text(text: str, role: str) -> str:
-    """The translatable text of a line: spaces folded, site tag, brackets and end mark removed."""
+    """The translatable text of a line: spaces folded, site tag, brackets, end mark and Markdown
+    marks removed; a table row's cells separated by ' | '."""
     if role == "caption":
-        return caption_text(text)
-    return clean_space(_END_MARK.sub(".", strip_lead_site_tag(clean_space(text))))
+        return caption_text(plain(text))
+    if is_table_row(text):
+        return clean_space(table_text(text))
+    return clean_space(_END_MARK.sub(".", strip_lead_site_tag(clean_space(plain(text)))))
 
 
 def _vetoed(text: str, prev_end: int, start: int, spans) -> bool:

@@ -16,12 +16,14 @@ import pandas as pd
 from helpers.config import Config
 from helpers.store.contract import CORPUS_SENTENCE_COLUMNS as CORPUS_COLUMNS, columns, read_table
 from helpers.corpus.lines import Report, build_report
-from helpers.corpus.inputs import Rejection, SourceFile, read_folder
+from helpers.corpus.inputs import Rejection, Skipped, SourceFile, scan_folder
 from helpers.store.files import start_json, write_csv
 from helpers.corpus.sentences import Sentence, report_sentences
 from helpers.stamps import is_current, stamp
+from helpers.text.normalise import shown
 
-PACKAGES = ("helpers", "torch", "transformers", "tokenizers", "sentencepiece", "underthesea", "pandas")
+PACKAGES = ("helpers", "torch", "transformers", "tokenizers", "sentencepiece", "underthesea", "pandas",
+            "trafilatura", "python-docx", "pypdf", "ftfy")
 
 
 @dataclass
@@ -32,6 +34,7 @@ class CorpusResult:
     ledger: pd.DataFrame
     sentences: pd.DataFrame
     problems: pd.DataFrame
+    skipped: tuple[Skipped, ...] = ()
 
     @property
     def rejected(self) -> bool:
@@ -91,7 +94,7 @@ def process_source(source: SourceFile) -> Processed | Rejection:
         report = build_report(source)
         return Processed(report, report_sentences(report))
     except Exception as exc:  # a defect met on one input: listed as a problem, the other reports go on
-        return Rejection(source.path.name, f"could not be processed: {type(exc).__name__}: {exc}")
+        return Rejection(source.file, f"could not be processed: {type(exc).__name__}: {exc}")
 
 
 def reports_frame(reports: list[Report], sentences: pd.DataFrame) -> pd.DataFrame:
@@ -112,6 +115,11 @@ def reports_frame(reports: list[Report], sentences: pd.DataFrame) -> pd.DataFram
             "photo_credit": r.photo_credit,
             "n_captions": len(r.captions),
             "language": r.language,
+            "format": r.format,
+            "extractor": r.extractor,
+            "encoding": r.encoding,
+            "conversion": r.conversion,
+            "file_bytes": r.file_bytes,
         }
         for r in reports
     ]
@@ -127,7 +135,8 @@ def build_corpus(cfg: Config) -> CorpusResult:
     """Read, classify and segment every input of `cfg.seeds` (writes nothing)."""
     from helpers.inference.engines import engine_for
 
-    sources, rejections = read_folder(cfg.seeds)
+    scan = scan_folder(cfg.seeds)
+    sources, rejections = list(scan.sources), list(scan.rejections)
     done = engine_for(cfg).map(process_source, sources)
     processed = [d for d in done if isinstance(d, Processed)]
     rejections = sorted(rejections + [d for d in done if isinstance(d, Rejection)], key=lambda r: r.file)
@@ -138,7 +147,20 @@ def build_corpus(cfg: Config) -> CorpusResult:
         ledger=ledger_frame(reports),
         sentences=sentences,
         problems=problems_frame(rejections),
+        skipped=scan.skipped,
     )
+
+
+def inputs_record(result: CorpusResult) -> dict:
+    """run.json's account of the inputs: how many of each format, the extractors, the conversions
+    made, and the entries skipped (with the note shown for each)."""
+    table = result.report_table
+
+    def counts(column: str) -> dict[str, int]:
+        return {k: int(v) for k, v in table[column][table[column] != ""].value_counts().sort_index().items()}
+
+    return {"formats": counts("format"), "extractors": counts("extractor"), "encodings": counts("encoding"),
+            "conversions": counts("conversion"), "skipped": [asdict(s) for s in result.skipped]}
 
 
 def run_corpus(cfg: Config, *, report_problems: bool = True) -> CorpusResult:
@@ -151,8 +173,10 @@ def run_corpus(cfg: Config, *, report_problems: bool = True) -> CorpusResult:
     write_csv(data / "problems.csv", result.problems)
     write_csv(data / "sentences.csv", result.sentences)  # the translation stage adds its columns
     if report_problems:
+        for skipped in result.skipped:
+            print(shown(f"note: {cfg.seeds / skipped.file}: {skipped.note}"), file=sys.stderr)
         for rej in result.problems.itertuples():
-            print(f"error: {cfg.seeds / rej.file}: {rej.problem}", file=sys.stderr)
+            print(shown(f"error: {cfg.seeds / rej.file}: {rej.problem}"), file=sys.stderr)
     corpus = {
         "files": len(result.report_table) + len(result.problems),
         "reports": len(result.report_table),
@@ -161,6 +185,7 @@ def run_corpus(cfg: Config, *, report_problems: bool = True) -> CorpusResult:
         "sentences": int(result.report_table["n_sentences"].astype(int).sum()),
         "captions": int((result.sentences["role"] == "caption").sum()),
         "roles": {k: int(v) for k, v in result.ledger["role"].value_counts().sort_index().items()},
+        "inputs": inputs_record(result),
         "seconds": round(time.perf_counter() - started, 3),
         "stamp": stamp(cfg, "corpus"),
     }

@@ -31,7 +31,8 @@ REVIEW_COLUMNS = ("origin", "review", "reviewer", "reviewed_at")  # where the En
 TABLES: dict[str, ContractFile] = {t.file.removesuffix(".csv"): t for t in (
     ContractFile("ledger.csv", ("report_id", "line_no", "role", "reason", "text"), "corpus", "01_corpus"),
     ContractFile("reports.csv", ("report_id", "file", "title", "date", "author", "source", "n_lines", "n_sentences",
-                          "date_source", "photo_credit", "n_captions", "language"), "corpus", "01_corpus"),
+                                 "date_source", "photo_credit", "n_captions", "language", "format", "extractor",
+                                 "encoding", "conversion", "file_bytes"), "corpus", "01_corpus"),
     ContractFile("problems.csv", ("file", "problem"), "corpus", "01_corpus"),
     ContractFile("sentences.csv", CORPUS_SENTENCE_COLUMNS + TRANSLATION_COLUMNS + REVIEW_COLUMNS, "translate",
                  "02_translate"),
