@@ -13,7 +13,7 @@ from helpers.config import Config, shown_path
 from helpers.store.contract import read_table
 from helpers.inference.engines import engine_for
 from helpers.store.files import read_json, remove_stale, update_json, write_csv, write_text
-from helpers.checks.flags import flag, join_flags
+from helpers.checks.flags import join_flags
 from helpers.translate.sentences import TranslationStats
 from helpers.corpus.stage import CorpusResult, corpus_for
 from helpers.stamps import is_current, stamp
@@ -41,40 +41,27 @@ def run_translate(cfg: Config, corpus: CorpusResult | None = None, progress: boo
     from helpers.text.glossary import default_glossary
     from helpers.models.loading import release
     from helpers.text.references import references_frame
-    from helpers.inference.runs import memory_for
-    from helpers.translate.sentences import translate_sentences
+    from helpers.translate.languages import translate_by_language
 
     started = time.perf_counter()
     corpus = corpus or corpus_for(cfg)
     loaded = load_translator(cfg)
     spec = loaded.spec
     glossary = default_glossary()
-    memory = memory_for(loaded, cfg.memory_file)
-    # Reports that are not Vietnamese are passed through, never fed to a vi-en model.
-    other = corpus.not_vietnamese
     frame = corpus.sentences.copy()
-    todo = ~frame["report_id"].isin(other)
-    try:
-        results, stats = translate_sentences(frame.loc[todo, "text_vi"].tolist(), loaded, memory, glossary,
-                                             loaded.settings, progress, engine_for(cfg))
+    try:  # each sentence as its language asks (translate.languages): a whole report in English is kept as it is
+        results, stats = translate_by_language(frame["text_vi"].tolist(), frame["lang"].tolist(), loaded,
+                                               cfg.memory_file, glossary, loaded.settings, progress, engine_for(cfg))
     finally:
-        memory.close()
         release(loaded)  # one model's int8 weights held at a time
-    frame["text_en"] = frame["text_vi"]
-    frame["flags"] = flag("not_vietnamese", "passed_through")
-    frame["model"] = ""
-    frame["from_memory"] = False
-    frame["terms"] = ""
-    frame["pieces"] = 0
-    frame["confidence"] = None
-    frame.loc[todo, "text_en"] = [r.text_en for r in results]
-    frame.loc[todo, "flags"] = [join_flags(r.flags) for r in results]
-    frame.loc[todo, "model"] = model_label(loaded.provenance())
-    frame.loc[todo, "from_memory"] = [r.from_memory for r in results]
-    frame.loc[todo, "terms"] = ["|".join(r.terms) for r in results]
-    frame.loc[todo, "pieces"] = [r.pieces for r in results]
-    frame.loc[todo, "confidence"] = [r.confidence for r in results]
-    stats.flags["not_vietnamese"] = int((~todo).sum())
+    frame["text_en"] = [r.text_en for r in results]
+    frame["flags"] = [join_flags(r.flags) for r in results]
+    label = model_label(loaded.provenance())
+    frame["model"] = [label if r.translated else "" for r in results]
+    frame["from_memory"] = [r.from_memory for r in results]
+    frame["terms"] = ["|".join(r.terms) for r in results]
+    frame["pieces"] = [r.pieces for r in results]
+    frame["confidence"] = [r.confidence for r in results]
     write_csv(cfg.data_dir / "sentences.csv", frame)
     for rid, group in frame.groupby("report_id", sort=False):
         write_text(cfg.data_dir / "translations" / f"{rid}.txt", english_text(group))
