@@ -58,7 +58,7 @@ def test_make_reports_on_dask_gives_the_local_outputs(tmp_path, capsys):
     assert main(common + ["--out", str(tmp_path / "dask"), "--memory", str(tmp_path / "dask.sqlite"),
                           "--engine", "dask", "--workers", "2"]) == 0
     local, dask = data_files(tmp_path / "local"), data_files(tmp_path / "dask")
-    assert set(local) == set(dask) and len(local) == len(DATA) + 5  # and one translation per seed
+    assert set(local) == set(dask) and len(local) == len(DATA) + 15  # and .txt, .docx and .md per seed
     assert [name for name in local if local[name] != dask[name]] == []
     run = json.loads((tmp_path / "dask" / "data" / "run.json").read_text())
     assert run["engine"]["name"] == "dask" and run["engine"]["workers"] == 2

@@ -1,6 +1,6 @@
 """Languages: each sentence's language identified at the corpus stage, English kept, other languages
 translated with the right source code (NLLB) or flagged and kept (opus-mt), Vietnamese without marks
-recognised and flagged.
+recognised and flagged; the English of each report also as .docx and .md, linked from the index.
 
 One small mixed report runs through the command twice for the whole module (`mixed_runs`): `python -m
 helpers reports` with TRANSLATOR=nllb (no stage notebooks) in a process of its own, and the command's
@@ -107,6 +107,37 @@ def test_summaries_read_sentences_with_english_and_mt5_the_vietnamese_ones():
     assert vietnamese_only(kept, other_report=True)["text_vi"].tolist() == ["a", "b", "d"]
 
 
+def test_markdown_export_shows_report_text_as_text():
+    from helpers.translate.exports import Provenance, markdown_text, md_escape
+
+    assert md_escape("<script>x</script> *a* [l](u) &amp;") == r"\<script\>x\</script\> \*a\* \[l\](u) &amp;amp;"
+    assert md_escape("# not a heading") == r"\# not a heading" and md_escape("1. not a list") == r"1\. not a list"
+    rows = pd.DataFrame({"sentence_no": [1, 2, 3], "line_no": [1, 3, 5], "role": ["title", "body", "caption"],
+                         "text_vi": ["t", "b", "c"], "text_en": ["Title", "Body <b>", "Caption"],
+                         "flags": ["", "number_missing:7", ""]})
+    md = markdown_text("r", rows, Provenance("m/x", "abc", False, "2026-01-02"))
+    assert md.startswith("# Title\n\n*Machine translation into English by m/x (revision abc), 2026-01-02.")
+    assert "⚑ Body \\<b\\>[^s2]" in md and "[^s2]: ⚑ number\\_missing:7. Source: b" in md
+    assert "## Photo captions\n\n- Caption" in md
+
+
+def test_docx_export_is_the_same_bytes_from_the_same_text_and_holds_no_control_character():
+    import io
+
+    import docx
+
+    from helpers.translate.exports import Provenance, docx_bytes
+
+    rows = pd.DataFrame({"sentence_no": [1, 2], "line_no": [1, 3], "role": ["title", "body"], "text_vi": ["t", "b"],
+                         "text_en": ["Title", "Body\x0b with a vertical tab"], "flags": ["", "repetition:x"]})
+    made = Provenance("m/x", "abc", True, "2026-01-02")
+    first = docx_bytes("r", rows, made)
+    assert first == docx_bytes("r", rows, made)  # a re-run rewrites nothing (and a Dask run gives the same file)
+    doc = docx.Document(io.BytesIO(first))
+    assert [p.text for p in doc.paragraphs][2] == "Body with a vertical tab" and "DEMO" in doc.paragraphs[1].text
+    assert [c.text for c in doc.comments] == ["⚑ repetition:x. Source: b"]
+
+
 # ---------------------------------------------------------------- through the command
 
 def cli(*args: str) -> subprocess.CompletedProcess:
@@ -172,3 +203,41 @@ def test_chinese_kept_and_flagged_with_opus_mt_and_never_unflagged_in_english(mi
     assert not [t for t, f in zip(summaries["summary_en"], summaries["flags"]) if has_chinese(t) and not f]
     run = json.loads((opus / "data" / "run.json").read_text())
     assert run["translate"]["languages"]["zh"]["untranslated"] == "opus-mt does not translate from zh"
+
+
+@pytest.mark.slow
+def test_the_docx_holds_every_sentence_and_marks_the_flagged_ones(mixed_runs):
+    import docx
+
+    out, _ = mixed_runs
+    s = sentences_of(out)
+    folder = out / "data" / "translations"
+    assert sorted(p.name for p in folder.iterdir()) == ["mixed.docx", "mixed.md", "mixed.txt"]
+    doc = docx.Document(str(folder / "mixed.docx"))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert all(english in text for english in s["text_en"])
+    assert doc.paragraphs[0].style.name == "Title" and "Photo captions" in text  # the Chinese line is a caption
+    provenance = doc.paragraphs[1].text
+    run = json.loads((out / "data" / "run.json").read_text())
+    model = run["models"]["translate"]
+    assert model["source"] in provenance and model["revision"] in provenance and run["translate"]["date"] in provenance
+    flagged = [row for row in s.itertuples() if row.flags]
+    assert len(list(doc.comments)) == len(flagged)
+    assert any("kept_english" in c.text and EN[0] in c.text for c in doc.comments)
+    md = (folder / "mixed.md").read_text(encoding="utf-8")
+    assert md.count("[^s") == 2 * len(flagged) and "kept\\_english" in md
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not __import__("shutil").which("chromium") and os.environ.get("CI") != "true",
+                    reason="chromium not installed (CI installs it)")
+def test_the_index_links_each_report_s_english_files_in_a_browser(mixed_runs, tmp_path):
+    from test_report import dump_dom
+
+    out, _ = mixed_runs
+    dom = dump_dom(out / "html" / "index.html", tmp_path / "profile")
+    for suffix in (".docx", ".md", ".txt"):
+        link = f'href="../data/translations/mixed{suffix}"'
+        assert link in dom
+        assert (out / "html" / f"../data/translations/mixed{suffix}").resolve().is_file()
+    assert ">Word</a>" in dom and ">Markdown</a>" in dom

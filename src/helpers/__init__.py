@@ -4,7 +4,8 @@ The pipeline, one folder per step, each with its `stage` module (what the CLI an
 
     corpus/     inputs read and checked, every line given a role, sentences cut, each
                 sentence's language identified                                       -> ledger, reports, sentences
-    translate/  every sentence in English with its flags, by its language            -> sentences (+English), translations/
+    translate/  every sentence in English with its flags, by its language; each
+                report's English as text, Word and Markdown                          -> sentences (+English), translations/
     summarise/  three summaries per report, checked and held to a length bound       -> summaries
     pages/      report pages, the index and the exported stage notebooks             -> OUT/html/
 

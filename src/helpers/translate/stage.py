@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass
+from datetime import date
 
 import pandas as pd
 
@@ -14,6 +15,7 @@ from helpers.store.contract import read_table
 from helpers.inference.engines import engine_for
 from helpers.store.files import read_json, remove_stale, update_json, write_csv, write_text
 from helpers.checks.flags import join_flags
+from helpers.translate.exports import SUFFIXES as EXPORT_SUFFIXES, Provenance, write_exports
 from helpers.translate.sentences import TranslationStats
 from helpers.corpus.stage import CorpusResult, corpus_for
 from helpers.stamps import is_current, stamp
@@ -63,18 +65,22 @@ def run_translate(cfg: Config, corpus: CorpusResult | None = None, progress: boo
     frame["pieces"] = [r.pieces for r in results]
     frame["confidence"] = [r.confidence for r in results]
     write_csv(cfg.data_dir / "sentences.csv", frame)
+    provenance = loaded.provenance()
+    made = Provenance(provenance["source"], provenance["revision"], provenance["demo"], date.today().isoformat())
+    folder = cfg.data_dir / "translations"
     for rid, group in frame.groupby("report_id", sort=False):
-        write_text(cfg.data_dir / "translations" / f"{rid}.txt", english_text(group))
-    remove_stale(cfg.data_dir / "translations", "*.txt", {f"{rid}.txt" for rid in corpus.report_ids})
+        write_text(folder / f"{rid}.txt", english_text(group))
+        write_exports(folder, rid, group, made)  # .docx and .md for post-editing (translate.exports)
+    for suffix in (".txt", *EXPORT_SUFFIXES):
+        remove_stale(folder, f"*{suffix}", {f"{rid}{suffix}" for rid in corpus.report_ids})
     refs = references_frame(corpus.sentences, glossary)
     write_csv(cfg.data_dir / "references.csv", refs)
-    provenance = loaded.provenance()
     update_json(cfg.run_json, "models", {**read_json(cfg.run_json).get("models", {}), "translate": provenance})
     update_json(
         cfg.run_json,
         "translate",
         {**asdict(stats), "model": spec.source, "demo": loaded.demo, "memory": shown_path(cfg.memory_file),
-         "references": len(refs), "seconds": round(time.perf_counter() - started, 3), "stamp": stamp(cfg, "translate")},
+         "date": made.date, "references": len(refs), "seconds": round(time.perf_counter() - started, 3), "stamp": stamp(cfg, "translate")},
     )
     return TranslationResult(frame, refs, stats, provenance)
 
