@@ -56,7 +56,7 @@ def test_make_reports_on_dask_gives_the_local_outputs(tmp_path, capsys):
     assert main(common + ["--out", str(tmp_path / "dask"), "--memory", str(tmp_path / "dask.sqlite"),
                           "--engine", "dask", "--workers", "2"]) == 0
     local, dask = data_files(tmp_path / "local"), data_files(tmp_path / "dask")
-    assert set(local) == set(dask) and len(local) == len(DATA) + 5  # and one translation per seed
+    assert set(local) == set(dask) and len(local) == len(DATA) + 15  # and .txt, .docx and .md per seed
     assert [name for name in local if local[name] != dask[name]] == []
     run = json.loads((tmp_path / "dask" / "data" / "run.json").read_text())
     assert run["engine"]["name"] == "dask" and run["engine"]["workers"] == 2
@@ -103,7 +103,7 @@ def test_a_worker_killed_during_translation_loses_and_repeats_nothing(tmp_path, 
     per_worker = client.run(loads)
     assert per_worker and all(counts and max(counts.values()) == 1 for counts in per_worker.values()), per_worker
     local_files, dask_files = data_files(local.out), data_files(cfg.out)
-    assert len(local_files) == len(DATA) + 100
+    assert len(local_files) == len(DATA) + 300  # .txt, .docx and .md per report
     assert [name for name in local_files if local_files[name] != dask_files.get(name)] == []
     assert memory_rows(local.memory_file) == memory_rows(cfg.memory_file)
 

@@ -176,7 +176,8 @@ def test_a_report_removed_from_the_inputs_leaves_no_stale_output(tmp_path):
     assert cli(*args).returncode == 0
     (folder / "two.txt").unlink()
     assert cli(*args).returncode == 0
-    assert sorted(p.name for p in (tmp_path / "o" / "data" / "translations").iterdir()) == ["one.txt"]
+    kept = sorted(p.name for p in (tmp_path / "o" / "data" / "translations").iterdir())
+    assert kept == ["one.docx", "one.md", "one.txt"]
     from helpers.store.files import remove_stale
 
     (tmp_path / "html").mkdir()

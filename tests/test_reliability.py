@@ -112,13 +112,13 @@ def test_boilerplate_only_report_has_no_body_text_and_no_crash(odd_run):
     assert len(mine) == 3 and (mine["flags"] == "no_body_text").all()
 
 
-def test_english_report_is_passed_through_not_translated(odd_run):
+def test_english_report_is_kept_as_it_is_not_translated(odd_run):
     _, out, _ = odd_run
-    assert read_csv(out / "data" / "reports.csv").set_index("report_id").loc["english", "language"] == "other"
+    assert read_csv(out / "data" / "reports.csv").set_index("report_id").loc["english", "language"] == "en"
     s = read_csv(out / "data" / "sentences.csv")
     mine = s[s["report_id"] == "english"]
-    assert (mine["text_en"] == mine["text_vi"]).all()
-    assert (mine["flags"] == "not_vietnamese:passed_through").all()
+    assert (mine["text_en"] == mine["text_vi"]).all() and (mine["lang"] == "en").all()
+    assert (mine["flags"] == "kept_english").all() and (mine["model"] == "").all()
 
 
 def test_html_in_a_report_is_kept_as_text(odd_run):

@@ -18,7 +18,7 @@ import pytest
 
 from helpers.cli import main
 from helpers.review.entries import Review
-from helpers.review.store import load_reviews, save_reviews, sentences_file
+from helpers.review.store import load_reviews, sentences_file
 from helpers.store.files import read_csv
 
 from conftest import ROOT, SEEDS

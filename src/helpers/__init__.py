@@ -2,14 +2,16 @@
 
 The pipeline, one folder per step, each with its `stage` module (what the CLI and notebook run):
 
-    corpus/     inputs read and checked, every line given a role, sentences cut      -> ledger, reports, sentences
-    translate/  every sentence in English with its flags                             -> sentences (+English), translations/
+    corpus/     inputs read and checked, every line given a role, sentences cut, each
+                sentence's language identified                                       -> ledger, reports, sentences
+    translate/  every sentence in English with its flags, by its language; each
+                report's English as text, Word and Markdown                          -> sentences (+English), translations/
     summarise/  three summaries per report, checked and held to a length bound       -> summaries
     pages/      report pages, the index and the exported stage notebooks             -> OUT/html/
 
 Shared by the steps:
 
-    text/       normal forms, dates, protected spans, names, the glossary, cited documents
+    text/       normal forms, dates, protected spans, names, the glossary, cited documents, languages
     checks/     the flag registry (`checks.flags.FLAGS`: every code and its meaning) and the checks
     inference/  decoding settings, batching, generation, the translation memory, composable runs, engines
     models/     the model registry (`models.registry`), families, loading, conversion, stand-ins, the hub

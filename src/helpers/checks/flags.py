@@ -36,6 +36,15 @@ FLAGS: dict[str, str] = {
     "normalised": "a known misspelling of the source was corrected before translation",
     "split": "the sentence was too long for one pass and was translated in pieces",
     "not_vietnamese": "the text is not Vietnamese and was passed through untranslated",
+    # a sentence's language (text.language_id, translate.languages)
+    "kept_english": "the sentence is in English already: kept as it is, not sent through the translator",
+    "translated_from": "the sentence is in another language (ISO 639-1 code): translated from it, with the "
+                       "translator's own code for it",
+    "untranslated_language": "the sentence is in a language (ISO 639-1 code) this translator does not translate "
+                             "from: kept as it is, untranslated (TRANSLATOR=nllb or m2m100 translate it); on a "
+                             "summary: the report's sentences in that language are left out of it",
+    "no_diacritics": "Vietnamese written without its tone and vowel marks: translated as Vietnamese, but models "
+                     "translate such text badly; check it",
     # a summary (summarise, checks.summary)
     "map_reduce": "the report was summarised in chunks, then the chunk summaries were summarised",
     "shortened": "the summary had more sentences than the length bound allows; the first ones are kept",

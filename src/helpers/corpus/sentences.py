@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from helpers.corpus.lines import Report, caption_text, strip_lead_site_tag
 from helpers.corpus.shapes import is_table_row, plain, table_text
+from helpers.text.language_id import sentence_languages
 from helpers.text.spans import find_spans
 from helpers.text.normalise import clean_space
 
@@ -23,6 +24,7 @@ ABBREVIATIONS = re.compile(
 )
 SENTENCE_ROLES = ("title", "body", "caption")
 _END_MARK = re.compile(r"\s*\./\.\s*$")  # the './.' that closes Vietnamese news articles
+_CJK_END = re.compile(r"(?<=[。！？])(?=.)")  # after a full-width sentence end with more text behind it
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class Sentence:
     line_no: int
     text_vi: str
     role: str
+    lang: str = "vi"  # ISO 639-1 code of the sentence's language (helpers.text.language_id)
 
 
 @lru_cache(maxsize=1)
@@ -64,10 +67,13 @@ def _vetoed(text: str, prev_end: int, start: int, spans) -> bool:
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences of one line of text (already cleaned), in order, covering all its words."""
+    """Sentences of one line of text (already cleaned), in order, covering all its words. Chinese and
+    Japanese passages end their sentences with full-width marks (。！？), which underthesea does not cut at."""
     text = clean_space(text)
     if not text:
         return []
+    if _CJK_END.search(text):
+        return [s for part in _CJK_END.split(text) if part.strip() for s in split_sentences(part)]
     pieces = [p.strip() for p in _tokenizer()(text) if p.strip()]
     bounds: list[tuple[int, int]] = []
     pos = 0
@@ -86,11 +92,10 @@ def split_sentences(text: str) -> list[str]:
 
 
 def report_sentences(report: Report) -> list[Sentence]:
-    """Sentences of a report's title, body and captions, numbered from 1, each with its line."""
-    out: list[Sentence] = []
-    for ln in report.lines:
-        if ln.role not in SENTENCE_ROLES:
-            continue
-        for s in split_sentences(line_text(ln.text, ln.role)):
-            out.append(Sentence(report.report_id, len(out) + 1, ln.line_no, s, ln.role))
-    return out
+    """Sentences of a report's title, body and captions, numbered from 1, each with its line and
+    its language (a sentence the identifier is unsure of takes the report's main language)."""
+    cut = [(ln, s) for ln in report.lines if ln.role in SENTENCE_ROLES
+           for s in split_sentences(line_text(ln.text, ln.role))]
+    languages = sentence_languages([s for _, s in cut])
+    return [Sentence(report.report_id, i, ln.line_no, s, ln.role, lang)
+            for i, ((ln, s), lang) in enumerate(zip(cut, languages), start=1)]

@@ -21,8 +21,9 @@ from helpers.store.files import start_json, write_csv
 from helpers.corpus.sentences import Sentence, report_sentences
 from helpers.stamps import is_current, stamp
 from helpers.text.normalise import shown
+from helpers.text.language_id import VIETNAMESE, main_language
 
-PACKAGES = ("helpers", "torch", "transformers", "tokenizers", "sentencepiece", "underthesea", "pandas",
+PACKAGES = ("helpers", "torch", "transformers", "tokenizers", "sentencepiece", "underthesea", "py3langid", "pandas",
             "trafilatura", "python-docx", "pypdf", "ftfy")
 
 
@@ -48,7 +49,7 @@ class CorpusResult:
 
     @property
     def not_vietnamese(self) -> set[str]:
-        """Reports in another language: passed through, never fed to a vi-en model."""
+        """Reports mostly in another language (their sentences go by their own languages)."""
         return set(self.report_table.loc[self.report_table["language"] != "vi", "report_id"])
 
 
@@ -97,10 +98,19 @@ def process_source(source: SourceFile) -> Processed | Rejection:
         return Rejection(source.file, f"could not be processed: {type(exc).__name__}: {exc}")
 
 
+def report_languages(sentences: pd.DataFrame) -> dict[str, str]:
+    """Each report's main language: the one most letters of its sentences are in (the language its
+    sentences the identifier is unsure of were given)."""
+    return {rid: main_language(g["text_vi"].tolist(), g["lang"].tolist())
+            for rid, g in sentences.groupby("report_id", sort=False)}
+
+
 def reports_frame(reports: list[Report], sentences: pd.DataFrame) -> pd.DataFrame:
-    """One row of metadata per report; n_sentences counts title and body sentences."""
+    """One row of metadata per report; n_sentences counts title and body sentences; the language is
+    the report's main one, from its sentences' (`report_languages`: Vietnamese when it has none)."""
     text = sentences[sentences["role"].isin(["title", "body"])]
     counts = text.groupby("report_id").size()
+    languages = report_languages(sentences)
     rows = [
         {
             "report_id": r.report_id,
@@ -114,7 +124,7 @@ def reports_frame(reports: list[Report], sentences: pd.DataFrame) -> pd.DataFram
             "date_source": r.date_source,
             "photo_credit": r.photo_credit,
             "n_captions": len(r.captions),
-            "language": r.language,
+            "language": languages.get(r.report_id, VIETNAMESE),
             "format": r.format,
             "extractor": r.extractor,
             "encoding": r.encoding,

@@ -22,6 +22,7 @@ from helpers.inference.batching import count_tokens, length_batches
 from helpers.inference.engines import Engine, LocalEngine
 from helpers.inference.memory import Memory
 from helpers.inference.settings import GenerationSettings
+from helpers.models.families import home_spec
 from helpers.models.loaded import LoadedModel
 from helpers.progress import bar
 
@@ -123,10 +124,13 @@ def settings_for(loaded: LoadedModel, settings: GenerationSettings | None) -> Ge
 
 def memory_for(loaded: LoadedModel, path: Path | str, settings: GenerationSettings | None = None) -> Memory:
     """The translation memory opened for this model, revision, settings and backend (and, when
-    the output layer is restricted to the target pieces, that too: it can change an output)."""
+    the output layer is restricted to the target pieces, that too: it can change an output; and the
+    source language when it is not Vietnamese: the same text read as another language is another unit)."""
     key = memory_settings(settings_for(loaded, settings), loaded.backend)
     if loaded.vmap:
         key["output_vocabulary"] = "target pieces"
+    if loaded.spec != home_spec(loaded.spec):  # pointed at another source language than Vietnamese
+        key["source_language"] = loaded.spec.src_lang
     return Memory(Path(path), loaded.spec.source, loaded.revision, key)
 
 

@@ -268,7 +268,7 @@ def index_html(out: Outputs, with_style: bool = True) -> Markup:
         rows.append({"href": f"{r['report_id']}.html", "title": display_title(r, sents),
                      "date": r["date"] or "—", "english_title": english_title(sents),
                      "summary": extractive[0] if extractive else "", "flagged": c.flagged, "total": c.total,
-                     "reviewed": c.reviewed})
+                     "reviewed": c.reviewed, "exports": english_files(r["report_id"])})
     widest = max([r["total"] for r in rows] + [1])
     for r in rows:
         r["flagged_percent"] = round(100 * r["flagged"] / widest, 1)
@@ -288,6 +288,15 @@ def index_html(out: Outputs, with_style: bool = True) -> Markup:
         flag_counts=flag_counts,
         provenance=out.provenance,
     )
+
+
+ENGLISH_FILES = (("Word", ".docx"), ("Markdown", ".md"), ("text", ".txt"))  # the translate stage's, per report
+
+
+def english_files(report_id: str) -> list[tuple[str, str]]:
+    """(label, link) of a report's English files for post-editing, relative to the pages' folder
+    (`OUT/html/` -> `OUT/data/translations/`)."""
+    return [(label, f"../data/translations/{report_id}{suffix}") for label, suffix in ENGLISH_FILES]
 
 
 def report_titles(out: Outputs) -> list[tuple[str, str]]:

@@ -24,7 +24,7 @@ class ContractFile:
     notebook: str
 
 
-CORPUS_SENTENCE_COLUMNS = ("report_id", "sentence_no", "line_no", "text_vi", "role")
+CORPUS_SENTENCE_COLUMNS = ("report_id", "sentence_no", "line_no", "text_vi", "role", "lang")
 TRANSLATION_COLUMNS = ("text_en", "flags", "model", "from_memory", "terms", "pieces", "confidence")
 REVIEW_COLUMNS = ("origin", "review", "reviewer", "reviewed_at")  # where the English came from; who reviewed it, when
 

@@ -30,11 +30,16 @@ FILE_MODE = _file_mode()
 
 def write_text(path: Path, text: str) -> Path:
     """Write text (UTF-8) atomically, with the usual file mode; parent folders are created."""
+    return write_bytes(path, text.encode("utf-8"))
+
+
+def write_bytes(path: Path, data: bytes) -> Path:
+    """Write bytes atomically, with the usual file mode; parent folders are created."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
             fh.flush()
             os.fchmod(fh.fileno(), FILE_MODE)
             os.fsync(fh.fileno())

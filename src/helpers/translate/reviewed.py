@@ -49,13 +49,14 @@ def translate_reviewed(sources: list[str], reviews: Mapping[str, Review], glossa
     return Reviewed(results, stats, [reviews.get(s) for s in sources])
 
 
-def with_origin(frame: pd.DataFrame, translated: pd.Series, done: Reviewed) -> pd.DataFrame:
-    """`frame` (sentences.csv) with the contract's REVIEW_COLUMNS: for the `translated` rows, where each
-    English came from and who reviewed it when; the other rows are passed-through source text."""
-    frame = frame.assign(**{**dict.fromkeys(REVIEW_COLUMNS, ""), "origin": "source"})
-    frame.loc[translated, "origin"] = ["review" if rev else "memory" if r.from_memory else "model"
-                                       for r, rev in zip(done.results, done.reviews)]
+def with_origin(frame: pd.DataFrame, done: Reviewed) -> pd.DataFrame:
+    """`frame` (sentences.csv, a row per result of `done`) with the contract's REVIEW_COLUMNS: where each
+    English came from (`review`, `memory`, `model`, or `source`: text kept as it is) and who reviewed
+    it when."""
+    frame = frame.assign(**dict.fromkeys(REVIEW_COLUMNS, ""))
+    frame["origin"] = ["review" if rev else "source" if not r.translated else "memory" if r.from_memory else "model"
+                       for r, rev in zip(done.results, done.reviews)]
     frame.loc[frame["origin"] == "review", "model"] = ""  # no model made a reviewed English
     for column, field in (("review", "kind"), ("reviewer", "reviewer"), ("reviewed_at", "when")):
-        frame.loc[translated, column] = [getattr(rev, field) if rev else "" for rev in done.reviews]
+        frame[column] = [getattr(rev, field) if rev else "" for rev in done.reviews]
     return frame

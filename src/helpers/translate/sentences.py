@@ -47,6 +47,7 @@ class SentenceTranslation:
     flags: tuple[str, ...]
     terms: tuple[str, ...]
     confidence: float | None = None  # the model's mean log-probability per token (its weakest piece's)
+    translated: bool = True  # False: kept as it is (English, or a language the translator does not know)
 
 
 @dataclass
@@ -62,6 +63,7 @@ class TranslationStats(ModelWork):
     reviewed: int = 0  # sentences whose English a person gave (translate.reviewed): never sent to the model
     seconds: float = 0.0
     flags: dict[str, int] = field(default_factory=dict)
+    languages: dict[str, dict] = field(default_factory=dict)  # per source language: sentences, how handled
 
 
 def translate_sentences(
@@ -72,8 +74,11 @@ def translate_sentences(
     settings: GenerationSettings | None = None,
     progress: bool = True,
     engine: Engine | None = None,
+    rank_confidence: bool = True,
 ) -> tuple[list[SentenceTranslation], TranslationStats]:
-    """Translate sentences (in order) with memory, splitting, redecoding of loops, flags and repair."""
+    """Translate sentences (in order) with memory, splitting, redecoding of loops, flags and repair.
+    `rank_confidence`: flag the lowest-scoring among these sentences (off when the caller ranks
+    them with others, `flag_low_confidence`)."""
     started = time.perf_counter()
     settings = settings_for(loaded, settings)
     stats = TranslationStats(sentences=len(sources))
@@ -99,13 +104,21 @@ def translate_sentences(
         stats.from_memory += hit
         stats.pieces += len(ps)
         stats.split_sentences += len(ps) > 1
-    results = flag_low_confidence(results)
+    if rank_confidence:
+        results = flag_low_confidence(results)
+    stats.flags = count_flags(results)
+    stats.seconds = round(time.perf_counter() - started, 3)
+    return results, stats
+
+
+def count_flags(results: list[SentenceTranslation]) -> dict[str, int]:
+    """How many sentences carry each flag code (for run.json)."""
+    counts: dict[str, int] = {}
     for r in results:
         for f in r.flags:
             name = flag_code(f)
-            stats.flags[name] = stats.flags.get(name, 0) + 1
-    stats.seconds = round(time.perf_counter() - started, 3)
-    return results, stats
+            counts[name] = counts.get(name, 0) + 1
+    return counts
 
 
 def redecode_loops(
