@@ -275,3 +275,25 @@ def test_a_failed_write_leaves_the_old_file_and_no_debris(tmp_path, monkeypatch)
         write_text(target, "new,half")
     assert target.read_text() == "old,complete\n"
     assert [p.name for p in tmp_path.iterdir()] == ["data.csv"]
+
+
+def test_shown_escapes_what_a_terminal_would_obey_and_keeps_the_rest():
+    from helpers.store.terminal import shown
+
+    assert shown("Báo cáo Đà Nẵng “Q3” 2022.txt") == "Báo cáo Đà Nẵng “Q3” 2022.txt"
+    assert shown("\x1b[2J\x1b[31mred\tx\ny\rz\x7f\x9b") == "\\x1b[2J\\x1b[31mred\\tx\\ny\\rz\\x7f\\x9b"
+    assert shown("gpj\u202e.exe\u2028") == "gpj\\u202e.exe\\u2028"
+    assert shown("caf\udce9.txt") == "caf\ufffd.txt"  # a name's undecodable byte, as os.listdir gives it
+    assert shown(Path("/a\x1bb")) == "/a\\x1bb"
+
+
+def test_a_file_name_with_terminal_codes_is_shown_escaped(tmp_path, capsys):
+    from helpers.cli import main
+
+    seeds = tmp_path / "in"
+    seeds.mkdir()
+    (seeds / "\x1b[2J\x1b[31mred\nline.txt").write_bytes(b"")
+    assert main(["corpus", "--seeds", str(seeds), "--out", str(tmp_path / "o")]) == 1
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\\x1b[2J\\x1b[31mred\\nline.txt: empty file" in err
+    assert all(line.startswith("error: ") for line in err.splitlines()), err

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from helpers.config import Config
 from helpers.store.files import read_csv
+from helpers.store.terminal import shown
 
 EXIT_OK, EXIT_FATAL, EXIT_REJECTED = 0, 1, 2
 STAGES = ("corpus", "translate", "summarise", "reports")
@@ -49,7 +50,7 @@ def config_from(args: argparse.Namespace) -> Config:
 
 def _terminal_warning(message, category, filename, lineno, file=None, line=None) -> None:
     """A Python warning as the terminal shows it: one line, no source path or code line."""
-    print(f"warning: {message}", file=sys.stderr)
+    print(f"warning: {shown(message)}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -96,13 +97,13 @@ def main(argv: list[str] | None = None) -> int:
 
             summary = run_all(cfg, Path(args.notebooks))
             _report_problems(cfg)
-            print(final_line(cfg, summary))
+            print(shown(final_line(cfg, summary)))
     except (FileNotFoundError, ValueError, RuntimeError) as exc:  # ModelError, NotebookFailed included
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {shown(exc)}", file=sys.stderr)
         return EXIT_FATAL
     except OSError as exc:  # a full disk, a read-only or vanished folder: one line naming the path
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
+        print(shown(f"error: {where}{exc.strerror or exc}"), file=sys.stderr)
         return EXIT_FATAL
     finally:
         from helpers.inference.engines import close_engines
@@ -136,7 +137,7 @@ def check_inputs(cfg: Config) -> None:
     if sources:
         return
     for rej in rejections:
-        print(f"error: {cfg.seeds / rej.file}: {rej.problem}", file=sys.stderr)
+        print(shown(f"error: {cfg.seeds / rej.file}: {rej.problem}"), file=sys.stderr)
     if rejections:
         raise ValueError(f"no report to process in {cfg.seeds}: all {len(rejections)} *.txt inputs were rejected "
                          f"(listed above)")
@@ -154,7 +155,7 @@ def preflight(cfg: Config) -> None:
     for key in dict.fromkeys(cfg.model_keys()):
         loaded = load_model(cfg.spec(key), "real", cfg.cache_dir, cfg.backend)
         if loaded.ct2_note:
-            print(f"note: {loaded.spec.source} runs on transformers: {loaded.ct2_note}", file=sys.stderr)
+            print(shown(f"note: {loaded.spec.source} runs on transformers: {loaded.ct2_note}"), file=sys.stderr)
 
 
 def warn_demo(cfg: Config) -> None:
@@ -163,14 +164,14 @@ def warn_demo(cfg: Config) -> None:
 
     missing = [cfg.spec(k).source for k in cfg.model_keys() if locate(cfg.spec(k)) is None]
     if missing:
-        print(f"warning: not available locally, using DEMO models instead (their text is not a translation): "
-              f"{', '.join(missing)}", file=sys.stderr)
+        print(shown(f"warning: not available locally, using DEMO models instead (their text is not a translation): "
+                    f"{', '.join(missing)}"), file=sys.stderr)
 
 
 def _report_problems(cfg: Config) -> None:
     """Repeat the rejected inputs on stderr (notebooks keep theirs in their outputs)."""
     for row in read_csv(cfg.data_dir / "problems.csv").itertuples():
-        print(f"error: {cfg.seeds / row.file}: {row.problem}", file=sys.stderr)
+        print(shown(f"error: {cfg.seeds / row.file}: {row.problem}"), file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from helpers.store.contract import CORPUS_SENTENCE_COLUMNS as CORPUS_COLUMNS, re
 from helpers.corpus.lines import Report, build_report
 from helpers.corpus.inputs import Rejection, SourceFile, read_folder
 from helpers.store.files import start_json, write_csv
+from helpers.store.terminal import shown
 from helpers.corpus.sentences import Sentence, report_sentences
 from helpers.stamps import is_current, stamp
 
@@ -153,7 +154,7 @@ def run_corpus(cfg: Config, *, report_problems: bool = True) -> CorpusResult:
     write_csv(data / "sentences.csv", result.sentences)  # the translation stage adds its columns
     if report_problems:
         for rej in result.problems.itertuples():
-            print(f"error: {cfg.seeds / rej.file}: {rej.problem}", file=sys.stderr)
+            print(shown(f"error: {cfg.seeds / rej.file}: {rej.problem}"), file=sys.stderr)
     corpus = {
         "files": len(result.report_table) + len(result.problems),
         "reports": len(result.report_table),
