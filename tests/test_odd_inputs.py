@@ -171,12 +171,6 @@ def test_a_report_removed_from_the_inputs_leaves_no_stale_output(tmp_path):
     (folder / "two.txt").unlink()
     assert cli(*args).returncode == 0
     assert sorted(p.name for p in (tmp_path / "o" / "data" / "translations").iterdir()) == ["one.txt"]
-    from helpers.store.files import remove_stale
-
-    (tmp_path / "html").mkdir()
-    for name in ("index.html", "one.html", "two.html"):
-        write_text(tmp_path / "html" / name, "<p>page</p>")
-    assert remove_stale(tmp_path / "html", "*.html", {"index.html", "one.html"}) == ["two.html"]
 
 
 def test_a_byline_above_a_final_dateline_and_an_impossible_dateline(tmp_path):

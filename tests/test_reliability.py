@@ -18,8 +18,9 @@ import pytest
 
 from helpers.corpus.inputs import read_source
 from helpers.store.files import read_csv, write_text
+from helpers.store.outputs import MARKER, MARKER_TEXT
 
-from conftest import SEEDS
+from conftest import ROOT, SEEDS
 
 LF_SEED = SEEDS / "001_33798f45f77cf564.txt"
 BAD = {
@@ -31,6 +32,11 @@ BAD = {
 }
 ENGLISH = ("The Ministry of Public Security held a conference in Hanoi to review the work of the year "
            "and to set out the tasks for the next one. Delegates discussed training and discipline.")
+
+
+# A previous output (its marker) holding files of someone's that no run wrote: they stay as they are.
+MINE = {MARKER: MARKER_TEXT, "data/translations/my-notes.txt": "mine", "html/my-page.html": "<p>mine</p>",
+        "notebooks/my-analysis.ipynb": "{}", "my-list.txt": "mine"}
 
 
 def cli(*args: str, env: dict | None = None, **kwargs) -> subprocess.CompletedProcess:
@@ -55,6 +61,8 @@ def odd_run(tmp_path_factory):
         "Tin có mã <script>alert(1)</script> trong tiêu đề\n\nNội dung <b>in đậm</b> của bản tin, "
         "được đăng trên trang điện tử của Bộ Công an vào sáng nay tại Hà Nội với nhiều hình ảnh.", encoding="utf-8")
     out = folder.parent / "out"
+    for name, text in MINE.items():  # OUT is a previous output, where someone left files of their own
+        write_text(out / name, text)
     proc = cli("summarise", "--seeds", str(folder), "--out", str(out), "--models", "demo",
                "--memory", str(folder.parent / "tm.sqlite"))
     return folder, out, proc
@@ -69,6 +77,12 @@ def test_bad_inputs_are_named_with_their_problem_and_the_run_exits_2(odd_run):
         assert problem in line
     problems = read_csv(out / "data" / "problems.csv")
     assert sorted(problems["file"]) == sorted([*BAD, "folder.txt"])  # names within SEEDS, as reports.csv
+
+
+def test_a_previous_output_keeps_the_files_no_run_wrote(odd_run):
+    _, out, _ = odd_run
+    assert {name: (out / name).read_text() for name in MINE} == MINE
+    assert (out / "data" / "translations" / "english.txt").exists()  # the run's own, beside them
 
 
 def test_every_line_of_every_processed_file_is_in_the_ledger_once(odd_run):
@@ -297,3 +311,66 @@ def test_a_file_name_with_terminal_codes_is_shown_escaped(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "\x1b" not in err and "\\x1b[2J\\x1b[31mred\\nline.txt: empty file" in err
     assert all(line.startswith("error: ") for line in err.splitlines()), err
+
+
+# ------------------------------------------------------------ the output folder is the project's own
+
+SKIPPED = {".venv", ".git", ".cache", "__pycache__"}  # written by other processes while tests run
+
+
+def listing(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file and folder under `folder` with its size and modification time (what a refused run
+    must leave as it was), but the checkout's venv, cache, git and bytecode folders."""
+    found = {}
+    for where, folders, files in os.walk(folder):
+        folders[:] = [d for d in folders if d not in SKIPPED]
+        for name in folders + files:
+            st = Path(where, name).lstat()
+            found[str(Path(where, name).relative_to(folder))] = (st.st_size, st.st_mtime_ns)
+    return found
+
+
+@pytest.mark.parametrize("case", ["checkout", "above the checkout", "SEEDS", "above SEEDS", "files of mine"])
+def test_an_out_that_is_not_the_project_s_own_is_refused_and_left_as_it_was(case, tmp_path, capsys):
+    from helpers.cli import main
+
+    seeds = tmp_path / "in"
+    seeds.mkdir()
+    (seeds / "r.txt").write_bytes(LF_SEED.read_bytes())
+    mine = tmp_path / "mine"
+    for name in ("notebooks/01_corpus.ipynb", "html/index.html", "data/translations/r.txt", "data/ledger.csv", "a.txt"):
+        write_text(mine / name, "mine")
+    out, watched, why = {
+        "checkout": (ROOT, ROOT, "is the project's checkout"),
+        "above the checkout": (ROOT.parent, ROOT, "holds the project's checkout"),
+        "SEEDS": (seeds, tmp_path, "is the input folder SEEDS"),
+        "above SEEDS": (tmp_path, tmp_path, "holds the input folder SEEDS"),
+        "files of mine": (mine, tmp_path, "holds files and is not an output of this project"),
+    }[case]
+    before = listing(watched)
+    status = main(["corpus", "--seeds", str(seeds), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert status == 1 and err.count("\n") == 1 and err.startswith(f"error: OUT={out} ") and why in err, err
+    assert listing(watched) == before
+    assert not (ROOT.parent / MARKER).exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("out, said", [("", "error: OUT is empty: name a folder"),
+                                       (".", f"error: OUT={ROOT} is the project's checkout")])
+def test_make_reports_with_an_empty_or_dot_out_writes_nothing(out, said):
+    before = listing(ROOT)
+    proc = subprocess.run(["make", "-s", "reports", f"OUT={out}"], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 2 and said in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+    assert listing(ROOT) == before
+
+
+def test_only_files_a_run_recorded_are_removed(tmp_path):
+    from helpers.store.files import remove_stale
+
+    html = tmp_path / "html"
+    for name in ("index.html", "one.html", "two.html", "mine.html"):
+        write_text(html / name, "<p>page</p>")
+    assert remove_stale(html, "*.html", {"index.html", "one.html", "two.html"}) == []  # recorded as the run's
+    assert remove_stale(html, "*.html", {"index.html", "one.html"}) == ["two.html"]  # a report since removed
+    assert sorted(p.name for p in html.glob("*.html")) == ["index.html", "mine.html", "one.html"]

@@ -114,13 +114,18 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def check_out(cfg: Config) -> None:
-    """The output folder can be written (not a file, not read-only, not full): say so before any work."""
+    """The output folder is the project's own (`store.outputs.claim_output`: not the checkout, not
+    SEEDS or above it, new, empty or a previous output) and can be written (not a file, not
+    read-only, not full): say so before anything is written."""
     import tempfile
+
+    from helpers.store.outputs import claim_output
 
     for folder in (cfg.out, cfg.data_dir):
         if folder.exists() and not folder.is_dir():
             raise NotADirectoryError(f"output folder {folder} exists and is a file; give another OUT")
     try:
+        claim_output(cfg.out, cfg.seeds)  # refuses, naming OUT and why, before writing anything
         cfg.data_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=cfg.data_dir) as probe:
             probe.write(b"probe")

@@ -18,6 +18,7 @@ from helpers.store.contract import CORPUS_SENTENCE_COLUMNS as CORPUS_COLUMNS, re
 from helpers.corpus.lines import Report, build_report
 from helpers.corpus.inputs import Rejection, SourceFile, read_folder
 from helpers.store.files import start_json, write_csv
+from helpers.store.outputs import claim_output
 from helpers.store.terminal import shown
 from helpers.corpus.sentences import Sentence, report_sentences
 from helpers.stamps import is_current, stamp
@@ -146,6 +147,7 @@ def build_corpus(cfg: Config) -> CorpusResult:
 def run_corpus(cfg: Config, *, report_problems: bool = True) -> CorpusResult:
     """The corpus stage: build the corpus and write its data files and run.json section."""
     started = time.perf_counter()
+    claim_output(cfg.out, cfg.seeds)  # a notebook run by hand writes only where a run may (store.outputs)
     result = build_corpus(cfg)
     data = cfg.data_dir
     write_csv(data / "ledger.csv", result.ledger)

@@ -13,9 +13,10 @@ import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported where a CSV is read or written: a refused run starts faster
+    import pandas as pd
 
 
 def _file_mode() -> int:
@@ -52,6 +53,8 @@ def write_csv(path: Path, frame: pd.DataFrame) -> Path:
 
 def read_csv(path: Path) -> pd.DataFrame:
     """Read a CSV written by `write_csv`, keeping every value as written (no NaN for '')."""
+    import pandas as pd
+
     return pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
@@ -89,12 +92,32 @@ def update_json(path: Path, section: str, value: Any) -> dict[str, Any]:
     return data
 
 
+RECORD = ".vi2en-files"  # in a folder of outputs: the names of the files runs wrote there
+
+
+def recorded_files(folder: Path) -> set[str]:
+    """The names a run recorded as its own in `folder` (none when there is no record)."""
+    try:
+        names = json.loads((folder / RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    return {n for n in names if isinstance(n, str)} if isinstance(names, list) else set()
+
+
 def remove_stale(folder: Path, pattern: str, keep: set[str]) -> list[str]:
-    """Delete the files of `folder` matching `pattern` whose names are not in `keep` (outputs of
-    reports no longer among the inputs); return their names."""
+    """Delete the files of `folder` matching `pattern` that are not in `keep` (outputs of reports no
+    longer among the inputs) and that an earlier run recorded as its own in the folder's RECORD;
+    then record the files of `keep` as this run's. A file someone else put there is never deleted.
+    Returns the names deleted."""
+    if not folder.is_dir():
+        return []
     gone = []
-    for path in sorted(folder.glob(pattern)) if folder.is_dir() else []:
-        if path.is_file() and path.name not in keep:
-            path.unlink()
-            gone.append(path.name)
+    with _locked(folder / RECORD.lstrip(".")):  # the lock file: .vi2en-files.lock
+        recorded = recorded_files(folder)
+        for path in sorted(folder.glob(pattern)):
+            if path.name in recorded and path.name not in keep and path.is_file():
+                path.unlink()
+                gone.append(path.name)
+        mine = {n for n in recorded | set(keep) if n not in gone and (folder / n).is_file()}
+        write_text(folder / RECORD, json.dumps(sorted(mine), ensure_ascii=False, indent=0) + "\n")
     return gone
