@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -205,21 +206,26 @@ def test_a_dropped_clause_is_flagged_and_a_restructured_sentence_is_not():
     assert "clause_missing:3_of_4" in coverage_flags(source, dropped)
 
 
+@pytest.mark.slow
 def test_the_pipeline_on_reference_english_gives_flags_a_reader_can_trust(tmp_path, demo_cache):
     """The reference stand-in answers every title and body sentence; one answer carries a planted
-    error. The whole job (translate, summarise, pages) runs from the CLI."""
+    error. The whole job (translate, summarise, pages) runs from `make reports`, on the seeds in a
+    folder whose name holds quotes, backticks and `$(...)`: make and the shell take it as written
+    and run no command."""
     out, memory = tmp_path / "out", tmp_path / "tm.sqlite"
-    cfg = Config(seeds=SEEDS, out=out, models="demo", memory=memory, generation=WHOLE_SENTENCES)
+    seeds = tmp_path / 'Báo cáo "Q3" `touch hostile` $(touch hostile) $(shell touch hostile)'
+    shutil.copytree(SEEDS, seeds)
+    cfg = Config(seeds=seeds, out=out, models="demo", memory=memory, generation=WHOLE_SENTENCES)
     english = dict(zip(REFERENCE["text_vi"], REFERENCE["text_en"]))
     planted = PLANTED[PLANTED["expect"] == "number_changed:450→405"].iloc[0]
     planted_vi = REFERENCE.set_index(["report_id", "sentence_no"]).loc[(planted.report_id, planted.sentence_no), "text_vi"]
     english[planted_vi] = planted.text_en
     serve_reference(cfg, english)
     env = {**os.environ, "HELPERS_CACHE": str(demo_cache)}
-    proc = subprocess.run([sys.executable, "-m", "helpers", "reports", "--models", "demo", "--out", str(out),
-                           "--memory", str(memory), "--generation", WHOLE_SENTENCES], capture_output=True, text=True,
-                          cwd=ROOT, env=env)
+    proc = subprocess.run(["make", "-s", "reports", "MODELS=demo", f"SEEDS={seeds}", f"OUT={out}", f"MEMORY={memory}",
+                           f"GENERATION={WHOLE_SENTENCES}"], capture_output=True, text=True, cwd=ROOT, env=env)
     assert proc.returncode == 0, proc.stderr[-3000:]
+    assert not (ROOT / "hostile").exists() and not (tmp_path / "hostile").exists()
     sentences = read_csv(out / "data" / "sentences.csv")
     sentences["sentence_no"] = sentences["sentence_no"].astype(int)
     text = sentences[sentences["role"].isin(["title", "body"])].set_index(["report_id", "sentence_no"])
@@ -240,7 +246,7 @@ def test_the_pipeline_on_reference_english_gives_flags_a_reader_can_trust(tmp_pa
     assert "without encryption" not in proc.stderr  # kernel start-up noise is silenced
     run = json.loads((out / "data" / "run.json").read_text())
     assert run["absolute_paths"]["out"] == str(out) and str(tmp_path) not in json.dumps(run["parameters"])
-    assert run["parameters"]["seeds"] == "seeds" and str(tmp_path) not in run["translate"]["memory"]
+    assert run["absolute_paths"]["seeds"] == str(seeds) and str(tmp_path) not in run["translate"]["memory"]
     for html_page in (out / "html").glob("*.html"):  # shared pages carry no path of this machine
         assert str(tmp_path) not in html_page.read_text(encoding="utf-8") and str(ROOT) not in html_page.read_text(encoding="utf-8"), html_page.name
     other = REFERENCE[REFERENCE["text_en"].str.startswith("On the morning of June 22, in Hanoi")].iloc[0]

@@ -374,3 +374,17 @@ def test_only_files_a_run_recorded_are_removed(tmp_path):
     assert remove_stale(html, "*.html", {"index.html", "one.html", "two.html"}) == []  # recorded as the run's
     assert remove_stale(html, "*.html", {"index.html", "one.html"}) == ["two.html"]  # a report since removed
     assert sorted(p.name for p in html.glob("*.html")) == ["index.html", "mine.html", "one.html"]
+
+
+@pytest.mark.slow
+def test_make_takes_a_folder_name_as_written_and_refuses_seeds_as_out(tmp_path):
+    """Quotes, backticks, `$(...)` and make's own `$(shell ...)` in SEEDS (and OUT, MODEL_PACK) reach
+    the command as written and run nothing; OUT=<SEEDS> is refused before anything is written."""
+    seeds = tmp_path / 'Báo cáo "Q3" `touch hostile` $(touch hostile) $(shell touch hostile)'
+    seeds.mkdir()
+    (seeds / "r.txt").write_bytes(LF_SEED.read_bytes())
+    before = listing(tmp_path)
+    proc = subprocess.run(["make", "-s", "reports", f"SEEDS={seeds}", f"OUT={seeds}", f"MODEL_PACK={seeds}"],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 2 and f"error: OUT={seeds} is the input folder SEEDS" in proc.stderr, proc.stderr
+    assert listing(tmp_path) == before and not (ROOT / "hostile").exists()
