@@ -388,3 +388,49 @@ def test_make_takes_a_folder_name_as_written_and_refuses_seeds_as_out(tmp_path):
                           cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 2 and f"error: OUT={seeds} is the input folder SEEDS" in proc.stderr, proc.stderr
     assert listing(tmp_path) == before and not (ROOT / "hostile").exists()
+
+
+# ------------------------------------------------------------ settings: one line naming the setting
+
+@pytest.mark.parametrize("args, said", [
+    (["--generation", "opus-mt.num_beams=2.5"], "GENERATION: 'opus-mt.num_beams=2.5': num_beams must be a whole number from 1 to 64"),
+    (["--generation", "opus-mt.num_beams=NaN"], "num_beams must be a whole number from 1 to 64"),
+    (["--generation", "opus-mt.max_new_tokens_ratio=1e309"], "max_new_tokens_ratio must be a number from 0 to 16"),
+    (["--generation", "opus-mt.max_length=-5"], "max_length must be a whole number from 16 to 65536"),
+    (["--generation", "opus-mt.piece_tokens=0"], "piece_tokens must be a whole number from 16 to 65536"),
+    (["--generation", "opus-mt.redecode=maybe"], "redecode must be true or false"),
+    (["--generation", "distilbart.min_length=90 distilbart.max_length=60"], "distilbart.min_length=90 is over its max_length"),
+    (["--models", "bogus"], "MODELS must be one of auto, real, demo, not 'bogus'"),
+    (["--summary-max-sentences", "abc"], "SUMMARY_MAX_SENTENCES must be a whole number, not 'abc'"),
+    (["--seeds"], "argument --seeds: expected one argument"),
+    (["--no-such-option", "1"], "unrecognized arguments: --no-such-option 1"),
+])
+def test_a_bad_setting_is_one_line_naming_it_and_exit_1(args, said, tmp_path, capsys):
+    from helpers.cli import main
+
+    try:
+        status = main(["translate", "--out", str(tmp_path / "o"), *args])
+    except SystemExit as stop:  # argparse's own mistakes end the process, as `python -m helpers` does
+        status = stop.code
+    err = capsys.readouterr().err
+    assert status == 1 and err.count("\n") == 1 and err.startswith("error: ") and said in err, err
+    assert not (tmp_path / "o").exists()
+
+
+def test_every_model_s_own_settings_are_within_the_checked_ranges():
+    from dataclasses import asdict
+
+    from helpers.inference.settings import check
+    from helpers.models.registry import MODEL_REGISTRY
+
+    for spec in MODEL_REGISTRY.values():
+        for name, value in asdict(spec.generation).items():
+            assert value is None or check(name, value) == value, (spec.key, name)
+    assert check("num_beams", 4.0) == 4 and check("redecode", 0) is False
+
+
+@pytest.mark.slow
+def test_make_names_the_make_variable_of_a_bad_setting():
+    proc = subprocess.run(["make", "-s", "reports", "SUMMARY_MAX_SENTENCES=abc"], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and "usage:" not in proc.stderr
+    assert proc.stderr.splitlines()[0] == "error: SUMMARY_MAX_SENTENCES must be a whole number, not 'abc'"

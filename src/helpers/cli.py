@@ -20,8 +20,17 @@ STAGES = ("corpus", "translate", "summarise", "reports")
 MODEL_ACTIONS = ("fetch", "check", "pack")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a mistake on the command line as one `error:` line and exit status 1 (the run
+    could not go on), not its usage text and status 2, which says "some inputs rejected" here."""
+
+    def error(self, message: str):  # type: ignore[override]
+        print(shown(f"error: {message} (see --help)"), file=sys.stderr)
+        sys.exit(EXIT_FATAL)
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="vi2en", description="Vietnamese reports to English translations and summaries.")
+    p = _Parser(prog="vi2en", description="Vietnamese reports to English translations and summaries.")
     p.add_argument(
         "stage", choices=STAGES + ("models",),
         help="corpus, translate, summarise: write the data files up to that stage; reports: run and export the "
