@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from markupsafe import escape
 
@@ -259,3 +260,27 @@ def test_number_words_are_whole_words_in_any_case_even_with_unusual_letters():
 
     assert number_words("Twenty-two of the SEVENTY first, ſeven") == {"20", "22", "2", "70", "71", "1", "7"}
     assert number_words("sevenfold one_two twentyfive 7th") == set()
+
+
+FACT_PAIRS = pd.read_csv(ROOT / "tests" / "reference" / "facts.csv", dtype=str, keep_default_na=False)
+
+
+@pytest.mark.parametrize("row", list(FACT_PAIRS.itertuples()), ids=lambda r: f"{r.Index}-{r.case}")
+def test_times_fractions_phones_plates_emails_and_areas_are_read_as_values(row):
+    """tests/reference/facts.csv: correct English in another notation raises no flag (nor a repair
+    note); each planted error is named by its flag."""
+    flags = all_flags(row.text_vi, row.text_en)
+    if not row.expect:
+        assert flags == [] and check_sentence(row.text_vi, row.text_en).missing == ()
+    else:
+        assert row.expect in flags, flags
+
+
+def test_the_new_values_are_protected_spans():
+    from helpers.text.spans import find_spans
+
+    text = ("Lúc 15h30, gần 1/3 số xe, gọi 0912.345.678, xe 29A-123.45, thư tiepdan@congan.hanoi.gov.vn, "
+            "diện tích 1.234,56 m2, ngày 1/3.")
+    assert [(s.kind, s.text) for s in find_spans(text)] == [
+        ("time", "15h30"), ("fraction", "1/3"), ("phone", "0912.345.678"), ("plate", "29A-123.45"),
+        ("email", "tiepdan@congan.hanoi.gov.vn"), ("number", "1.234,56"), ("date", "1/3")]

@@ -1,10 +1,16 @@
-"""Facts a translation must carry: numbers, dates, document codes and URLs, compared as values.
+"""Facts a translation must carry: numbers, fractions, dates, times, document codes, URLs, e-mail
+addresses, phone numbers and vehicle plates, compared as values.
 
 A Vietnamese source writes `1.500.000`, `2,4%`, `06`, `16-3-2022`, `22/6`, `tháng 3`; a correct
 English translation writes `1,500,000`, `2.4%`, `six`, `March 16, 2022`, `June 22`, `March`. So
 each side is read in its own conventions into comparable keys (a number's value, an ISO date,
 `--06-22` for a day and month without a year) and compared as values; document codes and URLs
 are compared as written (a code may lose the stroke of its Đ in English: `205-QD/TW`).
+Times of day are 24-hour keys (`15h30` and `3:30 p.m.` are both `15:30`; a bare `8 giờ` may be
+eight hours, so `8 hours` carries it too); a fraction before a noun or after a word of quantity
+(`1/3 số vụ`, `chiếm 2/3`) is the number `1/3` (`a third of`, `one-third of`, `1/3 of`), not the
+first of March; `1.234,56` is 1234.56 (`1,234.56`). E-mail addresses are compared as written (any
+case), vehicle plates without their separators and phone numbers by their digits.
 
 `compare` returns flags that name what changed (`number_changed:450→405`,
 `date_missing:2022-03-16`, `code_missing:205-QĐ/TW`) and the source texts that are really missing
@@ -19,11 +25,12 @@ import re
 from collections.abc import Sequence, Set as AbstractSet
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 from functools import lru_cache
 
 from helpers.checks.flags import flag
-from helpers.text.dates import find_dates, to_iso
-from helpers.text.spans import DOC_CODE, PARTIAL_DATE, URL
+from helpers.text.dates import find_dates, find_times, to_iso
+from helpers.text.spans import DOC_CODE, EMAIL, FRACTION, PARTIAL_DATE, PHONE, PLATE, URL, fraction_of, is_phone, phone_digits
 
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
           "october", "november", "december")
@@ -50,6 +57,18 @@ _VI_NUMBER = re.compile(rf"{_NOT_INSIDE}(\d+(?:[.,]\d+)*)(%?)(?:\s+(nghìn|ngàn
 _EN_NUMBER = re.compile(
     rf"{_NOT_INSIDE}(\d+(?:[.,]\d+)*)(?:st|nd|rd|th)?(%?)(?:\s+(thousand|million|billion)\b)?(?![/\d])", re.I)
 _CURRENCY = re.compile(r"\b(VND|USD|EUR)(?=\d)")
+# English times: 3:30 p.m., 5 p.m., 5pm, 3.30pm; 15:30 (and 3:30, either half of the day); noon, midnight
+_EN_TIME_AMPM = re.compile(r"(?<![\w.:])(\d{1,2})(?:[:.](\d{2}))?\s*([ap])\.?\s?m\b\.?", re.I)
+_EN_TIME_COLON = re.compile(r"(?<![\w.:/])(\d{1,2}):(\d{2})(?![\d:])")
+_EN_TIME_OCLOCK = re.compile(r"(?<![\w.:])(\d{1,2})\s+o['’]clock\b", re.I)
+_EN_NOON = re.compile(r"\b(noon|midday|midnight)\b", re.I)
+# English fractions: 1/3 of; a third of, one-third of, two thirds of, half of, a quarter of
+_EN_FRACTION = re.compile(r"(?<![\w/.-])(\d{1,2})/(\d{1,2})(?=\s+of\b)")
+_DENOMINATORS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fourth": 4,
+                 "fourths": 4, "fifth": 5, "fifths": 5, "sixth": 6, "sixths": 6, "seventh": 7, "sevenths": 7,
+                 "eighth": 8, "eighths": 8, "ninth": 9, "ninths": 9, "tenth": 10, "tenths": 10}
+_EN_FRACTION_WORDS = re.compile(
+    rf"\b(a|an|one|two|three|four|five|six|seven|eight|nine)?[-\s]*({'|'.join(_DENOMINATORS)})\s+of\b", re.I)
 _ROMAN = re.compile(r"\b(?:khóa|khoá|lần thứ|thứ|kỳ|kì)\s+([IVXLC]+)\b")
 SCALES = {"nghìn": 10**3, "ngàn": 10**3, "triệu": 10**6, "tỷ": 10**9, "tỉ": 10**9,
           "thousand": 10**3, "million": 10**6, "billion": 10**9}
@@ -91,6 +110,8 @@ def _value(d: Decimal) -> str:
 def _parse(digits: str, thousands: str, decimal: str) -> list[Decimal]:
     """Readings of a written number in one convention (both when it could be either)."""
     readings = []
+    if re.fullmatch(rf"\d{{1,3}}(?:\{thousands}\d{{3}})+\{decimal}\d+", digits):  # 1.234,56 (1,234.56)
+        readings.append(Decimal(digits.replace(thousands, "").replace(decimal, ".")))
     if re.fullmatch(rf"\d{{1,3}}(?:\{thousands}\d{{3}})+", digits):
         readings.append(Decimal(digits.replace(thousands, "")))
     if re.fullmatch(rf"\d+\{decimal}\d+", digits):
@@ -142,9 +163,49 @@ def _roman(s: str) -> int:
     return total
 
 
-def _codes_and_urls(masked: _Masked) -> None:
+def plate_key(text: str) -> str:
+    """A vehicle plate without its separators (29A-123.45 → 29A12345)."""
+    return re.sub(r"[\s.-]", "", text)
+
+
+def _identifiers(masked: _Masked) -> None:
+    """E-mail addresses, vehicle plates, document codes, URLs and phone numbers, as written."""
+    masked.take(EMAIL, lambda m: Fact("email", (m.group(0).lower(),), m.group(0)))
+    masked.take(PLATE, lambda m: Fact("plate", (plate_key(m.group(0)),), m.group(0)))
     masked.take(DOC_CODE, lambda m: Fact("code", (m.group(0),), m.group(0)))
     masked.take(URL, lambda m: Fact("url", (m.group(0),), m.group(0)))
+    masked.take(PHONE, lambda m: Fact("phone", (phone_digits(m.group(0)),), m.group(0)) if is_phone(m.group(0)) else None)
+
+
+def _fraction(num: int, den: int) -> str:
+    """A fraction's key: 1/3 (2/6 is 1/3 too)."""
+    f = Fraction(num, den)
+    return f"{f.numerator}/{f.denominator}"
+
+
+def fraction_words(text: str) -> set[str]:
+    """Fractions written as words before `of` ('a third of', 'two-thirds of', 'half of'): they satisfy
+    a source fraction but are never counted as added."""
+    found = set()
+    for count, part in _EN_FRACTION_WORDS.findall(text):
+        num = _WORD_VALUES.get(count.lower(), 1) if count and count.lower() not in ("a", "an") else 1
+        found.add(_fraction(num, _DENOMINATORS[part.lower()]))
+    return found
+
+
+def _clock(hour: int, minute: int, half: str | None) -> tuple[str, ...]:
+    """Keys of an English time: 24-hour `HH:MM`; both halves of the day when it does not say which."""
+    if half:
+        hour = hour % 12 + (12 if half.lower() == "p" else 0)
+        return (f"{hour:02d}:{minute:02d}",)
+    if hour <= 12:
+        return tuple(dict.fromkeys((f"{hour % 12:02d}:{minute:02d}", f"{hour % 12 + 12:02d}:{minute:02d}")))
+    return (f"{hour:02d}:{minute:02d}",)
+
+
+def _time_numbers(f: Fact) -> set[str]:
+    """The numbers a time states as written (`3:30 p.m.` → 3 and 30, `17h` → 17), and its 24-hour hour."""
+    return {str(int(n)) for n in re.findall(r"\d+", f.text)} | {str(int(k[:2])) for k in f.keys}
 
 
 FACTS_CACHED = 1 << 16  # texts whose facts are kept: a sentence is read by its check and its report's summary checks
@@ -163,9 +224,13 @@ def english_facts(text: str) -> list[Fact]:
 @lru_cache(maxsize=FACTS_CACHED)
 def _source_facts(text: str) -> tuple[Fact, ...]:
     masked = _Masked(text)
-    _codes_and_urls(masked)
+    _identifiers(masked)
     masked.take_dates()
     masked.take(_VI_MY, lambda m: Fact("date", (f"{m[2]}-{int(m[1]):02d}",), m.group(0)) if 1 <= int(m[1]) <= 12 else None)
+    masked.take_spans([(tm.start, tm.end, Fact("time", (tm.hhmm,), tm.text, required=tm.clock))
+                       for tm in find_times(masked.text)])
+    masked.take_spans([(m.start("num"), m.end("den"), Fact("number", (_fraction(*frac),), f"{frac[0]}/{frac[1]}"))
+                       for m in FRACTION.finditer(masked.text) if (frac := fraction_of(m))])
 
     def partial(m: re.Match[str]) -> Fact | None:
         day, month = (int(x) for x in re.split(r"[/-]", m.group(0)))
@@ -182,7 +247,21 @@ def _source_facts(text: str) -> tuple[Fact, ...]:
 @lru_cache(maxsize=FACTS_CACHED)
 def _english_facts(text: str) -> tuple[Fact, ...]:
     masked = _Masked(_CURRENCY.sub(r"\1 ", text))  # VND1,500,000: the amount is a number of its own
-    _codes_and_urls(masked)
+    _identifiers(masked)
+
+    def timed(keys: tuple[str, ...], m: re.Match[str]) -> Fact:
+        return Fact("time", keys, m.group(0).strip())
+
+    masked.take(_EN_TIME_AMPM, lambda m: timed(_clock(int(m[1]), int(m[2] or 0), m[3]), m)
+                if 1 <= int(m[1]) <= 12 and int(m[2] or 0) < 60 else None)
+    masked.take(_EN_TIME_COLON, lambda m: timed(_clock(int(m[1]), int(m[2]), None), m)
+                if int(m[1]) <= 23 and int(m[2]) < 60 else None)
+    masked.take(_EN_TIME_OCLOCK, lambda m: timed(_clock(int(m[1]), 0, None), m) if 1 <= int(m[1]) <= 12 else None)
+    masked.take(_EN_NOON, lambda m: timed(("00:00",) if m[1].lower() == "midnight" else ("12:00",), m))
+    masked.take_spans([(tm.start, tm.end, Fact("time", (tm.hhmm,), tm.text)) for tm in find_times(masked.text)
+                       if tm.clock and "giờ" not in tm.text])  # 15h30 copied as the source writes it
+    masked.take(_EN_FRACTION, lambda m: Fact("number", (_fraction(int(m[1]), int(m[2])),), m.group(0))
+                if 0 < int(m[1]) < int(m[2]) else None)
 
     def month(name: str) -> int:
         return MONTHS.index(name.lower()) + 1
@@ -270,13 +349,34 @@ def compare(source: str, english: str) -> tuple[list[str], list[str]]:
     src, eng = source_facts(source), english_facts(english)
     eng_numbers = {k for f in eng if f.kind == "number" for k in f.keys}
     eng_dates = [f.key for f in eng if f.kind == "date"]
-    available = eng_numbers | number_words(english) | {p for k in eng_dates for p in _date_parts(k)}
+    eng_times = [f for f in eng if f.kind == "time"]
+    available = (eng_numbers | number_words(english) | fraction_words(english) | {p for k in eng_dates for p in _date_parts(k)}
+                 | {n for f in eng_times for n in _time_numbers(f)})
+    eng_keys = {kind: {k for f in eng if f.kind == kind for k in f.keys} for kind in ("email", "plate", "phone")}
     flags: list[str] = []
     missing: list[str] = []
     for f in src:
-        if f.kind in ("code", "url") and not code_carried(f.text, english):
+        carried = {"code": lambda: code_carried(f.text, english), "url": lambda: code_carried(f.text, english),
+                   "email": lambda: f.key in english.lower(),
+                   "plate": lambda: f.key in eng_keys["plate"] or f.text in english,
+                   "phone": lambda: f.key in eng_keys["phone"] or f.text in english}.get(f.kind)
+        if carried and not carried():
             flags.append(flag(f"{f.kind}_missing", f.text))
             missing.append(f.text)
+
+    src_times = [f for f in src if f.kind == "time"]
+    extra_times = [e for e in eng_times if not any(set(e.keys) & set(s.keys) for s in src_times)]
+    for f in src_times:
+        if any(set(f.keys) & set(e.keys) for e in eng_times):
+            continue
+        if not f.required and str(int(re.match(r"\d+", f.text)[0])) in available:  # 8 giờ: eight hours
+            continue
+        if extra_times:
+            flags.append(flag("time_changed", f"{f.text}→{extra_times.pop(0).text}"))
+        else:
+            flags.append(flag("time_missing", f.text))
+        missing.append(f.text)
+    flags += [flag("time_added", e.text) for e in extra_times]
 
     src_dates = [f for f in src if f.kind == "date"]
     lost_dates = [f for f in src_dates if not _date_satisfied(f.key, eng_dates, available)]
