@@ -34,6 +34,7 @@ from reference_translator import WHOLE_SENTENCES, planted_errors, reference_set,
 
 REFERENCE = reference_set()
 PLANTED = planted_errors()
+FACT_PAIRS = pd.read_csv(ROOT / "tests" / "reference" / "facts.csv", dtype=str, keep_default_na=False)
 VALUE_FLAGS = ("number_", "date_", "code_", "url_", "name_", "term_", "repaired", "clause_", "coverage_",
                "repetition", "vietnamese_left", "length_ratio", "empty_output")
 
@@ -216,8 +217,14 @@ def test_the_pipeline_on_reference_english_gives_flags_a_reader_can_trust(tmp_pa
     out, memory = tmp_path / "out", tmp_path / "tm.sqlite"
     seeds = tmp_path / 'Báo cáo "Q3" `touch hostile` $(touch hostile) $(shell touch hostile)'
     shutil.copytree(SEEDS, seeds)
+    # A sixth report: the correct pairs of facts.csv (times, fractions, phones, plates, areas), and
+    # lines a spreadsheet would open as formulas, which the CSVs keep as written (data-contract.md).
+    facts = FACT_PAIRS[FACT_PAIRS["expect"] == ""].drop_duplicates("text_vi")
+    formulas = ['=HYPERLINK("https://example.com/a";"Xem chi tiết")', "@SUM(A1:A9)", "+84 912 345 678", "-5 độ C"]
+    (seeds / "zz-facts.txt").write_text("\n\n".join(["Công an thành phố thông tin về một số vụ việc trong tuần",
+                                                     *facts["text_vi"], *formulas]), encoding="utf-8")
     cfg = Config(seeds=seeds, out=out, models="demo", memory=memory, generation=WHOLE_SENTENCES)
-    english = dict(zip(REFERENCE["text_vi"], REFERENCE["text_en"]))
+    english = dict(zip(REFERENCE["text_vi"], REFERENCE["text_en"])) | dict(zip(facts["text_vi"], facts["text_en"]))
     planted = PLANTED[PLANTED["expect"] == "number_changed:450→405"].iloc[0]
     planted_vi = REFERENCE.set_index(["report_id", "sentence_no"]).loc[(planted.report_id, planted.sentence_no), "text_vi"]
     english[planted_vi] = planted.text_en
@@ -238,10 +245,15 @@ def test_the_pipeline_on_reference_english_gives_flags_a_reader_can_trust(tmp_pa
             continue
         assert got["text_en"] == row.text_en, (row.report_id, row.sentence_no)
         assert not [f for f in split_flags(got["flags"]) if f.startswith(VALUE_FLAGS)], (row.report_id, row.sentence_no)
+    for row in facts.itertuples():
+        [got] = sentences[sentences["text_vi"] == row.text_vi].to_dict("records")
+        assert got["text_en"] == row.text_en and got["flags"] == "", got
+    ledger = read_csv(out / "data" / "ledger.csv")
+    assert set(formulas) <= set(ledger[ledger["report_id"] == "zz-facts"]["text"])
     assert json.loads((out / "data" / "run.json").read_text())["translate"]["from_memory"] >= len(REFERENCE)
     summaries = read_csv(out / "data" / "summaries.csv")
     extractive = summaries[summaries["method"] == "extractive"]
-    assert len(extractive) == 5 and not extractive["flags"].str.contains("unsupported_").any()
+    assert len(extractive) == 6 and not extractive["flags"].str.contains("unsupported_").any()
     page = (out / "html" / f"{planted.report_id}.html").read_text(encoding="utf-8")
     assert "number_changed:450→405" in page and "kept from the source: 450" in page
     assert "without encryption" not in proc.stderr  # kernel start-up noise is silenced
@@ -261,8 +273,6 @@ def test_number_words_are_whole_words_in_any_case_even_with_unusual_letters():
     assert number_words("Twenty-two of the SEVENTY first, ſeven") == {"20", "22", "2", "70", "71", "1", "7"}
     assert number_words("sevenfold one_two twentyfive 7th") == set()
 
-
-FACT_PAIRS = pd.read_csv(ROOT / "tests" / "reference" / "facts.csv", dtype=str, keep_default_na=False)
 
 
 @pytest.mark.parametrize("row", list(FACT_PAIRS.itertuples()), ids=lambda r: f"{r.Index}-{r.case}")
