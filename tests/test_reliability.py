@@ -18,7 +18,7 @@ import pytest
 
 from helpers.corpus.inputs import read_source
 from helpers.store.files import read_csv, write_text
-from helpers.store.outputs import MARKER, MARKER_TEXT
+from helpers.store.outputs import MARKER, claim_output
 
 from conftest import ROOT, SEEDS
 
@@ -34,8 +34,8 @@ ENGLISH = ("The Ministry of Public Security held a conference in Hanoi to review
            "and to set out the tasks for the next one. Delegates discussed training and discipline.")
 
 
-# A previous output (its marker) holding files of someone's that no run wrote: they stay as they are.
-MINE = {MARKER: MARKER_TEXT, "data/translations/my-notes.txt": "mine", "html/my-page.html": "<p>mine</p>",
+# Files of someone's in a previous output that no run wrote: they stay as they are.
+MINE = {"data/translations/my-notes.txt": "mine", "html/my-page.html": "<p>mine</p>",
         "notebooks/my-analysis.ipynb": "{}", "my-list.txt": "mine"}
 
 
@@ -61,7 +61,8 @@ def odd_run(tmp_path_factory):
         "Tin có mã <script>alert(1)</script> trong tiêu đề\n\nNội dung <b>in đậm</b> của bản tin, "
         "được đăng trên trang điện tử của Bộ Công an vào sáng nay tại Hà Nội với nhiều hình ảnh.", encoding="utf-8")
     out = folder.parent / "out"
-    for name, text in MINE.items():  # OUT is a previous output, where someone left files of their own
+    claim_output(out, folder)  # OUT is a previous output, where someone left files of their own
+    for name, text in MINE.items():
         write_text(out / name, text)
     proc = cli("summarise", "--seeds", str(folder), "--out", str(out), "--models", "demo",
                "--memory", str(folder.parent / "tm.sqlite"))
@@ -369,11 +370,13 @@ def test_only_files_a_run_recorded_are_removed(tmp_path):
     from helpers.store.files import remove_stale
 
     html = tmp_path / "html"
+    assert remove_stale(tmp_path, "*.html", set()) == []  # a folder outside a marked output: never
+    claim_output(tmp_path, SEEDS)
     for name in ("index.html", "one.html", "two.html", "mine.html"):
         write_text(html / name, "<p>page</p>")
     assert remove_stale(html, "*.html", {"index.html", "one.html", "two.html"}) == []  # recorded as the run's
     assert remove_stale(html, "*.html", {"index.html", "one.html"}) == ["two.html"]  # a report since removed
-    assert sorted(p.name for p in html.glob("*.html")) == ["index.html", "mine.html", "one.html"]
+    assert sorted(p.name for p in html.iterdir()) == ["index.html", "mine.html", "one.html"]  # no record here
 
 
 @pytest.mark.slow

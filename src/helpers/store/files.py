@@ -92,32 +92,54 @@ def update_json(path: Path, section: str, value: Any) -> dict[str, Any]:
     return data
 
 
-RECORD = ".vi2en-files"  # in a folder of outputs: the names of the files runs wrote there
+MARKER = ".vi2en-output"  # in OUT: marks an output of this project, and records the files runs wrote in it
+
+
+def output_root(folder: Path) -> Path | None:
+    """The output folder (holding MARKER) that `folder` is or lies in, a few levels up at most."""
+    for candidate in (folder, *list(folder.parents)[:3]):
+        if (candidate / MARKER).is_file():
+            return candidate
+    return None
+
+
+def read_marker(root: Path) -> dict[str, Any]:
+    """The marker of an output folder as JSON ({} when it holds none, or text from elsewhere)."""
+    try:
+        data = json.loads((root / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def recorded_files(folder: Path) -> set[str]:
-    """The names a run recorded as its own in `folder` (none when there is no record)."""
-    try:
-        names = json.loads((folder / RECORD).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    """The names runs recorded as their own in `folder` (in its output's marker), if any."""
+    root = output_root(folder)
+    if root is None:
         return set()
+    names = read_marker(root).get("files", {}).get(folder.relative_to(root).as_posix(), [])
     return {n for n in names if isinstance(n, str)} if isinstance(names, list) else set()
 
 
 def remove_stale(folder: Path, pattern: str, keep: set[str]) -> list[str]:
     """Delete the files of `folder` matching `pattern` that are not in `keep` (outputs of reports no
-    longer among the inputs) and that an earlier run recorded as its own in the folder's RECORD;
-    then record the files of `keep` as this run's. A file someone else put there is never deleted.
-    Returns the names deleted."""
-    if not folder.is_dir():
+    longer among the inputs) and that an earlier run recorded as its own in the output's marker
+    (`OUT/.vi2en-output`, `files`); then record the files of `keep` as this run's. A file someone
+    else put there, or any file of a folder outside a marked output, is never deleted. Returns the
+    names deleted."""
+    root = output_root(folder)
+    if root is None or not folder.is_dir():
         return []
+    where = folder.relative_to(root).as_posix()
     gone = []
-    with _locked(folder / RECORD.lstrip(".")):  # the lock file: .vi2en-files.lock
-        recorded = recorded_files(folder)
+    with _locked(root / MARKER.lstrip(".")):  # the lock file: OUT/.vi2en-output.lock
+        marker = read_marker(root)
+        files = marker.get("files") if isinstance(marker.get("files"), dict) else {}
+        recorded = {n for n in files.get(where, []) if isinstance(n, str)}
         for path in sorted(folder.glob(pattern)):
             if path.name in recorded and path.name not in keep and path.is_file():
                 path.unlink()
                 gone.append(path.name)
-        mine = {n for n in recorded | set(keep) if n not in gone and (folder / n).is_file()}
-        write_text(folder / RECORD, json.dumps(sorted(mine), ensure_ascii=False, indent=0) + "\n")
+        files[where] = sorted(n for n in recorded | set(keep) if n not in gone and (folder / n).is_file())
+        write_text(root / MARKER, json.dumps({**marker, "files": files}, ensure_ascii=False, indent=1) + "\n")
     return gone

@@ -9,11 +9,11 @@ notebook run by hand). It refuses, with one line naming OUT and why:
 - the input folder `SEEDS`, or a folder that holds it;
 - a folder holding anything that is not a previous output of this project.
 
-A previous output is marked by `OUT/.vi2en-output`, written when a run first claims the folder
-(outputs written before the marker existed are recognised by their `data/run.json`, and marked).
-Within an output, `store.files.remove_stale` removes only the files recorded in the folder's
-`.vi2en-files` by an earlier run (pages and notebooks of reports since removed), never a file
-someone put there.
+A previous output is marked by `OUT/.vi2en-output` (JSON: what it is, and the files runs wrote),
+written when a run first claims the folder (outputs written before the marker existed are
+recognised by their `data/run.json`, and marked). Within an output, `store.files.remove_stale`
+removes only the files the marker records as a run's (pages, notebooks and translations of reports
+since removed), never a file someone put there.
 """
 
 from __future__ import annotations
@@ -22,13 +22,11 @@ import json
 from pathlib import Path
 
 from helpers.config import PROJECT_ROOT
+from helpers.store.files import MARKER, write_text
 
-MARKER = ".vi2en-output"
-MARKER_TEXT = (
-    "This folder is an output of vi2en (Vietnamese reports to English translations and summaries).\n"
-    "`make reports OUT=<this folder>` may write here again: it rewrites its own files (data/, html/,\n"
-    "notebooks/) and removes only the files an earlier run recorded in a folder's .vi2en-files.\n"
-)
+ABOUT = ("An output of vi2en (Vietnamese reports to English translations and summaries): `make reports "
+         "OUT=<this folder>` may write here again. It rewrites its own files (data/, html/, notebooks/) and "
+         "removes only the files listed under `files`, which earlier runs wrote.")
 
 
 class OutputRefused(ValueError):
@@ -76,8 +74,5 @@ def claim_output(out: Path, seeds: Path, checkout: Path = PROJECT_ROOT) -> None:
     if why:
         raise OutputRefused(why)
     out.mkdir(parents=True, exist_ok=True)
-    marker = out / MARKER
-    if not marker.is_file():
-        from helpers.store.files import write_text
-
-        write_text(marker, MARKER_TEXT)
+    if not (out / MARKER).is_file():
+        write_text(out / MARKER, json.dumps({"about": ABOUT, "files": {}}, indent=1) + "\n")
