@@ -5,12 +5,8 @@ A Vietnamese source writes `1.500.000`, `2,4%`, `06`, `16-3-2022`, `22/6`, `thá
 English translation writes `1,500,000`, `2.4%`, `six`, `March 16, 2022`, `June 22`, `March`. So
 each side is read in its own conventions into comparable keys (a number's value, an ISO date,
 `--06-22` for a day and month without a year) and compared as values; document codes and URLs
-are compared as written (a code may lose the stroke of its Đ in English: `205-QD/TW`).
-Times of day are 24-hour keys (`15h30` and `3:30 p.m.` are both `15:30`; a bare `8 giờ` may be
-eight hours, so `8 hours` carries it too); a fraction before a noun or after a word of quantity
-(`1/3 số vụ`, `chiếm 2/3`) is the number `1/3` (`a third of`, `one-third of`, `1/3 of`), not the
-first of March; `1.234,56` is 1234.56 (`1,234.56`). E-mail addresses are compared as written (any
-case), vehicle plates without their separators and phone numbers by their digits.
+are compared as written (a code may lose the stroke of its Đ in English: `205-QD/TW`); `1.234,56`
+is 1234.56 (`1,234.56`). Times of day, fractions, phones, plates and e-mails: `checks.values`.
 
 `compare` returns flags that name what changed (`number_changed:450→405`,
 `date_missing:2022-03-16`, `code_missing:205-QĐ/TW`) and the source texts that are really missing
@@ -25,12 +21,13 @@ import re
 from collections.abc import Sequence, Set as AbstractSet
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from fractions import Fraction
 from functools import lru_cache
 
 from helpers.checks.flags import flag
+from helpers.checks.values import (IDENTIFIER_KINDS, IDENTIFIERS, Found, carried, compare_times, english_fractions, english_times,
+                                   fraction_words, source_fractions, time_numbers)
 from helpers.text.dates import find_dates, find_times, to_iso
-from helpers.text.spans import DOC_CODE, EMAIL, FRACTION, PARTIAL_DATE, PHONE, PLATE, URL, fraction_of, is_phone, phone_digits
+from helpers.text.spans import PARTIAL_DATE
 
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
           "october", "november", "december")
@@ -57,18 +54,6 @@ _VI_NUMBER = re.compile(rf"{_NOT_INSIDE}(\d+(?:[.,]\d+)*)(%?)(?:\s+(nghìn|ngàn
 _EN_NUMBER = re.compile(
     rf"{_NOT_INSIDE}(\d+(?:[.,]\d+)*)(?:st|nd|rd|th)?(%?)(?:\s+(thousand|million|billion)\b)?(?![/\d])", re.I)
 _CURRENCY = re.compile(r"\b(VND|USD|EUR)(?=\d)")
-# English times: 3:30 p.m., 5 p.m., 5pm, 3.30pm; 15:30 (and 3:30, either half of the day); noon, midnight
-_EN_TIME_AMPM = re.compile(r"(?<![\w.:])(\d{1,2})(?:[:.](\d{2}))?\s*([ap])\.?\s?m\b\.?", re.I)
-_EN_TIME_COLON = re.compile(r"(?<![\w.:/])(\d{1,2}):(\d{2})(?![\d:])")
-_EN_TIME_OCLOCK = re.compile(r"(?<![\w.:])(\d{1,2})\s+o['’]clock\b", re.I)
-_EN_NOON = re.compile(r"\b(noon|midday|midnight)\b", re.I)
-# English fractions: 1/3 of; a third of, one-third of, two thirds of, half of, a quarter of
-_EN_FRACTION = re.compile(r"(?<![\w/.-])(\d{1,2})/(\d{1,2})(?=\s+of\b)")
-_DENOMINATORS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fourth": 4,
-                 "fourths": 4, "fifth": 5, "fifths": 5, "sixth": 6, "sixths": 6, "seventh": 7, "sevenths": 7,
-                 "eighth": 8, "eighths": 8, "ninth": 9, "ninths": 9, "tenth": 10, "tenths": 10}
-_EN_FRACTION_WORDS = re.compile(
-    rf"\b(a|an|one|two|three|four|five|six|seven|eight|nine)?[-\s]*({'|'.join(_DENOMINATORS)})\s+of\b", re.I)
 _ROMAN = re.compile(r"\b(?:khóa|khoá|lần thứ|thứ|kỳ|kì)\s+([IVXLC]+)\b")
 SCALES = {"nghìn": 10**3, "ngàn": 10**3, "triệu": 10**6, "tỷ": 10**9, "tỉ": 10**9,
           "thousand": 10**3, "million": 10**6, "billion": 10**9}
@@ -150,6 +135,15 @@ class _Masked:
                 self.facts.append(fact)
                 self.text = self.text[:start] + " " * (end - start) + self.text[end:]
 
+    def take_identifiers(self) -> None:
+        """E-mail addresses, vehicle plates, document codes, URLs and phone numbers (`values.IDENTIFIERS`)."""
+        for kind, rx, key in IDENTIFIERS:
+            self.take(rx, lambda m, kind=kind, key=key: Fact(kind, (k,), m.group(0)) if (k := key(m.group(0))) else None)
+
+    def take_found(self, kind: str, found: list[Found]) -> None:
+        """Spans a reader of `checks.values` found, as facts of this kind."""
+        self.take_spans([(start, end, Fact(kind, keys, text)) for start, end, keys, text in found])
+
     def take_dates(self) -> None:
         """Day-first numeric, worded Vietnamese and ISO dates (`dates.find_dates`)."""
         self.take_spans([(d.start, d.end, Fact("date", (d.iso,), d.text)) for d in find_dates(self.text)])
@@ -161,51 +155,6 @@ def _roman(s: str) -> int:
     for a, b in zip(s, s[1:] + " "):
         total += -values[a] if values.get(b, 0) > values[a] else values[a]
     return total
-
-
-def plate_key(text: str) -> str:
-    """A vehicle plate without its separators (29A-123.45 → 29A12345)."""
-    return re.sub(r"[\s.-]", "", text)
-
-
-def _identifiers(masked: _Masked) -> None:
-    """E-mail addresses, vehicle plates, document codes, URLs and phone numbers, as written."""
-    masked.take(EMAIL, lambda m: Fact("email", (m.group(0).lower(),), m.group(0)))
-    masked.take(PLATE, lambda m: Fact("plate", (plate_key(m.group(0)),), m.group(0)))
-    masked.take(DOC_CODE, lambda m: Fact("code", (m.group(0),), m.group(0)))
-    masked.take(URL, lambda m: Fact("url", (m.group(0),), m.group(0)))
-    masked.take(PHONE, lambda m: Fact("phone", (phone_digits(m.group(0)),), m.group(0)) if is_phone(m.group(0)) else None)
-
-
-def _fraction(num: int, den: int) -> str:
-    """A fraction's key: 1/3 (2/6 is 1/3 too)."""
-    f = Fraction(num, den)
-    return f"{f.numerator}/{f.denominator}"
-
-
-def fraction_words(text: str) -> set[str]:
-    """Fractions written as words before `of` ('a third of', 'two-thirds of', 'half of'): they satisfy
-    a source fraction but are never counted as added."""
-    found = set()
-    for count, part in _EN_FRACTION_WORDS.findall(text):
-        num = _WORD_VALUES.get(count.lower(), 1) if count and count.lower() not in ("a", "an") else 1
-        found.add(_fraction(num, _DENOMINATORS[part.lower()]))
-    return found
-
-
-def _clock(hour: int, minute: int, half: str | None) -> tuple[str, ...]:
-    """Keys of an English time: 24-hour `HH:MM`; both halves of the day when it does not say which."""
-    if half:
-        hour = hour % 12 + (12 if half.lower() == "p" else 0)
-        return (f"{hour:02d}:{minute:02d}",)
-    if hour <= 12:
-        return tuple(dict.fromkeys((f"{hour % 12:02d}:{minute:02d}", f"{hour % 12 + 12:02d}:{minute:02d}")))
-    return (f"{hour:02d}:{minute:02d}",)
-
-
-def _time_numbers(f: Fact) -> set[str]:
-    """The numbers a time states as written (`3:30 p.m.` → 3 and 30, `17h` → 17), and its 24-hour hour."""
-    return {str(int(n)) for n in re.findall(r"\d+", f.text)} | {str(int(k[:2])) for k in f.keys}
 
 
 FACTS_CACHED = 1 << 16  # texts whose facts are kept: a sentence is read by its check and its report's summary checks
@@ -224,13 +173,12 @@ def english_facts(text: str) -> list[Fact]:
 @lru_cache(maxsize=FACTS_CACHED)
 def _source_facts(text: str) -> tuple[Fact, ...]:
     masked = _Masked(text)
-    _identifiers(masked)
+    masked.take_identifiers()
     masked.take_dates()
     masked.take(_VI_MY, lambda m: Fact("date", (f"{m[2]}-{int(m[1]):02d}",), m.group(0)) if 1 <= int(m[1]) <= 12 else None)
     masked.take_spans([(tm.start, tm.end, Fact("time", (tm.hhmm,), tm.text, required=tm.clock))
                        for tm in find_times(masked.text)])
-    masked.take_spans([(m.start("num"), m.end("den"), Fact("number", (_fraction(*frac),), f"{frac[0]}/{frac[1]}"))
-                       for m in FRACTION.finditer(masked.text) if (frac := fraction_of(m))])
+    masked.take_found("number", source_fractions(masked.text))
 
     def partial(m: re.Match[str]) -> Fact | None:
         day, month = (int(x) for x in re.split(r"[/-]", m.group(0)))
@@ -247,22 +195,10 @@ def _source_facts(text: str) -> tuple[Fact, ...]:
 @lru_cache(maxsize=FACTS_CACHED)
 def _english_facts(text: str) -> tuple[Fact, ...]:
     masked = _Masked(_CURRENCY.sub(r"\1 ", text))  # VND1,500,000: the amount is a number of its own
-    _identifiers(masked)
+    masked.take_identifiers()
 
-    def timed(keys: tuple[str, ...], m: re.Match[str]) -> Fact:
-        return Fact("time", keys, m.group(0).strip())
-
-    masked.take(_EN_TIME_AMPM, lambda m: timed(_clock(int(m[1]), int(m[2] or 0), m[3]), m)
-                if 1 <= int(m[1]) <= 12 and int(m[2] or 0) < 60 else None)
-    masked.take(_EN_TIME_COLON, lambda m: timed(_clock(int(m[1]), int(m[2]), None), m)
-                if int(m[1]) <= 23 and int(m[2]) < 60 else None)
-    masked.take(_EN_TIME_OCLOCK, lambda m: timed(_clock(int(m[1]), 0, None), m) if 1 <= int(m[1]) <= 12 else None)
-    masked.take(_EN_NOON, lambda m: timed(("00:00",) if m[1].lower() == "midnight" else ("12:00",), m))
-    masked.take_spans([(tm.start, tm.end, Fact("time", (tm.hhmm,), tm.text)) for tm in find_times(masked.text)
-                       if tm.clock and "giờ" not in tm.text])  # 15h30 copied as the source writes it
-    masked.take(_EN_FRACTION, lambda m: Fact("number", (_fraction(int(m[1]), int(m[2])),), m.group(0))
-                if 0 < int(m[1]) < int(m[2]) else None)
-
+    masked.take_found("time", english_times(masked.text))
+    masked.take_found("number", english_fractions(masked.text))
     def month(name: str) -> int:
         return MONTHS.index(name.lower()) + 1
 
@@ -340,7 +276,7 @@ def _date_satisfied(key: str, english: Sequence[str], numbers: AbstractSet[str])
 
 def code_carried(code: str, english: str) -> bool:
     """A code is carried as written, or with its Đ written D (as English output often does)."""
-    return code in english or code.replace("Đ", "D").replace("đ", "d") in english
+    return carried("code", code, code, english, set())
 
 
 def compare(source: str, english: str) -> tuple[list[str], list[str]]:
@@ -351,32 +287,16 @@ def compare(source: str, english: str) -> tuple[list[str], list[str]]:
     eng_dates = [f.key for f in eng if f.kind == "date"]
     eng_times = [f for f in eng if f.kind == "time"]
     available = (eng_numbers | number_words(english) | fraction_words(english) | {p for k in eng_dates for p in _date_parts(k)}
-                 | {n for f in eng_times for n in _time_numbers(f)})
-    eng_keys = {kind: {k for f in eng if f.kind == kind for k in f.keys} for kind in ("email", "plate", "phone")}
+                 | {n for f in eng_times for n in time_numbers(f.text, f.keys)})
+    eng_keys = {k for f in eng if f.kind in ("plate", "phone") for k in f.keys}
     flags: list[str] = []
     missing: list[str] = []
     for f in src:
-        carried = {"code": lambda: code_carried(f.text, english), "url": lambda: code_carried(f.text, english),
-                   "email": lambda: f.key in english.lower(),
-                   "plate": lambda: f.key in eng_keys["plate"] or f.text in english,
-                   "phone": lambda: f.key in eng_keys["phone"] or f.text in english}.get(f.kind)
-        if carried and not carried():
+        if f.kind in IDENTIFIER_KINDS and not carried(f.kind, f.text, f.key, english, eng_keys):
             flags.append(flag(f"{f.kind}_missing", f.text))
             missing.append(f.text)
-
-    src_times = [f for f in src if f.kind == "time"]
-    extra_times = [e for e in eng_times if not any(set(e.keys) & set(s.keys) for s in src_times)]
-    for f in src_times:
-        if any(set(f.keys) & set(e.keys) for e in eng_times):
-            continue
-        if not f.required and str(int(re.match(r"\d+", f.text)[0])) in available:  # 8 giờ: eight hours
-            continue
-        if extra_times:
-            flags.append(flag("time_changed", f"{f.text}→{extra_times.pop(0).text}"))
-        else:
-            flags.append(flag("time_missing", f.text))
-        missing.append(f.text)
-    flags += [flag("time_added", e.text) for e in extra_times]
+    time_flags, time_missing = compare_times([f for f in src if f.kind == "time"], eng_times, available)
+    flags, missing = flags + time_flags, missing + time_missing
 
     src_dates = [f for f in src if f.kind == "date"]
     lost_dates = [f for f in src_dates if not _date_satisfied(f.key, eng_dates, available)]
