@@ -112,15 +112,6 @@ def read_marker(root: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def recorded_files(folder: Path) -> set[str]:
-    """The names runs recorded as their own in `folder` (in its output's marker), if any."""
-    root = output_root(folder)
-    if root is None:
-        return set()
-    names = read_marker(root).get("files", {}).get(folder.relative_to(root).as_posix(), [])
-    return {n for n in names if isinstance(n, str)} if isinstance(names, list) else set()
-
-
 def remove_stale(folder: Path, pattern: str, keep: set[str]) -> list[str]:
     """Delete the files of `folder` matching `pattern` that are not in `keep` (outputs of reports no
     longer among the inputs) and that an earlier run recorded as its own in the output's marker
