@@ -14,7 +14,7 @@ import pytest
 from helpers.corpus.lines import classify
 from helpers.text.glossary import default_glossary, prepare
 from helpers.corpus.inputs import ID_MAX, read_folder
-from helpers.store.files import read_csv, write_text
+from helpers.store.files import read_csv
 from helpers.text.normalise import clean_space
 
 from conftest import ROOT, SEEDS
@@ -178,12 +178,6 @@ def test_a_report_removed_from_the_inputs_leaves_no_stale_output(tmp_path):
     assert cli(*args).returncode == 0
     kept = sorted(p.name for p in (tmp_path / "o" / "data" / "translations").iterdir())
     assert kept == ["one.docx", "one.md", "one.txt"]
-    from helpers.store.files import remove_stale
-
-    (tmp_path / "html").mkdir()
-    for name in ("index.html", "one.html", "two.html"):
-        write_text(tmp_path / "html" / name, "<p>page</p>")
-    assert remove_stale(tmp_path / "html", "*.html", {"index.html", "one.html"}) == ["two.html"]
 
 
 def test_a_byline_above_a_final_dateline_and_an_impossible_dateline(tmp_path):

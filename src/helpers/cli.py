@@ -13,11 +13,20 @@ from pathlib import Path
 
 from helpers.config import Config
 from helpers.store.files import read_csv
-from helpers.text.normalise import shown
+from helpers.store.terminal import shown
 
 EXIT_OK, EXIT_FATAL, EXIT_REJECTED = 0, 1, 2
 STAGES = ("corpus", "translate", "summarise", "reports")
 MODEL_ACTIONS = ("fetch", "check", "pack")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a mistake on the command line as one `error:` line and exit status 1 (the run
+    could not go on), not its usage text and status 2, which says "some inputs rejected" here."""
+
+    def error(self, message: str):  # type: ignore[override]
+        print(shown(f"error: {message} (see --help)"), file=sys.stderr)
+        sys.exit(EXIT_FATAL)
 
 
 def _run_options(p: argparse.ArgumentParser) -> None:
@@ -30,7 +39,7 @@ def _run_options(p: argparse.ArgumentParser) -> None:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="vi2en", description="Vietnamese reports to English translations and summaries.")
+    p = _Parser(prog="vi2en", description="Vietnamese reports to English translations and summaries.")
     p.add_argument(
         "stage", choices=STAGES + ("models", "review"),
         help="corpus, translate, summarise: write the data files up to that stage; reports: run and export the "
@@ -47,7 +56,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def _review_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="vi2en review", description="Reviews to and from translators' tools "
+    p = _Parser(prog="vi2en review", description="Reviews to and from translators' tools "
                                 "(XLIFF 1.2, TMX 1.4b); the reviews live in REVIEWS (docs/review.md).")
     sub = p.add_subparsers(dest="action", required=True)
     export = sub.add_parser("export", help="write sentences of the run in OUT as XLIFF or TMX")
@@ -102,7 +111,7 @@ def config_from(args: argparse.Namespace) -> Config:
 
 def _terminal_warning(message, category, filename, lineno, file=None, line=None) -> None:
     """A Python warning as the terminal shows it: one line, no source path or code line."""
-    print(f"warning: {message}", file=sys.stderr)
+    print(f"warning: {shown(message)}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -152,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
 
             summary = run_all(cfg, Path(args.notebooks))
             _report_problems(cfg)
-            print(final_line(cfg, summary))
+            print(shown(final_line(cfg, summary)))
     except (FileNotFoundError, ValueError, RuntimeError) as exc:  # ModelError, NotebookFailed included
         print(shown(f"error: {exc}"), file=sys.stderr)
         return EXIT_FATAL
@@ -169,13 +178,18 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def check_out(cfg: Config) -> None:
-    """The output folder can be written (not a file, not read-only, not full): say so before any work."""
+    """The output folder is the project's own (`store.outputs.claim_output`: not the checkout, not
+    SEEDS or above it, new, empty or a previous output) and can be written (not a file, not
+    read-only, not full): say so before anything is written."""
     import tempfile
+
+    from helpers.store.outputs import claim_output
 
     for folder in (cfg.out, cfg.data_dir):
         if folder.exists() and not folder.is_dir():
             raise NotADirectoryError(f"output folder {folder} exists and is a file; give another OUT")
     try:
+        claim_output(cfg.out, cfg.seeds)  # refuses, naming OUT and why, before writing anything
         cfg.data_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=cfg.data_dir) as probe:
             probe.write(b"probe")
@@ -210,7 +224,7 @@ def preflight(cfg: Config) -> None:
     for key in dict.fromkeys(cfg.model_keys()):
         loaded = load_model(cfg.spec(key), "real", cfg.cache_dir, cfg.backend)
         if loaded.ct2_note:
-            print(f"note: {loaded.spec.source} runs on transformers: {loaded.ct2_note}", file=sys.stderr)
+            print(shown(f"note: {loaded.spec.source} runs on transformers: {loaded.ct2_note}"), file=sys.stderr)
 
 
 def warn_demo(cfg: Config) -> None:
@@ -219,8 +233,8 @@ def warn_demo(cfg: Config) -> None:
 
     missing = [cfg.spec(k).source for k in cfg.model_keys() if locate(cfg.spec(k)) is None]
     if missing:
-        print(f"warning: not available locally, using DEMO models instead (their text is not a translation): "
-              f"{', '.join(missing)}", file=sys.stderr)
+        print(shown(f"warning: not available locally, using DEMO models instead (their text is not a translation): "
+                    f"{', '.join(missing)}"), file=sys.stderr)
 
 
 def _report_problems(cfg: Config) -> None:

@@ -11,13 +11,12 @@ it from them (`Config.from_parameters`): every field reaches every notebook unch
 from __future__ import annotations
 
 import json
-import math
 import os
 from dataclasses import Field, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
 
-from helpers.inference.settings import OVERRIDABLE
+from helpers.inference.settings import OVERRIDABLE, allowed, check
 from helpers.models.registry import MODEL_REGISTRY, SUMMARISERS, TRANSLATORS, ModelSpec
 
 MODEL_MODES = ("auto", "real", "demo")
@@ -48,24 +47,33 @@ def default_cache_dir() -> Path:
 
 
 def parse_overrides(text: str) -> dict[str, dict[str, Any]]:
-    """`"opus-mt.num_beams=5 distilbart.min_length=30"` → {model: {setting: value}}; a clear error otherwise."""
+    """`"opus-mt.num_beams=5 distilbart.min_length=30"` → {model: {setting: value}}, each value checked
+    for its kind and range (`settings.check`); otherwise one line naming GENERATION, the item and why."""
     result: dict[str, dict[str, Any]] = {}
     for item in text.replace(",", " ").split():
         name, sep, raw = item.partition("=")
         key, dot, setting = name.rpartition(".")
+        where = f"GENERATION: {item!r}"
         if not (sep and dot and key and setting):
-            raise ValueError(f"generation override {item!r} is not of the form MODEL.SETTING=VALUE")
+            raise ValueError(f"{where} is not of the form MODEL.SETTING=VALUE")
         if key not in MODEL_REGISTRY:
-            raise ValueError(f"generation override {item!r}: no model {key!r} (models: {', '.join(MODEL_REGISTRY)})")
+            raise ValueError(f"{where}: no model {key!r} (models: {', '.join(MODEL_REGISTRY)})")
         if setting not in OVERRIDABLE:
-            raise ValueError(f"generation override {item!r}: no setting {setting!r} (settings: {', '.join(OVERRIDABLE)})")
+            raise ValueError(f"{where}: no setting {setting!r} (settings: {', '.join(OVERRIDABLE)})")
         try:
-            value = json.loads(raw)
-        except json.JSONDecodeError:
-            raise ValueError(f"generation override {item!r}: {raw!r} is not a number") from None
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
-            raise ValueError(f"generation override {item!r}: {raw!r} is not a number")
-        result.setdefault(key, {})[setting] = value
+            value = json.loads(raw.lower() if raw.lower() in ("true", "false") else raw,
+                               parse_constant=lambda c: float(c))  # NaN, Infinity: refused by check
+        except (json.JSONDecodeError, ValueError):
+            value = raw
+        try:
+            result.setdefault(key, {})[setting] = check(setting, value)
+        except ValueError:
+            raise ValueError(f"{where}: {setting} must be {allowed(setting)}") from None
+    for key, values in result.items():
+        low = values.get("min_length")
+        high = values.get("max_length", MODEL_REGISTRY[key].generation.max_length)
+        if low is not None and high is not None and low > high:
+            raise ValueError(f"GENERATION: {key}.min_length={low} is over its max_length ({high})")
     return result
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from helpers.config import Config
 from helpers.store.files import remove_stale, update_json
+from helpers.store.terminal import shown
 from helpers.pages.notebooks import is_view, notebook_paths, run_stage_notebooks, stage_page
 from helpers.pages.render import INDEX
 from helpers.progress import stage_done, stage_line
@@ -88,7 +89,7 @@ def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
     update_json(cfg.run_json, "warnings", warnings)
     update_json(cfg.run_json, "engine", engine_record(cfg, seconds))
     for w in dict.fromkeys(f"warning ({w['page']}): {w['text']}" for w in warnings):
-        print(w)
+        print(shown(w))
     sentences = outputs.sentences
     return RunSummary(pages, len(outputs.reports), len(sentences), int((sentences["flags"] != "").sum()),
                       len(outputs.problems), warnings)

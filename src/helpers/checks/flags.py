@@ -20,6 +20,12 @@ FLAGS: dict[str, str] = {
     "date_added": "the English has a date that the source does not have",
     "code_missing": "a document code (such as 12-NQ/TW) is not in the English exactly",
     "url_missing": "a web address of the source is not in the English exactly",
+    "email_missing": "an e-mail address of the source is not in the English (any case)",
+    "phone_missing": "a phone number of the source is not in the English with the same digits",
+    "plate_missing": "a vehicle plate of the source is not in the English (separators aside)",
+    "time_missing": "a time of day of the source (15h30: 3:30 p.m.) is not in the English",
+    "time_changed": "a time of day of the source appears as another time in the English (source→English)",
+    "time_added": "the English has a time of day that the source does not have",
     "name_missing": "a person's or place's name of the source is not in the English (diacritics aside)",
     # a translation (translate.sentences, checks.sentence, checks.coverage)
     "term_missing": "a glossary term's English rendering (or an accepted variant) is not in the English",

@@ -18,9 +18,11 @@ from helpers.store.contract import CORPUS_SENTENCE_COLUMNS as CORPUS_COLUMNS, co
 from helpers.corpus.lines import Report, build_report
 from helpers.corpus.inputs import Rejection, Skipped, SourceFile, scan_folder
 from helpers.store.files import start_json, write_csv
+from helpers.store.outputs import claim_output
+from helpers.store.terminal import shown
 from helpers.corpus.sentences import Sentence, report_sentences
 from helpers.stamps import is_current, stamp
-from helpers.text.normalise import shown
+from helpers.store.terminal import shown
 from helpers.text.language_id import VIETNAMESE, main_language
 
 PACKAGES = ("helpers", "torch", "transformers", "tokenizers", "sentencepiece", "underthesea", "py3langid", "pandas",
@@ -176,6 +178,7 @@ def inputs_record(result: CorpusResult) -> dict:
 def run_corpus(cfg: Config, *, report_problems: bool = True) -> CorpusResult:
     """The corpus stage: build the corpus and write its data files and run.json section."""
     started = time.perf_counter()
+    claim_output(cfg.out, cfg.seeds)  # a notebook run by hand writes only where a run may (store.outputs)
     result = build_corpus(cfg)
     data = cfg.data_dir
     write_csv(data / "ledger.csv", result.ledger)

@@ -13,9 +13,10 @@ import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported where a CSV is read or written: a refused run starts faster
+    import pandas as pd
 
 
 def _file_mode() -> int:
@@ -57,6 +58,8 @@ def write_csv(path: Path, frame: pd.DataFrame) -> Path:
 
 def read_csv(path: Path) -> pd.DataFrame:
     """Read a CSV written by `write_csv`, keeping every value as written (no NaN for '')."""
+    import pandas as pd
+
     return pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
@@ -96,12 +99,45 @@ def update_json(path: Path, section: str, value: Any) -> dict[str, Any]:
     return data
 
 
+MARKER = ".vi2en-output"  # in OUT: marks an output of this project, and records the files runs wrote in it
+
+
+def output_root(folder: Path) -> Path | None:
+    """The output folder (holding MARKER) that `folder` is or lies in, a few levels up at most."""
+    for candidate in (folder, *list(folder.parents)[:3]):
+        if (candidate / MARKER).is_file():
+            return candidate
+    return None
+
+
+def read_marker(root: Path) -> dict[str, Any]:
+    """The marker of an output folder as JSON ({} when it holds none, or text from elsewhere)."""
+    try:
+        data = json.loads((root / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 def remove_stale(folder: Path, pattern: str, keep: set[str]) -> list[str]:
-    """Delete the files of `folder` matching `pattern` whose names are not in `keep` (outputs of
-    reports no longer among the inputs); return their names."""
+    """Delete the files of `folder` matching `pattern` that are not in `keep` (outputs of reports no
+    longer among the inputs) and that an earlier run recorded as its own in the output's marker
+    (`OUT/.vi2en-output`, `files`); then record the files of `keep` as this run's. A file someone
+    else put there, or any file of a folder outside a marked output, is never deleted. Returns the
+    names deleted."""
+    root = output_root(folder)
+    if root is None or not folder.is_dir():
+        return []
+    where = folder.relative_to(root).as_posix()
     gone = []
-    for path in sorted(folder.glob(pattern)) if folder.is_dir() else []:
-        if path.is_file() and path.name not in keep:
-            path.unlink()
-            gone.append(path.name)
+    with locked(root / MARKER.lstrip(".")):  # the lock file: OUT/.vi2en-output.lock
+        marker = read_marker(root)
+        files = marker.get("files") if isinstance(marker.get("files"), dict) else {}
+        recorded = {n for n in files.get(where, []) if isinstance(n, str)}
+        for path in sorted(folder.glob(pattern)):
+            if path.name in recorded and path.name not in keep and path.is_file():
+                path.unlink()
+                gone.append(path.name)
+        files[where] = sorted(n for n in recorded | set(keep) if n not in gone and (folder / n).is_file())
+        write_text(root / MARKER, json.dumps({**marker, "files": files}, ensure_ascii=False, indent=1) + "\n")
     return gone

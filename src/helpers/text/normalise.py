@@ -28,7 +28,6 @@ CACHED_TEXTS = 1 << 16
 _PUNCT_ONLY = re.compile(r"^[\W_]+$")
 # What must not reach a terminal raw: C0 and C1 controls (the ESC of an ANSI code, a newline in a
 # file name), bidi overrides, and lone surrogates (a file name's bytes that are not UTF-8).
-_TERMINAL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 # Old-style tone placement on a final 'oa', 'oe', 'uy' (not after q): the mark moves to the first vowel.
 _OLD_TONE = re.compile(r"(?<![qQ])([oO](?=[aAeE])|[uU](?=[yY]))([aAeEyY])([\u0300\u0301\u0303\u0309\u0323])(?!\w)")
 
@@ -50,13 +49,6 @@ def modern_tones(text: str) -> str:
     the form glossary terms and model inputs use, so both spellings match and share memory entries."""
     decomposed = unicodedata.normalize("NFD", text)
     return unicodedata.normalize("NFC", _OLD_TONE.sub(r"\1\3\2", decomposed))
-
-
-def shown(text: str) -> str:
-    """Text safe to print as one terminal line: control and bidi characters escaped ('\\x1b'),
-    undecodable bytes of a file name as U+FFFD."""
-    return _TERMINAL.sub(lambda m: "\ufffd" if "\ud800" <= m.group() <= "\udfff"
-                         else m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def is_punctuation_only(text: str) -> bool:
