@@ -22,7 +22,6 @@ from helpers.store.outputs import claim_output
 from helpers.store.terminal import shown
 from helpers.corpus.sentences import Sentence, report_sentences
 from helpers.stamps import is_current, stamp
-from helpers.store.terminal import shown
 from helpers.text.language_id import VIETNAMESE, main_language
 
 PACKAGES = ("helpers", "torch", "transformers", "tokenizers", "sentencepiece", "underthesea", "py3langid", "pandas",
