@@ -28,7 +28,10 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_configure(config):
-    # nbval kernels inherit this environment: keep their outputs out of the work tree.
+    # nbval kernels inherit this environment: keep their outputs out of the work tree, one folder per
+    # test process (`make test` runs two, pytest-xdist's workers: each runs its notebooks on its own OUT).
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        os.environ["HELPERS_OUT"] = tempfile.mkdtemp(prefix=f"helpers-nbval-{os.environ['PYTEST_XDIST_WORKER']}-")
     os.environ.setdefault("HELPERS_OUT", tempfile.mkdtemp(prefix="helpers-nbval-"))
     os.environ.setdefault("HELPERS_MODELS", "demo")
     # ...and read no reviews the checkout may hold (whole runs and notebooks give the models' English)

@@ -19,6 +19,7 @@ from helpers.inference.memory import Memory
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
+KILLED_RUN_REPORTS = 30  # enough batches that some are queued or running when a worker is killed
 DATA = ("ledger.csv", "reports.csv", "problems.csv", "sentences.csv", "references.csv", "summaries.csv")
 
 
@@ -69,11 +70,11 @@ def test_make_reports_on_dask_gives_the_local_outputs(tmp_path, capsys):
 
 
 def test_a_worker_killed_during_translation_loses_and_repeats_nothing(tmp_path, monkeypatch):
-    """100 synthetic reports; one worker process killed (SIGKILL) while it runs a batch: Dask runs
+    """KILLED_RUN_REPORTS synthetic reports; one worker process killed (SIGKILL) while it runs a batch: Dask runs
     its tasks again elsewhere, and the outputs and the memory are the local run's, unit for unit."""
     from helpers.summarise.stage import run_summarise
 
-    seeds = synthetic_reports(100, tmp_path / "seeds")
+    seeds = synthetic_reports(KILLED_RUN_REPORTS, tmp_path / "seeds")
     local = Config(seeds=seeds, out=tmp_path / "local", models="demo", memory=tmp_path / "local.sqlite")
     run_summarise(local, progress=False)
 
@@ -103,7 +104,7 @@ def test_a_worker_killed_during_translation_loses_and_repeats_nothing(tmp_path, 
     per_worker = client.run(loads)
     assert per_worker and all(counts and max(counts.values()) == 1 for counts in per_worker.values()), per_worker
     local_files, dask_files = data_files(local.out), data_files(cfg.out)
-    assert len(local_files) == len(DATA) + 300  # .txt, .docx and .md per report
+    assert len(local_files) == len(DATA) + 3 * KILLED_RUN_REPORTS  # .txt, .docx and .md per report
     assert [name for name in local_files if local_files[name] != dask_files.get(name)] == []
     assert memory_rows(local.memory_file) == memory_rows(cfg.memory_file)
 
