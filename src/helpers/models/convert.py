@@ -1,17 +1,24 @@
 """CTranslate2: every family converted once to int8 into the cache, then served by one worker per core.
 
-The conversion reads the model and tokenizer already loaded (the same weights and the
-same special tokens the transformers path uses), through CTranslate2's own converter
-for the model's config class. Afterwards the converted vocabulary is checked against
-the tokenizer, id by id: a model whose conversion fails or disagrees stays on
-transformers, and its provenance says why.
+The conversion reads the model and tokenizer as the project loads them (the same weights and
+the same special tokens the transformers path uses), through CTranslate2's own converter for
+the model's config class, its int8 step streamed (`streaming.py`: the same bytes, one block of
+fp32 rows held at a time). A model whose weights exceed `IN_PROCESS_BYTES` is converted in a
+child process of its own, so the run never holds its fp32 weights (`load_model` loads only its
+configs and tokenizer): a first run's memory is then its largest model's conversion or its own
+work, not both. Afterwards the converted vocabulary is checked against the tokenizer, id by id:
+a model whose conversion fails (its child dies, say) or disagrees stays on transformers, with a
+one-line warning naming it, and its provenance says why.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import pickle
 import shutil
+import subprocess
+import sys
 import tempfile
 import warnings
 from dataclasses import replace
@@ -20,10 +27,14 @@ from pathlib import Path
 from typing import Any
 
 from helpers.models.registry import ModelSpec
-from helpers.models.loaded import LoadedModel
+from helpers.models.loaded import LoadedModel, WeightsReleased
 
 COMPUTE = "int8"
 RECIPE = "v3"  # bump when the conversion changes (v3: any family, from the loaded model, vocabulary checked)
+# Weights up to this size (the demo models) are converted in this process: a child's start-up
+# (importing torch and transformers, seconds) would cost more than the memory it keeps apart.
+IN_PROCESS_BYTES = 64 << 20
+CHILD_CODE = "from helpers.models.convert import child_main; child_main()"  # the converter process's program
 
 
 def ct2_folder(spec: ModelSpec, revision: str, cache_dir: Path) -> Path:
@@ -38,10 +49,14 @@ def with_ct2(loaded: LoadedModel, cache_dir: Path, threads: int = 0) -> LoadedMo
     target = ct2_folder(loaded.spec, loaded.revision, cache_dir)
     try:
         if not (target / "model.bin").exists():
-            convert(loaded, target)
+            convert_model(loaded, target, cache_dir)
         check_vocabulary(target, loaded)
+    except ConverterDied as exc:
+        note = f"conversion failed: {exc}"
+        warnings.warn(f"{loaded.spec.source}: CTranslate2 not used ({note}); running on transformers", stacklevel=2)
+        return replace(loaded, ct2_note=note)
     except Exception as exc:  # the converter raises many kinds; the run goes on on transformers
-        note = f"conversion failed: {type(exc).__name__}: {str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ''}"
+        note = f"conversion failed: {_first_line(exc)}"
         warnings.warn(f"{loaded.spec.source}: CTranslate2 not used ({note}); running on transformers", stacklevel=2)
         return replace(loaded, ct2_note=note)
     translator = LazyTranslator(target, threads or os.cpu_count() or 1)
@@ -78,24 +93,93 @@ class LazyTranslator:
         return getattr(self.translator, name)
 
 
-def convert(loaded: LoadedModel, target: Path) -> None:
-    """Convert the loaded model into `target` (atomically: a finished folder or none)."""
+class ConverterDied(RuntimeError):
+    """The converter's child process ended without a converted model (the message is one line)."""
+
+
+def convert_model(loaded: LoadedModel, target: Path, cache_dir: Path) -> None:
+    """Convert a model into `target`: here when its weights are small, else in a child process
+    that loads it (the fp32 weights never enter this process); `loaded` may hold its configs only."""
+    if int(loaded.weights.get("bytes") or 0) > IN_PROCESS_BYTES:
+        convert_in_child(loaded.spec, loaded.demo, cache_dir, target)
+    elif isinstance(loaded.model, WeightsReleased):
+        convert(_load_full(loaded.spec, loaded.demo, cache_dir), target)
+    else:
+        convert(loaded, target)
+
+
+def convert_in_child(spec: ModelSpec, demo: bool, cache_dir: Path, target: Path) -> None:
+    """Load and convert the model in a child process (`child_main`); raises ConverterDied, with the
+    child's last error line or the signal that ended it, when no converted model came of it."""
+    request = pickle.dumps((spec, demo, Path(cache_dir), Path(target)))
+    command = [sys.executable, "-c", CHILD_CODE]
+    try:
+        proc = subprocess.run(command, input=request, capture_output=True, check=False)
+    except OSError as exc:
+        raise ConverterDied(f"the converter process could not start ({exc.strerror or exc})") from None
+    if proc.returncode == 0 and (target / "model.bin").exists():
+        return
+    if proc.returncode < 0:
+        raise ConverterDied(f"the converter process was killed by signal {-proc.returncode}"
+                            f"{' (out of memory?)' if proc.returncode == -9 else ''}")
+    lines = [line for line in proc.stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+    raise ConverterDied(lines[-1].strip()[:300] if lines else f"the converter process exited with status {proc.returncode}")
+
+
+def child_main() -> None:
+    """The converter process: a pickled (spec, demo, cache_dir, target) on stdin; exit status 0 once
+    `target` holds the converted model, else 1 with one line on stderr."""
+    spec, demo, cache_dir, target = pickle.loads(sys.stdin.buffer.read())
+    try:
+        convert(_load_full(spec, demo, cache_dir), target)
+    except Exception as exc:  # the loader and converter raise many kinds: one line for the parent
+        print(_first_line(exc), file=sys.stderr)
+        sys.exit(1)
+
+
+def _load_full(spec: ModelSpec, demo: bool, cache_dir: Path) -> LoadedModel:
+    """The model with its fp32 weights, loaded as `load_model` loads it (uncached)."""
+    from helpers.models.loading import load_demo, load_real
+
+    return load_demo(spec, cache_dir) if demo else load_real(spec, cache_dir)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text.splitlines()[0][:200] if text else ''}"
+
+
+def converter(loaded: LoadedModel) -> Any:
+    """CTranslate2's converter for the model's config class, handed the model and tokenizer we
+    loaded instead of loading them again."""
     from ctranslate2.converters import TransformersConverter
 
     class _Loaded(TransformersConverter):
-        """CTranslate2's converter, handed the model and tokenizer we loaded instead of loading them again."""
-
         def load_model(self, model_class: Any, path: str, **kwargs: Any) -> Any:
             return loaded.model
 
         def load_tokenizer(self, tokenizer_class: Any, path: str, **kwargs: Any) -> Any:
             return loaded.tokenizer
 
-    source = Path(loaded.location)  # its config.json picks CTranslate2's loader
+    return _Loaded(str(loaded.location))  # its config.json picks CTranslate2's loader
+
+
+def convert(loaded: LoadedModel, target: Path) -> None:
+    """Convert the loaded model into `target` (atomically: a finished folder or none), as
+    `Converter.convert` does, the int8 step streamed; the loaded weights are only read."""
+    from helpers.models.streaming import FilePages, optimize
+
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
     try:
-        _Loaded(str(source)).convert(str(work / "model"), quantization=COMPUTE, force=True)
+        spec = converter(loaded)._load()
+        if spec is None:
+            raise NotImplementedError("This model is not supported by CTranslate2 or this converter")
+        spec.validate()
+        optimize(spec, COMPUTE, FilePages())
+        (work / "model").mkdir()
+        spec.save(str(work / "model"))
+        del spec
         pieces = loaded.family.output_pieces
         _write_vmap(work / "model", pieces(loaded.tokenizer) if pieces else None)
         try:

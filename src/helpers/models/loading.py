@@ -103,18 +103,17 @@ def loads() -> dict[str, int]:
 
 @lru_cache(maxsize=16)
 def _load_ct2(spec: ModelSpec, mode: str, cache_dir: Path, threads: int = 0) -> LoadedModel:
-    """The model on CTranslate2. Its fp32 weights serve only to convert it: once it runs on
-    CTranslate2 they are let go (only their config is kept), so a run holds each model once, in int8."""
+    """The model on CTranslate2, loaded without its fp32 weights: they serve only to convert it, which
+    a large model does in a child process of its own, so a run holds each model once, in int8. Where
+    the conversion fails, the fp32 weights are loaded after all and the model runs on transformers."""
     from helpers.models.convert import with_ct2
 
     _LOADS[f"{spec.key}/ctranslate2"] += 1
 
     loaded = with_ct2(_load_uncached(spec, mode, cache_dir, lazy=True), cache_dir, threads)
     if loaded.backend == "ctranslate2":
-        return replace(loaded, model=WeightsReleased(loaded.model.config, loaded.model.generation_config))
-    if isinstance(loaded.model, WeightsReleased):  # converted earlier, unusable now: the fp32 path after all
-        return replace(_load_uncached(spec, mode, cache_dir), ct2_note=loaded.ct2_note)
-    return loaded
+        return loaded
+    return replace(_load_uncached(spec, mode, cache_dir), ct2_note=loaded.ct2_note)  # the fp32 path after all
 
 
 @lru_cache(maxsize=16)
@@ -124,8 +123,8 @@ def _load_cached(spec: ModelSpec, mode: str, cache_dir: Path) -> LoadedModel:
 
 
 def _load_uncached(spec: ModelSpec, mode: str, cache_dir: Path, lazy: bool = False) -> LoadedModel:
-    """The model as `mode` says; `lazy`: without its fp32 weights when its CTranslate2 conversion is
-    in the cache already (they would only be let go again)."""
+    """The model as `mode` says; `lazy`: its configs and tokenizer without its fp32 weights (the
+    CTranslate2 path: a conversion, when one is needed, loads the weights itself)."""
     if mode == "real" or (mode == "auto" and locate(spec)):
         return load_real(spec, cache_dir, lazy)
     if mode == "auto":
@@ -177,15 +176,13 @@ def _load_located(spec: ModelSpec, found: Located, cache_dir: Path, demo: bool, 
     record = {"file": weights.name, "sha256": sha, "bytes": weights.stat().st_size}
     folder = found.folder
     if weights.name == "pytorch_model.bin":
-        folder = _safetensors_copy(spec, found, weights, sha, cache_dir)
         record["served_from"] = "safetensors copy in the project cache"
+        if not lazy or (_copy_folder(spec, sha, cache_dir) / "model.safetensors").exists():
+            folder = _safetensors_copy(spec, found, weights, sha, cache_dir)
+        # lazy, no copy yet: the configs and tokenizer from the original (the copy's are the same
+        # files); the converter, which reads the weights, makes the copy
     tokenizer = _tokenizer(spec, folder, found)
-    from helpers.models.convert import ct2_folder
-
-    if lazy and (ct2_folder(spec, found.revision, cache_dir) / "model.bin").exists():
-        model = _config_only(spec, folder)
-    else:
-        model = _model(spec, folder, weights)
+    model = _config_only(spec, folder) if lazy else _model(spec, folder, weights)
     settings = spec.generation.resolved(model_decoding(model))
     loaded = LoadedModel(spec, tokenizer, model, demo=demo, revision=found.revision, location=str(found.folder),
                          settings=settings, origin=found.origin, weights=record)
@@ -248,10 +245,15 @@ def _config_only(spec: ModelSpec, folder: Path) -> WeightsReleased:
     return WeightsReleased(config, SimpleNamespace(**{name: values.get(name) for name in MODEL_DECODING}))
 
 
+def _copy_folder(spec: ModelSpec, sha: str, cache_dir: Path) -> Path:
+    """Where the safetensors copy of a pytorch_model.bin with this digest is kept."""
+    return cache_dir / "safetensors" / f"{spec.key}-{sha[:16]}"
+
+
 def _safetensors_copy(spec: ModelSpec, found: Located, weights: Path, sha: str, cache_dir: Path) -> Path:
     """The model as a safetensors copy in the project cache, made once from pytorch_model.bin by
     transformers' weights-only loader; the copy holds the original's other files unchanged."""
-    target = cache_dir / "safetensors" / f"{spec.key}-{sha[:16]}"
+    target = _copy_folder(spec, sha, cache_dir)
     if (target / "model.safetensors").exists():
         return target
     from safetensors.torch import save_model
