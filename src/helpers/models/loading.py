@@ -110,7 +110,8 @@ def _load_ct2(spec: ModelSpec, mode: str, cache_dir: Path, threads: int = 0) -> 
 
     _LOADS[f"{spec.key}/ctranslate2"] += 1
 
-    loaded = with_ct2(_load_uncached(spec, mode, cache_dir, lazy=True), cache_dir, threads)
+    loaded = with_ct2(_load_uncached(spec, mode, cache_dir, lazy=True), cache_dir, threads,
+                      load_full=lambda: _load_uncached(spec, mode, cache_dir))
     if loaded.backend == "ctranslate2":
         return loaded
     return replace(_load_uncached(spec, mode, cache_dir), ct2_note=loaded.ct2_note)  # the fp32 path after all
