@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import PurePath
 from typing import Callable, Iterator
@@ -54,6 +54,28 @@ class Format:
 
 
 FORMATS: dict[str, Format] = {}  # by suffix, lower case with the dot
+
+
+@dataclass
+class Blocks:
+    """The lines of a structured document (a web page's main text, a Word body) built block by block:
+    a blank line between blocks, as paragraphs are in a text file, and the roles its structure
+    settles (a table row, a list item, a caption), by line number."""
+
+    lines: list[str] = field(default_factory=list)
+    roles: list[tuple[int, str, str]] = field(default_factory=list)
+
+    def add(self, texts: list[str], role: tuple[str, str] | None = None) -> None:
+        """One block of lines (blank ones left out), each with `role` (role, reason) when given."""
+        texts = [t for t in texts if t.strip()]
+        if not texts:
+            return
+        if self.lines:
+            self.lines.append("")
+        for t in texts:
+            if role:
+                self.roles.append((len(self.lines), *role))
+            self.lines.append(t)
 
 
 def register(name: str, *suffixes: str) -> Callable[[Reader], Reader]:

@@ -14,7 +14,7 @@ import io
 import re
 import zipfile
 
-from helpers.corpus.formats import Extracted, library, register
+from helpers.corpus.formats import Blocks, Extracted, library, register
 from helpers.corpus.formats.encodings import Unreadable, repair
 
 MAX_UNPACKED = 500_000_000  # bytes a .docx may unpack to (a zip bomb stops here, named)
@@ -74,20 +74,9 @@ def document_lines(document) -> tuple[list[str], list[tuple[int, str, str]]]:
     """Lines and settled roles of a python-docx Document's body, in order."""
     from docx.table import Table
 
-    lines: list[str] = []
-    roles: list[tuple[int, str, str]] = []
+    blocks = Blocks()
+    block = blocks.add
     long_seen = False  # after a long paragraph, a heading is a section heading, not the title
-
-    def block(texts: list[str], role: tuple[str, str] | None) -> None:
-        texts = [t for t in texts if t]
-        if not texts:
-            return
-        if lines:
-            lines.append("")
-        for t in texts:
-            if role:
-                roles.append((len(lines), *role))
-            lines.append(t)
 
     for item in document.iter_inner_content():
         if isinstance(item, Table):
@@ -99,7 +88,7 @@ def document_lines(document) -> tuple[list[str], list[tuple[int, str, str]]]:
             role = ("body", f"section heading (Word {item.style.name})")
         block(texts, role)
         long_seen = long_seen or len(" ".join(texts).split()) > 15
-    return lines, roles
+    return blocks.lines, blocks.roles
 
 
 @register("docx", ".docx")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from helpers.corpus.formats import Extracted, library, quiet, register
+from helpers.corpus.formats import Blocks, Extracted, library, quiet, register
 from helpers.corpus.formats.encodings import Decoded, Unreadable, decode_text, repair
 
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
@@ -45,20 +45,9 @@ def _text(element) -> str:
 
 def _lines_of(body) -> tuple[list[str], list[tuple[int, str, str]]]:
     """Lines and settled roles from trafilatura's tree of the main text."""
-    lines: list[str] = []
-    roles: list[tuple[int, str, str]] = []
+    blocks = Blocks()
+    block = blocks.add
     seen_text = False
-
-    def block(texts: list[str], role: tuple[str, str] | None = None) -> None:
-        texts = [t for t in texts if t.strip()]
-        if not texts:
-            return
-        if lines:
-            lines.append("")
-        for t in texts:
-            if role:
-                roles.append((len(lines), *role))
-            lines.append(t)
 
     for el in body:
         tag = el.tag
@@ -81,7 +70,7 @@ def _lines_of(body) -> tuple[list[str], list[tuple[int, str, str]]]:
             block([caption], ("caption", "image caption (HTML alt text)"))
         else:  # anything else trafilatura keeps (a <div> of text): its text, one line
             block([_text(el)])
-    return lines, roles
+    return blocks.lines, blocks.roles
 
 
 def _with_breaks(element) -> str:
