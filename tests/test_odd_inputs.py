@@ -17,15 +17,22 @@ from helpers.corpus.inputs import ID_MAX, read_folder
 from helpers.store.files import read_csv
 from helpers.text.normalise import clean_space
 
+from cli_in_process import run_cli
 from conftest import ROOT, SEEDS
 
 PARA = ("Năm 2021, toàn tỉnh đã xử lý 1.250 vụ vi phạm trật tự an toàn giao thông, "
         "thu nộp ngân sách nhà nước hơn 12 tỷ đồng, góp phần giữ vững an ninh trật tự trên địa bàn.")
 
 
-def cli(*args: str, **kwargs) -> subprocess.CompletedProcess:
+def cli(*args: str) -> subprocess.CompletedProcess:
+    """The command, run in this process (`cli_in_process`: no new interpreter's imports per run)."""
+    return run_cli(*args, cwd=ROOT, timeout=600)
+
+
+def cli_process(*args: str) -> subprocess.CompletedProcess:
+    """`python -m helpers` in a process of its own: `__main__` as a user starts it."""
     return subprocess.run([sys.executable, "-m", "helpers", *args], capture_output=True, text=True, cwd=ROOT,
-                          timeout=600, **kwargs)
+                          timeout=600)
 
 
 def test_lines_that_differ_in_a_number_or_a_name_are_both_kept():
@@ -111,7 +118,7 @@ def test_no_usable_report_says_what_was_found_and_exits_1(make, tmp_path):
     if make == "all_rejected":
         (folder / "empty.txt").write_bytes(b"")
         (folder / "blob.txt").write_bytes(bytes(range(256)))
-    proc = cli("reports", "--models", "demo", "--seeds", str(folder), "--out", str(tmp_path / "o"))
+    proc = cli_process("reports", "--models", "demo", "--seeds", str(folder), "--out", str(tmp_path / "o"))
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert "no report to process" in proc.stderr
     if make == "all_rejected":
