@@ -14,6 +14,7 @@ from helpers.corpus.inputs import read_source
 from helpers.store.files import read_csv
 from helpers.corpus.stage import run_corpus
 
+from cli_in_process import run_cli
 from conftest import SEEDS
 
 
@@ -64,10 +65,7 @@ def test_cli_rejects_bad_files_keeps_the_rest_and_exits_2(tmp_path):
     (seeds / "empty.txt").write_bytes(b"")
     (seeds / "blob.txt").write_bytes(bytes(range(256)))
     out = tmp_path / "out"
-    proc = subprocess.run(
-        [sys.executable, "-m", "helpers", "corpus", "--seeds", str(seeds), "--out", str(out)],
-        capture_output=True, text=True,
-    )
+    proc = run_cli("corpus", "--seeds", str(seeds), "--out", str(out))  # in this process: cli_in_process
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     for name, problem in [("latin1.txt", "not valid UTF-8"), ("empty.txt", "empty"), ("blob.txt", "binary")]:
@@ -89,15 +87,11 @@ def test_cli_names_a_missing_input_folder(tmp_path):
 
 @pytest.mark.slow
 def test_reports_with_real_models_and_no_cache_fails_fast_and_clearly(tmp_path):
-    import os
     import time
 
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HUB_CACHE": str(tmp_path / "empty-cache")}
+    env = {"HF_HUB_OFFLINE": "1", "HF_HUB_CACHE": str(tmp_path / "empty-cache")}  # added to this process's
     started = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, "-m", "helpers", "reports", "--models", "real", "--seeds", str(SEEDS), "--out", str(tmp_path / "o")],
-        capture_output=True, text=True, env=env,
-    )
+    proc = run_cli("reports", "--models", "real", "--seeds", str(SEEDS), "--out", str(tmp_path / "o"), env=env)
     assert time.perf_counter() - started < 60
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert "Helsinki-NLP/opus-mt-vi-en" in proc.stderr and "MODELS=demo" in proc.stderr
