@@ -18,11 +18,19 @@ from helpers.models.registry import MODEL_REGISTRY
 from helpers.config import Config
 from helpers.store.files import read_csv
 
+from cli_in_process import run_cli
 from conftest import ROOT, SEEDS
 from hubserver import HubServer
 
 
 def cli(*args: str, env: dict | None = None, drop: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
+    """The command, run in this process with `env` added to the environment (`cli_in_process`: it refuses
+    a variable huggingface_hub reads at import, such as a change of HF_HUB_OFFLINE)."""
+    return run_cli(*args, env=env, drop=drop, cwd=ROOT)
+
+
+def cli_process(*args: str, env: dict | None = None, drop: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
+    """`python -m helpers` in a process of its own, with `env` added and `drop` removed."""
     full = {k: v for k, v in {**os.environ, **(env or {})}.items() if k not in drop}
     return subprocess.run([sys.executable, "-m", "helpers", *args], capture_output=True, text=True, env=full,
                           cwd=ROOT)
@@ -179,9 +187,10 @@ def test_fetch_check_and_pack_against_a_local_hub_then_run_offline_from_the_pack
 
 
 def test_fetch_from_a_hub_without_the_model_says_so_without_a_traceback(tmp_path):
-    with HubServer({}) as server:
-        proc = cli("models", "fetch", "--lock", str(tmp_path / "lock.json"),
-                   env={"HF_ENDPOINT": server.url, "HF_HUB_CACHE": str(tmp_path / "hub")}, drop=("HF_HUB_OFFLINE",))
+    with HubServer({}) as server:  # online, against a server: HF_HUB_OFFLINE is read at import, a process of its own
+        proc = cli_process("models", "fetch", "--lock", str(tmp_path / "lock.json"),
+                           env={"HF_ENDPOINT": server.url, "HF_HUB_CACHE": str(tmp_path / "hub")},
+                           drop=("HF_HUB_OFFLINE",))
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert "Helsinki-NLP/opus-mt-vi-en: the download failed" in proc.stderr
     assert not (tmp_path / "lock.json").exists()
