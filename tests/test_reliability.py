@@ -20,6 +20,7 @@ from helpers.corpus.inputs import read_source
 from helpers.store.files import read_csv, write_text
 from helpers.store.outputs import MARKER, claim_output
 
+from cli_in_process import run_cli as cli  # `python -m helpers`, in this process
 from conftest import ROOT, SEEDS
 
 LF_SEED = SEEDS / "001_33798f45f77cf564.txt"
@@ -39,9 +40,6 @@ MINE = {"data/translations/my-notes.txt": "mine", "html/my-page.html": "<p>mine<
         "notebooks/my-analysis.ipynb": "{}", "my-list.txt": "mine"}
 
 
-def cli(*args: str, env: dict | None = None, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "helpers", *args], capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, **kwargs)
 
 
 @pytest.fixture(scope="module")
