@@ -8,19 +8,29 @@ BIN := $(VENV)/bin
 # reaches the command as HELPERS_<NAME> in its environment, never through the shell: any folder
 # name works, quotes and backticks included.
 PARAMS := SEEDS OUT MODELS TRANSLATOR SUMMARISER_EN SUMMARISER_VI CACHE_DIR MEMORY BACKEND \
-	SUMMARY_MAX_SENTENCES SUMMARY_MAX_WORDS GENERATION ENGINE CLUSTER WORKERS
+	SUMMARY_MAX_SENTENCES SUMMARY_MAX_WORDS GENERATION ENGINE CLUSTER WORKERS REVIEWS
 $(foreach p,$(PARAMS),$(if $(filter-out undefined default automatic,$(origin $(p))),$(eval export HELPERS_$(p) = $$(value $(p)))))
+# make would export a variable given on its command line under its own name too, expanding it
+# (a `$(shell ...)` in a folder name would run): these go as HELPERS_<NAME> only, taken as written.
+unexport $(PARAMS) MODEL_PACK LOCK
 # A folder written by `models pack` (on a connected machine): its models, offline.
 MODEL_PACK ?=
 LOCK ?= models.lock.json
 export HELPERS_LOCK = $(value LOCK)
+# Build settings, not run parameters: PYTHON is the command that makes the venv, VENV its folder.
+# They reach the shell as written (as CC does in any Makefile), so VENV must be one word: make's own
+# targets cannot hold a space.
+ifneq ($(words $(value VENV)),1)
+$(error VENV="$(value VENV)" must be a folder name without spaces (it is a make target))
+endif
 
 # Stand-in models, conversions and the translation memory live in this cache.
 export HELPERS_CACHE ?= $(CURDIR)/.cache
 export HF_HUB_DISABLE_PROGRESS_BARS := 1
 export TOKENIZERS_PARALLELISM := false
-ifneq ($(strip $(MODEL_PACK)),)
-export HF_HUB_CACHE := $(abspath $(MODEL_PACK))/hub
+# (Its value is taken as written, never expanded by make or the shell: any folder name works.)
+ifneq ($(strip $(value MODEL_PACK)),)
+export HF_HUB_CACHE := $(if $(filter /%,$(firstword $(value MODEL_PACK))),,$(CURDIR)/)$(value MODEL_PACK)/hub
 export HF_HUB_OFFLINE := 1
 endif
 
@@ -28,10 +38,13 @@ endif
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt pyproject.toml
+$(VENV)/.installed: requirements.txt pyproject.toml src/helpers/data/lab-overrides.json
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@# JupyterLab's defaults for this project: no news prompt, no update check (both would call a website)
+	@mkdir -p $(VENV)/share/jupyter/lab/settings
+	@cp src/helpers/data/lab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	@touch $@
 
 # The stages, then the stage notebooks (papermill), then every page into $(OUT)/html.
@@ -54,7 +67,7 @@ models: setup
 
 # JupyterLab on the project (notebooks/ open; the same cache and parameters as `make reports`).
 lab: setup
-	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.open_browser=$(if $(CI),False,True)
+	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.open_browser=$(if $(value CI),False,True) $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # Rewrite the paired .py files from the notebooks (after editing in JupyterLab).
 # Each notebook's parameters cell is made anew from Config, and progress widgets are not stored.

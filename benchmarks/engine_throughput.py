@@ -28,7 +28,8 @@ def timed(engine, jobs, memory_file: Path) -> dict[str, float]:
     """Seconds of each job (all its units, cold) on `engine`."""
     from helpers.config import default_cache_dir
     from helpers.models.loading import load_model
-    from helpers.translate.sentences import TranslationStats, memory_for, translate_sentences, translate_units
+    from helpers.inference.runs import ModelWork, cached_run, memory_for
+    from helpers.translate.sentences import translate_sentences
 
     seconds = {}
     for label, spec, units in jobs:
@@ -38,7 +39,7 @@ def timed(engine, jobs, memory_file: Path) -> dict[str, float]:
         if label == "translate":
             translate_sentences(units, loaded, memory, (), progress=False, engine=engine)
         else:
-            translate_units(units, loaded, memory, loaded.settings, TranslationStats(), progress=False, engine=engine)
+            cached_run(loaded, memory, loaded.settings, ModelWork(), progress=False, engine=engine)(units)
         seconds[label] = time.perf_counter() - started
         memory.close()
     return seconds

@@ -1,6 +1,6 @@
 """How a run grows with the number of reports: `make reports` on 10, 100 and 1,000 synthetic reports.
 
-For each N, `benchmarks/synthetic.py` writes N reports (the seeds' paragraphs shuffled, their
+For each N, `tests/synthetic.py` writes N reports (the seeds' paragraphs shuffled, their
 numbers, dates and names varied), and the whole job runs on them with demo models, from an
 empty output folder and an empty translation memory, as `make reports` runs it. Printed per N:
 wall time, model time (tokenising, generating and decoding, from run.json), the overhead per
@@ -25,8 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import synthetic  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+import synthetic  # noqa: E402  (the synthetic-report generator the tests use too)
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -104,7 +104,8 @@ def project(spec, texts: list[str], backend: str) -> dict:
     """(b) and (c), or (b') for a spec whose pieces are whole sentences. Run in a child process."""
     from helpers.config import default_cache_dir
     from helpers.models.loading import load_model
-    from helpers.translate.sentences import memory_for, translate_sentences
+    from helpers.inference.runs import memory_for
+    from helpers.translate.sentences import translate_sentences
 
     cache = Path(tempfile.mkdtemp(prefix="bench-"))
     started = time.perf_counter()

@@ -108,7 +108,7 @@ def report_bodies() -> dict[str, dict[str, str]]:
 
 def chunks_for(loaded, texts: dict[str, str]) -> list[str]:
     """The chunks `make reports` gives this summariser: every report's, in report order."""
-    from helpers.summarise.methods import pack_chunks
+    from helpers.summarise.abstractive import pack_chunks
 
     packed = pack_chunks(texts, loaded, loaded.input_limit)
     return [c for rid in sorted(packed) for c in packed[rid]]
@@ -140,7 +140,8 @@ def project(units: dict[str, dict]) -> dict:
     import helpers.inference.generation as generation
     from helpers.config import default_cache_dir
     from helpers.models.loading import load_model, release
-    from helpers.translate.sentences import TranslationStats, memory_for, translate_sentences, translate_units
+    from helpers.inference.runs import ModelWork, cached_run, memory_for
+    from helpers.translate.sentences import translate_sentences
 
     counted = {"tokens": 0}
     decode = generation._decode_ct2
@@ -167,7 +168,7 @@ def project(units: dict[str, dict]) -> dict:
             if label == "translate":
                 translate_sentences(texts, loaded, memory, (), progress=False)
             else:
-                translate_units(texts, loaded, memory, loaded.settings, TranslationStats(), progress=False)
+                cached_run(loaded, memory, loaded.settings, ModelWork(), progress=False)(texts)
             timings.append(time.perf_counter() - started)
         memory.close()
         release(loaded)  # as the stages do when done with a model

@@ -25,21 +25,22 @@
 # %% tags=["parameters"]
 # Run parameters. `make reports` sets every one of them; here, None takes $HELPERS_<NAME>
 # from the environment, else the default named here (the Config fields, helpers/config.py).
-SEEDS = None  # folder of the input reports; default: seeds
+SEEDS = None  # folder of the reports (.txt, .md, .html, .docx, .pdf); default: seeds
 OUT = None  # output folder; default: build
-MODELS = None  # real (pretrained weights), demo (tiny random-weight stand-ins) or auto (real where available, else demo with a warning); default: auto
+MODELS = None  # real weights, demo stand-ins, or auto (real where available, else demo); default: auto
 TRANSLATOR = None  # the translation model (opus-mt, nllb, m2m100, vinai); default: opus-mt
 SUMMARISER_EN = None  # summarises the English (distilbart, mt5-xlsum); default: distilbart
 SUMMARISER_VI = None  # summarises the Vietnamese (distilbart, mt5-xlsum); default: mt5-xlsum
-CACHE_DIR = None  # stand-in models, conversions and the translation memory; default: .cache ($HELPERS_CACHE)
+CACHE_DIR = None  # stand-ins, conversions and the translation memory; default: .cache, or $HELPERS_CACHE
 MEMORY = None  # the translation memory; default: CACHE_DIR/translation-memory.sqlite
-BACKEND = None  # ctranslate2 (int8, fast) or transformers (fp32 reference path); default: ctranslate2
+BACKEND = None  # ctranslate2 (int8, fast) or transformers (fp32 reference); default: ctranslate2
 SUMMARY_MAX_SENTENCES = None  # a summary's length bound, in sentences; default: 3
 SUMMARY_MAX_WORDS = None  # a summary's length bound, in words; default: 80
-GENERATION = None  # overrides of the models decoding settings, e.g. opus-mt.num_beams 5 written with an equals sign (docs/models.md); default: none: each model its own
+GENERATION = None  # decoding overrides of the models (docs/models.md); default: none: each model its own
 ENGINE = None  # where the work runs: local (this process) or dask; default: local
-CLUSTER = None  # with the dask engine: the scheduler address, e.g. tcp://10.0.0.5:8786; default: none: a local cluster
-WORKERS = None  # with the dask engine and no CLUSTER: worker processes of the local cluster; default: 0: one per core
+CLUSTER = None  # with the dask engine: a scheduler address; default: none: a local cluster
+WORKERS = None  # with the dask engine and no CLUSTER: local workers; default: 0: one per core
+REVIEWS = None  # the reviewed English, kept in the project (docs/review.md); default: reviews
 REPORT_ID = None  # a report_id of OUT/data/reports.csv (default: the first report)
 
 # %%

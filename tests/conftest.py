@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -12,10 +13,29 @@ ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 
 
+# A test is slow (left out of `make test-fast`) when it needs a whole run, a real-layout model hub,
+# a kernel or a subprocess: it uses one of these fixtures, sits in one of these modules, is a
+# notebook (nbval), or says so with @pytest.mark.slow.
+SLOW_FIXTURES = {"seed_run", "odd_run", "hostile_run", "whole_job_pages", "summary_run", "real_hub", "offline_hub"}
+SLOW_MODULES = {"test_engines.py", "test_real_models.py", "test_reliability.py", "test_progress.py"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if (item.path.suffix == ".ipynb" or item.path.name in SLOW_MODULES
+                or SLOW_FIXTURES & set(getattr(item, "fixturenames", ()))):
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_configure(config):
-    # nbval kernels inherit this environment: keep their outputs out of the work tree.
+    # nbval kernels inherit this environment: keep their outputs out of the work tree, one folder per
+    # test process (`make test` runs two, pytest-xdist's workers: each runs its notebooks on its own OUT).
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        os.environ["HELPERS_OUT"] = tempfile.mkdtemp(prefix=f"helpers-nbval-{os.environ['PYTEST_XDIST_WORKER']}-")
     os.environ.setdefault("HELPERS_OUT", tempfile.mkdtemp(prefix="helpers-nbval-"))
     os.environ.setdefault("HELPERS_MODELS", "demo")
+    # ...and read no reviews the checkout may hold (whole runs and notebooks give the models' English)
+    os.environ.setdefault("HELPERS_REVIEWS", tempfile.mkdtemp(prefix="helpers-reviews-"))
     os.environ.setdefault("HELPERS_CACHE", str(ROOT / ".cache"))
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -38,6 +58,15 @@ def seed_reports():
     sources, rejections = read_folder(SEEDS)
     assert not rejections
     return {s.report_id[:3]: build_report(s) for s in sources}
+
+
+@pytest.fixture(scope="session")
+def small_seeds(tmp_path_factory) -> Path:
+    """A folder holding the shortest seed only: for tests of what a run does with any input, where the
+    five seeds would only make the run longer."""
+    folder = tmp_path_factory.mktemp("small-seeds")
+    shutil.copy(SEEDS / "001_33798f45f77cf564.txt", folder)
+    return folder
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ import pandas as pd
 from helpers.config import Config
 from helpers.text.glossary import default_glossary, prepare
 from helpers.translate.stage import load_translator
-from helpers.translate.sentences import memory_for
+from helpers.inference.runs import memory_for
 
 REFERENCE = Path(__file__).parent / "reference"
 WHOLE_SENTENCES = "opus-mt.piece_tokens=512"

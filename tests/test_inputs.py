@@ -67,10 +67,11 @@ def test_crlf_and_cr_split_like_lf():
 def test_folder_keeps_good_files_when_others_are_bad(tmp_path):
     (tmp_path / "a.txt").write_text("Tiêu đề\nNội dung.", encoding="utf-8")
     (tmp_path / "b.txt").write_bytes(b"\xff\xfe\xfa")
-    (tmp_path / "notes.md").write_text("not an input")
+    (tmp_path / "notes.odt").write_text("not an input format")
     sources, rejections = read_folder(tmp_path)
     assert [s.path.name for s in sources] == ["a.txt"]
-    assert [r.file.endswith("b.txt") for r in rejections] == [True]
+    assert [r.file for r in rejections] == ["b.txt", "notes.odt"]  # every entry has an outcome
+    assert "format not read" in rejections[1].problem
 
 
 def test_report_ids_are_ascii_and_unique(tmp_path):

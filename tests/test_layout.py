@@ -92,7 +92,7 @@ def test_every_run_parameter_has_one_home_in_config():
     the command line's options are generated from them."""
     import re
 
-    from helpers.cli import _parser
+    from helpers.cli import parser
     from helpers.config import Config, parameters_cell
 
     makefile = (PACKAGE.parents[1] / "Makefile").read_text(encoding="utf-8")
@@ -103,8 +103,8 @@ def test_every_run_parameter_has_one_home_in_config():
 
         cell = next(c for c in nbformat.read(nb, as_version=4).cells if "parameters" in c.metadata.get("tags", []))
         assert cell.source.startswith(parameters_cell()), f"{nb.name}: run `make notebooks-sync`"
-    options = {a.dest for a in _parser()._actions}
-    assert {name.lower() for name in Config.parameter_names()} <= options
+    usage = parser().format_help()
+    assert all(f"--{name.lower().replace('_', '-')} {name}" in usage for name in Config.parameter_names())
 
 
 def test_no_stored_notebook_holds_a_dead_progress_bar():
@@ -113,3 +113,10 @@ def test_no_stored_notebook_holds_a_dead_progress_bar():
     for nb in sorted((PACKAGE.parents[1] / "notebooks").glob("[0-9][0-9]_*.ipynb")):
         outputs = [o for c in nbformat.read(nb, as_version=4).cells if c.cell_type == "code" for o in c.outputs]
         assert not [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})], nb.name
+
+
+def test_the_readme_shows_the_parameters_as_config_defines_them():
+    from helpers.config import parameters_table
+
+    readme = (PACKAGE.parents[1] / "README.md").read_text(encoding="utf-8")
+    assert parameters_table() in readme, "README's make variables: paste helpers.config.parameters_table()"

@@ -257,7 +257,7 @@ def test_ctranslate2_scores_only_target_pieces_when_target_spm_is_smaller(tmp_pa
     assert list(generate_batches(loaded, batches)) == [generate(loaded, b) for b in batches]
     tiny = load_model(base, "demo", tmp_path, backend="ctranslate2")
     assert not tiny.vmap and tiny.provenance()["output_vocabulary"] == "full"
-    from helpers.translate.sentences import memory_for
+    from helpers.inference.runs import memory_for
 
     assert memory_for(loaded, tmp_path / "a.sqlite").settings["output_vocabulary"] == "target pieces"
     assert "output_vocabulary" not in memory_for(tiny, tmp_path / "b.sqlite").settings

@@ -14,7 +14,7 @@ import pytest
 from helpers.corpus.lines import classify
 from helpers.text.glossary import default_glossary, prepare
 from helpers.corpus.inputs import ID_MAX, read_folder
-from helpers.store.files import read_csv, write_text
+from helpers.store.files import read_csv
 from helpers.text.normalise import clean_space
 
 from conftest import ROOT, SEEDS
@@ -44,6 +44,7 @@ def test_a_run_of_repeated_paragraphs_is_one_group():
     assert roles.count("body") == 1 and roles.count("duplicate") == 299
 
 
+@pytest.mark.slow
 def test_invisible_characters_are_removed_before_any_rule_and_the_ledger_keeps_the_line(tmp_path):
     zw = "Cô\u200bng an Trung ươ\ufeffng tổ chức Hội ng\u00adhị tổng kết\u202e công tác năm 2022."
     assert clean_space(zw) == "Công an Trung ương tổ chức Hội nghị tổng kết công tác năm 2022."
@@ -71,6 +72,7 @@ def test_control_characters_from_a_model_never_reach_the_text():
     assert clean_space("The\x00 Ministry\x07 held\x1b a\u202e conference") == "The Ministry held a conference"
 
 
+@pytest.mark.slow
 def test_only_regular_files_are_read_with_a_named_size_limit(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
@@ -101,6 +103,7 @@ def test_report_ids_never_clash_with_pages_notebooks_or_each_other_and_are_bound
     assert all(len(i) <= ID_MAX for i in ids)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("make", ["empty", "all_rejected"])
 def test_no_usable_report_says_what_was_found_and_exits_1(make, tmp_path):
     folder = tmp_path / "in"
@@ -112,10 +115,11 @@ def test_no_usable_report_says_what_was_found_and_exits_1(make, tmp_path):
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert "no report to process" in proc.stderr
     if make == "all_rejected":
-        assert f"{folder / 'empty.txt'}: empty file" in proc.stderr and "all 2 *.txt inputs were rejected" in proc.stderr
+        assert f"{folder / 'empty.txt'}: empty file" in proc.stderr and "all 2 inputs were rejected" in proc.stderr
     assert not (tmp_path / "o" / "notebooks").exists()
 
 
+@pytest.mark.slow
 def test_out_that_is_a_file_or_memory_that_is_a_folder_is_one_clear_line(tmp_path):
     (tmp_path / "out").write_text("I am a file")
     proc = cli("corpus", "--seeds", str(SEEDS), "--out", str(tmp_path / "out"))
@@ -127,10 +131,11 @@ def test_out_that_is_a_file_or_memory_that_is_a_folder_is_one_clear_line(tmp_pat
     assert f"translation memory {tmp_path} is a directory" in proc.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", ["garbage", "truncated"])
-def test_a_damaged_memory_is_moved_aside_named_and_rebuilt(damage, tmp_path):
+def test_a_damaged_memory_is_moved_aside_named_and_rebuilt(damage, tmp_path, small_seeds):
     memory = tmp_path / "tm.sqlite"
-    args = ["translate", "--models", "demo", "--seeds", str(SEEDS), "--out", str(tmp_path / "o"), "--memory", str(memory)]
+    args = ["translate", "--models", "demo", "--seeds", str(small_seeds), "--out", str(tmp_path / "o"), "--memory", str(memory)]
     assert cli(*args).returncode == 0
     with sqlite3.connect(memory) as db:
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -160,6 +165,7 @@ def test_outputs_get_the_normal_file_mode(tmp_path):
     assert stat.S_IMODE((tmp_path / "a.csv").stat().st_mode) == 0o644
 
 
+@pytest.mark.slow
 def test_a_report_removed_from_the_inputs_leaves_no_stale_output(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
@@ -170,13 +176,8 @@ def test_a_report_removed_from_the_inputs_leaves_no_stale_output(tmp_path):
     assert cli(*args).returncode == 0
     (folder / "two.txt").unlink()
     assert cli(*args).returncode == 0
-    assert sorted(p.name for p in (tmp_path / "o" / "data" / "translations").iterdir()) == ["one.txt"]
-    from helpers.store.files import remove_stale
-
-    (tmp_path / "html").mkdir()
-    for name in ("index.html", "one.html", "two.html"):
-        write_text(tmp_path / "html" / name, "<p>page</p>")
-    assert remove_stale(tmp_path / "html", "*.html", {"index.html", "one.html"}) == ["two.html"]
+    kept = sorted(p.name for p in (tmp_path / "o" / "data" / "translations").iterdir())
+    assert kept == ["one.docx", "one.md", "one.txt"]
 
 
 def test_a_byline_above_a_final_dateline_and_an_impossible_dateline(tmp_path):
@@ -193,6 +194,7 @@ def test_a_byline_above_a_final_dateline_and_an_impossible_dateline(tmp_path):
     assert "impossible date" in report.lines[5].reason
 
 
+@pytest.mark.slow
 def test_a_read_only_out_is_one_clear_line_before_any_work(tmp_path, monkeypatch, capsys):
     """A read-only filesystem (simulated: root ignores chmod here) stops the run at once, named."""
     import errno
@@ -210,6 +212,7 @@ def test_a_read_only_out_is_one_clear_line_before_any_work(tmp_path, monkeypatch
     assert f"output folder {tmp_path / 'o'} cannot be written: Read-only file system" in err
 
 
+@pytest.mark.slow
 def test_a_full_disk_mid_run_is_one_clear_line_naming_the_file(tmp_path, monkeypatch, capsys):
     import errno
 

@@ -56,6 +56,7 @@ def test_sentences_point_at_text_lines(seed_run):
     assert counts.to_dict() == result.report_table.set_index("report_id")["n_sentences"].to_dict()
 
 
+@pytest.mark.slow
 def test_cli_rejects_bad_files_keeps_the_rest_and_exits_2(tmp_path):
     seeds = tmp_path / "in"
     shutil.copytree(SEEDS, seeds)
@@ -76,6 +77,7 @@ def test_cli_rejects_bad_files_keeps_the_rest_and_exits_2(tmp_path):
     assert read_csv(out / "data" / "reports.csv")["report_id"].str[:3].tolist() == ["000", "001", "002", "003", "004"]
 
 
+@pytest.mark.slow
 def test_cli_names_a_missing_input_folder(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "helpers", "corpus", "--seeds", str(tmp_path / "nope"), "--out", str(tmp_path)],
@@ -85,6 +87,7 @@ def test_cli_names_a_missing_input_folder(tmp_path):
     assert "nope does not exist" in proc.stderr and "Traceback" not in proc.stderr
 
 
+@pytest.mark.slow
 def test_reports_with_real_models_and_no_cache_fails_fast_and_clearly(tmp_path):
     import os
     import time

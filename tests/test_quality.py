@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
-import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from markupsafe import escape
 
@@ -32,6 +33,7 @@ from reference_translator import WHOLE_SENTENCES, planted_errors, reference_set,
 
 REFERENCE = reference_set()
 PLANTED = planted_errors()
+FACT_PAIRS = pd.read_csv(ROOT / "tests" / "reference" / "facts.csv", dtype=str, keep_default_na=False)
 VALUE_FLAGS = ("number_", "date_", "code_", "url_", "name_", "term_", "repaired", "clause_", "coverage_",
                "repetition", "vietnamese_left", "length_ratio", "empty_output")
 
@@ -205,21 +207,32 @@ def test_a_dropped_clause_is_flagged_and_a_restructured_sentence_is_not():
     assert "clause_missing:3_of_4" in coverage_flags(source, dropped)
 
 
+@pytest.mark.slow
 def test_the_pipeline_on_reference_english_gives_flags_a_reader_can_trust(tmp_path, demo_cache):
     """The reference stand-in answers every title and body sentence; one answer carries a planted
-    error. The whole job (translate, summarise, pages) runs from the CLI."""
+    error. The whole job (translate, summarise, pages) runs from `make reports`, on the seeds in a
+    folder whose name holds quotes, backticks and `$(...)`: make and the shell take it as written
+    and run no command."""
     out, memory = tmp_path / "out", tmp_path / "tm.sqlite"
-    cfg = Config(seeds=SEEDS, out=out, models="demo", memory=memory, generation=WHOLE_SENTENCES)
-    english = dict(zip(REFERENCE["text_vi"], REFERENCE["text_en"]))
+    seeds = tmp_path / 'Báo cáo "Q3" `touch hostile` $(touch hostile) $(shell touch hostile)'
+    shutil.copytree(SEEDS, seeds)
+    # A sixth report: the correct pairs of facts.csv (times, fractions, phones, plates, areas), and
+    # lines a spreadsheet would open as formulas, which the CSVs keep as written (data-contract.md).
+    facts = FACT_PAIRS[FACT_PAIRS["expect"] == ""].drop_duplicates("text_vi")
+    formulas = ['=HYPERLINK("https://example.com/a";"Xem chi tiết")', "@SUM(A1:A9)", "+84 912 345 678", "-5 độ C"]
+    (seeds / "zz-facts.txt").write_text("\n\n".join(["Công an thành phố thông tin về một số vụ việc trong tuần",
+                                                     *facts["text_vi"], *formulas]), encoding="utf-8")
+    cfg = Config(seeds=seeds, out=out, models="demo", memory=memory, generation=WHOLE_SENTENCES)
+    english = dict(zip(REFERENCE["text_vi"], REFERENCE["text_en"])) | dict(zip(facts["text_vi"], facts["text_en"]))
     planted = PLANTED[PLANTED["expect"] == "number_changed:450→405"].iloc[0]
     planted_vi = REFERENCE.set_index(["report_id", "sentence_no"]).loc[(planted.report_id, planted.sentence_no), "text_vi"]
     english[planted_vi] = planted.text_en
     serve_reference(cfg, english)
     env = {**os.environ, "HELPERS_CACHE": str(demo_cache)}
-    proc = subprocess.run([sys.executable, "-m", "helpers", "reports", "--models", "demo", "--out", str(out),
-                           "--memory", str(memory), "--generation", WHOLE_SENTENCES], capture_output=True, text=True,
-                          cwd=ROOT, env=env)
+    proc = subprocess.run(["make", "-s", "reports", "MODELS=demo", f"SEEDS={seeds}", f"OUT={out}", f"MEMORY={memory}",
+                           f"GENERATION={WHOLE_SENTENCES}"], capture_output=True, text=True, cwd=ROOT, env=env)
     assert proc.returncode == 0, proc.stderr[-3000:]
+    assert not (ROOT / "hostile").exists() and not (tmp_path / "hostile").exists()
     sentences = read_csv(out / "data" / "sentences.csv")
     sentences["sentence_no"] = sentences["sentence_no"].astype(int)
     text = sentences[sentences["role"].isin(["title", "body"])].set_index(["report_id", "sentence_no"])
@@ -231,16 +244,21 @@ def test_the_pipeline_on_reference_english_gives_flags_a_reader_can_trust(tmp_pa
             continue
         assert got["text_en"] == row.text_en, (row.report_id, row.sentence_no)
         assert not [f for f in split_flags(got["flags"]) if f.startswith(VALUE_FLAGS)], (row.report_id, row.sentence_no)
+    for row in facts.itertuples():
+        [got] = sentences[sentences["text_vi"] == row.text_vi].to_dict("records")
+        assert got["text_en"] == row.text_en and got["flags"] == "", got
+    ledger = read_csv(out / "data" / "ledger.csv")
+    assert set(formulas) <= set(ledger[ledger["report_id"] == "zz-facts"]["text"])
     assert json.loads((out / "data" / "run.json").read_text())["translate"]["from_memory"] >= len(REFERENCE)
     summaries = read_csv(out / "data" / "summaries.csv")
     extractive = summaries[summaries["method"] == "extractive"]
-    assert len(extractive) == 5 and not extractive["flags"].str.contains("unsupported_").any()
+    assert len(extractive) == 6 and not extractive["flags"].str.contains("unsupported_").any()
     page = (out / "html" / f"{planted.report_id}.html").read_text(encoding="utf-8")
     assert "number_changed:450→405" in page and "kept from the source: 450" in page
     assert "without encryption" not in proc.stderr  # kernel start-up noise is silenced
     run = json.loads((out / "data" / "run.json").read_text())
     assert run["absolute_paths"]["out"] == str(out) and str(tmp_path) not in json.dumps(run["parameters"])
-    assert run["parameters"]["seeds"] == "seeds" and str(tmp_path) not in run["translate"]["memory"]
+    assert run["absolute_paths"]["seeds"] == str(seeds) and str(tmp_path) not in run["translate"]["memory"]
     for html_page in (out / "html").glob("*.html"):  # shared pages carry no path of this machine
         assert str(tmp_path) not in html_page.read_text(encoding="utf-8") and str(ROOT) not in html_page.read_text(encoding="utf-8"), html_page.name
     other = REFERENCE[REFERENCE["text_en"].str.startswith("On the morning of June 22, in Hanoi")].iloc[0]
@@ -253,3 +271,25 @@ def test_number_words_are_whole_words_in_any_case_even_with_unusual_letters():
 
     assert number_words("Twenty-two of the SEVENTY first, ſeven") == {"20", "22", "2", "70", "71", "1", "7"}
     assert number_words("sevenfold one_two twentyfive 7th") == set()
+
+
+
+@pytest.mark.parametrize("row", list(FACT_PAIRS.itertuples()), ids=lambda r: f"{r.Index}-{r.case}")
+def test_times_fractions_phones_plates_emails_and_areas_are_read_as_values(row):
+    """tests/reference/facts.csv: correct English in another notation raises no flag (nor a repair
+    note); each planted error is named by its flag."""
+    flags = all_flags(row.text_vi, row.text_en)
+    if not row.expect:
+        assert flags == [] and check_sentence(row.text_vi, row.text_en).missing == ()
+    else:
+        assert row.expect in flags, flags
+
+
+def test_the_new_values_are_protected_spans():
+    from helpers.text.spans import find_spans
+
+    text = ("Lúc 15h30, gần 1/3 số xe, gọi 0912.345.678, xe 29A-123.45, thư tiepdan@congan.hanoi.gov.vn, "
+            "diện tích 1.234,56 m2, ngày 1/3.")
+    assert [(s.kind, s.text) for s in find_spans(text)] == [
+        ("time", "15h30"), ("fraction", "1/3"), ("phone", "0912.345.678"), ("plate", "29A-123.45"),
+        ("email", "tiepdan@congan.hanoi.gov.vn"), ("number", "1.234,56"), ("date", "1/3")]

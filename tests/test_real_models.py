@@ -67,8 +67,8 @@ def test_reports_with_real_models_translate_with_the_chosen_model(real_hub, tmp_
 
 
 @pytest.mark.parametrize("translator", ["opus-mt", "m2m100", "vinai"])
-def test_translate_stage_with_each_real_translator(translator, real_hub, tmp_path):
-    proc = cli("translate", "--models", "real", "--translator", translator, "--seeds", str(SEEDS),
+def test_translate_stage_with_each_real_translator(translator, real_hub, tmp_path, small_seeds):
+    proc = cli("translate", "--models", "real", "--translator", translator, "--seeds", str(small_seeds),
                "--out", str(tmp_path / "o"), "--memory", str(tmp_path / "tm.sqlite"), env=offline(real_hub))
     assert proc.returncode == 0, proc.stderr[-3000:]
     sentences = read_csv(tmp_path / "o" / "data" / "sentences.csv")

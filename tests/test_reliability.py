@@ -18,8 +18,9 @@ import pytest
 
 from helpers.corpus.inputs import read_source
 from helpers.store.files import read_csv, write_text
+from helpers.store.outputs import MARKER, claim_output
 
-from conftest import SEEDS
+from conftest import ROOT, SEEDS
 
 LF_SEED = SEEDS / "001_33798f45f77cf564.txt"
 BAD = {
@@ -31,6 +32,11 @@ BAD = {
 }
 ENGLISH = ("The Ministry of Public Security held a conference in Hanoi to review the work of the year "
            "and to set out the tasks for the next one. Delegates discussed training and discipline.")
+
+
+# Files of someone's in a previous output that no run wrote: they stay as they are.
+MINE = {"data/translations/my-notes.txt": "mine", "html/my-page.html": "<p>mine</p>",
+        "notebooks/my-analysis.ipynb": "{}", "my-list.txt": "mine"}
 
 
 def cli(*args: str, env: dict | None = None, **kwargs) -> subprocess.CompletedProcess:
@@ -55,6 +61,9 @@ def odd_run(tmp_path_factory):
         "Tin có mã <script>alert(1)</script> trong tiêu đề\n\nNội dung <b>in đậm</b> của bản tin, "
         "được đăng trên trang điện tử của Bộ Công an vào sáng nay tại Hà Nội với nhiều hình ảnh.", encoding="utf-8")
     out = folder.parent / "out"
+    claim_output(out, folder)  # OUT is a previous output, where someone left files of their own
+    for name, text in MINE.items():
+        write_text(out / name, text)
     proc = cli("summarise", "--seeds", str(folder), "--out", str(out), "--models", "demo",
                "--memory", str(folder.parent / "tm.sqlite"))
     return folder, out, proc
@@ -69,6 +78,12 @@ def test_bad_inputs_are_named_with_their_problem_and_the_run_exits_2(odd_run):
         assert problem in line
     problems = read_csv(out / "data" / "problems.csv")
     assert sorted(problems["file"]) == sorted([*BAD, "folder.txt"])  # names within SEEDS, as reports.csv
+
+
+def test_a_previous_output_keeps_the_files_no_run_wrote(odd_run):
+    _, out, _ = odd_run
+    assert {name: (out / name).read_text() for name in MINE} == MINE
+    assert (out / "data" / "translations" / "english.txt").exists()  # the run's own, beside them
 
 
 def test_every_line_of_every_processed_file_is_in_the_ledger_once(odd_run):
@@ -112,13 +127,13 @@ def test_boilerplate_only_report_has_no_body_text_and_no_crash(odd_run):
     assert len(mine) == 3 and (mine["flags"] == "no_body_text").all()
 
 
-def test_english_report_is_passed_through_not_translated(odd_run):
+def test_english_report_is_kept_as_it_is_not_translated(odd_run):
     _, out, _ = odd_run
-    assert read_csv(out / "data" / "reports.csv").set_index("report_id").loc["english", "language"] == "other"
+    assert read_csv(out / "data" / "reports.csv").set_index("report_id").loc["english", "language"] == "en"
     s = read_csv(out / "data" / "sentences.csv")
     mine = s[s["report_id"] == "english"]
-    assert (mine["text_en"] == mine["text_vi"]).all()
-    assert (mine["flags"] == "not_vietnamese:passed_through").all()
+    assert (mine["text_en"] == mine["text_vi"]).all() and (mine["lang"] == "en").all()
+    assert (mine["flags"] == "kept_english").all() and (mine["model"] == "").all()
 
 
 def test_html_in_a_report_is_kept_as_text(odd_run):
@@ -191,11 +206,12 @@ def test_a_5_mb_input_is_processed_with_bounded_memory(tmp_path):
 
 
 def _big_folder(tmp_path: Path) -> Path:
-    """Seeds repeated with numbered variants: enough sentences for a run to be killed midway."""
+    """The shortest seed repeated with numbered variants: enough sentences (and batches) for a run
+    to be killed midway."""
     folder = tmp_path / "big"
     folder.mkdir()
-    for n in range(4):
-        for p in sorted(SEEDS.glob("*.txt")):
+    for n in range(8):
+        for p in sorted(SEEDS.glob("001_*.txt")):
             text = p.read_text(encoding="utf-8").replace("Hội nghị", f"Hội nghị lần {n + 1}")
             (folder / f"{n}-{p.name}").write_text(text, encoding="utf-8")
     return folder
@@ -275,3 +291,150 @@ def test_a_failed_write_leaves_the_old_file_and_no_debris(tmp_path, monkeypatch)
         write_text(target, "new,half")
     assert target.read_text() == "old,complete\n"
     assert [p.name for p in tmp_path.iterdir()] == ["data.csv"]
+
+
+def test_shown_escapes_what_a_terminal_would_obey_and_keeps_the_rest():
+    from helpers.store.terminal import shown
+
+    assert shown("Báo cáo Đà Nẵng “Q3” 2022.txt") == "Báo cáo Đà Nẵng “Q3” 2022.txt"
+    assert shown("\x1b[2J\x1b[31mred\tx\ny\rz\x7f\x9b") == "\\x1b[2J\\x1b[31mred\\tx\\ny\\rz\\x7f\\x9b"
+    assert shown("gpj\u202e.exe\u2028") == "gpj\\u202e.exe\\u2028"
+    assert shown("caf\udce9.txt") == "caf\ufffd.txt"  # a name's undecodable byte, as os.listdir gives it
+    assert shown(Path("/a\x1bb")) == "/a\\x1bb"
+
+
+def test_a_file_name_with_terminal_codes_is_shown_escaped(tmp_path, capsys):
+    from helpers.cli import main
+
+    seeds = tmp_path / "in"
+    seeds.mkdir()
+    (seeds / "\x1b[2J\x1b[31mred\nline.txt").write_bytes(b"")
+    assert main(["corpus", "--seeds", str(seeds), "--out", str(tmp_path / "o")]) == 1
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\\x1b[2J\\x1b[31mred\\nline.txt: empty file" in err
+    assert all(line.startswith("error: ") for line in err.splitlines()), err
+
+
+# ------------------------------------------------------------ the output folder is the project's own
+
+SKIPPED = {".venv", ".git", ".cache", "__pycache__"}  # written by other processes while tests run
+
+
+def listing(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file and folder under `folder` with its size and modification time (what a refused run
+    must leave as it was), but the checkout's venv, cache, git and bytecode folders."""
+    found = {}
+    for where, folders, files in os.walk(folder):
+        folders[:] = [d for d in folders if d not in SKIPPED]
+        for name in folders + files:
+            st = Path(where, name).lstat()
+            found[str(Path(where, name).relative_to(folder))] = (st.st_size, st.st_mtime_ns)
+    return found
+
+
+@pytest.mark.parametrize("case", ["checkout", "above the checkout", "SEEDS", "above SEEDS", "files of mine"])
+def test_an_out_that_is_not_the_project_s_own_is_refused_and_left_as_it_was(case, tmp_path, capsys):
+    from helpers.cli import main
+
+    seeds = tmp_path / "in"
+    seeds.mkdir()
+    (seeds / "r.txt").write_bytes(LF_SEED.read_bytes())
+    mine = tmp_path / "mine"
+    for name in ("notebooks/01_corpus.ipynb", "html/index.html", "data/translations/r.txt", "data/ledger.csv", "a.txt"):
+        write_text(mine / name, "mine")
+    out, watched, why = {
+        "checkout": (ROOT, ROOT, "is the project's checkout"),
+        "above the checkout": (ROOT.parent, ROOT, "holds the project's checkout"),
+        "SEEDS": (seeds, tmp_path, "is the input folder SEEDS"),
+        "above SEEDS": (tmp_path, tmp_path, "holds the input folder SEEDS"),
+        "files of mine": (mine, tmp_path, "holds files and is not an output of this project"),
+    }[case]
+    before = listing(watched)
+    status = main(["corpus", "--seeds", str(seeds), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert status == 1 and err.count("\n") == 1 and err.startswith(f"error: OUT={out} ") and why in err, err
+    assert listing(watched) == before
+    assert not (ROOT.parent / MARKER).exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("out, said", [("", "error: OUT is empty: name a folder"),
+                                       (".", f"error: OUT={ROOT} is the project's checkout")])
+def test_make_reports_with_an_empty_or_dot_out_writes_nothing(out, said):
+    before = listing(ROOT)
+    proc = subprocess.run(["make", "-s", "reports", f"OUT={out}"], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 2 and said in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+    assert listing(ROOT) == before
+
+
+def test_only_files_a_run_recorded_are_removed(tmp_path):
+    from helpers.store.files import remove_stale
+
+    html = tmp_path / "html"
+    assert remove_stale(tmp_path, "*.html", set()) == []  # a folder outside a marked output: never
+    claim_output(tmp_path, SEEDS)
+    for name in ("index.html", "one.html", "two.html", "mine.html"):
+        write_text(html / name, "<p>page</p>")
+    assert remove_stale(html, "*.html", {"index.html", "one.html", "two.html"}) == []  # recorded as the run's
+    assert remove_stale(html, "*.html", {"index.html", "one.html"}) == ["two.html"]  # a report since removed
+    assert sorted(p.name for p in html.iterdir()) == ["index.html", "mine.html", "one.html"]  # no record here
+
+
+@pytest.mark.slow
+def test_make_takes_a_folder_name_as_written_and_refuses_seeds_as_out(tmp_path):
+    """Quotes, backticks, `$(...)` and make's own `$(shell ...)` in SEEDS (and OUT, MODEL_PACK) reach
+    the command as written and run nothing; OUT=<SEEDS> is refused before anything is written."""
+    seeds = tmp_path / 'Báo cáo "Q3" `touch hostile` $(touch hostile) $(shell touch hostile)'
+    seeds.mkdir()
+    (seeds / "r.txt").write_bytes(LF_SEED.read_bytes())
+    before = listing(tmp_path)
+    proc = subprocess.run(["make", "-s", "reports", f"SEEDS={seeds}", f"OUT={seeds}", f"MODEL_PACK={seeds}"],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 2 and f"error: OUT={seeds} is the input folder SEEDS" in proc.stderr, proc.stderr
+    assert listing(tmp_path) == before and not (ROOT / "hostile").exists()
+
+
+# ------------------------------------------------------------ settings: one line naming the setting
+
+@pytest.mark.parametrize("args, said", [
+    (["--generation", "opus-mt.num_beams=2.5"], "GENERATION: 'opus-mt.num_beams=2.5': num_beams must be a whole number from 1 to 64"),
+    (["--generation", "opus-mt.num_beams=NaN"], "num_beams must be a whole number from 1 to 64"),
+    (["--generation", "opus-mt.max_new_tokens_ratio=1e309"], "max_new_tokens_ratio must be a number from 0 to 16"),
+    (["--generation", "opus-mt.max_length=-5"], "max_length must be a whole number from 16 to 65536"),
+    (["--generation", "opus-mt.piece_tokens=0"], "piece_tokens must be a whole number from 16 to 65536"),
+    (["--generation", "opus-mt.redecode=maybe"], "redecode must be true or false"),
+    (["--generation", "distilbart.min_length=90 distilbart.max_length=60"], "distilbart.min_length=90 is over its max_length"),
+    (["--models", "bogus"], "MODELS must be one of auto, real, demo, not 'bogus'"),
+    (["--summary-max-sentences", "abc"], "SUMMARY_MAX_SENTENCES must be a whole number, not 'abc'"),
+    (["--seeds"], "argument --seeds: expected one argument"),
+    (["--no-such-option", "1"], "unrecognized arguments: --no-such-option 1"),
+])
+def test_a_bad_setting_is_one_line_naming_it_and_exit_1(args, said, tmp_path, capsys):
+    from helpers.cli import main
+
+    try:
+        status = main(["translate", "--out", str(tmp_path / "o"), *args])
+    except SystemExit as stop:  # argparse's own mistakes end the process, as `python -m helpers` does
+        status = stop.code
+    err = capsys.readouterr().err
+    assert status == 1 and err.count("\n") == 1 and err.startswith("error: ") and said in err, err
+    assert not (tmp_path / "o").exists()
+
+
+def test_every_model_s_own_settings_are_within_the_checked_ranges():
+    from dataclasses import asdict
+
+    from helpers.inference.settings import check
+    from helpers.models.registry import MODEL_REGISTRY
+
+    for spec in MODEL_REGISTRY.values():
+        for name, value in asdict(spec.generation).items():
+            assert value is None or check(name, value) == value, (spec.key, name)
+    assert check("num_beams", 4.0) == 4 and check("redecode", 0) is False
+
+
+@pytest.mark.slow
+def test_make_names_the_make_variable_of_a_bad_setting():
+    proc = subprocess.run(["make", "-s", "reports", "SUMMARY_MAX_SENTENCES=abc"], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and "usage:" not in proc.stderr
+    assert proc.stderr.splitlines()[0] == "error: SUMMARY_MAX_SENTENCES must be a whole number, not 'abc'"

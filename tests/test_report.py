@@ -68,6 +68,16 @@ def test_pages_are_made_self_contained():
     assert self_contained(page) == "<head></head><p>&lt;script&gt;</p>"
 
 
+@pytest.fixture(scope="module")
+def whole_job_pages(hostile_run) -> list:
+    """Every page of the hostile run made by the whole job (`make reports`' `run_all`: stage
+    notebooks included), made once for the browser tests."""
+    from helpers.pipeline import run_all
+
+    cfg, _ = hostile_run
+    return run_all(cfg, SEEDS.parent / "notebooks", progress=False).pages
+
+
 def chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -130,15 +140,12 @@ def screenshot(page, png, profile) -> None:
 
 
 @pytest.mark.skipif(chromium() is None and os.environ.get("CI") != "true", reason="chromium not installed (CI installs it)")
-def test_every_page_reads_cleanly_in_a_real_browser(hostile_run, tmp_path):
+def test_every_page_reads_cleanly_in_a_real_browser(hostile_run, whole_job_pages, tmp_path):
     """What a person sees: every page of a run links to the index and the stage pages, shows the
     legend where it shows flags, and no warning, traceback, stderr box, machine path or unfilled
     name; the index, a report page and each stage page are screenshotted under OUT/screenshots."""
     cfg, _ = hostile_run
-    from helpers.pipeline import run_all
-
-    summary = run_all(cfg, SEEDS.parent / "notebooks", progress=False)
-    pages = {p.name: p for p in summary.pages}
+    pages = {p.name: p for p in whole_job_pages}
     stage_files = ["01_corpus.html", "02_translate.html", "03_summarise.html"]
     assert set(pages) >= {"index.html", "hostile.html", *stage_files}
     shots = cfg.out / "screenshots"
@@ -155,6 +162,7 @@ def test_every_page_reads_cleanly_in_a_real_browser(hostile_run, tmp_path):
             assert bad not in dom, f"{name}: {bad}"
         assert not ABSOLUTE_PATH.search(text), f"{name}: {ABSOLUTE_PATH.search(text).group(0)}"
         assert not UNFILLED.search(text), f"{name}: {UNFILLED.search(text).group(0)}"
+        assert "(no description)" not in text and "not a flag of this version" not in text, name
         if re.search(r'class="flags"', dom) and re.search(r'class="flags">[^<]', dom):
             assert "What the flags mean" in dom or ">meaning<" in dom, f"{name}: flags without legend"
         if name in ("index.html", "hostile.html", *stage_files):
@@ -165,11 +173,9 @@ def test_every_page_reads_cleanly_in_a_real_browser(hostile_run, tmp_path):
 
 
 @pytest.mark.skipif(chromium() is None and os.environ.get("CI") != "true", reason="chromium not installed (CI installs it)")
-def test_real_browser_shows_hostile_text_and_runs_no_script(hostile_run, tmp_path):
+def test_real_browser_shows_hostile_text_and_runs_no_script(hostile_run, whole_job_pages, tmp_path):
     cfg, _ = hostile_run
-    from helpers.pipeline import run_all
-
-    pages = run_all(cfg, SEEDS.parent / "notebooks", progress=False).pages
+    pages = whole_job_pages
     assert {p.name for p in pages} >= {"index.html", "hostile.html", "001_33798f45f77cf564.html"}
     for page in pages:  # self-contained: nothing loaded from the network
         assert not re.search(r"<(script|link|img)\b[^>]*(src|href)=[\"']https?://", page.read_text()), page.name

@@ -3,6 +3,9 @@ abbreviations or ellipses."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pandas as pd
 import pytest
 
 from helpers.corpus.sentences import line_text, split_sentences
@@ -45,3 +48,83 @@ def test_line_text_normalises_spaces_and_strips_markers(seed_lines):
     assert line_text(seed_lines["004"][41], "body").endswith("trong thời gian tới.")
     assert line_text(seed_lines["004"][9], "caption") == "Tổng Bí thư, Chủ tịch nước Nguyễn Phú Trọng phát biểu chỉ đạo tại Hội nghị"
     assert line_text(seed_lines["001"][3], "caption") == "Toàn cảnh Hội nghị."
+
+
+# ------------------------------------------------------------ scored against gold boundaries
+
+GOLD = Path(__file__).parent / "reference" / "gold_sentences.txt"
+
+
+def gold_paragraphs(seed_reports) -> list[list[str]]:
+    """Paragraphs as gold sentences: the reference set's sentences of the seeds (title and body,
+    checked by hand with their English) joined back into their lines, and the hand-segmented
+    prose of gold_sentences.txt (official and news Vietnamese with the hard cases)."""
+    reference = pd.read_csv(Path(__file__).parent / "reference" / "reference.csv", dtype=str, keep_default_na=False)
+    paragraphs = []
+    for rid, report in sorted(seed_reports.items()):
+        sentences = reference[reference["report_id"].str[:3] == rid]["text_vi"].tolist()
+        for ln in report.lines:
+            if ln.role not in ("title", "body") or not (text := line_text(ln.text, ln.role)):
+                continue
+            taken = []
+            while sentences and len(" ".join(taken)) < len(text):
+                taken.append(sentences.pop(0))
+            assert " ".join(taken) == text, (rid, ln.line_no)
+            paragraphs.append(taken)
+        assert not sentences, rid
+    blocks = GOLD.read_text(encoding="utf-8").strip().split("\n\n")
+    return paragraphs + [block.splitlines() for block in blocks]
+
+
+def starts(text: str, sentences: list[str]) -> set[int] | None:
+    """Where each sentence after the first starts in `text`; None when they do not hold its every
+    character but spaces, in order (a word lost, changed or moved)."""
+    if "".join("".join(sentences).split()) != "".join(text.split()):
+        return None
+    found, pos = set(), 0
+    for i, sentence in enumerate(sentences):
+        pos = text.index(sentence, pos)
+        if i:
+            found.add(pos)
+        pos += len(sentence)
+    return found
+
+
+def score(paragraphs: list[list[str]], split) -> dict[str, float]:
+    """Precision, recall and F1 of the boundaries `split` proposes, over every paragraph, and the
+    paragraphs whose words it did not keep whole."""
+    tp = fp = fn = lost = 0
+    for gold in paragraphs:
+        text = " ".join(gold)
+        want, got = starts(text, gold), starts(text, [s.strip() for s in split(text) if s.strip()])
+        if got is None:
+            lost += 1
+            got = set()
+        tp, fp, fn = tp + len(want & got), fp + len(got - want), fn + len(want - got)
+    p, r = tp / (tp + fp), tp / (tp + fn)
+    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(2 * p * r / (p + r), 4), "lost": lost,
+            "boundaries": tp + fn}
+
+
+def test_the_splitter_beats_underthesea_alone_on_gold_boundaries(seed_reports):
+    from underthesea import sent_tokenize
+
+    paragraphs = gold_paragraphs(seed_reports)
+    assert sum(len(p) for p in paragraphs) >= 150
+    ours, baseline = score(paragraphs, split_sentences), score(paragraphs, sent_tokenize)
+    print(f"\nsentence boundaries: project {ours}; underthesea alone {baseline}")
+    assert ours["lost"] == 0 and ours["f1"] >= 0.99, (ours, baseline)
+    assert ours["f1"] >= baseline["f1"], (ours, baseline)
+
+
+@pytest.mark.parametrize("sentences", [
+    ["Tình hình diễn biến phức tạp…", "Chỉ riêng năm 2023, đã có 1.200 tin báo."],  # ellipsis, then a capital
+    ["Dự có GS.TSKH. Nguyễn Văn Thành và PGS.TS. Lê Thị Hà, cùng các chuyên gia."],  # title chains
+    ["Học thuyết của Ch. Đác-uyn và Ph. Ăngghen, theo C. Mác và V.I. Lênin, được giới thiệu."],  # initials
+    ["Người bị hại là anh Trần Văn B.", "Theo lời khai, anh B bị tấn công."],  # a name's final initial
+    ["Hội nghị thống nhất: 1. Tăng cường tuyên truyền. 2. Đẩy mạnh cải cách.", "Các giải pháp được cụ thể hóa."],
+    ["Yêu cầu: (1) Rà soát công trình. (2) Báo cáo trước ngày 30/6."],
+    ["Ông khẳng định: “Không có vùng cấm.”", "Ông đề nghị khắc phục hạn chế."],  # the quote stays
+])
+def test_hard_boundaries(sentences):
+    assert split_sentences(" ".join(sentences)) == sentences

@@ -9,7 +9,11 @@ from helpers.models.loading import load_model
 from helpers.store.files import read_csv
 from helpers.corpus.stage import run_corpus
 from helpers.summarise.stage import run_summarise
-from helpers.summarise.methods import METHODS, bound_length, centrality, map_reduce, map_reduce_all, pack_chunks, unsupported
+from helpers.checks.summary import unsupported
+from helpers.summarise.abstractive import map_reduce, map_reduce_all, pack_chunks
+from helpers.summarise.extractive import centrality
+from helpers.summarise.length import bound_length
+from helpers.summarise.stage import METHODS
 
 from conftest import SEEDS
 
@@ -26,7 +30,8 @@ def test_every_report_has_a_summary_by_every_method_within_the_bound(summary_run
     cfg, corpus, frame = summary_run
     written = read_csv(cfg.data_dir / "summaries.csv")
     assert list(written.columns) == [
-        "report_id", "method", "model", "summary_en", "n_words", "flags", "source_sentence_ids"
+        "report_id", "method", "model", "summary_en", "n_words", "flags", "source_sentence_ids",
+        "origin", "review", "reviewer", "reviewed_at", "reviewed_summary",
     ]
     pairs = set(zip(written["report_id"], written["method"]))
     assert pairs == {(rid, m) for rid in corpus.report_ids for m in METHODS}

@@ -17,7 +17,9 @@ from helpers.translate.stage import run_translate
 from helpers.checks.sentence import check_sentence, repeated_ngrams, vietnamese_left
 from helpers.text.references import find_references
 from helpers.inference.generation import length_bucket
-from helpers.translate.sentences import length_batches, memory_settings, split_to_fit, translate_sentences
+from helpers.inference.batching import length_batches, split_to_fit
+from helpers.inference.runs import memory_settings
+from helpers.translate.sentences import translate_sentences
 
 from conftest import SEEDS
 
@@ -101,6 +103,7 @@ def test_a_line_without_spaces_falls_back_to_token_windows(translator):
     assert "".join(pieces) == text and all(count(p) <= 100 for p in pieces)
 
 
+@pytest.mark.slow
 def test_interrupted_run_resumes_with_memory_intact(translator, tmp_path, monkeypatch):
     loaded, spec = translator
     sources = [f"Hội nghị lần thứ {i} của Bộ Công an đã diễn ra tại Hà Nội." for i in range(40)]
@@ -189,7 +192,7 @@ def test_quality_flags():
 
 def test_a_looping_output_is_decoded_once_more_with_the_guard_and_flagged(tmp_path, translator):
     from helpers.checks.sentence import repeated_ngrams
-    from helpers.translate.sentences import memory_for
+    from helpers.inference.runs import memory_for
 
     loaded, _ = translator
     assert loaded.settings.no_repeat_ngram_size == 0 and loaded.settings.repetition_penalty == 1.0
@@ -226,7 +229,7 @@ def test_a_units_output_does_not_depend_on_what_it_is_batched_with(translator):
 
 @pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
 def test_the_model_s_own_score_is_kept_and_the_lowest_flagged(tmp_path, demo_cache, backend):
-    from helpers.translate.sentences import memory_for
+    from helpers.inference.runs import memory_for
 
     loaded = load_model(Config(models="demo").spec("opus-mt"), "demo", demo_cache, backend)
     sources = [f"Hội nghị lần thứ {i} của Bộ Công an bàn về công tác xây dựng lực lượng." for i in range(1, 21)]
@@ -290,11 +293,11 @@ def test_the_token_counter_counts_what_the_tokenizer_gives(key, demo_cache, seed
     must be the tokenizer's own, for every family (specials included), on the seeds and on text that
     holds special tokens literally, given more than once, counted in shares on three cores, also
     after a call that truncated."""
-    from helpers.translate import sentences as translate
-    from helpers.translate.sentences import count_tokens, token_counter
+    from helpers.inference import batching
+    from helpers.inference.batching import count_tokens, token_counter
 
-    monkeypatch.setattr(translate, "SHARED_COUNT_TEXTS", 16)
-    monkeypatch.setattr(translate.os, "cpu_count", lambda: 3)
+    monkeypatch.setattr(batching, "SHARED_COUNT_TEXTS", 16)
+    monkeypatch.setattr(batching.os, "cpu_count", lambda: 3)
 
     loaded = load_model(Config(models="demo", cache_dir=demo_cache).spec(key), "demo", demo_cache)
     texts = [line for lines in seed_lines.values() for line in lines if line.strip()][:150]

@@ -1,12 +1,25 @@
 """helpers: the library behind the notebooks that turn Vietnamese reports into English.
 
-Modules, one job each: config (the one typed configuration), inputs (reading
-files), corpus (line roles, metadata), segment (sentences), spans (protected
-text), dates, textnorm, glossary, references (cited documents), models/ (the
-family registry, loading, CTranslate2 conversion, stand-ins, fetching and
-packing), generation (transformers or CTranslate2), memory (translation
-memory), translate, quality (flags), summarise, report (HTML),
-outputs (atomic writes), pipeline (the stages), runner (papermill and export), cli.
+The pipeline, one folder per step, each with its `stage` module (what the CLI and notebook run):
+
+    corpus/     inputs read and checked, every line given a role, sentences cut, each
+                sentence's language identified                                       -> ledger, reports, sentences
+    translate/  every sentence in English with its flags, by its language; each
+                report's English as text, Word and Markdown                          -> sentences (+English), translations/
+    summarise/  three summaries per report, checked and held to a length bound       -> summaries
+    pages/      report pages, the index and the exported stage notebooks             -> OUT/html/
+
+Shared by the steps:
+
+    text/       normal forms, dates, protected spans, names, the glossary, cited documents, languages
+    checks/     the flag registry (`checks.flags.FLAGS`: every code and its meaning) and the checks
+    inference/  decoding settings, batching, generation, the translation memory, composable runs, engines
+    models/     the model registry (`models.registry`), families, loading, conversion, stand-ins, the hub
+    store/      the data contract (`store.contract.TABLES`: every file and column) and atomic writes
+
+And at the top: `config` (the run's parameters, one field each: `Config`), `cli` (`python -m
+helpers`), `pipeline` (`make reports`: the stages, the pages and the notebooks), `stamps` (whether
+a stage's files are current), `progress` (progress bars and the terminal's stage lines).
 """
 
 __version__ = "0.1.0"

@@ -13,30 +13,92 @@ from pathlib import Path
 
 from helpers.config import Config
 from helpers.store.files import read_csv
+from helpers.store.terminal import shown
 
 EXIT_OK, EXIT_FATAL, EXIT_REJECTED = 0, 1, 2
 STAGES = ("corpus", "translate", "summarise", "reports")
 MODEL_ACTIONS = ("fetch", "check", "pack")
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="vi2en", description="Vietnamese reports to English translations and summaries.")
-    p.add_argument(
-        "stage", choices=STAGES + ("models",),
-        help="corpus, translate, summarise: write the data files up to that stage; reports: run and export the "
-             "notebooks; models fetch|check|pack: get the real models onto this machine or another",
-    )
-    p.add_argument("action", nargs="?", choices=MODEL_ACTIONS, help="with `models`: fetch, check (default) or pack")
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a mistake on the command line as one `error:` line and exit status 1 (the run
+    could not go on), not its usage text and status 2, which says "some inputs rejected" here."""
+
+    def error(self, message: str):  # type: ignore[override]
+        print(shown(f"error: {message} (see --help)"), file=sys.stderr)
+        sys.exit(EXIT_FATAL)
+
+
+def _run_options(p: argparse.ArgumentParser) -> None:
+    """One option per Config field: its help and default live there."""
     run = p.add_argument_group("run parameters (each also $HELPERS_<NAME>; checked by Config, which names it)")
-    for f in Config.parameter_fields():  # one option per Config field: its help and default live there
+    for f in Config.parameter_fields():
         choices = f" ({', '.join(f.metadata['choices'])})" if f.metadata["choices"] else ""
         run.add_argument("--" + f.name.replace("_", "-"), dest=f.name, default=None, metavar=f.name.upper(),
                          help=f"{f.metadata['help']}{choices}; default: {f.metadata['shown']}".replace("%", "%%"))
+
+
+def parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="vi2en", description="Vietnamese reports to English translations and summaries.")
+    p.add_argument(
+        "stage", choices=STAGES + ("models", "review"),
+        help="corpus, translate, summarise: write the data files up to that stage; reports: run and export the "
+             "notebooks; models fetch|check|pack: get the real models onto this machine or another; "
+             "review export|import: reviews to and from translators' tools (`review --help`)",
+    )
+    p.add_argument("action", nargs="?", choices=MODEL_ACTIONS, help="with `models`: fetch, check (default) or pack")
+    _run_options(p)
     p.add_argument("--notebooks", default="notebooks", help="folder of the numbered notebooks (reports stage)")
     p.add_argument("--to", default=None, help="with `models pack`: the folder to write the pack to")
     p.add_argument("--archive", action="store_true", help="with `models pack`: also write DIR.tar")
     p.add_argument("--lock", default="models.lock.json", help="with `models`: the lock file (default: models.lock.json)")
     return p
+
+
+def _review_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="vi2en review", description="Reviews to and from translators' tools "
+                                "(XLIFF 1.2, TMX 1.4b); the reviews live in REVIEWS (docs/review.md).")
+    sub = p.add_subparsers(dest="action", required=True)
+    export = sub.add_parser("export", help="write sentences of the run in OUT as XLIFF or TMX")
+    export.add_argument("--report", action="append", default=[], metavar="ID", help="a report to export (repeatable)")
+    export.add_argument("--all", action="store_true", help="every report of the run")
+    export.add_argument("--format", choices=("xliff", "tmx"), default=None,
+                        help="default: by the --to suffix, else xliff")
+    export.add_argument("--to", required=True, metavar="FILE", help="the file to write")
+    imp = sub.add_parser("import", help="take an XLIFF file's final or translated segments, or a TMX file's units, "
+                                        "as reviews (matched against the sentences of the run in OUT)")
+    imp.add_argument("file", metavar="FILE", help="the XLIFF or TMX file")
+    imp.add_argument("--reviewer", default=None, metavar="NAME",
+                     help="who reviewed (default: the file's own, else $HELPERS_REVIEWER, else the login name)")
+    for action in (export, imp):
+        _run_options(action)
+    return p
+
+
+def review_main(argv: list[str]) -> int:
+    """`review export|import`: 0 when done, 2 when some imported segments matched no sentence of
+    the run (listed, kept as unused reviews), 1 for a file or run that cannot be used (one line)."""
+    from helpers.review.exchange import export_reviews, import_reviews
+
+    args = _review_parser().parse_args(argv)
+    try:
+        cfg = config_from(args)
+        if args.action == "export":
+            print(export_reviews(cfg, args.report, args.all, args.format, Path(args.to)))
+            return EXIT_OK
+        done = import_reviews(cfg, Path(args.file), args.reviewer)
+    except (FileNotFoundError, ValueError) as exc:  # ReviewFileError and GlossaryError included
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FATAL
+    except OSError as exc:
+        print(f"error: {exc.filename + ': ' if exc.filename else ''}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FATAL
+    for line in done.lines:
+        print(line)
+    for source in done.unmatched:
+        print(f"unmatched: {args.file}: no sentence of {cfg.data_dir / 'sentences.csv'} reads "
+              f"{source[:120]!r} (kept as an unused review)", file=sys.stderr)
+    return EXIT_REJECTED if done.unmatched else EXIT_OK
 
 
 def config_from(args: argparse.Namespace) -> Config:
@@ -49,14 +111,17 @@ def config_from(args: argparse.Namespace) -> Config:
 
 def _terminal_warning(message, category, filename, lineno, file=None, line=None) -> None:
     """A Python warning as the terminal shows it: one line, no source path or code line."""
-    print(f"warning: {message}", file=sys.stderr)
+    print(f"warning: {shown(message)}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run a stage; return the exit status."""
     import warnings
 
-    args = _parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["review"]:
+        return review_main(argv[1:])
+    args = parser().parse_args(argv)
     warnings.showwarning = _terminal_warning
     # `warn_demo` names the demo stand-ins once, before any stage: not again per stage
     warnings.filterwarnings("ignore", message=".* is not available locally: using a DEMO model")
@@ -96,13 +161,13 @@ def main(argv: list[str] | None = None) -> int:
 
             summary = run_all(cfg, Path(args.notebooks))
             _report_problems(cfg)
-            print(final_line(cfg, summary))
+            print(shown(final_line(cfg, summary)))
     except (FileNotFoundError, ValueError, RuntimeError) as exc:  # ModelError, NotebookFailed included
-        print(f"error: {exc}", file=sys.stderr)
+        print(shown(f"error: {exc}"), file=sys.stderr)
         return EXIT_FATAL
     except OSError as exc:  # a full disk, a read-only or vanished folder: one line naming the path
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
+        print(shown(f"error: {where}{exc.strerror or exc}"), file=sys.stderr)
         return EXIT_FATAL
     finally:
         from helpers.inference.engines import close_engines
@@ -113,13 +178,18 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def check_out(cfg: Config) -> None:
-    """The output folder can be written (not a file, not read-only, not full): say so before any work."""
+    """The output folder is the project's own (`store.outputs.claim_output`: not the checkout, not
+    SEEDS or above it, new, empty or a previous output) and can be written (not a file, not
+    read-only, not full): say so before anything is written."""
     import tempfile
+
+    from helpers.store.outputs import claim_output
 
     for folder in (cfg.out, cfg.data_dir):
         if folder.exists() and not folder.is_dir():
             raise NotADirectoryError(f"output folder {folder} exists and is a file; give another OUT")
     try:
+        claim_output(cfg.out, cfg.seeds)  # refuses, naming OUT and why, before writing anything
         cfg.data_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=cfg.data_dir) as probe:
             probe.write(b"probe")
@@ -130,20 +200,20 @@ def check_out(cfg: Config) -> None:
 
 def check_inputs(cfg: Config) -> None:
     """Stop at once, naming what was found, when the input folder holds no usable report."""
-    from helpers.corpus.inputs import list_inputs, read_folder
+    from helpers.corpus.inputs import readable_suffixes, scan_folder
 
-    sources, rejections = read_folder(cfg.seeds)
-    if sources:
+    scan = scan_folder(cfg.seeds)
+    if scan.sources:
         return
-    for rej in rejections:
-        print(f"error: {cfg.seeds / rej.file}: {rej.problem}", file=sys.stderr)
-    if rejections:
-        raise ValueError(f"no report to process in {cfg.seeds}: all {len(rejections)} *.txt inputs were rejected "
+    for skipped in scan.skipped:
+        print(shown(f"note: {cfg.seeds / skipped.file}: {skipped.note}"), file=sys.stderr)
+    for rej in scan.rejections:
+        print(shown(f"error: {cfg.seeds / rej.file}: {rej.problem}"), file=sys.stderr)
+    if scan.rejections:
+        raise ValueError(f"no report to process in {cfg.seeds}: all {len(scan.rejections)} inputs were rejected "
                          f"(listed above)")
-    listed = set(list_inputs(cfg.seeds))
-    others = len([p for p in cfg.seeds.iterdir() if p not in listed])
-    raise ValueError(f"no report to process in {cfg.seeds}: it holds no *.txt file"
-                     + (f" ({others} other entries, not read)" if others else ""))
+    raise ValueError(f"no report to process in {cfg.seeds}: it holds no input file ({readable_suffixes()})"
+                     + (f"; {len(scan.skipped)} other entries skipped (listed above)" if scan.skipped else ""))
 
 
 def preflight(cfg: Config) -> None:
@@ -154,7 +224,7 @@ def preflight(cfg: Config) -> None:
     for key in dict.fromkeys(cfg.model_keys()):
         loaded = load_model(cfg.spec(key), "real", cfg.cache_dir, cfg.backend)
         if loaded.ct2_note:
-            print(f"note: {loaded.spec.source} runs on transformers: {loaded.ct2_note}", file=sys.stderr)
+            print(shown(f"note: {loaded.spec.source} runs on transformers: {loaded.ct2_note}"), file=sys.stderr)
 
 
 def warn_demo(cfg: Config) -> None:
@@ -163,14 +233,18 @@ def warn_demo(cfg: Config) -> None:
 
     missing = [cfg.spec(k).source for k in cfg.model_keys() if locate(cfg.spec(k)) is None]
     if missing:
-        print(f"warning: not available locally, using DEMO models instead (their text is not a translation): "
-              f"{', '.join(missing)}", file=sys.stderr)
+        print(shown(f"warning: not available locally, using DEMO models instead (their text is not a translation): "
+                    f"{', '.join(missing)}"), file=sys.stderr)
 
 
 def _report_problems(cfg: Config) -> None:
-    """Repeat the rejected inputs on stderr (notebooks keep theirs in their outputs)."""
+    """Repeat the skipped entries and rejected inputs on stderr (notebooks keep theirs in their outputs)."""
+    from helpers.store.files import read_json
+
+    for skipped in read_json(cfg.run_json).get("corpus", {}).get("inputs", {}).get("skipped", []):
+        print(shown(f"note: {cfg.seeds / skipped['file']}: {skipped['note']}"), file=sys.stderr)
     for row in read_csv(cfg.data_dir / "problems.csv").itertuples():
-        print(f"error: {cfg.seeds / row.file}: {row.problem}", file=sys.stderr)
+        print(shown(f"error: {cfg.seeds / row.file}: {row.problem}"), file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -11,13 +11,12 @@ it from them (`Config.from_parameters`): every field reaches every notebook unch
 from __future__ import annotations
 
 import json
-import math
 import os
 from dataclasses import Field, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
 
-from helpers.inference.settings import OVERRIDABLE
+from helpers.inference.settings import OVERRIDABLE, allowed, check
 from helpers.models.registry import MODEL_REGISTRY, SUMMARISERS, TRANSLATORS, ModelSpec
 
 MODEL_MODES = ("auto", "real", "demo")
@@ -48,24 +47,33 @@ def default_cache_dir() -> Path:
 
 
 def parse_overrides(text: str) -> dict[str, dict[str, Any]]:
-    """`"opus-mt.num_beams=5 distilbart.min_length=30"` → {model: {setting: value}}; a clear error otherwise."""
+    """`"opus-mt.num_beams=5 distilbart.min_length=30"` → {model: {setting: value}}, each value checked
+    for its kind and range (`settings.check`); otherwise one line naming GENERATION, the item and why."""
     result: dict[str, dict[str, Any]] = {}
     for item in text.replace(",", " ").split():
         name, sep, raw = item.partition("=")
         key, dot, setting = name.rpartition(".")
+        where = f"GENERATION: {item!r}"
         if not (sep and dot and key and setting):
-            raise ValueError(f"generation override {item!r} is not of the form MODEL.SETTING=VALUE")
+            raise ValueError(f"{where} is not of the form MODEL.SETTING=VALUE")
         if key not in MODEL_REGISTRY:
-            raise ValueError(f"generation override {item!r}: no model {key!r} (models: {', '.join(MODEL_REGISTRY)})")
+            raise ValueError(f"{where}: no model {key!r} (models: {', '.join(MODEL_REGISTRY)})")
         if setting not in OVERRIDABLE:
-            raise ValueError(f"generation override {item!r}: no setting {setting!r} (settings: {', '.join(OVERRIDABLE)})")
+            raise ValueError(f"{where}: no setting {setting!r} (settings: {', '.join(OVERRIDABLE)})")
         try:
-            value = json.loads(raw)
-        except json.JSONDecodeError:
-            raise ValueError(f"generation override {item!r}: {raw!r} is not a number") from None
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
-            raise ValueError(f"generation override {item!r}: {raw!r} is not a number")
-        result.setdefault(key, {})[setting] = value
+            value = json.loads(raw.lower() if raw.lower() in ("true", "false") else raw,
+                               parse_constant=lambda c: float(c))  # NaN, Infinity: refused by check
+        except (json.JSONDecodeError, ValueError):
+            value = raw
+        try:
+            result.setdefault(key, {})[setting] = check(setting, value)
+        except ValueError:
+            raise ValueError(f"{where}: {setting} must be {allowed(setting)}") from None
+    for key, values in result.items():
+        low = values.get("min_length")
+        high = values.get("max_length", MODEL_REGISTRY[key].generation.max_length)
+        if low is not None and high is not None and low > high:
+            raise ValueError(f"GENERATION: {key}.min_length={low} is over its max_length ({high})")
     return result
 
 
@@ -83,28 +91,29 @@ def parameter(default: Any = None, *, help: str, shown: str | None = None, choic
 class Config:
     """Everything a run depends on. Paths are made absolute when the config is built."""
 
-    seeds: Path = parameter(PROJECT_ROOT / "seeds", shown="seeds", help="folder of the input reports")
+    seeds: Path = parameter(PROJECT_ROOT / "seeds", shown="seeds", help="folder of the reports (.txt, .md, .html, .docx, .pdf)")
     out: Path = parameter(PROJECT_ROOT / "build", shown="build", help="output folder")
     models: str = parameter("auto", choices=MODEL_MODES,
-                            help="real (pretrained weights), demo (tiny random-weight stand-ins) or auto "
-                                 "(real where available, else demo with a warning)")
+                            help="real weights, demo stand-ins, or auto (real where available, else demo)")
     translator: str = parameter("opus-mt", choices=TRANSLATORS, help="the translation model")
     summariser_en: str = parameter("distilbart", choices=SUMMARISERS, help="summarises the English")
     summariser_vi: str = parameter("mt5-xlsum", choices=SUMMARISERS, help="summarises the Vietnamese")
-    cache_dir: Path = parameter(factory=default_cache_dir, shown=".cache ($HELPERS_CACHE)",
-                                help="stand-in models, conversions and the translation memory")
+    cache_dir: Path = parameter(factory=default_cache_dir, shown=".cache, or $HELPERS_CACHE",
+                                help="stand-ins, conversions and the translation memory")
     memory: Path | None = parameter(None, shown="CACHE_DIR/translation-memory.sqlite", help="the translation memory")
     backend: str = parameter("ctranslate2", choices=BACKENDS,
-                             help="ctranslate2 (int8, fast) or transformers (fp32 reference path)")
+                             help="ctranslate2 (int8, fast) or transformers (fp32 reference)")
     summary_max_sentences: int = parameter(3, help="a summary's length bound, in sentences")
     summary_max_words: int = parameter(80, help="a summary's length bound, in words")
     generation: str = parameter("", shown="none: each model its own",
-                                help="overrides of the models decoding settings, e.g. opus-mt.num_beams 5 written with an equals sign (docs/models.md)")
+                                help="decoding overrides of the models (docs/models.md)")
     engine: str = parameter("local", choices=ENGINES, help="where the work runs: local (this process) or dask")
     cluster: str = parameter("", shown="none: a local cluster",
-                             help="with the dask engine: the scheduler address, e.g. tcp://10.0.0.5:8786")
+                             help="with the dask engine: a scheduler address")
     workers: int = parameter(0, shown="0: one per core",
-                             help="with the dask engine and no CLUSTER: worker processes of the local cluster")
+                             help="with the dask engine and no CLUSTER: local workers")
+    reviews: Path = parameter(PROJECT_ROOT / "reviews", shown="reviews",
+                              help="the reviewed English, kept in the project (docs/review.md)")
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -237,3 +246,14 @@ def parameters_cell() -> str:
         choices = f" ({', '.join(f.metadata['choices'])})" if listed else ""
         lines.append(f"{f.name.upper()} = None  # {f.metadata['help']}{choices}; default: {f.metadata['shown']}")
     return "\n".join(lines)
+
+
+def parameters_table() -> str:
+    """The run parameters as the README's Markdown table (make variable, default, meaning), made from
+    the fields; a test keeps the README's copy equal to it."""
+    rows = ["| variable | default | meaning |", "| --- | --- | --- |"]
+    for f in fields(Config):
+        choices = [c for c in f.metadata["choices"] if c not in f.metadata["help"]]
+        meaning = f.metadata["help"] + (f" ({', '.join(f'`{c}`' for c in choices)})" if choices else "")
+        rows.append(f"| `{f.name.upper()}` | {f.metadata['shown']} | {meaning} |")
+    return "\n".join(rows)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from helpers.config import Config
 from helpers.store.files import remove_stale, update_json
+from helpers.store.terminal import shown
 from helpers.pages.notebooks import is_view, notebook_paths, run_stage_notebooks, stage_page
 from helpers.pages.render import INDEX
 from helpers.progress import stage_done, stage_line
@@ -59,7 +60,8 @@ def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
         translation = translate_for(cfg, corpus, progress=progress)
         stats = translation.stats
         flagged = int((translation.sentences["flags"] != "").sum())
-        said.append(f"{stats.sentences} sentences, {stats.from_memory} from memory, {flagged} flagged")
+        said.append(f"{stats.sentences} sentences, {stats.from_memory} from memory, {flagged} flagged"
+                    + (f", {stats.reviewed} reviewed" if stats.reviewed else ""))
     with stage_line("summarise", seconds) as said:
         said.append(reused("summarise"))
         summaries = summarise_for(cfg, corpus, translation, progress=progress)
@@ -87,7 +89,7 @@ def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
     update_json(cfg.run_json, "warnings", warnings)
     update_json(cfg.run_json, "engine", engine_record(cfg, seconds))
     for w in dict.fromkeys(f"warning ({w['page']}): {w['text']}" for w in warnings):
-        print(w)
+        print(shown(w))
     sentences = outputs.sentences
     return RunSummary(pages, len(outputs.reports), len(sentences), int((sentences["flags"] != "").sum()),
                       len(outputs.problems), warnings)

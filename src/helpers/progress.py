@@ -9,6 +9,8 @@ import warnings
 from contextlib import contextmanager
 from typing import Iterable, Iterator, TypeVar
 
+from helpers.store.terminal import shown
+
 with warnings.catch_warnings():  # tqdm.auto says nothing useful when it falls back to text bars
     warnings.filterwarnings("ignore", message="IProgress not found")
     from tqdm.auto import tqdm
@@ -43,4 +45,4 @@ def stage_done(name: str, what: str, took: float, seconds: dict[str, float] | No
     """The line of a stage timed elsewhere (one that ran beside another): name, what it did, duration."""
     if seconds is not None:
         seconds[name] = round(took, 3)
-    print(f"{name:<10} {what:<66} {took:6.1f} s", file=sys.stdout, flush=True)
+    print(shown(f"{name:<10} {what:<66} {took:6.1f} s"), file=sys.stdout, flush=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -39,7 +40,7 @@ def inputs_stamp(seeds: Path) -> str:
     h = hashlib.sha256()
     for path in sorted(seeds.iterdir()) if seeds.is_dir() else []:
         st = path.lstat()
-        h.update(f"{path.name}\0{st.st_mode}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+        h.update(os.fsencode(path.name) + f"\0{st.st_mode}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
     return h.hexdigest()
 
 
@@ -64,6 +65,9 @@ def stamp(cfg: Config, stage: str) -> str:
     what: dict[str, object] = {"code": code_stamp(), "inputs": inputs_stamp(cfg.seeds),
                                "parameters": {f.upper(): str(params[f.upper()]) for f in fields}}
     if stage != "corpus":
+        from helpers.review.store import reviews_digest
+
+        what["reviews"] = reviews_digest(cfg.reviews)  # a reviewed sentence or summary changes the outputs
         keys = (cfg.translator,) + ((cfg.summariser_en, cfg.summariser_vi) if stage == "summarise" else ())
         what["models"] = _models(cfg, keys)
     return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()

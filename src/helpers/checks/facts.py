@@ -1,10 +1,12 @@
-"""Facts a translation must carry: numbers, dates, document codes and URLs, compared as values.
+"""Facts a translation must carry: numbers, fractions, dates, times, document codes, URLs, e-mail
+addresses, phone numbers and vehicle plates, compared as values.
 
 A Vietnamese source writes `1.500.000`, `2,4%`, `06`, `16-3-2022`, `22/6`, `tháng 3`; a correct
 English translation writes `1,500,000`, `2.4%`, `six`, `March 16, 2022`, `June 22`, `March`. So
 each side is read in its own conventions into comparable keys (a number's value, an ISO date,
 `--06-22` for a day and month without a year) and compared as values; document codes and URLs
-are compared as written (a code may lose the stroke of its Đ in English: `205-QD/TW`).
+are compared as written (a code may lose the stroke of its Đ in English: `205-QD/TW`); `1.234,56`
+is 1234.56 (`1,234.56`). Times of day, fractions, phones, plates and e-mails: `checks.values`.
 
 `compare` returns flags that name what changed (`number_changed:450→405`,
 `date_missing:2022-03-16`, `code_missing:205-QĐ/TW`) and the source texts that are really missing
@@ -22,8 +24,10 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from helpers.checks.flags import flag
-from helpers.text.dates import find_dates, to_iso
-from helpers.text.spans import DOC_CODE, PARTIAL_DATE, URL
+from helpers.checks.values import (IDENTIFIER_KINDS, IDENTIFIERS, Found, carried, compare_times, english_fractions, english_times,
+                                   fraction_words, source_fractions, time_numbers)
+from helpers.text.dates import find_dates, find_times, to_iso
+from helpers.text.spans import PARTIAL_DATE
 
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
           "october", "november", "december")
@@ -91,6 +95,8 @@ def _value(d: Decimal) -> str:
 def _parse(digits: str, thousands: str, decimal: str) -> list[Decimal]:
     """Readings of a written number in one convention (both when it could be either)."""
     readings = []
+    if re.fullmatch(rf"\d{{1,3}}(?:\{thousands}\d{{3}})+\{decimal}\d+", digits):  # 1.234,56 (1,234.56)
+        readings.append(Decimal(digits.replace(thousands, "").replace(decimal, ".")))
     if re.fullmatch(rf"\d{{1,3}}(?:\{thousands}\d{{3}})+", digits):
         readings.append(Decimal(digits.replace(thousands, "")))
     if re.fullmatch(rf"\d+\{decimal}\d+", digits):
@@ -129,6 +135,15 @@ class _Masked:
                 self.facts.append(fact)
                 self.text = self.text[:start] + " " * (end - start) + self.text[end:]
 
+    def take_identifiers(self) -> None:
+        """E-mail addresses, vehicle plates, document codes, URLs and phone numbers (`values.IDENTIFIERS`)."""
+        for kind, rx, key in IDENTIFIERS:
+            self.take(rx, lambda m, kind=kind, key=key: Fact(kind, (k,), m.group(0)) if (k := key(m.group(0))) else None)
+
+    def take_found(self, kind: str, found: list[Found]) -> None:
+        """Spans a reader of `checks.values` found, as facts of this kind."""
+        self.take_spans([(start, end, Fact(kind, keys, text)) for start, end, keys, text in found])
+
     def take_dates(self) -> None:
         """Day-first numeric, worded Vietnamese and ISO dates (`dates.find_dates`)."""
         self.take_spans([(d.start, d.end, Fact("date", (d.iso,), d.text)) for d in find_dates(self.text)])
@@ -140,11 +155,6 @@ def _roman(s: str) -> int:
     for a, b in zip(s, s[1:] + " "):
         total += -values[a] if values.get(b, 0) > values[a] else values[a]
     return total
-
-
-def _codes_and_urls(masked: _Masked) -> None:
-    masked.take(DOC_CODE, lambda m: Fact("code", (m.group(0),), m.group(0)))
-    masked.take(URL, lambda m: Fact("url", (m.group(0),), m.group(0)))
 
 
 FACTS_CACHED = 1 << 16  # texts whose facts are kept: a sentence is read by its check and its report's summary checks
@@ -163,9 +173,12 @@ def english_facts(text: str) -> list[Fact]:
 @lru_cache(maxsize=FACTS_CACHED)
 def _source_facts(text: str) -> tuple[Fact, ...]:
     masked = _Masked(text)
-    _codes_and_urls(masked)
+    masked.take_identifiers()
     masked.take_dates()
     masked.take(_VI_MY, lambda m: Fact("date", (f"{m[2]}-{int(m[1]):02d}",), m.group(0)) if 1 <= int(m[1]) <= 12 else None)
+    masked.take_spans([(tm.start, tm.end, Fact("time", (tm.hhmm,), tm.text, required=tm.clock))
+                       for tm in find_times(masked.text)])
+    masked.take_found("number", source_fractions(masked.text))
 
     def partial(m: re.Match[str]) -> Fact | None:
         day, month = (int(x) for x in re.split(r"[/-]", m.group(0)))
@@ -182,8 +195,10 @@ def _source_facts(text: str) -> tuple[Fact, ...]:
 @lru_cache(maxsize=FACTS_CACHED)
 def _english_facts(text: str) -> tuple[Fact, ...]:
     masked = _Masked(_CURRENCY.sub(r"\1 ", text))  # VND1,500,000: the amount is a number of its own
-    _codes_and_urls(masked)
+    masked.take_identifiers()
 
+    masked.take_found("time", english_times(masked.text))
+    masked.take_found("number", english_fractions(masked.text))
     def month(name: str) -> int:
         return MONTHS.index(name.lower()) + 1
 
@@ -261,7 +276,7 @@ def _date_satisfied(key: str, english: Sequence[str], numbers: AbstractSet[str])
 
 def code_carried(code: str, english: str) -> bool:
     """A code is carried as written, or with its Đ written D (as English output often does)."""
-    return code in english or code.replace("Đ", "D").replace("đ", "d") in english
+    return carried("code", code, code, english, set())
 
 
 def compare(source: str, english: str) -> tuple[list[str], list[str]]:
@@ -270,13 +285,18 @@ def compare(source: str, english: str) -> tuple[list[str], list[str]]:
     src, eng = source_facts(source), english_facts(english)
     eng_numbers = {k for f in eng if f.kind == "number" for k in f.keys}
     eng_dates = [f.key for f in eng if f.kind == "date"]
-    available = eng_numbers | number_words(english) | {p for k in eng_dates for p in _date_parts(k)}
+    eng_times = [f for f in eng if f.kind == "time"]
+    available = (eng_numbers | number_words(english) | fraction_words(english) | {p for k in eng_dates for p in _date_parts(k)}
+                 | {n for f in eng_times for n in time_numbers(f.text, f.keys)})
+    eng_keys = {k for f in eng if f.kind in ("plate", "phone") for k in f.keys}
     flags: list[str] = []
     missing: list[str] = []
     for f in src:
-        if f.kind in ("code", "url") and not code_carried(f.text, english):
+        if f.kind in IDENTIFIER_KINDS and not carried(f.kind, f.text, f.key, english, eng_keys):
             flags.append(flag(f"{f.kind}_missing", f.text))
             missing.append(f.text)
+    time_flags, time_missing = compare_times([f for f in src if f.kind == "time"], eng_times, available)
+    flags, missing = flags + time_flags, missing + time_missing
 
     src_dates = [f for f in src if f.kind == "date"]
     lost_dates = [f for f in src_dates if not _date_satisfied(f.key, eng_dates, available)]

@@ -20,6 +20,12 @@ FLAGS: dict[str, str] = {
     "date_added": "the English has a date that the source does not have",
     "code_missing": "a document code (such as 12-NQ/TW) is not in the English exactly",
     "url_missing": "a web address of the source is not in the English exactly",
+    "email_missing": "an e-mail address of the source is not in the English (any case)",
+    "phone_missing": "a phone number of the source is not in the English with the same digits",
+    "plate_missing": "a vehicle plate of the source is not in the English (separators aside)",
+    "time_missing": "a time of day of the source (15h30: 3:30 p.m.) is not in the English",
+    "time_changed": "a time of day of the source appears as another time in the English (source→English)",
+    "time_added": "the English has a time of day that the source does not have",
     "name_missing": "a person's or place's name of the source is not in the English (diacritics aside)",
     # a translation (translate.sentences, checks.sentence, checks.coverage)
     "term_missing": "a glossary term's English rendering (or an accepted variant) is not in the English",
@@ -36,6 +42,15 @@ FLAGS: dict[str, str] = {
     "normalised": "a known misspelling of the source was corrected before translation",
     "split": "the sentence was too long for one pass and was translated in pieces",
     "not_vietnamese": "the text is not Vietnamese and was passed through untranslated",
+    # a sentence's language (text.language_id, translate.languages)
+    "kept_english": "the sentence is in English already: kept as it is, not sent through the translator",
+    "translated_from": "the sentence is in another language (ISO 639-1 code): translated from it, with the "
+                       "translator's own code for it",
+    "untranslated_language": "the sentence is in a language (ISO 639-1 code) this translator does not translate "
+                             "from: kept as it is, untranslated (TRANSLATOR=nllb or m2m100 translate it); on a "
+                             "summary: the report's sentences in that language are left out of it",
+    "no_diacritics": "Vietnamese written without its tone and vowel marks: translated as Vietnamese, but models "
+                     "translate such text badly; check it",
     # a summary (summarise, checks.summary)
     "map_reduce": "the report was summarised in chunks, then the chunk summaries were summarised",
     "shortened": "the summary had more sentences than the length bound allows; the first ones are kept",

@@ -1,37 +1,55 @@
-"""Reading input files: strict UTF-8 text or a clear, named rejection.
+"""Reading the input folder: every entry gets a visible outcome.
 
-Nothing here raises for bad input: every file becomes either a `SourceFile`
-(its lines, exactly as written) or a `Rejection` naming the file and the problem.
+Each entry becomes a `SourceFile` (its text as lines, and how it was read), a `Rejection` naming
+the file and the problem, or a `Skipped` note (system metadata such as macOS `._name` files and
+`.DS_Store`, and subfolders). Nothing here raises for bad input. Which formats are read, and how,
+is `helpers.corpus.formats` (one reader per format, found by suffix); this module checks the
+entry (kind, size), names it safely and gives it its report id.
 """
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 import os
 import re
 import stat
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
+
+from helpers.corpus.formats import FORMATS, Unreadable, format_for
+from helpers.corpus.formats.text import split_lines  # noqa: F401  (part of this module's interface)
 
 ID_MAX = 80  # report ids name files (pages, notebooks, translations): kept well under any name limit
 MAX_INPUT_BYTES = 20_000_000  # one report; a larger file is named and not read
 RESERVED_IDS = frozenset({"index"})  # page names of the run that are not a notebook's
 _NOTEBOOK_STEM = re.compile(r"^\d\d_", re.ASCII)  # 01_corpus, 05_index, ...: the stage notebooks and pages
-# Control characters that never occur in text files (tab, LF, CR, FF excluded).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
-BINARY = "binary file, not text (it holds NUL or control bytes)"
+SYSTEM_FILES = {".ds_store": "macOS folder metadata (.DS_Store)", "thumbs.db": "Windows thumbnail cache",
+                "desktop.ini": "Windows folder settings"}
 
 
 @dataclass(frozen=True)
 class SourceFile:
-    """A readable input: its path, the id used in outputs, and its lines (NFC, no EOLs)."""
+    """A readable input: its path, the id used in outputs, its lines (NFC, no EOLs), and how they
+    were got (format, extractor, encoding, conversion; roles and ledger notes the format settles;
+    the document's own metadata)."""
 
     path: Path
     report_id: str
     lines: tuple[str, ...]
     encoding: str
+    format: str = "txt"
+    extractor: str = ""
+    conversion: str = ""
+    roles: tuple[tuple[int, str, str], ...] = ()
+    notes: tuple[tuple[int, str], ...] = ()
+    meta: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def file(self) -> str:
+        """The file's name as outputs show it (bytes that are not UTF-8 as U+FFFD)."""
+        return display_name(self.path.name)
 
 
 @dataclass(frozen=True)
@@ -43,110 +61,150 @@ class Rejection:
     problem: str
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """A folder entry that is not an input (system metadata, a subfolder): named in a note, not an error."""
+
+    file: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Scan:
+    """What the input folder holds: the readable reports, the rejected inputs, the skipped entries."""
+
+    sources: tuple[SourceFile, ...]
+    rejections: tuple[Rejection, ...]
+    skipped: tuple[Skipped, ...]
+
+
+def display_name(name: str) -> str:
+    """A file name as text: bytes that are not UTF-8 (a zip made on Windows) shown as U+FFFD."""
+    return os.fsencode(name).decode("utf-8", "replace")
+
+
+def name_bytes(name: str) -> str:
+    """The bytes of a file name that is not valid UTF-8, escaped (`B\\xe1o.txt`); '' for a valid name."""
+    raw = os.fsencode(name)
+    try:
+        raw.decode("utf-8")
+        return ""
+    except UnicodeDecodeError:
+        return repr(raw)[2:-1]  # every byte that is not printable ASCII escaped, control bytes too
+
+
 def report_id_for(path: Path) -> str:
     """A file-system and URL safe id from the file name (letters folded to ASCII), at most
     `ID_MAX` characters (a long name keeps its start and a digest of the whole), never the name
     of a page or notebook of the run (`index`, `01_corpus`, ...: those get a `report-` prefix)."""
-    stem = unicodedata.normalize("NFKD", path.stem.replace("đ", "d").replace("Đ", "D"))
+    stem = Path(display_name(path.name)).stem
+    stem = unicodedata.normalize("NFKD", stem.replace("đ", "d").replace("Đ", "D"))
     ascii_stem = stem.encode("ascii", "ignore").decode()
     slug = re.sub(r"[^A-Za-z0-9_-]+", "-", ascii_stem).strip("-_") or "report"
     if len(slug) > ID_MAX:
-        slug = slug[: ID_MAX - 9].rstrip("-_") + "-" + hashlib.sha1(path.name.encode()).hexdigest()[:8]
+        slug = slug[: ID_MAX - 9].rstrip("-_") + "-" + hashlib.sha1(os.fsencode(path.name)).hexdigest()[:8]
     if slug.casefold() in RESERVED_IDS or _NOTEBOOK_STEM.match(slug):
         slug = f"report-{slug}"
     return slug
 
 
-def split_lines(text: str) -> tuple[str, ...]:
-    """Lines as an editor numbers them: CRLF, CR and LF all end a line; a final EOL adds none."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if text.endswith("\n"):
-        text = text[:-1]
-    return tuple(text.split("\n"))
+def skip_note(path: Path) -> str | None:
+    """Why a folder entry is not an input at all (system metadata, a subfolder), or None."""
+    name = display_name(path.name)
+    if name.startswith("._"):
+        return "macOS metadata file (its '._' name pairs it with another file), skipped"
+    if name.casefold() in SYSTEM_FILES:
+        return f"{SYSTEM_FILES[name.casefold()]}, skipped"
+    if name.startswith("~$"):
+        return "Office lock file (the document was open when copied), skipped"
+    if name.startswith("."):
+        return "hidden file, skipped"
+    if path.is_dir() and format_for(path) is None:
+        return "folder, skipped (inputs are not looked for in subfolders)"
+    return None
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """Text and encoding name for bytes that are UTF-8 (BOM allowed) or BOM-marked UTF-16.
-
-    Raises ValueError with a reader-facing message otherwise.
-    """
-    if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
-        try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError as exc:
-            raise ValueError(f"marked as UTF-16 by its BOM but not valid UTF-16 ({exc.reason})") from None
-    if b"\x00" in data:
-        if _looks_utf16(data):
-            raise ValueError("looks like UTF-16 without a byte-order mark: re-save it as UTF-8")
-        raise ValueError(BINARY)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        bad = data[exc.start : exc.start + 1].hex()
-        raise ValueError(
-            f"not valid UTF-8 (byte 0x{bad} at offset {exc.start}); it may be windows-1258 or latin-1: "
-            "re-save it as UTF-8"
-        ) from None
-    if len(_CONTROL.findall(text)) > max(8, len(text) // 100):
-        raise ValueError(BINARY)
-    return text, "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
-
-
-def _looks_utf16(data: bytes) -> bool:
-    """Text saved as UTF-16 with no BOM: decodes cleanly, and many code units are ASCII."""
-    if len(data) % 2:
-        return False
-    for encoding, high in (("utf-16-le", data[1::2]), ("utf-16-be", data[0::2])):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if high.count(0) >= 0.3 * len(high) and not _CONTROL.search(text):
-            return True
-    return False
+def readable_suffixes() -> str:
+    """The suffixes read, for messages: '.docx, .htm, .html, ...'."""
+    return ", ".join(sorted(FORMATS))
 
 
 def read_source(path: Path) -> SourceFile | Rejection:
     """Read one input file, or say exactly why it cannot be used."""
-    name = path.name
+    name = display_name(path.name)
+    raw_name = name_bytes(path.name)
+    rejected = (lambda problem: Rejection(name, f"{problem} (its name is not UTF-8: {raw_name})")) if raw_name \
+        else (lambda problem: Rejection(name, problem))
     try:
         info = os.stat(path)  # links followed: what would be read
     except OSError as exc:
-        return Rejection(name, f"cannot be read: {exc.strerror or exc}")
+        return rejected(f"cannot be read: {exc.strerror or exc}")
     if stat.S_ISDIR(info.st_mode):
-        return Rejection(name, "is a directory, not a text file")
+        return rejected("is a directory, not a text file")
+    fmt = format_for(path)
+    if fmt is None:
+        kind = f"'{path.suffix.lower()}' files" if path.suffix else "files without a suffix"
+        return rejected(f"format not read: {kind} are not inputs (the formats read: {readable_suffixes()})")
     if not stat.S_ISREG(info.st_mode):
-        return Rejection(name, "is not a regular file (a pipe, device or socket, or a link to one): not read")
+        return rejected("is not a regular file (a pipe, device or socket, or a link to one): not read")
     if info.st_size > MAX_INPUT_BYTES:
-        return Rejection(name, f"is {info.st_size / 1e6:.1f} MB, over the {MAX_INPUT_BYTES / 1e6:.0f} MB limit for one report")
+        return rejected(f"is {info.st_size / 1e6:.1f} MB, over the {MAX_INPUT_BYTES / 1e6:.0f} MB limit for one report")
     try:
         with open(path, "rb") as fh:
             data = fh.read(MAX_INPUT_BYTES + 1)  # bounded even if the file grows meanwhile
     except OSError as exc:
-        return Rejection(name, f"cannot be read: {exc.strerror or exc}")
+        return rejected(f"cannot be read: {exc.strerror or exc}")
     if len(data) > MAX_INPUT_BYTES:
-        return Rejection(name, f"is over the {MAX_INPUT_BYTES / 1e6:.0f} MB limit for one report")
+        return rejected(f"is over the {MAX_INPUT_BYTES / 1e6:.0f} MB limit for one report")
     if not data:
-        return Rejection(name, "empty file (0 bytes)")
+        return rejected("empty file (0 bytes)")
     try:
-        text, encoding = decode(data)
-    except ValueError as exc:
-        return Rejection(name, str(exc))
-    text = unicodedata.normalize("NFC", text)
-    if not text.strip():
-        return Rejection(name, "holds only whitespace: no text to process")
-    return SourceFile(path, report_id_for(path), split_lines(text), encoding)
+        got = fmt.read(data)
+    except Unreadable as exc:
+        return rejected(str(exc))
+    except Exception as exc:  # a reader's defect on one file: named, the other inputs go on
+        return rejected(f"could not be read as {fmt.name} ({type(exc).__name__}: {exc})")
+    lines = tuple(unicodedata.normalize("NFC", line) for line in got.lines)
+    if not any(line.strip() for line in lines):
+        return rejected("holds only whitespace: no text to process")
+    return SourceFile(path, report_id_for(path), lines, got.encoding, got.format, got.extractor, got.conversion,
+                      got.roles, got.notes, got.meta)
 
 
 def list_inputs(folder: Path) -> list[Path]:
-    """Every `*.txt` entry of the folder, sorted by name (directories included, to be rejected)."""
+    """Every entry of the folder that is not skipped (see `skip_note`), sorted by name: each is read
+    or rejected with a reason."""
     if not folder.is_dir():
         raise FileNotFoundError(f"input folder {folder} does not exist or is not a folder")
-    return sorted((p for p in folder.iterdir() if p.name.lower().endswith(".txt")), key=lambda p: p.name)
+    return sorted((p for p in folder.iterdir() if skip_note(p) is None), key=lambda p: p.name)
 
 
-def read_folder(folder: Path) -> tuple[list[SourceFile], list[Rejection]]:
-    """All inputs of a folder: the usable files (ids made unique) and the rejections."""
+def _signature(folder: Path) -> tuple:
+    """The folder's entries as they are now (names, kinds, sizes, times): a scan is made again when
+    any changes."""
+    entries = []
+    for path in sorted(folder.iterdir(), key=lambda p: p.name):
+        try:
+            st = path.stat()
+            entries.append((path.name, st.st_mode, st.st_size, st.st_mtime_ns))
+        except OSError:
+            entries.append((path.name, 0, 0, 0))
+    return tuple(entries)
+
+
+def scan_folder(folder: Path) -> Scan:
+    """Every entry of a folder: the usable files (ids made unique), the rejections, the skipped."""
+    if not folder.is_dir():
+        raise FileNotFoundError(f"input folder {folder} does not exist or is not a folder")
+    return _scan(folder, _signature(folder))
+
+
+@lru_cache(maxsize=4)
+def _scan(folder: Path, signature: tuple) -> Scan:
+    """The scan of a folder in the state `signature` describes (kept: the command line checks the
+    inputs before the corpus stage reads them, and a PDF or web page is read only once)."""
+    skipped = tuple(Skipped(display_name(p.name), note) for p in sorted(folder.iterdir(), key=lambda p: p.name)
+                    if (note := skip_note(p)))
     sources: list[SourceFile] = []
     rejections: list[Rejection] = []
     seen: set[str] = set()
@@ -159,5 +217,11 @@ def read_folder(folder: Path) -> tuple[list[SourceFile], list[Rejection]]:
         while rid.casefold() in seen:  # case-insensitive: two ids never name one file on any disk
             rid, n = f"{item.report_id}-{n}", n + 1
         seen.add(rid.casefold())
-        sources.append(SourceFile(item.path, rid, item.lines, item.encoding) if rid != item.report_id else item)
-    return sources, rejections
+        sources.append(replace(item, report_id=rid) if rid != item.report_id else item)
+    return Scan(tuple(sources), tuple(rejections), skipped)
+
+
+def read_folder(folder: Path) -> tuple[list[SourceFile], list[Rejection]]:
+    """All inputs of a folder: the usable files (ids made unique) and the rejections."""
+    scan = scan_folder(folder)
+    return list(scan.sources), list(scan.rejections)

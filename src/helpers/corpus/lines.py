@@ -10,13 +10,15 @@ with a site tag such as `(Congan.nghean.gov.vn)-`.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from helpers.text.dates import is_dateline, lead_date, parse_dateline
-from helpers.corpus.inputs import SourceFile
-from helpers.text.normalise import CACHED_TEXTS, clean_space, comparison_key, is_punctuation_only, language, modern_tones, word_count
+from helpers.corpus.inputs import SourceFile, name_bytes
+from helpers.corpus.repeats import fuller, near_repeat
+from helpers.corpus.shapes import embedded_data, is_heading, is_list_item, is_table_row, plain
+from helpers.text.normalise import clean_space, is_punctuation_only, language, word_count
+
+__all__ = ["ROLES", "TEXT_ROLES", "Line", "Report", "build_report", "classify", "near_repeat"]
 
 ROLES = ("title", "body", "caption", "duplicate", "dateline", "byline", "source", "boilerplate", "blank")
 TEXT_ROLES = ("title", "body")  # roles whose sentences make up the report's text
@@ -33,8 +35,6 @@ SITE_MENU = frozenset(
 DUPLICATE_WINDOW = 3  # a repeat is looked for among the next N non-blank lines
 CAPTION_MAX_WORDS = 25  # a line repeated nearby and this short is a photo caption
 CAPTION_NO_STOP_MAX_WORDS = 60  # ... or this short if it has no final punctuation
-SHORTENED = "one is a shortened form of the other"
-NEAR_REPEAT_SHARE = 0.9  # a line holding only words of another, and at least 90% of them, repeats it
 SHORT_LINE_WORDS = 30  # a line this short without final punctuation is a caption
 PARAGRAPH_MIN_WORDS = 30  # a line this long is a paragraph, never a title
 TITLE_MIN_WORDS = 3
@@ -48,7 +48,6 @@ _PHOTO_CREDIT = re.compile(r"\(\s*Ảnh\s*:\s*([^)]+)\)", re.IGNORECASE)
 _CREDIT_LINE = re.compile(r"^(?:Tin|Bài)\s*:?\s+(?P<author>[^,]+?)\s*(?:,\s*Ảnh\s*:?\s+(?P<photo>.+))?$")
 _SENTENCE_END = re.compile(r"[.!?…;:]$")
 _CLOSERS = "\"'”’)]»"
-_CONTENT = re.compile(r"\d+(?:[.,/-]\d+)*|\w+")
 
 
 @dataclass(frozen=True)
@@ -76,60 +75,16 @@ class Report:
     source: str = ""
     captions: tuple[str, ...] = field(default_factory=tuple)
     language: str = "vi"  # 'other' when the text is not Vietnamese (it is then not translated)
+    format: str = "txt"  # how the file was read: format, library, encoding, conversion (reports.csv)
+    extractor: str = ""
+    encoding: str = ""
+    conversion: str = ""
+    file_bytes: str = ""  # the file name's bytes when they are not UTF-8
 
 
 def ends_sentence(text: str) -> bool:
     """True if the line ends with sentence punctuation (closing quotes ignored)."""
     return bool(_SENTENCE_END.search(clean_space(text).rstrip(_CLOSERS)))
-
-
-def content_words(text: str) -> Counter[str]:
-    """The words, numbers, dates and codes of a line, counted (case and tone placement folded):
-    'Nguyễn Văn An ... Công an' holds 'an' twice, so a line naming Bình instead is not within it."""
-    return Counter(_CONTENT.findall(comparison_key_words(text)))
-
-
-def _within(a: Counter[str], b: Counter[str]) -> bool:
-    """True when every word of `a` occurs in `b` at least as often."""
-    return not (a - b)
-
-
-@lru_cache(maxsize=CACHED_TEXTS)
-def comparison_key_words(text: str) -> str:
-    """The line as compared for content: modern tone placement, case folded."""
-    return modern_tones(clean_space(text)).casefold()
-
-
-def near_repeat(a: str, b: str) -> str | None:
-    """How one of two nearby lines repeats the other (for the ledger reason), or None.
-
-    A line is a repeat only if it carries no word, number, date, code or name that the
-    other lacks: `Năm 2021 ... 1.250 vụ` and `Năm 2022 ... 1.430 vụ` are two lines, and so
-    are two awards that differ only in the name. Which one is kept: see `fuller`.
-    """
-    ka, kb = comparison_key(a), comparison_key(b)
-    if not ka or not kb:
-        return None
-    if clean_space(a) == clean_space(b):
-        return "identical"
-    if ka == kb:
-        return "differs only in case, spacing or punctuation"
-    wa, wb = content_words(a), content_words(b)
-    if not (_within(wa, wb) or _within(wb, wa)):
-        return None  # each has something the other lacks: both are content
-    short, long_ = sorted((ka, kb), key=len)
-    if len(short) >= 12 and long_.startswith(short) and len(short) >= 0.5 * len(long_):
-        return SHORTENED
-    na, nb = sum(wa.values()), sum(wb.values())
-    if wa == wb or min(na, nb) >= NEAR_REPEAT_SHARE * max(na, nb):
-        return "near-identical wording, nothing the kept line lacks"
-    return None
-
-
-def fuller(a: str, b: str) -> bool:
-    """True when the later line `b` of a repeat is the fuller one (it is then kept instead of `a`)."""
-    wa, wb = content_words(a), content_words(b)
-    return (wa != wb and _within(wa, wb)) or (wb == wa and len(comparison_key(b)) > len(comparison_key(a)) and comparison_key(b).startswith(comparison_key(a)))
 
 
 def looks_like_name(text: str) -> bool:
@@ -163,10 +118,13 @@ def caption_text(text: str) -> str:
     return clean_space(_PHOTO_CREDIT.sub("", s))
 
 
-def _first_pass(s: str) -> tuple[str, str] | None:
-    """Roles decided by a line alone."""
+def _first_pass(s: str, raw: str = "") -> tuple[str, str] | None:
+    """Roles decided by a line alone (`s`: its plain form, `raw`: as read)."""
     if not s:
         return "blank", "empty or whitespace-only line"
+    data = embedded_data(s)
+    if data:
+        return "boilerplate", data
     if is_punctuation_only(s):
         return "boilerplate", "punctuation only, no words"
     if s.casefold().rstrip(":").strip() in SITE_MENU:
@@ -186,17 +144,26 @@ def _first_pass(s: str) -> tuple[str, str] | None:
     credit = _CREDIT_LINE.match(s)
     if credit and credit.group("photo") and word_count(s) <= 12 and not ends_sentence(s):
         return "byline", "author and photo credit line"
+    if is_list_item(raw or s):
+        return "body", "list item"
+    if is_table_row(raw or s):
+        return "body", "table row"
     return None
 
 
-def classify(lines: tuple[str, ...] | list[str]) -> list[tuple[str, str]]:
-    """A (role, reason) for every line, in order. Pure: the same lines give the same roles."""
-    clean = [clean_space(x) for x in lines]
+def classify(lines: tuple[str, ...] | list[str],
+             settled: tuple[tuple[int, str, str], ...] = ()) -> list[tuple[str, str]]:
+    """A (role, reason) for every line, in order. Pure: the same lines give the same roles.
+    `settled`: (index, role, reason) that the document's format decides (a Word caption, a PDF
+    footer); the other rules see those lines as decided, and a repeat may still be found among them."""
+    clean = [clean_space(plain(x)) for x in lines]
     n = len(clean)
     roles: list[str | None] = [None] * n
     reasons = [""] * n
+    preset = {i: (role, why) for i, role, why in settled if 0 <= i < n}
     for i, s in enumerate(clean):
-        decided = _first_pass(s)
+        decided = preset.get(i) if clean[i] else None
+        decided = decided or _first_pass(s, lines[i])
         if decided:
             roles[i], reasons[i] = decided
 
@@ -251,13 +218,17 @@ def classify(lines: tuple[str, ...] | list[str]) -> list[tuple[str, str]]:
         for i in candidates:
             if i < title:
                 roles[i], reasons[i] = "boilerplate", "section label above the title"
+            elif i > title and is_heading(lines[i]):
+                roles[i], reasons[i] = "body", "section heading (Markdown #)"
             elif i > title:
                 roles[i], reasons[i] = "caption", "short line between the title and the first paragraph"
 
     for i in range(n):
         if roles[i] is not None:
             continue
-        if word_count(clean[i]) <= SHORT_LINE_WORDS and not ends_sentence(clean[i]):
+        if is_heading(lines[i]):
+            roles[i], reasons[i] = "body", "section heading (Markdown #)"
+        elif word_count(clean[i]) <= SHORT_LINE_WORDS and not ends_sentence(clean[i]):
             roles[i], reasons[i] = "caption", "short line without final punctuation between paragraphs"
         else:
             tag = lead_site_tag(clean[i])
@@ -288,40 +259,46 @@ def _credit(byline: str) -> tuple[str, str]:
 
 
 def build_report(source: SourceFile) -> Report:
-    """Classify a file's lines and draw its metadata (title, ISO date, author, source, captions)."""
+    """Classify a file's lines and draw its metadata (title, ISO date, author, source, captions); the
+    document's own metadata (a web page's) fills what the lines leave empty."""
+    notes = dict(source.notes)
     lines = tuple(
-        Line(no, text, role, reason)
-        for no, (text, (role, reason)) in enumerate(zip(source.lines, classify(source.lines)), start=1)
+        Line(no, text, role, f"{reason}; {notes[no - 1]}" if no - 1 in notes else reason)
+        for no, (text, (role, reason)) in enumerate(zip(source.lines, classify(source.lines, source.roles)), start=1)
     )
     by_role: dict[str, list[Line]] = {}
     for ln in lines:
         by_role.setdefault(ln.role, []).append(ln)
+    meta = dict(source.meta)
+    named = f"page metadata ({source.extractor})"
 
-    title = clean_space(by_role["title"][0].text) if "title" in by_role else ""
+    title = clean_space(plain(by_role["title"][0].text)) if "title" in by_role else meta.get("title", "")
     date, date_source = "", ""
     if "dateline" in by_role:
         first = by_role["dateline"][0]
-        date = parse_dateline(clean_space(first.text)) or ""
+        date = parse_dateline(clean_space(plain(first.text))) or ""
         date_source = f"dateline (line {first.line_no})" + ("" if date else ": impossible date, left empty")
-    elif "body" in by_role:
+    elif "body" in by_role and lead_date(by_role["body"][0].text):
         first = by_role["body"][0]
-        found = lead_date(first.text)
-        if found:
-            date, date_source = found, f"opening of the lead paragraph (line {first.line_no})"
+        date, date_source = lead_date(first.text) or "", f"opening of the lead paragraph (line {first.line_no})"
+    elif meta.get("date"):
+        date, date_source = meta["date"], named
 
     author, photo = "", ""
     if "byline" in by_role:
-        author, photo = _credit(by_role["byline"][-1].text)
-    captions = tuple(caption_text(ln.text) for ln in by_role.get("caption", []))
+        author, photo = _credit(plain(by_role["byline"][-1].text))
+    author = author or meta.get("author", "")
+    captions = tuple(caption_text(plain(ln.text)) for ln in by_role.get("caption", []))
     if not photo:
         credits = [m.group(1).strip() for ln in by_role.get("caption", []) for m in _PHOTO_CREDIT.finditer(ln.text)]
         photo = "; ".join(dict.fromkeys(credits))
 
     sources = [clean_space(ln.text).strip("()") for ln in by_role.get("source", [])]
     sources += [lead_site_tag(ln.text) for ln in by_role.get("body", []) if lead_site_tag(ln.text)]
+    sources = sources or ([meta["site"]] if meta.get("site") else [])
     return Report(
         report_id=source.report_id,
-        file=source.path.name,
+        file=source.file,
         lines=lines,
         title=title,
         date=date,
@@ -331,4 +308,9 @@ def build_report(source: SourceFile) -> Report:
         source="; ".join(dict.fromkeys(sources)),
         captions=captions,
         language=language([ln.text for ln in lines if ln.role in TEXT_ROLES]),
+        format=source.format,
+        extractor=source.extractor,
+        encoding=source.encoding,
+        conversion=source.conversion,
+        file_bytes=name_bytes(source.path.name),
     )

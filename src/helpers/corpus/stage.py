@@ -14,14 +14,18 @@ from importlib import metadata
 import pandas as pd
 
 from helpers.config import Config
-from helpers.store.contract import CORPUS_SENTENCE_COLUMNS as CORPUS_COLUMNS, read_table
+from helpers.store.contract import CORPUS_SENTENCE_COLUMNS as CORPUS_COLUMNS, columns, read_table
 from helpers.corpus.lines import Report, build_report
-from helpers.corpus.inputs import Rejection, SourceFile, read_folder
+from helpers.corpus.inputs import Rejection, Skipped, SourceFile, scan_folder
 from helpers.store.files import start_json, write_csv
+from helpers.store.outputs import claim_output
+from helpers.store.terminal import shown
 from helpers.corpus.sentences import Sentence, report_sentences
 from helpers.stamps import is_current, stamp
+from helpers.text.language_id import VIETNAMESE, main_language
 
-PACKAGES = ("helpers", "torch", "transformers", "tokenizers", "sentencepiece", "underthesea", "pandas")
+PACKAGES = ("helpers", "torch", "transformers", "tokenizers", "sentencepiece", "underthesea", "py3langid", "pandas",
+            "trafilatura", "python-docx", "pypdf", "ftfy")
 
 
 @dataclass
@@ -32,6 +36,7 @@ class CorpusResult:
     ledger: pd.DataFrame
     sentences: pd.DataFrame
     problems: pd.DataFrame
+    skipped: tuple[Skipped, ...] = ()
 
     @property
     def rejected(self) -> bool:
@@ -45,7 +50,7 @@ class CorpusResult:
 
     @property
     def not_vietnamese(self) -> set[str]:
-        """Reports in another language: passed through, never fed to a vi-en model."""
+        """Reports mostly in another language (their sentences go by their own languages)."""
         return set(self.report_table.loc[self.report_table["language"] != "vi", "report_id"])
 
 
@@ -67,13 +72,13 @@ def ledger_frame(reports: list[Report]) -> pd.DataFrame:
         for r in reports
         for ln in r.lines
     ]
-    return pd.DataFrame(rows, columns=["report_id", "line_no", "role", "reason", "text"])
+    return pd.DataFrame(rows, columns=columns("ledger"))
 
 
 def sentences_frame(sentences: list[list[Sentence]]) -> pd.DataFrame:
     """Sentences of every report (title, body and caption lines), report by report."""
     rows = [asdict(s) for report in sentences for s in report]
-    return pd.DataFrame(rows, columns=["report_id", "sentence_no", "line_no", "text_vi", "role"])
+    return pd.DataFrame(rows, columns=list(CORPUS_COLUMNS))
 
 
 @dataclass(frozen=True)
@@ -91,13 +96,22 @@ def process_source(source: SourceFile) -> Processed | Rejection:
         report = build_report(source)
         return Processed(report, report_sentences(report))
     except Exception as exc:  # a defect met on one input: listed as a problem, the other reports go on
-        return Rejection(source.path.name, f"could not be processed: {type(exc).__name__}: {exc}")
+        return Rejection(source.file, f"could not be processed: {type(exc).__name__}: {exc}")
+
+
+def report_languages(sentences: pd.DataFrame) -> dict[str, str]:
+    """Each report's main language: the one most letters of its sentences are in (the language its
+    sentences the identifier is unsure of were given)."""
+    return {rid: main_language(g["text_vi"].tolist(), g["lang"].tolist())
+            for rid, g in sentences.groupby("report_id", sort=False)}
 
 
 def reports_frame(reports: list[Report], sentences: pd.DataFrame) -> pd.DataFrame:
-    """One row of metadata per report; n_sentences counts title and body sentences."""
+    """One row of metadata per report; n_sentences counts title and body sentences; the language is
+    the report's main one, from its sentences' (`report_languages`: Vietnamese when it has none)."""
     text = sentences[sentences["role"].isin(["title", "body"])]
     counts = text.groupby("report_id").size()
+    languages = report_languages(sentences)
     rows = [
         {
             "report_id": r.report_id,
@@ -111,24 +125,29 @@ def reports_frame(reports: list[Report], sentences: pd.DataFrame) -> pd.DataFram
             "date_source": r.date_source,
             "photo_credit": r.photo_credit,
             "n_captions": len(r.captions),
-            "language": r.language,
+            "language": languages.get(r.report_id, VIETNAMESE),
+            "format": r.format,
+            "extractor": r.extractor,
+            "encoding": r.encoding,
+            "conversion": r.conversion,
+            "file_bytes": r.file_bytes,
         }
         for r in reports
     ]
-    columns = ["report_id", "file", "title", "date", "author", "source", "n_lines", "n_sentences"]
-    return pd.DataFrame(rows, columns=columns + ["date_source", "photo_credit", "n_captions", "language"])
+    return pd.DataFrame(rows, columns=columns("reports"))
 
 
 def problems_frame(rejections: list[Rejection]) -> pd.DataFrame:
     """Rejected inputs: file and problem."""
-    return pd.DataFrame([asdict(r) for r in rejections], columns=["file", "problem"])
+    return pd.DataFrame([asdict(r) for r in rejections], columns=columns("problems"))
 
 
 def build_corpus(cfg: Config) -> CorpusResult:
     """Read, classify and segment every input of `cfg.seeds` (writes nothing)."""
     from helpers.inference.engines import engine_for
 
-    sources, rejections = read_folder(cfg.seeds)
+    scan = scan_folder(cfg.seeds)
+    sources, rejections = list(scan.sources), list(scan.rejections)
     done = engine_for(cfg).map(process_source, sources)
     processed = [d for d in done if isinstance(d, Processed)]
     rejections = sorted(rejections + [d for d in done if isinstance(d, Rejection)], key=lambda r: r.file)
@@ -139,12 +158,26 @@ def build_corpus(cfg: Config) -> CorpusResult:
         ledger=ledger_frame(reports),
         sentences=sentences,
         problems=problems_frame(rejections),
+        skipped=scan.skipped,
     )
+
+
+def inputs_record(result: CorpusResult) -> dict:
+    """run.json's account of the inputs: how many of each format, the extractors, the conversions
+    made, and the entries skipped (with the note shown for each)."""
+    table = result.report_table
+
+    def counts(column: str) -> dict[str, int]:
+        return {k: int(v) for k, v in table[column][table[column] != ""].value_counts().sort_index().items()}
+
+    return {"formats": counts("format"), "extractors": counts("extractor"), "encodings": counts("encoding"),
+            "conversions": counts("conversion"), "skipped": [asdict(s) for s in result.skipped]}
 
 
 def run_corpus(cfg: Config, *, report_problems: bool = True) -> CorpusResult:
     """The corpus stage: build the corpus and write its data files and run.json section."""
     started = time.perf_counter()
+    claim_output(cfg.out, cfg.seeds)  # a notebook run by hand writes only where a run may (store.outputs)
     result = build_corpus(cfg)
     data = cfg.data_dir
     write_csv(data / "ledger.csv", result.ledger)
@@ -152,8 +185,10 @@ def run_corpus(cfg: Config, *, report_problems: bool = True) -> CorpusResult:
     write_csv(data / "problems.csv", result.problems)
     write_csv(data / "sentences.csv", result.sentences)  # the translation stage adds its columns
     if report_problems:
+        for skipped in result.skipped:
+            print(shown(f"note: {cfg.seeds / skipped.file}: {skipped.note}"), file=sys.stderr)
         for rej in result.problems.itertuples():
-            print(f"error: {cfg.seeds / rej.file}: {rej.problem}", file=sys.stderr)
+            print(shown(f"error: {cfg.seeds / rej.file}: {rej.problem}"), file=sys.stderr)
     corpus = {
         "files": len(result.report_table) + len(result.problems),
         "reports": len(result.report_table),
@@ -162,6 +197,7 @@ def run_corpus(cfg: Config, *, report_problems: bool = True) -> CorpusResult:
         "sentences": int(result.report_table["n_sentences"].astype(int).sum()),
         "captions": int((result.sentences["role"] == "caption").sum()),
         "roles": {k: int(v) for k, v in result.ledger["role"].value_counts().sort_index().items()},
+        "inputs": inputs_record(result),
         "seconds": round(time.perf_counter() - started, 3),
         "stamp": stamp(cfg, "corpus"),
     }

@@ -35,6 +35,7 @@ from helpers.models.registry import ModelSpec
 
 __all__ = ["ENGINES", "Engine", "EngineError", "LocalEngine", "DaskEngine", "engine_for", "close_engines"]
 STARTUP_SECONDS = 120  # how long a cluster may take to answer
+PROBE_SECONDS = 5  # how long the scheduler's port may take to accept a connection
 
 
 class EngineError(RuntimeError):
@@ -93,6 +94,21 @@ class LocalEngine:
         pass
 
 
+def _answers(address: str) -> None:
+    """Raise OSError at once when nothing listens at a tcp address (a refused port, an unknown host,
+    none answering within PROBE_SECONDS), rather than after Dask's STARTUP_SECONDS of retries."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:  # a port that is not a number: Dask names the address
+        return
+    if parts.scheme in ("tcp", "tls") and host and port:
+        socket.create_connection((host, port), timeout=PROBE_SECONDS).close()
+
+
 class DaskEngine:
     """A Dask cluster: the one at `address`, or a local one of `workers` processes (one thread each)
     started now and stopped with the engine."""
@@ -111,6 +127,7 @@ class DaskEngine:
         logging.getLogger("distributed").setLevel(logging.ERROR)  # its start-up news is not the user's concern
         try:
             if address:
+                _answers(address)
                 self.client = Client(address, timeout=STARTUP_SECONDS)
             else:
                 self.cluster = LocalCluster(n_workers=workers or (os.cpu_count() or 1), threads_per_worker=1,

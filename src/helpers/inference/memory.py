@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from helpers.store.terminal import shown
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS memory (
     key TEXT PRIMARY KEY,
@@ -73,8 +75,8 @@ class Memory:
                 part = Path(f"{self.path}{suffix}")
                 if part.exists():
                     part.replace(Path(f"{aside}{suffix}"))
-            print(f"warning: translation memory {self.path} was damaged; moved aside to {aside}, "
-                  f"starting a new one", file=sys.stderr)
+            print(shown(f"warning: translation memory {self.path} was damaged; moved aside to {aside}, "
+                        f"starting a new one"), file=sys.stderr)
             self._db = self._open()
         except (sqlite3.Error, OSError) as exc:
             raise MemoryUnusable(f"translation memory {self.path} cannot be opened: {exc}") from None

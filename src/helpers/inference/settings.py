@@ -65,3 +65,50 @@ class GenerationSettings:
 
 
 OVERRIDABLE = tuple(f.name for f in fields(GenerationSettings))
+
+# What each setting may be: its kind (a whole number, a number, true/false) and range. A value
+# outside it cannot give a translation (num_beams=2.5 stops CTranslate2, max_length=-5 gives one
+# character, piece_tokens=0 a thousand pieces), so `check` refuses it, naming the setting.
+LIMITS: dict[str, tuple[str, float, float]] = {
+    "num_beams": ("whole", 1, 64),
+    "length_penalty": ("number", -10, 10),
+    "no_repeat_ngram_size": ("whole", 0, 64),
+    "repetition_penalty": ("number", 0.1, 10),
+    "max_length": ("whole", 16, 65536),
+    "min_length": ("whole", 0, 65536),
+    "max_new_tokens_ratio": ("number", 0, 16),
+    "max_new_tokens_extra": ("whole", 0, 4096),
+    "min_new_tokens_ratio": ("number", 0, 16),
+    "batch_tokens": ("whole", 16, 1 << 20),
+    "batch_tolerance": ("number", 0, 0.9),
+    "piece_tokens": ("whole", 16, 65536),
+    "redecode": ("bool", 0, 1),
+}
+
+
+def allowed(name: str) -> str:
+    """What a setting may be, as a message says it ('a whole number from 1 to 64')."""
+    kind, low, high = LIMITS[name]
+    if kind == "bool":
+        return "true or false"
+    return f"{'a whole number' if kind == 'whole' else 'a number'} from {low:g} to {high:g}"
+
+
+def check(name: str, value: Any) -> Any:
+    """`value` as setting `name` takes it (2.0 → 2 for a whole number, 1 → True for true/false), or a
+    ValueError naming the setting and what it may be."""
+    kind, low, high = LIMITS[name]
+    if kind == "bool":
+        if isinstance(value, bool) or value in (0, 1):
+            return bool(value)
+        raise ValueError(f"{name} must be {allowed(name)}, not {value!r}")
+    number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    if number is None or number != number or number in (float("inf"), float("-inf")):
+        raise ValueError(f"{name} must be {allowed(name)}, not {value!r}")
+    if kind == "whole":
+        if number != int(number):
+            raise ValueError(f"{name} must be {allowed(name)}, not {value!r}")
+        number = int(number)
+    if not low <= number <= high:
+        raise ValueError(f"{name} must be {allowed(name)}, not {value!r}")
+    return number

@@ -14,6 +14,7 @@ from helpers.models.hub import fetch, folder_bytes, pack, read_lock
 from helpers.models.loaded import ModelError
 from helpers.models.loading import load_real
 from helpers.models.locate import locate
+from helpers.store.terminal import shown
 
 
 def check_rows(cfg: Config, keys: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
@@ -58,7 +59,7 @@ def run_models_command(cfg: Config, action: str, lock_path: Path, to: str | None
     """`python -m helpers models fetch|check|pack`: 0 when all is well, 1 otherwise."""
     if action == "fetch":
         fetch(cfg, lock_path)
-        print(f"lock file written: {lock_path}", file=sys.stderr)
+        print(shown(f"lock file written: {lock_path}"), file=sys.stderr)
         action = "check"
     if action == "check":
         rows = check_rows(cfg)
@@ -67,5 +68,5 @@ def run_models_command(cfg: Config, action: str, lock_path: Path, to: str | None
     if not to:
         raise ValueError("models pack needs --to DIR (the folder to write)")
     where = pack(cfg, lock_path, Path(to).expanduser().absolute(), archive)
-    print(f"packed {len(read_lock(lock_path))} models into {where}", file=sys.stderr)
+    print(shown(f"packed {len(read_lock(lock_path))} models into {where}"), file=sys.stderr)
     return 0

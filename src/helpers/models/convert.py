@@ -15,16 +15,15 @@ from __future__ import annotations
 
 import json
 import os
-import pickle
 import shutil
 import subprocess
 import sys
 import tempfile
 import warnings
-from dataclasses import replace
+from dataclasses import asdict, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from helpers.models.registry import ModelSpec
 from helpers.models.loaded import LoadedModel, WeightsReleased
@@ -34,7 +33,8 @@ RECIPE = "v3"  # bump when the conversion changes (v3: any family, from the load
 # Weights up to this size (the demo models) are converted in this process: a child's start-up
 # (importing torch and transformers, seconds) would cost more than the memory it keeps apart.
 IN_PROCESS_BYTES = 64 << 20
-CHILD_CODE = "from helpers.models.convert import child_main; child_main()"  # the converter process's program
+# the converter process's program (helpers/models/convert_child.py), named here, never imported here
+CHILD_CODE = "import sys; from helpers.models.convert_child import main; sys.exit(main())"
 
 
 def ct2_folder(spec: ModelSpec, revision: str, cache_dir: Path) -> Path:
@@ -42,21 +42,23 @@ def ct2_folder(spec: ModelSpec, revision: str, cache_dir: Path) -> Path:
     return cache_dir / "ct2" / f"{spec.key}-{revision}-{COMPUTE}-{RECIPE}"
 
 
-def with_ct2(loaded: LoadedModel, cache_dir: Path, threads: int = 0) -> LoadedModel:
+def with_ct2(loaded: LoadedModel, cache_dir: Path, threads: int = 0,
+             load_full: Callable[[], LoadedModel] | None = None) -> LoadedModel:
     """The model on CTranslate2 (int8), or on transformers with the reason when that cannot be
     (`load_model` keeps the result, once per model and process). `threads`: batches run side by
-    side (0: one per core)."""
+    side (0: one per core). `load_full` loads the model with its weights when `loaded` holds its
+    configs only and the conversion runs in this process."""
     target = ct2_folder(loaded.spec, loaded.revision, cache_dir)
     try:
         if not (target / "model.bin").exists():
-            convert_model(loaded, target, cache_dir)
+            convert_model(loaded, target, cache_dir, load_full)
         check_vocabulary(target, loaded)
     except ConverterDied as exc:
         note = f"conversion failed: {exc}"
         warnings.warn(f"{loaded.spec.source}: CTranslate2 not used ({note}); running on transformers", stacklevel=2)
         return replace(loaded, ct2_note=note)
     except Exception as exc:  # the converter raises many kinds; the run goes on on transformers
-        note = f"conversion failed: {_first_line(exc)}"
+        note = f"conversion failed: {first_line(exc)}"
         warnings.warn(f"{loaded.spec.source}: CTranslate2 not used ({note}); running on transformers", stacklevel=2)
         return replace(loaded, ct2_note=note)
     translator = LazyTranslator(target, threads or os.cpu_count() or 1)
@@ -97,21 +99,26 @@ class ConverterDied(RuntimeError):
     """The converter's child process ended without a converted model (the message is one line)."""
 
 
-def convert_model(loaded: LoadedModel, target: Path, cache_dir: Path) -> None:
+def convert_model(loaded: LoadedModel, target: Path, cache_dir: Path,
+                  load_full: Callable[[], LoadedModel] | None = None) -> None:
     """Convert a model into `target`: here when its weights are small, else in a child process
-    that loads it (the fp32 weights never enter this process); `loaded` may hold its configs only."""
+    that loads it (the fp32 weights never enter this process); `loaded` may hold its configs only,
+    and `load_full` then loads it with its weights."""
     if int(loaded.weights.get("bytes") or 0) > IN_PROCESS_BYTES:
         convert_in_child(loaded.spec, loaded.demo, cache_dir, target)
     elif isinstance(loaded.model, WeightsReleased):
-        convert(_load_full(loaded.spec, loaded.demo, cache_dir), target)
+        if load_full is None:
+            raise ValueError("the model's weights were let go and no loader was given to convert it")
+        convert(load_full(), target)
     else:
         convert(loaded, target)
 
 
 def convert_in_child(spec: ModelSpec, demo: bool, cache_dir: Path, target: Path) -> None:
-    """Load and convert the model in a child process (`child_main`); raises ConverterDied, with the
+    """Load and convert the model in a child process (`convert_child`); raises ConverterDied, with the
     child's last error line or the signal that ended it, when no converted model came of it."""
-    request = pickle.dumps((spec, demo, Path(cache_dir), Path(target)))
+    request = json.dumps({"spec": asdict(spec), "demo": demo, "cache_dir": str(cache_dir),
+                          "target": str(target)}).encode()
     command = [sys.executable, "-c", CHILD_CODE]
     try:
         proc = subprocess.run(command, input=request, capture_output=True, check=False)
@@ -126,25 +133,8 @@ def convert_in_child(spec: ModelSpec, demo: bool, cache_dir: Path, target: Path)
     raise ConverterDied(lines[-1].strip()[:300] if lines else f"the converter process exited with status {proc.returncode}")
 
 
-def child_main() -> None:
-    """The converter process: a pickled (spec, demo, cache_dir, target) on stdin; exit status 0 once
-    `target` holds the converted model, else 1 with one line on stderr."""
-    spec, demo, cache_dir, target = pickle.loads(sys.stdin.buffer.read())
-    try:
-        convert(_load_full(spec, demo, cache_dir), target)
-    except Exception as exc:  # the loader and converter raise many kinds: one line for the parent
-        print(_first_line(exc), file=sys.stderr)
-        sys.exit(1)
-
-
-def _load_full(spec: ModelSpec, demo: bool, cache_dir: Path) -> LoadedModel:
-    """The model with its fp32 weights, loaded as `load_model` loads it (uncached)."""
-    from helpers.models.loading import load_demo, load_real
-
-    return load_demo(spec, cache_dir) if demo else load_real(spec, cache_dir)
-
-
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
+    """An exception as one short line: its type and the first line of its message."""
     text = str(exc).strip()
     return f"{type(exc).__name__}: {text.splitlines()[0][:200] if text else ''}"
 

@@ -9,10 +9,10 @@ is one `Family(...)` entry here (and its stand-in recipe in `recipes`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
-from helpers.models.registry import ModelSpec
+from helpers.models.registry import VIETNAMESE, ModelSpec
 from helpers.models import recipes
 
 # How the decoder learns the target language:
@@ -31,6 +31,9 @@ class Family:
     target: str = NO_TARGET
     output_pieces: Callable[[Any], list[str] | None] | None = None  # the pieces it can output, when fewer than its vocabulary
     standin: Callable[..., Any] | None = None  # builds the real-layout stand-in files (see `standins`)
+    # ISO 639-1 -> the family's own code for the language (as its tokenizer writes it), for the
+    # languages a sentence can be identified as (`helpers.text.language_id.LANGUAGES`)
+    language_codes: dict[str, str] = field(default_factory=dict)
 
     def target_token(self, spec: ModelSpec) -> str | None:
         """The token that selects the target language, or None."""
@@ -73,6 +76,13 @@ def marian_target_pieces(tokenizer: Any) -> list[str] | None:
     return [p for p in dict.fromkeys([*pieces, *tokenizer.all_special_tokens]) if p in vocab]
 
 
+# The families' codes for the languages a sentence can be identified as (text.language_id.LANGUAGES).
+NLLB_CODES = {"vi": "vie_Latn", "en": "eng_Latn", "zh": "zho_Hans", "fr": "fra_Latn", "ru": "rus_Cyrl",
+              "ja": "jpn_Jpan", "ko": "kor_Hang", "th": "tha_Thai", "de": "deu_Latn", "es": "spa_Latn",
+              "lo": "lao_Laoo", "km": "khm_Khmr"}  # FLORES-200
+M2M100_CODES = {c: c for c in ("vi", "en", "zh", "fr", "ru", "ja", "ko", "th", "de", "es", "lo", "km")}  # ISO 639-1
+MBART25_CODES = {"vi": "vi_VN", "en": "en_XX", "zh": "zh_CN", "fr": "fr_XX", "ru": "ru_RU", "ja": "ja_XX",
+                 "ko": "ko_KR", "de": "de_DE", "es": "es_XX"}  # mBART-25 (no Thai, Lao or Khmer)
 WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")  # either one; never TensorFlow, Flax or Rust weights
 MODEL_FILES = ("config.json",)
 OPTIONAL_FILES = ("generation_config.json", "tokenizer_config.json", "special_tokens_map.json", "tokenizer.json")
@@ -82,10 +92,12 @@ FAMILIES: dict[str, Family] = {
     for f in (
         Family("marian", ("source.spm", "target.spm", "vocab.json"), output_pieces=marian_target_pieces,
                standin=recipes.marian),
-        Family("nllb", ("sentencepiece.bpe.model",), target=FORCED_BOS, standin=recipes.nllb),
+        Family("nllb", ("sentencepiece.bpe.model",), target=FORCED_BOS, standin=recipes.nllb,
+               language_codes=NLLB_CODES),
         Family("m2m100", ("sentencepiece.bpe.model", "vocab.json"), lang_token="__{}__",
-               target=FORCED_BOS, standin=recipes.m2m100),
-        Family("mbart", ("sentencepiece.bpe.model",), target=DECODER_START, standin=recipes.mbart),
+               target=FORCED_BOS, standin=recipes.m2m100, language_codes=M2M100_CODES),
+        Family("mbart", ("sentencepiece.bpe.model",), target=DECODER_START, standin=recipes.mbart,
+               language_codes=MBART25_CODES),
         Family("bart", ("vocab.json", "merges.txt"), standin=recipes.bart),
         Family("mt5", ("spiece.model",), standin=recipes.mt5),
     )
@@ -98,6 +110,24 @@ def family_of(spec: ModelSpec) -> Family:
         return FAMILIES[spec.family]
     except KeyError:
         raise ValueError(f"model {spec.key}: unknown family {spec.family!r} (known: {', '.join(FAMILIES)})") from None
+
+
+def home_spec(spec: ModelSpec) -> ModelSpec:
+    """The spec pointed at Vietnamese, the source language every model is loaded for."""
+    code = family_of(spec).language_codes.get(VIETNAMESE)
+    return replace(spec, src_lang=code) if code and spec.src_lang != code else spec
+
+
+def source_spec(spec: ModelSpec, language: str) -> ModelSpec | None:
+    """The spec pointed at the source language `language` (ISO 639-1): Vietnamese for every
+    translator; another language only for a model that translates from any language its family has
+    a code for (`ModelSpec.multilingual`: NLLB, M2M100); None when the model does not translate from it."""
+    if language == VIETNAMESE:
+        return home_spec(spec)
+    code = family_of(spec).language_codes.get(language)
+    if not (spec.multilingual and code):
+        return None
+    return replace(spec, src_lang=code)
 
 
 def needed_files(family: Family) -> tuple[str, ...]:

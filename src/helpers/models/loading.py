@@ -28,7 +28,7 @@ from helpers.config import BACKENDS, MODEL_MODES
 from helpers.inference.settings import MODEL_DECODING
 from helpers.models.registry import ModelSpec
 from helpers.models import standins
-from helpers.models.families import family_of
+from helpers.models.families import family_of, home_spec, source_spec
 from helpers.models.loaded import LoadedModel, ModelBroken, ModelUnavailable, WeightsReleased
 from helpers.models.locate import (Located, file_digest, hub_reachable, locate, missing_files, offline, unavailable_message,
                      weight_file)
@@ -46,10 +46,43 @@ def load_model(spec: ModelSpec, mode: str, cache_dir: Path, backend: str = "tran
         raise ValueError(f"MODELS must be one of {', '.join(MODEL_MODES)}, not {mode!r}")
     if backend not in BACKENDS:
         raise ValueError(f"BACKEND must be one of {', '.join(BACKENDS)}, not {backend!r}")
-    family_of(spec)
+    home = home_spec(spec)  # pointed at another source language: the same model, seen through `_pointed`
     if backend == "ctranslate2":
-        return _load_ct2(spec, mode, Path(cache_dir), threads)
-    return _load_cached(spec, mode, Path(cache_dir))
+        loaded = _load_ct2(home, mode, Path(cache_dir), threads)
+    else:
+        loaded = _load_cached(home, mode, Path(cache_dir))
+    if home == spec:
+        return loaded
+    pointed = _pointed(loaded, spec)
+    if pointed is None:
+        raise ModelBroken(f"model {spec.source}: its tokenizer has no token for the source language "
+                          f"{spec.src_lang!r}")
+    return pointed
+
+
+def for_language(loaded: LoadedModel, language: str) -> LoadedModel | None:
+    """The model pointed at the source language `language` (ISO 639-1), its weights shared, or None
+    when it does not translate from that language (`families.source_spec`), or its tokenizer has no
+    token for the language's code."""
+    spec = source_spec(loaded.spec, language)
+    if spec is None:
+        return None
+    return loaded if spec == loaded.spec else _pointed(loaded, spec)
+
+
+@lru_cache(maxsize=32)
+def _pointed(loaded: LoadedModel, spec: ModelSpec) -> LoadedModel | None:
+    """`loaded` with its tokenizer (a copy) pointed at `spec`'s source language; the model, its
+    CTranslate2 translator and settings shared. None when the tokenizer has no token for the code."""
+    import copy
+
+    tok = loaded.tokenizer
+    ids = tok.convert_tokens_to_ids(family_of(spec).lang_token.format(spec.src_lang))
+    if ids is None or ids == tok.unk_token_id:
+        return None
+    tokenizer = copy.deepcopy(tok)
+    family_of(spec).prepare_tokenizer(tokenizer, spec)
+    return replace(loaded, spec=spec, tokenizer=tokenizer)
 
 
 def release(loaded: LoadedModel) -> None:
@@ -77,7 +110,8 @@ def _load_ct2(spec: ModelSpec, mode: str, cache_dir: Path, threads: int = 0) -> 
 
     _LOADS[f"{spec.key}/ctranslate2"] += 1
 
-    loaded = with_ct2(_load_uncached(spec, mode, cache_dir, lazy=True), cache_dir, threads)
+    loaded = with_ct2(_load_uncached(spec, mode, cache_dir, lazy=True), cache_dir, threads,
+                      load_full=lambda: _load_uncached(spec, mode, cache_dir))
     if loaded.backend == "ctranslate2":
         return loaded
     return replace(_load_uncached(spec, mode, cache_dir), ct2_note=loaded.ct2_note)  # the fp32 path after all

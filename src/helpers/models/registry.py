@@ -8,6 +8,8 @@ from dataclasses import dataclass, field, replace
 
 from helpers.inference.settings import GenerationSettings
 
+VIETNAMESE = "vi"  # the source language every model is loaded for (ISO 639-1): `src_lang` is its code
+
 
 @dataclass(frozen=True)
 class ModelSpec:
@@ -22,6 +24,8 @@ class ModelSpec:
     max_input_tokens: int = 512
     revision: str | None = None
     generation: GenerationSettings = field(default_factory=GenerationSettings)
+    # translates from every language its family has a code for (`families.source_spec`), not only Vietnamese
+    multilingual: bool = False
 
 
 # Summaries: the whole output within the model's max_length (not a ratio of the input), so a chunk's
@@ -33,9 +37,11 @@ MODEL_REGISTRY: dict[str, ModelSpec] = {
     spec.key: spec
     for spec in (
         ModelSpec("opus-mt", "Helsinki-NLP/opus-mt-vi-en", "marian", "translate", max_input_tokens=512),
-        ModelSpec("nllb", "facebook/nllb-200-distilled-600M", "nllb", "translate", "vie_Latn", "eng_Latn"),
-        ModelSpec("m2m100", "facebook/m2m100_418M", "m2m100", "translate", "vi", "en"),
-        # mBART-25 style (MBartTokenizer): source ends `</s> vi_VN`, the decoder starts with `en_XX`.
+        ModelSpec("nllb", "facebook/nllb-200-distilled-600M", "nllb", "translate", "vie_Latn", "eng_Latn",
+                  multilingual=True),
+        ModelSpec("m2m100", "facebook/m2m100_418M", "m2m100", "translate", "vi", "en", multilingual=True),
+        # mBART-25 style (MBartTokenizer): source ends `</s> vi_VN`, the decoder starts with `en_XX`;
+        # fine-tuned on Vietnamese to English only, so not multilingual although its tokenizer has zh_CN.
         ModelSpec("vinai", "vinai/vinai-translate-vi2en-v2", "mbart", "translate", "vi_VN", "en_XX"),
         ModelSpec("distilbart", "sshleifer/distilbart-cnn-12-6", "bart", "summarise", max_input_tokens=1024,
                   generation=_SUMMARY),

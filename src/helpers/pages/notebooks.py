@@ -56,12 +56,17 @@ def run_notebook(path: Path, cfg: Config) -> Path:
     return target
 
 
+INTERACTIVE = ("_review",)  # notebooks a person works in (widgets): JupyterLab only, never run by `make reports`
+
+
 def is_view(path: Path) -> bool:
-    """True for a notebook that shows pages rendered in-process (a report by REPORT_ID, or the
-    index): `make reports` renders those pages itself; the notebooks are for JupyterLab."""
+    """True for a notebook that `make reports` does not run: one that shows pages rendered
+    in-process (a report by REPORT_ID, or the index: `make reports` renders those pages itself), or
+    one a person works in (the review notebook). They are for JupyterLab."""
     import papermill
 
-    return path.stem.endswith("_index") or "REPORT_ID" in papermill.inspect_notebook(str(path))
+    return (path.stem.endswith(("_index", *INTERACTIVE))
+            or "REPORT_ID" in papermill.inspect_notebook(str(path)))
 
 
 def shown_warning(text: str) -> str:

@@ -71,7 +71,7 @@ def environment() -> jinja2.Environment:
 
 
 @dataclass(frozen=True)
-class Table:
+class PageTable:
     """A table as `macros.table` shows it: column names and rows of cells (a page's tables are built
     from plain records, without a DataFrame per table)."""
 
@@ -82,10 +82,10 @@ class Table:
         return len(self.rows)
 
 
-def table_rows(frame: pd.DataFrame | Table) -> list[list[object]]:
+def table_rows(frame: pd.DataFrame | PageTable) -> list[list[object]]:
     """A table's rows as lists of its cells, each as the column holds it (an int stays an int beside
     a float column); one conversion per table rather than pandas' row-by-row iteration."""
-    if isinstance(frame, Table):
+    if isinstance(frame, PageTable):
         return frame.rows
     return frame.to_numpy(dtype=object).tolist()
 

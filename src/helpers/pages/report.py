@@ -1,7 +1,7 @@
 """What the report pages and the index show, read from the data contract and handed to the templates.
 
 The functions read `OUT/data/*.csv` and `run.json` (through `load_outputs`) and
-build plain tables and counts; `pages` renders them with autoescaped Jinja2
+build plain tables and counts; `pages.render` renders them with autoescaped Jinja2
 templates, so nothing from an input reaches a page unescaped. Notebooks 04 and 05
 display the same fragments (`report_html`, `index_html`) that `make reports`
 renders into `OUT/html/`.
@@ -19,7 +19,7 @@ from markupsafe import Markup
 from helpers.config import Config
 from helpers.store.contract import read_table
 from helpers.store.files import read_json
-from helpers.pages.render import Table, render
+from helpers.pages.render import PageTable, render
 from helpers.checks.flags import flag_code, meaning, split_flags
 
 DEMO_BANNER = (
@@ -27,6 +27,7 @@ DEMO_BANNER = (
     "It is not a translation and not a summary; it only shows that every step of the pipeline ran."
 )
 FLAG_MARK = "⚑ "
+REVIEW_MARK = "✓ "  # English a person approved or corrected (its reviewer and time in the `reviewed` column)
 
 
 Record = dict[str, str]  # a row of a contract table: every value as written in the CSV
@@ -92,6 +93,7 @@ class Counts:
     text: int
     captions: int
     flagged: int
+    reviewed: int  # sentences whose English a person gave (origin `review`)
 
 
 def load_outputs(cfg: Config) -> Outputs:
@@ -134,7 +136,8 @@ def english_title(sentences: list[Record]) -> str:
 def counts(sentences: list[Record]) -> Counts:
     """Sentences of one report: all of them, title and body, captions, and how many are flagged."""
     captions = sum(s["role"] == "caption" for s in sentences)
-    return Counts(len(sentences), len(sentences) - captions, captions, sum(s["flags"] != "" for s in sentences))
+    return Counts(len(sentences), len(sentences) - captions, captions, sum(s["flags"] != "" for s in sentences),
+                  sum(s["origin"] == "review" for s in sentences))
 
 
 def legend_rows(cells: list[str]) -> list[tuple[str, str]]:
@@ -148,12 +151,12 @@ def legend_table(cells: list[str]) -> pd.DataFrame:
     return pd.DataFrame(legend_rows(cells), columns=["flag", "meaning"])
 
 
-def cited_documents(references: list[Record]) -> Table:
+def cited_documents(references: list[Record]) -> PageTable:
     """A report's cited documents, each resolution once, with the sentences that cite it."""
     cited: dict[tuple, list[str]] = {}  # in order of first citation; empty codes and dates kept
     for r in references:
         cited.setdefault((r["cited_as"], r["english"], r["code"], r["date"]), []).append(str(r["sentence_no"]))
-    return Table(["as cited", "in English", "code", "date", "in sentences"],
+    return PageTable(["as cited", "in English", "code", "date", "in sentences"],
                  [[*d, ", ".join(dict.fromkeys(s))] for d, s in cited.items()])
 
 
@@ -170,16 +173,53 @@ def provenance(run: dict) -> dict[str, object]:
     return {
         "models": models,
         "stages": stages,
+        "reviews": reviews_line(run),
         "parameters": ", ".join(f"{k}={v}" for k, v in run.get("parameters", {}).items()),
         "versions": ", ".join(f"{k} {v}" for k, v in run.get("versions", {}).items()),
     }
 
 
-def _sentence_rows(sents: list[Record]) -> tuple[Table, list[str]]:
-    table = Table(["#", "Vietnamese", "English", "flags"],
-                  [[s["sentence_no"], s["text_vi"], (FLAG_MARK if s["flags"] else "") + s["text_en"], split_flags(s["flags"])]
+def reviews_line(run: dict) -> str:
+    """Provenance of the reviews a run used: the file, its digest, what was used and left unused."""
+    used = run.get("translate", {}).get("reviews")
+    if not used:
+        return "no reviews"
+    summaries = run.get("summarise", {}).get("reviews", {})
+    return (f"{used['file']} (sha256 {used['sha256'][:12] or 'none: no file'}; reviews digest {used['digest'][:12]}): "
+            f"{used['entries']} reviewed sentences, {used['used']} used in this run, {len(used['unused'])} unused; "
+            f"{summaries.get('applied', 0)} reviewed summaries used, {summaries.get('stale', 0)} stale")
+
+
+def reviewed_by(record: Record) -> str:
+    """'corrected by anna on 2026-05-01 10:15 UTC', or '' for a row nobody reviewed."""
+    if not record["review"]:
+        return ""
+    when = record["reviewed_at"].replace("T", " ").replace("Z", " UTC") or "an unknown time"
+    return f"{record['review']} by {record['reviewer'] or 'an unnamed reviewer'} on {when}"
+
+
+def _summary_rows(summ: list[Record]) -> PageTable:
+    """A report's summaries; a reviewed one says so, and a stale review is shown beside the new summary."""
+    def review(s: Record) -> str:
+        if s["review"] == "stale":
+            return (f"stale: the report's text changed since this summary was reviewed "
+                    f"({reviewed_by({**s, 'review': 'written'})}): {s['reviewed_summary']}")
+        return reviewed_by(s)
+
+    return PageTable(["method", "summary", "words", "flags", "sentences used", "reviewed"],
+                     [[s["method"], (REVIEW_MARK if s["origin"] == "review" else "") + s["summary_en"], s["n_words"],
+                       split_flags(s["flags"]), s["source_sentence_ids"], review(s)] for s in summ])
+
+
+def _sentence_rows(sents: list[Record]) -> tuple[PageTable, list[str]]:
+    table = PageTable(["#", "Vietnamese", "English", "flags", "reviewed"],
+                  [[s["sentence_no"], s["text_vi"],
+                    (FLAG_MARK if s["flags"] else "") + (REVIEW_MARK if s["origin"] == "review" else "") + s["text_en"],
+                    split_flags(s["flags"]), reviewed_by(s)]
                    for s in sents])
-    return table, ["flagged" if s["flags"] else "" for s in sents]
+    classes = [" ".join(c for c, on in (("flagged", s["flags"]), ("reviewed", s["origin"] == "review")) if on)
+               for s in sents]
+    return table, classes
 
 
 def report_html(out: Outputs, report_id: str, with_style: bool = True) -> Markup:
@@ -202,10 +242,8 @@ def report_html(out: Outputs, report_id: str, with_style: bool = True) -> Markup
         title=display_title(r, sents),
         english_title=english_title(sents),
         counts=counts(sents),
-        summaries=Table(["method", "summary", "words", "flags", "sentences used"],
-                        [[s["method"], s["summary_en"], s["n_words"], split_flags(s["flags"]), s["source_sentence_ids"]]
-                         for s in summ]),
-        about=Table(["field", "value"], [
+        summaries=_summary_rows(summ),
+        about=PageTable(["field", "value"], [
             ["file", r["file"]], ["date", r["date"] or "not found"], ["date read from", r["date_source"]],
             ["author", r["author"] or "not found"], ["photo credit", r["photo_credit"] or "none"],
             ["source", r["source"] or "not found"], ["lines in the file", r["n_lines"]]]),
@@ -229,7 +267,8 @@ def index_html(out: Outputs, with_style: bool = True) -> Markup:
         extractive = [s["summary_en"] for s in out.records("summaries", r["report_id"]) if s["method"] == "extractive"]
         rows.append({"href": f"{r['report_id']}.html", "title": display_title(r, sents),
                      "date": r["date"] or "—", "english_title": english_title(sents),
-                     "summary": extractive[0] if extractive else "", "flagged": c.flagged, "total": c.total})
+                     "summary": extractive[0] if extractive else "", "flagged": c.flagged, "total": c.total,
+                     "reviewed": c.reviewed, "exports": english_files(r["report_id"])})
     widest = max([r["total"] for r in rows] + [1])
     for r in rows:
         r["flagged_percent"] = round(100 * r["flagged"] / widest, 1)
@@ -242,12 +281,22 @@ def index_html(out: Outputs, with_style: bool = True) -> Markup:
         with_style=with_style,
         demo_banner=DEMO_BANNER if out.demo else "",
         totals={"reports": len(rows), "sentences": sum(r["total"] for r in rows),
-                "flagged": sum(r["flagged"] for r in rows), "rejected": len(out.problems)},
+                "flagged": sum(r["flagged"] for r in rows), "rejected": len(out.problems),
+                "reviewed": sum(r["reviewed"] for r in rows)},
         reports=rows,
         problems=out.problems,
         flag_counts=flag_counts,
         provenance=out.provenance,
     )
+
+
+ENGLISH_FILES = (("Word", ".docx"), ("Markdown", ".md"), ("text", ".txt"))  # the translate stage's, per report
+
+
+def english_files(report_id: str) -> list[tuple[str, str]]:
+    """(label, link) of a report's English files for post-editing, relative to the pages' folder
+    (`OUT/html/` -> `OUT/data/translations/`)."""
+    return [(label, f"../data/translations/{report_id}{suffix}") for label, suffix in ENGLISH_FILES]
 
 
 def report_titles(out: Outputs) -> list[tuple[str, str]]:

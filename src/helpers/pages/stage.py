@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from helpers.config import Config
+from helpers.config import Config, shown_path
 from helpers.inference.engines import Engine, LocalEngine
 from helpers.pages.render import INDEX, Nav, StagePage, nav_for, page, save_page
 from helpers.pages.report import Outputs, index_html, report_html, report_titles
@@ -55,16 +55,25 @@ def write_pages(out: Outputs, html_dir: Path, stages: list[StagePage], engine: E
 
 
 def mark_pages(cfg: Config) -> None:
-    """Record in run.json the data the pages of `OUT/html/` are (being) made from."""
-    update_json(cfg.run_json, "pages", {"data": data_stamp(cfg)})
+    """Record in run.json the data and the reviews the pages of `OUT/html/` are (being) made from."""
+    from helpers.review.store import reviews_digest
+
+    update_json(cfg.run_json, "pages", {"data": data_stamp(cfg), "reviews": reviews_digest(cfg.reviews)})
 
 
 def pages_note(cfg: Config) -> str:
-    """For a notebook run in JupyterLab: a note when its new data makes the exported pages out of
-    date (empty when there are no pages, or they were made from this data)."""
+    """For a notebook run in JupyterLab: a note when its new data, or reviews saved since, make the
+    exported pages out of date (empty when there are no pages, or they were made from these)."""
+    from helpers.review.store import reviews_digest
+
     if not (cfg.html_dir / INDEX).is_file():
         return ""
-    if read_json(cfg.run_json).get("pages", {}).get("data") == data_stamp(cfg):
+    made = read_json(cfg.run_json).get("pages", {})
+    if made.get("reviews", reviews_digest(cfg.reviews)) != reviews_digest(cfg.reviews):
+        return ("**The HTML pages are now out of date**: reviews were saved since they were made. "
+                f"Run `make reports` (with `REVIEWS={shown_path(cfg.reviews)}`) to make them again "
+                "with the reviewed English.")
+    if made.get("data") == data_stamp(cfg):
         return ""
     return ("**The HTML pages are now out of date**: this notebook changed the data they were made from. "
             "Run `make reports` to make them again.")

@@ -15,7 +15,7 @@ from helpers.store.files import read_csv
 
 
 @dataclass(frozen=True)
-class Table:
+class ContractFile:
     """One CSV file of the contract: its columns (in order) and the stage and notebook that write it."""
 
     file: str
@@ -24,20 +24,28 @@ class Table:
     notebook: str
 
 
-CORPUS_SENTENCE_COLUMNS = ("report_id", "sentence_no", "line_no", "text_vi", "role")
+CORPUS_SENTENCE_COLUMNS = ("report_id", "sentence_no", "line_no", "text_vi", "role", "lang")
 TRANSLATION_COLUMNS = ("text_en", "flags", "model", "from_memory", "terms", "pieces", "confidence")
+REVIEW_COLUMNS = ("origin", "review", "reviewer", "reviewed_at")  # where the English came from; who reviewed it, when
 
-TABLES: dict[str, Table] = {t.file.removesuffix(".csv"): t for t in (
-    Table("ledger.csv", ("report_id", "line_no", "role", "reason", "text"), "corpus", "01_corpus"),
-    Table("reports.csv", ("report_id", "file", "title", "date", "author", "source", "n_lines", "n_sentences",
-                          "date_source", "photo_credit", "n_captions", "language"), "corpus", "01_corpus"),
-    Table("problems.csv", ("file", "problem"), "corpus", "01_corpus"),
-    Table("sentences.csv", CORPUS_SENTENCE_COLUMNS + TRANSLATION_COLUMNS, "translate", "02_translate"),
-    Table("references.csv", ("report_id", "sentence_no", "type", "type_en", "number", "code", "date", "issuer",
+TABLES: dict[str, ContractFile] = {t.file.removesuffix(".csv"): t for t in (
+    ContractFile("ledger.csv", ("report_id", "line_no", "role", "reason", "text"), "corpus", "01_corpus"),
+    ContractFile("reports.csv", ("report_id", "file", "title", "date", "author", "source", "n_lines", "n_sentences",
+                                 "date_source", "photo_credit", "n_captions", "language", "format", "extractor",
+                                 "encoding", "conversion", "file_bytes"), "corpus", "01_corpus"),
+    ContractFile("problems.csv", ("file", "problem"), "corpus", "01_corpus"),
+    ContractFile("sentences.csv", CORPUS_SENTENCE_COLUMNS + TRANSLATION_COLUMNS + REVIEW_COLUMNS, "translate",
+                 "02_translate"),
+    ContractFile("references.csv", ("report_id", "sentence_no", "type", "type_en", "number", "code", "date", "issuer",
                              "cited_as", "english"), "translate", "02_translate"),
-    Table("summaries.csv", ("report_id", "method", "model", "summary_en", "n_words", "flags",
-                            "source_sentence_ids"), "summarise", "03_summarise"),
+    ContractFile("summaries.csv", ("report_id", "method", "model", "summary_en", "n_words", "flags",
+                            "source_sentence_ids") + REVIEW_COLUMNS + ("reviewed_summary",), "summarise", "03_summarise"),
 )}
+
+
+def columns(name: str) -> list[str]:
+    """The columns of a contract table, in order: every writer builds its frame with these."""
+    return list(TABLES[name].columns)
 
 
 def read_table(cfg: Config, name: str, stage: str | None = None) -> pd.DataFrame:

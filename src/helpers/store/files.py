@@ -13,9 +13,10 @@ import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported where a CSV is read or written: a refused run starts faster
+    import pandas as pd
 
 
 def _file_mode() -> int:
@@ -30,11 +31,16 @@ FILE_MODE = _file_mode()
 
 def write_text(path: Path, text: str) -> Path:
     """Write text (UTF-8) atomically, with the usual file mode; parent folders are created."""
+    return write_bytes(path, text.encode("utf-8"))
+
+
+def write_bytes(path: Path, data: bytes) -> Path:
+    """Write bytes atomically, with the usual file mode; parent folders are created."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
             fh.flush()
             os.fchmod(fh.fileno(), FILE_MODE)
             os.fsync(fh.fileno())
@@ -52,11 +58,15 @@ def write_csv(path: Path, frame: pd.DataFrame) -> Path:
 
 def read_csv(path: Path) -> pd.DataFrame:
     """Read a CSV written by `write_csv`, keeping every value as written (no NaN for '')."""
+    import pandas as pd
+
     return pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
 @contextmanager
-def _locked(path: Path) -> Iterator[None]:
+def locked(path: Path) -> Iterator[None]:
+    """Hold the exclusive lock of `path` (a hidden `.<name>.lock` beside it, the file itself never
+    locked, so it can be replaced): read, merge and replace under it and no writer is lost."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path.with_name(f".{path.name}.lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -76,25 +86,58 @@ def read_json(path: Path) -> dict[str, Any]:
 
 def start_json(path: Path, sections: dict[str, Any]) -> None:
     """Begin a JSON file anew with these sections (a new run drops the previous run's sections)."""
-    with _locked(path):
+    with locked(path):
         write_text(path, json.dumps(sections, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
 
 
 def update_json(path: Path, section: str, value: Any) -> dict[str, Any]:
     """Set one top-level section of a JSON file (e.g. run.json), keeping the others."""
-    with _locked(path):
+    with locked(path):
         data = read_json(path)
         data[section] = value
         write_text(path, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
     return data
 
 
+MARKER = ".vi2en-output"  # in OUT: marks an output of this project, and records the files runs wrote in it
+
+
+def output_root(folder: Path) -> Path | None:
+    """The output folder (holding MARKER) that `folder` is or lies in, a few levels up at most."""
+    for candidate in (folder, *list(folder.parents)[:3]):
+        if (candidate / MARKER).is_file():
+            return candidate
+    return None
+
+
+def read_marker(root: Path) -> dict[str, Any]:
+    """The marker of an output folder as JSON ({} when it holds none, or text from elsewhere)."""
+    try:
+        data = json.loads((root / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 def remove_stale(folder: Path, pattern: str, keep: set[str]) -> list[str]:
-    """Delete the files of `folder` matching `pattern` whose names are not in `keep` (outputs of
-    reports no longer among the inputs); return their names."""
+    """Delete the files of `folder` matching `pattern` that are not in `keep` (outputs of reports no
+    longer among the inputs) and that an earlier run recorded as its own in the output's marker
+    (`OUT/.vi2en-output`, `files`); then record the files of `keep` as this run's. A file someone
+    else put there, or any file of a folder outside a marked output, is never deleted. Returns the
+    names deleted."""
+    root = output_root(folder)
+    if root is None or not folder.is_dir():
+        return []
+    where = folder.relative_to(root).as_posix()
     gone = []
-    for path in sorted(folder.glob(pattern)) if folder.is_dir() else []:
-        if path.is_file() and path.name not in keep:
-            path.unlink()
-            gone.append(path.name)
+    with locked(root / MARKER.lstrip(".")):  # the lock file: OUT/.vi2en-output.lock
+        marker = read_marker(root)
+        files = marker.get("files") if isinstance(marker.get("files"), dict) else {}
+        recorded = {n for n in files.get(where, []) if isinstance(n, str)}
+        for path in sorted(folder.glob(pattern)):
+            if path.name in recorded and path.name not in keep and path.is_file():
+                path.unlink()
+                gone.append(path.name)
+        files[where] = sorted(n for n in recorded | set(keep) if n not in gone and (folder / n).is_file())
+        write_text(root / MARKER, json.dumps({**marker, "files": files}, ensure_ascii=False, indent=1) + "\n")
     return gone

@@ -3,18 +3,40 @@
 from __future__ import annotations
 
 import time
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, fields
 
 import pandas as pd
 
 from helpers.config import Config
-from helpers.store.contract import read_table
+from helpers.store.contract import columns, read_table
 from helpers.inference.engines import engine_for
 from helpers.store.files import read_json, update_json, write_csv
-from helpers.checks.flags import flag, join_flags
+from helpers.checks.flags import flag, flag_code, join_flags, split_flags
+from helpers.checks.summary import Support, support_of, unsupported_by
+from helpers.summarise.abstractive import map_reduce_all, summariser
+from helpers.summarise.extractive import extractive
+from helpers.summarise.length import bound_length
 from helpers.corpus.stage import CorpusResult, corpus_for
 from helpers.stamps import is_current, stamp
+from helpers.text.language_id import VIETNAMESE
 from helpers.translate.stage import TranslationResult, load_translator, model_label, translate_for
+from helpers.review.summaries import apply_summary_reviews, load_summary_reviews, summary_counts
+
+
+METHODS = ("extractive", "abstractive-en", "abstractive-vi")
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One summary of one report (a `summaries.csv` row)."""
+
+    report_id: str
+    method: str
+    model: str
+    summary_en: str
+    n_words: int
+    flags: str
+    source_sentence_ids: str
 
 
 def run_summarise(
@@ -26,16 +48,14 @@ def run_summarise(
 ) -> pd.DataFrame:
     """Summarise every report by every method; write summaries.csv."""
     from helpers.models.loading import load_model, release
-    from helpers.summarise.methods import (METHODS, Summary, Support, bound_length, extractive, map_reduce_all, summariser,
-                             support_of, unsupported_by)
-    from helpers.translate.sentences import memory_for
+    from helpers.inference.runs import memory_for
 
     started = time.perf_counter()
     methods = methods or METHODS
     corpus = corpus or corpus_for(cfg)
     translation = translation or translate_for(cfg, corpus, progress=progress)
     sentences = translation.sentences
-    body = sentences[sentences["role"] == "body"]
+    body, left_out = with_english(sentences[sentences["role"] == "body"])
     text = sentences[sentences["role"].isin(["title", "body"])]
     bound = (cfg.summary_max_sentences, cfg.summary_max_words)
     rows: list[Summary] = []
@@ -53,6 +73,7 @@ def run_summarise(
             support[rid] = support_of(group["text_vi"].tolist(), group["text_en"].tolist())
         summary, cut = bound_length(summary, *bound) if summary else ("", [])
         checks = unsupported_by(summary, support[rid]) if summary else []
+        flags = flags + [flag("untranslated_language", code) for code in left_out.get(rid, ())]
         rows.append(Summary(rid, method, model, summary, len(summary.split()), join_flags(flags + cut + checks),
                             " ".join(str(i) for i in ids)))
 
@@ -77,7 +98,7 @@ def run_summarise(
         memory = memory_for(loaded, cfg.memory_file)
         try:
             column = "text_en" if method == "abstractive-en" else "text_vi"
-            texts = {rid: " ".join(body_of[rid][column]) for rid in todo}
+            texts = {rid: " ".join(vietnamese_only(body_of[rid], rid in other)[column]) for rid in todo}
             run = summariser(loaded, memory, progress, engine_for(cfg))
             made = map_reduce_all(texts, loaded, run)
             model_seconds += run.stats.model_seconds
@@ -97,7 +118,9 @@ def run_summarise(
             elif method == "abstractive-vi" and summary:
                 summary = english[rid]
             add(rid, method, model_label(models[method]), summary, [], flags + ([] if summary else [flag("empty_output")]))
-    frame = pd.DataFrame([asdict(r) for r in rows], columns=list(Summary.__dataclass_fields__))
+    frame = pd.DataFrame([asdict(r) for r in rows], columns=[f.name for f in fields(Summary)])
+    # a reviewed summary of the report's current text wins; one of an earlier text is shown as stale
+    frame = apply_summary_reviews(frame, sentences, load_summary_reviews(cfg.reviews))[columns("summaries")]
     order = {m: i for i, m in enumerate(METHODS)}
     frame = frame.sort_values(["report_id", "method"], key=lambda c: c.map(order) if c.name == "method" else c)
     write_csv(cfg.data_dir / "summaries.csv", frame)
@@ -105,9 +128,26 @@ def run_summarise(
     update_json(cfg.run_json, "summarise", {
         "methods": list(methods), "rows": len(frame), "max_sentences": bound[0], "max_words": bound[1],
         "seconds": round(time.perf_counter() - started, 3), "model_seconds": round(model_seconds, 3),
+        "reviews": summary_counts(frame),
         "stamp": stamp(cfg, "summarise") if methods == METHODS else None,
     })
     return frame
+
+
+def with_english(body: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, list[str]]]:
+    """The body sentences that have English (translated, or English kept as it is), and per report the
+    languages of those left untranslated (their text would put another language in an English summary):
+    each summary of that report is flagged `untranslated_language:<code>`."""
+    kept = body["flags"].map(lambda cell: any(flag_code(f) == "untranslated_language" for f in split_flags(cell)))
+    left_out = {rid: sorted(set(g["lang"])) for rid, g in body[kept].groupby("report_id", sort=False)}
+    return body[~kept], left_out
+
+
+def vietnamese_only(body: pd.DataFrame, other_report: bool) -> pd.DataFrame:
+    """What the Vietnamese summariser reads of a report: its Vietnamese sentences (the English and
+    translated passages of a mixed report are left to the English summaries); a report mostly in
+    another language whole, as before (its summary is then not translated, `not_vietnamese`)."""
+    return body if other_report else body[body["lang"] == VIETNAMESE]
 
 
 def _translate_texts(cfg: Config, texts: dict[str, str], progress: bool) -> tuple[dict[str, str], float]:
@@ -116,7 +156,8 @@ def _translate_texts(cfg: Config, texts: dict[str, str], progress: bool) -> tupl
     from helpers.text.glossary import default_glossary
     from helpers.models.loading import release
     from helpers.corpus.sentences import split_sentences
-    from helpers.translate.sentences import memory_for, translate_sentences
+    from helpers.inference.runs import memory_for
+    from helpers.translate.sentences import translate_sentences
 
     if not texts:
         return {}, 0.0

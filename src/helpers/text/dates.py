@@ -1,7 +1,8 @@
-"""Vietnamese date expressions: find them, and turn them into ISO dates.
+"""Vietnamese date and time expressions: find them, and turn them into ISO dates and 24-hour times.
 
 Used for datelines (publication dates), for the references index (dates of
-cited documents) and for protected spans in translation.
+cited documents), for protected spans in translation and for the facts a
+translation must carry (`15h30` is 3:30 p.m.).
 """
 
 from __future__ import annotations
@@ -89,3 +90,44 @@ def lead_date(line: str) -> str | None:
         return None
     dates = find_dates(m.group(0))
     return dates[0].iso if dates else None
+
+
+# Times of day: 15h30, 17h, 8g15, 9:30, 8 giờ 30 phút sáng, 3 giờ chiều (the part of the day after
+# the hour makes it 24-hour: chiều, tối 3 → 15). A bare `8 giờ` may be a duration (eight hours):
+# `TimeMatch.clock` says whether the text can only be a time of day.
+_TIME = re.compile(
+    r"(?<![\w.,:/])(\d{1,2})(?:\s*(h|g|giờ)\s*(?:(\d{2})(?:\s*(?:phút|p)\b)?)?|:(\d{2}))(?![\w:/]|[.,]\d)"
+    r"(?:\s+(sáng|trưa|chiều|tối|đêm)\b)?",
+    re.IGNORECASE,
+)
+_LATER = {"chiều": 12, "tối": 12, "đêm": 12}  # a part of the day after noon (đêm from 6 on)
+_DURING = re.compile(r"\b(?:trong|suốt|mất|kéo dài)\s+$", re.IGNORECASE)  # trong 8h: eight hours
+
+
+@dataclass(frozen=True)
+class TimeMatch:
+    """A time of day found in text: where, what it said, `HH:MM` (24-hour), and whether it can only
+    be a time of day (`15h30`, `9:30`, `3 giờ chiều`) rather than a duration (`8 giờ`)."""
+
+    start: int
+    end: int
+    text: str
+    hhmm: str
+    clock: bool
+
+
+def find_times(text: str) -> list[TimeMatch]:
+    """Every time of day in Vietnamese notation, in order."""
+    found = []
+    for m in _TIME.finditer(text):
+        hour, unit, minutes, colon, part = m.groups()
+        hour, minute = int(hour), int(minutes or colon or 0)
+        if part and part.lower() in _LATER and hour < 12 and (part.lower() != "đêm" or hour >= 6):
+            hour += 12
+        if hour > 23 or minute > 59 or (unit is None and colon is None):
+            continue
+        during = _DURING.search(text, max(0, m.start() - 8), m.start())
+        clock = (unit is None or minutes is not None or part is not None
+                 or (unit.lower() != "giờ" and not during))
+        found.append(TimeMatch(m.start(), m.end(), m.group(0), f"{hour % 24:02d}:{minute:02d}", clock))
+    return found

@@ -26,6 +26,8 @@ _INVISIBLE = re.compile(r"[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\u202a-\u202e\u
 # str -> str forms below are kept for the most recent texts rather than computed again.
 CACHED_TEXTS = 1 << 16
 _PUNCT_ONLY = re.compile(r"^[\W_]+$")
+# What must not reach a terminal raw: C0 and C1 controls (the ESC of an ANSI code, a newline in a
+# file name), bidi overrides, and lone surrogates (a file name's bytes that are not UTF-8).
 # Old-style tone placement on a final 'oa', 'oe', 'uy' (not after q): the mark moves to the first vowel.
 _OLD_TONE = re.compile(r"(?<![qQ])([oO](?=[aAeE])|[uU](?=[yY]))([aAeEyY])([\u0300\u0301\u0303\u0309\u0323])(?!\w)")
 

@@ -13,6 +13,7 @@ import pandas as pd
 
 from helpers.text.dates import NUMERIC_DATE, WORDED_DATE, find_dates
 from helpers.text.glossary import Term
+from helpers.store.contract import columns
 from helpers.text.spans import DOC_CODE
 
 DOCUMENT_TYPES = {
@@ -30,7 +31,6 @@ DOCUMENT_TYPES = {
 }
 # Who issued a code, from its suffix.
 CODE_ISSUERS = {"TW": "Party Central Committee", "ĐUCA": "Public Security Party Committee", "BCA": "Ministry of Public Security"}
-COLUMNS = ["report_id", "sentence_no", "type", "type_en", "number", "code", "date", "issuer", "cited_as", "english"]
 
 _TYPE = "|".join(sorted(DOCUMENT_TYPES, key=len, reverse=True))
 _CITATION = re.compile(
@@ -103,4 +103,4 @@ def references_frame(sentences: pd.DataFrame, glossary: tuple[Term, ...]) -> pd.
                  "type_en": DOCUMENT_TYPES[ref.type], "number": ref.number, "code": ref.code, "date": ref.date,
                  "issuer": ref.issuer, "cited_as": ref.cited_as, "english": ref.english(glossary)}
             )
-    return pd.DataFrame(rows, columns=COLUMNS)
+    return pd.DataFrame(rows, columns=columns("references"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass
+from datetime import date
 
 import pandas as pd
 
@@ -13,7 +14,8 @@ from helpers.config import Config, shown_path
 from helpers.store.contract import read_table
 from helpers.inference.engines import engine_for
 from helpers.store.files import read_json, remove_stale, update_json, write_csv, write_text
-from helpers.checks.flags import flag, join_flags
+from helpers.checks.flags import join_flags
+from helpers.translate.exports import SUFFIXES as EXPORT_SUFFIXES, Provenance, write_exports
 from helpers.translate.sentences import TranslationStats
 from helpers.corpus.stage import CorpusResult, corpus_for
 from helpers.stamps import is_current, stamp
@@ -38,55 +40,58 @@ def load_translator(cfg: Config):
 
 def run_translate(cfg: Config, corpus: CorpusResult | None = None, progress: bool = True) -> TranslationResult:
     """Translate every title, body and caption sentence; write sentences.csv, translations/, references.csv."""
-    from helpers.text.glossary import default_glossary
     from helpers.models.loading import release
     from helpers.text.references import references_frame
-    from helpers.translate.sentences import memory_for, translate_sentences
+    from helpers.review.glossary import glossary_for
+    from helpers.review.store import load_reviews, review_record
+    from helpers.translate.languages import translate_by_language
+    from helpers.translate.reviewed import translate_reviewed, with_origin
 
     started = time.perf_counter()
     corpus = corpus or corpus_for(cfg)
     loaded = load_translator(cfg)
     spec = loaded.spec
-    glossary = default_glossary()
-    memory = memory_for(loaded, cfg.memory_file)
-    # Reports that are not Vietnamese are passed through, never fed to a vi-en model.
-    other = corpus.not_vietnamese
+    glossary = glossary_for(cfg.reviews)  # the packaged glossary and the reviewers' terms
+    reviews = load_reviews(cfg.reviews)
     frame = corpus.sentences.copy()
-    todo = ~frame["report_id"].isin(other)
+    sources, languages = frame["text_vi"].tolist(), frame["lang"].tolist()
+    todo_languages = [lang for text, lang in zip(sources, languages) if text not in reviews]
     try:
-        results, stats = translate_sentences(frame.loc[todo, "text_vi"].tolist(), loaded, memory, glossary,
-                                             loaded.settings, progress, engine_for(cfg))
+        # a reviewed sentence takes its review's English; only the others reach the model, each as its
+        # language asks (translate.languages): English kept, other languages by a translator that knows them
+        done = translate_reviewed(sources, reviews, glossary, lambda units: translate_by_language(
+            units, todo_languages, loaded, cfg.memory_file, glossary, loaded.settings, progress, engine_for(cfg)))
+        results, stats = done.results, done.stats
     finally:
-        memory.close()
         release(loaded)  # one model's int8 weights held at a time
-    frame["text_en"] = frame["text_vi"]
-    frame["flags"] = flag("not_vietnamese", "passed_through")
-    frame["model"] = ""
-    frame["from_memory"] = False
-    frame["terms"] = ""
-    frame["pieces"] = 0
-    frame["confidence"] = None
-    frame.loc[todo, "text_en"] = [r.text_en for r in results]
-    frame.loc[todo, "flags"] = [join_flags(r.flags) for r in results]
-    frame.loc[todo, "model"] = model_label(loaded.provenance())
-    frame.loc[todo, "from_memory"] = [r.from_memory for r in results]
-    frame.loc[todo, "terms"] = ["|".join(r.terms) for r in results]
-    frame.loc[todo, "pieces"] = [r.pieces for r in results]
-    frame.loc[todo, "confidence"] = [r.confidence for r in results]
-    stats.flags["not_vietnamese"] = int((~todo).sum())
+    frame["text_en"] = [r.text_en for r in results]
+    frame["flags"] = [join_flags(r.flags) for r in results]
+    label = model_label(loaded.provenance())
+    frame["model"] = [label if r.translated else "" for r in results]
+    frame["from_memory"] = [r.from_memory for r in results]
+    frame["terms"] = ["|".join(r.terms) for r in results]
+    frame["pieces"] = [r.pieces for r in results]
+    frame["confidence"] = [r.confidence for r in results]
+    frame = with_origin(frame, done)  # origin (model, memory, review, source) and who reviewed when
     write_csv(cfg.data_dir / "sentences.csv", frame)
+    provenance = loaded.provenance()
+    made = Provenance(provenance["source"], provenance["revision"], provenance["demo"], date.today().isoformat())
+    folder = cfg.data_dir / "translations"
     for rid, group in frame.groupby("report_id", sort=False):
-        write_text(cfg.data_dir / "translations" / f"{rid}.txt", english_text(group))
-    remove_stale(cfg.data_dir / "translations", "*.txt", {f"{rid}.txt" for rid in corpus.report_ids})
+        write_text(folder / f"{rid}.txt", english_text(group))
+        write_exports(folder, rid, group, made)  # .docx and .md for post-editing (translate.exports)
+    for suffix in (".txt", *EXPORT_SUFFIXES):
+        remove_stale(folder, f"*{suffix}", {f"{rid}{suffix}" for rid in corpus.report_ids})
     refs = references_frame(corpus.sentences, glossary)
     write_csv(cfg.data_dir / "references.csv", refs)
-    provenance = loaded.provenance()
     update_json(cfg.run_json, "models", {**read_json(cfg.run_json).get("models", {}), "translate": provenance})
     update_json(
         cfg.run_json,
         "translate",
         {**asdict(stats), "model": spec.source, "demo": loaded.demo, "memory": shown_path(cfg.memory_file),
-         "references": len(refs), "seconds": round(time.perf_counter() - started, 3), "stamp": stamp(cfg, "translate")},
+         "date": made.date, "references": len(refs), "seconds": round(time.perf_counter() - started, 3),
+         "stamp": stamp(cfg, "translate"),
+         "reviews": review_record(cfg.reviews, reviews, frame["text_vi"])},  # the reviews file, used and unused
     )
     return TranslationResult(frame, refs, stats, provenance)
 

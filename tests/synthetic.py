@@ -5,7 +5,7 @@ seeds, with its numbers, day-month dates, years and one family name varied, so m
 are new to the translation memory (as in a real archive) while the prose stays official
 Vietnamese. The same N and seed give the same files.
 
-Usage: python benchmarks/synthetic.py N FOLDER [--seed 0]
+Usage: python tests/synthetic.py N FOLDER [--seed 0]  (`make bench-scale` and tests/test_engines.py use it)
 """
 
 from __future__ import annotations

@@ -1,0 +1,91 @@
+"""TMX 1.4b, the translation-memory exchange format: the reviews file (`REVIEWS/sentences.tmx`) and
+`review export --format tmx`. Written and read with translate-toolkit's `tmxfile`, after the
+`xmlsafe` gate. Who and when are the `<tu>`'s `changeid`/`changedate` (and `creationid`/
+`creationdate`, as TMX 1.4b names them); corrected or approved is a `<prop type="x-review">`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from lxml import etree
+from translate.storage.lisa import getText
+from translate.storage.tmx import tmxfile
+from translate.misc.xml_helpers import getXMLlang
+
+import helpers
+from helpers.review.entries import KINDS, Review, iso_date, tmx_date
+from helpers.review.xmlsafe import ReviewFileError, root_tag
+
+SOURCE_LANG, TARGET_LANG = "vi", "en"
+REVIEW_PROP = "x-review"
+
+
+def base_language(tag: str | None) -> str:
+    """'vi-VN', 'vi_VN', 'VI' → 'vi'."""
+    return (tag or "").replace("_", "-").split("-")[0].lower()
+
+
+def tmx_bytes(reviews: Iterable[Review], props: Mapping[str, Mapping[str, str]] | None = None) -> bytes:
+    """A TMX 1.4b document (UTF-8) with one `<tu>` per review, vi then en, in the order given;
+    `props` adds `<prop>`s to a source's unit (type → value)."""
+    store = tmxfile(sourcelanguage=SOURCE_LANG, targetlanguage=TARGET_LANG)
+    header = store.document.getroot().find("header")
+    header.set("creationtool", "vi2en")
+    header.set("creationtoolversion", helpers.__version__)
+    header.set("o-tmf", "vi2en reviews")
+    header.set("datatype", "plaintext")
+    for review in reviews:
+        unit = store.addsourceunit(review.source, SOURCE_LANG)
+        unit.settarget(review.english, TARGET_LANG)
+        element = unit.xmlelement
+        if review.reviewer:
+            for attribute in ("creationid", "changeid"):
+                element.set(attribute, review.reviewer)
+        if review.when:
+            for attribute in ("creationdate", "changedate"):
+                element.set(attribute, tmx_date(review.when))
+        extra = {**({REVIEW_PROP: review.kind} if review.reviewer or review.when else {}),
+                 **(props or {}).get(review.source, {})}
+        for at, (kind, value) in enumerate(extra.items()):  # <prop>s come before the <tuv>s
+            prop = etree.Element("prop", type=kind)
+            prop.text = value
+            element.insert(at, prop)
+    return bytes(store)
+
+
+def read_tmx(data: bytes, name: str) -> tuple[list[Review], int]:
+    """The vi → en pairs of a TMX document as reviews (who, when and kind as written, '' when not),
+    and how many units held no such pair; a ReviewFileError for a file that is no TMX or holds
+    no Vietnamese-English pair at all."""
+    if root_tag(data, name) != "tmx":
+        raise ReviewFileError(f"{name}: not a TMX file (its root element is <{root_tag(data, name)}>)")
+    try:
+        store = tmxfile.parsestring(data)
+    except (etree.XMLSyntaxError, AssertionError, ValueError) as exc:
+        raise ReviewFileError(f"{name}: not a readable TMX file ({exc})") from None
+    header = store.document.getroot().find("header")
+    srclang = header.get("srclang", "") if header is not None else ""
+    if srclang and srclang.lower() != "*all*" and base_language(srclang) != SOURCE_LANG:
+        raise ReviewFileError(f"{name}: a file for other languages (srclang {srclang!r}; reviews are "
+                              f"{SOURCE_LANG} → {TARGET_LANG})")
+    reviews, other, seen = [], 0, set()
+    for unit in store.units:
+        texts = {}
+        for node in unit.getlanguageNodes():
+            seg = node.find("seg")
+            texts.setdefault(base_language(getXMLlang(node)), getText(seg) if seg is not None else "")
+        seen |= set(texts)
+        source, english = texts.get(SOURCE_LANG, "").strip(), texts.get(TARGET_LANG, "").strip()
+        if not (source and english):
+            other += 1
+            continue
+        element = unit.xmlelement
+        kind = next((p.text for p in element.findall("prop") if p.get("type") == REVIEW_PROP), "")
+        reviews.append(Review(source, english, element.get("changeid") or element.get("creationid") or "",
+                              iso_date(element.get("changedate") or element.get("creationdate")),
+                              kind if kind in KINDS else "corrected"))
+    if not reviews and other:
+        found = ", ".join(sorted(lang for lang in seen if lang)) or "none"
+        raise ReviewFileError(f"{name}: a file for other languages: no {SOURCE_LANG} → {TARGET_LANG} pair "
+                              f"(languages found: {found})")
+    return reviews, other

@@ -1,0 +1,169 @@
+"""Each report's English for post-editing, beside `translations/<report_id>.txt` (`stage.english_text`):
+
+- `<report_id>.docx` (python-docx): the English title, one paragraph per source paragraph, the photo
+  captions, a provenance line (model, revision, date); every flagged sentence highlighted, with a
+  Word comment giving its flags and its source sentence, as a translator post-editing in Word
+  expects (`Review > Comments`);
+- `<report_id>.md`: the same in Markdown, each flagged sentence marked ⚑ with a footnote giving its
+  flags and its source; the text escaped, so a report's `*`, `<script>` or `[link](...)` stays text.
+
+Both are made from the sentences alone and are byte-identical from run to run of the same day: the
+.docx's parts carry fixed zip times, and its document and comment dates are the provenance date.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from helpers.checks.flags import split_flags
+from helpers.store.files import write_bytes, write_text
+
+SUFFIXES = (".docx", ".md")  # written beside the .txt
+FLAG_MARK = "⚑"
+AUTHOR = "vi2en checks"  # the author of the .docx's comments
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # every part of a .docx: the same bytes from the same text
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """What made a report's English: the translator, its revision, and the day."""
+
+    model: str  # hub id or folder
+    revision: str
+    demo: bool
+    date: str  # ISO date of the translation run
+
+    def line(self) -> str:
+        demo = ", a DEMO model: this text is not a translation" if self.demo else ""
+        return (f"Machine translation into English by {self.model} (revision {self.revision}{demo}), {self.date}. "
+                f"Sentences flagged for a second look are marked; their flags and source are noted.")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A report's sentences as the English text lays them out."""
+
+    title: list[dict]
+    paragraphs: list[list[dict]]  # one per source line, in order (the title line apart)
+    captions: list[dict]
+
+
+def layout(sentences: pd.DataFrame) -> Layout:
+    """Title sentences, body paragraphs (one per source line) and captions, as `english_text` orders them."""
+    rows = sentences.to_dict("records")
+    lines: dict[int, list[dict]] = {}
+    for r in rows:
+        if r["role"] == "body":
+            lines.setdefault(int(r["line_no"]), []).append(r)
+    return Layout([r for r in rows if r["role"] == "title"], [lines[n] for n in sorted(lines)],
+                  [r for r in rows if r["role"] == "caption"])
+
+
+def note(row: dict) -> str:
+    """What a flagged sentence's comment or footnote says: its flags, then its source."""
+    return f"{FLAG_MARK} {', '.join(split_flags(row['flags']))}. Source: {row['text_vi']}"
+
+
+# ---------------------------------------------------------------- Markdown
+
+_MD_ANYWHERE = re.compile(r"([\\`*_\[\]<>|~])")
+_MD_BLOCK_START = re.compile(r"^(\s*)([#+=-])")  # a heading, list item or rule at the start of a line
+_MD_LIST_START = re.compile(r"^(\s*\d+)([.)])")  # a numbered list item: the mark escaped, not the digits
+_MD_ENTITY = re.compile(r"&(?=#?\w+;)")
+
+
+def md_escape(text: str) -> str:
+    """Text as Markdown shows it literally: inline markup, raw HTML, entities and block starts escaped."""
+    text = _MD_ENTITY.sub("&amp;", _MD_ANYWHERE.sub(r"\\\1", str(text)))
+    return _MD_LIST_START.sub(r"\1\\\2", _MD_BLOCK_START.sub(r"\1\\\2", text))
+
+
+def markdown_text(report_id: str, sentences: pd.DataFrame, provenance: Provenance) -> str:
+    """A report's English as Markdown: title, provenance, paragraphs, captions, then the footnotes."""
+    lay = layout(sentences)
+    notes: dict[int, str] = {}  # by sentence number: the footnotes in the report's order
+
+    def marked(row: dict) -> str:
+        if not row["flags"]:
+            return md_escape(row["text_en"])
+        notes[int(row["sentence_no"])] = f"[^s{row['sentence_no']}]: {md_escape(note(row))}"
+        return f"{FLAG_MARK} {md_escape(row['text_en'])}[^s{row['sentence_no']}]"
+
+    title = " ".join(marked(r) for r in lay.title) or md_escape(f"Report {report_id} (no title)")
+    parts = [f"# {title}", f"*{md_escape(provenance.line())}*"]
+    parts += [" ".join(marked(r) for r in para) for para in lay.paragraphs]
+    if lay.captions:
+        parts.append("## Photo captions\n\n" + "\n".join(f"- {marked(r)}" for r in lay.captions))
+    if notes:
+        parts.append("\n".join(notes[n] for n in sorted(notes)))
+    return "\n\n".join(parts) + "\n"
+
+
+# ---------------------------------------------------------------- Word
+
+def docx_bytes(report_id: str, sentences: pd.DataFrame, provenance: Provenance) -> bytes:
+    """A report's English as a Word document (see the module's docstring)."""
+    from docx import Document
+    from docx.enum.text import WD_COLOR_INDEX
+    from docx.oxml.ns import qn
+
+    lay = layout(sentences)
+    when = datetime.fromisoformat(provenance.date).replace(tzinfo=timezone.utc)
+    doc = Document()
+    props = doc.core_properties
+    props.title = xml_safe(" ".join(r["text_en"] for r in lay.title))[:255] or f"Report {report_id}"
+    props.author, props.last_modified_by, props.comments = AUTHOR, AUTHOR, provenance.line()
+    props.created = props.modified = when.replace(tzinfo=None)
+    props.revision = 1
+
+    def write(paragraph, rows: list[dict]) -> None:
+        for i, row in enumerate(rows):
+            run = paragraph.add_run(("" if i == 0 else " ") + xml_safe(row["text_en"]))
+            if row["flags"]:
+                run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+                comment = doc.add_comment(run, text=xml_safe(note(row)), author=AUTHOR, initials="QA")
+                comment._comment_elm.set(qn("w:date"), when.strftime("%Y-%m-%dT%H:%M:%SZ"))
+
+    if lay.title:
+        write(doc.add_heading(level=0), lay.title)
+    else:
+        doc.add_heading(f"Report {report_id} (no title)", level=0)
+    doc.add_paragraph().add_run(provenance.line()).italic = True
+    for para in lay.paragraphs:
+        write(doc.add_paragraph(), para)
+    if lay.captions:
+        doc.add_heading("Photo captions", level=2)
+        for row in lay.captions:
+            write(doc.add_paragraph(style="List Bullet"), [row])
+    return _fixed_times(doc)
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_safe(text: str) -> str:
+    """Text without the characters XML cannot hold (control characters, lone surrogates)."""
+    return _NOT_XML.sub("", str(text))
+
+
+def _fixed_times(doc) -> bytes:
+    """The document's zip with every part stamped `ZIP_TIME` (python-docx stamps the time of saving)."""
+    saved, fixed = io.BytesIO(), io.BytesIO()
+    doc.save(saved)
+    with zipfile.ZipFile(saved) as src, zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in src.infolist():
+            out.writestr(zipfile.ZipInfo(item.filename, ZIP_TIME), src.read(item.filename), zipfile.ZIP_DEFLATED)
+    return fixed.getvalue()
+
+
+def write_exports(folder: Path, report_id: str, sentences: pd.DataFrame, provenance: Provenance) -> None:
+    """`<report_id>.docx` and `<report_id>.md` into `folder` (atomically, as every output)."""
+    write_bytes(folder / f"{report_id}.docx", docx_bytes(report_id, sentences, provenance))
+    write_text(folder / f"{report_id}.md", markdown_text(report_id, sentences, provenance))

@@ -1,0 +1,92 @@
+"""Sentences translated by their language (the corpus stage's `lang` column):
+
+- Vietnamese: through the translator, as always; written without its marks, flagged `no_diacritics`;
+- English (the target): kept as it is through the `PassThrough` layer, never sent through a vi→en
+  model; flagged `kept_english`;
+- another language: through a translator that knows it (NLLB, M2M100), pointed at it with its own
+  code for the language (`models.loading.for_language`; the codes are the family's, in
+  `models.families`), flagged `translated_from:<code>`; with a translator that does not (opus-mt,
+  VinAI), kept as it is and flagged `untranslated_language:<code>`: never garbled silently.
+
+The lowest-confidence flag is given over every translated sentence at once, whatever its language.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from helpers.checks.flags import flag
+from helpers.inference.engines import Engine
+from helpers.inference.runs import PassThrough, memory_for
+from helpers.inference.settings import GenerationSettings
+from helpers.models.loaded import LoadedModel
+from helpers.text.glossary import Term
+from helpers.text.language_id import ENGLISH, VIETNAMESE, without_diacritics
+from helpers.translate.sentences import (SentenceTranslation, TranslationStats, count_flags, flag_low_confidence,
+                                         translate_sentences)
+
+
+def translate_by_language(
+    sources: list[str],
+    languages: list[str],
+    loaded: LoadedModel,
+    memory_path: Path,
+    glossary: tuple[Term, ...],
+    settings: GenerationSettings | None = None,
+    progress: bool = True,
+    engine: Engine | None = None,
+) -> tuple[list[SentenceTranslation], TranslationStats]:
+    """Every sentence (in order) in English, each as its language asks (see the module's docstring)."""
+    from helpers.models.loading import for_language
+
+    started = time.perf_counter()
+    stats = TranslationStats(sentences=len(sources))
+    results: list[SentenceTranslation | None] = [None] * len(sources)
+    groups: dict[str, list[int]] = {}
+    for i, language in enumerate(languages):
+        groups.setdefault(language or VIETNAMESE, []).append(i)
+    for language in sorted(groups, key=lambda c: (c != VIETNAMESE, c)):  # Vietnamese first, as before
+        at = groups[language]
+        texts = [sources[i] for i in at]
+        pointed = None if language == ENGLISH else for_language(loaded, language)
+        if pointed is None:
+            code = flag("kept_english") if language == ENGLISH else flag("untranslated_language", language)
+            kept = PassThrough()(texts)
+            done = [SentenceTranslation(t, t, kept[t], 0, False, (code,), (), None, translated=False) for t in texts]
+            how = {"kept": "English, the target language"} if language == ENGLISH else {
+                "untranslated": f"{loaded.spec.key} does not translate from {language}"}
+        else:
+            memory = memory_for(pointed, memory_path)
+            try:  # the glossary is Vietnamese: only Vietnamese sentences are prepared with it
+                done, part = translate_sentences(texts, pointed, memory, glossary if language == VIETNAMESE else (),
+                                                 settings, progress, engine, rank_confidence=False)
+            finally:
+                memory.close()
+            done = [_noted(r, language) for r in done]
+            _add(stats, part)
+            how = {"source_code": pointed.spec.src_lang or ""}
+        stats.languages[language] = {"sentences": len(at), **how}
+        for i, r in zip(at, done):
+            results[i] = r
+    ranked = flag_low_confidence([r for r in results if r is not None])
+    stats.flags = count_flags(ranked)
+    stats.seconds = round(time.perf_counter() - started, 3)
+    return ranked, stats
+
+
+def _noted(result: SentenceTranslation, language: str) -> SentenceTranslation:
+    """A translated sentence with the note its language calls for."""
+    if language != VIETNAMESE:
+        return replace(result, flags=(flag("translated_from", language),) + result.flags)
+    if without_diacritics(result.source):
+        return replace(result, flags=(flag("no_diacritics"),) + result.flags)
+    return result
+
+
+def _add(total: TranslationStats, part: TranslationStats) -> None:
+    """`part`'s counts added into `total` (sentences, flags and seconds are counted over all)."""
+    for name in ("from_memory", "pieces", "split_sentences", "redecoded", "generated", "generate_calls",
+                 "model_seconds"):
+        setattr(total, name, getattr(total, name) + getattr(part, name))

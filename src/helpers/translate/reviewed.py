@@ -1,0 +1,62 @@
+"""The reviewed layer of the translation step: a sentence a person reviewed takes their English,
+whatever the translator, backend or settings, in every report where it occurs; only the other
+sentences go to the model behind it (and its memory), as `CachedRun` puts the memory in front of
+a `ModelRun`.
+
+Reviewed English is checked like a model's (its flags are shown: a reviewer can be wrong) but never
+repaired or decoded again. Each sentence's `origin` says where its English came from: `model`,
+`memory`, `review`, or `source` (text passed through untranslated).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from helpers.checks.flags import flag_code
+from helpers.review.entries import Review
+from helpers.store.contract import REVIEW_COLUMNS
+from helpers.text.glossary import Term
+from helpers.translate.sentences import SentenceTranslation, TranslationStats, checked
+
+Translate = Callable[[list[str]], tuple[list[SentenceTranslation], TranslationStats]]
+
+
+@dataclass
+class Reviewed:
+    """Every sentence's translation in order, the run's counts, and the review behind each (or None)."""
+
+    results: list[SentenceTranslation]
+    stats: TranslationStats
+    reviews: list[Review | None]
+
+
+def translate_reviewed(sources: list[str], reviews: Mapping[str, Review], glossary: tuple[Term, ...],
+                       translate: Translate) -> Reviewed:
+    """Reviewed sentences from their reviews, the rest through `translate` (which never sees them)."""
+    made, stats = translate([s for s in sources if s not in reviews])
+    left = iter(made)
+    given = {s: checked(s, reviews[s].english, glossary) for s in dict.fromkeys(sources) if s in reviews}
+    results = [given[s] if s in given else next(left) for s in sources]
+    stats.sentences = len(sources)
+    stats.reviewed = sum(s in given for s in sources)
+    stats.flags = {}
+    for r in results:
+        for f in r.flags:
+            stats.flags[flag_code(f)] = stats.flags.get(flag_code(f), 0) + 1
+    return Reviewed(results, stats, [reviews.get(s) for s in sources])
+
+
+def with_origin(frame: pd.DataFrame, done: Reviewed) -> pd.DataFrame:
+    """`frame` (sentences.csv, a row per result of `done`) with the contract's REVIEW_COLUMNS: where each
+    English came from (`review`, `memory`, `model`, or `source`: text kept as it is) and who reviewed
+    it when."""
+    frame = frame.assign(**dict.fromkeys(REVIEW_COLUMNS, ""))
+    frame["origin"] = ["review" if rev else "source" if not r.translated else "memory" if r.from_memory else "model"
+                       for r, rev in zip(done.results, done.reviews)]
+    frame.loc[frame["origin"] == "review", "model"] = ""  # no model made a reviewed English
+    for column, field in (("review", "kind"), ("reviewer", "reviewer"), ("reviewed_at", "when")):
+        frame[column] = [getattr(rev, field) if rev else "" for rev in done.reviews]
+    return frame
