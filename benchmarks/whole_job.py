@@ -14,12 +14,18 @@ The forced lengths, and how every side does the same decoding work: each text's 
 is fixed by the text alone, before any batching: a sentence of n tokens gets 1.2 times the upper
 edge of n's length bucket (the project's own budget, `length_budget`: 10% buckets), a summary 100
 tokens (distilbart) or 84 (mT5). Each side pins both the least and the most new tokens of every
-text to that number: the project and the naive loop per call (a call holds texts of one length),
-the transformers peer per row (a logits processor), the CTranslate2 peer per call (one call per
-length); every side's outputs are counted against it (`sides.py`). Where the project cuts a
-sentence over 128 tokens at clauses, as `make reports` does, each piece gets its own budget: the
-row's "tokens" say what each side generated. The decoding settings are the same everywhere (no
-n-gram blocking, no repetition penalty, length penalty 1).
+text to that number: the project per call (its batches hold one length bucket, so one budget),
+the naive loop and the transformers peer per row (a logits processor: the end token forbidden
+before the pinned step and forced at it; the naive loop is the same code with one text a call),
+the CTranslate2 peer per call (one call per length); every side's outputs are counted against
+it and a side whose outputs miss their length stops the benchmark (`sides.py`). So every side
+generates the same number of tokens for every text, with beam 4 on each. What is not the same,
+because it is how each side works: the transformers peer's batch runs to its longest row (rows
+pinned shorter are carried as padding, as EasyNMT's would be), and where the project cuts a
+sentence over 128 tokens at clauses, as `make reports` does, each piece gets its own budget (the
+row's "tokens" say what each side generated: the project's differ there, and only there). The
+decoding settings are the same everywhere (no n-gram blocking, no repetition penalty, length
+penalty 1).
 
 Sides, each in a process of its own:
 - naive: transformers fp32, one text at a time;
@@ -38,7 +44,11 @@ The last line: translate_speedup=X summarise_speedup=Y pipeline_speedup=Z vs_bes
 warm_speedup=W peak_rss_mb=M peak_rss_first_run_mb=F (speedups against the naive loop; vs_best_peer:
 the fastest peer's whole model work over the project's).
 Usage: python benchmarks/whole_job.py [--sample N]   (N: every side on the same N sentences and N
-chunks per summariser, spaced by length: a quick check, not the figures; 0: everything)
+chunks per summariser, spaced by length: a quick check, not the figures; 0: everything). A sample
+batches differently from the full set: its 8 mT5 chunks make batches of 7 and 1, which the project
+decodes on two one-thread workers, one nearly idle, where the CTranslate2 peer decodes all 8 on two
+threads; and 8 sentences put the 270-token one in the transformers peer's only batch, so all its
+rows run 327 steps. Compare the sides on the full set.
 """
 
 from __future__ import annotations
