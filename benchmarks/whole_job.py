@@ -56,7 +56,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -186,8 +185,7 @@ def project(units: dict[str, dict]) -> dict:
                         "load_seconds": round(load_seconds, 2), "backend": loaded.backend, "texts": len(texts),
                         "ct2_folder": str(loaded.ct2.folder) if loaded.backend == "ctranslate2" else None}
         del loaded
-    found["run_peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-    found["converter_peak_mb"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+    found["run_peak_mb"] = own_peak_mb()
     return found
 
 
@@ -212,13 +210,21 @@ def side(name: str, units: dict[str, dict], folders: dict[str, str]) -> dict:
     return found
 
 
-def run_child(args: list[str], env: dict[str, str]) -> tuple[dict, int]:
-    """A side in a child process: its JSON result and the peak resident memory of its process tree."""
+def own_peak_mb() -> int:
+    """This process's own peak resident memory (VmHWM: its memory since it started this program;
+    ru_maxrss would also carry the peak of the process it was forked from, across exec)."""
+    status = Path("/proc/self/status").read_text(encoding="ascii")
+    return round(int(status.split("VmHWM:")[1].split()[0]) / 1024)
+
+
+def run_child(args: list[str], env: dict[str, str]) -> tuple[dict, int, int]:
+    """A side in a child process: its JSON result, the peak resident memory of its process tree
+    (sampled every 20 ms) and the largest one of its children's (a converter's)."""
     import psutil
 
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         proc = subprocess.Popen([sys.executable, __file__, *args], stdout=out, stderr=err, env=env)
-        root, peak = psutil.Process(proc.pid), 0
+        root, peak, child_peak = psutil.Process(proc.pid), 0, 0
         while proc.poll() is None:
             total = 0
             try:
@@ -227,15 +233,19 @@ def run_child(args: list[str], env: dict[str, str]) -> tuple[dict, int]:
                 tree = []
             for p in tree:
                 try:
-                    total += p.memory_info().rss
+                    rss = p.memory_info().rss
                 except psutil.Error:  # ended between the listing and the reading
-                    pass
+                    continue
+                total += rss
+                if p is not root:
+                    child_peak = max(child_peak, rss)
             peak = max(peak, total)
             time.sleep(0.02)
         out.seek(0), err.seek(0)
         if proc.returncode:
-            sys.exit(f"side {args[1]} failed:\n{err.read().decode(errors='replace')[-3000:]}")
-        return json.loads(out.read().decode().strip().splitlines()[-1]), round(peak / 2**20)
+            sys.exit(f"{' '.join(args[:2])} failed:\n{err.read().decode(errors='replace')[-3000:]}")
+        return (json.loads(out.read().decode().strip().splitlines()[-1]), round(peak / 2**20),
+                round(child_peak / 2**20))
 
 
 def main() -> None:
@@ -244,7 +254,14 @@ def main() -> None:
     parser.add_argument("--side", choices=SIDES, help=argparse.SUPPRESS)
     parser.add_argument("--units", help=argparse.SUPPRESS)
     parser.add_argument("--folders", default="{}", help=argparse.SUPPRESS)
+    parser.add_argument("--prepare", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.prepare is not None:  # the units (and the stand-ins, built once) in a process of their own
+        from helpers.config import default_cache_dir
+
+        Path(args.units).write_text(json.dumps(make_units(default_cache_dir(), args.prepare)), encoding="utf-8")
+        print("{}")
+        return
     if args.side:
         units = json.loads(Path(args.units).read_text(encoding="utf-8"))
         print(json.dumps(side(args.side, units, json.loads(args.folders))))
@@ -257,17 +274,20 @@ def main() -> None:
           "forced output lengths; beam 4")
     work = Path(tempfile.mkdtemp(prefix="bench-cache-"))  # an empty conversion cache; the stand-ins shared
     try:
-        units = make_units(cache, max(8, args.sample) if args.sample else 0)  # builds the stand-ins once
-        (work / "standins").symlink_to(cache / "standins", target_is_directory=True)
-        (work / "units.json").write_text(json.dumps(units), encoding="utf-8")
-        env = {**os.environ, "HELPERS_CACHE": str(work)}
         common = ["--units", str(work / "units.json")]
+        # the stand-ins built (once, into the cache) in a child: this process never holds a model, so
+        # no side's process, forked from it, starts with its memory
+        run_child(["--prepare", str(max(8, args.sample) if args.sample else 0), *common], dict(os.environ))
+        units = json.loads((work / "units.json").read_text(encoding="utf-8"))
+        (work / "standins").symlink_to(cache / "standins", target_is_directory=True)
+        env = {**os.environ, "HELPERS_CACHE": str(work)}
         results, peaks = {}, {}
-        first, peaks["first run"] = run_child(["--side", "project", *common], env)
-        results["project"], peaks["project"] = run_child(["--side", "project", *common], env)
+        first, peaks["first run"], converter_peak = run_child(["--side", "project", *common], env)
+        results["project"], peaks["project"], _ = run_child(["--side", "project", *common], env)
         folders = json.dumps({label: first[label]["ct2_folder"] for label in MODELS})
         for name in ("argos", "easynmt", "naive"):
-            results[name], peaks[name] = run_child(["--side", name, *common, "--folders", folders], env)
+            results[name], peaks[name], _ = run_child(["--side", name, *common, "--folders", folders], env)
+        first["converter_peak_mb"] = converter_peak
     finally:
         shutil.rmtree(work, ignore_errors=True)
     report(units, results, first, peaks, bool(args.sample))
@@ -302,7 +322,7 @@ def report(units: dict, results: dict, first: dict, peaks: dict, sampled: bool) 
     pipeline_speedup = totals["naive"] / totals["project"]
     vs_best_peer = min(totals["easynmt"], totals["argos"]) / totals["project"]
     warm_speedup = totals["project"] / max(sum(ours[k]["warm_seconds"] for k in MODELS), 1e-6)
-    peak_first = max(peaks["first run"], first["run_peak_mb"])
+    peak_first = max(peaks["first run"], first["run_peak_mb"])  # the tree's (sampled), or the run's own (exact)
     peak = max(peaks["project"], ours["run_peak_mb"])
     print(f"translate_speedup={translate_speedup:.1f} summarise_speedup={summarise_speedup:.1f} "
           f"pipeline_speedup={pipeline_speedup:.1f} vs_best_peer={vs_best_peer:.2f} warm_speedup={warm_speedup:.0f} "
