@@ -79,3 +79,13 @@ def test_a_converter_child_that_dies_leaves_the_model_on_transformers(code, says
     assert loaded.backend == "transformers" and not isinstance(loaded.model, WeightsReleased)
     assert says in loaded.provenance()["ctranslate2_not_used"]
     assert not (convert.ct2_folder(spec, loaded.revision, tmp_path) / "model.bin").exists()
+
+
+def test_a_model_ctranslate2_cannot_convert_is_named_and_leaves_no_folder(demo_cache, tmp_path, monkeypatch):
+    """CTranslate2's converter finds no loader (its `_load` gives None): one line naming the kind of
+    model, for the warning that keeps the run on transformers; nothing half-written is left."""
+    ours = loading.load_demo(MODEL_REGISTRY["opus-mt"], demo_cache)
+    monkeypatch.setattr(convert, "converter", lambda loaded: type("NoLoader", (), {"_load": lambda self: None})())
+    with pytest.raises(ValueError, match="^CTranslate2 has no converter for marian models$"):
+        convert.convert(ours, tmp_path / "model")
+    assert list(tmp_path.iterdir()) == []

@@ -163,8 +163,8 @@ def convert(loaded: LoadedModel, target: Path) -> None:
     work = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
     try:
         spec = converter(loaded)._load()
-        if spec is None:
-            raise NotImplementedError("This model is not supported by CTranslate2 or this converter")
+        if spec is None:  # CTranslate2 has no loader for its architecture: the run stays on transformers
+            raise ValueError(f"CTranslate2 has no converter for {getattr(loaded.model.config, 'model_type', '?')} models")
         spec.validate()
         optimize(spec, COMPUTE, FilePages())
         (work / "model").mkdir()
