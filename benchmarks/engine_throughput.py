@@ -29,7 +29,7 @@ def timed(engine, jobs, memory_file: Path) -> dict[str, float]:
     from helpers.config import default_cache_dir
     from helpers.models.loading import load_model
     from helpers.inference.runs import ModelWork, cached_run, memory_for
-    from helpers.translate.sentences import translate_sentences
+    from helpers.inference.sentences import translate_sentences
 
     seconds = {}
     for label, spec, units in jobs:

@@ -36,7 +36,7 @@ RATIO = 1.2
 def bench_spec(cache_dir: Path):
     """The opus-mt-shaped model (built once into the cache) and its forced-length settings."""
     from helpers.models.registry import MODEL_REGISTRY
-    from helpers.inference.settings import GenerationSettings
+    from helpers.models.settings import GenerationSettings
     from helpers.models.standins import build_standin
     from helpers.models.families import family_of
     from shapes import OPUS_MT_SHAPE
@@ -105,7 +105,7 @@ def project(spec, texts: list[str], backend: str) -> dict:
     from helpers.config import default_cache_dir
     from helpers.models.loading import load_model
     from helpers.inference.runs import memory_for
-    from helpers.translate.sentences import translate_sentences
+    from helpers.inference.sentences import translate_sentences
 
     cache = Path(tempfile.mkdtemp(prefix="bench-"))
     started = time.perf_counter()

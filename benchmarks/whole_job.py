@@ -150,7 +150,7 @@ def project(units: dict[str, dict]) -> dict:
     from helpers.config import default_cache_dir
     from helpers.models.loading import load_model, release
     from helpers.inference.runs import ModelWork, cached_run, memory_for
-    from helpers.translate.sentences import translate_sentences
+    from helpers.inference.sentences import translate_sentences
 
     counted = {"tokens": 0}
     decode = generation._decode_ct2

@@ -49,11 +49,11 @@ from IPython.display import Markdown, display
 
 from helpers.config import Config
 from helpers.pages.stage import pages_note
-from helpers.corpus.stage import corpus_for
+from helpers.pipeline import run_stages
 from helpers.pages.tables import Style, show
 
 cfg = Config.from_parameters(globals())
-corpus = corpus_for(cfg)
+corpus = run_stages(cfg, "corpus", say=False).tables  # read back when current, else made now
 Style()
 
 # %% [markdown]
@@ -64,14 +64,14 @@ Style()
 
 # %%
 # NBVAL_CHECK_OUTPUT
-show(corpus.report_table[["report_id", "title", "date", "date_source", "author", "source", "n_lines", "n_sentences"]])
+show(corpus["reports"][["report_id", "title", "date", "date_source", "author", "source", "n_lines", "n_sentences"]])
 
 # %% [markdown]
 # ## Inputs that could not be used
 
 # %%
 # NBVAL_CHECK_OUTPUT
-show(corpus.problems) if len(corpus.problems) else Markdown("No input was rejected.")
+show(corpus["problems"]) if len(corpus["problems"]) else Markdown("No input was rejected.")
 
 # %% [markdown]
 # ## Lines by role
@@ -80,7 +80,7 @@ show(corpus.problems) if len(corpus.problems) else Markdown("No input was reject
 
 # %%
 # NBVAL_CHECK_OUTPUT
-show(pd.crosstab(corpus.ledger["report_id"], corpus.ledger["role"], margins=True, margins_name="total"), keep_index=True)
+show(pd.crosstab(corpus["ledger"]["report_id"], corpus["ledger"]["role"], margins=True, margins_name="total"), keep_index=True)
 
 # %% [markdown]
 # ## What was set aside, and why
@@ -88,7 +88,7 @@ show(pd.crosstab(corpus.ledger["report_id"], corpus.ledger["role"], margins=True
 
 # %%
 # NBVAL_CHECK_OUTPUT
-show(corpus.ledger[~corpus.ledger["role"].isin(["body", "title", "blank"])][["report_id", "line_no", "role", "reason", "text"]])
+show(corpus["ledger"][~corpus["ledger"]["role"].isin(["body", "title", "blank"])][["report_id", "line_no", "role", "reason", "text"]])
 
 # %% [markdown]
 # ## Sentence lengths
@@ -98,7 +98,7 @@ show(corpus.ledger[~corpus.ledger["role"].isin(["body", "title", "blank"])][["re
 # %%
 import matplotlib.pyplot as plt
 
-text = corpus.sentences[corpus.sentences["role"].isin(["title", "body"])]
+text = corpus["sentences"][corpus["sentences"]["role"].isin(["title", "body"])]
 words = text["text_vi"].str.split().str.len()
 fig, ax = plt.subplots(figsize=(8, 3))
 ax.hist(words, bins=range(0, int(words.max()) + 10, 5), color="#4a7fc1")

@@ -50,29 +50,28 @@ from helpers.config import Config
 from helpers.checks.flags import flag_code, split_flags
 from helpers.pages.report import legend_table
 from helpers.pages.stage import pages_note
-from helpers.translate.stage import translate_for
+from helpers.pipeline import run_stages
 from helpers.pages.tables import SHOWN_REPORTS, Style, show
 
 cfg = Config.from_parameters(globals())
-result = translate_for(cfg)
-sentences = result.sentences
+run = run_stages(cfg, "translate", say=False)  # read back when current, else made now
+sentences, model, stats = run.tables["sentences"], run.models["translate"], run.records["translate"]
 Style()
 
 # %%
 display(Markdown(
     "> **DEMO MODELS.** The English below was produced by tiny random-weight demo models. "
     "It is **not a translation**: it only shows that every sentence went through the pipeline."
-    if result.provenance["demo"] else f"Model: `{result.provenance['source']}` revision `{result.provenance['revision']}`."
+    if model["demo"] else f"Model: `{model['source']}` revision `{model['revision']}`."
 ))
 
 # %% [markdown]
 # ## How much was translated, and how much came from memory
 
 # %%
-stats = result.stats
 show(pd.DataFrame(
-    {"sentences": [stats.sentences], "from memory": [stats.from_memory], "pieces generated": [stats.generated],
-     "generate calls": [stats.generate_calls], "split sentences": [stats.split_sentences]}
+    {"sentences": [stats["sentences"]], "from memory": [stats["from_memory"]], "pieces generated": [stats["generated"]],
+     "generate calls": [stats["generate_calls"]], "split sentences": [stats["split_sentences"]]}
 ))
 
 # %% [markdown]
@@ -110,7 +109,7 @@ show(terms.groupby("term").agg(sentences=("sentence_no", "size"), reports=("repo
 
 # %%
 # NBVAL_CHECK_OUTPUT
-show(result.references[["report_id", "sentence_no", "code", "date", "english"]])
+show(run.tables["references"][["report_id", "sentence_no", "code", "date", "english"]])
 
 # %% [markdown]
 # ## Source and translation, side by side

@@ -50,16 +50,16 @@ from IPython.display import Markdown, display
 from helpers.config import Config
 from helpers.pages.report import legend_table, ran_on_demo
 from helpers.pages.stage import pages_note
-from helpers.store.files import read_json
-from helpers.summarise.stage import summarise_for
+from helpers.pipeline import run_stages
 from helpers.pages.tables import SHOWN_REPORTS, Style, show
 
 cfg = Config.from_parameters(globals())
-summaries = summarise_for(cfg)
+run = run_stages(cfg, "summarise", say=False)  # read back when current, else made now
+summaries = run.tables["summaries"]
 Style()
 
 # %%
-demo = ran_on_demo(read_json(cfg.run_json))
+demo = ran_on_demo({"models": run.models})
 display(Markdown(
     "> **DEMO MODELS.** These summaries were produced by tiny random-weight demo models: "
     "they are **not summaries** of the reports, only a check that every step ran."

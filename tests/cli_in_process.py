@@ -73,10 +73,8 @@ def _check_env(env: dict[str, str], drop: tuple[str, ...]) -> None:
 
 def _forget_models() -> None:
     """Drop what a process's end would: loaded models, the engines."""
-    from helpers.inference.engines import close_engines
     from helpers.models import loading
 
-    close_engines()
     for cached in (loading._load_cached, loading._load_ct2, loading._pointed):
         cached.cache_clear()
 

@@ -16,7 +16,6 @@ import pandas as pd
 
 from helpers.config import Config
 from helpers.text.glossary import default_glossary, prepare
-from helpers.translate.stage import load_translator
 from helpers.inference.runs import memory_for
 
 REFERENCE = Path(__file__).parent / "reference"
@@ -36,7 +35,9 @@ def planted_errors() -> pd.DataFrame:
 def serve_reference(cfg: Config, english: dict[str, str]) -> int:
     """Store `english` (Vietnamese source sentence → English) in cfg's translation memory, under
     the key the configured translator's outputs go under; returns how many were stored."""
-    loaded = load_translator(cfg)
+    from helpers.models.loading import load_model
+
+    loaded = load_model(cfg.spec(cfg.translator), cfg.models, cfg.cache_dir, cfg.backend)
     glossary = default_glossary()
     memory = memory_for(loaded, cfg.memory_file)
     try:

@@ -14,8 +14,8 @@ import pytest
 
 from helpers.cli import main
 from helpers.config import Config
-from helpers.inference.engines import close_engines, engine_for
 from helpers.inference.memory import Memory
+from helpers.models.loading import loads
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -47,12 +47,6 @@ def memory_rows(path: Path) -> set[tuple]:
         return set(db.execute("SELECT key, source, output, score FROM memory"))
 
 
-@pytest.fixture(autouse=True)
-def _engines_stopped():
-    yield
-    close_engines()
-
-
 def test_make_reports_on_dask_gives_the_local_outputs(tmp_path, capsys):
     """The whole job through the command `make reports` runs, on both engines: the same data files
     (two seeds: the killed-worker test below compares the engines on many more reports)."""
@@ -80,16 +74,17 @@ def test_make_reports_on_dask_gives_the_local_outputs(tmp_path, capsys):
 def test_a_worker_killed_during_translation_loses_and_repeats_nothing(tmp_path, monkeypatch):
     """KILLED_RUN_REPORTS synthetic reports; one worker process killed (SIGKILL) while it runs a batch: Dask runs
     its tasks again elsewhere, and the outputs and the memory are the local run's, unit for unit."""
-    from helpers.summarise.stage import run_summarise
+    from helpers.pipeline import run_stages
+    from helpers.stage import RunContext
 
     seeds = synthetic_reports(KILLED_RUN_REPORTS, tmp_path / "seeds")
     local = Config(seeds=seeds, out=tmp_path / "local", models="demo", memory=tmp_path / "local.sqlite",
                    generation=SMALL_BATCHES)
-    run_summarise(local, progress=False)
+    run_stages(local, progress=False)
 
     cfg = replace(local, out=tmp_path / "dask", memory=tmp_path / "dask.sqlite", engine="dask", workers=2)
-    engine = engine_for(cfg)
-    client = engine.client
+    ctx = RunContext(cfg, progress=False)
+    client = ctx.engine.client
     killed: list[int] = []
     store = Memory.store
 
@@ -103,14 +98,13 @@ def test_a_worker_killed_during_translation_loses_and_repeats_nothing(tmp_path, 
             killed.append(pid)
 
     monkeypatch.setattr(Memory, "store", store_then_kill)
-    run_summarise(cfg, progress=False)
-    assert killed
-    pids = set(client.run(os.getpid).values())
+    with ctx:
+        run_stages(cfg, ctx=ctx)
+        assert killed
+        pids = set(client.run(os.getpid).values())
+        per_worker = client.run(loads)
     assert killed[0] not in pids  # that process is gone; the cluster went on without it
     # each worker loaded each model once (translator, two summarisers), then served every later batch
-    from helpers.models.loading import loads
-
-    per_worker = client.run(loads)
     assert per_worker and all(counts and max(counts.values()) == 1 for counts in per_worker.values()), per_worker
     local_files, dask_files = data_files(local.out), data_files(cfg.out)
     assert len(local_files) == len(DATA) + 3 * KILLED_RUN_REPORTS  # .txt, .docx and .md per report
@@ -122,23 +116,23 @@ def test_a_task_that_keeps_killing_workers_stops_the_run_with_one_line(tmp_path,
     """With no retry left (allowed-failures 0), a killed worker ends the run: exit 1, one `error:`
     line, and the batches stored before are in an intact memory."""
     import dask
+    from distributed import default_client
 
     args = ["translate", "--seeds", str(SEEDS), "--out", str(tmp_path / "out"), "--models", "demo",
             "--memory", str(tmp_path / "tm.sqlite"), "--engine", "dask", "--workers", "2"]
-    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):  # read when the scheduler starts
-        client = engine_for(Config(seeds=SEEDS, out=tmp_path / "out", models="demo", memory=tmp_path / "tm.sqlite",
-                                   engine="dask", workers=2)).client  # the engine `main` then uses
     store, killed = Memory.store, []
 
     def store_then_kill(self, pairs, scores=None):
         store(self, pairs, scores)
+        client = default_client()  # the cluster the run started
         busy = [w for w, keys in client.processing().items() if keys]
         if busy and not killed:
             killed.append(client.run(os.getpid, workers=[busy[0]])[busy[0]])
             os.kill(killed[0], signal.SIGKILL)
 
     monkeypatch.setattr(Memory, "store", store_then_kill)
-    status = main(args)
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):  # read when the scheduler starts
+        status = main(args)
     err = capsys.readouterr().err
     assert killed and status == 1
     assert "error: ENGINE=dask: the cluster's workers died running the same task" in err
@@ -157,7 +151,7 @@ def test_a_report_that_fails_to_process_is_a_problem_and_the_rest_go_on(tmp_path
         return build(source)
 
     monkeypatch.setattr(corpus_stage, "build_report", fails_on_one)
-    result = corpus_stage.run_corpus(Config(seeds=SEEDS, out=tmp_path, models="demo"), report_problems=False)
+    result = corpus_stage.build_corpus(Config(seeds=SEEDS, out=tmp_path, models="demo"))
     assert len(result.report_table) == 4
     [problem] = result.problems.to_dict("records")
     assert problem["file"].startswith("002")

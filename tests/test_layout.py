@@ -1,5 +1,6 @@
-"""The package's shape: the pipeline visible in the folders, no import cycle (none hidden in a
-function either), no module doing two jobs at a size a newcomer cannot read."""
+"""The package's shape: the pipeline visible in the folders, layers that only look down (no import
+of a higher layer, no step importing another step, no cycle between packages or modules, none
+hidden in a function either), no module doing two jobs at a size a newcomer cannot read."""
 
 from __future__ import annotations
 
@@ -10,6 +11,27 @@ import helpers
 
 PACKAGE = Path(helpers.__file__).parent
 MAX_LINES = 350
+# The package's layers, bottom first (docs/architecture.md): a top-level package or module imports
+# only from layers below its own. The steps share a layer and never import one another: what two
+# steps share lives below them.
+STEPS = ("corpus", "translate", "summarise", "pages")
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("errors",),
+    ("store",),
+    ("progress",),
+    ("text",),
+    ("checks",),
+    ("models",),
+    ("inference",),
+    ("config",),
+    ("review",),
+    ("stage",),
+    STEPS,
+    ("stamps",),
+    ("pipeline",),
+    ("cli",),
+    ("__main__",),
+)
 
 
 def _module(path: Path) -> str:
@@ -62,6 +84,47 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
+def unit_graph(graph: dict[str, set[str]]) -> dict[str, set[str]]:
+    """The module graph folded to the package's top-level units (`helpers.models.loading` -> `models`)."""
+    def unit(module: str) -> str:
+        return module.split(".")[1] if "." in module else ""
+
+    folded: dict[str, set[str]] = {}
+    for module, targets in graph.items():
+        if unit(module):
+            folded.setdefault(unit(module), set()).update(unit(t) for t in targets if unit(t) and unit(t) != unit(module))
+    return folded
+
+
+def upward(units: dict[str, set[str]], layers: tuple[tuple[str, ...], ...]) -> list[str]:
+    """Every import of a unit by one in the same or a lower layer, as 'a -> b'."""
+    rank = {u: i for i, layer in enumerate(layers) for u in layer}
+    return sorted(f"{a} -> {b}" for a, targets in units.items() for b in targets if rank[b] >= rank[a])
+
+
+def test_every_unit_of_the_package_has_a_layer():
+    units = unit_graph(import_graph())
+    assert sorted(units) == sorted(u for layer in LAYERS for u in layer)
+
+
+def test_layers_only_look_down_and_no_step_imports_another():
+    assert upward(unit_graph(import_graph()), LAYERS) == []
+
+
+def test_no_cycle_between_packages():
+    units = unit_graph(import_graph())
+    assert _cycles(units) == []
+
+
+def test_the_layer_check_would_see_a_planted_upward_import_and_cycle():
+    graph = import_graph()
+    graph["helpers.store.files"].add("helpers.config")  # upward: store is below config
+    graph["helpers.summarise.stage"].add("helpers.translate.stage")  # a step importing a step
+    units = unit_graph(graph)
+    assert upward(units, LAYERS) == ["store -> config", "summarise -> translate"]
+    assert ["config", "inference", "models", "store", "config"] in _cycles(units) or _cycles(units)
+
+
 def test_no_import_cycle_even_inside_functions():
     graph = import_graph()
     assert "helpers.models.loading" in graph and graph["helpers.models.loading"], "the walk found no imports"
@@ -73,12 +136,20 @@ def test_the_walk_would_see_a_cycle_hidden_in_a_function():
 
 
 def test_the_pipeline_steps_are_folders_of_the_package():
-    steps = ["corpus", "translate", "summarise", "pages"]
-    assert all((PACKAGE / step / "stage.py").is_file() for step in steps)
-    shared = ["text", "checks", "inference", "models", "store"]
+    assert all((PACKAGE / step / "stage.py").is_file() for step in STEPS)
+    shared = ["text", "checks", "inference", "models", "store", "review"]
     assert all((PACKAGE / folder / "__init__.py").is_file() for folder in shared)
     loose = sorted(p.name for p in PACKAGE.glob("*.py"))
-    assert loose == ["__init__.py", "__main__.py", "cli.py", "config.py", "pipeline.py", "progress.py", "stamps.py"]
+    assert loose == ["__init__.py", "__main__.py", "cli.py", "config.py", "errors.py", "pipeline.py", "progress.py",
+                     "stage.py", "stamps.py"]
+
+
+def test_every_step_of_the_sequence_is_a_stage_of_its_own_subpackage():
+    from helpers.pipeline import SEQUENCE
+    from helpers.stage import Stage
+
+    assert [type(s).__module__ for s in SEQUENCE] == [f"helpers.{s.name}.stage" for s in SEQUENCE]
+    assert all(isinstance(s, Stage) and s.writes for s in SEQUENCE)
 
 
 def test_no_module_is_longer_than_a_newcomer_can_read():

@@ -12,7 +12,7 @@ import pytest
 from helpers.config import Config
 from helpers.corpus.inputs import read_source
 from helpers.store.files import read_csv
-from helpers.corpus.stage import run_corpus
+from helpers.pipeline import run_stages
 
 from cli_in_process import run_cli
 from conftest import SEEDS
@@ -21,7 +21,7 @@ from conftest import SEEDS
 @pytest.fixture(scope="module")
 def seed_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("out")
-    return run_corpus(Config(seeds=SEEDS, out=out, models="demo"), report_problems=False), out
+    return run_stages(Config(seeds=SEEDS, out=out, models="demo"), "corpus", say=False).tables, out
 
 
 def test_ledger_holds_every_line_of_every_seed_once(seed_run):
@@ -50,11 +50,11 @@ def test_contract_columns(seed_run):
 
 def test_sentences_point_at_text_lines(seed_run):
     result, _ = seed_run
-    ledger = result.ledger.set_index(["report_id", "line_no"])
-    for row in result.sentences.itertuples():
+    ledger = result["ledger"].set_index(["report_id", "line_no"])
+    for row in result["sentences"].itertuples():
         assert ledger.loc[(row.report_id, row.line_no), "role"] == row.role
-    counts = result.sentences[result.sentences["role"] != "caption"].groupby("report_id").size()
-    assert counts.to_dict() == result.report_table.set_index("report_id")["n_sentences"].to_dict()
+    counts = result["sentences"][result["sentences"]["role"] != "caption"].groupby("report_id").size()
+    assert counts.to_dict() == result["reports"].set_index("report_id")["n_sentences"].to_dict()
 
 
 @pytest.mark.slow

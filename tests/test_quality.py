@@ -26,7 +26,7 @@ from helpers.corpus.sentences import report_sentences
 from helpers.corpus.stage import sentences_frame
 from helpers.checks.flags import FLAGS, flag, flag_code, split_flags
 from helpers.checks.sentence import check_sentence
-from helpers.translate.sentences import REPAIR_NOTE
+from helpers.inference.sentences import REPAIR_NOTE
 
 from conftest import ROOT, SEEDS
 from reference_translator import WHOLE_SENTENCES, planted_errors, reference_set, serve_reference

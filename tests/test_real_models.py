@@ -116,15 +116,13 @@ def test_reports_with_real_models_and_no_cache_fails_fast_and_clearly(tmp_path):
 def test_later_stages_reuse_translations_only_from_the_same_inputs_model_and_settings(tmp_path, demo_cache):
     import shutil
 
-    from helpers.corpus.stage import run_corpus
-    from helpers.translate.stage import run_translate
-    from helpers.stamps import is_current
+    from helpers.pipeline import is_current, run_stages
 
     seeds = tmp_path / "in"
     shutil.copytree(SEEDS, seeds)
     base = dict(seeds=seeds, out=tmp_path / "o", models="demo", cache_dir=demo_cache, memory=tmp_path / "tm.sqlite")
     cfg = Config(**base)
-    run_translate(cfg, run_corpus(cfg, report_problems=False), progress=False)
+    run_stages(cfg, "translate", progress=False)
     assert is_current(cfg, "corpus") and is_current(cfg, "translate")
     assert not is_current(Config(**base, translator="nllb"), "translate")
     assert not is_current(Config(**base, backend="transformers"), "translate")

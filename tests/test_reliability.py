@@ -422,7 +422,7 @@ def test_a_bad_setting_is_one_line_naming_it_and_exit_1(args, said, tmp_path, ca
 def test_every_model_s_own_settings_are_within_the_checked_ranges():
     from dataclasses import asdict
 
-    from helpers.inference.settings import check
+    from helpers.models.settings import check
     from helpers.models.registry import MODEL_REGISTRY
 
     for spec in MODEL_REGISTRY.values():

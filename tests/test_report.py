@@ -14,8 +14,7 @@ import pytest
 from helpers.config import Config
 from helpers.pages.render import self_contained
 from helpers.pages.report import DEMO_BANNER, cited_documents, index_html, load_outputs, report_html
-from helpers.corpus.stage import run_corpus
-from helpers.summarise.stage import run_summarise
+from helpers.pipeline import run_stages
 
 from conftest import SEEDS
 
@@ -37,7 +36,7 @@ def hostile_run(tmp_path_factory, demo_cache):
     (seeds / "hostile.txt").write_text("\n".join(HOSTILE), encoding="utf-8")
     (seeds / "broken.txt").write_bytes(b"B\xe1o c\xe1o")
     cfg = Config(seeds=seeds, out=tmp / "out", models="demo", cache_dir=demo_cache, memory=tmp / "tm.sqlite")
-    run_summarise(cfg, run_corpus(cfg, report_problems=False), progress=False)
+    run_stages(cfg, progress=False, say=False)
     return cfg, load_outputs(cfg)
 
 

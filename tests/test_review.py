@@ -283,7 +283,7 @@ def test_a_missing_file_or_report_is_one_line(tmp_path, capsys):
 def test_reviewed_sentences_never_reach_the_model_are_checked_and_never_repaired():
     from helpers.text.glossary import default_glossary
     from helpers.translate.reviewed import translate_reviewed
-    from helpers.translate.sentences import TranslationStats, checked
+    from helpers.inference.sentences import TranslationStats, checked
 
     source = "Năm 2022, lực lượng CAND bắt giữ 1.250 đối tượng."
     asked: list[list[str]] = []

@@ -8,7 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers.corpus.sentences import line_text, split_sentences
+from helpers.corpus.sentences import line_text
+from helpers.text.sentences import split_sentences
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,7 @@ import pytest
 from helpers.config import Config
 from helpers.models.loading import load_model
 from helpers.store.files import read_csv
-from helpers.corpus.stage import run_corpus
-from helpers.summarise.stage import run_summarise
+from helpers.pipeline import run_stages
 from helpers.checks.summary import unsupported
 from helpers.summarise.abstractive import map_reduce, map_reduce_all, pack_chunks
 from helpers.summarise.extractive import centrality
@@ -22,8 +21,8 @@ from conftest import SEEDS
 def summary_run(tmp_path_factory, demo_cache):
     tmp = tmp_path_factory.mktemp("sum")
     cfg = Config(seeds=SEEDS, out=tmp / "out", models="demo", cache_dir=demo_cache, memory=tmp / "tm.sqlite")
-    corpus = run_corpus(cfg, report_problems=False)
-    return cfg, corpus, run_summarise(cfg, corpus, progress=False)
+    run = run_stages(cfg, progress=False, say=False)
+    return cfg, run.tables, run.tables["summaries"]
 
 
 def test_every_report_has_a_summary_by_every_method_within_the_bound(summary_run):
@@ -34,7 +33,7 @@ def test_every_report_has_a_summary_by_every_method_within_the_bound(summary_run
         "origin", "review", "reviewer", "reviewed_at", "reviewed_summary",
     ]
     pairs = set(zip(written["report_id"], written["method"]))
-    assert pairs == {(rid, m) for rid in corpus.report_ids for m in METHODS}
+    assert pairs == {(rid, m) for rid in corpus["reports"]["report_id"] for m in METHODS}
     for row in written.itertuples():
         assert row.summary_en
         assert int(row.n_words) == len(row.summary_en.split()) <= cfg.summary_max_words
@@ -43,7 +42,7 @@ def test_every_report_has_a_summary_by_every_method_within_the_bound(summary_run
 
 def test_extractive_ids_point_at_body_sentences_of_the_report(summary_run):
     _, corpus, frame = summary_run
-    sentences = corpus.sentences
+    sentences = corpus["sentences"][["report_id", "sentence_no", "line_no", "text_vi", "role", "lang"]]
     for row in frame[frame["method"] == "extractive"].itertuples():
         ids = [int(i) for i in row.source_sentence_ids.split()]
         assert ids == sorted(ids) and 1 <= len(ids) <= 3
@@ -158,6 +157,7 @@ def test_summarising_again_reuses_the_written_translation(summary_run):
     cfg, _, _ = summary_run
     generated = json.loads(cfg.run_json.read_text())["translate"]["generated"]
     assert generated > 0
-    run_summarise(cfg, progress=False)  # reads sentences.csv: no second translation stage
+    again = run_stages(cfg, progress=False, say=False)  # current: read back, nothing made again
+    assert again.reused == {"corpus": True, "translate": True, "summarise": True}
     assert json.loads(cfg.run_json.read_text())["translate"]["generated"] == generated
     assert "text_en" in read_csv(cfg.data_dir / "sentences.csv").columns

@@ -12,14 +12,13 @@ from helpers.text.glossary import default_glossary, prepare
 from helpers.inference.memory import Memory
 from helpers.models.loading import load_model
 from helpers.store.files import read_csv
-from helpers.corpus.stage import run_corpus
-from helpers.translate.stage import run_translate
+from helpers.pipeline import run_stages
 from helpers.checks.sentence import check_sentence, repeated_ngrams, vietnamese_left
 from helpers.text.references import find_references
 from helpers.inference.generation import length_bucket
 from helpers.inference.batching import length_batches, split_to_fit
 from helpers.inference.runs import memory_settings
-from helpers.translate.sentences import translate_sentences
+from helpers.inference.sentences import translate_sentences
 
 from conftest import SEEDS
 
@@ -48,12 +47,11 @@ def counting(monkeypatch):
 
 def test_every_sentence_is_translated_and_rerun_generates_nothing(tmp_path, demo_cache, translator, monkeypatch):
     cfg = Config(seeds=SEEDS, out=tmp_path / "out", models="demo", cache_dir=demo_cache, memory=tmp_path / "tm.sqlite")
-    corpus = run_corpus(cfg, report_problems=False)
     calls = counting(monkeypatch)
-    first = run_translate(cfg, corpus, progress=False)
-    assert len(calls) == first.stats.generate_calls > 0
+    first = run_stages(cfg, "translate", progress=False, say=False)
+    assert len(calls) == first.records["translate"]["generate_calls"] > 0
     sentences = read_csv(cfg.data_dir / "sentences.csv")
-    assert len(sentences) == len(corpus.sentences)
+    assert len(sentences) == first.records["corpus"]["sentences"] + first.records["corpus"]["captions"]
     assert (sentences["text_en"] != "").all()
     assert {"text_en", "flags", "model"} <= set(sentences.columns)
     for row in sentences.itertuples():  # every document code of a source is in its translation
@@ -61,9 +59,9 @@ def test_every_sentence_is_translated_and_rerun_generates_nothing(tmp_path, demo
             if ref.code:
                 assert ref.code in row.text_en
     calls.clear()
-    second = run_translate(cfg, corpus, progress=False)
-    assert calls == [] and second.stats.generated == 0
-    assert second.stats.from_memory == second.stats.sentences
+    second = run_stages(cfg, "translate", progress=False, say=False, force=True)
+    assert calls == [] and second.records["translate"]["generated"] == 0
+    assert second.records["translate"]["from_memory"] == second.records["translate"]["sentences"]
     assert read_csv(cfg.data_dir / "sentences.csv")["text_en"].tolist() == sentences["text_en"].tolist()
     refs = read_csv(cfg.data_dir / "references.csv")
     row = refs[(refs["code"] == "12-NQ/TW") & (refs["date"] != "")].iloc[0]

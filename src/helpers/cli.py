@@ -12,11 +12,12 @@ import sys
 from pathlib import Path
 
 from helpers.config import Config
-from helpers.store.files import read_csv
+from helpers.errors import EXIT_FATAL, EXIT_OK, EXIT_REJECTED, EnvironmentProblem, InputError, SettingsError, UserError
+from helpers.pipeline import STAGE_NAMES
+from helpers.store.files import read_csv, read_json
 from helpers.store.terminal import shown
 
-EXIT_OK, EXIT_FATAL, EXIT_REJECTED = 0, 1, 2
-STAGES = ("corpus", "translate", "summarise", "reports")
+STAGES = (*STAGE_NAMES, "reports")
 MODEL_ACTIONS = ("fetch", "check", "pack")
 
 
@@ -42,7 +43,7 @@ def parser() -> argparse.ArgumentParser:
     p = _Parser(prog="vi2en", description="Vietnamese reports to English translations and summaries.")
     p.add_argument(
         "stage", choices=STAGES + ("models", "review"),
-        help="corpus, translate, summarise: write the data files up to that stage; reports: run and export the "
+        help=f"{', '.join(STAGE_NAMES)}: write the data files up to that stage; reports: run and export the "
              "notebooks; models fetch|check|pack: get the real models onto this machine or another; "
              "review export|import: reviews to and from translators' tools (`review --help`)",
     )
@@ -84,20 +85,16 @@ def review_main(argv: list[str]) -> int:
     try:
         cfg = config_from(args)
         if args.action == "export":
-            print(export_reviews(cfg, args.report, args.all, args.format, Path(args.to)))
+            print(shown(export_reviews(cfg, args.report, args.all, args.format, Path(args.to))))
             return EXIT_OK
         done = import_reviews(cfg, Path(args.file), args.reviewer)
-    except (FileNotFoundError, ValueError) as exc:  # ReviewFileError and GlossaryError included
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_FATAL
-    except OSError as exc:
-        print(f"error: {exc.filename + ': ' if exc.filename else ''}{exc.strerror or exc}", file=sys.stderr)
-        return EXIT_FATAL
+    except (UserError, OSError) as exc:  # ReviewFileError and GlossaryError included
+        return _error(exc)
     for line in done.lines:
-        print(line)
+        print(shown(line))
     for source in done.unmatched:
-        print(f"unmatched: {args.file}: no sentence of {cfg.data_dir / 'sentences.csv'} reads "
-              f"{source[:120]!r} (kept as an unused review)", file=sys.stderr)
+        print(shown(f"unmatched: {args.file}: no sentence of {cfg.data_dir / 'sentences.csv'} reads "
+                    f"{source[:120]!r} (kept as an unused review)"), file=sys.stderr)
     return EXIT_REJECTED if done.unmatched else EXIT_OK
 
 
@@ -114,8 +111,20 @@ def _terminal_warning(message, category, filename, lineno, file=None, line=None)
     print(f"warning: {shown(message)}", file=sys.stderr)
 
 
+def _error(exc: UserError | OSError) -> int:
+    """The boundary: a user's problem (or one the OS met: a full disk, a read-only or vanished
+    folder) as one escaped `error:` line naming what and why; the run's exit status."""
+    if isinstance(exc, OSError):
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(shown(f"error: {where}{exc.strerror or exc}"), file=sys.stderr)
+        return EXIT_FATAL
+    print(shown(f"error: {exc}"), file=sys.stderr)
+    return exc.exit_status
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run a stage; return the exit status."""
+    """Run a command; return the exit status. Only a `UserError` or an `OSError` becomes one
+    `error:` line here: anything else is a bug and keeps its traceback."""
     import warnings
 
     argv = sys.argv[1:] if argv is None else argv
@@ -130,49 +139,34 @@ def main(argv: list[str] | None = None) -> int:
         if args.stage == "models":
             from helpers.models.commands import run_models_command
 
-            return run_models_command(cfg, args.action or "check", Path(args.lock), args.to, args.archive)
+            from helpers.models.registry import MODEL_REGISTRY
+
+            specs = {key: cfg.spec(key) for key in MODEL_REGISTRY}
+            return run_models_command(specs, cfg.cache_dir, cfg.backend, args.action or "check", Path(args.lock),
+                                      args.to, args.archive)
         if args.action:
-            raise ValueError(f"`{args.action}` goes with the `models` command only")
+            raise SettingsError(f"`{args.action}` goes with the `models` command only")
         if not cfg.seeds.is_dir():
-            raise FileNotFoundError(f"input folder {cfg.seeds} does not exist or is not a folder")
+            raise InputError(f"input folder {cfg.seeds} does not exist or is not a folder")
         check_out(cfg)
         check_inputs(cfg)
         if cfg.models == "real" and args.stage != "corpus":
             preflight(cfg)
         elif cfg.models == "auto" and args.stage != "corpus":
             warn_demo(cfg)
-        if args.stage != "reports":
-            from helpers.progress import stage_line
-            from helpers.corpus.stage import run_corpus
-            from helpers.summarise.stage import run_summarise
-            from helpers.translate.stage import run_translate
-
-            with stage_line("corpus") as said:
-                corpus = run_corpus(cfg)
-                said.append(f"{len(corpus.report_table)} reports, {len(corpus.problems)} inputs rejected")
-            if args.stage == "translate":
-                with stage_line("translate") as said:
-                    said.append(f"{len(run_translate(cfg, corpus).sentences)} sentences")
-            elif args.stage == "summarise":
-                with stage_line("summarise") as said:
-                    said.append(f"{len(run_summarise(cfg, corpus))} summaries")
-        else:
+        if args.stage == "reports":
             from helpers.pipeline import final_line, run_all
 
             summary = run_all(cfg, Path(args.notebooks))
-            _report_problems(cfg)
+            report_problems(cfg)
             print(shown(final_line(cfg, summary)))
-    except (FileNotFoundError, ValueError, RuntimeError) as exc:  # ModelError, NotebookFailed included
-        print(shown(f"error: {exc}"), file=sys.stderr)
-        return EXIT_FATAL
-    except OSError as exc:  # a full disk, a read-only or vanished folder: one line naming the path
-        where = f"{exc.filename}: " if exc.filename else ""
-        print(shown(f"error: {where}{exc.strerror or exc}"), file=sys.stderr)
-        return EXIT_FATAL
-    finally:
-        from helpers.inference.engines import close_engines
+        else:
+            from helpers.pipeline import run_stages
 
-        close_engines()  # a local cluster's workers stop with the run
+            run_stages(cfg, args.stage)
+            report_problems(cfg)
+    except (UserError, OSError) as exc:  # ModelError, NotebookFailed, EngineError included
+        return _error(exc)
     problems = read_csv(cfg.data_dir / "problems.csv")
     return EXIT_REJECTED if len(problems) else EXIT_OK
 
@@ -187,7 +181,7 @@ def check_out(cfg: Config) -> None:
 
     for folder in (cfg.out, cfg.data_dir):
         if folder.exists() and not folder.is_dir():
-            raise NotADirectoryError(f"output folder {folder} exists and is a file; give another OUT")
+            raise SettingsError(f"output folder {folder} exists and is a file; give another OUT")
     try:
         claim_output(cfg.out, cfg.seeds)  # refuses, naming OUT and why, before writing anything
         cfg.data_dir.mkdir(parents=True, exist_ok=True)
@@ -195,7 +189,7 @@ def check_out(cfg: Config) -> None:
             probe.write(b"probe")
             probe.flush()
     except OSError as exc:
-        raise NotADirectoryError(f"output folder {cfg.out} cannot be written: {exc.strerror or exc}") from None
+        raise EnvironmentProblem(f"output folder {cfg.out} cannot be written: {exc.strerror or exc}") from None
 
 
 def check_inputs(cfg: Config) -> None:
@@ -205,14 +199,11 @@ def check_inputs(cfg: Config) -> None:
     scan = scan_folder(cfg.seeds)
     if scan.sources:
         return
-    for skipped in scan.skipped:
-        print(shown(f"note: {cfg.seeds / skipped.file}: {skipped.note}"), file=sys.stderr)
-    for rej in scan.rejections:
-        print(shown(f"error: {cfg.seeds / rej.file}: {rej.problem}"), file=sys.stderr)
+    print_problems(cfg.seeds, [(s.file, s.note) for s in scan.skipped], [(r.file, r.problem) for r in scan.rejections])
     if scan.rejections:
-        raise ValueError(f"no report to process in {cfg.seeds}: all {len(scan.rejections)} inputs were rejected "
+        raise InputError(f"no report to process in {cfg.seeds}: all {len(scan.rejections)} inputs were rejected "
                          f"(listed above)")
-    raise ValueError(f"no report to process in {cfg.seeds}: it holds no input file ({readable_suffixes()})"
+    raise InputError(f"no report to process in {cfg.seeds}: it holds no input file ({readable_suffixes()})"
                      + (f"; {len(scan.skipped)} other entries skipped (listed above)" if scan.skipped else ""))
 
 
@@ -237,14 +228,20 @@ def warn_demo(cfg: Config) -> None:
                     f"{', '.join(missing)}"), file=sys.stderr)
 
 
-def _report_problems(cfg: Config) -> None:
-    """Repeat the skipped entries and rejected inputs on stderr (notebooks keep theirs in their outputs)."""
-    from helpers.store.files import read_json
+def print_problems(seeds: Path, skipped: list[tuple[str, str]], rejected: list[tuple[str, str]]) -> None:
+    """The skipped entries (`note:`) and rejected inputs (`error:`) on stderr, one line each, naming
+    the file (notebooks keep theirs in their outputs)."""
+    for file, note in skipped:
+        print(shown(f"note: {seeds / file}: {note}"), file=sys.stderr)
+    for file, problem in rejected:
+        print(shown(f"error: {seeds / file}: {problem}"), file=sys.stderr)
 
-    for skipped in read_json(cfg.run_json).get("corpus", {}).get("inputs", {}).get("skipped", []):
-        print(shown(f"note: {cfg.seeds / skipped['file']}: {skipped['note']}"), file=sys.stderr)
-    for row in read_csv(cfg.data_dir / "problems.csv").itertuples():
-        print(shown(f"error: {cfg.seeds / row.file}: {row.problem}"), file=sys.stderr)
+
+def report_problems(cfg: Config) -> None:
+    """The run's skipped entries (run.json) and rejected inputs (problems.csv) on stderr."""
+    skipped = read_json(cfg.run_json).get("corpus", {}).get("inputs", {}).get("skipped", [])
+    print_problems(cfg.seeds, [(s["file"], s["note"]) for s in skipped],
+                   [(row.file, row.problem) for row in read_csv(cfg.data_dir / "problems.csv").itertuples()])
 
 
 if __name__ == "__main__":

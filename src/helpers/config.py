@@ -16,27 +16,13 @@ from dataclasses import Field, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
 
-from helpers.inference.settings import OVERRIDABLE, allowed, check
-from helpers.models.registry import MODEL_REGISTRY, SUMMARISERS, TRANSLATORS, ModelSpec
+from helpers.errors import SettingsError
+from helpers.inference.engines import ENGINES
+from helpers.models.registry import BACKENDS, MODEL_MODES, MODEL_REGISTRY, SUMMARISERS, TRANSLATORS, ModelSpec
+from helpers.models.settings import OVERRIDABLE, allowed, check
+from helpers.store.paths import PROJECT_ROOT, shown_path
 
-MODEL_MODES = ("auto", "real", "demo")
-BACKENDS = ("ctranslate2", "transformers")
-ENGINES = ("local", "dask")  # where the work runs (helpers.inference.engines)
 CACHE_ENV = "HELPERS_CACHE"
-PROJECT_ROOT = Path(__file__).resolve().parents[2]  # the checkout (the package is installed editable)
-
-
-def shown_path(path: Path) -> str:
-    """A path as shared outputs show it, without the machine's folders: relative to the project
-    when inside it ('seeds', '.cache/translation-memory.sqlite'), '~/…' under the home folder,
-    else '…/' and its last two parts."""
-    path = Path(path)
-    for base, prefix in ((PROJECT_ROOT, ""), (Path.home(), "~/")):
-        try:
-            return prefix + str(path.relative_to(base)) if path != base else (prefix.rstrip("/") or ".")
-        except ValueError:
-            continue
-    return "…/" + "/".join(path.parts[-2:])
 
 
 def default_cache_dir() -> Path:
@@ -55,11 +41,11 @@ def parse_overrides(text: str) -> dict[str, dict[str, Any]]:
         key, dot, setting = name.rpartition(".")
         where = f"GENERATION: {item!r}"
         if not (sep and dot and key and setting):
-            raise ValueError(f"{where} is not of the form MODEL.SETTING=VALUE")
+            raise SettingsError(f"{where} is not of the form MODEL.SETTING=VALUE")
         if key not in MODEL_REGISTRY:
-            raise ValueError(f"{where}: no model {key!r} (models: {', '.join(MODEL_REGISTRY)})")
+            raise SettingsError(f"{where}: no model {key!r} (models: {', '.join(MODEL_REGISTRY)})")
         if setting not in OVERRIDABLE:
-            raise ValueError(f"{where}: no setting {setting!r} (settings: {', '.join(OVERRIDABLE)})")
+            raise SettingsError(f"{where}: no setting {setting!r} (settings: {', '.join(OVERRIDABLE)})")
         try:
             value = json.loads(raw.lower() if raw.lower() in ("true", "false") else raw,
                                parse_constant=lambda c: float(c))  # NaN, Infinity: refused by check
@@ -68,12 +54,12 @@ def parse_overrides(text: str) -> dict[str, dict[str, Any]]:
         try:
             result.setdefault(key, {})[setting] = check(setting, value)
         except ValueError:
-            raise ValueError(f"{where}: {setting} must be {allowed(setting)}") from None
+            raise SettingsError(f"{where}: {setting} must be {allowed(setting)}") from None
     for key, values in result.items():
         low = values.get("min_length")
         high = values.get("max_length", MODEL_REGISTRY[key].generation.max_length)
         if low is not None and high is not None and low > high:
-            raise ValueError(f"GENERATION: {key}.min_length={low} is over its max_length ({high})")
+            raise SettingsError(f"GENERATION: {key}.min_length={low} is over its max_length ({high})")
     return result
 
 
@@ -119,12 +105,12 @@ class Config:
         for f in fields(self):
             choices = f.metadata.get("choices")
             if choices and getattr(self, f.name) not in choices:
-                raise ValueError(f"{f.name.upper()} must be one of {', '.join(choices)}, not {getattr(self, f.name)!r}")
+                raise SettingsError(f"{f.name.upper()} must be one of {', '.join(choices)}, not {getattr(self, f.name)!r}")
         for name in ("summary_max_sentences", "summary_max_words"):
             object.__setattr__(self, name, _whole(name, getattr(self, name), 1))
         parse_overrides(self.generation)
         if str(self.cluster) and self.engine == "local":
-            raise ValueError(f"CLUSTER={self.cluster} needs ENGINE=dask (the local engine runs in this process)")
+            raise SettingsError(f"CLUSTER={self.cluster} needs ENGINE=dask (the local engine runs in this process)")
         object.__setattr__(self, "workers", _whole("workers", self.workers, 0, "0 (one per core) or more"))
         object.__setattr__(self, "cluster", str(self.cluster or ""))
         if self.memory is not None and not str(self.memory):
@@ -134,7 +120,7 @@ class Config:
             if value is None:
                 continue
             if not str(value).strip():
-                raise ValueError(f"{name.upper()} is empty: name a folder")
+                raise SettingsError(f"{name.upper()} is empty: name a folder")
             object.__setattr__(self, name, Path(value).expanduser().absolute())
 
     @staticmethod
@@ -230,9 +216,9 @@ def _whole(name: str, value: Any, least: int, allowed: str = "") -> int:
     try:
         number = int(str(value).strip())
     except ValueError:
-        raise ValueError(f"{name.upper()} must be a whole number, not {value!r}") from None
+        raise SettingsError(f"{name.upper()} must be a whole number, not {value!r}") from None
     if number < least:
-        raise ValueError(f"{name.upper()} must be {allowed or f'at least {least}'}, not {number}")
+        raise SettingsError(f"{name.upper()} must be {allowed or f'at least {least}'}, not {number}")
     return number
 
 

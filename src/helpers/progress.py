@@ -30,19 +30,22 @@ def bar(items: Iterable[T], *, total: int | None = None, desc: str = "", unit: s
 
 
 @contextmanager
-def stage_line(name: str, seconds: dict[str, float] | None = None) -> Iterator[list[str]]:
+def stage_line(name: str, seconds: dict[str, float] | None = None, say: bool = True) -> Iterator[list[str]]:
     """Time a stage and print one line for it when it ends: its name, what it did, its duration
     (also kept in `seconds` under its name, when given).
 
-    The body appends what the stage did to the yielded list (e.g. "108 sentences"), joined as is."""
+    The body appends what the stage did to the yielded list (e.g. "108 sentences"), joined as is.
+    Not `say`: timed and kept in `seconds`, not printed."""
     said: list[str] = []
     started = time.perf_counter()
     yield said
-    stage_done(name, "".join(said), time.perf_counter() - started, seconds)
+    stage_done(name, "".join(said), time.perf_counter() - started, seconds, say)
 
 
-def stage_done(name: str, what: str, took: float, seconds: dict[str, float] | None = None) -> None:
+def stage_done(name: str, what: str, took: float, seconds: dict[str, float] | None = None,
+               say: bool = True) -> None:
     """The line of a stage timed elsewhere (one that ran beside another): name, what it did, duration."""
     if seconds is not None:
         seconds[name] = round(took, 3)
-    print(shown(f"{name:<10} {what:<66} {took:6.1f} s"), file=sys.stdout, flush=True)
+    if say:
+        print(shown(f"{name:<10} {what:<66} {took:6.1f} s"), file=sys.stdout, flush=True)

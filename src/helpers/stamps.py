@@ -10,20 +10,18 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from helpers.config import Config
 from helpers.store.files import read_json
 
+if TYPE_CHECKING:
+    from helpers.stage import Stage
+
 PACKAGE = Path(__file__).resolve().parent
-# The Config fields each stage's output depends on, added to those of the stages before it.
-STAGE_FIELDS = {
-    "corpus": ("seeds",),
-    "translate": ("models", "translator", "backend"),
-    "summarise": ("summariser_en", "summariser_vi", "summary_max_sentences", "summary_max_words"),
-}
-SECTIONS = tuple(STAGE_FIELDS)
 
 
 @lru_cache(maxsize=1)
@@ -57,23 +55,23 @@ def _models(cfg: Config, keys: tuple[str, ...]) -> dict[str, object]:
     return found
 
 
-def stamp(cfg: Config, stage: str) -> str:
-    """The stamp the files of `stage` must carry to be current for this Config."""
-    upto = SECTIONS[: SECTIONS.index(stage) + 1]
-    fields = [f for s in upto for f in STAGE_FIELDS[s]]
+def stamp(cfg: Config, upto: Sequence[Stage], reviews: Callable[[], str]) -> str:
+    """The stamp the files of the last stage of `upto` must carry to be current for this Config: code,
+    inputs, the Config fields of every stage up to it, the models they use and, where reviews shape
+    any of them, the digest of the reviews as this run read them (`reviews()`)."""
     params = cfg.parameters()
+    fields = [f for s in upto for f in s.fields]
     what: dict[str, object] = {"code": code_stamp(), "inputs": inputs_stamp(cfg.seeds),
                                "parameters": {f.upper(): str(params[f.upper()]) for f in fields}}
-    if stage != "corpus":
-        from helpers.review.store import reviews_digest
-
-        what["reviews"] = reviews_digest(cfg.reviews)  # a reviewed sentence or summary changes the outputs
-        keys = (cfg.translator,) + ((cfg.summariser_en, cfg.summariser_vi) if stage == "summarise" else ())
+    if any(s.uses_reviews for s in upto):
+        what["reviews"] = reviews()  # a reviewed sentence or summary changes the outputs
+    keys = tuple(dict.fromkeys(k for s in upto for k in s.model_keys(cfg)))
+    if keys:
         what["models"] = _models(cfg, keys)
     return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()
 
 
-def is_current(cfg: Config, stage: str) -> bool:
-    """True when run.json says `stage` was last made with the stamp this Config gives."""
-    recorded = read_json(cfg.run_json).get(stage, {}).get("stamp")
-    return recorded is not None and recorded == stamp(cfg, stage)
+def recorded_stamp(cfg: Config, stage: str) -> str | None:
+    """The stamp run.json records for `stage`'s files (None when there is none)."""
+    section = read_json(cfg.run_json).get(stage)
+    return section.get("stamp") if isinstance(section, dict) else None

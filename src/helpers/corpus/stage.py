@@ -1,31 +1,23 @@
-"""The corpus stage: read, classify and segment every input; write ledger, reports, problems and
-the corpus columns of sentences.csv. Later stages read these files (`corpus_for`) instead of
-building the corpus again.
+"""The corpus stage: read, classify and segment every input; its tables are the ledger, reports,
+problems and the corpus columns of sentences.csv (the runner writes them; later stages read them).
 """
 
 from __future__ import annotations
 
-import platform
-import sys
-import time
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from importlib import metadata
+from typing import Any
 
 import pandas as pd
 
 from helpers.config import Config
-from helpers.store.contract import CORPUS_SENTENCE_COLUMNS as CORPUS_COLUMNS, columns, read_table
-from helpers.corpus.lines import Report, build_report
 from helpers.corpus.inputs import Rejection, Skipped, SourceFile, scan_folder
-from helpers.store.files import start_json, write_csv
-from helpers.store.outputs import claim_output
-from helpers.store.terminal import shown
+from helpers.corpus.lines import Report, build_report
 from helpers.corpus.sentences import Sentence, report_sentences
-from helpers.stamps import is_current, stamp
+from helpers.inference.engines import Engine, LocalEngine
+from helpers.stage import RunContext, Stage, StageOutput
+from helpers.store.contract import CORPUS_SENTENCE_COLUMNS as CORPUS_COLUMNS, columns
 from helpers.text.language_id import VIETNAMESE, main_language
-
-PACKAGES = ("helpers", "torch", "transformers", "tokenizers", "sentencepiece", "underthesea", "py3langid", "pandas",
-            "trafilatura", "python-docx", "pypdf", "ftfy")
 
 
 @dataclass
@@ -52,17 +44,6 @@ class CorpusResult:
     def not_vietnamese(self) -> set[str]:
         """Reports mostly in another language (their sentences go by their own languages)."""
         return set(self.report_table.loc[self.report_table["language"] != "vi", "report_id"])
-
-
-def versions() -> dict[str, str]:
-    """Versions of Python and the packages that shape the outputs."""
-    found = {"python": platform.python_version()}
-    for name in PACKAGES:
-        try:
-            found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            found[name] = "not installed"
-    return found
 
 
 def ledger_frame(reports: list[Report]) -> pd.DataFrame:
@@ -142,13 +123,11 @@ def problems_frame(rejections: list[Rejection]) -> pd.DataFrame:
     return pd.DataFrame([asdict(r) for r in rejections], columns=columns("problems"))
 
 
-def build_corpus(cfg: Config) -> CorpusResult:
-    """Read, classify and segment every input of `cfg.seeds` (writes nothing)."""
-    from helpers.inference.engines import engine_for
-
+def build_corpus(cfg: Config, engine: Engine | None = None) -> CorpusResult:
+    """Read, classify and segment every input of `cfg.seeds` on `engine` (writes nothing)."""
     scan = scan_folder(cfg.seeds)
     sources, rejections = list(scan.sources), list(scan.rejections)
-    done = engine_for(cfg).map(process_source, sources)
+    done = (engine or LocalEngine()).map(process_source, sources)
     processed = [d for d in done if isinstance(d, Processed)]
     rejections = sorted(rejections + [d for d in done if isinstance(d, Rejection)], key=lambda r: r.file)
     reports = [p.report for p in processed]
@@ -174,45 +153,28 @@ def inputs_record(result: CorpusResult) -> dict:
             "conversions": counts("conversion"), "skipped": [asdict(s) for s in result.skipped]}
 
 
-def run_corpus(cfg: Config, *, report_problems: bool = True) -> CorpusResult:
-    """The corpus stage: build the corpus and write its data files and run.json section."""
-    started = time.perf_counter()
-    claim_output(cfg.out, cfg.seeds)  # a notebook run by hand writes only where a run may (store.outputs)
-    result = build_corpus(cfg)
-    data = cfg.data_dir
-    write_csv(data / "ledger.csv", result.ledger)
-    write_csv(data / "reports.csv", result.report_table)
-    write_csv(data / "problems.csv", result.problems)
-    write_csv(data / "sentences.csv", result.sentences)  # the translation stage adds its columns
-    if report_problems:
-        for skipped in result.skipped:
-            print(shown(f"note: {cfg.seeds / skipped.file}: {skipped.note}"), file=sys.stderr)
-        for rej in result.problems.itertuples():
-            print(shown(f"error: {cfg.seeds / rej.file}: {rej.problem}"), file=sys.stderr)
-    corpus = {
-        "files": len(result.report_table) + len(result.problems),
-        "reports": len(result.report_table),
-        "rejected": len(result.problems),
-        "lines": len(result.ledger),
-        "sentences": int(result.report_table["n_sentences"].astype(int).sum()),
-        "captions": int((result.sentences["role"] == "caption").sum()),
-        "roles": {k: int(v) for k, v in result.ledger["role"].value_counts().sort_index().items()},
-        "inputs": inputs_record(result),
-        "seconds": round(time.perf_counter() - started, 3),
-        "stamp": stamp(cfg, "corpus"),
-    }
-    start_json(cfg.run_json, {"parameters": cfg.shown_parameters(), "absolute_paths": cfg.absolute_paths(),
-                              "versions": versions(), "corpus": corpus})
-    return result
+class CorpusStage(Stage):
+    """Every input read, its lines given roles, its sentences cut and their languages identified."""
 
+    name = "corpus"
+    writes = ("ledger", "reports", "problems", "sentences")
+    fields = ("seeds",)
 
-def corpus_for(cfg: Config) -> CorpusResult:
-    """The corpus of this Config: read from `OUT/data/` when it is current, else built and written."""
-    if not is_current(cfg, "corpus"):
-        return run_corpus(cfg, report_problems=False)
-    return CorpusResult(
-        report_table=read_table(cfg, "reports"),
-        ledger=read_table(cfg, "ledger"),
-        sentences=read_table(cfg, "sentences", stage="corpus")[list(CORPUS_COLUMNS)],
-        problems=read_table(cfg, "problems"),
-    )
+    def run(self, ctx: RunContext, tables: Mapping[str, pd.DataFrame]) -> StageOutput:
+        result = build_corpus(ctx.cfg, ctx.engine)
+        record = {
+            "files": len(result.report_table) + len(result.problems),
+            "reports": len(result.report_table),
+            "rejected": len(result.problems),
+            "lines": len(result.ledger),
+            "sentences": int(result.report_table["n_sentences"].astype(int).sum()),
+            "captions": int((result.sentences["role"] == "caption").sum()),
+            "roles": {k: int(v) for k, v in result.ledger["role"].value_counts().sort_index().items()},
+            "inputs": inputs_record(result),
+        }
+        return StageOutput({"ledger": result.ledger, "reports": result.report_table, "problems": result.problems,
+                            "sentences": result.sentences}, record)
+
+    def line(self, tables: Mapping[str, pd.DataFrame], record: Mapping[str, Any]) -> str:
+        return (f"{len(tables['reports'])} reports, {len(tables['ledger'])} lines, {len(tables['sentences'])} "
+                f"sentences, {len(tables['problems'])} inputs rejected")

@@ -29,16 +29,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, Protocol, Sequence
 
-from helpers.config import Config, ENGINES
-from helpers.inference.settings import GenerationSettings
+from helpers.errors import EnvironmentProblem
+from helpers.models.settings import GenerationSettings
 from helpers.models.registry import ModelSpec
 
-__all__ = ["ENGINES", "Engine", "EngineError", "LocalEngine", "DaskEngine", "engine_for", "close_engines"]
+ENGINES = ("local", "dask")  # where the work runs: this process, or a Dask cluster (the ENGINE parameter)
+__all__ = ["ENGINES", "Engine", "EngineError", "LocalEngine", "DaskEngine", "start_engine"]
 STARTUP_SECONDS = 120  # how long a cluster may take to answer
 PROBE_SECONDS = 5  # how long the scheduler's port may take to accept a connection
 
 
-class EngineError(RuntimeError):
+class EngineError(EnvironmentProblem):
     """The engine could not be started or reached, or lost its workers; the message says which."""
 
 
@@ -196,22 +197,9 @@ def _worker_threads() -> int:
         return 0
 
 
-_OPEN: dict[tuple, Engine] = {}
-
-
-def engine_for(cfg: Config) -> Engine:
-    """The engine this Config asks for, started once per process and kept for its later stages."""
-    key = (cfg.engine, cfg.cluster, cfg.workers, cfg.cache_dir)
-    if key not in _OPEN:
-        _OPEN[key] = LocalEngine() if cfg.engine == "local" else DaskEngine(cfg.cluster, cfg.workers, cfg.cache_dir)
-    return _OPEN[key]
-
-
-def close_engines() -> None:
-    """Stop every engine this process started (a local cluster's workers with it)."""
-    while _OPEN:
-        _, engine = _OPEN.popitem()
-        engine.close()
-
-
-atexit.register(close_engines)
+def start_engine(engine: str, cluster: str = "", workers: int = 0, cache_dir: Path | None = None) -> Engine:
+    """The engine ENGINE names: this process, or a Dask cluster (the one at `cluster`, else a local
+    one of `workers` processes). The caller owns it and closes it (the run context does)."""
+    if engine == "local":
+        return LocalEngine()
+    return DaskEngine(cluster, workers, cache_dir)

@@ -17,7 +17,7 @@ from dataclasses import asdict
 from itertools import islice
 from typing import Iterator
 
-from helpers.inference.settings import GenerationSettings
+from helpers.models.settings import GenerationSettings
 from helpers.models.loaded import LoadedModel
 from helpers.text.normalise import clean_space
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from helpers.errors import EnvironmentProblem
 from helpers.store.terminal import shown
 
 SCHEMA = """
@@ -36,7 +37,7 @@ CREATE TABLE IF NOT EXISTS memory (
 BUSY_TIMEOUT_S = 60.0
 
 
-class MemoryUnusable(RuntimeError):
+class MemoryUnusable(EnvironmentProblem):
     """The translation memory path cannot hold a database; the message names it and says why."""
 
 

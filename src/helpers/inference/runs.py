@@ -21,7 +21,7 @@ from typing import Protocol
 from helpers.inference.batching import count_tokens, length_batches
 from helpers.inference.engines import Engine, LocalEngine
 from helpers.inference.memory import Memory
-from helpers.inference.settings import GenerationSettings
+from helpers.models.settings import GenerationSettings
 from helpers.models.families import home_spec
 from helpers.models.loaded import LoadedModel
 from helpers.progress import bar

@@ -4,25 +4,25 @@ packing) and the loader (the check table loads and converts each model)."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from helpers.models.registry import MODEL_REGISTRY
-from helpers.config import Config
+from helpers.errors import EXIT_FATAL, EXIT_OK, SettingsError
 from helpers.models.convert import with_ct2
 from helpers.models.hub import fetch, folder_bytes, pack, read_lock
 from helpers.models.loaded import ModelError
 from helpers.models.loading import load_real
 from helpers.models.locate import locate
+from helpers.models.registry import ModelSpec
 from helpers.store.terminal import shown
 
 
-def check_rows(cfg: Config, keys: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
-    """One row per model: whether it is here, whether it loads (and converts, once, into the cache),
-    its revision, size and backend. Models are loaded one at a time and let go."""
+def check_rows(specs: Mapping[str, ModelSpec], cache_dir: Path, backend: str) -> list[dict[str, Any]]:
+    """One row per model of `specs`: whether it is here, whether it loads (and converts, once, into
+    the cache), its revision, size and backend. Models are loaded one at a time and let go."""
     rows = []
-    for key in keys or tuple(MODEL_REGISTRY):
-        spec = cfg.spec(key)
+    for key, spec in specs.items():
         found = locate(spec)
         row = {"model": key, "source": spec.source, "found": found.origin if found else "missing",
                "loadable": "no", "revision": found.revision if found else "", "size_mb": "",
@@ -30,9 +30,9 @@ def check_rows(cfg: Config, keys: tuple[str, ...] | None = None) -> list[dict[st
         if found:
             row["size_mb"] = f"{folder_bytes(found.folder) / 1e6:.1f}"
             try:
-                loaded = load_real(spec, cfg.cache_dir)
-                if cfg.backend == "ctranslate2":
-                    loaded = with_ct2(loaded, cfg.cache_dir)
+                loaded = load_real(spec, cache_dir)
+                if backend == "ctranslate2":
+                    loaded = with_ct2(loaded, cache_dir)
                 row.update(loadable="yes", backend=loaded.backend, note=loaded.ct2_note)
                 del loaded
             except ModelError as exc:
@@ -55,18 +55,21 @@ def format_rows(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def run_models_command(cfg: Config, action: str, lock_path: Path, to: str | None, archive: bool) -> int:
-    """`python -m helpers models fetch|check|pack`: 0 when all is well, 1 otherwise."""
+def run_models_command(specs: Mapping[str, ModelSpec], cache_dir: Path, backend: str, action: str,
+                       lock_path: Path, to: str | None, archive: bool) -> int:
+    """`python -m helpers models fetch|check|pack` over `specs` (every registry model, with the run's
+    settings): the exit status, 0 when all is well, 1 otherwise."""
     if action == "fetch":
-        fetch(cfg, lock_path)
+        fetch(specs, lock_path)
         print(shown(f"lock file written: {lock_path}"), file=sys.stderr)
         action = "check"
     if action == "check":
-        rows = check_rows(cfg)
-        print(format_rows(rows))
-        return 0 if all(r["loadable"] == "yes" for r in rows) else 1
+        rows = check_rows(specs, cache_dir, backend)
+        for line in format_rows(rows).splitlines():
+            print(shown(line))
+        return EXIT_OK if all(r["loadable"] == "yes" for r in rows) else EXIT_FATAL
     if not to:
-        raise ValueError("models pack needs --to DIR (the folder to write)")
-    where = pack(cfg, lock_path, Path(to).expanduser().absolute(), archive)
+        raise SettingsError("models pack needs --to DIR (the folder to write)")
+    where = pack(lock_path, Path(to).expanduser().absolute(), archive)
     print(shown(f"packed {len(read_lock(lock_path))} models into {where}"), file=sys.stderr)
-    return 0
+    return EXIT_OK

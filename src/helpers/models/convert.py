@@ -25,6 +25,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable
 
+from helpers.errors import EnvironmentProblem
 from helpers.models.registry import ModelSpec
 from helpers.models.loaded import LoadedModel, WeightsReleased
 
@@ -95,7 +96,7 @@ class LazyTranslator:
         return getattr(self.translator, name)
 
 
-class ConverterDied(RuntimeError):
+class ConverterDied(EnvironmentProblem):
     """The converter's child process ended without a converted model (the message is one line)."""
 
 

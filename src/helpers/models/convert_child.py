@@ -10,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from helpers.inference.settings import GenerationSettings
+from helpers.models.settings import GenerationSettings
 from helpers.models.convert import convert, first_line
 from helpers.models.loading import load_demo, load_real
 from helpers.models.registry import ModelSpec

@@ -19,11 +19,11 @@ import os
 import shutil
 import sys
 import tarfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from helpers.models.registry import MODEL_REGISTRY, ModelSpec
-from helpers.config import Config
+from helpers.models.registry import ModelSpec
 from helpers.models.families import OPTIONAL_FILES, WEIGHT_FILES, family_of, needed_files
 from helpers.models.loaded import ModelError, ModelUnavailable
 from helpers.models.locate import hub_cache
@@ -115,12 +115,11 @@ def _point_ref(spec: ModelSpec, revision: str, commit: str) -> None:
     ref.write_text(commit)
 
 
-def fetch(cfg: Config, lock_path: Path, keys: tuple[str, ...] | None = None) -> dict[str, Any]:
-    """Fetch every registry model (or `keys`) and write the lock file after each one
-    (`check` then loads and converts them, one at a time)."""
+def fetch(specs: Mapping[str, ModelSpec], lock_path: Path) -> dict[str, Any]:
+    """Fetch every model of `specs` (by registry key, with the run's settings) and write the lock
+    file after each one (`check` then loads and converts them, one at a time)."""
     locked = read_lock(lock_path)
-    for key in keys or tuple(MODEL_REGISTRY):
-        spec = cfg.spec(key)
+    for key, spec in specs.items():
         pinned = locked.get(key) if locked.get(key, {}).get("source") == spec.source else None
         print(f"fetching {spec.source} ({key})" + (f" at {pinned['revision']}" if pinned else ""), file=sys.stderr)
         locked[key] = fetch_model(spec, pinned)
@@ -139,7 +138,7 @@ def folder_bytes(folder: Path) -> int:
     return total
 
 
-def pack(cfg: Config, lock_path: Path, target: Path, archive: bool = False) -> Path:
+def pack(lock_path: Path, target: Path, archive: bool = False) -> Path:
     """Copy the locked snapshots (Hugging Face cache layout) and the lock file into `target`."""
     locked = read_lock(lock_path)
     if not locked:

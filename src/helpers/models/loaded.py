@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from helpers.inference.settings import GenerationSettings
+from helpers.errors import EnvironmentProblem
+from helpers.models.settings import GenerationSettings
 from helpers.models.registry import ModelSpec
 from helpers.models.families import Family, family_of
 
 
-class ModelError(RuntimeError):
+class ModelError(EnvironmentProblem):
     """A model could not be used; the message says what was found, what is wrong and what to do."""
 
 
@@ -84,3 +85,8 @@ class LoadedModel:
     def generate_kwargs(self) -> dict[str, Any]:
         """Family-specific arguments for `generate` (the target-language token)."""
         return self.family.generate_kwargs(self.tokenizer, self.spec)
+
+
+def model_label(provenance: dict) -> str:
+    """'hub-id@revision', marked '(demo)' for demo models: the `model` column of the outputs."""
+    return f"{provenance['source']}@{provenance['revision']}" + (" (demo)" if provenance["demo"] else "")

@@ -24,9 +24,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from helpers.config import BACKENDS, MODEL_MODES
-from helpers.inference.settings import MODEL_DECODING
-from helpers.models.registry import ModelSpec
+from helpers.models.settings import MODEL_DECODING
+from helpers.errors import SettingsError
+from helpers.models.registry import BACKENDS, MODEL_MODES, ModelSpec
 from helpers.models import standins
 from helpers.models.families import family_of, home_spec, source_spec
 from helpers.models.loaded import LoadedModel, ModelBroken, ModelUnavailable, WeightsReleased
@@ -43,9 +43,9 @@ def load_model(spec: ModelSpec, mode: str, cache_dir: Path, backend: str = "tran
     batches CTranslate2 runs side by side (0: one per core; a cluster worker gives its own share).
     """
     if mode not in MODEL_MODES:
-        raise ValueError(f"MODELS must be one of {', '.join(MODEL_MODES)}, not {mode!r}")
+        raise SettingsError(f"MODELS must be one of {', '.join(MODEL_MODES)}, not {mode!r}")
     if backend not in BACKENDS:
-        raise ValueError(f"BACKEND must be one of {', '.join(BACKENDS)}, not {backend!r}")
+        raise SettingsError(f"BACKEND must be one of {', '.join(BACKENDS)}, not {backend!r}")
     home = home_spec(spec)  # pointed at another source language: the same model, seen through `_pointed`
     if backend == "ctranslate2":
         loaded = _load_ct2(home, mode, Path(cache_dir), threads)

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from helpers.errors import EnvironmentProblem
 from helpers.config import Config, parameters_cell, shown_path
 from helpers.pages.render import TEMPLATES, Nav, StagePage, nav_for, render, save_page
 
@@ -29,7 +30,7 @@ def notebook_paths(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb"))
 
 
-class NotebookFailed(RuntimeError):
+class NotebookFailed(EnvironmentProblem):
     """A notebook stopped with an error; the message names it and the error."""
 
 

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
-from helpers.config import shown_path
+from helpers.store.paths import shown_path
 from helpers.review.entries import Review, now, reviewer_name
 from helpers.review.tmx import read_tmx, tmx_bytes
 from helpers.review.xmlsafe import ReviewFileError
@@ -80,9 +80,14 @@ def save_reviews(folder: Path, reviews: Iterable[Review]) -> list[Review]:
 def reviews_digest(folder: Path) -> str:
     """A digest of the folder's review files as they are now: stamps make a stage current only for
     the reviews it was made with, and provenance names it."""
+    return digest_of({name: read_bytes(Path(folder) / name) for name in FILES})
+
+
+def digest_of(files: dict[str, bytes]) -> str:
+    """The digest of review files' bytes by name (the same for a folder and a snapshot of it)."""
     h = hashlib.sha256()
     for name in FILES:
-        h.update(name.encode() + b"\0" + (read_bytes(Path(folder) / name) or b"-") + b"\0")
+        h.update(name.encode() + b"\0" + (files.get(name) or b"-") + b"\0")
     return h.hexdigest()
 
 

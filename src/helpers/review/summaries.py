@@ -55,7 +55,11 @@ def summaries_file(folder: Path) -> Path:
 def load_summary_reviews(folder: Path) -> dict[tuple[str, str], SummaryReview]:
     """Every summary review, by (report_id, method); a malformed file is one line naming it."""
     path = summaries_file(folder)
-    data = read_bytes(path)
+    return parse_summary_reviews(read_bytes(path), path)
+
+
+def parse_summary_reviews(data: bytes, path: Path) -> dict[tuple[str, str], SummaryReview]:
+    """The summary reviews a summaries file's bytes hold ({} for none); `path` is the file errors name."""
     if not data:
         return {}
     names = {f.name for f in fields(SummaryReview)}

@@ -10,8 +10,10 @@ from xml.etree.ElementTree import ParseError
 import defusedxml.ElementTree as safe_tree
 from defusedxml import DefusedXmlException
 
+from helpers.errors import InputError
 
-class ReviewFileError(ValueError):
+
+class ReviewFileError(InputError):
     """A reviews or exchange file that cannot be used; the message names the file and the problem."""
 
 

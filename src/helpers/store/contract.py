@@ -1,17 +1,27 @@
-"""The data contract of a run, named once: the files under `OUT/data/`, their columns, and the
-stage that writes each. Readers go through `read_table`, which checks the columns, so a
-missing or foreign file is a clear error naming it, never a KeyError deep in a page.
+"""The data contract of a run, named once: the files under `OUT/data/`, their columns, the stage
+that writes each, and the sections of `run.json` with their fields. Readers go through
+`read_table`, which checks the columns, so a missing or foreign file is a clear error naming it,
+never a KeyError deep in a page; the runner writes run.json only through `check_section`.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
 
 import pandas as pd
 
-from helpers.config import Config
+from helpers.errors import InputError
 from helpers.store.files import read_csv
+
+
+class HasDataDir(Protocol):
+    """Anything that names the run's data folder (a Config does)."""
+
+    @property
+    def data_dir(self) -> Path: ...
 
 
 @dataclass(frozen=True)
@@ -48,30 +58,90 @@ def columns(name: str) -> list[str]:
     return list(TABLES[name].columns)
 
 
-def read_table(cfg: Config, name: str, stage: str | None = None) -> pd.DataFrame:
-    """A table of `OUT/data/`, checked against the contract.
+def columns_written(name: str, stage: str) -> tuple[str, ...]:
+    """The columns `stage` writes of table `name`: the table's own, but the corpus stage writes only
+    the corpus columns of sentences.csv (the translation stage adds the rest)."""
+    return CORPUS_SENTENCE_COLUMNS if (name == "sentences" and stage == "corpus") else TABLES[name].columns
+
+
+def _data_dir(where: HasDataDir | Path) -> Path:
+    return where if isinstance(where, Path) else where.data_dir
+
+
+def read_table(where: HasDataDir | Path, name: str, stage: str | None = None) -> pd.DataFrame:
+    """A table of `OUT/data/` (`where`: the data folder, or a Config), checked against the contract.
 
     `stage` names the stage whose columns are needed (sentences.csv holds only the corpus
     columns until the translation stage has run); by default, the table's own stage.
     """
     table = TABLES[name]
-    path = cfg.data_dir / table.file
+    path = _data_dir(where) / table.file
     if not path.is_file():
-        raise FileNotFoundError(f"{path} is missing: run the {table.stage} stage first "
-                                f"(notebook {table.notebook}, or `make reports`)")
+        raise InputError(f"{path} is missing: run the {table.stage} stage first "
+                         f"(notebook {table.notebook}, or `make reports`)")
     frame = read_csv(path)
-    needed = CORPUS_SENTENCE_COLUMNS if (name == "sentences" and stage == "corpus") else table.columns
+    needed = columns_written(name, stage or table.stage)
     missing = [c for c in needed if c not in frame.columns]
     if missing:
-        raise ValueError(f"{path} lacks the columns {', '.join(missing)}: it was not written by the "
+        raise InputError(f"{path} lacks the columns {', '.join(missing)}: it was not written by the "
                          f"{stage or table.stage} stage of this version (run notebook {table.notebook} again)")
     return frame
 
 
-def data_stamp(cfg: Config) -> str:
+def data_stamp(where: HasDataDir | Path) -> str:
     """A digest of the contract's files as they are now: pages record the one they were made from."""
     h = hashlib.sha256()
     for table in TABLES.values():
-        path = cfg.data_dir / table.file
+        path = _data_dir(where) / table.file
         h.update(table.file.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"-"))
     return h.hexdigest()
+
+
+# ------------------------------------------------------------------ run.json, section by section
+
+
+@dataclass(frozen=True)
+class RunSection:
+    """One top-level section of `OUT/data/run.json`: who writes it, what it holds, and its fields
+    (None: a mapping whose keys are names of the run, e.g. package versions or parameters)."""
+
+    name: str
+    writer: str
+    meaning: str
+    fields: tuple[str, ...] | None = None
+
+
+STAGE_FIELDS = ("seconds", "stamp")  # the runner adds these to every stage's section
+
+RUN_JSON: dict[str, RunSection] = {s.name: s for s in (
+    RunSection("parameters", "corpus", "every run parameter (Config), paths as shared outputs show them"),
+    RunSection("absolute_paths", "corpus", "the path parameters as this machine has them"),
+    RunSection("versions", "corpus", "Python and the packages that shape the outputs"),
+    RunSection("corpus", "corpus", "what was read: counts of files, reports, lines, sentences, roles; how inputs "
+               "were read (formats, extractors, encodings, conversions) and the entries skipped",
+               ("files", "reports", "rejected", "lines", "sentences", "captions", "roles", "inputs") + STAGE_FIELDS),
+    RunSection("translate", "translate", "the translation's counts (memory, pieces, flags, languages), its model, "
+               "memory and date, and the reviews file used",
+               ("sentences", "from_memory", "pieces", "split_sentences", "redecoded", "reviewed", "generated",
+                "generate_calls", "model_seconds", "flags", "languages", "model", "demo", "memory", "date",
+                "references", "reviews") + STAGE_FIELDS),
+    RunSection("summarise", "summarise", "the summary methods, rows, length bound, model time and summary reviews",
+               ("methods", "rows", "max_sentences", "max_words", "model_seconds", "reviews") + STAGE_FIELDS),
+    RunSection("models", "translate, summarise", "per model used: source, revision, files and sha256, backend, "
+               "decoding settings (keys: `translate`, `summary abstractive-en`, `summary abstractive-vi`)"),
+    RunSection("pages", "pages", "the data and reviews the pages were made from", ("data", "reviews")),
+    RunSection("warnings", "notebooks", "what the stage notebooks wrote to stderr (a list of page and text)"),
+    RunSection("engine", "reports", "where the work ran, on how many workers, each stage's seconds"),
+)}
+
+
+def check_section(name: str, value: Any) -> Any:
+    """`value`, when it is what the contract says section `name` of run.json holds; a bug otherwise."""
+    section = RUN_JSON.get(name)
+    if section is None:
+        raise KeyError(f"run.json has no section {name!r} in the contract (store.contract.RUN_JSON)")
+    if section.fields is not None:
+        if not isinstance(value, dict) or set(value) != set(section.fields):
+            got = sorted(value) if isinstance(value, dict) else type(value).__name__
+            raise KeyError(f"run.json section {name!r} must hold {sorted(section.fields)}, not {got}")
+    return value

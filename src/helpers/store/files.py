@@ -99,6 +99,16 @@ def update_json(path: Path, section: str, value: Any) -> dict[str, Any]:
     return data
 
 
+def merge_json(path: Path, section: str, entries: dict[str, Any]) -> dict[str, Any]:
+    """Add `entries` to one top-level mapping of a JSON file (e.g. run.json's `models`), read and
+    replaced under the file's lock, so two writers never lose each other's entries."""
+    with locked(path):
+        data = read_json(path)
+        data[section] = {**(data.get(section) or {}), **entries}
+        write_text(path, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+    return data
+
+
 MARKER = ".vi2en-output"  # in OUT: marks an output of this project, and records the files runs wrote in it
 
 

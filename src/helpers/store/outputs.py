@@ -21,7 +21,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from helpers.config import PROJECT_ROOT
+from helpers.errors import SettingsError
+from helpers.store.paths import PROJECT_ROOT
 from helpers.store.files import MARKER, write_text
 
 ABOUT = ("An output of vi2en (Vietnamese reports to English translations and summaries): `make reports "
@@ -29,7 +30,7 @@ ABOUT = ("An output of vi2en (Vietnamese reports to English translations and sum
          "removes only the files listed under `files`, which earlier runs wrote.")
 
 
-class OutputRefused(ValueError):
+class OutputRefused(SettingsError):
     """OUT is not a folder a run may write into; the message says why, naming it."""
 
 

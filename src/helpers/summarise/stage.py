@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-import time
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
+from typing import Any
 
 import pandas as pd
 
-from helpers.config import Config
-from helpers.store.contract import columns, read_table
-from helpers.inference.engines import engine_for
-from helpers.store.files import read_json, update_json, write_csv
 from helpers.checks.flags import flag, flag_code, join_flags, split_flags
 from helpers.checks.summary import Support, support_of, unsupported_by
+from helpers.config import Config
+from helpers.models.loaded import model_label
+from helpers.review.summaries import apply_summary_reviews, summary_counts
+from helpers.stage import RunContext, Stage, StageOutput
+from helpers.store.contract import columns
 from helpers.summarise.abstractive import map_reduce_all, summariser
 from helpers.summarise.extractive import extractive
 from helpers.summarise.length import bound_length
-from helpers.corpus.stage import CorpusResult, corpus_for
-from helpers.stamps import is_current, stamp
 from helpers.text.language_id import VIETNAMESE
-from helpers.translate.stage import TranslationResult, load_translator, model_label, translate_for
-from helpers.review.summaries import apply_summary_reviews, load_summary_reviews, summary_counts
 
 
 METHODS = ("extractive", "abstractive-en", "abstractive-vi")
@@ -39,22 +37,36 @@ class Summary:
     source_sentence_ids: str
 
 
-def run_summarise(
-    cfg: Config,
-    corpus: CorpusResult | None = None,
-    translation: TranslationResult | None = None,
-    methods: tuple[str, ...] | None = None,
-    progress: bool = True,
-) -> pd.DataFrame:
-    """Summarise every report by every method; write summaries.csv."""
-    from helpers.models.loading import load_model, release
-    from helpers.inference.runs import memory_for
+class SummariseStage(Stage):
+    """Every report summarised by every method (`METHODS`), held to the length bound and checked
+    against what the report states; a reviewed summary of the report's current text wins."""
 
-    started = time.perf_counter()
-    methods = methods or METHODS
-    corpus = corpus or corpus_for(cfg)
-    translation = translation or translate_for(cfg, corpus, progress=progress)
-    sentences = translation.sentences
+    name = "summarise"
+    reads = ("sentences", "reports")
+    writes = ("summaries",)
+    fields = ("summariser_en", "summariser_vi", "summary_max_sentences", "summary_max_words")
+    uses_reviews = True
+
+    def model_keys(self, cfg: Config) -> tuple[str, ...]:
+        return (cfg.translator, cfg.summariser_en, cfg.summariser_vi)
+
+    def run(self, ctx: RunContext, tables: Mapping[str, pd.DataFrame]) -> StageOutput:
+        frame, models, model_seconds = summarise(ctx, tables["sentences"], tables["reports"])
+        record = {"methods": list(METHODS), "rows": len(frame), "max_sentences": ctx.cfg.summary_max_sentences,
+                  "max_words": ctx.cfg.summary_max_words, "model_seconds": round(model_seconds, 3),
+                  "reviews": summary_counts(frame)}
+        return StageOutput({"summaries": frame}, record, models={f"summary {m}": p for m, p in models.items()})
+
+    def line(self, tables: Mapping[str, pd.DataFrame], record: Mapping[str, Any]) -> str:
+        return f"{len(tables['summaries'])} summaries of {len(tables['reports'])} reports"
+
+
+def summarise(ctx: RunContext, sentences: pd.DataFrame, reports: pd.DataFrame,
+              methods: tuple[str, ...] = METHODS) -> tuple[pd.DataFrame, dict[str, dict], float]:
+    """Every report summarised by every one of `methods`: summaries.csv's rows, the provenance of each
+    method's model, and the seconds spent in models."""
+    cfg = ctx.cfg
+    translated = sentences.loc[sentences["model"] != "", "model"]  # the translator's label, as the sentences carry it
     body, left_out = with_english(sentences[sentences["role"] == "body"])
     text = sentences[sentences["role"].isin(["title", "body"])]
     bound = (cfg.summary_max_sentences, cfg.summary_max_words)
@@ -77,38 +89,34 @@ def run_summarise(
         rows.append(Summary(rid, method, model, summary, len(summary.split()), join_flags(flags + cut + checks),
                             " ".join(str(i) for i in ids)))
 
-    report_ids = corpus.report_ids
-    other = corpus.not_vietnamese
+    report_ids = reports["report_id"].tolist()
+    other = set(reports.loc[reports["language"] != VIETNAMESE, "report_id"])
     empty = [rid for rid in report_ids if rid not in body_of]
     for method in methods:
         for rid in empty:
             add(rid, method, "", "", [], [flag("no_body_text")])
         todo = [rid for rid in report_ids if rid not in empty]
         if method == "extractive":
+            label = translated.iloc[0] if len(translated) else model_label(ctx.load(cfg.translator).provenance())
             for rid in todo:
                 g = body_of[rid]
                 summary, ids, flags = extractive(
                     g["sentence_no"].astype(int).tolist(), g["text_vi"].tolist(), g["text_en"].tolist(), *bound
                 )
-                add(rid, method, f"textrank over {model_label(translation.provenance)}", summary, ids, flags)
+                add(rid, method, f"textrank over {label}", summary, ids, flags)
             continue
         key = cfg.summariser_en if method == "abstractive-en" else cfg.summariser_vi
-        loaded = load_model(cfg.spec(key), cfg.models, cfg.cache_dir, cfg.backend)
-        models[method] = loaded.provenance()
-        memory = memory_for(loaded, cfg.memory_file)
-        try:
+        with ctx.model(key) as (loaded, memory):
+            models[method] = loaded.provenance()
             column = "text_en" if method == "abstractive-en" else "text_vi"
             texts = {rid: " ".join(vietnamese_only(body_of[rid], rid in other)[column]) for rid in todo}
-            run = summariser(loaded, memory, progress, engine_for(cfg))
+            run = summariser(loaded, memory, ctx.progress, ctx.engine)
             made = map_reduce_all(texts, loaded, run)
             model_seconds += run.stats.model_seconds
-        finally:
-            memory.close()
-            release(loaded)  # one model's int8 weights held at a time
         english = {}
         if method == "abstractive-vi":  # every Vietnamese summary translated in one call
             english, seconds = _translate_texts(
-                cfg, {rid: made[rid][0] for rid in todo if rid not in other and made[rid][0]}, progress)
+                ctx, {rid: made[rid][0] for rid in todo if rid not in other and made[rid][0]})
             model_seconds += seconds
         for rid in todo:
             summary, chunks = made[rid]
@@ -120,18 +128,10 @@ def run_summarise(
             add(rid, method, model_label(models[method]), summary, [], flags + ([] if summary else [flag("empty_output")]))
     frame = pd.DataFrame([asdict(r) for r in rows], columns=[f.name for f in fields(Summary)])
     # a reviewed summary of the report's current text wins; one of an earlier text is shown as stale
-    frame = apply_summary_reviews(frame, sentences, load_summary_reviews(cfg.reviews))[columns("summaries")]
+    frame = apply_summary_reviews(frame, sentences, ctx.reviews.summaries)[columns("summaries")]
     order = {m: i for i, m in enumerate(METHODS)}
     frame = frame.sort_values(["report_id", "method"], key=lambda c: c.map(order) if c.name == "method" else c)
-    write_csv(cfg.data_dir / "summaries.csv", frame)
-    update_json(cfg.run_json, "models", {**read_json(cfg.run_json).get("models", {}), **{f"summary {m}": p for m, p in models.items()}})
-    update_json(cfg.run_json, "summarise", {
-        "methods": list(methods), "rows": len(frame), "max_sentences": bound[0], "max_words": bound[1],
-        "seconds": round(time.perf_counter() - started, 3), "model_seconds": round(model_seconds, 3),
-        "reviews": summary_counts(frame),
-        "stamp": stamp(cfg, "summarise") if methods == METHODS else None,
-    })
-    return frame
+    return frame, models, model_seconds
 
 
 def with_english(body: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, list[str]]]:
@@ -150,36 +150,21 @@ def vietnamese_only(body: pd.DataFrame, other_report: bool) -> pd.DataFrame:
     return body if other_report else body[body["lang"] == VIETNAMESE]
 
 
-def _translate_texts(cfg: Config, texts: dict[str, str], progress: bool) -> tuple[dict[str, str], float]:
+def _translate_texts(ctx: RunContext, texts: dict[str, str]) -> tuple[dict[str, str], float]:
     """English for short Vietnamese texts (summaries), all in one pass through the translator and
-    its memory (loaded and opened once); and the seconds spent in the model."""
-    from helpers.text.glossary import default_glossary
-    from helpers.models.loading import release
-    from helpers.corpus.sentences import split_sentences
-    from helpers.inference.runs import memory_for
-    from helpers.translate.sentences import translate_sentences
+    its memory (loaded and opened once), with the reviewers' glossary as the sentences have it; and
+    the seconds spent in the model."""
+    from helpers.text.sentences import split_sentences
+    from helpers.inference.sentences import translate_sentences
 
     if not texts:
         return {}, 0.0
     parts = {key: split_sentences(text) for key, text in texts.items()}
-    loaded = load_translator(cfg)
-    memory = memory_for(loaded, cfg.memory_file)
-    try:
+    with ctx.model(ctx.cfg.translator) as (loaded, memory):
         results, stats = translate_sentences([s for ss in parts.values() for s in ss], loaded, memory,
-                                             default_glossary(), loaded.settings, progress, engine_for(cfg))
-    finally:
-        memory.close()
-        release(loaded)  # one model's int8 weights held at a time
+                                             ctx.reviews.glossary, loaded.settings, ctx.progress, ctx.engine)
     english, at = {}, 0
     for key, ss in parts.items():
         english[key] = " ".join(r.text_en for r in results[at:at + len(ss)])
         at += len(ss)
     return english, stats.model_seconds
-
-
-def summarise_for(cfg: Config, corpus: CorpusResult | None = None, translation: TranslationResult | None = None,
-                  progress: bool = True) -> pd.DataFrame:
-    """Every report's summaries: read from `OUT/data/summaries.csv` when current, else made now."""
-    if is_current(cfg, "summarise"):
-        return read_table(cfg, "summaries")
-    return run_summarise(cfg, corpus, translation, progress=progress)

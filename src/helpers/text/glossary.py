@@ -15,6 +15,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from helpers.errors import InputError
 from helpers.text.names import fold
 from helpers.text.spans import find_spans
 from helpers.text.normalise import CACHED_TEXTS, modern_tones
@@ -45,7 +46,7 @@ class Prepared:
     normalised: tuple[str, ...]  # 'CABD→CAND' for each misspelling fixed
 
 
-class GlossaryError(ValueError):
+class GlossaryError(InputError):
     """The glossary file is malformed; the message names the file and the row."""
 
 
@@ -56,6 +57,11 @@ def load_glossary(path: Path | None = None) -> tuple[Term, ...]:
         name = "helpers/data/glossary.csv"
     else:
         text, name = Path(path).read_text(encoding="utf-8"), str(path)
+    return parse_glossary(text, name)
+
+
+def parse_glossary(text: str, name: str) -> tuple[Term, ...]:
+    """The terms of a glossary CSV's text; `name` is the file the errors name."""
     rows = list(csv.DictReader(text.splitlines()))
     header = tuple(rows[0].keys()) if rows else ()
     if header not in (COLUMNS, tuple(c for c in COLUMNS if c not in OPTIONAL)):

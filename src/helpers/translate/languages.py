@@ -15,30 +15,21 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from pathlib import Path
 
 from helpers.checks.flags import flag
-from helpers.inference.engines import Engine
 from helpers.inference.runs import PassThrough, memory_for
-from helpers.inference.settings import GenerationSettings
 from helpers.models.loaded import LoadedModel
+from helpers.stage import RunContext
 from helpers.text.glossary import Term
 from helpers.text.language_id import ENGLISH, VIETNAMESE, without_diacritics
-from helpers.translate.sentences import (SentenceTranslation, TranslationStats, count_flags, flag_low_confidence,
+from helpers.inference.sentences import (SentenceTranslation, TranslationStats, count_flags, flag_low_confidence,
                                          translate_sentences)
 
 
-def translate_by_language(
-    sources: list[str],
-    languages: list[str],
-    loaded: LoadedModel,
-    memory_path: Path,
-    glossary: tuple[Term, ...],
-    settings: GenerationSettings | None = None,
-    progress: bool = True,
-    engine: Engine | None = None,
-) -> tuple[list[SentenceTranslation], TranslationStats]:
-    """Every sentence (in order) in English, each as its language asks (see the module's docstring)."""
+def translate_by_language(sources: list[str], languages: list[str], ctx: RunContext, loaded: LoadedModel,
+                          glossary: tuple[Term, ...]) -> tuple[list[SentenceTranslation], TranslationStats]:
+    """Every sentence (in order) in English, each as its language asks (see the module's docstring),
+    on the run's engine and memory, with the model's own decoding settings."""
     from helpers.models.loading import for_language
 
     started = time.perf_counter()
@@ -58,10 +49,10 @@ def translate_by_language(
             how = {"kept": "English, the target language"} if language == ENGLISH else {
                 "untranslated": f"{loaded.spec.key} does not translate from {language}"}
         else:
-            memory = memory_for(pointed, memory_path)
+            memory = memory_for(pointed, ctx.cfg.memory_file)
             try:  # the glossary is Vietnamese: only Vietnamese sentences are prepared with it
                 done, part = translate_sentences(texts, pointed, memory, glossary if language == VIETNAMESE else (),
-                                                 settings, progress, engine, rank_confidence=False)
+                                                 loaded.settings, ctx.progress, ctx.engine, rank_confidence=False)
             finally:
                 memory.close()
             done = [_noted(r, language) for r in done]

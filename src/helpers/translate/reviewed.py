@@ -19,7 +19,7 @@ from helpers.checks.flags import flag_code
 from helpers.review.entries import Review
 from helpers.store.contract import REVIEW_COLUMNS
 from helpers.text.glossary import Term
-from helpers.translate.sentences import SentenceTranslation, TranslationStats, checked
+from helpers.inference.sentences import SentenceTranslation, TranslationStats, checked
 
 Translate = Callable[[list[str]], tuple[list[SentenceTranslation], TranslationStats]]
 

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from helpers.errors import InputError
 from helpers.corpus.formats.legacy import LEGACY, decode_legacy, mojibake_bytes
 
 SAMPLE_CHARS = 200_000  # enough text to judge an encoding by; the whole text is converted
@@ -38,7 +39,7 @@ _BOMS = (  # UTF-32 first: its little-endian BOM begins with UTF-16's
 DOUBLE = "UTF-8 read as windows-1252 and saved again"
 
 
-class Unreadable(ValueError):
+class Unreadable(InputError):
     """An input that cannot be used; the message is the one-line problem shown for it."""
 
 

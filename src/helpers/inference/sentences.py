@@ -27,7 +27,7 @@ from helpers.inference.batching import split_to_fit, token_counter
 from helpers.inference.engines import Engine
 from helpers.inference.memory import Memory
 from helpers.inference.runs import ModelWork, cached_run, memory_for, settings_for
-from helpers.inference.settings import GenerationSettings
+from helpers.models.settings import GenerationSettings
 from helpers.models.loaded import LoadedModel
 from helpers.text.glossary import Prepared, Term, missing_terms, prepare
 

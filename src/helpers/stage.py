@@ -1,0 +1,128 @@
+"""The one stage interface, in the spirit of transformers' base `Pipeline`: the base runs, each step
+overrides small hooks.
+
+A step (corpus, translate, summarise, ...) is a `Stage`: it declares the contract tables it reads and
+writes, the Config fields and models its output depends on, whether reviews shape it, and
+implements `run` (the computation: tables in, tables and its run.json record out) and `line` (what
+its terminal line says). The runner (`pipeline.run_stages`) does everything else, the same way for
+every step: reuse when current, atomic writes through the contract, the run.json section under one
+lock, the stage line and its timing.
+
+A `RunContext` is what a run holds while it goes: the Config, the reviews as read once, the engine
+the work runs on, and each model's load, memory and release. The runner creates and closes it; no
+stage keeps process-wide state.
+
+Adding a step: a subpackage with a `stage.py` whose class derives from `Stage`, and one line in
+`pipeline.SEQUENCE` (docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import pandas as pd
+
+from helpers.config import Config
+from helpers.inference.engines import Engine, start_engine
+from helpers.inference.memory import Memory
+from helpers.models.loaded import LoadedModel
+from helpers.review.snapshot import ReviewsSnapshot
+
+
+@dataclass
+class StageOutput:
+    """What a stage made: its contract tables by name, its run.json section (the fields the contract
+    names, less the runner's `seconds` and `stamp`), the other files it writes under `OUT/data`
+    (by folder, then file name: every other file an earlier run wrote in that folder goes), and
+    the run.json `models` entries of the models it used."""
+
+    tables: dict[str, pd.DataFrame]
+    record: dict[str, Any]
+    files: dict[str, dict[str, bytes]] = field(default_factory=dict)
+    models: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+class Stage(ABC):
+    """One step of the pipeline (see the module's docstring)."""
+
+    name: ClassVar[str]
+    reads: ClassVar[tuple[str, ...]] = ()  # contract tables (store.contract.TABLES) the step reads
+    writes: ClassVar[tuple[str, ...]] = ()  # contract tables it writes
+    fields: ClassVar[tuple[str, ...]] = ()  # Config fields its output depends on (beyond earlier steps')
+    uses_reviews: ClassVar[bool] = False  # reviews (sentences, summaries, glossary) shape its output
+
+    def model_keys(self, cfg: Config) -> tuple[str, ...]:
+        """The models its output depends on (registry keys)."""
+        return ()
+
+    @abstractmethod
+    def run(self, ctx: RunContext, tables: Mapping[str, pd.DataFrame]) -> StageOutput:
+        """The computation: the tables of `reads` (and those of earlier steps) in, the output out."""
+
+    @abstractmethod
+    def line(self, tables: Mapping[str, pd.DataFrame], record: Mapping[str, Any]) -> str:
+        """What the terminal's line for the step says, from its tables and record (made now or read back)."""
+
+
+class RunContext:
+    """What one run holds: its Config, the reviews read once, the engine (started on first use) and
+    the models it loads. Use it as a context manager: closing it stops the engine."""
+
+    def __init__(self, cfg: Config, progress: bool = True) -> None:
+        self.cfg = cfg
+        self.progress = progress
+        self._engine: Engine | None = None
+        self._reviews: ReviewsSnapshot | None = None
+
+    @property
+    def reviews(self) -> ReviewsSnapshot:
+        """The reviews folder as this run read it, once, on first use."""
+        if self._reviews is None:
+            self._reviews = ReviewsSnapshot.read(self.cfg.reviews)
+        return self._reviews
+
+    @property
+    def engine(self) -> Engine:
+        """Where the work runs (ENGINE): started on first use, stopped when the run closes."""
+        if self._engine is None:
+            cfg = self.cfg
+            self._engine = start_engine(cfg.engine, cfg.cluster, cfg.workers, cfg.cache_dir)
+        return self._engine
+
+    def load(self, key: str) -> LoadedModel:
+        """The model `key` as this run's MODELS and BACKEND ask (loaded once per process)."""
+        from helpers.models.loading import load_model
+
+        cfg = self.cfg
+        return load_model(cfg.spec(key), cfg.models, cfg.cache_dir, cfg.backend)
+
+    @contextmanager
+    def model(self, key: str) -> Iterator[tuple[LoadedModel, Memory]]:
+        """The model `key` with its translation memory open; afterwards the memory is closed and the
+        model's int8 weights let go (a run holds one model's weights at a time)."""
+        from helpers.inference.runs import memory_for
+        from helpers.models.loading import release
+
+        loaded = self.load(key)
+        memory = memory_for(loaded, self.cfg.memory_file)
+        try:
+            yield loaded, memory
+        finally:
+            memory.close()
+            release(loaded)
+
+    def close(self) -> None:
+        """Stop the engine (a local cluster's workers with it)."""
+        if self._engine is not None:
+            self._engine.close()
+            self._engine = None
+
+    def __enter__(self) -> RunContext:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
