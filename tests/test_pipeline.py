@@ -96,3 +96,54 @@ def test_shared_outputs_show_paths_without_the_machine_s_folders(tmp_path):
     cfg = Config(seeds=SEEDS, out=tmp_path / "out", models="demo", memory=tmp_path / "tm.sqlite")
     assert cfg.absolute_paths()["memory"] == str(tmp_path / "tm.sqlite")
     assert not any(str(tmp_path) in str(v) for v in cfg.shown_parameters().values())
+
+
+@pytest.mark.slow
+def test_a_planted_bug_in_a_stage_keeps_its_traceback_and_a_user_error_is_one_line(tmp_path, monkeypatch, capsys):
+    """The CLI boundary turns only a UserError (or an OSError) into one line: a bug raises through."""
+    from helpers.cli import main
+    from helpers.errors import InputError
+    from helpers.translate.stage import TranslateStage
+
+    args = ["translate", "--seeds", str(SEEDS), "--out", str(tmp_path / "out"), "--models", "demo",
+            "--memory", str(tmp_path / "tm.sqlite")]
+
+    def bug(self, ctx, tables):
+        raise ZeroDivisionError("a planted bug")
+
+    monkeypatch.setattr(TranslateStage, "run", bug)
+    with pytest.raises(ZeroDivisionError, match="a planted bug"):
+        main(args)
+
+    def user_problem(self, ctx, tables):
+        raise InputError("reviews/glossary.csv, row 3: needs a term")
+
+    monkeypatch.setattr(TranslateStage, "run", user_problem)
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "error: reviews/glossary.csv, row 3: needs a term" in err and "Traceback" not in err
+
+
+@pytest.mark.slow
+def test_the_reviewers_glossary_reaches_the_summaries_translation(tmp_path, monkeypatch):
+    """A reviewer's term is in the glossary the Vietnamese summaries are translated with, as it is for
+    the sentences (through the command)."""
+    from helpers.inference import sentences as translation
+
+    reviews = tmp_path / "reviews"
+    reviews.mkdir()
+    (reviews / "glossary.csv").write_text("term,kind,expansion_vi,english,variants,variants_en\n"
+                                          "Hội nghị tổng kết,office,,Year-End Review Conference,,\n", encoding="utf-8")
+    seen: list[set[str]] = []
+    original = translation.translate_sentences
+
+    def spy(sources, loaded, memory, glossary, *args, **kwargs):
+        seen.append({t.term for t in glossary})
+        return original(sources, loaded, memory, glossary, *args, **kwargs)
+
+    monkeypatch.setattr(translation, "translate_sentences", spy)
+    proc = run_cli("summarise", "--seeds", str(SEEDS), "--out", str(tmp_path / "out"), "--models", "demo",
+                   "--memory", str(tmp_path / "tm.sqlite"), "--reviews", str(reviews))
+    assert proc.returncode == 0, proc.stderr
+    assert len(seen) >= 2  # the sentences (by language) and the summaries
+    assert all("Hội nghị tổng kết" in terms and "CAND" in terms for terms in seen)

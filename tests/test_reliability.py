@@ -171,8 +171,8 @@ def test_progress_is_shown_on_a_terminal_and_a_log_gets_one_line_per_stage(tmp_p
     status, out, err = on_a_terminal(*args, "--out", str(tmp_path / "o"), "--memory", str(tmp_path / "tm.sqlite"))
     assert status == 0, err[-2000:]
     assert "translate (opus-mt)" in err and "batch" in err  # the bar, on the terminal
-    assert re.search(r"^corpus +5 reports, 0 inputs rejected +\d+\.\d s$", out, re.MULTILINE), out
-    assert re.search(r"^translate +122 sentences +\d+\.\d s$", out, re.MULTILINE), out
+    assert re.search(r"^corpus +5 reports, 184 lines, 122 sentences, 0 inputs rejected +\d+\.\d s$", out, re.MULTILINE), out
+    assert re.search(r"^translate +122 sentences, \d+ from memory, \d+ flagged +\d+\.\d s$", out, re.MULTILINE), out
     proc = cli(*args, "--out", str(tmp_path / "p"), "--memory", str(tmp_path / "tm2.sqlite"))  # a log: no bars
     assert proc.returncode == 0 and "batch/s" not in proc.stderr and "translate " in proc.stdout
 

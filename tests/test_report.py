@@ -3,6 +3,7 @@ sees in a real browser (DOM checks on every page of a run, screenshots under OUT
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -204,3 +205,24 @@ def test_a_notebook_that_changes_the_data_says_the_pages_are_out_of_date(hostile
     summaries = cfg.data_dir / "summaries.csv"  # notebook 03 run again with another bound
     summaries.write_text(summaries.read_text(encoding="utf-8").replace(",extractive,", ",extractive,x", 1), encoding="utf-8")
     assert "out of date" in pages_note(cfg) and "make reports" in pages_note(cfg)
+
+
+def test_run_json_holds_the_sections_the_contract_names_with_their_fields(hostile_run, whole_job_pages):
+    """After a whole job, every section of run.json is one the contract names, with exactly its fields."""
+    from helpers.store.contract import RUN_JSON, check_section
+
+    cfg, _ = hostile_run
+    run = json.loads(cfg.run_json.read_text(encoding="utf-8"))
+    assert set(run) == set(RUN_JSON)
+    for name, value in run.items():
+        check_section(name, value)  # raises, naming the section and its fields, when they differ
+    assert set(run["models"]) == {"translate", "summary abstractive-en", "summary abstractive-vi"}
+
+
+def test_a_section_off_the_contract_is_refused():
+    from helpers.store.contract import check_section
+
+    with pytest.raises(KeyError, match="corpus"):
+        check_section("corpus", {"files": 1})
+    with pytest.raises(KeyError, match="no section"):
+        check_section("made_up", {})

@@ -9,17 +9,25 @@ The pipeline, one folder per step, each with its `stage` module (what the CLI an
     summarise/  three summaries per report, checked and held to a length bound       -> summaries
     pages/      report pages, the index and the exported stage notebooks             -> OUT/html/
 
-Shared by the steps:
+Shared by the steps, bottom layer first (each imports only from those before it; docs/architecture.md):
 
-    text/       normal forms, dates, protected spans, names, the glossary, cited documents, languages
+    errors      the one user-error type (`UserError`: input, settings, environment) and the exit statuses
+    store/      the data contract (`store.contract.TABLES`, `RUN_JSON`: every file, column and run.json
+                section), atomic writes, the output folder, terminal escaping
+    progress    progress bars and the terminal's stage lines
+    text/       normal forms, dates, protected spans, names, the glossary, cited documents, languages,
+                sentence splitting
     checks/     the flag registry (`checks.flags.FLAGS`: every code and its meaning) and the checks
-    inference/  decoding settings, batching, generation, the translation memory, composable runs, engines
-    models/     the model registry (`models.registry`), families, loading, conversion, stand-ins, the hub
-    store/      the data contract (`store.contract.TABLES`: every file and column) and atomic writes
+    models/     the model registry (`models.registry`), decoding settings, families, loading, conversion,
+                stand-ins, the hub
+    inference/  batching, generation, the translation memory, composable runs, engines, sentence translation
+    config      the run's parameters, one field each: `Config`
+    review/     reviews kept in the project, read once per run, exchanged with translators' tools; the panel
+    stage       the one stage interface (`Stage`) and what a run holds (`RunContext`)
 
-And at the top: `config` (the run's parameters, one field each: `Config`), `cli` (`python -m
-helpers`), `pipeline` (`make reports`: the stages, the pages and the notebooks), `stamps` (whether
-a stage's files are current), `progress` (progress bars and the terminal's stage lines).
+And above the steps: `stamps` (whether a stage's files are current), `pipeline` (`SEQUENCE`, the one
+runner `run_stages`, and `make reports`: the stages, the pages and the notebooks), `cli` (`python -m
+helpers`, where a `UserError` becomes one line).
 """
 
 __version__ = "0.1.0"
