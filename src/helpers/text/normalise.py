@@ -51,6 +51,20 @@ def modern_tones(text: str) -> str:
     return unicodedata.normalize("NFC", _OLD_TONE.sub(r"\1\3\2", decomposed))
 
 
+# Letters that do not decompose into a base letter and a mark: đ (and the Icelandic Ð that legacy
+# Vietnamese text sometimes has for Đ) fold to d, as people type them.
+_UNMARKED = str.maketrans({"đ": "d", "Đ": "D", "Ð": "D"})
+
+
+@lru_cache(maxsize=CACHED_TEXTS)
+def fold(text: str) -> str:
+    """Lower case without diacritics, đ as d ('Đà Nẵng' → 'da nang', 'Tô Lâm' → 'to lam'): the one
+    form searches and name comparisons use, so a query typed without marks finds the marked text.
+    In a browser the same is `s.normalize("NFKD").replace(/\\p{M}/gu, "").replace(/[đĐÐ]/g, "d").toLowerCase()`."""
+    s = unicodedata.normalize("NFKD", text.translate(_UNMARKED))
+    return "".join(c for c in s if not unicodedata.combining(c)).casefold()
+
+
 def is_punctuation_only(text: str) -> bool:
     """True for lines such as '.' or '***' that carry no words."""
     s = clean_space(text)
