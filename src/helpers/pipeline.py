@@ -40,6 +40,7 @@ def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
     from helpers.inference.engines import engine_for
     from helpers.pages.report import load_outputs
     from helpers.pages.stage import mark_pages, write_pages
+    from helpers.corpus.changes import changes_said
     from helpers.corpus.stage import corpus_for
     from helpers.summarise.stage import summarise_for
     from helpers.translate.stage import translate_for
@@ -54,7 +55,8 @@ def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
         said.append(reused("corpus"))
         corpus = corpus_for(cfg)
         said.append(f"{len(corpus.report_table)} reports, {len(corpus.ledger)} lines, "
-                    f"{len(corpus.sentences)} sentences, {len(corpus.problems)} inputs rejected")
+                    f"{len(corpus.sentences)} sentences, {len(corpus.problems)} inputs rejected"
+                    + changes_said(corpus.collection))
     with stage_line("translate", seconds) as said:
         said.append(reused("translate"))
         translation = translate_for(cfg, corpus, progress=progress)
