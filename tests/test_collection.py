@@ -150,6 +150,10 @@ def test_the_database_holds_every_table_and_finds_words_typed_without_marks(two_
             stored = pd.read_sql_query(f'SELECT * FROM "{name}"', db)
             assert list(stored.columns[:len(csv.columns)]) == list(csv.columns) and len(stored) == len(csv), name
         counts = dict(db.execute("SELECT report_id, count(*) FROM sentences GROUP BY report_id").fetchall())
+        # datasette's own test for the table's search index (its detect_fts), so its page has a search box
+        assert db.execute("""SELECT name FROM sqlite_master WHERE rootpage = 0
+                             AND sql LIKE '%VIRTUAL TABLE%USING FTS%content="sentences"%'""").fetchall() == [
+            ("sentences_fts",)]
     assert set(counts) == {KEPT, EDITED, ADDED}  # the removed report's sentences are gone
     sentences = read_csv(out / "data" / "sentences.csv")
     named = sentences[sentences["text_vi"].str.contains("Đà Nẵng")]

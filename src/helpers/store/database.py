@@ -79,7 +79,8 @@ def _search(db: sqlite3.Connection, present: list[str]) -> None:
     tokenizer) and folded (đ as d too), its content read from `sentences` itself (`present`: its
     columns; the English is there once translated)."""
     indexed = [c for c in ("text_vi", "text_en", *FOLDED) if c in present]
-    db.execute(f"CREATE VIRTUAL TABLE {SEARCH_TABLE} USING fts5({', '.join(indexed)}, content='sentences', "
+    # content="sentences" in double quotes: the form datasette looks for to give that table a search box
+    db.execute(f"CREATE VIRTUAL TABLE {SEARCH_TABLE} USING fts5({', '.join(indexed)}, content=\"sentences\", "
                "content_rowid='rowid', tokenize='unicode61 remove_diacritics 2')")
     db.execute(f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}) VALUES ('rebuild')")
 
