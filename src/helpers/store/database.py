@@ -11,6 +11,7 @@ temporary sibling and moved into place: a reader never sees half of it.
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
 import tempfile
@@ -111,6 +112,8 @@ def write_database(data_dir: Path, tables: Mapping[str, pd.DataFrame]) -> Path:
                 if "sentences" in tables:
                     _search(db, [*with_folded(tables["sentences"].head(0)).columns])
             db.execute("PRAGMA optimize")
+        except sqlite3.Error as exc:  # a full disk, a vanished folder: one line naming the file, as for the CSVs
+            raise OSError(errno.EIO, f"the collection's database could not be written ({exc})", str(path)) from None
         finally:
             db.close()
         os.chmod(tmp, FILE_MODE)

@@ -40,13 +40,25 @@ def _escaped(text: str) -> str:
 
 
 def _cell(name: str, text: str) -> object:
-    """A CSV cell as the sheet keeps it: the number columns as numbers, everything else as text."""
-    if text != "" and (name in INTEGERS or name in REALS):
+    """A CSV cell as the sheet keeps it: the number columns as numbers, everything else as text, an
+    empty cell as none (a spreadsheet's empty cell, and not written at all: half the time)."""
+    if text == "":
+        return None
+    if name in INTEGERS or name in REALS:
         try:
             return int(text) if name in INTEGERS else float(text)
         except ValueError:
             pass
     return _escaped(text)
+
+
+def _text_cell(sheet: object, text: str) -> object:
+    """A cell holding text that begins with '=': a string, never a formula (openpyxl would make one)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.data_type = "s"
+    return cell
 
 
 def _sheets(name: str, rows: int) -> list[tuple[str, int, int]]:
@@ -61,7 +73,6 @@ def write_workbook(data_dir: Path, tables: Mapping[str, pd.DataFrame]) -> Path:
     """Write `data_dir/collection.xlsx`, a sheet per table (name -> frame, as read through the
     contract), atomically; returns its path."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
 
     book = Workbook(write_only=True)
     for name, frame in tables.items():
@@ -72,13 +83,8 @@ def write_workbook(data_dir: Path, tables: Mapping[str, pd.DataFrame]) -> Path:
             sheet.freeze_panes = "A2"
             sheet.append(header)
             for row in values[start:end]:
-                cells = []
-                for column, text in zip(header, row):
-                    cell = WriteOnlyCell(sheet, value=_cell(column, text))
-                    if isinstance(cell.value, str):
-                        cell.data_type = "s"  # text, even when it begins with '=' (never a formula)
-                    cells.append(cell)
-                sheet.append(cells)
+                sheet.append([_text_cell(sheet, value) if isinstance(value, str) and value.startswith("=") else value
+                              for value in (_cell(column, text) for column, text in zip(header, row))])
     path = data_dir / WORKBOOK
     data_dir.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=data_dir, prefix=f".{WORKBOOK}.", suffix=".tmp")
