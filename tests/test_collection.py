@@ -8,11 +8,12 @@ import json
 import shutil
 import sqlite3
 import subprocess
+from datetime import datetime, timezone
 
 import pandas as pd
 import pytest
 
-from helpers.corpus.changes import Previous, run_time_after, track_changes
+from helpers.corpus.changes import Previous, run_time_after, text_digests, track_changes
 from helpers.corpus.sources import source_name
 from helpers.store.contract import TABLES, columns
 from helpers.store.database import DATABASE, match_expression, search
@@ -58,8 +59,6 @@ def test_changes_are_tracked_by_report_and_text():
     reports = pd.DataFrame({"report_id": ["a", "b", "n"], "file": ["a.txt", "b.txt", "n.txt"], "title": ["A", "B", "N"]})
     ledger = pd.DataFrame({"report_id": ["a", "b", "n"], "text": ["same", "edited", "new"]})
     old = pd.DataFrame({"report_id": ["a", "b", "x"], "text": ["same", "before", "gone"]})
-    from helpers.corpus.changes import text_digests
-
     t0, t1 = "2026-12-01T08:00:00Z", "2026-12-02T08:00:00Z"
     previous = Previous(t1, [{"report_id": r, "file": f"{r}.txt", "title": r.upper(), "first_seen": t0,
                               "last_changed": t1 if r == "a" else t0} for r in ("a", "b", "x")], text_digests(old))
@@ -71,6 +70,9 @@ def test_changes_are_tracked_by_report_and_text():
     first, _ = track_changes(Previous(), reports, ledger, t0)
     assert (first["first_seen"] == t0).all() and (first["last_changed"] == t0).all()
     assert run_time_after(t1) > t1 and run_time_after(None).endswith("Z")  # a clock behind never goes back
+    behind = datetime(2026, 12, 2, 7, 0, tzinfo=timezone.utc)
+    assert (run_time_after(t1, behind), run_time_after("garbled", behind)) == ("2026-12-02T08:00:01Z",
+                                                                              "2026-12-02T07:00:00Z")
 
 
 def test_the_workbook_keeps_every_cell_as_text(tmp_path):

@@ -66,10 +66,11 @@ def run_time_after(previous: str | None, now: datetime | None = None) -> str:
     """This run's time: now (UTC, to the second), or a second after the previous run's when the
     clock says otherwise (two runs within a second, a clock set back): run times only increase."""
     now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
-    if previous:
-        after = datetime.strptime(previous, RUN_TIME_FORMAT).replace(tzinfo=timezone.utc) + timedelta(seconds=1)
-        now = max(now, after)
-    return now.strftime(RUN_TIME_FORMAT)
+    try:
+        after = datetime.strptime(previous or "", RUN_TIME_FORMAT).replace(tzinfo=timezone.utc) + timedelta(seconds=1)
+    except ValueError:  # none, or not a run time (run.json edited by hand): nothing to be later than
+        after = now
+    return max(now, after).strftime(RUN_TIME_FORMAT)
 
 
 def track_changes(previous: Previous, reports: pd.DataFrame, ledger: pd.DataFrame,
