@@ -55,10 +55,10 @@ def corpus_texts() -> list[str]:
     """Every sentence of the five seeds (title, body, captions), prepared as the model sees it."""
     from helpers.config import Config
     from helpers.text.glossary import default_glossary, prepare
-    from helpers.corpus.stage import run_corpus
+    from helpers.corpus.stage import build_corpus
 
     with tempfile.TemporaryDirectory() as out:
-        corpus = run_corpus(Config(seeds=ROOT / "seeds", out=out), report_problems=False)
+        corpus = build_corpus(Config(seeds=ROOT / "seeds", out=out))
     glossary = default_glossary()
     return [prepare(s, glossary).text for s in corpus.sentences["text_vi"]]
 

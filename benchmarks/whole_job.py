@@ -101,10 +101,10 @@ def report_bodies() -> dict[str, dict[str, str]]:
     import pandas as pd
 
     from helpers.config import Config
-    from helpers.corpus.stage import run_corpus
+    from helpers.corpus.stage import build_corpus
 
     with tempfile.TemporaryDirectory() as out:
-        sentences = run_corpus(Config(seeds=ROOT / "seeds", out=out), report_problems=False).sentences
+        sentences = build_corpus(Config(seeds=ROOT / "seeds", out=out)).sentences
     body = sentences[sentences["role"] == "body"]
     ref = pd.read_csv(ROOT / "tests" / "reference" / "reference.csv", dtype=str, keep_default_na=False)
     ref = ref.set_index(["report_id", "sentence_no"])["text_en"]

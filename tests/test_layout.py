@@ -12,8 +12,8 @@ import helpers
 PACKAGE = Path(helpers.__file__).parent
 MAX_LINES = 350
 # The package's layers, bottom first (docs/architecture.md): a top-level package or module imports
-# only from layers below its own. The steps share a layer and never import one another: what two
-# steps share lives below them.
+# only from layers below its own. The steps (and the collection's exports) share a layer and never
+# import one another: what two steps share lives below them.
 STEPS = ("corpus", "translate", "summarise", "pages")
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("errors",),
@@ -26,7 +26,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("config",),
     ("review",),
     ("stage",),
-    STEPS,
+    (*STEPS, "collection"),
     ("stamps",),
     ("pipeline",),
     ("cli",),

@@ -65,7 +65,7 @@ def versions() -> dict[str, str]:
 
 @dataclass
 class StagesRun:
-    """The tables of the stages run (by contract name), each stage's run.json section, the run's
+    """The tables of the stages run (by contract name), each stage's run.json sections, the run's
     models (run.json's `models`: provenance by use), and which stages were current (read back)."""
 
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
@@ -99,17 +99,19 @@ def run_stages(cfg: Config, upto: str | None = None, *, ctx: RunContext | None =
                     said.append("(unchanged, read back) ")
                     tables = {t: read_table(cfg, t, stage.name)[list(columns_written(t, stage.name))]
                               for t in stage.writes}
-                    record = read_json(cfg.run_json)[stage.name]
+                    run = read_json(cfg.run_json)
+                    sections = {s: run.get(s) for s in (stage.name, *stage.sections)}
                 else:
                     started = time.perf_counter()
                     out = stage.run(context, done.tables)
                     record = {**out.record, "seconds": round(time.perf_counter() - started, 3), "stamp": wanted}
-                    write_output(cfg, stage, out, record, first=at == 0)
+                    sections = {stage.name: record, **out.sections}
+                    write_output(cfg, stage, out, sections, first=at == 0)
                     tables = out.tables
                 done.tables.update(tables)
-                done.records[stage.name] = record
+                done.records.update(sections)
                 done.reused[stage.name] = reused
-                said.append(stage.line(done.tables, record))
+                said.append(stage.line(done.tables, sections))
     finally:
         if own:
             context.close()
@@ -125,10 +127,10 @@ def is_current(cfg: Config, name: str) -> bool:
     return recorded_stamp(cfg, name) == wanted
 
 
-def write_output(cfg: Config, stage: Stage, out: StageOutput, record: dict[str, Any], first: bool) -> None:
+def write_output(cfg: Config, stage: Stage, out: StageOutput, sections: dict[str, Any], first: bool) -> None:
     """A stage's output into `OUT/data`: each table as the contract names and orders it, its other
     files (an earlier run's files of the same folder that this run did not write go), its
-    models and its section of run.json (the first stage starts run.json anew)."""
+    models and its sections of run.json (the first stage starts run.json anew)."""
     for name in stage.writes:
         frame = out.tables[name]
         expected = list(columns_written(name, stage.name))
@@ -146,7 +148,11 @@ def write_output(cfg: Config, stage: Stage, out: StageOutput, record: dict[str, 
                                   "versions": check_section("versions", versions())})
     if out.models:
         merge_json(cfg.run_json, "models", check_section("models", out.models))
-    update_json(cfg.run_json, stage.name, check_section(stage.name, record))
+    if set(sections) != {stage.name, *stage.sections}:
+        raise ValueError(f"stage {stage.name} made the run.json sections {sorted(sections)}, "
+                         f"not those it declares {sorted({stage.name, *stage.sections})}")
+    for name, value in sections.items():
+        update_json(cfg.run_json, name, check_section(name, value))
 
 
 @dataclass
@@ -165,6 +171,8 @@ def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
     """The whole job: stages, stage notebooks and their pages, report pages and the index."""
     from helpers.pages.report import load_outputs
     from helpers.pages.stage import mark_pages, write_pages
+    from helpers.collection.database import write_database
+    from helpers.collection.workbook import write_workbook
 
     seconds: dict[str, float] = {}
     with RunContext(cfg, progress) as ctx:
@@ -179,6 +187,10 @@ def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
                 outputs = load_outputs(cfg)
                 pages = write_pages(outputs, cfg.html_dir, stages, ctx.engine)
                 said.append(f"{len(outputs.reports)} report pages and the index")
+            with stage_line("collection", seconds) as said:  # the notebooks change no data: written beside them
+                tables = {name: read_table(cfg, name) for name in TABLES}
+                said.append(f"{write_database(cfg.data_dir, tables).name} and "
+                            f"{write_workbook(cfg.data_dir, tables).name}: {len(tables)} tables")
             ran = notebooks_run.result()
         stage_done("notebooks", f"{len(stages)} run and exported ({', '.join(s.notebook.stem for s in stages)})",
                    ran.seconds, seconds)

@@ -37,13 +37,14 @@ from helpers.review.snapshot import ReviewsSnapshot
 class StageOutput:
     """What a stage made: its contract tables by name, its run.json section (the fields the contract
     names, less the runner's `seconds` and `stamp`), the other files it writes under `OUT/data`
-    (by folder, then file name: every other file an earlier run wrote in that folder goes), and
-    the run.json `models` entries of the models it used."""
+    (by folder, then file name: every other file an earlier run wrote in that folder goes), the
+    run.json `models` entries of the models it used, and the other run.json sections it declares."""
 
     tables: dict[str, pd.DataFrame]
     record: dict[str, Any]
     files: dict[str, dict[str, bytes]] = field(default_factory=dict)
     models: dict[str, dict[str, Any]] = field(default_factory=dict)
+    sections: dict[str, Any] = field(default_factory=dict)
 
 
 class Stage(ABC):
@@ -54,6 +55,7 @@ class Stage(ABC):
     writes: ClassVar[tuple[str, ...]] = ()  # contract tables it writes
     fields: ClassVar[tuple[str, ...]] = ()  # Config fields its output depends on (beyond earlier steps')
     uses_reviews: ClassVar[bool] = False  # reviews (sentences, summaries, glossary) shape its output
+    sections: ClassVar[tuple[str, ...]] = ()  # run.json sections it writes beside its own (store.contract.RUN_JSON)
 
     def model_keys(self, cfg: Config) -> tuple[str, ...]:
         """The models its output depends on (registry keys)."""
@@ -64,8 +66,9 @@ class Stage(ABC):
         """The computation: the tables of `reads` (and those of earlier steps) in, the output out."""
 
     @abstractmethod
-    def line(self, tables: Mapping[str, pd.DataFrame], record: Mapping[str, Any]) -> str:
-        """What the terminal's line for the step says, from its tables and record (made now or read back)."""
+    def line(self, tables: Mapping[str, pd.DataFrame], sections: Mapping[str, Any]) -> str:
+        """What the terminal's line for the step says, from the run's tables and the step's run.json
+        sections (its own under its name; made now or read back)."""
 
 
 class RunContext:

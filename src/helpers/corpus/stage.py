@@ -11,9 +11,11 @@ from typing import Any
 import pandas as pd
 
 from helpers.config import Config
+from helpers.corpus.changes import changes_said, read_previous, run_time_after, track_changes
 from helpers.corpus.inputs import Rejection, Skipped, SourceFile, scan_folder
 from helpers.corpus.lines import Report, build_report
 from helpers.corpus.sentences import Sentence, report_sentences
+from helpers.corpus.sources import source_name
 from helpers.inference.engines import Engine, LocalEngine
 from helpers.stage import RunContext, Stage, StageOutput
 from helpers.store.contract import CORPUS_SENTENCE_COLUMNS as CORPUS_COLUMNS, columns
@@ -112,6 +114,7 @@ def reports_frame(reports: list[Report], sentences: pd.DataFrame) -> pd.DataFram
             "encoding": r.encoding,
             "conversion": r.conversion,
             "file_bytes": r.file_bytes,
+            "source_name": source_name(r.source),
         }
         for r in reports
     ]
@@ -159,9 +162,13 @@ class CorpusStage(Stage):
     name = "corpus"
     writes = ("ledger", "reports", "problems", "sentences")
     fields = ("seeds",)
+    sections = ("collection",)  # what is new, changed and removed since the previous run into this OUT
 
     def run(self, ctx: RunContext, tables: Mapping[str, pd.DataFrame]) -> StageOutput:
         result = build_corpus(ctx.cfg, ctx.engine)
+        previous = read_previous(ctx.cfg.data_dir, ctx.cfg.run_json)  # before this run replaces it
+        reports, collection = track_changes(previous, result.report_table, result.ledger,
+                                            run_time_after(previous.run_time))
         record = {
             "files": len(result.report_table) + len(result.problems),
             "reports": len(result.report_table),
@@ -172,9 +179,9 @@ class CorpusStage(Stage):
             "roles": {k: int(v) for k, v in result.ledger["role"].value_counts().sort_index().items()},
             "inputs": inputs_record(result),
         }
-        return StageOutput({"ledger": result.ledger, "reports": result.report_table, "problems": result.problems,
-                            "sentences": result.sentences}, record)
+        return StageOutput({"ledger": result.ledger, "reports": reports, "problems": result.problems,
+                            "sentences": result.sentences}, record, sections={"collection": collection})
 
-    def line(self, tables: Mapping[str, pd.DataFrame], record: Mapping[str, Any]) -> str:
+    def line(self, tables: Mapping[str, pd.DataFrame], sections: Mapping[str, Any]) -> str:
         return (f"{len(tables['reports'])} reports, {len(tables['ledger'])} lines, {len(tables['sentences'])} "
-                f"sentences, {len(tables['problems'])} inputs rejected")
+                f"sentences, {len(tables['problems'])} inputs rejected" + changes_said(sections.get("collection")))

@@ -42,7 +42,8 @@ TABLES: dict[str, ContractFile] = {t.file.removesuffix(".csv"): t for t in (
     ContractFile("ledger.csv", ("report_id", "line_no", "role", "reason", "text"), "corpus", "01_corpus"),
     ContractFile("reports.csv", ("report_id", "file", "title", "date", "author", "source", "n_lines", "n_sentences",
                                  "date_source", "photo_credit", "n_captions", "language", "format", "extractor",
-                                 "encoding", "conversion", "file_bytes"), "corpus", "01_corpus"),
+                                 "encoding", "conversion", "file_bytes", "source_name", "first_seen", "last_changed"),
+                 "corpus", "01_corpus"),
     ContractFile("problems.csv", ("file", "problem"), "corpus", "01_corpus"),
     ContractFile("sentences.csv", CORPUS_SENTENCE_COLUMNS + TRANSLATION_COLUMNS + REVIEW_COLUMNS, "translate",
                  "02_translate"),
@@ -120,6 +121,9 @@ RUN_JSON: dict[str, RunSection] = {s.name: s for s in (
     RunSection("corpus", "corpus", "what was read: counts of files, reports, lines, sentences, roles; how inputs "
                "were read (formats, extractors, encodings, conversions) and the entries skipped",
                ("files", "reports", "rejected", "lines", "sentences", "captions", "roles", "inputs") + STAGE_FIELDS),
+    RunSection("collection", "corpus", "what the run found new, changed and removed since the previous run into "
+               "this OUT (report ids; removed reports named with their title and file) and the two run times",
+               ("run_time", "previous_run_time", "new", "changed", "removed")),
     RunSection("translate", "translate", "the translation's counts (memory, pieces, flags, languages), its model, "
                "memory and date, and the reviews file used",
                ("sentences", "from_memory", "pieces", "split_sentences", "redecoded", "reviewed", "generated",

@@ -57,7 +57,7 @@ class SummariseStage(Stage):
                   "reviews": summary_counts(frame)}
         return StageOutput({"summaries": frame}, record, models={f"summary {m}": p for m, p in models.items()})
 
-    def line(self, tables: Mapping[str, pd.DataFrame], record: Mapping[str, Any]) -> str:
+    def line(self, tables: Mapping[str, pd.DataFrame], sections: Mapping[str, Any]) -> str:
         return f"{len(tables['summaries'])} summaries of {len(tables['reports'])} reports"
 
 

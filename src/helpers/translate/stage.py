@@ -72,7 +72,8 @@ class TranslateStage(Stage):
         return StageOutput({"sentences": frame, "references": refs}, record, {TRANSLATIONS: files},
                            {"translate": provenance})
 
-    def line(self, tables: Mapping[str, pd.DataFrame], record: Mapping[str, Any]) -> str:
+    def line(self, tables: Mapping[str, pd.DataFrame], sections: Mapping[str, Any]) -> str:
+        record = sections[self.name]
         flagged = int((tables["sentences"]["flags"] != "").sum())
         return (f"{record['sentences']} sentences, {record['from_memory']} from memory, {flagged} flagged"
                 + (f", {record['reviewed']} reviewed" if record["reviewed"] else ""))
