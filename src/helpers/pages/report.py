@@ -20,6 +20,7 @@ from helpers.config import Config
 from helpers.store.contract import read_table
 from helpers.store.files import read_json
 from helpers.pages.render import PageTable, render
+from helpers.pages.search import sentence_anchor
 from helpers.checks.flags import flag_code, meaning, split_flags
 
 DEMO_BANNER = (
@@ -222,6 +223,11 @@ def _sentence_rows(sents: list[Record]) -> tuple[PageTable, list[str]]:
     return table, classes
 
 
+def sentence_ids(sents: list[Record]) -> list[str]:
+    """The id of each sentence's row (`s-12`): the anchor a search result links to."""
+    return [sentence_anchor(s["sentence_no"]) for s in sents]
+
+
 def report_html(out: Outputs, report_id: str, with_style: bool = True) -> Markup:
     """One report: summaries, metadata, documents cited, terms, a chart of flagged sentences,
     the Vietnamese and English side by side, captions, the flags' legend and provenance."""
@@ -252,42 +258,25 @@ def report_html(out: Outputs, report_id: str, with_style: bool = True) -> Markup
         bars=[{"no": s["sentence_no"], "words": w, "percent": round(100 * w / longest, 1), "flagged": bool(s["flags"])}
               for s, w in zip(text, words)],
         text=text_rows, text_classes=text_classes, captions=caption_rows, caption_classes=caption_classes,
+        text_ids=sentence_ids(text), caption_ids=sentence_ids(captions), exports=english_files(report_id),
         legend=legend_rows([s["flags"] for s in summ] + [s["flags"] for s in sents]),
         provenance=out.provenance,
     )
 
 
 def index_html(out: Outputs, with_style: bool = True) -> Markup:
-    """The index: every report (title linked to its page, date, English title, short summary,
-    flagged sentences, as a table and a chart), the inputs that could not be used, the flags."""
-    rows = []
-    for r in out.reports.to_dict("records"):
-        sents = out.records("sentences", r["report_id"])
-        c = counts(sents)
-        extractive = [s["summary_en"] for s in out.records("summaries", r["report_id"]) if s["method"] == "extractive"]
-        rows.append({"href": f"{r['report_id']}.html", "title": display_title(r, sents),
-                     "date": r["date"] or "—", "english_title": english_title(sents),
-                     "summary": extractive[0] if extractive else "", "flagged": c.flagged, "total": c.total,
-                     "reviewed": c.reviewed, "exports": english_files(r["report_id"])})
-    widest = max([r["total"] for r in rows] + [1])
-    for r in rows:
-        r["flagged_percent"] = round(100 * r["flagged"] / widest, 1)
-        r["other_percent"] = round(100 * (r["total"] - r["flagged"]) / widest, 1)
+    """The index of the run's reports (`pages.listing.index_html`; here for notebook 05 and the pages stage)."""
+    from helpers.pages.listing import index_html as listing_index
+
+    return listing_index(out, with_style)
+
+
+def flag_counts(out: Outputs) -> pd.DataFrame:
+    """How many sentences of the run carry each flag, with the flag's meaning."""
     codes = [flag_code(f) for cell in out.sentences["flags"] for f in split_flags(cell)]
-    flag_counts = pd.Series(codes, dtype=str).value_counts().rename_axis("flag").reset_index(name="sentences")
-    flag_counts["meaning"] = flag_counts["flag"].map(meaning)
-    return render(
-        "index.html.j2",
-        with_style=with_style,
-        demo_banner=DEMO_BANNER if out.demo else "",
-        totals={"reports": len(rows), "sentences": sum(r["total"] for r in rows),
-                "flagged": sum(r["flagged"] for r in rows), "rejected": len(out.problems),
-                "reviewed": sum(r["reviewed"] for r in rows)},
-        reports=rows,
-        problems=out.problems,
-        flag_counts=flag_counts,
-        provenance=out.provenance,
-    )
+    table = pd.Series(codes, dtype=str).value_counts().rename_axis("flag").reset_index(name="sentences")
+    table["meaning"] = table["flag"].map(meaning)
+    return table
 
 
 ENGLISH_FILES = (("Word", ".docx"), ("Markdown", ".md"), ("text", ".txt"))  # the translate stage's, per report
@@ -300,8 +289,7 @@ def english_files(report_id: str) -> list[tuple[str, str]]:
 
 
 def report_titles(out: Outputs) -> list[tuple[str, str]]:
-    """(page file, title) of every report, in the order of reports.csv: the previous/next links."""
-    return [(f"{r['report_id']}.html", display_title(r, out.records("sentences", r["report_id"])))
-            for r in out.reports.to_dict("records")]
+    """(page file, title) of every report in the index's order (newest first): the previous/next links."""
+    from helpers.pages.listing import report_rows
 
-
+    return [(row["href"], row["title"]) for row in report_rows(out)]
