@@ -15,7 +15,11 @@ import pytest
 from helpers.cli import main
 from helpers.config import Config
 from helpers.inference.engines import close_engines, engine_for
+from helpers.corpus.changes import COLUMNS as RUN_TIMES
 from helpers.inference.memory import Memory
+from helpers.store.database import DATABASE
+from helpers.store.files import read_csv
+from helpers.store.workbook import WORKBOOK
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -35,10 +39,13 @@ def synthetic_reports(n: int, folder: Path) -> Path:
 
 
 def data_files(out: Path) -> dict[str, bytes]:
-    """Every data file of a run but run.json (which records times and the engine), by name."""
+    """Every data file of a run by name, but run.json (which records times and the engine), the
+    collection's database and workbook (made from the CSVs compared) and reports.csv's run times."""
     data = out / "data"
-    return {p.relative_to(data).as_posix(): p.read_bytes() for p in sorted(data.rglob("*")) if p.is_file()
-            and p.name != "run.json" and not p.name.startswith(".")}
+    files = {p.relative_to(data).as_posix(): p.read_bytes() for p in sorted(data.rglob("*")) if p.is_file()
+             and p.name not in ("run.json", DATABASE, WORKBOOK) and not p.name.startswith(".")}
+    files["reports.csv"] = read_csv(data / "reports.csv").drop(columns=list(RUN_TIMES)).to_csv().encode()
+    return files
 
 
 def memory_rows(path: Path) -> set[tuple]:
@@ -69,7 +76,8 @@ def test_make_reports_on_dask_gives_the_local_outputs(tmp_path, capsys):
     assert [name for name in local if local[name] != dask[name]] == []
     run = json.loads((tmp_path / "dask" / "data" / "run.json").read_text())
     assert run["engine"]["name"] == "dask" and run["engine"]["workers"] == 2
-    assert set(run["engine"]["stage_seconds"]) == {"corpus", "translate", "summarise", "notebooks", "pages"}
+    assert set(run["engine"]["stage_seconds"]) == {"corpus", "translate", "summarise", "notebooks", "pages",
+                                                   "collection"}
     assert json.loads((tmp_path / "local" / "data" / "run.json").read_text())["engine"]["name"] == "local"
     assert memory_rows(tmp_path / "local.sqlite") == memory_rows(tmp_path / "dask.sqlite")
     pages = sorted(p.name for p in (tmp_path / "dask" / "html").glob("*.html"))

@@ -143,13 +143,15 @@ def main(argv: list[str] | None = None) -> int:
             warn_demo(cfg)
         if args.stage != "reports":
             from helpers.progress import stage_line
+            from helpers.corpus.changes import changes_said
             from helpers.corpus.stage import run_corpus
             from helpers.summarise.stage import run_summarise
             from helpers.translate.stage import run_translate
 
             with stage_line("corpus") as said:
                 corpus = run_corpus(cfg)
-                said.append(f"{len(corpus.report_table)} reports, {len(corpus.problems)} inputs rejected")
+                said.append(f"{len(corpus.report_table)} reports, {len(corpus.problems)} inputs rejected"
+                            + changes_said(corpus.collection))
             if args.stage == "translate":
                 with stage_line("translate") as said:
                     said.append(f"{len(run_translate(cfg, corpus).sentences)} sentences")

@@ -40,10 +40,14 @@ def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
     from helpers.inference.engines import engine_for
     from helpers.pages.report import load_outputs
     from helpers.pages.stage import mark_pages, write_pages
+    from helpers.corpus.changes import changes_said
     from helpers.corpus.stage import corpus_for
     from helpers.summarise.stage import summarise_for
     from helpers.translate.stage import translate_for
     from helpers.stamps import is_current
+    from helpers.store.contract import TABLES, read_table
+    from helpers.store.database import write_database
+    from helpers.store.workbook import write_workbook
 
     def reused(stage: str) -> str:
         return "(unchanged, read back) " if is_current(cfg, stage) else ""
@@ -54,7 +58,8 @@ def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
         said.append(reused("corpus"))
         corpus = corpus_for(cfg)
         said.append(f"{len(corpus.report_table)} reports, {len(corpus.ledger)} lines, "
-                    f"{len(corpus.sentences)} sentences, {len(corpus.problems)} inputs rejected")
+                    f"{len(corpus.sentences)} sentences, {len(corpus.problems)} inputs rejected"
+                    + changes_said(corpus.collection))
     with stage_line("translate", seconds) as said:
         said.append(reused("translate"))
         translation = translate_for(cfg, corpus, progress=progress)
@@ -77,6 +82,10 @@ def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
             outputs = load_outputs(cfg)
             pages = write_pages(outputs, cfg.html_dir, stages, engine_for(cfg))
             said.append(f"{len(outputs.reports)} report pages and the index")
+        with stage_line("collection", seconds) as said:  # the notebooks change no data: written beside them
+            tables = {name: read_table(cfg, name) for name in TABLES}
+            said.append(f"{write_database(cfg.data_dir, tables).name} and "
+                        f"{write_workbook(cfg.data_dir, tables).name}: {len(tables)} tables")
         ran = notebooks.result()
     stage_done("notebooks", f"{len(stages)} run and exported ({', '.join(s.notebook.stem for s in stages)})",
                ran.seconds, seconds)

@@ -15,7 +15,9 @@ import pandas as pd
 
 from helpers.config import Config
 from helpers.store.contract import CORPUS_SENTENCE_COLUMNS as CORPUS_COLUMNS, columns, read_table
+from helpers.corpus.changes import read_previous, run_time_after, track_changes
 from helpers.corpus.lines import Report, build_report
+from helpers.corpus.sources import source_name
 from helpers.corpus.inputs import Rejection, Skipped, SourceFile, scan_folder
 from helpers.store.files import start_json, write_csv
 from helpers.store.outputs import claim_output
@@ -37,6 +39,7 @@ class CorpusResult:
     sentences: pd.DataFrame
     problems: pd.DataFrame
     skipped: tuple[Skipped, ...] = ()
+    collection: dict | None = None  # run.json's `collection` record, when this run built the corpus
 
     @property
     def rejected(self) -> bool:
@@ -131,6 +134,7 @@ def reports_frame(reports: list[Report], sentences: pd.DataFrame) -> pd.DataFram
             "encoding": r.encoding,
             "conversion": r.conversion,
             "file_bytes": r.file_bytes,
+            "source_name": source_name(r.source),
         }
         for r in reports
     ]
@@ -180,6 +184,9 @@ def run_corpus(cfg: Config, *, report_problems: bool = True) -> CorpusResult:
     claim_output(cfg.out, cfg.seeds)  # a notebook run by hand writes only where a run may (store.outputs)
     result = build_corpus(cfg)
     data = cfg.data_dir
+    previous = read_previous(data, cfg.run_json)  # before this run replaces it: new, changed, removed
+    result.report_table, result.collection = track_changes(previous, result.report_table, result.ledger,
+                                                           run_time_after(previous.run_time))
     write_csv(data / "ledger.csv", result.ledger)
     write_csv(data / "reports.csv", result.report_table)
     write_csv(data / "problems.csv", result.problems)
@@ -202,7 +209,7 @@ def run_corpus(cfg: Config, *, report_problems: bool = True) -> CorpusResult:
         "stamp": stamp(cfg, "corpus"),
     }
     start_json(cfg.run_json, {"parameters": cfg.shown_parameters(), "absolute_paths": cfg.absolute_paths(),
-                              "versions": versions(), "corpus": corpus})
+                              "versions": versions(), "corpus": corpus, "collection": result.collection})
     return result
 
 

@@ -15,9 +15,8 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from helpers.text.names import fold
 from helpers.text.spans import find_spans
-from helpers.text.normalise import CACHED_TEXTS, modern_tones
+from helpers.text.normalise import CACHED_TEXTS, fold, modern_tones
 
 COLUMNS = ("term", "kind", "expansion_vi", "english", "variants", "variants_en")
 OPTIONAL = ("variants_en",)  # a glossary written before this column still reads

@@ -9,8 +9,8 @@ names are compared folded (`fold`), syllable by syllable, with or without spaces
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-import unicodedata
+
+from helpers.text.normalise import fold  # lower case without diacritics (remembered): names compare folded
 
 SURNAMES = frozenset(
     "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Tô Trịnh Đinh Lâm Mai Trương "
@@ -19,14 +19,6 @@ SURNAMES = frozenset(
 ) - {"Văn"}  # Văn is a middle name (Nguyễn Văn An) and begins 'Văn phòng'
 MAX_GIVEN = 3
 _TOKEN = re.compile(r"[^\W\d_]+", re.UNICODE)
-
-
-@lru_cache(maxsize=8192)
-def fold(text: str) -> str:
-    """Lower case without diacritics ('Tô Lâm' → 'to lam', 'Đảng' → 'dang'); remembered, as a report's
-    whole text is folded once for each of its names."""
-    s = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(c for c in s if not unicodedata.combining(c)).casefold()
 
 
 def _syllable(word: str) -> bool:

@@ -51,6 +51,20 @@ def modern_tones(text: str) -> str:
     return unicodedata.normalize("NFC", _OLD_TONE.sub(r"\1\3\2", decomposed))
 
 
+# Combining marks (Vietnamese tones and vowel marks among them), removed from a folded text.
+_MARKS = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
+@lru_cache(maxsize=CACHED_TEXTS)
+def fold(text: str) -> str:
+    """Lower case, without diacritics, đ as d ('Đà Nẵng' → 'da nang', 'Tô Lâm' → 'to lam'): the one form
+    searches and name comparisons use, so a query typed without marks finds the marked text. Each
+    Vietnamese letter stays one character in its place (a match in the folded text is a match at
+    the same offsets in the text). In a browser the same three steps are
+    `s.toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d")`."""
+    return _MARKS.sub("", unicodedata.normalize("NFD", text.lower())).replace("đ", "d")
+
+
 def is_punctuation_only(text: str) -> bool:
     """True for lines such as '.' or '***' that carry no words."""
     s = clean_space(text)

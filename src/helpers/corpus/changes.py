@@ -1,0 +1,110 @@
+"""What changed in the collection since the previous run into the same OUT: `reports.csv`'s
+`first_seen` and `last_changed`, and run.json's `collection` section (new, changed, removed).
+
+Each corpus run has one run time (UTC, to the second, `2026-12-06T02:15:00Z`), later than the
+previous run's. A report is new when first seen in this run, changed when the text of its lines
+differs from the previous run's. Nothing extra is stored for this: the previous state is what the
+previous run left in `OUT/data/` (reports.csv's dates, the ledger's text, digested here, and
+run.json's run time), read before this run replaces it. A removed report is named in the record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from helpers.store.files import read_csv, read_json
+
+RUN_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+COLUMNS = ("first_seen", "last_changed")  # the reports.csv columns this module fills
+SECTION = "collection"  # run.json's section
+
+
+@dataclass(frozen=True)
+class Previous:
+    """What the previous run into this OUT left: its run time, its reports (with `file`, `title`,
+    `first_seen`, `last_changed`) and a digest of each report's text. Empty for a first run."""
+
+    run_time: str | None = None
+    reports: list[dict[str, str]] = field(default_factory=list)
+    digests: dict[str, str] = field(default_factory=dict)
+
+
+def text_digests(ledger: pd.DataFrame) -> dict[str, str]:
+    """Each report's digest of its lines' text as read (roles and reasons apart: a change of the
+    rules is not a change of the report)."""
+    digests: dict[str, str] = {}
+    for report_id, texts in ledger.groupby("report_id", sort=False)["text"]:
+        h = hashlib.sha256()
+        for text in texts:
+            h.update(text.encode("utf-8", "surrogatepass") + b"\n")
+        digests[report_id] = h.hexdigest()
+    return digests
+
+
+def read_previous(data_dir: Path, run_json: Path) -> Previous:
+    """The previous run's state in `OUT/data/`; a first run's (or an output written before these
+    columns existed, or half of one) is empty, so every report is new."""
+    recorded = read_json(run_json).get(SECTION)
+    run_time = recorded.get("run_time") if isinstance(recorded, dict) else None
+    try:
+        reports = read_csv(data_dir / "reports.csv")
+        ledger = read_csv(data_dir / "ledger.csv")
+    except (OSError, ValueError):
+        return Previous()
+    if run_time is None or not set(COLUMNS) <= set(reports.columns) or "text" not in ledger.columns:
+        return Previous()
+    return Previous(run_time, reports[["report_id", "file", "title", *COLUMNS]].to_dict("records"),
+                    text_digests(ledger))
+
+
+def run_time_after(previous: str | None, now: datetime | None = None) -> str:
+    """This run's time: now (UTC, to the second), or a second after the previous run's when the
+    clock says otherwise (two runs within a second, a clock set back): run times only increase."""
+    now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
+    if previous:
+        after = datetime.strptime(previous, RUN_TIME_FORMAT).replace(tzinfo=timezone.utc) + timedelta(seconds=1)
+        now = max(now, after)
+    return now.strftime(RUN_TIME_FORMAT)
+
+
+def track_changes(previous: Previous, reports: pd.DataFrame, ledger: pd.DataFrame,
+                  run_time: str) -> tuple[pd.DataFrame, dict]:
+    """`reports` with `first_seen` and `last_changed` filled, and run.json's `collection` record:
+    the run times, the new and changed report ids, the removed reports (id, title, file)."""
+    before = {r["report_id"]: r for r in previous.reports}
+    digests = text_digests(ledger)
+    first_seen, last_changed, new, changed = [], [], [], []
+    for report_id in reports["report_id"]:
+        old = before.get(report_id)
+        if old is None:
+            first_seen.append(run_time)
+            last_changed.append(run_time)
+            new.append(report_id)
+            continue
+        first_seen.append(old["first_seen"] or run_time)
+        if previous.digests.get(report_id) != digests.get(report_id):
+            last_changed.append(run_time)
+            changed.append(report_id)
+        else:
+            last_changed.append(old["last_changed"] or old["first_seen"] or run_time)
+    current = set(reports["report_id"])
+    removed = [{"report_id": r["report_id"], "title": r["title"], "file": r["file"]}
+               for r in previous.reports if r["report_id"] not in current]
+    table = reports.assign(first_seen=first_seen, last_changed=last_changed)
+    record = {"run_time": run_time, "previous_run_time": previous.run_time,
+              "new": new, "changed": changed, "removed": removed}
+    return table, record
+
+
+def changes_said(record: dict | None) -> str:
+    """The corpus line's account of the changes (`, 3 new, 1 changed, 1 removed`); nothing on a
+    first run (every report is new) or when the corpus was read back unchanged (`record` None)."""
+    if not record or record.get("previous_run_time") is None:
+        return ""
+    return (f", {len(record['new'])} new, {len(record['changed'])} changed, "
+            f"{len(record['removed'])} removed")

@@ -1,0 +1,157 @@
+"""The collection as one SQLite file, `OUT/data/collection.sqlite`: every table of the data contract,
+and full-text search (FTS5) over the sentences in both languages.
+
+Open it as it is: `sqlite3 OUT/data/collection.sqlite` or `datasette OUT/data/collection.sqlite`
+(the `sentences` table page then has a search box). Searches fold diacritics, case and đ alike:
+`sentences` carries two more columns than the CSV, `folded_vi` and `folded_en` (the text through
+`text.normalise.fold`), indexed with the texts by `sentences_fts`, so a query typed without marks
+(`da nang`, folded the same way: `match_expression`) finds `Đà Nẵng`. The file is written whole to a
+temporary sibling and moved into place: a reader never sees half of it.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+from collections.abc import Mapping
+from contextlib import closing
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from helpers.store.files import FILE_MODE
+from helpers.text.normalise import fold
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+DATABASE = "collection.sqlite"  # in OUT/data/
+SEARCH_TABLE = "sentences_fts"
+FOLDED = {"folded_vi": "text_vi", "folded_en": "text_en"}  # the search columns of `sentences`, and their text
+INTEGERS = frozenset({"line_no", "sentence_no", "n_lines", "n_sentences", "n_captions", "n_words", "pieces"})
+REALS = frozenset({"confidence"})
+BATCH = 5000  # rows inserted per executemany
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _column_type(name: str) -> str:
+    return "INTEGER" if name in INTEGERS else "REAL" if name in REALS else "TEXT"
+
+
+def _value(name: str, text: str) -> object:
+    """A CSV cell as SQLite keeps it: numbers as numbers, an empty number as NULL, text unchanged."""
+    if name not in INTEGERS and name not in REALS:
+        return text
+    if text == "":
+        return None
+    try:
+        return int(text) if name in INTEGERS else float(text)
+    except ValueError:
+        return text  # a number column holding text stays text (SQLite's column affinity allows it)
+
+
+def _create(db: sqlite3.Connection, name: str, frame: pd.DataFrame) -> None:
+    """One table: the contract's columns with their types; the reports keyed by report_id, the
+    others pointing at it (datasette links each row to its report)."""
+    cols = [f"{_quoted(c)} {_column_type(c)}" + (" PRIMARY KEY" if name == "reports" and c == "report_id" else "")
+            for c in frame.columns]
+    if name != "reports" and "report_id" in frame.columns:
+        cols.append('FOREIGN KEY ("report_id") REFERENCES "reports" ("report_id")')
+    db.execute(f"CREATE TABLE {_quoted(name)} ({', '.join(cols)})")
+    rows = ([_value(c, v) for c, v in zip(frame.columns, row)] for row in frame.itertuples(index=False))
+    insert = f"INSERT INTO {_quoted(name)} VALUES ({', '.join('?' * len(frame.columns))})"
+    batch: list[list[object]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == BATCH:
+            db.executemany(insert, batch)
+            batch = []
+    db.executemany(insert, batch)
+    if name != "reports" and "report_id" in frame.columns:
+        db.execute(f'CREATE INDEX {_quoted(name + "_report_id")} ON {_quoted(name)} ("report_id")')
+
+
+def _search(db: sqlite3.Connection, present: list[str]) -> None:
+    """The full-text index of the sentences: both texts as written (marks and case ignored by the
+    tokenizer) and folded (đ as d too), its content read from `sentences` itself (`present`: its
+    columns; the English is there once translated)."""
+    indexed = [c for c in ("text_vi", "text_en", *FOLDED) if c in present]
+    # content="sentences" in double quotes: the form datasette looks for to give that table a search box
+    db.execute(f"CREATE VIRTUAL TABLE {SEARCH_TABLE} USING fts5({', '.join(indexed)}, content=\"sentences\", "
+               "content_rowid='rowid', tokenize='unicode61 remove_diacritics 2')")
+    db.execute(f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}) VALUES ('rebuild')")
+
+
+def with_folded(sentences: pd.DataFrame) -> pd.DataFrame:
+    """The sentences with their search columns: each text folded (`fold`; the English once translated)."""
+    extra = {folded: sentences[text].map(fold) for folded, text in FOLDED.items() if text in sentences.columns}
+    return sentences.assign(**extra)
+
+
+def write_database(data_dir: Path, tables: Mapping[str, pd.DataFrame]) -> Path:
+    """Write `data_dir/collection.sqlite` from the contract's tables (name -> frame, as read through
+    the contract), atomically; returns its path."""
+    path = data_dir / DATABASE
+    data_dir.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=data_dir, prefix=f".{DATABASE}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        db = sqlite3.connect(tmp)
+        try:
+            db.execute("PRAGMA journal_mode = OFF")  # a new file, replaced whole: no journal needed
+            db.execute("PRAGMA synchronous = OFF")
+            with db:
+                # reports first: the other tables point at it
+                for name in sorted(tables, key=lambda n: n != "reports"):
+                    frame = with_folded(tables[name]) if name == "sentences" else tables[name]
+                    _create(db, name, frame)
+                if "sentences" in tables:
+                    _search(db, [*with_folded(tables["sentences"].head(0)).columns])
+            db.execute("PRAGMA optimize")
+        finally:
+            db.close()
+        os.chmod(tmp, FILE_MODE)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def match_expression(query: str) -> str:
+    """An FTS5 MATCH expression for a query as people type it: folded (`Đà Nẵng` and `da nang`
+    alike), every word required, a "quoted phrase" kept as a phrase; FTS5's own operators and
+    punctuation are taken as words, never as syntax."""
+    parts = fold(query).split('"')
+    terms: list[str] = []
+    for i, part in enumerate(parts):
+        words = "".join(c if c.isalnum() else " " for c in part).split()
+        if i % 2 and words:  # inside quotes: one phrase
+            terms.append('"' + " ".join(words) + '"')
+        else:
+            terms += [f'"{w}"' for w in words]
+    return " ".join(terms)
+
+
+def search(path: Path, query: str, limit: int = 20) -> list[dict[str, object]]:
+    """The sentences matching `query` (`match_expression`) as `sentences` rows, best first: those
+    holding its words side by side first (`da nang` is most likely Đà Nẵng, not đã ... nâng), then
+    the others holding them all."""
+    expressions = [match_expression(query)]
+    if '"' not in query:
+        expressions.insert(0, match_expression(f'"{query}"'))
+    found: dict[int, dict[str, object]] = {}
+    with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
+        db.row_factory = sqlite3.Row
+        for expression in filter(None, expressions):
+            rows = db.execute(f"SELECT s.rowid AS row, s.* FROM {SEARCH_TABLE} JOIN sentences s "
+                              f"ON s.rowid = {SEARCH_TABLE}.rowid WHERE {SEARCH_TABLE} MATCH ? "
+                              "ORDER BY rank LIMIT ?", (expression, limit)).fetchall()
+            for r in rows:
+                found.setdefault(r["row"], {k: r[k] for k in r.keys() if k != "row" and k not in FOLDED})
+    return list(found.values())[:limit]
