@@ -1,5 +1,5 @@
 """The search data of a run's pages: every title, sentence (Vietnamese and English), summary and
-cited document of every report, folded for search (`text.fold`), written as JavaScript shards
+cited document of every report, folded for search (`text.normalise.fold`), written as JavaScript shards
 under `OUT/html/search/` that the pages load with `<script>` elements (a page opened from disk
 may not `fetch` a local file), with MiniSearch (npm, pinned in package.json) and the pages'
 own scripts beside them. Each searchable text links to its anchor on its report page.
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from helpers.pages.render import TEMPLATES
 from helpers.store.files import write_text
-from helpers.text.fold import fold
+from helpers.text.normalise import fold
 
 ROOT = Path(__file__).resolve().parents[3]
 MINISEARCH = ROOT / "node_modules" / "minisearch" / "dist" / "umd" / "index.js"

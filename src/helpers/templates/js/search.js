@@ -2,7 +2,7 @@
    The texts come from search/shard-NNNN.js files, loaded with <script> elements (a page opened from
    disk may not fetch a local file) the first time a reader searches; each shard is indexed with
    MiniSearch (minisearch.js beside this file). Queries are folded as the texts were folded in
-   Python (helpers/text/fold.py): lower case, NFD without combining marks, đ as d. Words in
+   Python (helpers/text/normalise.py, fold): lower case, NFD without combining marks, đ as d. Words in
    "quotes" must occur as a phrase. Texts from the reports are only ever set as text, never as HTML. */
 (function () {
   'use strict';
