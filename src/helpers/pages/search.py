@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from helpers.pages.render import TEMPLATES
-from helpers.store.files import write_text
+from helpers.store.files import remove_stale, write_text
 from helpers.text.normalise import fold
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -65,7 +65,7 @@ def _script(call: str, *args: object) -> str:
 
 def write_search(reports: list[tuple[str, str, list[Doc]]], html_dir: Path) -> list[Path]:
     """Write the search shards, their manifest (`search/manifest.js`), MiniSearch and the pages'
-    scripts into `html_dir`; return the files. A shard of an earlier run beyond the new count is removed."""
+    scripts into `html_dir`; return the files. An earlier run's shard beyond this run's count is removed."""
     if not MINISEARCH.is_file():
         raise FileNotFoundError(f"{MINISEARCH} is missing: run `make setup` (it installs MiniSearch with npm) "
                                 "so that the pages' search works")
@@ -74,9 +74,7 @@ def write_search(reports: list[tuple[str, str, list[Doc]]], html_dir: Path) -> l
     written = []
     for n, shard in enumerate(shards(reports)):
         written.append(write_text(folder / f"shard-{n:04d}.js", _script("VI2EN.shard", n, shard)))
-    for old in folder.glob("shard-*.js"):
-        if old not in written:
-            old.unlink()
+    remove_stale(folder, "shard-*.js", {p.name for p in written})  # an earlier run's shards beyond this run's count
     manifest = {"shards": len(written), "reports": len(reports), "texts": sum(len(d) for _, _, d in reports)}
     written.append(write_text(folder / "manifest.js", _script("VI2EN.manifest", manifest)))
     written.append(Path(shutil.copyfile(MINISEARCH, html_dir / "minisearch.js")))
