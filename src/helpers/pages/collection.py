@@ -9,7 +9,7 @@ from pathlib import Path
 
 from helpers.pages.listing import digest_html
 from helpers.pages.render import DIGEST, StagePage, nav_for, page, save_page
-from helpers.pages.report import Outputs, display_title, english_title
+from helpers.pages.outputs import Outputs, display_title, english_title
 from helpers.pages.search import Doc, report_docs, write_search
 
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pandas as pd
 from markupsafe import Markup
 
+from helpers.checks.flags import flag_code, meaning, split_flags
+from helpers.pages.outputs import DEMO_BANNER, Outputs, Record, counts, display_title, english_title
 from helpers.pages.render import render
-from helpers.pages.report import DEMO_BANNER, Outputs, Record, counts, display_title, english_title
 
 STATUS_LABEL = {"new": "new", "changed": "changed", "": ""}
 
@@ -86,8 +88,6 @@ def choices(rows: list[dict], key: str) -> list[str]:
 def index_html(out: Outputs, with_style: bool = True) -> Markup:
     """The index: what changed since the previous run, the filters, one compact row per report
     (newest first), a chart of reports per month, the inputs that could not be used, the flags."""
-    from helpers.pages.report import flag_counts
-
     rows = report_rows(out)
     c = collection(out.run)
     return render(
@@ -123,3 +123,11 @@ def digest_html(out: Outputs, with_style: bool = True) -> Markup:
         new=[r for r in picked if r["status"] == "new"], changed=[r for r in picked if r["status"] == "changed"],
         removed=c["removed"],
     )
+
+
+def flag_counts(out: Outputs) -> pd.DataFrame:
+    """How many sentences of the run carry each flag, with the flag's meaning."""
+    codes = [flag_code(f) for cell in out.sentences["flags"] for f in split_flags(cell)]
+    table = pd.Series(codes, dtype=str).value_counts().rename_axis("flag").reset_index(name="sentences")
+    table["meaning"] = table["flag"].map(meaning)
+    return table
