@@ -17,7 +17,7 @@ from helpers.checks.flags import flag_code, meaning, split_flags
 from helpers.pages.outputs import DEMO_BANNER, Outputs, Record, counts, display_title, english_title
 from helpers.pages.render import render
 
-STATUS_LABEL = {"new": "new", "changed": "changed", "": ""}
+LISTED = 200  # rows an exported index lists at first; its script shows more (and sorts and filters all of them)
 
 
 def status(report: Record, run_time: str) -> str:
@@ -87,7 +87,9 @@ def choices(rows: list[dict], key: str) -> list[str]:
 
 def index_html(out: Outputs, with_style: bool = True) -> Markup:
     """The index: what changed since the previous run, the filters, one compact row per report
-    (newest first), a chart of reports per month, the inputs that could not be used, the flags."""
+    (newest first), a chart of reports per month, the inputs that could not be used, the flags.
+    Exported (`with_style=False`: the page carries the style and the scripts) it lists the first
+    LISTED rows and its script the rest on request; in a notebook (no script) every row is listed."""
     rows = report_rows(out)
     c = collection(out.run)
     return render(
@@ -100,7 +102,7 @@ def index_html(out: Outputs, with_style: bool = True) -> Markup:
         whats_new=whats_new(out.run), removed=c["removed"],
         new=[r for r in rows if r["status"] == "new"], changed=[r for r in rows if r["status"] == "changed"],
         first_run=not c["previous_run_time"],
-        reports=rows,
+        reports=rows, listed=len(rows) if with_style else LISTED,
         choices={k: choices(rows, k) for k in ("source", "language", "format")},
         months=month_chart(rows),
         problems=out.problems,

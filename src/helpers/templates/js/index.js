@@ -1,8 +1,10 @@
 /* The index's table: sort by any column (a button in each header sets aria-sort, the ARIA
    sortable-table convention) and filter the rows by the form above it. Without scripts the
-   table is still there, newest first. */
+   table is still there, newest first. Past 200 matching rows, the rest wait behind a "show more" button. */
 (function () {
   'use strict';
+  var PAGE = 200;  // rows listed at once (pages.listing.LISTED), more on request: 10,000 rows would take seconds to lay out
+  var limit = PAGE;
   function value(row, col) {
     var cell = row.cells[col];
     return cell.dataset.v !== undefined ? cell.dataset.v : cell.textContent.trim();
@@ -18,6 +20,7 @@
     var numeric = th.classList.contains('num');
     var collator = new Intl.Collator('vi', { numeric: true, sensitivity: 'base' });
     var body = table.tBodies[0];
+    limit = PAGE;
     var rows = Array.prototype.slice.call(body.rows);
     var sign = dir === 'ascending' ? 1 : -1;
     rows.sort(function (a, b) {
@@ -42,10 +45,17 @@
         (!want.flagged || (want.flagged === 'yes') === (d.flagged !== '0')) &&
         (!want.reviewed || (want.reviewed === 'yes') === (d.reviewed !== '0')) &&
         (!want.status || (want.status === 'any' ? d.status !== '' : d.status === want.status));
-      rows[i].hidden = !ok;
       if (ok) shown++;
+      rows[i].hidden = !ok || shown > limit;
     }
-    counter.textContent = shown === rows.length ? 'All ' + rows.length + ' reports shown.' : shown + ' of ' + rows.length + ' reports shown.';
+    var listed = Math.min(shown, limit);
+    counter.textContent = (shown === rows.length ? 'All ' + rows.length + ' reports' : shown + ' of ' + rows.length + ' reports') +
+      (listed < shown ? ' match; the first ' + listed + ' are listed.' : ' shown.');
+    var more = document.getElementById('more');
+    if (more) {
+      more.hidden = listed >= shown;
+      more.textContent = 'show ' + Math.min(PAGE, shown - listed) + ' more of ' + (shown - listed);
+    }
   }
 
   document.addEventListener('DOMContentLoaded', function () {
@@ -53,13 +63,15 @@
     if (!table) return;
     Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th) {
       var b = th.querySelector('button');
-      if (b) b.addEventListener('click', function () { sortBy(table, th); });
+      if (b) b.addEventListener('click', function () { sortBy(table, th); if (form) filter(table, form, counter); });
     });
     var form = document.getElementById('filters'), counter = document.getElementById('shown');
+    var more = document.getElementById('more');
+    if (more) more.addEventListener('click', function () { limit += PAGE; filter(table, form, counter); });
     if (form) {
       form.hidden = false;
-      form.addEventListener('input', function () { filter(table, form, counter); });
-      form.addEventListener('change', function () { filter(table, form, counter); });
+      form.addEventListener('input', function () { limit = PAGE; filter(table, form, counter); });
+      form.addEventListener('change', function () { limit = PAGE; filter(table, form, counter); });
       form.addEventListener('reset', function () { setTimeout(function () { filter(table, form, counter); }, 0); });
       filter(table, form, counter);
     }
