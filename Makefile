@@ -38,8 +38,11 @@ endif
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt pyproject.toml src/helpers/data/lab-overrides.json
+$(VENV)/.installed: requirements.txt pyproject.toml src/helpers/data/lab-overrides.json package-lock.json
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@# The pages' search library (MiniSearch, pinned in package-lock.json) into node_modules/: the pages step copies it
+	@command -v npm >/dev/null || { echo "npm is needed for the pages' search library: install Node.js 20 (Debian: apt-get install nodejs npm)"; exit 1; }
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@# JupyterLab's defaults for this project: no news prompt, no update check (both would call a website)

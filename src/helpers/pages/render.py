@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 INDEX = "index.html"
+DIGEST = "digest.html"
+# The pages' own scripts, beside them in OUT/html/ (pages.search copies them): the only scripts a page keeps.
+_LOCAL_SCRIPT = re.compile(r'<script src="[\w-]+\.js" defer></script>')
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script\s*>", re.IGNORECASE | re.DOTALL)
 _REMOTE_LINK = re.compile(r"<link\b[^>]*href=[\"']https?://[^>]*>", re.IGNORECASE)
 
@@ -67,6 +70,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True, lstrip_blocks=True,
     )
     env.filters["rows"] = table_rows
+    env.filters["breakable"] = breakable
     return env
 
 
@@ -90,6 +94,14 @@ def table_rows(frame: pd.DataFrame | PageTable) -> list[list[object]]:
     return frame.to_numpy(dtype=object).tolist()
 
 
+_BREAK_AFTER = re.compile(r"(?<=[_/:|=,;.])(?=\S)")
+
+
+def breakable(text: object) -> Markup:
+    """Text escaped, that may break after `_ / : | = , ; .` (a long flag code, a file name, a number)."""
+    return Markup("<wbr>").join(Markup.escape(part) for part in _BREAK_AFTER.split(str(text)))
+
+
 def render(template: str, **context: object) -> Markup:
     """A template rendered with the context (every value escaped unless it is already Markup)."""
     return Markup(environment().get_template(template).render(**context))
@@ -98,7 +110,8 @@ def render(template: str, **context: object) -> Markup:
 def nav_for(current: str, stages: list[StagePage], reports: list[tuple[str, str]] = ()) -> Nav:
     """The header of the page named `current`: index, stage pages, and the neighbours of a report
     page among `reports` (file name, title) in their order."""
-    links = [Link(INDEX, "Index of reports", current=current == INDEX)]
+    links = [Link(INDEX, "Index of reports", current=current == INDEX),
+             Link(DIGEST, "What's new", "the new and changed reports of this run", current == DIGEST)]
     links += [Link(s.file, s.label, s.title, current == s.file) for s in stages]
     files = [f for f, _ in reports]
     if current not in files:
@@ -115,8 +128,9 @@ def page(title: str, body: Markup, nav: Nav) -> str:
 
 
 def self_contained(html: str) -> str:
-    """A page with every script and remote stylesheet removed: it opens offline, from an e-mail."""
-    return _REMOTE_LINK.sub("", _SCRIPT.sub("", html))
+    """A page with every script and remote stylesheet removed but the pages' own scripts beside it
+    (search, sorting; `<script src="name.js" defer>`): it opens offline, from disk."""
+    return _REMOTE_LINK.sub("", _SCRIPT.sub(lambda m: m.group(0) if _LOCAL_SCRIPT.fullmatch(m.group(0)) else "", html))
 
 
 def save_page(path: Path, html: str) -> Path:

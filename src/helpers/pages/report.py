@@ -9,135 +9,19 @@ renders into `OUT/html/`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from functools import cached_property
-
 import pandas as pd
 from markupsafe import Markup
 
-from helpers.config import Config
-from helpers.store.contract import read_table
-from helpers.store.files import read_json
+# index_html, load_outputs, ran_on_demo and Outputs are imported from here by the notebooks and the pages stage
+from helpers.pages.listing import index_html, report_rows  # noqa: F401
+from helpers.pages.outputs import (DEMO_BANNER, Outputs, Record, counts, display_title, english_title,  # noqa: F401
+                                   load_outputs, pick_report, ran_on_demo)
 from helpers.pages.render import PageTable, render
+from helpers.pages.search import sentence_anchor
 from helpers.checks.flags import flag_code, meaning, split_flags
 
-DEMO_BANNER = (
-    "DEMO MODELS: the English text on this page was produced by tiny random-weight demo models. "
-    "It is not a translation and not a summary; it only shows that every step of the pipeline ran."
-)
 FLAG_MARK = "⚑ "
 REVIEW_MARK = "✓ "  # English a person approved or corrected (its reviewer and time in the `reviewed` column)
-
-
-Record = dict[str, str]  # a row of a contract table: every value as written in the CSV
-
-
-def ran_on_demo(run: dict) -> bool:
-    """True if any model of a run (its run.json) was a demo model."""
-    return any(m.get("demo") for m in run.get("models", {}).values())
-
-
-@dataclass
-class Outputs:
-    """The data contract of a run, read back for the report pages."""
-
-    reports: pd.DataFrame
-    sentences: pd.DataFrame
-    summaries: pd.DataFrame
-    references: pd.DataFrame
-    problems: pd.DataFrame
-    run: dict
-
-    @property
-    def demo(self) -> bool:
-        """True if any model of the run was a demo model."""
-        return ran_on_demo(self.run)
-
-    @cached_property
-    def provenance(self) -> dict[str, object]:
-        """`provenance(self.run)`, made once for every page of the run."""
-        return provenance(self.run)
-
-    @cached_property
-    def _records(self) -> dict[str, dict[str, list[Record]]]:
-        """Every table's records grouped by report, once for all pages."""
-        grouped: dict[str, dict[str, list[Record]]] = {}
-        for name in ("sentences", "summaries", "references"):
-            by_report: dict[str, list[Record]] = {}
-            for record in getattr(self, name).to_dict("records"):
-                by_report.setdefault(record["report_id"], []).append(record)
-            grouped[name] = by_report
-        grouped["reports"] = {r["report_id"]: [r] for r in self.reports.to_dict("records")}
-        return grouped
-
-    def records(self, table: str, report_id: str) -> list[Record]:
-        """One report's rows of a table (reports, sentences, summaries, references) as plain records
-        in the table's order, grouped once for all pages (a page reads its own without pandas)."""
-        return self._records[table].get(report_id, [])
-
-    def share(self, report_ids: list[str]) -> "Outputs":
-        """The outputs of these reports only (what their pages need; sent to a cluster's workers)."""
-        def of(frame: pd.DataFrame) -> pd.DataFrame:
-            return frame[frame["report_id"].isin(report_ids)]
-
-        return Outputs(of(self.reports), of(self.sentences), of(self.summaries), of(self.references),
-                       self.problems, self.run)
-
-
-@dataclass(frozen=True)
-class Counts:
-    """A report's sentences, counted the same way on its page and on the index."""
-
-    total: int
-    text: int
-    captions: int
-    flagged: int
-    reviewed: int  # sentences whose English a person gave (origin `review`)
-
-
-def load_outputs(cfg: Config) -> Outputs:
-    """Read `OUT/data/` (written by the corpus, translation and summary stages), each table checked."""
-    return Outputs(
-        reports=read_table(cfg, "reports"),
-        sentences=read_table(cfg, "sentences", stage="translate"),
-        summaries=read_table(cfg, "summaries"),
-        references=read_table(cfg, "references"),
-        problems=read_table(cfg, "problems"),
-        run=read_json(cfg.run_json),
-    )
-
-
-def pick_report(out: Outputs, report_id: str | None) -> str:
-    """The report to show: the one asked for (a clear error listing the valid ids), else the first."""
-    ids = out.reports["report_id"].tolist()
-    if not ids:
-        raise ValueError("reports.csv lists no report: every input was rejected (see problems.csv)")
-    if report_id is None:
-        return ids[0]
-    if report_id not in ids:
-        raise ValueError(f"no report {report_id!r} in reports.csv; the reports are: {', '.join(ids)}")
-    return report_id
-
-
-def display_title(report: Mapping[str, object], sentences: list[Record]) -> str:
-    """The report's title, or its first sentence marked as such when it has no title line
-    (`sentences`: the report's own, `Outputs.records`)."""
-    if report["title"]:
-        return str(report["title"])
-    return f"(no title) {sentences[0]['text_vi'][:120]}…" if sentences else "(no title, no text)"
-
-
-def english_title(sentences: list[Record]) -> str:
-    """The English of the report's title sentence(s), or '' (`sentences`: the report's own)."""
-    return " ".join(s["text_en"] for s in sentences if s["role"] == "title")
-
-
-def counts(sentences: list[Record]) -> Counts:
-    """Sentences of one report: all of them, title and body, captions, and how many are flagged."""
-    captions = sum(s["role"] == "caption" for s in sentences)
-    return Counts(len(sentences), len(sentences) - captions, captions, sum(s["flags"] != "" for s in sentences),
-                  sum(s["origin"] == "review" for s in sentences))
 
 
 def legend_rows(cells: list[str]) -> list[tuple[str, str]]:
@@ -158,36 +42,6 @@ def cited_documents(references: list[Record]) -> PageTable:
         cited.setdefault((r["cited_as"], r["english"], r["code"], r["date"]), []).append(str(r["sentence_no"]))
     return PageTable(["as cited", "in English", "code", "date", "in sentences"],
                  [[*d, ", ".join(dict.fromkeys(s))] for d, s in cited.items()])
-
-
-def provenance(run: dict) -> dict[str, object]:
-    """Models (revision or demo status, settings), stage timings, parameters and versions of the run."""
-    models = pd.DataFrame(
-        [[role, m.get("source"), "DEMO (random weights)" if m.get("demo") else f"revision {m.get('revision')}",
-          ", ".join(f"{k}={v}" for k, v in (m.get("generation") or {}).items())]
-         for role, m in run.get("models", {}).items()],
-        columns=["used for", "model", "status", "settings"],
-    )
-    stages = pd.DataFrame([[k, run[k].get("seconds", "")] for k in ("corpus", "translate", "summarise") if k in run],
-                          columns=["stage", "seconds"])
-    return {
-        "models": models,
-        "stages": stages,
-        "reviews": reviews_line(run),
-        "parameters": ", ".join(f"{k}={v}" for k, v in run.get("parameters", {}).items()),
-        "versions": ", ".join(f"{k} {v}" for k, v in run.get("versions", {}).items()),
-    }
-
-
-def reviews_line(run: dict) -> str:
-    """Provenance of the reviews a run used: the file, its digest, what was used and left unused."""
-    used = run.get("translate", {}).get("reviews")
-    if not used:
-        return "no reviews"
-    summaries = run.get("summarise", {}).get("reviews", {})
-    return (f"{used['file']} (sha256 {used['sha256'][:12] or 'none: no file'}; reviews digest {used['digest'][:12]}): "
-            f"{used['entries']} reviewed sentences, {used['used']} used in this run, {len(used['unused'])} unused; "
-            f"{summaries.get('applied', 0)} reviewed summaries used, {summaries.get('stale', 0)} stale")
 
 
 def reviewed_by(record: Record) -> str:
@@ -222,6 +76,11 @@ def _sentence_rows(sents: list[Record]) -> tuple[PageTable, list[str]]:
     return table, classes
 
 
+def sentence_ids(sents: list[Record]) -> list[str]:
+    """The id of each sentence's row (`s-12`): the anchor a search result links to."""
+    return [sentence_anchor(s["sentence_no"]) for s in sents]
+
+
 def report_html(out: Outputs, report_id: str, with_style: bool = True) -> Markup:
     """One report: summaries, metadata, documents cited, terms, a chart of flagged sentences,
     the Vietnamese and English side by side, captions, the flags' legend and provenance."""
@@ -252,40 +111,8 @@ def report_html(out: Outputs, report_id: str, with_style: bool = True) -> Markup
         bars=[{"no": s["sentence_no"], "words": w, "percent": round(100 * w / longest, 1), "flagged": bool(s["flags"])}
               for s, w in zip(text, words)],
         text=text_rows, text_classes=text_classes, captions=caption_rows, caption_classes=caption_classes,
+        text_ids=sentence_ids(text), caption_ids=sentence_ids(captions), exports=english_files(report_id),
         legend=legend_rows([s["flags"] for s in summ] + [s["flags"] for s in sents]),
-        provenance=out.provenance,
-    )
-
-
-def index_html(out: Outputs, with_style: bool = True) -> Markup:
-    """The index: every report (title linked to its page, date, English title, short summary,
-    flagged sentences, as a table and a chart), the inputs that could not be used, the flags."""
-    rows = []
-    for r in out.reports.to_dict("records"):
-        sents = out.records("sentences", r["report_id"])
-        c = counts(sents)
-        extractive = [s["summary_en"] for s in out.records("summaries", r["report_id"]) if s["method"] == "extractive"]
-        rows.append({"href": f"{r['report_id']}.html", "title": display_title(r, sents),
-                     "date": r["date"] or "—", "english_title": english_title(sents),
-                     "summary": extractive[0] if extractive else "", "flagged": c.flagged, "total": c.total,
-                     "reviewed": c.reviewed, "exports": english_files(r["report_id"])})
-    widest = max([r["total"] for r in rows] + [1])
-    for r in rows:
-        r["flagged_percent"] = round(100 * r["flagged"] / widest, 1)
-        r["other_percent"] = round(100 * (r["total"] - r["flagged"]) / widest, 1)
-    codes = [flag_code(f) for cell in out.sentences["flags"] for f in split_flags(cell)]
-    flag_counts = pd.Series(codes, dtype=str).value_counts().rename_axis("flag").reset_index(name="sentences")
-    flag_counts["meaning"] = flag_counts["flag"].map(meaning)
-    return render(
-        "index.html.j2",
-        with_style=with_style,
-        demo_banner=DEMO_BANNER if out.demo else "",
-        totals={"reports": len(rows), "sentences": sum(r["total"] for r in rows),
-                "flagged": sum(r["flagged"] for r in rows), "rejected": len(out.problems),
-                "reviewed": sum(r["reviewed"] for r in rows)},
-        reports=rows,
-        problems=out.problems,
-        flag_counts=flag_counts,
         provenance=out.provenance,
     )
 
@@ -300,8 +127,5 @@ def english_files(report_id: str) -> list[tuple[str, str]]:
 
 
 def report_titles(out: Outputs) -> list[tuple[str, str]]:
-    """(page file, title) of every report, in the order of reports.csv: the previous/next links."""
-    return [(f"{r['report_id']}.html", display_title(r, out.records("sentences", r["report_id"])))
-            for r in out.reports.to_dict("records")]
-
-
+    """(page file, title) of every report in the index's order (newest first): the previous/next links."""
+    return [(row["href"], row["title"]) for row in report_rows(out)]

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from helpers.config import Config, shown_path
 from helpers.inference.engines import Engine, LocalEngine
+from helpers.pages.collection import write_collection_pages
 from helpers.pages.render import INDEX, Nav, StagePage, nav_for, page, save_page
 from helpers.pages.report import Outputs, index_html, report_html, report_titles
 from helpers.store.contract import data_stamp
@@ -51,6 +52,7 @@ def write_pages(out: Outputs, html_dir: Path, stages: list[StagePage], engine: E
         written += [save_page(html_dir / file, html) for file, html in rendered]
     index_nav: Nav = nav_for(INDEX, stages, titles)
     written.append(save_page(html_dir / INDEX, page("Index of reports", index_html(out, with_style=False), index_nav)))
+    written += write_collection_pages(out, html_dir, stages)
     return written
 
 

@@ -1,0 +1,135 @@
+"""The pages over the whole collection: the index (one compact row per report, newest first,
+sortable and filterable by `templates/js/index.js`) with what changed since the previous run, and
+the digest (the new and changed reports of this run with their summaries, read first each morning).
+
+What is new comes from the collection helper's columns of reports.csv (`first_seen`,
+`last_changed`) and run.json's `collection` section; a run without them shows no marks.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pandas as pd
+from markupsafe import Markup
+
+from helpers.checks.flags import flag_code, meaning, split_flags
+from helpers.pages.outputs import DEMO_BANNER, Outputs, Record, counts, display_title, english_title
+from helpers.pages.render import render
+
+LISTED = 200  # rows an exported index lists at first; its script shows more (and sorts and filters all of them)
+
+
+def status(report: Record, run_time: str) -> str:
+    """'new' (first seen in this run), 'changed' (its text changed in this run) or ''."""
+    if not run_time:
+        return ""
+    if report.get("first_seen") == run_time:
+        return "new"
+    return "changed" if report.get("last_changed") == run_time else ""
+
+
+def source_name(report: Record) -> str:
+    """The site's name as the collection helper cleaned it, else the source line as read."""
+    return str(report.get("source_name") or report.get("source") or "")
+
+
+def collection(run: dict) -> dict:
+    """run.json's `collection` section (what changed since the previous run), or an empty one."""
+    return {"run_time": "", "previous_run_time": None, "new": [], "changed": [], "removed": [], **run.get("collection", {})}
+
+
+def whats_new(run: dict) -> str:
+    """'Since the previous run (…): 3 new, 1 changed, 1 removed.' in words, or the first run's note."""
+    c = collection(run)
+    if not c["run_time"]:
+        return ""
+    if not c["previous_run_time"]:
+        return f"This is the first run into this folder ({when(c['run_time'])}): every report is new."
+    parts = [f"{len(c['new'])} new", f"{len(c['changed'])} changed", f"{len(c['removed'])} removed"]
+    return f"Since the previous run ({when(c['previous_run_time'])}): {', '.join(parts)}."
+
+
+def when(iso: str) -> str:
+    """An ISO 8601 UTC time as '2026-05-01 10:15 UTC'."""
+    return iso.replace("T", " ")[:16] + " UTC" if iso else ""
+
+
+def report_rows(out: Outputs) -> list[dict]:
+    """One row per report for the index and the digest, newest first (undated reports last)."""
+    run_time = collection(out.run)["run_time"]
+    rows = []
+    for r in out.reports.to_dict("records"):
+        sents = out.records("sentences", r["report_id"])
+        c = counts(sents)
+        rows.append({"id": r["report_id"], "href": f"{r['report_id']}.html", "title": display_title(r, sents),
+                     "english_title": english_title(sents), "date": r["date"], "source": source_name(r),
+                     "format": r["format"], "language": r["language"], "total": c.total, "flagged": c.flagged,
+                     "reviewed": c.reviewed, "status": status(r, run_time)})
+    rows.sort(key=lambda row: row["title"])
+    rows.sort(key=lambda row: row["date"] or "", reverse=True)
+    return [*[r for r in rows if r["date"]], *[r for r in rows if not r["date"]]]
+
+
+def month_chart(rows: list[dict]) -> list[dict]:
+    """Reports per month (and how many have a flagged sentence): the summary chart of the index."""
+    months = Counter(r["date"][:7] for r in rows if r["date"])
+    flagged = Counter(r["date"][:7] for r in rows if r["date"] and r["flagged"])
+    most = max(months.values(), default=1)
+    return [{"month": m, "reports": n, "flagged": flagged[m], "percent": round(100 * n / most, 1),
+             "flagged_percent": round(100 * flagged[m] / n, 1)} for m, n in sorted(months.items())]
+
+
+def choices(rows: list[dict], key: str) -> list[str]:
+    """The distinct values of a column, for a filter's list."""
+    return sorted({r[key] for r in rows if r[key]})
+
+
+def index_html(out: Outputs, with_style: bool = True) -> Markup:
+    """The index: what changed since the previous run, the filters, one compact row per report
+    (newest first), a chart of reports per month, the inputs that could not be used, the flags.
+    Exported (`with_style=False`: the page carries the style and the scripts) it lists the first
+    LISTED rows and its script the rest on request; in a notebook (no script) every row is listed."""
+    rows = report_rows(out)
+    c = collection(out.run)
+    return render(
+        "index.html.j2",
+        with_style=with_style,
+        demo_banner=DEMO_BANNER if out.demo else "",
+        totals={"reports": len(rows), "sentences": sum(r["total"] for r in rows),
+                "flagged": sum(r["flagged"] for r in rows), "rejected": len(out.problems),
+                "reviewed": sum(r["reviewed"] for r in rows)},
+        whats_new=whats_new(out.run), removed=c["removed"],
+        new=[r for r in rows if r["status"] == "new"], changed=[r for r in rows if r["status"] == "changed"],
+        first_run=not c["previous_run_time"],
+        reports=rows, listed=len(rows) if with_style else LISTED,
+        choices={k: choices(rows, k) for k in ("source", "language", "format")},
+        months=month_chart(rows),
+        problems=out.problems,
+        flag_counts=flag_counts(out),
+        provenance=out.provenance,
+    )
+
+
+def digest_html(out: Outputs, with_style: bool = True) -> Markup:
+    """The digest: the new and changed reports of this run with their summaries, and the removed ones."""
+    rows = report_rows(out)
+    c = collection(out.run)
+    picked = [{**r, "summaries": [(s["method"], s["summary_en"]) for s in out.records("summaries", r["id"])]}
+              for r in rows if r["status"]]
+    return render(
+        "digest.html.j2",
+        with_style=with_style,
+        demo_banner=DEMO_BANNER if out.demo else "",
+        run_time=when(c["run_time"]), whats_new=whats_new(out.run), known=bool(c["run_time"]),
+        new=[r for r in picked if r["status"] == "new"], changed=[r for r in picked if r["status"] == "changed"],
+        removed=c["removed"],
+    )
+
+
+def flag_counts(out: Outputs) -> pd.DataFrame:
+    """How many sentences of the run carry each flag, with the flag's meaning."""
+    codes = [flag_code(f) for cell in out.sentences["flags"] for f in split_flags(cell)]
+    table = pd.Series(codes, dtype=str).value_counts().rename_axis("flag").reset_index(name="sentences")
+    table["meaning"] = table["flag"].map(meaning)
+    return table

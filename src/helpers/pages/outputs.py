@@ -1,0 +1,161 @@
+"""A run's outputs read back for its pages: the data contract's tables and run.json (`load_outputs`),
+grouped by report once for every page, with what every page says alike (titles, counts, provenance,
+the demo banner). `pages.report` renders one report from them, `pages.listing` the index and the digest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+
+import pandas as pd
+
+from helpers.config import Config
+from helpers.store.contract import read_table
+from helpers.store.files import read_json
+
+DEMO_BANNER = (
+    "DEMO MODELS: the English text on this page was produced by tiny random-weight demo models. "
+    "It is not a translation and not a summary; it only shows that every step of the pipeline ran."
+)
+
+
+Record = dict[str, str]  # a row of a contract table: every value as written in the CSV
+
+
+def ran_on_demo(run: dict) -> bool:
+    """True if any model of a run (its run.json) was a demo model."""
+    return any(m.get("demo") for m in run.get("models", {}).values())
+
+
+@dataclass
+class Outputs:
+    """The data contract of a run, read back for the report pages."""
+
+    reports: pd.DataFrame
+    sentences: pd.DataFrame
+    summaries: pd.DataFrame
+    references: pd.DataFrame
+    problems: pd.DataFrame
+    run: dict
+
+    @property
+    def demo(self) -> bool:
+        """True if any model of the run was a demo model."""
+        return ran_on_demo(self.run)
+
+    @cached_property
+    def provenance(self) -> dict[str, object]:
+        """`provenance(self.run)`, made once for every page of the run."""
+        return provenance(self.run)
+
+    @cached_property
+    def _records(self) -> dict[str, dict[str, list[Record]]]:
+        """Every table's records grouped by report, once for all pages."""
+        grouped: dict[str, dict[str, list[Record]]] = {}
+        for name in ("sentences", "summaries", "references"):
+            by_report: dict[str, list[Record]] = {}
+            for record in getattr(self, name).to_dict("records"):
+                by_report.setdefault(record["report_id"], []).append(record)
+            grouped[name] = by_report
+        grouped["reports"] = {r["report_id"]: [r] for r in self.reports.to_dict("records")}
+        return grouped
+
+    def records(self, table: str, report_id: str) -> list[Record]:
+        """One report's rows of a table (reports, sentences, summaries, references) as plain records
+        in the table's order, grouped once for all pages (a page reads its own without pandas)."""
+        return self._records[table].get(report_id, [])
+
+    def share(self, report_ids: list[str]) -> "Outputs":
+        """The outputs of these reports only (what their pages need; sent to a cluster's workers)."""
+        def of(frame: pd.DataFrame) -> pd.DataFrame:
+            return frame[frame["report_id"].isin(report_ids)]
+
+        return Outputs(of(self.reports), of(self.sentences), of(self.summaries), of(self.references),
+                       self.problems, self.run)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """A report's sentences, counted the same way on its page and on the index."""
+
+    total: int
+    text: int
+    captions: int
+    flagged: int
+    reviewed: int  # sentences whose English a person gave (origin `review`)
+
+
+def load_outputs(cfg: Config) -> Outputs:
+    """Read `OUT/data/` (written by the corpus, translation and summary stages), each table checked."""
+    return Outputs(
+        reports=read_table(cfg, "reports"),
+        sentences=read_table(cfg, "sentences", stage="translate"),
+        summaries=read_table(cfg, "summaries"),
+        references=read_table(cfg, "references"),
+        problems=read_table(cfg, "problems"),
+        run=read_json(cfg.run_json),
+    )
+
+
+def pick_report(out: Outputs, report_id: str | None) -> str:
+    """The report to show: the one asked for (a clear error listing the valid ids), else the first."""
+    ids = out.reports["report_id"].tolist()
+    if not ids:
+        raise ValueError("reports.csv lists no report: every input was rejected (see problems.csv)")
+    if report_id is None:
+        return ids[0]
+    if report_id not in ids:
+        raise ValueError(f"no report {report_id!r} in reports.csv; the reports are: {', '.join(ids)}")
+    return report_id
+
+
+def display_title(report: Mapping[str, object], sentences: list[Record]) -> str:
+    """The report's title, or its first sentence marked as such when it has no title line
+    (`sentences`: the report's own, `Outputs.records`)."""
+    if report["title"]:
+        return str(report["title"])
+    return f"(no title) {sentences[0]['text_vi'][:120]}…" if sentences else "(no title, no text)"
+
+
+def english_title(sentences: list[Record]) -> str:
+    """The English of the report's title sentence(s), or '' (`sentences`: the report's own)."""
+    return " ".join(s["text_en"] for s in sentences if s["role"] == "title")
+
+
+def counts(sentences: list[Record]) -> Counts:
+    """Sentences of one report: all of them, title and body, captions, and how many are flagged."""
+    captions = sum(s["role"] == "caption" for s in sentences)
+    return Counts(len(sentences), len(sentences) - captions, captions, sum(s["flags"] != "" for s in sentences),
+                  sum(s["origin"] == "review" for s in sentences))
+
+
+def provenance(run: dict) -> dict[str, object]:
+    """Models (revision or demo status, settings), stage timings, parameters and versions of the run."""
+    models = pd.DataFrame(
+        [[role, m.get("source"), "DEMO (random weights)" if m.get("demo") else f"revision {m.get('revision')}",
+          ", ".join(f"{k}={v}" for k, v in (m.get("generation") or {}).items())]
+         for role, m in run.get("models", {}).items()],
+        columns=["used for", "model", "status", "settings"],
+    )
+    stages = pd.DataFrame([[k, run[k].get("seconds", "")] for k in ("corpus", "translate", "summarise") if k in run],
+                          columns=["stage", "seconds"])
+    return {
+        "models": models,
+        "stages": stages,
+        "reviews": reviews_line(run),
+        "parameters": ", ".join(f"{k}={v}" for k, v in run.get("parameters", {}).items()),
+        "versions": ", ".join(f"{k} {v}" for k, v in run.get("versions", {}).items()),
+    }
+
+
+def reviews_line(run: dict) -> str:
+    """Provenance of the reviews a run used: the file, its digest, what was used and left unused."""
+    used = run.get("translate", {}).get("reviews")
+    if not used:
+        return "no reviews"
+    summaries = run.get("summarise", {}).get("reviews", {})
+    return (f"{used['file']} (sha256 {used['sha256'][:12] or 'none: no file'}; reviews digest {used['digest'][:12]}): "
+            f"{used['entries']} reviewed sentences, {used['used']} used in this run, {len(used['unused'])} unused; "
+            f"{summaries.get('applied', 0)} reviewed summaries used, {summaries.get('stale', 0)} stale")
