@@ -40,6 +40,9 @@ TABLES: dict[str, ContractFile] = {t.file.removesuffix(".csv"): t for t in (
                              "cited_as", "english"), "translate", "02_translate"),
     ContractFile("summaries.csv", ("report_id", "method", "model", "summary_en", "n_words", "flags",
                             "source_sentence_ids") + REVIEW_COLUMNS + ("reviewed_summary",), "summarise", "03_summarise"),
+    ContractFile("entities.csv", ("entity_id", "kind", "name_vi", "name_en", "reports", "mentions", "first_date",
+                                  "last_date"), "entities", "07_entities"),
+    ContractFile("mentions.csv", ("entity_id", "report_id", "sentence_no", "surface"), "entities", "07_entities"),
 )}
 
 
