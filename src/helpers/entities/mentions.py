@@ -95,8 +95,11 @@ def _organisation_end(text: str, at: int, starts: dict[int, Token]) -> int:
         return at
     token = starts.get(at)
     end = token.end if token and token.word[0].isupper() and token.word not in _TITLES else word.end()
+    end = _word_end(end, starts)
     while text[end:end + 1] == " ":
         after = end + 1
+        if text.startswith("và ", after) and _capitals(text, after + 3) > after + 3 and not _HEAD_RX.match(text, after + 3):
+            after += 3  # 'Cục Khoa học Công nghệ và Đào tạo': one name
         admin = _ADMIN_RX.match(text, after)
         if admin and _capitals(text, admin.end()) > admin.end():
             return _capitals(text, admin.end())
@@ -104,8 +107,16 @@ def _organisation_end(text: str, at: int, starts: dict[int, Token]) -> int:
         if nxt == after:
             return end
         token = starts.get(after)
-        end = max(nxt, token.end if token and token.word[0].isupper() else nxt)
+        end = _word_end(max(nxt, token.end if token and token.word[0].isupper() else nxt), starts)
     return end
+
+
+def _word_end(at: int, starts: dict[int, Token]) -> int:
+    """`at`, or the end of the model's word that runs across it (a compound: 'Chấp hành', 'Thoát nước')."""
+    for start, token in starts.items():
+        if start < at < token.end:
+            return token.end
+    return at
 
 
 def rule_spans(text: str, words: tuple[Token, ...]) -> list[Span]:
@@ -200,7 +211,7 @@ def find_mentions(text: str, glossary: tuple[Term, ...], cited: Iterable[str] = 
     model = [c for s in model_spans(text) for c in [_clean(s, text, protected, common)] if c] if use_model else []
     candidates = [(0, s) for s in document_spans(text, cited)]
     candidates += [(1, s) for s in glossary_spans(text, glossary)]
-    candidates += [(2, s) for s in rule_spans(text, words)]
+    candidates += [(1, s) for s in rule_spans(text, words)]  # with the glossary: the longer wins ('Chính phủ Hàn Quốc')
     candidates += [(3, s) for s in province_spans(text)]
     candidates += [(4, s) for s in name_spans(text)]
     candidates += [(5, s) for s in model]
