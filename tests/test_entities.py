@@ -164,3 +164,19 @@ def test_the_seeds_name_to_lam_in_three_reports_and_the_ministry_in_all_five(see
     assert set(entities["kind"]) == {"person", "organisation", "place", "document"}
     text = {(r, n): t for r, n, t in corpus.sentences[["report_id", "sentence_no", "text_vi"]].itertuples(index=False)}
     assert all(m.surface in text[(m.report_id, m.sentence_no)] for m in mentions.itertuples())
+
+
+def test_the_entities_page_links_each_entity_to_its_reports_and_escapes_names():
+    from helpers.pages.entities import entities_html
+
+    sentences, reports, refs = frames({"r1_x": ["Bộ trưởng Tô Lâm làm việc với Bộ Công an."],
+                                       "r2_y": ["Đồng chí Tô Lâm và Nguyễn <b>Văn</b> An tại tỉnh Quảng Nam."]},
+                                      {"r1_x": "2022-01-02", "r2_y": "2022-03-04"})
+    reports["title"] = ["Một <script>", ""]
+    entities, mentions = build_entities(sentences, reports, refs, GLOSSARY)
+    html = entities_html(entities, mentions, reports)
+    lam = named(entities, "Tô Lâm").iloc[0]
+    row = html.split(f'<tr id="{lam["entity_id"]}">')[1].split("</tr>")[0]
+    assert 'href="r1_x.html"' in row and 'href="r2_y.html"' in row and "2022-01-02 – 2022-03-04" in row
+    assert "<script>" not in html and "Một &lt;script&gt;" in html and "<b>" not in html
+    assert html.index(">People (") < html.index(">Organisations (") < html.index(">Places (")
