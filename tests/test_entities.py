@@ -180,3 +180,20 @@ def test_the_entities_page_links_each_entity_to_its_reports_and_escapes_names():
     assert 'href="r1_x.html"' in row and 'href="r2_y.html"' in row and "2022-01-02 – 2022-03-04" in row
     assert "<script>" not in html and "Một &lt;script&gt;" in html and "<b>" not in html
     assert html.index(">People (") < html.index(">Organisations (") < html.index(">Places (")
+
+
+def test_the_notebook_form_saves_a_correction_that_the_next_build_applies(tmp_path):
+    from helpers.config import Config
+    from helpers.entities.notebook import CorrectionPanel
+
+    sentences, reports, refs = frames({"a": ["Ông Hồ Văn Tứ đến Hà Tĩnh."]})
+    entities, _ = build_entities(sentences, reports, refs, GLOSSARY)
+    panel = CorrectionPanel(Config(reviews=tmp_path), entities, "ana")
+    panel.entity.value = ("place", "Hà Tĩnh")
+    panel.action.value, panel.value.value = "rekind", "planet"
+    assert "Not saved" in panel.submit() and load_corrections(tmp_path) == ()
+    panel.value.value = "organisation"
+    assert "Saved: rekind place" in panel.submit()
+    again, _ = build_entities(sentences, reports, refs, GLOSSARY, load_corrections(tmp_path))
+    assert named(again, "Hà Tĩnh").iloc[0]["kind"] == "organisation"
+    assert load_corrections(tmp_path)[0].reviewer == "ana"
