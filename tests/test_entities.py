@@ -197,3 +197,21 @@ def test_the_notebook_form_saves_a_correction_that_the_next_build_applies(tmp_pa
     again, _ = build_entities(sentences, reports, refs, GLOSSARY, load_corrections(tmp_path))
     assert named(again, "Hà Tĩnh").iloc[0]["kind"] == "organisation"
     assert load_corrections(tmp_path)[0].reviewer == "ana"
+
+
+def test_a_sentence_tagged_once_is_not_tagged_again_in_a_later_run(tmp_path, monkeypatch):
+    from helpers.entities import model
+    from helpers.entities.memo import TagMemo
+
+    sentences, reports, refs = frames({"a": ["Bộ trưởng Tô Lâm làm việc tại Hoà Bình.", "Ông Trần Quốc Tỏ đến."]})
+    with TagMemo(tmp_path / "tags.sqlite") as memo:
+        first = build_entities(sentences, reports, refs, GLOSSARY, memo=memo)
+    calls = []
+    monkeypatch.setattr(model, "_tagged", lambda text: calls.append(text) or [])
+    with TagMemo(tmp_path / "tags.sqlite") as memo:
+        assert len(memo) == 2
+        again = build_entities(sentences, reports, refs, GLOSSARY, memo=memo)
+    assert calls == [] and all(a.equals(b) for a, b in zip(first, again))
+    (tmp_path / "bad.sqlite").write_bytes(b"not a database at all" * 10)
+    with pytest.raises(OSError, match=r"bad\.sqlite: not a usable tag memory"):
+        TagMemo(tmp_path / "bad.sqlite")

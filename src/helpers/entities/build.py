@@ -8,7 +8,7 @@ each report's Vietnamese, merged into entities, with the reviewers' corrections 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, MutableMapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -16,6 +16,7 @@ import pandas as pd
 from helpers.entities.corrections import Correction
 from helpers.entities.mentions import find_mentions
 from helpers.entities.merge import clean_name, entity_id, key_of, plain
+from helpers.entities.model import Tagged, tag_all
 from helpers.store.contract import columns
 from helpers.text.glossary import Term
 
@@ -41,14 +42,17 @@ def _cited(references: pd.DataFrame) -> dict[tuple[str, int], list[str]]:
 
 
 def find_all(sentences: pd.DataFrame, references: pd.DataFrame, glossary: tuple[Term, ...],
-             use_model: bool = True) -> list[Found]:
-    """Every mention of every Vietnamese sentence, with its merge key (corrections not yet applied)."""
+             memo: MutableMapping[str, Tagged] | None = None, use_model: bool = True) -> list[Found]:
+    """Every mention of every Vietnamese sentence, with its merge key (corrections not yet applied).
+    The model tags each distinct sentence once (a sentence `memo` holds from an earlier run, never)."""
     cited = _cited(references)
     found = []
     vietnamese = sentences if "lang" not in sentences else sentences[sentences["lang"].fillna("vi").isin(["vi", ""])]
-    for row in vietnamese[["report_id", "sentence_no", "text_vi"]].itertuples(index=False):
-        report_id, sentence_no, text = str(row.report_id), int(row.sentence_no), str(row.text_vi or "")
-        for m in find_mentions(text, glossary, cited.get((report_id, sentence_no), ()), use_model):
+    rows = [(str(r), int(n), str(t) if isinstance(t, str) else "")
+            for r, n, t in vietnamese[["report_id", "sentence_no", "text_vi"]].itertuples(index=False)]
+    tagged = tag_all((t for _, _, t in rows), memo) if use_model else {}
+    for report_id, sentence_no, text in rows:
+        for m in find_mentions(text, glossary, cited.get((report_id, sentence_no), ()), tagged.get(text), use_model):
             found.append(Found(report_id, sentence_no, m.surface, m.kind, key_of(m.surface, m.kind, glossary)))
     return found
 
@@ -97,11 +101,14 @@ def _document_english(references: pd.DataFrame, glossary: tuple[Term, ...]) -> d
 
 def build_entities(sentences: pd.DataFrame, reports: pd.DataFrame, references: pd.DataFrame,
                    glossary: tuple[Term, ...], corrections: Iterable[Correction] = (),
+                   memo: MutableMapping[str, Tagged] | None = None,
                    use_model: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The entities and mentions tables of a run (contract columns): each entity with its kind, its
     Vietnamese and English names, how many reports and mentions name it, and the first and last
-    report dates; each mention with its sentence and its surface exactly as the sentence has it."""
-    found, reviewed = apply_corrections(find_all(sentences, references, glossary, use_model), corrections, glossary)
+    report dates; each mention with its sentence and its surface exactly as the sentence has it.
+    `memo` keeps the model's tagging of each sentence across runs (`entities.memo.TagMemo`)."""
+    found, reviewed = apply_corrections(find_all(sentences, references, glossary, memo, use_model), corrections,
+                                        glossary)
     dates = {str(r): str(d) for r, d in zip(reports["report_id"], reports["date"].fillna(""))} if len(reports) else {}
     by_entity: dict[tuple[str, str], list[Found]] = defaultdict(list)
     for f in found:

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from helpers.entities.known import document_spans, glossary_spans, is_body, name_spans
-from helpers.entities.model import Span, Token, model_spans, tokens
+from helpers.entities.model import Span, Tagged, Token, model_spans, tokens
 from helpers.entities.words import ADMIN_WORDS, ORG_HEADS, PROVINCES, TITLES, is_title, strip_admin, strip_titles
 from helpers.text.glossary import Term
 from helpers.text.names import SURNAMES, fold
@@ -203,12 +203,14 @@ def settle(candidates: Iterable[tuple[int, Span]]) -> list[Span]:
 
 
 def find_mentions(text: str, glossary: tuple[Term, ...], cited: Iterable[str] = (),
-                  use_model: bool = True) -> list[Mention]:
-    """Every mention of a sentence, in order. `cited` are the sentence's `cited_as` of references.csv."""
-    words = tokens(text) if use_model else ()
+                  tagged: Tagged | None = None, use_model: bool = True) -> list[Mention]:
+    """Every mention of a sentence, in order. `cited` are the sentence's `cited_as` of references.csv;
+    `tagged` the model's output for it when already known (`model.tag_all`); without the model
+    (`use_model=False`) only the known names and the rules on the text are used."""
+    words = tokens(text, tagged) if use_model else ()
     protected = [(s.start, s.end) for s in find_spans(text)]
     common = frozenset(f for t in glossary if not is_body(t) for f in (t.term, t.expansion_vi) if f)
-    model = [c for s in model_spans(text) for c in [_clean(s, text, protected, common)] if c] if use_model else []
+    model = [c for s in model_spans(text, words) for c in [_clean(s, text, protected, common)] if c] if use_model else []
     candidates = [(0, s) for s in document_spans(text, cited)]
     candidates += [(1, s) for s in glossary_spans(text, glossary)]
     candidates += [(1, s) for s in rule_spans(text, words)]  # with the glossary: the longer wins ('Chính phủ Hàn Quốc')

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.entities.mentions import find_mentions
-from helpers.entities.model import model_spans
+from helpers.entities.model import model_spans, tag_all, tokens
 from helpers.text.glossary import Term
 from helpers.text.references import references_frame
 
@@ -73,13 +73,15 @@ def step_spans(sentences: list[Gold], glossary: tuple[Term, ...]) -> list[set[tu
                           "text_vi": [t for t, _ in sentences]})
     refs = references_frame(frame, glossary)
     cited = refs.groupby("sentence_no")["cited_as"].apply(list).to_dict() if len(refs) else {}
-    return [{(m.start, m.end, m.kind) for m in find_mentions(t, glossary, cited.get(n, ()))}
+    tagged = tag_all(t for t, _ in sentences)
+    return [{(m.start, m.end, m.kind) for m in find_mentions(t, glossary, cited.get(n, ()), tagged[t])}
             for n, (t, _) in enumerate(sentences)]
 
 
 def model_only(sentences: list[Gold]) -> list[set[tuple[int, int, str]]]:
     """What underthesea's NER alone finds in each sentence (its PER, ORG and LOC spans)."""
-    return [{(s.start, s.end, s.kind) for s in model_spans(t)} for t, _ in sentences]
+    tagged = tag_all(t for t, _ in sentences)
+    return [{(s.start, s.end, s.kind) for s in model_spans(t, tokens(t, tagged[t]))} for t, _ in sentences]
 
 
 def score(system: str, sentences: list[Gold], found: list[set[tuple[int, int, str]]],
