@@ -29,3 +29,13 @@ def test_the_step_beats_the_model_alone_on_precision_and_recall(annotated, kinds
     sentences, step, model = annotated
     ours, theirs = score("step", sentences, step, kinds), score("model", sentences, model, kinds)
     assert ours.precision > theirs.precision and ours.recall > theirs.recall, (ours, theirs)
+
+
+def test_the_faster_pipeline_gives_underthesea_ners_own_tags(annotated):
+    from underthesea import ner
+
+    from helpers.entities.crf import ner_tags
+
+    sentences, _, _ = annotated
+    texts = [t for t, _ in sentences] + ["", "Tô Lâm.", "Ông Putin ca ngợi những thành tựu vĩ đại của Liên Xô"]
+    assert [ner_tags(t) for t in texts] == [[(w, tag) for w, _, _, tag in ner(t)] for t in texts]
