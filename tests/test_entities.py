@@ -215,3 +215,26 @@ def test_a_sentence_tagged_once_is_not_tagged_again_in_a_later_run(tmp_path, mon
     (tmp_path / "bad.sqlite").write_bytes(b"not a database at all" * 10)
     with pytest.raises(OSError, match=r"bad\.sqlite: not a usable tag memory"):
         TagMemo(tmp_path / "bad.sqlite")
+
+
+def test_the_step_reads_a_run_and_writes_its_files_with_the_reviewed_corrections(tmp_path):
+    from helpers.config import Config
+    from helpers.entities.outputs import make_entities, write_entities
+    from helpers.store.contract import read_table
+    from helpers.store.files import write_csv
+
+    cfg = Config(out=tmp_path / "out", reviews=tmp_path / "reviews", cache_dir=tmp_path / "cache")
+    sentences, reports, refs = frames({"a_1": ["Bộ trưởng Tô Lâm thăm Hà Tĩnh."], "b_2": ["Ông Tô Lâm và Hà Tĩnh."]},
+                                      {"a_1": "2022-01-02", "b_2": "2022-02-03"})
+    for name, frame in (("sentences", sentences), ("reports", reports), ("references", refs)):
+        write_csv(cfg.data_dir / f"{name}.csv", frame.reindex(columns=columns(name), fill_value=""))
+    save_correction(cfg.reviews, "rekind", "place", "Hà Tĩnh", "organisation", reviewer="test")
+    first = make_entities(cfg)
+    write_entities(cfg, first)
+    entities, mentions = read_table(cfg, "entities"), read_table(cfg, "mentions")
+    assert named(entities, "Hà Tĩnh").iloc[0]["kind"] == "organisation"
+    assert named(entities, "Tô Lâm").iloc[0]["reports"] == "2"  # read back as text, as every contract CSV
+    assert 'href="b_2.html"' in (cfg.html_dir / "entities.html").read_text(encoding="utf-8")
+    assert first.record["sentences_tagged"] == 2 and first.record["corrections"]["entries"] == 1
+    again = make_entities(cfg)  # a re-run: nothing tagged again, the same ids
+    assert again.record["sentences_tagged"] == 0 and list(again.entities["entity_id"]) == list(entities["entity_id"])
