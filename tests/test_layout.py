@@ -14,7 +14,7 @@ MAX_LINES = 350
 # The package's layers, bottom first (docs/architecture.md): a top-level package or module imports
 # only from layers below its own. The steps (and the collection's exports) share a layer and never
 # import one another: what two steps share lives below them.
-STEPS = ("corpus", "translate", "summarise", "pages")
+STEPS = ("corpus", "translate", "summarise", "entities", "pages")
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("errors",),
     ("store",),

@@ -7,6 +7,8 @@ The pipeline, one folder per step, each with its `stage` module (what the CLI an
     translate/  every sentence in English with its flags, by its language; each
                 report's English as text, Word and Markdown                          -> sentences (+English), translations/
     summarise/  three summaries per report, checked and held to a length bound       -> summaries
+    entities/   people, organisations, places and cited documents in each report's
+                Vietnamese (underthesea's NER with the glossary and rules), merged  -> entities, mentions
     pages/      report pages, index, digest, search, exported stage notebooks        -> OUT/html/
 
 Shared by the steps, bottom layer first (each imports only from those before it; docs/architecture.md):

@@ -28,6 +28,7 @@ import pandas as pd
 
 from helpers.config import Config
 from helpers.corpus.stage import CorpusStage
+from helpers.entities.stage import EntitiesStage
 from helpers.pages.notebooks import is_view, notebook_paths, run_stage_notebooks, stage_page
 from helpers.pages.render import INDEX
 from helpers.progress import stage_done, stage_line
@@ -45,6 +46,7 @@ SEQUENCE: tuple[Stage, ...] = (
     CorpusStage(),
     TranslateStage(),
     SummariseStage(),
+    EntitiesStage(),
 )
 STAGE_NAMES = tuple(s.name for s in SEQUENCE)
 
@@ -169,6 +171,8 @@ class RunSummary:
 
 def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
     """The whole job: stages, stage notebooks and their pages, report pages and the index."""
+    from helpers.pages.entities import PAGE as ENTITIES_PAGE, entities_html
+    from helpers.pages.render import save_page
     from helpers.pages.report import load_outputs
     from helpers.pages.stage import mark_pages, write_pages
     from helpers.collection.database import write_database
@@ -186,7 +190,9 @@ def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
             with stage_line("pages", seconds) as said:
                 outputs = load_outputs(cfg)
                 pages = write_pages(outputs, cfg.html_dir, stages, ctx.engine)
-                said.append(f"{len(outputs.reports)} report pages and the index")
+                pages.append(save_page(cfg.html_dir / ENTITIES_PAGE, entities_html(
+                    read_table(cfg, "entities"), read_table(cfg, "mentions"), outputs.reports)))
+                said.append(f"{len(outputs.reports)} report pages, the index and the entities")
             with stage_line("collection", seconds) as said:  # the notebooks change no data: written beside them
                 tables = {name: read_table(cfg, name) for name in TABLES}
                 said.append(f"{write_database(cfg.data_dir, tables).name} and "

@@ -57,7 +57,7 @@ def run_notebook(path: Path, cfg: Config) -> Path:
     return target
 
 
-INTERACTIVE = ("_review",)  # notebooks a person works in (widgets): JupyterLab only, never run by `make reports`
+INTERACTIVE = ("_review", "_entities")  # notebooks a person works in (widgets): JupyterLab only, never run by `make reports`
 
 
 def is_view(path: Path) -> bool:

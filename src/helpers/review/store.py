@@ -26,7 +26,8 @@ from helpers.store.files import locked, write_text
 SENTENCES = "sentences.tmx"
 SUMMARIES = "summaries.json"
 GLOSSARY = "glossary.csv"
-FILES = (SENTENCES, SUMMARIES, GLOSSARY)  # what the reviews' digest covers (not the README or locks)
+ENTITIES = "entities.csv"  # corrections of the entity index (helpers.entities.corrections)
+FILES = (SENTENCES, SUMMARIES, GLOSSARY, ENTITIES)  # what the reviews' digest covers (not the README or locks)
 
 
 def sentences_file(folder: Path) -> Path:

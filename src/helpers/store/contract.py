@@ -51,6 +51,9 @@ TABLES: dict[str, ContractFile] = {t.file.removesuffix(".csv"): t for t in (
                              "cited_as", "english"), "translate", "02_translate"),
     ContractFile("summaries.csv", ("report_id", "method", "model", "summary_en", "n_words", "flags",
                             "source_sentence_ids") + REVIEW_COLUMNS + ("reviewed_summary",), "summarise", "03_summarise"),
+    ContractFile("entities.csv", ("entity_id", "kind", "name_vi", "name_en", "reports", "mentions", "first_date",
+                                  "last_date"), "entities", "07_entities"),
+    ContractFile("mentions.csv", ("entity_id", "report_id", "sentence_no", "surface"), "entities", "07_entities"),
 )}
 
 
@@ -131,6 +134,9 @@ RUN_JSON: dict[str, RunSection] = {s.name: s for s in (
                 "references", "reviews") + STAGE_FIELDS),
     RunSection("summarise", "summarise", "the summary methods, rows, length bound, model time and summary reviews",
                ("methods", "rows", "max_sentences", "max_words", "model_seconds", "reviews") + STAGE_FIELDS),
+    RunSection("entities", "entities", "the entity index: the model, how many entities (by kind) and mentions, "
+               "sentences the model tagged in this run (the others from its memory), the corrections file",
+               ("model", "entities", "mentions", "kinds", "sentences_tagged", "corrections") + STAGE_FIELDS),
     RunSection("models", "translate, summarise", "per model used: source, revision, files and sha256, backend, "
                "decoding settings (keys: `translate`, `summary abstractive-en`, `summary abstractive-vi`)"),
     RunSection("pages", "pages", "the data and reviews the pages were made from", ("data", "reviews")),

@@ -1,0 +1,136 @@
+"""The entity index of a run: every mention of a person, organisation, place or cited document in
+each report's Vietnamese, merged into entities, with the reviewers' corrections applied.
+
+`build_entities` is the step's one entry point, over plain tables (what the stage reads from
+`OUT/data/`), and returns the two contract tables, `entities` and `mentions`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, MutableMapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from helpers.entities.corrections import Correction
+from helpers.entities.mentions import find_mentions
+from helpers.entities.merge import clean_name, entity_id, key_of, plain
+from helpers.entities.model import Tagged, tag_all
+from helpers.store.contract import columns
+from helpers.text.glossary import Term
+
+
+@dataclass(frozen=True)
+class Found:
+    """A mention of one sentence, with the entity it belongs to (kind and key) once merged."""
+
+    report_id: str
+    sentence_no: int
+    surface: str
+    kind: str
+    key: str
+
+
+def _cited(references: pd.DataFrame) -> dict[tuple[str, int], list[str]]:
+    """Each sentence's cited documents as written (`cited_as` of references.csv)."""
+    cited: dict[tuple[str, int], list[str]] = defaultdict(list)
+    if len(references):
+        for row in references[["report_id", "sentence_no", "cited_as"]].itertuples(index=False):
+            cited[(str(row.report_id), int(row.sentence_no))].append(str(row.cited_as))
+    return cited
+
+
+def find_all(sentences: pd.DataFrame, references: pd.DataFrame, glossary: tuple[Term, ...],
+             memo: MutableMapping[str, Tagged] | None = None, use_model: bool = True) -> list[Found]:
+    """Every mention of every Vietnamese sentence, with its merge key (corrections not yet applied).
+    The model tags each distinct sentence once (a sentence `memo` holds from an earlier run, never)."""
+    cited = _cited(references)
+    found = []
+    vietnamese = sentences if "lang" not in sentences else sentences[sentences["lang"].fillna("vi").isin(["vi", ""])]
+    rows = [(str(r), int(n), str(t) if isinstance(t, str) else "")
+            for r, n, t in vietnamese[["report_id", "sentence_no", "text_vi"]].itertuples(index=False)]
+    tagged = tag_all((t for _, _, t in rows), memo) if use_model else {}
+    for report_id, sentence_no, text in rows:
+        for m in find_mentions(text, glossary, cited.get((report_id, sentence_no), ()), tagged.get(text), use_model):
+            found.append(Found(report_id, sentence_no, m.surface, m.kind, key_of(m.surface, m.kind, glossary)))
+    return found
+
+
+def apply_corrections(found: list[Found], corrections: Iterable[Correction],
+                      glossary: tuple[Term, ...]) -> tuple[list[Found], dict[tuple[str, str], str]]:
+    """The mentions with the reviewers' corrections applied, in the order saved (re-kind, merge,
+    reject), and the reviewed English names by (kind, key)."""
+    english: dict[tuple[str, str], str] = {}
+    for c in corrections:
+        target = (c.kind, key_of(c.name_vi, c.kind, glossary))
+        if c.action == "english":
+            english[target] = c.value
+            continue
+        if c.action == "reject":
+            found = [f for f in found if (f.kind, f.key) != target]
+            continue
+        if c.action == "rekind":
+            new = (c.value, key_of(c.name_vi, c.value, glossary))
+        else:  # merge
+            new = (c.kind, key_of(c.value, c.kind, glossary))
+        found = [Found(f.report_id, f.sentence_no, f.surface, *new) if (f.kind, f.key) == target else f
+                 for f in found]
+    return found, english
+
+
+def _glossary_english(glossary: tuple[Term, ...]) -> dict[str, str]:
+    """The glossary's English by the organisation key of each term and form."""
+    names: dict[str, str] = {}
+    for t in glossary:
+        if t.kind in ("office", "acronym") and t.english:
+            for form in (t.term, *t.variants, t.expansion_vi):
+                if form:
+                    names.setdefault(key_of(form, "organisation", glossary), t.english)
+    return names
+
+
+def _document_english(references: pd.DataFrame, glossary: tuple[Term, ...]) -> dict[str, str]:
+    """A cited document's English name ('Resolution No. 12-NQ/TW') by its key."""
+    names: dict[str, str] = {}
+    for row in references.itertuples(index=False) if len(references) else ():
+        short = f"{row.type} {row.code or row.number}"
+        names.setdefault(key_of(short, "document", glossary), f"{row.type_en} No. {row.code or row.number}")
+    return names
+
+
+def build_entities(sentences: pd.DataFrame, reports: pd.DataFrame, references: pd.DataFrame,
+                   glossary: tuple[Term, ...], corrections: Iterable[Correction] = (),
+                   memo: MutableMapping[str, Tagged] | None = None,
+                   use_model: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The entities and mentions tables of a run (contract columns): each entity with its kind, its
+    Vietnamese and English names, how many reports and mentions name it, and the first and last
+    report dates; each mention with its sentence and its surface exactly as the sentence has it.
+    `memo` keeps the model's tagging of each sentence across runs (`entities.memo.TagMemo`)."""
+    found, reviewed = apply_corrections(find_all(sentences, references, glossary, memo, use_model), corrections,
+                                        glossary)
+    dates = {str(r): str(d) for r, d in zip(reports["report_id"], reports["date"].fillna(""))} if len(reports) else {}
+    by_entity: dict[tuple[str, str], list[Found]] = defaultdict(list)
+    for f in found:
+        by_entity[(f.kind, f.key)].append(f)
+    english = {**_glossary_english(glossary)}
+    documents = _document_english(references, glossary)
+    rows = []
+    for (kind, key), items in by_entity.items():
+        names = Counter(clean_name(f.surface, kind) for f in items)
+        name_vi = sorted(names, key=lambda n: (-names[n], -len(n), n))[0]
+        name_en = reviewed.get((kind, key)) or (documents.get(key) if kind == "document" else None) \
+            or (english.get(key) if kind == "organisation" else None) or name_vi
+        report_dates = sorted(d for d in {dates.get(f.report_id, "") for f in items} if d)
+        rows.append({"entity_id": entity_id(kind, key), "kind": kind, "name_vi": plain(name_vi), "name_en": name_en,
+                     "reports": len({f.report_id for f in items}), "mentions": len(items),
+                     "first_date": report_dates[0] if report_dates else "",
+                     "last_date": report_dates[-1] if report_dates else ""})
+    entities = pd.DataFrame(rows, columns=columns("entities"))
+    if len(entities):
+        entities = entities.sort_values(["kind", "reports", "mentions", "name_vi"], ascending=[True, False, False, True],
+                                        ignore_index=True)
+    mentions = pd.DataFrame([{"entity_id": entity_id(f.kind, f.key), "report_id": f.report_id,
+                              "sentence_no": f.sentence_no, "surface": f.surface} for f in found],
+                            columns=columns("mentions"))
+    return entities, mentions

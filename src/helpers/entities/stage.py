@@ -1,0 +1,49 @@
+"""The entities step: the people, organisations, places and cited documents each report names
+(underthesea's NER with the glossary, cited documents and rules), merged across surface forms and
+reports, with the reviewers' corrections (`REVIEWS/entities.csv`): entities.csv and mentions.csv.
+The model's tagging of each sentence is kept in a memory in CACHE_DIR, so a re-run tags only new text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from helpers.entities.build import build_entities
+from helpers.entities.corrections import corrections_file, load_corrections
+from helpers.entities.memo import TagMemo
+from helpers.entities.model import model_version
+from helpers.stage import RunContext, Stage, StageOutput
+from helpers.store.paths import shown_path
+
+TAG_MEMO = "entity-tags.sqlite"  # in CACHE_DIR, beside the translation memory
+
+
+class EntitiesStage(Stage):
+    """Who, where, which organisation: an entity index across all reports."""
+
+    name = "entities"
+    reads = ("sentences", "reports", "references")
+    writes = ("entities", "mentions")
+    uses_reviews = True  # the glossary and the entity corrections
+
+    def run(self, ctx: RunContext, tables: Mapping[str, pd.DataFrame]) -> StageOutput:
+        cfg = ctx.cfg
+        corrections = load_corrections(cfg.reviews)
+        with TagMemo(cfg.cache_dir / TAG_MEMO) as memo:
+            before = len(memo)
+            entities, mentions = build_entities(tables["sentences"], tables["reports"], tables["references"],
+                                                ctx.reviews.glossary, corrections, memo=memo)
+            tagged = len(memo) - before
+        record = {"model": model_version() + " (ner_crf_2017_10_12)", "entities": len(entities),
+                  "mentions": len(mentions), "kinds": {k: int(v) for k, v in entities["kind"].value_counts().items()},
+                  "sentences_tagged": tagged,
+                  "corrections": {"file": shown_path(corrections_file(cfg.reviews)), "entries": len(corrections)}}
+        return StageOutput({"entities": entities, "mentions": mentions}, record)
+
+    def line(self, tables: Mapping[str, pd.DataFrame], sections: Mapping[str, Any]) -> str:
+        entities = tables["entities"]
+        kinds = ", ".join(f"{n} {k}" for k, n in entities["kind"].value_counts().sort_index().items())
+        return f"{len(entities)} entities ({kinds}), {len(tables['mentions'])} mentions"

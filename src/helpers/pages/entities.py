@@ -1,0 +1,49 @@
+"""The entities page (`OUT/html/entities.html`): every person, organisation, place and cited
+document of the run, by kind, with how many reports name it, the dates of those reports, and a
+link to each (`<report_id>.html`, the report pages). Rendered in-process from `entities.html.j2`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from helpers.pages.render import INDEX, Link, Nav, page, render
+
+PAGE = "entities.html"
+KIND_LABELS = {"person": "people", "organisation": "organisations", "place": "places", "document": "documents"}
+
+
+def _dates(first: str, last: str) -> str:
+    """'2021-10-28', '2020-12-01 – 2022-06-22', or '' when no report has a date."""
+    first, last = str(first or ""), str(last or "")
+    return first if first == last else f"{first} – {last}".strip(" –")
+
+
+def entity_rows(entities: pd.DataFrame, mentions: pd.DataFrame, reports: pd.DataFrame) -> dict[str, list[dict]]:
+    """Each kind's entities as the page shows them, in the table's order, with their report links."""
+    titles = {str(r): str(t or r) for r, t in zip(reports["report_id"], reports["title"].fillna(""))} \
+        if len(reports) else {}
+    named_in = mentions.groupby("entity_id")["report_id"].apply(lambda s: sorted(set(map(str, s)))).to_dict() \
+        if len(mentions) else {}
+    rows: dict[str, list[dict]] = {k: [] for k in KIND_LABELS}
+    for e in entities.fillna("").to_dict("records"):
+        links = [(f"{r}.html", r.split("_")[0], titles.get(r, r)) for r in named_in.get(e["entity_id"], [])]
+        rows.setdefault(e["kind"], []).append({**e, "dates": _dates(e["first_date"], e["last_date"]), "links": links})
+    return rows
+
+
+def entities_body(entities: pd.DataFrame, mentions: pd.DataFrame, reports: pd.DataFrame) -> str:
+    """The page's content (no header), as notebook 07 shows it."""
+    rows = entity_rows(entities, mentions, reports)
+    kinds = [{"kind": k, "label": label, "count": len(rows.get(k, [])), "rows": rows.get(k, [])}
+             for k, label in KIND_LABELS.items()]
+    totals = {"entities": len(entities), "mentions": len(mentions),
+              "reports": mentions["report_id"].nunique() if len(mentions) else 0}
+    return render("entities.html.j2", kinds=kinds, totals=totals)
+
+
+def entities_html(entities: pd.DataFrame, mentions: pd.DataFrame, reports: pd.DataFrame,
+                  nav: Nav | None = None) -> str:
+    """The whole entities page; `nav` is the run's header (by default the index and this page)."""
+    nav = nav or Nav((Link(INDEX, "Index of reports"), Link(PAGE, "Entities", current=True)))
+    return page("Entities", entities_body(entities, mentions, reports), nav)

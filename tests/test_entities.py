@@ -1,0 +1,242 @@
+"""The entity index: merge rules, mentions standing in their sentence, corrections, the seeds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from helpers.entities.build import build_entities
+from helpers.entities.corrections import CorrectionError, load_corrections, save_correction
+from helpers.entities.mentions import find_mentions
+from helpers.entities.merge import entity_id, key_of
+from helpers.store.contract import columns
+from helpers.text.glossary import default_glossary
+
+ROOT = Path(__file__).resolve().parents[1]
+GLOSSARY = default_glossary()
+
+
+def frames(texts: dict[str, list[str]], dates: dict[str, str] | None = None) -> tuple[pd.DataFrame, ...]:
+    """sentences, reports and (empty) references tables for reports given as lists of sentences."""
+    sentences = pd.DataFrame([{"report_id": r, "sentence_no": n, "text_vi": t, "lang": "vi"}
+                              for r, ts in texts.items() for n, t in enumerate(ts, start=1)])
+    reports = pd.DataFrame([{"report_id": r, "date": (dates or {}).get(r, "")} for r in texts])
+    return sentences, reports, pd.DataFrame(columns=columns("references"))
+
+
+def named(entities: pd.DataFrame, name: str) -> pd.DataFrame:
+    return entities[entities["name_vi"] == name]
+
+
+@pytest.mark.parametrize(("a", "b", "kind"), [
+    ("Bộ trưởng Tô Lâm", "Tô Lâm", "person"),
+    ("Đại tướng Tô Lâm", "TÔ LÂM", "person"),
+    ("Tô Lâm", "To\u0302 La\u0302m", "person"),  # decomposed (NFD) letters are the same name
+    ("UBND tỉnh Nghệ An", "Ủy ban nhân dân tỉnh Nghệ An", "organisation"),
+    ("Đảng uỷ Công an Trung ương", "Đảng ủy Công an Trung ương", "organisation"),
+    ("CABD", "Công an nhân dân", "organisation"),
+    ("tỉnh Quảng Nam", "Quảng Nam", "place"),
+    ("thành phố Vinh", "Vinh", "place"),
+    ("Nghị quyết số 12-NQ/TW", "Nghị quyết 12-NQ/TW", "document"),
+])
+def test_forms_of_one_entity_share_a_key(a, b, kind):
+    assert key_of(a, kind, GLOSSARY) == key_of(b, kind, GLOSSARY)
+
+
+@pytest.mark.parametrize(("a", "b", "kind"), [
+    ("Tô Lâm", "Tô Huy Rứa", "person"),  # one family name, two people
+    ("Nguyễn Văn Linh", "Nguyễn Văn Thành", "person"),
+    ("Công an tỉnh Nghệ An", "Nghệ An", "organisation"),
+    ("Nghị quyết số 12-NQ/TW", "Nghị quyết số 21-NQ/TW", "document"),
+])
+def test_different_entities_keep_different_keys(a, b, kind):
+    assert key_of(a, kind, GLOSSARY) != key_of(b, kind, GLOSSARY)
+
+
+def test_two_people_sharing_a_surname_stay_two_entities():
+    sentences, reports, refs = frames({"r1": ["Bộ trưởng Tô Lâm làm việc với ông Tô Huy Rứa tại Hà Nội."],
+                                       "r2": ["Đồng chí Tô Lâm phát biểu."]})
+    entities, mentions = build_entities(sentences, reports, refs, GLOSSARY)
+    people = entities[entities["kind"] == "person"].set_index("name_vi")
+    assert set(people.index) >= {"Tô Lâm", "Tô Huy Rứa"}
+    assert people.loc["Tô Lâm", "reports"] == 2 and people.loc["Tô Huy Rứa", "reports"] == 1
+
+
+def test_titles_abbreviations_and_administrative_words_merge_across_reports():
+    sentences, reports, refs = frames(
+        {"a": ["Bộ trưởng Tô Lâm làm việc với UBND tỉnh Nghệ An.", "Đoàn công tác đến tỉnh Quảng Nam."],
+         "b": ["Ủy ban nhân dân tỉnh Nghệ An báo cáo Tô Lâm về tình hình ở Quảng Nam."]},
+        {"a": "2022-03-01", "b": "2021-05-02"})
+    entities, _ = build_entities(sentences, reports, refs, GLOSSARY)
+    for kind, count in (("person", 1), ("place", 1)):
+        assert len(entities[(entities["kind"] == kind) & (entities["reports"] == 2)]) == count
+    committee = entities[(entities["kind"] == "organisation") & (entities["reports"] == 2)]
+    assert len(committee) == 1 and committee.iloc[0]["name_en"] != ""
+    lam = named(entities, "Tô Lâm").iloc[0]
+    assert (lam["first_date"], lam["last_date"]) == ("2021-05-02", "2022-03-01")
+
+
+def test_a_glossary_body_gets_its_english_and_a_name_stays_vietnamese():
+    sentences, reports, refs = frames({"a": ["Thứ trưởng Trần Quốc Tỏ thăm Bộ Công an."]})
+    entities, _ = build_entities(sentences, reports, refs, GLOSSARY)
+    assert named(entities, "Bộ Công an").iloc[0]["name_en"] == "Ministry of Public Security"
+    assert named(entities, "Trần Quốc Tỏ").iloc[0]["name_en"] == "Trần Quốc Tỏ"
+
+
+def test_every_mention_surface_stands_in_its_sentence_and_ids_are_stable():
+    texts = {"x": ["Đồng chí Trung tướng Trần Quốc Tỏ, Thứ trưởng Bộ Công an chủ trì Hội nghị tại Hoà Bình.",
+                   "Ngày 11/1, Công an tỉnh Hà Nam tạm giữ Nguyễn Văn Linh (trú tại xã Chính Lý, huyện Lý Nhân)."]}
+    sentences, reports, refs = frames(texts)
+    entities, mentions = build_entities(sentences, reports, refs, GLOSSARY)
+    assert len(mentions) >= 6
+    by_no = dict(zip(sentences["sentence_no"], sentences["text_vi"]))
+    assert all(m.surface in by_no[m.sentence_no] for m in mentions.itertuples())
+    assert set(mentions["entity_id"]) == set(entities["entity_id"])
+    again, _ = build_entities(sentences, reports, refs, GLOSSARY)
+    assert list(again["entity_id"]) == list(entities["entity_id"])
+    # the name shown is in modern tone placement; the id is the key's, whatever form a report uses
+    assert named(entities, "Hòa Bình").iloc[0]["entity_id"] == entity_id("place", key_of("Hoà Bình", "place"))
+
+
+def test_titles_and_codes_are_not_names():
+    found = find_mentions("Tổng Bí thư chủ trì; Kết luận số 21-KL/TW của Ban Chấp hành Trung ương Đảng.", GLOSSARY)
+    surfaces = [m.surface for m in found]
+    assert "Tổng Bí thư" not in surfaces and not any(c.isdigit() for s in surfaces for c in s)
+    assert [s for s in surfaces if s.startswith("Ban Chấp hành Trung ương")] == surfaces
+
+
+def test_corrections_are_applied_in_every_later_run(tmp_path):
+    sentences, reports, refs = frames({"a": ["Ông Hồ Văn Tứ đến Hà Tĩnh, rồi tới Giải Búa.",
+                                             "Công an tỉnh Nghệ An làm việc với Hồ Văn Tứ."],
+                                       "b": ["Đại tá Hồ Văn Tứ và Công an Nghệ An."]})
+    before, _ = build_entities(sentences, reports, refs, GLOSSARY)
+    assert len(named(before, "Giải Búa")) == 1 and len(named(before, "Công an Nghệ An")) == 1
+    save_correction(tmp_path, "reject", named(before, "Giải Búa").iloc[0]["kind"], "Giải Búa", reviewer="test")
+    save_correction(tmp_path, "rekind", "place", "Hà Tĩnh", "organisation", reviewer="test")
+    save_correction(tmp_path, "merge", "organisation", "Công an Nghệ An", "Công an tỉnh Nghệ An", reviewer="test")
+    save_correction(tmp_path, "english", "organisation", "Công an tỉnh Nghệ An", "Nghe An Provincial Police",
+                    reviewer="test")
+    corrections = load_corrections(tmp_path)
+    assert [c.action for c in corrections] == ["reject", "rekind", "merge", "english"]
+    entities, mentions = build_entities(sentences, reports, refs, GLOSSARY, corrections)
+    assert named(entities, "Giải Búa").empty and "Giải Búa" not in set(mentions["surface"])
+    assert named(entities, "Hà Tĩnh").iloc[0]["kind"] == "organisation"
+    police = named(entities, "Công an tỉnh Nghệ An").iloc[0]
+    assert (police["reports"], police["name_en"]) == (2, "Nghe An Provincial Police")
+    assert named(entities, "Công an Nghệ An").empty
+
+
+def test_a_bad_correction_is_a_one_line_error_naming_the_file(tmp_path):
+    with pytest.raises(CorrectionError, match="entities.csv.*rekind needs the new kind"):
+        save_correction(tmp_path, "rekind", "person", "Tô Lâm", "city")
+    (tmp_path / "entities.csv").write_text("what,ever\n1,2\n", encoding="utf-8")
+    with pytest.raises(CorrectionError, match=r"entities\.csv: the header must be"):
+        load_corrections(tmp_path)
+    (tmp_path / "entities.csv").write_bytes(b"\xff\xfe\x00bad")
+    with pytest.raises(CorrectionError, match="not a UTF-8 CSV"):
+        load_corrections(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def seed_entities():
+    """The five seeds through the corpus stage, their references, and the entity step."""
+    from helpers.config import Config
+    from helpers.corpus.stage import build_corpus
+    from helpers.text.references import references_frame
+
+    corpus = build_corpus(Config(seeds=ROOT / "seeds"))
+    refs = references_frame(corpus.sentences, GLOSSARY)
+    return corpus, build_entities(corpus.sentences, corpus.report_table, refs, GLOSSARY)
+
+
+@pytest.mark.slow
+def test_the_seeds_name_to_lam_in_three_reports_and_the_ministry_in_all_five(seed_entities):
+    corpus, (entities, mentions) = seed_entities
+    ids = sorted(corpus.report_table["report_id"])
+    def reports_of(name: str) -> list[str]:
+        entity = named(entities, name)
+        assert len(entity) == 1, f"{name} is {len(entity)} entities"
+        return sorted(set(mentions[mentions["entity_id"] == entity.iloc[0]["entity_id"]]["report_id"]))
+    assert [r[:3] for r in reports_of("Tô Lâm")] == ["000", "002", "004"]
+    assert reports_of("Bộ Công an") == ids
+    assert set(entities["kind"]) == {"person", "organisation", "place", "document"}
+    text = {(r, n): t for r, n, t in corpus.sentences[["report_id", "sentence_no", "text_vi"]].itertuples(index=False)}
+    assert all(m.surface in text[(m.report_id, m.sentence_no)] for m in mentions.itertuples())
+
+
+def test_the_entities_page_links_each_entity_to_its_reports_and_escapes_names():
+    from helpers.pages.entities import entities_html
+
+    sentences, reports, refs = frames({"r1_x": ["Bộ trưởng Tô Lâm làm việc với Bộ Công an."],
+                                       "r2_y": ["Đồng chí Tô Lâm và Nguyễn <b>Văn</b> An tại tỉnh Quảng Nam."]},
+                                      {"r1_x": "2022-01-02", "r2_y": "2022-03-04"})
+    reports["title"] = ["Một <script>", ""]
+    entities, mentions = build_entities(sentences, reports, refs, GLOSSARY)
+    html = entities_html(entities, mentions, reports)
+    lam = named(entities, "Tô Lâm").iloc[0]
+    row = html.split(f'<tr id="{lam["entity_id"]}">')[1].split("</tr>")[0]
+    assert 'href="r1_x.html"' in row and 'href="r2_y.html"' in row and "2022-01-02 – 2022-03-04" in row
+    assert "<script>" not in html and "Một &lt;script&gt;" in html and "<b>" not in html
+    assert html.index(">People (") < html.index(">Organisations (") < html.index(">Places (")
+
+
+def test_the_notebook_form_saves_a_correction_that_the_next_build_applies(tmp_path):
+    from helpers.config import Config
+    from helpers.entities.notebook import CorrectionPanel
+
+    sentences, reports, refs = frames({"a": ["Ông Hồ Văn Tứ đến Hà Tĩnh."]})
+    entities, _ = build_entities(sentences, reports, refs, GLOSSARY)
+    panel = CorrectionPanel(Config(reviews=tmp_path), entities, "ana")
+    panel.entity.value = ("place", "Hà Tĩnh")
+    panel.action.value, panel.value.value = "rekind", "planet"
+    assert "Not saved" in panel.submit() and load_corrections(tmp_path) == ()
+    panel.value.value = "organisation"
+    assert "Saved: rekind place" in panel.submit()
+    again, _ = build_entities(sentences, reports, refs, GLOSSARY, load_corrections(tmp_path))
+    assert named(again, "Hà Tĩnh").iloc[0]["kind"] == "organisation"
+    assert load_corrections(tmp_path)[0].reviewer == "ana"
+
+
+def test_a_sentence_tagged_once_is_not_tagged_again_in_a_later_run(tmp_path, monkeypatch):
+    from helpers.entities import model
+    from helpers.entities.memo import TagMemo
+
+    sentences, reports, refs = frames({"a": ["Bộ trưởng Tô Lâm làm việc tại Hoà Bình.", "Ông Trần Quốc Tỏ đến."]})
+    with TagMemo(tmp_path / "tags.sqlite") as memo:
+        first = build_entities(sentences, reports, refs, GLOSSARY, memo=memo)
+    calls = []
+    monkeypatch.setattr(model, "_tagged", lambda text: calls.append(text) or [])
+    with TagMemo(tmp_path / "tags.sqlite") as memo:
+        assert len(memo) == 2
+        again = build_entities(sentences, reports, refs, GLOSSARY, memo=memo)
+    assert calls == [] and all(a.equals(b) for a, b in zip(first, again))
+    (tmp_path / "bad.sqlite").write_bytes(b"not a database at all" * 10)
+    with pytest.raises(OSError, match=r"bad\.sqlite: not a usable tag memory"):
+        TagMemo(tmp_path / "bad.sqlite")
+
+
+def test_the_step_reads_a_run_and_writes_its_files_with_the_reviewed_corrections(tmp_path):
+    from helpers.config import Config
+    from helpers.entities.stage import EntitiesStage
+    from helpers.pages.entities import entities_html
+    from helpers.stage import RunContext
+
+    cfg = Config(out=tmp_path / "out", reviews=tmp_path / "reviews", cache_dir=tmp_path / "cache")
+    sentences, reports, refs = frames({"a_1": ["Bộ trưởng Tô Lâm thăm Hà Tĩnh."], "b_2": ["Ông Tô Lâm và Hà Tĩnh."]},
+                                      {"a_1": "2022-01-02", "b_2": "2022-02-03"})
+    tables = {name: frame.reindex(columns=columns(name), fill_value="")
+              for name, frame in (("sentences", sentences), ("reports", reports), ("references", refs))}
+    save_correction(cfg.reviews, "rekind", "place", "Hà Tĩnh", "organisation", reviewer="test")
+    with RunContext(cfg, progress=False) as ctx:
+        first = EntitiesStage().run(ctx, tables)
+    entities, mentions = first.tables["entities"], first.tables["mentions"]
+    assert named(entities, "Hà Tĩnh").iloc[0]["kind"] == "organisation"
+    assert named(entities, "Tô Lâm").iloc[0]["reports"] == 2
+    assert 'href="b_2.html"' in entities_html(entities, mentions, tables["reports"])
+    assert first.record["sentences_tagged"] == 2 and first.record["corrections"]["entries"] == 1
+    with RunContext(cfg, progress=False) as ctx:
+        again = EntitiesStage().run(ctx, tables)  # a re-run: nothing tagged again, the same ids
+    assert again.record["sentences_tagged"] == 0
+    assert list(again.tables["entities"]["entity_id"]) == list(entities["entity_id"])
