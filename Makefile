@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 # reaches the command as HELPERS_<NAME> in its environment, never through the shell: any folder
 # name works, quotes and backticks included.
 PARAMS := SEEDS OUT MODELS TRANSLATOR SUMMARISER_EN SUMMARISER_VI CACHE_DIR MEMORY BACKEND \
-	SUMMARY_MAX_SENTENCES SUMMARY_MAX_WORDS GENERATION ENGINE CLUSTER WORKERS REVIEWS
+	SUMMARY_MAX_SENTENCES SUMMARY_MAX_WORDS GENERATION ENGINE CLUSTER WORKERS REVIEWS REVIEWER
 $(foreach p,$(PARAMS),$(if $(filter-out undefined default automatic,$(origin $(p))),$(eval export HELPERS_$(p) = $$(value $(p)))))
 # make would export a variable given on its command line under its own name too, expanding it
 # (a `$(shell ...)` in a folder name would run): these go as HELPERS_<NAME> only, taken as written.
