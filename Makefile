@@ -67,9 +67,12 @@ test-fast: setup
 models: setup
 	$(BIN)/python -m helpers models fetch --lock "$$HELPERS_LOCK"
 
-# JupyterLab on the project (notebooks/ open; the same cache and parameters as `make reports`).
+# JupyterLab on the project (notebooks/ open; the same cache and parameters as `make reports`),
+# opening the reviewer's own copy of 06_review (notebooks/my-review/, ignored by git): reviewing
+# never writes a tracked notebook. `make lab REVIEWER=anna` names the reviewer.
 lab: setup
-	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.open_browser=$(if $(value CI),False,True) $(if $(filter 0,$(shell id -u)),--allow-root)
+	@$(BIN)/python -m helpers.review.workcopy notebooks
+	$(BIN)/jupyter lab notebooks/my-review/06_review.ipynb --notebook-dir=notebooks --ServerApp.open_browser=$(if $(value CI),False,True) $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # Rewrite the paired .py files from the notebooks (after editing in JupyterLab).
 # Each notebook's parameters cell is made anew from Config, and progress widgets are not stored.
