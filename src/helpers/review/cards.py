@@ -51,41 +51,58 @@ def coloured(text: str, colour: str) -> str:
 
 
 class Card:
-    """One sentence's widgets. `baseline` is the English as shown: the saved review's, else the
-    machine English (without the project's notes); the box holds it or the reviewer's edit."""
+    """One sentence's widgets, made once and loaded with a sentence at each page (`load`): setting
+    values is quick, making widgets is not. `baseline` is the English as shown: the saved review's,
+    else the machine English (without the project's notes); the box holds it or the reviewer's edit."""
 
-    def __init__(self, panel: ReviewPanel, item: Item, reports: dict[str, Report], draft: str | None) -> None:
-        self.item = item
+    def __init__(self, panel: ReviewPanel) -> None:
         self.panel = panel
-        review = panel.reviews.get(item.source)
-        self.baseline = review.english if review else item.machine
-        self.english = widgets.Textarea(value=self.baseline if draft is None else draft,
-                                        layout=widgets.Layout(width="95%", height="5em"))
+        self.item: Item | None = None
+        self.baseline = ""
+        self.loading = False  # a load sets the box: that is no edit
+        self.english = widgets.Textarea(layout=widgets.Layout(width="95%", height="5em"))
         self.approve = widgets.Button(description="Approve", button_style="success",
                                       tooltip="the English as shown above is right")
         self.save = widgets.Button(description="Save", button_style="primary", tooltip="keep the English in the box")
         self.revert = widgets.Button(description="Revert", tooltip="put the English as shown back in the box",
                                      layout=widgets.Layout(display="none"))
-        self.status = widgets.HTML(self.said(review))  # who reviewed it when
+        self.status = widgets.HTML()  # who reviewed it when
         self.notice = widgets.HTML()  # the box differs, or a save failed
-        self.shown = widgets.HTML(self.shown_html(review, item.flags))
+        self.about = widgets.HTML()  # the Vietnamese and where it occurs
+        self.shown = widgets.HTML()  # the English as shown, its flags in words
         self.term = widgets.Text(placeholder="Vietnamese term, as in the sentence")
         self.term_en = widgets.Text(placeholder="its English")
         self.term_kind = widgets.Dropdown(options=KINDS, value="office", layout=widgets.Layout(width="8em"))
         self.add = widgets.Button(description="Add to glossary")
         self.term_status = widgets.HTML()  # the glossary's answer, apart from the ✓ line
-        about = widgets.HTML(f"<p lang='vi'><b>{escape(item.source)}</b><br><small>"
-                             f"{places_html(item, reports, escape)}</small></p>")
         self.approve.on_click(lambda _: panel.review(self, approve=True))
         self.save.on_click(lambda _: panel.review(self))
         self.revert.on_click(lambda _: panel.revert(self))
         self.add.on_click(lambda _: panel.add_term(self))
-        self.english.observe(lambda _: panel.edited(self), names="value")
-        term = widgets.Accordion([widgets.VBox([widgets.HBox([self.term, self.term_en, self.term_kind, self.add]),
-                                                self.term_status])], selected_index=None, titles=("Add a glossary term",))
-        self.box = widgets.VBox([about, self.shown, self.english, self.notice,
-                                 widgets.HBox([self.approve, self.save, self.revert, self.status]), term],
+        self.english.observe(lambda _: self.loading or panel.edited(self), names="value")
+        self.terms = widgets.Accordion([widgets.VBox([widgets.HBox([self.term, self.term_en, self.term_kind, self.add]),
+                                                      self.term_status])], selected_index=None,
+                                       titles=("Add a glossary term",))
+        self.box = widgets.VBox([self.about, self.shown, self.english, self.notice,
+                                 widgets.HBox([self.approve, self.save, self.revert, self.status]), self.terms],
                                 layout=widgets.Layout(border="1px solid #ccc", padding="0.5em", margin="0.3em 0"))
+
+    def load(self, item: Item, reports: dict[str, Report], draft: str | None, fresh_flags: str | None) -> None:
+        """Show a sentence: the box holds its draft when there is one, else the English as shown."""
+        self.item = item
+        review = self.panel.reviews.get(item.source)
+        self.baseline = review.english if review else item.machine
+        self.loading = True
+        try:
+            self.english.value = self.baseline if draft is None else draft
+        finally:
+            self.loading = False
+        self.status.value = self.said(review)
+        self.about.value = (f"<p lang='vi'><b>{escape(item.source)}</b><br><small>"
+                            f"{places_html(item, reports, escape)}</small></p>")
+        self.shown.value = self.shown_html(review, item.flags if fresh_flags is None else fresh_flags)
+        self.term.value = self.term_en.value = self.term_status.value = ""
+        self.terms.selected_index = None
         self.show_dirty()
 
     @property

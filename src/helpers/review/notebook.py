@@ -90,6 +90,7 @@ class ReviewPanel:
         self.summary_list = widgets.VBox()
         self.summary_cards: list[SummaryCard] = []
         self.list = widgets.VBox()
+        self.pool = [Card(self) for _ in range(PAGE)]  # made once, loaded with each page's sentences
         self.cards: list[Card] = []
         self.shown: list[str] = []
         self.start = 0
@@ -127,10 +128,9 @@ class ReviewPanel:
         self.shown = self.queue.choose(self.choice.value, self.reviews, self.unreviewed_only.value, self.flag.value)
         self.start = min(max(start, 0), max(0, len(self.shown) - 1))
         page = self.shown[self.start:self.start + PAGE]
-        self.cards = [Card(self, self.queue.items[s], self.queue.reports, self.drafts.get(s)) for s in page]
-        for card in self.cards:
-            if card.item.source in self.fresh and card.item.source in self.reviews:
-                card.shown.value = card.shown_html(self.reviews[card.item.source], self.fresh[card.item.source])
+        self.cards = self.pool[:len(page)]
+        for card, source in zip(self.cards, page):
+            card.load(self.queue.items[source], self.queue.reports, self.drafts.get(source), self.fresh.get(source))
         rid = self.choice.value
         chosen = [] if self.summaries is None or not rid else \
             self.summaries[self.summaries["report_id"] == rid].to_dict("records")
