@@ -72,7 +72,7 @@ models: setup
 # never writes a tracked notebook. `make lab REVIEWER=anna` names the reviewer.
 lab: setup
 	@$(BIN)/python -m helpers.review.workcopy notebooks
-	$(BIN)/jupyter lab notebooks/my-review/06_review.ipynb --notebook-dir=notebooks --ServerApp.open_browser=$(if $(value CI),False,True) $(if $(filter 0,$(shell id -u)),--allow-root)
+	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.file_to_run=my-review/06_review.ipynb --ServerApp.open_browser=$(if $(value CI),False,True) $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # Rewrite the paired .py files from the notebooks (after editing in JupyterLab).
 # Each notebook's parameters cell is made anew from Config, and progress widgets are not stored.

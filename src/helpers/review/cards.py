@@ -123,7 +123,7 @@ class Card:
         if review is None:
             return f"<p>{escape(self.item.machine)}</p>{flags_html(flags)}"
         machine = (f"<details><summary>machine English</summary><p>{escape(self.item.english)}</p>"
-                   f"{flags_html(self.item.flags)}</details>") if self.item.origin != "review" else ""
+                   f"{flags_html(self.item.flags)}</details>") if self.item.origin != "review" and review.english != self.item.english else ""
         return (f"<p><b>Reviewed English</b>: {escape(review.english)}</p>{flags_html(flags)}{machine}")
 
     def reviewed(self, review: Review, fresh_flags: str, note: str = "") -> None:

@@ -28,6 +28,7 @@ from helpers.store.contract import read_table
 from helpers.translate.sentences import checked
 
 PAGE = 10  # cards shown at once
+WRAP = widgets.Layout(flex_flow="row wrap")  # a row of controls wraps on a narrow screen
 STALE_PAGES = ("<b>The HTML pages are now out of date</b>: run <code>make reports</code> to make them again with "
                "the reviewed English.")
 
@@ -103,8 +104,8 @@ class ReviewPanel:
         self.next_unreviewed.on_click(lambda _: self.go_next_unreviewed())
         self.widget = widgets.VBox([
             self.progress, self.reviewer, self.note,
-            widgets.HBox([self.search, self.unreviewed_only]), self.choice,
-            widgets.HBox([self.flag, self.next_unreviewed]),
+            widgets.HBox([self.search, self.unreviewed_only], layout=WRAP), self.choice,
+            widgets.HBox([self.flag, self.next_unreviewed], layout=WRAP),
             self.summary_list, self.list, widgets.HBox([self.previous, self.where, self.next])])
         self.show(0)
 
@@ -161,10 +162,11 @@ class ReviewPanel:
         return True
 
     def progress_line(self) -> str:
-        """'reviewed 2 of 121 flagged sentences (122 places: make counts every occurrence)'."""
+        """'reviewed 2 of 121 flagged sentences (122 flagged places, as make reports counts them)': the
+        panel lists a sentence of many reports once, `make reports` counts each occurrence."""
         done, flagged, places = self.queue.counted(self.reviews, self.choice.value)
-        where = "" if self.choice.value else \
-            f" ({places} places: `make` counts each occurrence, here a sentence of many reports counts once)"
+        where = "" if self.choice.value or places == flagged else \
+            f" ({places} flagged places, as make reports counts them: here a sentence of many reports counts once)"
         return f"reviewed {done} of {flagged} flagged sentences{where}"
 
     def update_progress(self) -> None:

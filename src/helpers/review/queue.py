@@ -158,7 +158,7 @@ def places_html(item: Item, reports: Mapping[str, Report], escape) -> str:
     """Where a sentence occurs: inline for one or two places, folded (<details>) for more."""
     def one(rid: str, no: int) -> str:
         title = reports[rid].title if rid in reports else ""
-        return f"{escape(title[:60] or rid)} #{no}"
+        return f"{escape((title if len(title) <= 60 else title[:59] + '…') or rid)} #{no}"
 
     if len(item.places) <= 2:
         return "; ".join(one(r, n) for r, n in item.places)
