@@ -208,3 +208,10 @@ def test_a_sentence_of_two_reports_is_one_tmx_unit_naming_both(tmp_path):
     units = {tu.find("tuv/seg").text: [p.text for p in tu.findall("prop") if p.get("type") == "x-report"]
              for tu in ET.parse(exported).getroot().iter("tu")}
     assert units == {"Câu chung.": ["r1", "r2"], "Câu riêng.": ["r2"]}
+
+
+@pytest.mark.slow
+def test_make_lab_reviewer_reaches_jupyterlab_as_helpers_reviewer():
+    shown = subprocess.run(["make", "-s", "--no-print-directory", "--eval", 'show: ; @echo "$$HELPERS_REVIEWER"', "show",
+                            "REVIEWER=anna o'brien"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert shown.stdout == "anna o'brien\n", shown.stderr
