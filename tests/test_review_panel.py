@@ -60,8 +60,12 @@ def test_the_picker_shows_titles_dates_and_what_waits_and_searches_them():
     every = picker_options(queue, waiting, "", keep="", waiting=200)
     assert len(every) == 301 and every[-1] == ("Hội nghị số 99 · 2024-05-01 · nothing flagged", "r099")
     assert picker_options(queue, waiting, "nothing like it", keep="r007", waiting=200)[1][1] == "r007"
-    assert queue.next_unreviewed("r001", ["Câu 1."], 0, {"Câu 1."}) == ("r002", 0)
-    assert queue.next_unreviewed("", [], -1, {s for s in queue.items}) is None
+    assert queue.next_unreviewed("r001", ["Câu 1."], 0, {"Câu 1."}) == ("r002", "Câu 2.")  # on to the next report
+    assert queue.next_unreviewed("r299", ["Câu 299."], 0, set()) == ("r001", "Câu 1.")  # round to the first
+    shown = queue.choose("", set())
+    assert queue.next_unreviewed("", shown, 0, set()) == ("", "Câu 2.")
+    assert queue.next_unreviewed("", shown, len(shown) - 1, set()) == ("", "Câu 1.")  # round, in all reports
+    assert queue.next_unreviewed("", shown, 0, set(queue.items)) is None
 
 
 def test_approve_takes_the_english_without_the_projects_note_and_flags_are_said_in_words():
@@ -101,6 +105,10 @@ seen.update(first_report=first, source=source, other=other.item.source, other_ma
             first=[saved[source].english, saved[source].reviewer, saved[source].kind],
             second=[saved[other.item.source].english, saved[other.item.source].reviewer, saved[other.item.source].kind],
             shown_after_save=again.shown.value, progress_after=panel.progress.value)
+before = panel.cards[0].item.source
+panel.next_unreviewed.click()
+now = panel.cards[0].item
+seen["next"] = [now.source != before, now.source in load_reviews(cfg.reviews), bool(now.flags)]
 print(json.dumps(seen))
 """
 
@@ -172,6 +180,7 @@ def test_a_session_in_a_kernel_loses_nothing_names_the_reviewer_and_leaves_track
         assert "<summary>machine English</summary>" in seen["shown_after_save"]
         assert "reviewed 2 of " in seen["progress_after"] and "1 unsaved" in seen["progress_after"]
         assert set(load_reviews(reviews)) == {seen["source"], seen["other"]}
+        assert seen["next"] == [True, False, True]  # next unreviewed: another sentence, flagged, not reviewed
 
         later = LATER.format(left=seen["left"], first=seen["first_report"])
         again = in_kernel(notebook, later, parameters, {"HELPERS_REVIEWER": None}, monkeypatch)

@@ -42,7 +42,8 @@ def flags_html(cell: str) -> str:
     lines = describe(cell)
     if not lines:
         return "<p><i>no flag</i></p>"
-    items = [f"<li><code>{escape(f)}</code>: {escape(line[len(f) + 2:])}</li>" for f, line in zip(split_flags(cell), lines)]
+    items = [f"<li><code>{escape(f)}</code>: {escape(line[len(f) + 2:])}</li>"
+             for f, line in zip(split_flags(cell), lines)]
     return f"<ul>{''.join(items)}</ul>"
 
 
@@ -122,8 +123,9 @@ class Card:
         the flags of its fresh checks, and the machine English folded beneath."""
         if review is None:
             return f"<p>{escape(self.item.machine)}</p>{flags_html(flags)}"
+        other = self.item.origin != "review" and review.english != self.item.english
         machine = (f"<details><summary>machine English</summary><p>{escape(self.item.english)}</p>"
-                   f"{flags_html(self.item.flags)}</details>") if self.item.origin != "review" and review.english != self.item.english else ""
+                   f"{flags_html(self.item.flags)}</details>") if other else ""
         return (f"<p><b>Reviewed English</b>: {escape(review.english)}</p>{flags_html(flags)}{machine}")
 
     def reviewed(self, review: Review, fresh_flags: str, note: str = "") -> None:

@@ -114,7 +114,8 @@ class ReviewPanel:
     def _refill_picker(self, keep: str) -> None:
         """The picker's options for the search typed (the report shown stays listed)."""
         done, flagged, _ = self.queue.counted(self.reviews)
-        options = picker_options(self.queue, self.queue.unreviewed(self.reviews), self.search.value, keep, flagged - done)
+        options = picker_options(self.queue, self.queue.unreviewed(self.reviews), self.search.value, keep,
+                                 flagged - done)
         self._picking = True
         try:
             self.choice.options = options
@@ -151,14 +152,10 @@ class ReviewPanel:
         if found is None:
             self.note.value = "<p>Every flagged sentence is reviewed.</p>"
             return False
-        rid, at = found
-        if rid != self.choice.value or self.unreviewed_only.value:
-            if rid != self.choice.value:
-                self._refill_picker(rid)
-            self._picking = True
-            self.unreviewed_only.value = False  # its place in the full list; reviewed ones stay in view
-            self._picking = False
-        self.show(at)
+        rid, source = found
+        if rid != self.choice.value:
+            self._refill_picker(rid)
+        self.show(self.queue.choose(rid, self.reviews, self.unreviewed_only.value, self.flag.value).index(source))
         return True
 
     def progress_line(self) -> str:
@@ -174,7 +171,8 @@ class ReviewPanel:
         unsaved = len(self.drafts)
         chosen = self.queue.reports.get(self.choice.value)
         self.progress.value = (
-            f"<b>{escape(self.progress_line())}</b> · {escape(chosen.title or chosen.report_id) if chosen else 'all reports'}"
+            f"<b>{escape(self.progress_line())}</b> · "
+            + (escape(chosen.title or chosen.report_id) if chosen else "all reports")
             + (f" · {coloured(f'{unsaved} unsaved', RED)}" if unsaved else " · nothing unsaved")
             + f" · saved to <code>{escape(str(self.cfg.reviews))}</code>")
 

@@ -84,21 +84,25 @@ class Queue:
         return {rid: sum(s not in reviewed for s in self.flagged(rid)) for rid in self.reports}
 
     def next_unreviewed(self, report_id: str, shown: list[str], after: int, reviewed: Collection[str],
-                        code: str = "") -> tuple[str, int] | None:
-        """Where the next unreviewed flagged sentence is: (report, its index in that report's list as
-        `choose(report, reviewed, False, code)` gives it), looking after position `after` of `shown`,
-        then in the following reports; None when every flagged sentence is reviewed."""
-        for at in range(after + 1, len(shown)):
-            item = self.items[shown[at]]
-            if item.flags and item.source not in reviewed:
-                return report_id, at
+                        code: str = "") -> tuple[str, str] | None:
+        """The next unreviewed flagged sentence and the choice it is in: after position `after` of
+        `shown` (the list on screen), else from the start of the next reports (for ALL: of the whole
+        list); None when every flagged sentence (with flag `code`) is reviewed."""
+        def first(sources: list[str]) -> str | None:
+            return next((s for s in sources if self.items[s].flags and s not in reviewed), None)
+
+        found = first(shown[after + 1:])
+        if found:
+            return report_id, found
+        if not report_id:
+            found = first(self.choose(ALL, reviewed, True, code))
+            return (ALL, found) if found else None
         order = list(self.reports)
         start = order.index(report_id) + 1 if report_id in self.reports else 0
         for rid in order[start:] + order[:start]:
-            sources = self.choose(rid, reviewed, False, code)
-            at = next((n for n, s in enumerate(sources) if self.items[s].flags and s not in reviewed), None)
-            if at is not None:
-                return rid, at
+            found = first(self.choose(rid, reviewed, True, code))
+            if found:
+                return rid, found
         return None
 
     def counted(self, reviewed: Collection[str], report_id: str = ALL) -> tuple[int, int, int]:
@@ -150,8 +154,8 @@ def picker_options(queue: Queue, unreviewed: Mapping[str, int], search: str, kee
               or wanted in f"{r.title} {r.date} {r.report_id}".casefold()]
     chosen.sort(key=lambda r: (-unreviewed.get(r.report_id, 0), r.date, r.title))
     everything = f"All reports · {len(queue.flagged())} flagged sentences, each once · {waiting} to review"
-    return [(everything, ALL)] + [(report_label(r, unreviewed.get(r.report_id, 0), len(queue.flagged(r.report_id))), r.report_id)
-                          for r in chosen]
+    labels = [report_label(r, unreviewed.get(r.report_id, 0), len(queue.flagged(r.report_id))) for r in chosen]
+    return [(everything, ALL)] + [(label, r.report_id) for label, r in zip(labels, chosen)]
 
 
 def places_html(item: Item, reports: Mapping[str, Report], escape) -> str:
