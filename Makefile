@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 # reaches the command as HELPERS_<NAME> in its environment, never through the shell: any folder
 # name works, quotes and backticks included.
 PARAMS := SEEDS OUT MODELS TRANSLATOR SUMMARISER_EN SUMMARISER_VI CACHE_DIR MEMORY BACKEND \
-	SUMMARY_MAX_SENTENCES SUMMARY_MAX_WORDS GENERATION ENGINE CLUSTER WORKERS REVIEWS
+	SUMMARY_MAX_SENTENCES SUMMARY_MAX_WORDS GENERATION ENGINE CLUSTER WORKERS REVIEWS REVIEWER
 $(foreach p,$(PARAMS),$(if $(filter-out undefined default automatic,$(origin $(p))),$(eval export HELPERS_$(p) = $$(value $(p)))))
 # make would export a variable given on its command line under its own name too, expanding it
 # (a `$(shell ...)` in a folder name would run): these go as HELPERS_<NAME> only, taken as written.
@@ -70,9 +70,12 @@ test-fast: setup
 models: setup
 	$(BIN)/python -m helpers models fetch --lock "$$HELPERS_LOCK"
 
-# JupyterLab on the project (notebooks/ open; the same cache and parameters as `make reports`).
+# JupyterLab on the project (notebooks/ open; the same cache and parameters as `make reports`),
+# opening the reviewer's own copy of 06_review (notebooks/my-review/, ignored by git): reviewing
+# never writes a tracked notebook. `make lab REVIEWER=anna` names the reviewer.
 lab: setup
-	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.open_browser=$(if $(value CI),False,True) $(if $(filter 0,$(shell id -u)),--allow-root)
+	@$(BIN)/python -m helpers.review.workcopy notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.file_to_run=my-review/06_review.ipynb --ServerApp.open_browser=$(if $(value CI),False,True) $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # Rewrite the paired .py files from the notebooks (after editing in JupyterLab).
 # Each notebook's parameters cell is made anew from Config, and progress widgets are not stored.

@@ -16,14 +16,16 @@
 # %% [markdown]
 # # 06 · Review: which English is right, and which must be corrected?
 #
-# The machine English of a run, sentence by sentence, for a person to approve or correct. Choose a
-# report, or all flagged sentences of the run; flagged sentences come first, each with its
-# Vietnamese, its English and its flags in words. **Approve** keeps the English as it is; **Save**
-# keeps what the box holds. A saved sentence wins over any model from then on, in every report
-# where it occurs, in every run, for every translator, and in CI: reviews are files of the project
-# (`REVIEWS`, default `reviews/`; commit them). A term can be added to the reviewers' glossary
-# from a sentence. This notebook is for JupyterLab: `make reports` does not run it.
-# Set `REPORT_ID` to a report to start with it, and `REVIEWER` to your name (default `$USER`).
+# The machine English of a run, sentence by sentence, for a person to approve or correct. At the
+# top: how much is reviewed, who you are (remembered for next time) and how many edits are not
+# saved yet. Pick a report (type to search its title or date) or all reports; "unreviewed only"
+# and a flag narrow the list, **next unreviewed** jumps on. Each card gives the Vietnamese, where
+# it occurs, the English with its flags in words, and a box: **Approve** keeps the English as
+# shown, **Save** keeps what the box holds, **Revert** drops your edit. An edit not saved stays in
+# its box through changes of report, page or filter, and across sessions. Reviews are files of
+# the project (`REVIEWS`, default `reviews/`; commit them); `make reports` then uses them
+# everywhere. `make lab` opens your own copy of this notebook (`notebooks/my-review/`, not
+# tracked by git). Set `REPORT_ID` to start with a report.
 
 # %% tags=["parameters"]
 # Run parameters. `make reports` sets every one of them; here, None takes $HELPERS_<NAME>
@@ -44,25 +46,19 @@ ENGINE = None  # where the work runs: local (this process) or dask; default: loc
 CLUSTER = None  # with the dask engine: a scheduler address; default: none: a local cluster
 WORKERS = None  # with the dask engine and no CLUSTER: local workers; default: 0: one per core
 REVIEWS = None  # the reviewed English, kept in the project (docs/review.md); default: reviews
+REVIEWER = None  # who reviews in notebook 06 and `review import` (docs/review.md); default: the name the review panel last had, else the login name
 REPORT_ID = None  # a report_id of OUT/data/reports.csv (default: all flagged sentences of the run)
-REVIEWER = None  # who reviews (default: $HELPERS_REVIEWER, else the login name)
 
 # %%
 from IPython.display import Markdown
 
 from helpers.config import Config
 from helpers.pages.stage import pages_note
-from helpers.review.notebook import ReviewPanel
+from helpers.review.notebook import open_panel
 
 cfg = Config.from_parameters(globals())
-panel = ReviewPanel(cfg, REPORT_ID, REVIEWER)
+panel = open_panel(cfg, REPORT_ID)
 panel
-
-# %% [markdown]
-# ## What is reviewed so far
-
-# %%
-print(panel.progress_line())
 
 # %% [markdown]
 # Saving writes `REVIEWS/sentences.tmx` at once. The report pages, `sentences.csv`, the English

@@ -37,6 +37,9 @@ def pytest_configure(config):
     # ...and read no reviews the checkout may hold (whole runs and notebooks give the models' English)
     os.environ.setdefault("HELPERS_REVIEWS", tempfile.mkdtemp(prefix="helpers-reviews-"))
     os.environ.setdefault("HELPERS_CACHE", str(ROOT / ".cache"))
+    # ...and the review panel remembers names and unsaved edits in a folder of the test run, not the user's
+    for xdg in ("XDG_CONFIG_HOME", "XDG_DATA_HOME"):
+        os.environ[xdg] = tempfile.mkdtemp(prefix=f"helpers-{xdg.lower()}-")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 

@@ -69,8 +69,6 @@ def _review_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="take an XLIFF file's final or translated segments, or a TMX file's units, "
                                         "as reviews (matched against the sentences of the run in OUT)")
     imp.add_argument("file", metavar="FILE", help="the XLIFF or TMX file")
-    imp.add_argument("--reviewer", default=None, metavar="NAME",
-                     help="who reviewed (default: the file's own, else $HELPERS_REVIEWER, else the login name)")
     for action in (export, imp):
         _run_options(action)
     return p

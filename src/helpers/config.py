@@ -100,6 +100,8 @@ class Config:
                              help="with the dask engine and no CLUSTER: local workers")
     reviews: Path = parameter(PROJECT_ROOT / "reviews", shown="reviews",
                               help="the reviewed English, kept in the project (docs/review.md)")
+    reviewer: str = parameter("", shown="the name the review panel last had, else the login name",
+                              help="who reviews in notebook 06 and `review import` (docs/review.md)")
 
     def __post_init__(self) -> None:
         for f in fields(self):

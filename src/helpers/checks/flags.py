@@ -90,3 +90,10 @@ def flag_code(flag: str) -> str:
 def meaning(code: str) -> str:
     """What a code means, for legends; a code no version of this project writes says so."""
     return FLAGS.get(code, "(not a flag of this version: the file was written by other code)")
+
+
+def describe(cell: str) -> list[str]:
+    """A CSV cell's flags in words, one line each: 'vietnamese_left:11_words: words of the output are
+    still in Vietnamese' (the flag as written, then its meaning): what pages, Word comments and the
+    review notebook show beside a code."""
+    return [f"{f}: {meaning(flag_code(f))}" for f in split_flags(cell)]

@@ -7,7 +7,9 @@
     xmlsafe     the gate every XML file passes before it is parsed (no entity, no network)
     tmx, xliff  the exchange formats translators' tools read and write
     exchange    `python -m helpers review export|import`
-    notebook    the widgets of notebook 06
+    notebook    the review panel of notebook 06 (ipywidgets); its cards (`cards`), what it offers as
+                plain data (`queue`), the reviewer's own name and unsaved edits kept outside the
+                project (`personal`), and the reviewer's untracked copy `make lab` opens (`workcopy`)
 
 The sentence-level override itself is a layer of the translation step (`translate.reviewed`).
 """

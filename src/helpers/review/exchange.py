@@ -53,7 +53,9 @@ def export_reviews(cfg: Config, report_ids: list[str], every: bool, fmt: str | N
         first = frame.drop_duplicates("text_vi")
         pairs = [Review(r["text_vi"], r["text_en"], r["reviewer"], r["reviewed_at"], r["review"] or "corrected")
                  if r["origin"] == "review" else Review(r["text_vi"], r["text_en"]) for r in first.to_dict("records")]
-        props = {r["text_vi"]: {"x-origin": r["origin"], "x-report": r["report_id"]} for r in first.to_dict("records")}
+        reports = frame.groupby("text_vi", sort=False)["report_id"].agg(lambda ids: list(dict.fromkeys(ids)))
+        props = {r["text_vi"]: {"x-origin": r["origin"], "x-report": reports[r["text_vi"]]}
+                 for r in first.to_dict("records")}  # every report the sentence is in, one <prop> each
         data = tmx_bytes(pairs, props)
     if to.is_dir():
         raise ReviewFileError(f"{to}: is a folder; --to names the file to write")

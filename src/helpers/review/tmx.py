@@ -25,9 +25,9 @@ def base_language(tag: str | None) -> str:
     return (tag or "").replace("_", "-").split("-")[0].lower()
 
 
-def tmx_bytes(reviews: Iterable[Review], props: Mapping[str, Mapping[str, str]] | None = None) -> bytes:
+def tmx_bytes(reviews: Iterable[Review], props: Mapping[str, Mapping[str, str | list[str]]] | None = None) -> bytes:
     """A TMX 1.4b document (UTF-8) with one `<tu>` per review, vi then en, in the order given;
-    `props` adds `<prop>`s to a source's unit (type → value)."""
+    `props` adds `<prop>`s to a source's unit (type → value, or values: one `<prop>` each)."""
     store = tmxfile(sourcelanguage=SOURCE_LANG, targetlanguage=TARGET_LANG)
     header = store.document.getroot().find("header")
     header.set("creationtool", "vi2en")
@@ -46,7 +46,8 @@ def tmx_bytes(reviews: Iterable[Review], props: Mapping[str, Mapping[str, str]] 
                 element.set(attribute, tmx_date(review.when))
         extra = {**({REVIEW_PROP: review.kind} if review.reviewer or review.when else {}),
                  **(props or {}).get(review.source, {})}
-        for at, (kind, value) in enumerate(extra.items()):  # <prop>s come before the <tuv>s
+        listed = [(kind, v) for kind, value in extra.items() for v in ([value] if isinstance(value, str) else value)]
+        for at, (kind, value) in enumerate(listed):  # <prop>s come before the <tuv>s
             prop = etree.Element("prop", type=kind)
             prop.text = value
             element.insert(at, prop)

@@ -1,11 +1,12 @@
 """Each report's English for post-editing, beside `translations/<report_id>.txt` (`stage.english_text`):
 
 - `<report_id>.docx` (python-docx): the English title, one paragraph per source paragraph, the photo
-  captions, a provenance line (model, revision, date); every flagged sentence highlighted, with a
-  Word comment giving its flags and its source sentence, as a translator post-editing in Word
-  expects (`Review > Comments`);
+  captions, a provenance line (model, revision, date), on A4 pages; every flagged sentence
+  highlighted, with a Word comment giving its flags in words and its source sentence, as a
+  translator post-editing in Word expects (`Review > Comments`); every reviewed sentence with a
+  ✓ comment saying who reviewed it when;
 - `<report_id>.md`: the same in Markdown, each flagged sentence marked ⚑ with a footnote giving its
-  flags and its source; the text escaped, so a report's `*`, `<script>` or `[link](...)` stays text.
+  flags in words and its source; the text escaped, so a report's `*`, `<script>` or `[link](...)` stays text.
 
 Both are made from the sentences alone and are byte-identical from run to run of the same day: the
 .docx's parts carry fixed zip times, and its document and comment dates are the provenance date.
@@ -22,13 +23,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers.checks.flags import split_flags
+from helpers.checks.flags import describe
+from helpers.review.entries import Review
 from helpers.store.files import write_bytes, write_text
 
 SUFFIXES = (".docx", ".md")  # written beside the .txt
 FLAG_MARK = "⚑"
 AUTHOR = "vi2en checks"  # the author of the .docx's comments
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # every part of a .docx: the same bytes from the same text
+A4_MM, MARGIN_MM = (210, 297), 25  # the paper Vietnamese offices print on
 
 
 @dataclass(frozen=True)
@@ -67,8 +70,17 @@ def layout(sentences: pd.DataFrame) -> Layout:
 
 
 def note(row: dict) -> str:
-    """What a flagged sentence's comment or footnote says: its flags, then its source."""
-    return f"{FLAG_MARK} {', '.join(split_flags(row['flags']))}. Source: {row['text_vi']}"
+    """What a flagged sentence's comment or footnote says: its flags in words (the registry's), then
+    its source."""
+    return f"{FLAG_MARK} {'; '.join(describe(row['flags']))}. Source: {row['text_vi']}"
+
+
+def review_note(row: dict) -> str:
+    """A reviewed sentence's comment ('✓ corrected by anna on 2026-05-01 10:15 UTC'), '' for others."""
+    if row.get("origin") != "review":
+        return ""
+    return "✓ " + Review(row["text_vi"], row["text_en"], str(row.get("reviewer") or ""),
+                         str(row.get("reviewed_at") or ""), str(row.get("review") or "corrected")).said()
 
 
 # ---------------------------------------------------------------- Markdown
@@ -113,6 +125,7 @@ def docx_bytes(report_id: str, sentences: pd.DataFrame, provenance: Provenance) 
     from docx import Document
     from docx.enum.text import WD_COLOR_INDEX
     from docx.oxml.ns import qn
+    from docx.shared import Mm
 
     lay = layout(sentences)
     when = datetime.fromisoformat(provenance.date).replace(tzinfo=timezone.utc)
@@ -123,12 +136,18 @@ def docx_bytes(report_id: str, sentences: pd.DataFrame, provenance: Provenance) 
     props.created = props.modified = when.replace(tzinfo=None)
     props.revision = 1
 
+    for section in doc.sections:
+        section.page_width, section.page_height = Mm(A4_MM[0]), Mm(A4_MM[1])
+        section.left_margin = section.right_margin = section.top_margin = section.bottom_margin = Mm(MARGIN_MM)
+
     def write(paragraph, rows: list[dict]) -> None:
         for i, row in enumerate(rows):
             run = paragraph.add_run(("" if i == 0 else " ") + xml_safe(row["text_en"]))
+            said = [text for text in (review_note(row), note(row) if row["flags"] else "") if text]
             if row["flags"]:
                 run.font.highlight_color = WD_COLOR_INDEX.YELLOW
-                comment = doc.add_comment(run, text=xml_safe(note(row)), author=AUTHOR, initials="QA")
+            if said:
+                comment = doc.add_comment(run, text=xml_safe("\n".join(said)), author=AUTHOR, initials="QA")
                 comment._comment_elm.set(qn("w:date"), when.strftime("%Y-%m-%dT%H:%M:%SZ"))
 
     if lay.title:
