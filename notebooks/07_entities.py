@@ -44,7 +44,7 @@ ENGINE = None  # where the work runs: local (this process) or dask; default: loc
 CLUSTER = None  # with the dask engine: a scheduler address; default: none: a local cluster
 WORKERS = None  # with the dask engine and no CLUSTER: local workers; default: 0: one per core
 REVIEWS = None  # the reviewed English, kept in the project (docs/review.md); default: reviews
-REVIEWER = None  # who corrects (default: $HELPERS_REVIEWER, else the login name)
+REVIEWER = None  # who reviews in notebook 06 and `review import` (docs/review.md); default: the name the review panel last had, else the login name
 
 # %%
 from IPython.display import HTML

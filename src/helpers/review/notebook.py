@@ -25,7 +25,7 @@ from helpers.review.queue import ALL, Queue, build_queue, picker_options
 from helpers.review.store import load_reviews, save_reviews
 from helpers.review.summaries import SummaryReview, load_summary_reviews, report_digest, save_summary_review
 from helpers.store.contract import read_table
-from helpers.translate.sentences import checked
+from helpers.inference.sentences import checked
 
 PAGE = 10  # cards shown at once
 WRAP = widgets.Layout(flex_flow="row wrap")  # a row of controls wraps on a narrow screen

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from helpers.checks.flags import flag_code, split_flags
-from helpers.translate.sentences import REPAIR_NOTE
+from helpers.inference.sentences import REPAIR_NOTE
 
 ALL = ""  # the choice of every report
 NOTE_START = REPAIR_NOTE.split("{")[0]  # " [kept from the source: "
