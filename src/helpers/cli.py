@@ -84,20 +84,20 @@ def review_main(argv: list[str]) -> int:
     try:
         cfg = config_from(args)
         if args.action == "export":
-            print(export_reviews(cfg, args.report, args.all, args.format, Path(args.to)))
+            print(shown(export_reviews(cfg, args.report, args.all, args.format, Path(args.to))))
             return EXIT_OK
         done = import_reviews(cfg, Path(args.file), args.reviewer)
     except (FileNotFoundError, ValueError) as exc:  # ReviewFileError and GlossaryError included
-        print(f"error: {exc}", file=sys.stderr)
+        print(shown(f"error: {exc}"), file=sys.stderr)
         return EXIT_FATAL
     except OSError as exc:
-        print(f"error: {exc.filename + ': ' if exc.filename else ''}{exc.strerror or exc}", file=sys.stderr)
+        print(shown(f"error: {exc.filename + ': ' if exc.filename else ''}{exc.strerror or exc}"), file=sys.stderr)
         return EXIT_FATAL
     for line in done.lines:
-        print(line)
+        print(shown(line))
     for source in done.unmatched:
-        print(f"unmatched: {args.file}: no sentence of {cfg.data_dir / 'sentences.csv'} reads "
-              f"{source[:120]!r} (kept as an unused review)", file=sys.stderr)
+        print(shown(f"unmatched: {args.file}: no sentence of {cfg.data_dir / 'sentences.csv'} reads "
+                    f"{source[:120]!r} (kept as an unused review)"), file=sys.stderr)
     return EXIT_REJECTED if done.unmatched else EXIT_OK
 
 
