@@ -91,3 +91,13 @@ def test_a_fifo_or_other_non_regular_file_is_refused_with_one_line(tmp_path):
     proc = cli("review", "import", str(fifo), "--reviews", str(tmp_path / "reviews"), "--out", str(tmp_path / "out"))
     assert proc.returncode == 1
     assert proc.stderr.strip() == f"error: {fifo}: is not a regular file (a pipe, device or socket): not read"
+
+
+def test_every_message_of_the_review_command_is_escaped(tmp_path):
+    name = "bad\x1b[2J\u202egpj.tmx"
+    proc, _ = review_import(tmp_path, name, tmx([(A + "\x1b[31m", "Held in Hanoi.")]))
+    said = proc.stdout + proc.stderr
+    assert "\x1b" not in said and "\u202e" not in said and "\\x1b[2J\\u202egpj.tmx" in said
+    proc = cli("review", "import", str(tmp_path / "missing\x1b[2J.tmx"), "--reviews", str(tmp_path / "r"),
+               "--out", str(tmp_path / "out"))
+    assert proc.returncode == 1 and "\x1b" not in proc.stderr and "missing\\x1b[2J.tmx" in proc.stderr
