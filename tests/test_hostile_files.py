@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from helpers.corpus.formats import docx as docx_format, pdf as pdf_format, wordtext
+from helpers.corpus.formats.legacy import encode_legacy
 from helpers.store.files import read_csv, write_csv
 
 from cli_in_process import run_cli as cli
@@ -90,9 +91,16 @@ def web_page(body: str) -> bytes:
 
 ARTICLE = f"<h1>Công an tỉnh tổ chức hội nghị</h1><p>{BODY}</p><p>Hội nghị kết thúc vào buổi chiều cùng ngày.</p>"
 MENU = "".join(f'<li><a href="/t{i}">Chuyên mục tin tức số {i} của báo điện tử</a></li>' for i in range(30))
+FULL = "Công an tỉnh đã tổ chức hội nghị tổng kết công tác năm 2023 với sự tham dự"
+PAGE_BREAK = lines_pdf([["Báo cáo tổng kết", "", FULL, FULL, FULL + " của đồng chí"],
+                        ["Nguyễn Văn An, Giám đốc Công an tỉnh, cùng nhiều đại biểu khác.", "", FULL + "."]])
+DAK_LAK = ("Báo cáo tình hình an ninh tại Đắk Lắk\n\nNgày 15/3, Công an tỉnh Đắk Lắk tổ chức hội nghị tại thành phố "
+           "Buôn Ma Thuột, huyện Krông Búk và huyện Lắk, xã Đắk Liêng, Đắk Phơi, Đắk Nuê cùng các đơn vị của tỉnh.\n")
 STYLES = 40_000  # as in the 248 KB Word file that hung: python-docx scanned every style per paragraph
 
 FILES = {
+    "page break.pdf": PAGE_BREAK,
+    "dak lak 1258.txt": encode_legacy(DAK_LAK, "windows-1258"),
     "control.html": web_page(f"<article><h1>Công an tỉnh tổ chức hội nghị</h1><p>{BODY}\x01</p></article>"),
     "noncharacter.html": web_page(f"<article><h1>Công an tỉnh tổ chức hội nghị</h1><p>{BODY}&#xFFFF;</p></article>"),
     "deep.html": web_page("<div>" * 300 + ARTICLE + "</div>" * 300),
@@ -210,6 +218,19 @@ def test_a_word_file_with_many_styles_is_read_and_its_styles_known(hostile_corpu
     assert len(ledger[ledger["text"].str.startswith(BODY)]) == 300
     caption = ledger[ledger["text"] == "Chú thích ảnh: hội nghị tổng kết"]
     assert caption["role"].tolist() == ["caption"]  # its style, the 40,000th, found by name
+
+
+def test_a_sentence_continued_across_a_pdf_page_break_with_a_name_is_joined(hostile_corpus_run):
+    _, _, tables = hostile_corpus_run
+    assert any(ln.endswith("tham dự của đồng chí Nguyễn Văn An, Giám đốc Công an tỉnh, cùng nhiều đại biểu khác.")
+               for ln in _ledger(tables, "page break.pdf"))
+
+
+def test_a_windows_1258_report_about_dak_lak_is_read(hostile_corpus_run):
+    _, _, tables = hostile_corpus_run
+    reports = tables["reports"].set_index("file")
+    assert reports.loc["dak lak 1258.txt", "encoding"] == "windows-1258"
+    assert "Báo cáo tình hình an ninh tại Đắk Lắk" in _ledger(tables, "dak lak 1258.txt")
 
 
 def test_line_breaks_in_a_word_run_split_lines_and_reach_no_csv_row_apart(hostile_corpus_run):

@@ -4,7 +4,7 @@ pypdf (pure Python, no other dependency than `cryptography` for AES-encrypted fi
 piece of text with its position. Lines are joined into a paragraph while they follow at the
 usual line spacing and the line above reaches the right margin; a wider gap, a change of font
 size, an indented first line or a short line above ends it; across a page break, the text goes on
-when it starts in lower case or the line above ends with a comma or the like. A hyphen at a line's end is undone
+when the full line above it ends mid-sentence. A hyphen at a line's end is undone
 when it split a word ('Inter-' 'net'), kept when it joins two Vietnamese syllables or a code
 ('chính trị-' 'xã hội', '118-' 'KH/ĐUCA'). Headers and footers (a line at a page's top or bottom
 that recurs at the same height, numbers aside, on most pages) and page numbers are left out of the text and listed
@@ -118,12 +118,11 @@ def join_lines(lines: list[str]) -> str:
 
 def _continues(last: str, first: str) -> bool:
     """Across a page break (where no spacing tells): the text on the next page goes on with the
-    paragraph when the line before it ends mid-sentence and it starts in lower case, or the line
-    before ends with a comma, colon, semicolon or hyphen."""
+    paragraph when the line before it does not end a sentence (a full line, not a heading: the
+    caller checks its length), whatever case the next page starts in ('... của đồng chí' /
+    'Nguyễn Văn A, ...')."""
     last, first = last.rstrip(), first.lstrip()
-    if not last or not first or last[-1] in ".!?…\"”":
-        return False
-    return first[0].islower() or last[-1] in ",;:-–("
+    return bool(last and first) and last[-1] not in ".!?…\"”"
 
 
 def paragraphs(body: list[PdfLine]) -> list[str]:
