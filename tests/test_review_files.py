@@ -101,3 +101,15 @@ def test_every_message_of_the_review_command_is_escaped(tmp_path):
     proc = cli("review", "import", str(tmp_path / "missing\x1b[2J.tmx"), "--reviews", str(tmp_path / "r"),
                "--out", str(tmp_path / "out"))
     assert proc.returncode == 1 and "\x1b" not in proc.stderr and "missing\\x1b[2J.tmx" in proc.stderr
+
+
+def test_a_reviewers_glossary_saved_by_excel_with_bom_and_crlf_is_read(tmp_path):
+    from helpers.review.glossary import add_term, glossary_for
+
+    reviews = tmp_path / "reviews"
+    reviews.mkdir()
+    path = add_term(reviews, "Công an tỉnh Đắk Lắk", "Đắk Lắk Provincial Police")
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))  # as Excel saves it
+    assert "Công an tỉnh Đắk Lắk" in {t.term for t in glossary_for(reviews)}
+    add_term(reviews, "Công an huyện Lắk", "Lắk District Police")  # a second save keeps the first term
+    assert {"Công an tỉnh Đắk Lắk", "Công an huyện Lắk"} <= {t.term for t in glossary_for(reviews)}
