@@ -151,14 +151,34 @@ def export_stage(executed: Path, stage: StagePage, nav: Nav, target: Path) -> tu
 
     nb = nbformat.read(executed, as_version=4)
     said = take_stderr(nb)
+    moved = head_styles(nb)
     exporter = HTMLExporter(template_name="stage", extra_template_basedirs=[str(TEMPLATES / "nbconvert")],
                             exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    style = (TEMPLATES / "style.css").read_text(encoding="utf-8")
+    style = (TEMPLATES / "style.css").read_text(encoding="utf-8") + "".join(f"\n{m}" for m in moved)
     header = str(render("nav.html.j2", nav=nav))
     body, _ = exporter.from_notebook_node(
         nb, resources={"metadata": {"name": f"{stage.title} · vi2en"}, "vi2en": {"style": style, "header": header}}
     )
     return save_page(target, body), said
+
+
+_STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.IGNORECASE | re.DOTALL)
+
+
+def head_styles(nb) -> list[str]:
+    """Take the <style> blocks out of the notebook's HTML outputs (pandas writes one before every
+    table it shows): a <style> belongs in the page's <head>, where the template puts the ones
+    returned (each once), not in its <body>."""
+    found: list[str] = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            html = output.get("data", {}).get("text/html")
+            if html is None:
+                continue
+            text = "".join(html) if isinstance(html, list) else html
+            found += [m.strip() for m in _STYLE.findall(text)]
+            output["data"]["text/html"] = _STYLE.sub("", text)
+    return list(dict.fromkeys(found))
 
 
 def tidy_notebook(notebook: Path) -> bool:
