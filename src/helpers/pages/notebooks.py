@@ -48,8 +48,9 @@ def run_notebook(path: Path, cfg: Config) -> Path:
             # `cwd` would change this whole process's working folder while other threads work in it.
             resources={"metadata": {"path": str(path.parent.absolute())}},
             progress_bar=False, log_output=False,
-            # the kernel's start-up warnings (TCP without encryption) are not the user's concern
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            # the kernel's start-up warnings (TCP without encryption) and its "KeyboardInterrupt caught
+            # in kernel" at shutdown are not the user's concern; a cell's error still fails the run
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
         )
     except papermill.PapermillExecutionError as exc:
         raise NotebookFailed(f"{path.name} failed: {exc.ename}: {exc.evalue}") from None

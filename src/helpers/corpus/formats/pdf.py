@@ -4,7 +4,8 @@ pypdf (pure Python, no other dependency than `cryptography` for AES-encrypted fi
 piece of text with its position. Lines are joined into a paragraph while they follow at the
 usual line spacing and the line above reaches the right margin; a wider gap, a change of font
 size, an indented first line or a short line above ends it; across a page break, the text goes on
-when the full line above it ends mid-sentence. A hyphen at a line's end is undone
+when the full line above it ends mid-sentence and the next starts in lower case or with a name,
+or the line above ends with a comma or the like. A hyphen at a line's end is undone
 when it split a word ('Inter-' 'net'), kept when it joins two Vietnamese syllables or a code
 ('chính trị-' 'xã hội', '118-' 'KH/ĐUCA'). Headers and footers (a line at a page's top or bottom
 that recurs at the same height, numbers aside, on most pages) and page numbers are left out of the text and listed
@@ -116,13 +117,17 @@ def join_lines(lines: list[str]) -> str:
     return out
 
 
-def _continues(last: str, first: str) -> bool:
+def _continues(last: str, first: str, body_text: bool) -> bool:
     """Across a page break (where no spacing tells): the text on the next page goes on with the
-    paragraph when the line before it does not end a sentence (a full line, not a heading: the
-    caller checks its length), whatever case the next page starts in ('... của đồng chí' /
-    'Nguyễn Văn A, ...')."""
+    paragraph when the line before it ends mid-sentence and it starts in lower case, or the line
+    before ends with a comma, colon, semicolon or hyphen, or (in body text: a caption is not) it
+    starts with a name ('... của đồng chí' / 'Nguyễn Văn An, ...': two capitalised words)."""
     last, first = last.rstrip(), first.lstrip()
-    return bool(last and first) and last[-1] not in ".!?…\"”"
+    if not last or not first or last[-1] in ".!?…\"”":
+        return False
+    words = first.split()[:2]
+    name = len(words) == 2 and all(w[0].isupper() and w[1:].islower() for w in words)
+    return first[0].islower() or last[-1] in ",;:-–(" or (body_text and name)
 
 
 def paragraphs(body: list[PdfLine]) -> list[str]:
@@ -142,7 +147,7 @@ def paragraphs(body: list[PdfLine]) -> list[str]:
             len(a.text) < SHORT_LINE * full * usual / max(a.size, 1.0)
             or abs(a.size - b.size) >= 0.5
             or (a.page == b.page and (a.y - b.y > GAP_FACTOR * spacing or a.y <= b.y))
-            or (a.page != b.page and not _continues(a.text, b.text))
+            or (a.page != b.page and not _continues(a.text, b.text, round(a.size, 1) == usual))
             or (b.x > left[b.page] + 0.8 * max(b.size, 1.0) and abs(a.x - left[a.page]) < 1.0)
         )
         if ends:
