@@ -1,4 +1,5 @@
-"""Characters no text can hold, dropped where a reader's text enters the project, each with a note.
+"""Characters no text can hold, dropped where a reader's text enters the project, each with a note;
+and the characters that end a line, in every format alike (`split_lines`).
 
 A PDF font whose ToUnicode map gives a lone surrogate (U+D800), a web page with `&#xFFFF;`, a Word
 run holding U+0001: such a character cannot be written as UTF-8 (a lone surrogate ends the writing of
@@ -18,6 +19,19 @@ _UNHOLDABLE = re.compile(f"[\ud800-\udfff\ufdd0-\ufdef{_NONCHARACTERS}]")
 # XML parsers refuse them, and lxml refuses a whole page that holds one.
 _MARKUP_UNHOLDABLE = re.compile(f"[\ud800-\udfff\ufdd0-\ufdef{_NONCHARACTERS}\x00-\x08\x0b\x0c\x0e-\x1f]")
 _CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
+
+
+# CRLF, CR and LF end a line, and so do a vertical tab (Word's manual line break), a form feed
+# (a page break, as pdftotext writes), NEL, and the Unicode line and paragraph separators.
+_EOL = re.compile(r"\r\n|[\r\n\x0b\x0c\x85\u2028\u2029]")
+
+
+def split_lines(text: str) -> tuple[str, ...]:
+    """Lines as an editor numbers them (see `_EOL` for what ends one); a final EOL adds none."""
+    lines = _EOL.split(text)
+    if len(lines) > 1 and lines[-1] == "":
+        lines.pop()
+    return tuple(lines)
 
 
 def unholdable(text: str) -> list[str]:

@@ -17,8 +17,8 @@ import re
 import zipfile
 
 from helpers.corpus.formats import Blocks, Extracted, library, register
+from helpers.corpus.formats.characters import split_lines
 from helpers.corpus.formats.encodings import Unreadable, repair
-from helpers.corpus.formats.text import split_lines
 from helpers.corpus.formats.wordtext import Paragraph, Table, Walk, style_names
 
 MAX_UNPACKED = 200_000_000  # bytes a .docx may unpack to, images included (a zip bomb stops here, named)
