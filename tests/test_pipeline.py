@@ -42,7 +42,7 @@ def test_contract_columns(seed_run):
         "report_id", "file", "title", "date", "author", "source", "n_lines", "n_sentences"
     ]
     assert list(read_csv(data / "sentences.csv").columns)[:4] == ["report_id", "sentence_no", "line_no", "text_vi"]
-    assert (data / "problems.csv").read_text() == "file,problem\n"
+    assert (data / "problems.csv").read_text() == '"file","problem"\n'  # a header only, every field quoted
     run = json.loads((data / "run.json").read_text())
     assert run["corpus"]["reports"] == 5 and run["corpus"]["rejected"] == 0
     assert run["corpus"]["lines"] == len(read_csv(data / "ledger.csv"))

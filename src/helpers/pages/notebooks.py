@@ -49,8 +49,9 @@ def run_notebook(path: Path, cfg: Config) -> Path:
             # `cwd` would change this whole process's working folder while other threads work in it.
             resources={"metadata": {"path": str(path.parent.absolute())}},
             progress_bar=False, log_output=False,
-            # the kernel's start-up warnings (TCP without encryption) are not the user's concern
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            # the kernel's start-up warnings (TCP without encryption) and its "KeyboardInterrupt caught
+            # in kernel" at shutdown are not the user's concern; a cell's error still fails the run
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
         )
     except papermill.PapermillExecutionError as exc:
         raise NotebookFailed(f"{path.name} failed: {exc.ename}: {exc.evalue}") from None
@@ -152,14 +153,34 @@ def export_stage(executed: Path, stage: StagePage, nav: Nav, target: Path) -> tu
 
     nb = nbformat.read(executed, as_version=4)
     said = take_stderr(nb)
+    moved = head_styles(nb)
     exporter = HTMLExporter(template_name="stage", extra_template_basedirs=[str(TEMPLATES / "nbconvert")],
                             exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    style = (TEMPLATES / "style.css").read_text(encoding="utf-8")
+    style = (TEMPLATES / "style.css").read_text(encoding="utf-8") + "".join(f"\n{m}" for m in moved)
     header = str(render("nav.html.j2", nav=nav))
     body, _ = exporter.from_notebook_node(
         nb, resources={"metadata": {"name": f"{stage.title} · vi2en"}, "vi2en": {"style": style, "header": header}}
     )
     return save_page(target, body), said
+
+
+_STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.IGNORECASE | re.DOTALL)
+
+
+def head_styles(nb) -> list[str]:
+    """Take the <style> blocks out of the notebook's HTML outputs (pandas writes one before every
+    table it shows): a <style> belongs in the page's <head>, where the template puts the ones
+    returned (each once), not in its <body>."""
+    found: list[str] = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            html = output.get("data", {}).get("text/html")
+            if html is None:
+                continue
+            text = "".join(html) if isinstance(html, list) else html
+            found += [m.strip() for m in _STYLE.findall(text)]
+            output["data"]["text/html"] = _STYLE.sub("", text)
+    return list(dict.fromkeys(found))
 
 
 def tidy_notebook(notebook: Path) -> bool:

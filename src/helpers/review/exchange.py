@@ -73,23 +73,25 @@ class Imported:
     unmatched: list[str] = field(default_factory=list)
 
 
-def read_exchange(path: Path) -> tuple[list[Review], int, str]:
-    """The reviews of an XLIFF or TMX file, how many segments were left out, and its format."""
+def read_exchange(path: Path) -> tuple[list[Review], int, str, list[str]]:
+    """The reviews of an XLIFF or TMX file, how many segments were left out, its format, and notes
+    on what else was left out."""
     data = read_bytes(path)
     if not data and not path.exists():
         raise ReviewFileError(f"{path}: does not exist")
     tag = root_tag(data, str(path))
     if tag == "xliff":
-        return (*read_xliff(data, str(path)), "XLIFF")
+        reviews, left, notes = read_xliff(data, str(path))
+        return reviews, left, "XLIFF", notes
     if tag == "tmx":
-        return (*read_tmx(data, str(path)), "TMX")
+        return (*read_tmx(data, str(path)), "TMX", [])
     raise ReviewFileError(f"{path}: neither XLIFF nor TMX (its root element is <{tag}>)")
 
 
 def import_reviews(cfg: Config, path: Path, reviewer: str | None = None) -> Imported:
     """Add the reviews of an XLIFF or TMX file to `cfg.reviews`; a review giving the English the
     sentence already has changes nothing, so a second import of the same file is harmless."""
-    reviews, left, kind = read_exchange(path)
+    reviews, left, kind, notes = read_exchange(path)
     table = cfg.data_dir / "sentences.csv"
     english = {}
     if table.is_file():
@@ -105,6 +107,7 @@ def import_reviews(cfg: Config, path: Path, reviewer: str | None = None) -> Impo
     done = Imported([f"imported {path} ({kind}): {len(taken)} segments as reviews, {len(changed)} new or changed, "
                      f"{len(taken) - len(changed)} already so"
                      + (f"; {left} not marked as reviewed, left out" if left else "")
+                     + "".join(f"; {note}" for note in notes)
                      + f" (reviews in {cfg.reviews})"])
     done.unmatched = [r.source for r in taken if r.source not in english]
     if done.unmatched and not english:

@@ -7,19 +7,23 @@ corrected, as files that travel with the project (committed, diffed, opened by t
 
 A save takes the file's lock, reads the file again, merges and replaces it atomically: two people
 saving at once lose nothing, and a reader never sees half a file. Nothing is ever deleted: a
-review whose sentence occurs in no report is kept, and listed as unused.
+review whose sentence occurs in no report is kept, and listed as unused; a save edits the TMX in
+place (`review.tmxedit`), so units, properties and notes it does not use are kept as they were.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
 from helpers.store.paths import shown_path
 from helpers.review.entries import Review, now, reviewer_name
-from helpers.review.tmx import read_tmx, tmx_bytes
+from helpers.review.tmx import REVIEW_PROP, SOURCE_LANG, TARGET_LANG, read_tmx, tmx_bytes
+from helpers.review.tmxedit import merge_tmx
 from helpers.review.xmlsafe import ReviewFileError
 from helpers.store.files import locked, write_text
 
@@ -38,6 +42,10 @@ def sentences_file(folder: Path) -> Path:
 def read_bytes(path: Path) -> bytes:
     """A reviews or exchange file's bytes, b'' when it does not exist; one line naming it otherwise."""
     try:
+        mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+            # opening a FIFO would wait for a writer for ever; a device could be read for ever
+            raise ReviewFileError(f"{path}: is not a regular file (a pipe, device or socket): not read")
         return path.read_bytes()
     except FileNotFoundError:
         return b""
@@ -63,6 +71,7 @@ def save_reviews(folder: Path, reviews: Iterable[Review]) -> list[Review]:
     nothing (the first reviewer and time are kept), so importing a file twice is harmless."""
     path = sentences_file(folder)
     with locked(path):
+        data = read_bytes(path)
         current = load_reviews(folder)
         changed = []
         for review in reviews:
@@ -72,9 +81,12 @@ def save_reviews(folder: Path, reviews: Iterable[Review]) -> list[Review]:
             if kept is None or kept.english != review.english:
                 current[review.source] = review
                 changed.append(review)
-        if changed:
+        if changed and not data.strip():
             ordered = sorted(current.values(), key=lambda r: r.source)  # stable order: small, mergeable diffs
             write_text(path, tmx_bytes(ordered).decode("utf-8"))
+        elif changed:  # the file edited in place: what it holds that reviews do not use is kept
+            write_text(path, merge_tmx(data, str(path), changed, tmx_bytes(changed), REVIEW_PROP,
+                                       SOURCE_LANG, TARGET_LANG).decode("utf-8"))
     return changed
 
 

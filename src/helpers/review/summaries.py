@@ -65,8 +65,10 @@ def parse_summary_reviews(data: bytes, path: Path) -> dict[tuple[str, str], Summ
     names = {f.name for f in fields(SummaryReview)}
     try:
         entries = json.loads(data.decode("utf-8"))["summaries"]
+        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+            raise TypeError("'summaries' must be a list of objects")
         reviews = [SummaryReview(**{k: str(v) for k, v in e.items() if k in names}) for e in entries]
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ReviewFileError(f"{path}: not a summaries file of this project ({type(exc).__name__}: {exc})") from None
     return {(r.report_id, r.method): r for r in reviews}
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from lxml import etree
-from translate.storage.lisa import getText
 from translate.storage.tmx import tmxfile
-from translate.misc.xml_helpers import getXMLlang
 
 import helpers
 from helpers.review.entries import KINDS, Review, iso_date, tmx_date
+from helpers.review.tmxedit import seg_text, tuv_language
 from helpers.review.xmlsafe import ReviewFileError, root_tag
+from helpers.corpus.formats.characters import drop_unholdable
 
 SOURCE_LANG, TARGET_LANG = "vi", "en"
 REVIEW_PROP = "x-review"
@@ -71,12 +71,17 @@ def read_tmx(data: bytes, name: str) -> tuple[list[Review], int]:
                               f"{SOURCE_LANG} → {TARGET_LANG})")
     reviews, other, seen = [], 0, set()
     for unit in store.units:
-        texts = {}
-        for node in unit.getlanguageNodes():
+        texts, langs = {}, []
+        for node in unit.xmlelement.iterchildren("tuv"):
             seg = node.find("seg")
-            texts.setdefault(base_language(getXMLlang(node)), getText(seg) if seg is not None else "")
+            langs.append(tuv_language(node))
+            texts.setdefault(langs[-1], seg_text(seg) if seg is not None else "")
         seen |= set(texts)
-        source, english = texts.get(SOURCE_LANG, "").strip(), texts.get(TARGET_LANG, "").strip()
+        if langs.count(SOURCE_LANG) > 1 or langs.count(TARGET_LANG) > 1:  # two versions: kept, not used
+            other += 1
+            continue
+        source = drop_unholdable(texts.get(SOURCE_LANG, "")).strip()  # as the readers drop U+FFFF
+        english = " ".join(texts.get(TARGET_LANG, "").split())  # a newline is no part of one sentence
         if not (source and english):
             other += 1
             continue

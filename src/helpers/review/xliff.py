@@ -16,6 +16,7 @@ from helpers.checks.flags import flag_code, meaning, split_flags
 from helpers.review.entries import Review
 from helpers.review.tmx import SOURCE_LANG, TARGET_LANG, base_language
 from helpers.review.xmlsafe import ReviewFileError, root_tag
+from helpers.corpus.formats.characters import drop_unholdable
 
 XLIFF_12 = "urn:oasis:names:tc:xliff:document:1.2"
 DONE_STATES = ("final", "translated", "signed-off")  # a translator's word that the target is good
@@ -65,9 +66,10 @@ def xliff_bytes(sentences: pd.DataFrame) -> bytes:
     return bytes(store)
 
 
-def read_xliff(data: bytes, name: str) -> tuple[list[Review], int]:
+def read_xliff(data: bytes, name: str) -> tuple[list[Review], int, list[str]]:
     """The segments of an XLIFF 1.x file marked done, as reviews (who and when left to the caller),
-    and how many were not; a ReviewFileError for a file that is no XLIFF 1.x or for other languages."""
+    how many were not, and notes (targets marked done but empty, ids given twice); a ReviewFileError
+    for a file that is no XLIFF 1.x or for other languages."""
     if root_tag(data, name) != "xliff":
         raise ReviewFileError(f"{name}: not an XLIFF file (its root element is <{root_tag(data, name)}>)")
     try:
@@ -79,13 +81,46 @@ def read_xliff(data: bytes, name: str) -> tuple[list[Review], int]:
         if base_language(source) != SOURCE_LANG or (target and base_language(target) != TARGET_LANG):
             raise ReviewFileError(f"{name}: a file for other languages (<file original={node.get('original')!r}> is "
                                   f"{source or '?'} → {target or '?'}; reviews are {SOURCE_LANG} → {TARGET_LANG})")
-    reviews, left = [], 0
+    reviews, left, empty, ids, twice = [], 0, 0, set(), []
     for unit in store.units:
-        target = unit.xmlelement.find(store.namespaced("target"))
-        done = unit.xmlelement.get("approved") == "yes" or (target is not None and target.get("state") in DONE_STATES)
-        english = str(unit.target or "").strip()
-        if not (done and english):
+        element = unit.xmlelement
+        target = element.find(store.namespaced("target"))
+        done = element.get("approved") == "yes" or (target is not None and target.get("state") in DONE_STATES)
+        english = " ".join(inline_text(target).split())  # a newline is no part of one sentence
+        if not english:
+            empty += done
+            left += not done
+            continue
+        if not done:
             left += 1
             continue
-        reviews.append(Review(unicodedata.normalize("NFC", str(unit.source)), unicodedata.normalize("NFC", english)))
-    return reviews, left
+        file = next(element.iterancestors(store.namespaced("file")), None)
+        where, uid = (file.get("original", "") if file is not None else ""), element.get("id", "")
+        if (where, uid) in ids:
+            twice.append(f"id {uid!r} of <file original={where!r}>")
+        ids.add((where, uid))
+        source = drop_unholdable(inline_text(element.find(store.namespaced("source")))).strip()
+        reviews.append(Review(unicodedata.normalize("NFC", source), unicodedata.normalize("NFC", english)))
+    notes = []
+    if empty:
+        notes.append(f"{empty} segment{'s' * (empty != 1)} marked done with an empty target, left out")
+    if twice:
+        notes.append(f"trans-unit {', '.join(twice[:5])}{' and more' if len(twice) > 5 else ''} given twice: "
+                     "the last one taken")
+    return reviews, left, notes
+
+
+INLINE_CODES = {"x", "bx", "ex", "ph", "bpt", "ept", "it"}  # placeholders of native markup, not text
+
+
+def inline_text(element) -> str:
+    """An XLIFF `<source>` or `<target>`'s text with its inline codes (`<ph>`'s `<br/>`, `<bpt>`'s
+    `<b>`, `<x/>`) left out and `<g>`/`<mrk>` read as their text; '' for None."""
+    if element is None:
+        return ""
+    out = [element.text or ""]
+    for child in element:
+        if isinstance(child.tag, str) and etree.QName(child).localname not in INLINE_CODES:
+            out.append(inline_text(child))
+        out.append(child.tail or "")
+    return "".join(out)

@@ -7,6 +7,7 @@ runs add to it without losing each other's sections.
 
 from __future__ import annotations
 
+import csv
 import fcntl
 import json
 import os
@@ -52,8 +53,10 @@ def write_bytes(path: Path, data: bytes) -> Path:
 
 
 def write_csv(path: Path, frame: pd.DataFrame) -> Path:
-    """Write a DataFrame as UTF-8 CSV with a header, atomically, without the index."""
-    return write_text(path, frame.to_csv(index=False, lineterminator="\n"))
+    """Write a DataFrame as UTF-8 CSV with a header, atomically, without the index; every field
+    quoted (the csv module's QUOTE_ALL), so a field holding any line-break character (a bare CR from
+    a Word run, NEL, U+2028, a vertical tab) reads back as one field of one row in any reader."""
+    return write_text(path, frame.to_csv(index=False, lineterminator="\n", quoting=csv.QUOTE_ALL))
 
 
 def read_csv(path: Path) -> pd.DataFrame:

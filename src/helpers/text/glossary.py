@@ -9,6 +9,7 @@ after translation, each term's English rendering is checked in the output.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -55,13 +56,15 @@ def load_glossary(path: Path | None = None) -> tuple[Term, ...]:
         text = resources.files("helpers").joinpath("data/glossary.csv").read_text(encoding="utf-8")
         name = "helpers/data/glossary.csv"
     else:
-        text, name = Path(path).read_text(encoding="utf-8"), str(path)
+        # utf-8-sig: a glossary saved by Excel starts with a byte-order mark (and has CRLF line ends,
+        # which the csv module reads as any other, inside a quoted cell too)
+        text, name = Path(path).read_text(encoding="utf-8-sig"), str(path)
     return parse_glossary(text, name)
 
 
 def parse_glossary(text: str, name: str) -> tuple[Term, ...]:
     """The terms of a glossary CSV's text; `name` is the file the errors name."""
-    rows = list(csv.DictReader(text.splitlines()))
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
     header = tuple(rows[0].keys()) if rows else ()
     if header not in (COLUMNS, tuple(c for c in COLUMNS if c not in OPTIONAL)):
         raise GlossaryError(f"{name}: the header must be {','.join(COLUMNS)}")

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import logging
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import PurePath
 from typing import Callable, Iterator
 
+from helpers.corpus.formats.characters import clean_lines, drop_unholdable
 from helpers.corpus.formats.encodings import Unreadable
 
 __all__ = ["Extracted", "Format", "FORMATS", "Unreadable", "format_for", "register", "library", "quiet"]
@@ -78,11 +79,31 @@ class Blocks:
             self.lines.append(t)
 
 
+def cleaned(read: Reader) -> Reader:
+    """`read`, its text (lines and metadata) without the characters no text can hold (a lone
+    surrogate from a PDF font, a noncharacter), each line that held some noted in the ledger."""
+
+    def read_clean(data: bytes) -> Extracted:
+        got = read(data)
+        lines, notes = clean_lines(got.lines)
+        meta = tuple((k, drop_unholdable(v)) for k, v in got.meta)
+        if not notes and meta == got.meta:
+            return got
+        roles = tuple((i, role, drop_unholdable(reason)) for i, role, reason in got.roles)
+        merged = dict(got.notes)
+        for i, note in notes:  # the ledger takes one note a line
+            merged[i] = f"{merged[i]}; {note}" if i in merged else note
+        return replace(got, lines=lines, notes=tuple(sorted(merged.items())), meta=meta, roles=roles)
+
+    return read_clean
+
+
 def register(name: str, *suffixes: str) -> Callable[[Reader], Reader]:
-    """Register the decorated function as the reader of `name`, for files ending in `suffixes`."""
+    """Register the decorated function as the reader of `name`, for files ending in `suffixes` (its
+    text cleaned of what no text can hold, `cleaned`)."""
 
     def add(read: Reader) -> Reader:
-        fmt = Format(name, suffixes, read)
+        fmt = Format(name, suffixes, cleaned(read))
         for suffix in suffixes:
             if suffix in FORMATS:
                 raise ValueError(f"two readers for {suffix}: {FORMATS[suffix].name} and {name}")

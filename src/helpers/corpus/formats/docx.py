@@ -4,7 +4,9 @@ by python-docx.
 python-docx parses the package's XML with lxml set to `resolve_entities=False` (and lxml loads
 no DTD and reaches no network by default), so a file's entities are never expanded; the package
 is checked first for what python-docx would not: not a zip at all, an encrypted Office file
-(which is a compound file, not a zip), a zip that would unpack to far more than it holds.
+(which is a compound file, not a zip), a zip that would unpack to far more than it holds (in all,
+or in its XML parts), a macro-enabled or Strict Open XML file. The body's text is read by
+`wordtext` (python-docx's objects leave out insertions, content controls, fields, nested tables).
 Page headers, footers, footnotes and text boxes are not read.
 """
 
@@ -15,9 +17,15 @@ import re
 import zipfile
 
 from helpers.corpus.formats import Blocks, Extracted, library, register
+from helpers.corpus.formats.characters import split_lines
 from helpers.corpus.formats.encodings import Unreadable, repair
+from helpers.corpus.formats.wordtext import Paragraph, Table, Walk, style_names
 
-MAX_UNPACKED = 500_000_000  # bytes a .docx may unpack to (a zip bomb stops here, named)
+MAX_UNPACKED = 200_000_000  # bytes a .docx may unpack to, images included (a zip bomb stops here, named)
+MAX_XML_UNPACKED = 40_000_000  # bytes its XML parts may unpack to: parsed, they take several times that
+_MACROS = b"macroEnabled"  # the content type of a .docm's main part
+_STRICT = b"purl.oclc.org/ooxml/wordprocessingml"  # Strict Open XML's namespace (python-docx reads Transitional)
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # compound file: an encrypted .docx, or an old .doc renamed
 _HEADING = re.compile(r"^(?:Heading|Title)\s*(\d*)$", re.IGNORECASE)
 _LIST_STYLE = re.compile(r"^List", re.IGNORECASE)
@@ -33,59 +41,62 @@ def check_package(data: bytes) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
             names = package.namelist()
-            unpacked = sum(info.file_size for info in package.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise Unreadable(f"damaged Word file ({exc})") from None
-    if "word/document.xml" not in names:
-        raise Unreadable("not a Word document (its package has no word/document.xml): damaged or mis-named")
+            infos = package.infolist()
+            unpacked = sum(info.file_size for info in infos)
+            xml = sum(info.file_size for info in infos if info.filename.lower().endswith((".xml", ".rels")))
+            types = package.read("[Content_Types].xml")[:200_000] if "[Content_Types].xml" in names else b""
+            head = package.open("word/document.xml").read(4096) if "word/document.xml" in names else b""
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError) as exc:
+        raise Unreadable(f"damaged Word file ({_ADDRESS.sub('', str(exc))})") from None
     if unpacked > MAX_UNPACKED:
         raise Unreadable(f"Word file that would unpack to {unpacked / 1e6:.0f} MB, over the "
                          f"{MAX_UNPACKED / 1e6:.0f} MB limit: not read")
+    if xml > MAX_XML_UNPACKED:
+        raise Unreadable(f"Word file whose text and layout (XML) would unpack to {xml / 1e6:.0f} MB, over the "
+                         f"{MAX_XML_UNPACKED / 1e6:.0f} MB limit: not read")
+    if _MACROS in types:
+        raise Unreadable("macro-enabled Word file (.docm) named .docx: not read (save it as a Word Document, .docx)")
+    if "word/document.xml" not in names:
+        raise Unreadable("not a Word document (its package has no word/document.xml): damaged or mis-named")
+    if _STRICT in head:
+        raise Unreadable("Word file saved as Strict Open XML, which is not read: save it as an ordinary "
+                         "Word Document (.docx)")
 
 
-def _paragraph(p) -> tuple[list[str], tuple[str, str] | None, bool]:
-    """A paragraph's lines (a manual line break ends one), the role its style settles, and whether
-    it is a heading."""
-    style = (p.style.name if p.style is not None else "") or ""
-    lines = [t.strip() for t in p.text.replace("\v", "\n").split("\n")]
+def _paragraph(p: Paragraph) -> tuple[list[str], tuple[str, str] | None, bool]:
+    """A paragraph's lines (a manual line break, or any other line-break character, ends one), the
+    role its style settles, and whether it is a heading."""
+    style = p.style
+    lines = [t.strip() for t in split_lines(p.text)] or [""]
     if style.casefold() == "caption":
         return lines, ("caption", "Word caption (Caption style)"), False
     heading = _HEADING.match(style)
     if heading:
         return lines, None, True
-    numbered = p._p.pPr is not None and p._p.pPr.numPr is not None
-    if numbered or _LIST_STYLE.match(style):
-        return lines, ("body", f"list item (Word {'numbering' if numbered else style})"), False
+    if p.numbered or _LIST_STYLE.match(style):
+        return lines, ("body", f"list item (Word {'numbering' if p.numbered else style})"), False
     return lines, None, False
 
 
-def _row_cells(row) -> list[str]:
-    """A table row's cell texts, a merged cell once."""
-    cells, seen = [], set()
-    for cell in row.cells:
-        if id(cell._tc) in seen:
-            continue
-        seen.add(id(cell._tc))
-        cells.append(" ".join(cell.text.split()))
-    return cells
-
-
 def document_lines(document) -> tuple[list[str], list[tuple[int, str, str]]]:
-    """Lines and settled roles of a python-docx Document's body, in order."""
-    from docx.table import Table
+    """Lines and settled roles of a python-docx Document's body, in order (`wordtext` reads it)."""
+    from docx.opc.constants import RELATIONSHIP_TYPE
 
+    try:
+        styles_element = document.part.part_related_by(RELATIONSHIP_TYPE.STYLES).element
+    except (KeyError, AttributeError):  # a document without styles: every paragraph is plain
+        styles_element = None
     blocks = Blocks()
     block = blocks.add
     long_seen = False  # after a long paragraph, a heading is a section heading, not the title
-
-    for item in document.iter_inner_content():
+    walk = Walk(*style_names(styles_element))
+    for item in walk.blocks(document.element.body):
         if isinstance(item, Table):
-            rows = ["\t".join(_row_cells(row)) for row in item.rows]
-            block([r for r in rows if r.strip()], ("body", "table row (Word table)"))
+            block([r for r in item.rows if r.strip()], ("body", "table row (Word table)"))
             continue
         texts, role, heading = _paragraph(item)
         if heading and long_seen:
-            role = ("body", f"section heading (Word {item.style.name})")
+            role = ("body", f"section heading (Word {item.style})")
         block(texts, role)
         long_seen = long_seen or len(" ".join(texts).split()) > 15
     return blocks.lines, blocks.roles
@@ -99,8 +110,10 @@ def read_docx(data: bytes) -> Extracted:
 
     try:
         lines, roles = document_lines(docx.Document(io.BytesIO(data)))
+    except Unreadable:
+        raise
     except Exception as exc:  # python-docx and lxml raise many kinds for a damaged part: named, one line
-        raise Unreadable(f"damaged Word file, not read ({type(exc).__name__}: {exc})") from None
+        raise Unreadable(f"damaged Word file, not read ({type(exc).__name__}: {_ADDRESS.sub('', str(exc))})") from None
     if not lines:
         raise Unreadable("Word file with no text (its body is empty, or only images)")
     fixed = repair("\n".join(lines), "")  # text typed in a legacy font (.VnTime) is TCVN3 mojibake

@@ -30,7 +30,7 @@ _TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
 _NUCLEI = ("iêu yêu oai oao oay oeo uây uôi uya uyê uyu ươi ươu ai ao au ay âu ây eo êu ia iê iu oa oă oe oi ôi "
            "ơi oo ua uâ uê ui uô uơ uy ưa ưi ươ ưu yê a ă â e ê i o ô ơ u ư y").split()
 _SYLLABLE = re.compile(r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|th|tr|qu|[bcdđghklmnprstvx])?(?:" + "|".join(_NUCLEI)
-                       + r")(?:ch|ng|nh|[cmnpt])?")
+                       + r")(?:ch|ng|nh|[cmnptk])?")  # a final k: place names of the Central Highlands (Đắk Lắk)
 _WORD = re.compile(r"[^\s\d!-/:-@\[-`{-~\u00a0\u2000-\u206f«»°©®™]+")
 _BOMS = (  # UTF-32 first: its little-endian BOM begins with UTF-16's
     (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),

@@ -4,7 +4,8 @@ pypdf (pure Python, no other dependency than `cryptography` for AES-encrypted fi
 piece of text with its position. Lines are joined into a paragraph while they follow at the
 usual line spacing and the line above reaches the right margin; a wider gap, a change of font
 size, an indented first line or a short line above ends it; across a page break, the text goes on
-when it starts in lower case or the line above ends with a comma or the like. A hyphen at a line's end is undone
+when the full line above it ends mid-sentence and the next starts in lower case or with a name,
+or the line above ends with a comma or the like. A hyphen at a line's end is undone
 when it split a word ('Inter-' 'net'), kept when it joins two Vietnamese syllables or a code
 ('chính trị-' 'xã hội', '118-' 'KH/ĐUCA'). Headers and footers (a line at a page's top or bottom
 that recurs at the same height, numbers aside, on most pages) and page numbers are left out of the text and listed
@@ -26,6 +27,9 @@ EDGE_LINES = 2  # lines at a page's top and bottom that may be a header, footer 
 RUNNING_SHARE = 0.5  # a header or footer recurs on at least this share of the pages (and on two)
 GAP_FACTOR = 1.3  # a gap this much wider than the usual line spacing ends a paragraph
 SHORT_LINE = 0.75  # a line shorter than this share of a full line ends its paragraph
+MAX_PAGE_CONTENT = 8_000_000  # bytes a page's content stream may decode to (a stream bomb stops here)
+MAX_PAGE_TEXT = 500_000  # characters of text one page may give (a page of megabytes of spaces)
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 _PAGE_NUMBER = re.compile(r"^(?:(?:trang|page|tr\.)\s*)?[-–—(]?\s*\d{1,4}\s*(?:(?:/|of|trên|\|)\s*\d{1,4})?\s*[-–—)]?$",
                           re.IGNORECASE)
 _WORD_BEFORE_HYPHEN = re.compile(r"(\w+)-$")
@@ -113,14 +117,17 @@ def join_lines(lines: list[str]) -> str:
     return out
 
 
-def _continues(last: str, first: str) -> bool:
+def _continues(last: str, first: str, body_text: bool) -> bool:
     """Across a page break (where no spacing tells): the text on the next page goes on with the
     paragraph when the line before it ends mid-sentence and it starts in lower case, or the line
-    before ends with a comma, colon, semicolon or hyphen."""
+    before ends with a comma, colon, semicolon or hyphen, or (in body text: a caption is not) it
+    starts with a name ('... của đồng chí' / 'Nguyễn Văn An, ...': two capitalised words)."""
     last, first = last.rstrip(), first.lstrip()
     if not last or not first or last[-1] in ".!?…\"”":
         return False
-    return first[0].islower() or last[-1] in ",;:-–("
+    words = first.split()[:2]
+    name = len(words) == 2 and all(w[0].isupper() and w[1:].islower() for w in words)
+    return first[0].islower() or last[-1] in ",;:-–(" or (body_text and name)
 
 
 def paragraphs(body: list[PdfLine]) -> list[str]:
@@ -140,7 +147,7 @@ def paragraphs(body: list[PdfLine]) -> list[str]:
             len(a.text) < SHORT_LINE * full * usual / max(a.size, 1.0)
             or abs(a.size - b.size) >= 0.5
             or (a.page == b.page and (a.y - b.y > GAP_FACTOR * spacing or a.y <= b.y))
-            or (a.page != b.page and not _continues(a.text, b.text))
+            or (a.page != b.page and not _continues(a.text, b.text, round(a.size, 1) == usual))
             or (b.x > left[b.page] + 0.8 * max(b.size, 1.0) and abs(a.x - left[a.page]) < 1.0)
         )
         if ends:
@@ -176,18 +183,47 @@ def _has_images(page) -> bool:
         return False
 
 
+def _page(page, number: int) -> tuple[list[PdfLine], str]:
+    """A page's lines, or none and why it was left out (over a limit, or a part pypdf cannot read):
+    one bad page costs that page, never the file."""
+    try:
+        lines = page_lines(page, number)
+    except Exception as exc:  # pypdf's budget (LimitReachedError) or a damaged content stream
+        reason = _ADDRESS.sub("", str(exc)).strip() or type(exc).__name__
+        if "limit" in reason.lower() or type(exc).__name__ == "LimitReachedError":
+            reason = f"over the {MAX_PAGE_CONTENT / 1e6:.0f} MB limit of a page's content, or pypdf's own ({reason})"
+        return [], f"page {number} left out: {reason}"
+    if sum(len(ln.text) for ln in lines) > MAX_PAGE_TEXT:
+        return [], f"page {number} left out: its text is over the {MAX_PAGE_TEXT:,} characters limit of a page"
+    return lines, ""
+
+
 @register("pdf", ".pdf")
 def read_pdf(data: bytes) -> Extracted:
-    """A PDF's text layer as paragraphs, its running headers, footers and page numbers listed after."""
-    with quiet("pypdf"):
+    """A PDF's text layer as paragraphs, its running headers, footers and page numbers listed after;
+    a page over a limit, or one pypdf cannot read, is left out with a note."""
+    from pypdf import apply_configuration
+
+    with quiet("pypdf"), apply_configuration(zlib_maximum_output_length=MAX_PAGE_CONTENT,
+                                             lzw_maximum_output_length=MAX_PAGE_CONTENT,
+                                             run_length_maximum_output_length=MAX_PAGE_CONTENT,
+                                             stream_decoding_work_maximum_length=MAX_PAGE_CONTENT):
         reader = _open(data)
+        pages: list[list[PdfLine]] = []
+        left_out: list[str] = []
         try:
-            pages = [page_lines(page, n) for n, page in enumerate(reader.pages, start=1)]
+            for n, page in enumerate(reader.pages, start=1):
+                lines, why = _page(page, n)
+                pages.append(lines)
+                if why:
+                    left_out.append(why)
         except Exception as exc:
             raise Unreadable(f"damaged PDF, its text could not be read ({type(exc).__name__}: {exc})") from None
         scanned = [n for n, (lines, page) in enumerate(zip(pages, reader.pages), start=1)
                    if not lines and _has_images(page)]
         if not any(pages):
+            if left_out:
+                raise Unreadable(f"PDF with no page that could be read ({'; '.join(left_out[:3])})")
             if scanned:
                 raise Unreadable("scanned PDF: its pages are images with no text layer (no OCR is done here)")
             raise Unreadable("PDF with no text on any page")
@@ -208,5 +244,5 @@ def read_pdf(data: bytes) -> Extracted:
     text_lines = fixed.text.split("\n")
     if len(text_lines) != len(lines):
         text_lines = lines
-    conversion = "; ".join(c for c in (fixed.conversion, unread) if c)
+    conversion = "; ".join(c for c in (fixed.conversion, unread, *left_out) if c)
     return Extracted(tuple(text_lines), "pdf", library("pypdf"), "", conversion, tuple(roles))

@@ -10,25 +10,15 @@ import re
 from dataclasses import replace
 
 from helpers.corpus.formats import Extracted, register
+from helpers.corpus.formats.characters import split_lines
 from helpers.corpus.formats.encodings import Decoded, decode_text
 from helpers.corpus.formats.legacy import LEGACY, codepage_text
 
 READER = "helpers text reader"
-# CRLF, CR and LF end a line, and so do a vertical tab (Word's manual line break), a form feed
-# (a page break, as pdftotext writes), NEL, and the Unicode line and paragraph separators.
-_EOL = re.compile(r"\r\n|[\r\n\x0b\x0c\x85\u2028\u2029]")
 _PAGE_START = re.compile(r"\A\ufeff?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*(?:<!doctype\s+html|<html[\s>])",
                          re.IGNORECASE | re.DOTALL)
 _BODY = re.compile(r"<body[\s>]", re.IGNORECASE)
 _BLOCK = re.compile(r"<(?:p|div|h[1-6]|article|br)[\s/>]", re.IGNORECASE)
-
-
-def split_lines(text: str) -> tuple[str, ...]:
-    """Lines as an editor numbers them (see `_EOL` for what ends one); a final EOL adds none."""
-    lines = _EOL.split(text)
-    if len(lines) > 1 and lines[-1] == "":
-        lines.pop()
-    return tuple(lines)
 
 
 def looks_like_html(text: str) -> bool:
