@@ -14,7 +14,7 @@ import helpers
 from helpers.review.entries import KINDS, Review, iso_date, tmx_date
 from helpers.review.tmxedit import seg_text, tuv_language
 from helpers.review.xmlsafe import ReviewFileError, root_tag
-from helpers.corpus.formats.characters import drop_unholdable
+from helpers.text.characters import drop_unholdable
 
 SOURCE_LANG, TARGET_LANG = "vi", "en"
 REVIEW_PROP = "x-review"

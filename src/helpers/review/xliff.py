@@ -16,7 +16,7 @@ from helpers.checks.flags import flag_code, meaning, split_flags
 from helpers.review.entries import Review
 from helpers.review.tmx import SOURCE_LANG, TARGET_LANG, base_language
 from helpers.review.xmlsafe import ReviewFileError, root_tag
-from helpers.corpus.formats.characters import drop_unholdable
+from helpers.text.characters import drop_unholdable
 
 XLIFF_12 = "urn:oasis:names:tc:xliff:document:1.2"
 DONE_STATES = ("final", "translated", "signed-off")  # a translator's word that the target is good

@@ -16,7 +16,7 @@ from importlib import metadata
 from pathlib import PurePath
 from typing import Callable, Iterator
 
-from helpers.corpus.formats.characters import clean_lines, drop_unholdable
+from helpers.text.characters import clean_lines, drop_unholdable
 from helpers.corpus.formats.encodings import Unreadable
 
 __all__ = ["Extracted", "Format", "FORMATS", "Unreadable", "format_for", "register", "library", "quiet"]

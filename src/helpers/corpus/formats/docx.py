@@ -17,7 +17,7 @@ import re
 import zipfile
 
 from helpers.corpus.formats import Blocks, Extracted, library, register
-from helpers.corpus.formats.characters import split_lines
+from helpers.text.characters import split_lines
 from helpers.corpus.formats.encodings import Unreadable, repair
 from helpers.corpus.formats.wordtext import Paragraph, Table, Walk, style_names
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from helpers.corpus.formats import Blocks, Extracted, library, quiet, register
-from helpers.corpus.formats.characters import clean_markup, split_lines
+from helpers.text.characters import clean_markup, split_lines
 from helpers.corpus.formats.encodings import Decoded, Unreadable, decode_text, repair
 
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)

@@ -10,7 +10,7 @@ import re
 from dataclasses import replace
 
 from helpers.corpus.formats import Extracted, register
-from helpers.corpus.formats.characters import split_lines
+from helpers.text.characters import split_lines
 from helpers.corpus.formats.encodings import Decoded, decode_text
 from helpers.corpus.formats.legacy import LEGACY, codepage_text
 
