@@ -102,7 +102,7 @@ def run_stages(cfg: Config, upto: str | None = None, *, ctx: RunContext | None =
                     tables = {t: read_table(cfg, t, stage.name)[list(columns_written(t, stage.name))]
                               for t in stage.writes}
                     run = read_json(cfg.run_json)
-                    sections = {s: run.get(s) for s in (stage.name, *stage.sections)}
+                    sections = {s: run.get(s) or {} for s in (stage.name, *stage.sections)}
                 else:
                     started = time.perf_counter()
                     out = stage.run(context, done.tables)

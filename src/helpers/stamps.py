@@ -47,7 +47,7 @@ def _models(cfg: Config, keys: tuple[str, ...]) -> dict[str, object]:
     is on this machine (with MODELS=auto a model copied in replaces its demo stand-in)."""
     from helpers.models.locate import locate
 
-    found = {}
+    found: dict[str, object] = {}
     for key in keys:
         spec = cfg.spec(key)
         located = locate(spec) if cfg.models != "demo" else None

@@ -250,8 +250,8 @@ def _date_fields(key: str) -> tuple[str | None, str, str | None]:
     if key.startswith("--"):
         month, _, day = key[2:].partition("-")
         return None, month, day or None
-    year, month, *day = key.split("-")
-    return year, month, day[0] if day else None
+    year, month, *days = key.split("-")
+    return year, month, days[0] if days else None
 
 
 def _date_parts(key: str) -> set[str]:
@@ -312,7 +312,7 @@ def compare(source: str, english: str) -> tuple[list[str], list[str]]:
 
     src_values = {k for f in src if f.kind == "number" for k in f.keys}
     src_values |= {p for f in src_dates for p in _date_parts(f.key)}
-    lost = []
+    lost: list[Fact] = []
     for f in src:
         if f.kind == "number" and f.required and not set(f.keys) & available and f.key not in {x.key for x in lost}:
             lost.append(f)

@@ -134,7 +134,8 @@ def compare_times(source: list, english: list, available: AbstractSet[str]) -> t
     for f in source:
         if any(set(f.keys) & set(e.keys) for e in english):
             continue
-        if not f.required and str(int(re.match(r"\d+", f.text)[0])) in available:
+        number = re.match(r"\d+", f.text)
+        if not f.required and number and str(int(number[0])) in available:
             continue
         flags.append(flag("time_changed", f"{f.text}→{extra.pop(0).text}") if extra else flag("time_missing", f.text))
         missing.append(f.text)

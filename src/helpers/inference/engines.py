@@ -197,7 +197,7 @@ def _worker_threads() -> int:
         return 0
 
 
-def start_engine(engine: str, cluster: str = "", workers: int = 0, cache_dir: Path | None = None) -> Engine:
+def start_engine(engine: str, cluster: str, workers: int, cache_dir: Path) -> Engine:
     """The engine ENGINE names: this process, or a Dask cluster (the one at `cluster`, else a local
     one of `workers` processes). The caller owns it and closes it (the run context does)."""
     if engine == "local":

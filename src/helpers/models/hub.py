@@ -83,13 +83,16 @@ def fetch_model(spec: ModelSpec, pinned: dict[str, Any] | None = None) -> dict[s
     revision = (pinned or {}).get("revision") or spec.revision or "main"
     try:
         info = HfApi(endpoint=endpoint()).model_info(spec.source, revision=revision)
+        commit = info.sha
+        if not commit:
+            raise ModelUnavailable(f"model {spec.source}: the hub named no commit for revision {revision}")
         files = files_to_fetch(spec, [s.rfilename for s in info.siblings or []])
-        entry: dict[str, Any] = {"source": spec.source, "revision": info.sha, "files": {}}
+        entry: dict[str, Any] = {"source": spec.source, "revision": commit, "files": {}}
         for name in files:
-            path = Path(hf_hub_download(spec.source, name, revision=info.sha, cache_dir=hub_cache(),
+            path = Path(hf_hub_download(spec.source, name, revision=commit, cache_dir=hub_cache(),
                                         endpoint=endpoint()))
             entry["files"][name] = {"sha256": sha256_of(path), "bytes": path.stat().st_size}
-        _point_ref(spec, revision, info.sha)
+        _point_ref(spec, revision, commit)
     except ModelError:
         raise
     except Exception as exc:  # HTTP, connection and disk errors of the client: one line, no traceback

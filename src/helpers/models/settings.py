@@ -39,7 +39,7 @@ class GenerationSettings:
 
     def resolved(self, model_values: Mapping[str, Any]) -> "GenerationSettings":
         """These settings with every unset decoding field taken from the model (else the library default)."""
-        filled = {}
+        filled: dict[str, Any] = {}
         for name in MODEL_DECODING:
             if getattr(self, name) is None:
                 value = model_values.get(name)
@@ -48,12 +48,12 @@ class GenerationSettings:
 
     def guarded(self) -> "GenerationSettings":
         """The settings of a second decoding for an output that loops."""
-        return replace(self, no_repeat_ngram_size=max(self.no_repeat_ngram_size or 0, GUARD["no_repeat_ngram_size"]),
+        return replace(self, no_repeat_ngram_size=int(max(self.no_repeat_ngram_size or 0, GUARD["no_repeat_ngram_size"])),
                        repetition_penalty=max(self.repetition_penalty or 1.0, GUARD["repetition_penalty"]))
 
     def max_new_tokens(self, input_tokens: int) -> int:
         """Output budget for an input of this many tokens (never past the model's max_length)."""
-        cap = max(1, (self.max_length or LIBRARY_DEFAULTS["max_length"]) - 1)
+        cap = int(max(1, (self.max_length or LIBRARY_DEFAULTS["max_length"]) - 1))
         if self.max_new_tokens_ratio <= 0:
             return cap
         return min(cap, int(input_tokens * self.max_new_tokens_ratio) + self.max_new_tokens_extra)

@@ -145,7 +145,7 @@ def remove_stale(folder: Path, pattern: str, keep: set[str]) -> list[str]:
     gone = []
     with locked(root / MARKER.lstrip(".")):  # the lock file: OUT/.vi2en-output.lock
         marker = read_marker(root)
-        files = marker.get("files") if isinstance(marker.get("files"), dict) else {}
+        files: dict[str, Any] = marker["files"] if isinstance(marker.get("files"), dict) else {}
         recorded = {n for n in files.get(where, []) if isinstance(n, str)}
         for path in sorted(folder.glob(pattern)):
             if path.name in recorded and path.name not in keep and path.is_file():

@@ -106,10 +106,10 @@ def _split_long(texts: list[str], loaded: LoadedModel, limit: int, specials: int
     sep, rest = separators[0], separators[1:]
     results: list[list[tuple[str, int]]] = [[] for _ in texts]
     unsplit = [i for i, t in enumerate(texts) if sep not in t]  # tried at the next separator
-    for i, pieces in zip(unsplit, _split_long([texts[i] for i in unsplit], loaded, limit, specials, rest) if unsplit else []):
-        results[i] = pieces
+    for i, split in zip(unsplit, _split_long([texts[i] for i in unsplit], loaded, limit, specials, rest) if unsplit else []):
+        results[i] = split
     splitting = [i for i, t in enumerate(texts) if sep in t]
-    parts_of = {}
+    parts_of: dict[int, list[str]] = {}
     for i in splitting:
         parts = texts[i].split(sep)
         parts_of[i] = [p + sep for p in parts[:-1]] + [parts[-1]]
@@ -148,16 +148,16 @@ def _pack_sentences(text: str, count: Callable[[str], int], limit: int) -> list[
     return chunks or [""]
 
 
-def summariser(loaded: LoadedModel, memory: Memory, progress: bool = False,
-               engine: Engine | None = None) -> Callable[[list[str]], list[str]]:
+class Summariser:
     """A batch summarise function backed by the model and the memory (re-runs generate nothing),
-    the model run on `engine` (this process by default)."""
-    stats = ModelWork()
-    cached = cached_run(loaded, memory, loaded.settings, stats, progress, engine)
+    the model run on `engine` (this process by default); `stats` counts its model work."""
 
-    def run(texts: list[str]) -> list[str]:
-        outputs = cached(texts)
+    def __init__(self, loaded: LoadedModel, memory: Memory, progress: bool = False,
+                 engine: Engine | None = None) -> None:
+        self.stats = ModelWork()
+        self._cached = cached_run(loaded, memory, loaded.settings, self.stats, progress, engine)
+
+    def __call__(self, texts: list[str]) -> list[str]:
+        outputs = self._cached(texts)
         return [outputs[t] for t in texts]
 
-    run.stats = stats  # type: ignore[attr-defined]
-    return run

@@ -15,7 +15,7 @@ from helpers.models.loaded import model_label
 from helpers.review.summaries import apply_summary_reviews, summary_counts
 from helpers.stage import RunContext, Stage, StageOutput
 from helpers.store.contract import columns
-from helpers.summarise.abstractive import map_reduce_all, summariser
+from helpers.summarise.abstractive import Summariser, map_reduce_all
 from helpers.summarise.extractive import extractive
 from helpers.summarise.length import bound_length
 from helpers.text.language_id import VIETNAMESE
@@ -110,10 +110,10 @@ def summarise(ctx: RunContext, sentences: pd.DataFrame, reports: pd.DataFrame,
             models[method] = loaded.provenance()
             column = "text_en" if method == "abstractive-en" else "text_vi"
             texts = {rid: " ".join(vietnamese_only(body_of[rid], rid in other)[column]) for rid in todo}
-            run = summariser(loaded, memory, ctx.progress, ctx.engine)
+            run = Summariser(loaded, memory, ctx.progress, ctx.engine)
             made = map_reduce_all(texts, loaded, run)
             model_seconds += run.stats.model_seconds
-        english = {}
+        english: dict[str, str] = {}
         if method == "abstractive-vi":  # every Vietnamese summary translated in one call
             english, seconds = _translate_texts(
                 ctx, {rid: made[rid][0] for rid in todo if rid not in other and made[rid][0]})

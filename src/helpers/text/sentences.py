@@ -92,7 +92,7 @@ def _candidates(text: str, pieces: list[str]) -> list[tuple[int, int]] | None:
     for m in re.finditer(r"(?<=[A-ZĐ]\.)\s+(?=[^\W\d_])", text):
         if text[m.end()].isupper() and _name_initial(text, m.start(), 0):
             starts.add(m.end())
-    bounds = []
+    bounds: list[tuple[int, int]] = []
     for start in sorted(starts):
         while start < len(text) and text[start] in CLOSERS and (start + 1 == len(text) or text[start + 1].isspace()):
             start += 1
