@@ -95,7 +95,7 @@ def run_stages(cfg: Config, upto: str | None = None, *, ctx: RunContext | None =
     try:
         for at, stage in enumerate(stages_upto(upto)):
             with stage_line(stage.name, seconds, say=say) as said:
-                wanted = stamp(cfg, SEQUENCE[: at + 1], lambda: context.reviews.digest)
+                wanted = stamp(cfg, SEQUENCE[: at + 1], context.reviews.digest_of)
                 reused = not force and recorded_stamp(cfg, stage.name) == wanted
                 if reused:
                     said.append("(unchanged, read back) ")
@@ -125,7 +125,7 @@ def is_current(cfg: Config, name: str) -> bool:
     """True when run.json says stage `name`'s files were made with the stamp this Config gives now."""
     from helpers.review.snapshot import ReviewsSnapshot
 
-    wanted = stamp(cfg, stages_upto(name), lambda: ReviewsSnapshot.read(cfg.reviews).digest)
+    wanted = stamp(cfg, stages_upto(name), ReviewsSnapshot.read(cfg.reviews).digest_of)
     return recorded_stamp(cfg, name) == wanted
 
 

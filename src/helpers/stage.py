@@ -54,7 +54,7 @@ class Stage(ABC):
     reads: ClassVar[tuple[str, ...]] = ()  # contract tables (store.contract.TABLES) the step reads
     writes: ClassVar[tuple[str, ...]] = ()  # contract tables it writes
     fields: ClassVar[tuple[str, ...]] = ()  # Config fields its output depends on (beyond earlier steps')
-    uses_reviews: ClassVar[bool] = False  # reviews (sentences, summaries, glossary) shape its output
+    reviews: ClassVar[tuple[str, ...]] = ()  # the review files (review.store.FILES) that shape its output
     sections: ClassVar[tuple[str, ...]] = ()  # run.json sections it writes beside its own (store.contract.RUN_JSON)
 
     def model_keys(self, cfg: Config) -> tuple[str, ...]:

@@ -55,16 +55,17 @@ def _models(cfg: Config, keys: tuple[str, ...]) -> dict[str, object]:
     return found
 
 
-def stamp(cfg: Config, upto: Sequence[Stage], reviews: Callable[[], str]) -> str:
+def stamp(cfg: Config, upto: Sequence[Stage], reviews: Callable[[tuple[str, ...]], str]) -> str:
     """The stamp the files of the last stage of `upto` must carry to be current for this Config: code,
-    inputs, the Config fields of every stage up to it, the models they use and, where reviews shape
-    any of them, the digest of the reviews as this run read them (`reviews()`)."""
+    inputs, the Config fields of every stage up to it, the models they use and the digest of the
+    review files that shape them, as this run read them (`reviews(names)`)."""
     params = cfg.parameters()
     fields = [f for s in upto for f in s.fields]
     what: dict[str, object] = {"code": code_stamp(), "inputs": inputs_stamp(cfg.seeds),
                                "parameters": {f.upper(): str(params[f.upper()]) for f in fields}}
-    if any(s.uses_reviews for s in upto):
-        what["reviews"] = reviews()  # a reviewed sentence or summary changes the outputs
+    names = tuple(sorted({name for s in upto for name in s.reviews}))
+    if names:
+        what["reviews"] = reviews(names)  # a reviewed sentence, summary, term or entity changes the outputs
     keys = tuple(dict.fromkeys(k for s in upto for k in s.model_keys(cfg)))
     if keys:
         what["models"] = _models(cfg, keys)

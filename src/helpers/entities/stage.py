@@ -15,6 +15,7 @@ from helpers.entities.build import build_entities
 from helpers.entities.corrections import corrections_file, load_corrections
 from helpers.entities.memo import TagMemo
 from helpers.entities.model import model_version
+from helpers.review.store import ENTITIES, GLOSSARY
 from helpers.stage import RunContext, Stage, StageOutput
 from helpers.store.paths import shown_path
 
@@ -27,7 +28,7 @@ class EntitiesStage(Stage):
     name = "entities"
     reads = ("sentences", "reports", "references")
     writes = ("entities", "mentions")
-    uses_reviews = True  # the glossary and the entity corrections
+    reviews = (GLOSSARY, ENTITIES)  # the glossary and the entity corrections
 
     def run(self, ctx: RunContext, tables: Mapping[str, pd.DataFrame]) -> StageOutput:
         cfg = ctx.cfg

@@ -32,8 +32,12 @@ class ReviewsSnapshot:
 
     @property
     def digest(self) -> str:
-        """The digest stamps record (`review.store.reviews_digest` of the folder as it was read)."""
+        """The digest of every review file as read (`review.store.reviews_digest` of the folder then)."""
         return digest_of(self.files)
+
+    def digest_of(self, names: tuple[str, ...]) -> str:
+        """The digest of the files `names` as read: a stage's stamp covers the review files that shape it."""
+        return digest_of({name: self.files[name] for name in names}, names)
 
     @cached_property
     def sentences(self) -> dict[str, Review]:

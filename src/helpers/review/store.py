@@ -96,10 +96,10 @@ def reviews_digest(folder: Path) -> str:
     return digest_of({name: read_bytes(Path(folder) / name) for name in FILES})
 
 
-def digest_of(files: dict[str, bytes]) -> str:
+def digest_of(files: dict[str, bytes], names: tuple[str, ...] = FILES) -> str:
     """The digest of review files' bytes by name (the same for a folder and a snapshot of it)."""
     h = hashlib.sha256()
-    for name in FILES:
+    for name in names:
         h.update(name.encode() + b"\0" + (files.get(name) or b"-") + b"\0")
     return h.hexdigest()
 

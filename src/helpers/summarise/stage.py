@@ -13,6 +13,7 @@ from helpers.checks.summary import Support, support_of, unsupported_by
 from helpers.config import Config
 from helpers.models.loaded import model_label
 from helpers.review.summaries import apply_summary_reviews, summary_counts
+from helpers.review.store import GLOSSARY, SUMMARIES
 from helpers.stage import RunContext, Stage, StageOutput
 from helpers.store.contract import columns
 from helpers.summarise.abstractive import Summariser, map_reduce_all
@@ -45,7 +46,7 @@ class SummariseStage(Stage):
     reads = ("sentences", "reports")
     writes = ("summaries",)
     fields = ("summariser_en", "summariser_vi", "summary_max_sentences", "summary_max_words")
-    uses_reviews = True
+    reviews = (SUMMARIES, GLOSSARY)  # the sentences' reviews reach it through sentences.csv
 
     def model_keys(self, cfg: Config) -> tuple[str, ...]:
         return (cfg.translator, cfg.summariser_en, cfg.summariser_vi)

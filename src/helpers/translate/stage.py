@@ -13,6 +13,7 @@ import pandas as pd
 from helpers.checks.flags import join_flags
 from helpers.config import Config
 from helpers.models.loaded import model_label
+from helpers.review.store import GLOSSARY, SENTENCES
 from helpers.stage import RunContext, Stage, StageOutput
 from helpers.store.paths import shown_path
 from helpers.translate.exports import Provenance, docx_bytes, markdown_text
@@ -28,7 +29,7 @@ class TranslateStage(Stage):
     reads = ("sentences", "reports")
     writes = ("sentences", "references")
     fields = ("models", "translator", "backend")
-    uses_reviews = True
+    reviews = (SENTENCES, GLOSSARY)
 
     def model_keys(self, cfg: Config) -> tuple[str, ...]:
         return (cfg.translator,)
