@@ -147,3 +147,33 @@ def test_the_reviewers_glossary_reaches_the_summaries_translation(tmp_path, monk
     assert proc.returncode == 0, proc.stderr
     assert len(seen) >= 2  # the sentences (by language) and the summaries
     assert all("Hội nghị tổng kết" in terms and "CAND" in terms for terms in seen)
+
+
+@pytest.mark.slow
+def test_a_review_saved_while_the_run_translates_is_applied_by_the_next_run(tmp_path, monkeypatch):
+    """The reviews a run uses are read once and their digest is what its stamp records: a review
+    saved while the translation runs (here: from inside it) is not in this run's English, and the
+    next run is not 'unchanged' but translates again and applies it."""
+    from helpers.review.entries import Review
+    from helpers.review.store import save_reviews
+    from helpers.translate.stage import TranslateStage
+
+    reviews = tmp_path / "reviews"
+    cfg = Config(seeds=SEEDS, out=tmp_path / "out", models="demo", memory=tmp_path / "tm.sqlite", reviews=reviews)
+    source = run_stages(cfg, "corpus", say=False).tables["sentences"]["text_vi"].iloc[3]
+    original = TranslateStage.run
+
+    def run_with_a_save_meanwhile(self, ctx, tables):
+        ctx.reviews.sentences  # the run has read its reviews
+        save_reviews(reviews, [Review(source, "The reviewed English.", "anna", "2026-12-06T10:00:00Z")])
+        return original(self, ctx, tables)
+
+    monkeypatch.setattr(TranslateStage, "run", run_with_a_save_meanwhile)
+    during = run_stages(cfg, "translate", say=False)
+    assert "The reviewed English." not in during.tables["sentences"]["text_en"].tolist()
+    monkeypatch.setattr(TranslateStage, "run", original)
+    after = run_stages(cfg, "translate", say=False)
+    assert not after.reused["translate"]
+    row = after.tables["sentences"][after.tables["sentences"]["text_vi"] == source].iloc[0]
+    assert row["text_en"] == "The reviewed English." and row["origin"] == "review"
+    assert after.records["translate"]["reviews"]["entries"] == 1
