@@ -191,3 +191,10 @@ def test_the_readme_shows_the_parameters_as_config_defines_them():
 
     readme = (PACKAGE.parents[1] / "README.md").read_text(encoding="utf-8")
     assert parameters_table() in readme, "README's make variables: paste helpers.config.parameters_table()"
+
+
+def test_the_data_contract_doc_lists_run_json_as_the_contract_defines_it():
+    from helpers.store.contract import run_json_table
+
+    doc = (PACKAGE.parents[1] / "docs" / "data-contract.md").read_text(encoding="utf-8")
+    assert run_json_table() in doc, "docs/data-contract.md's run.json table: paste store.contract.run_json_table()"

@@ -155,3 +155,13 @@ def check_section(name: str, value: Any) -> Any:
             got = sorted(value) if isinstance(value, dict) else type(value).__name__
             raise KeyError(f"run.json section {name!r} must hold {sorted(section.fields)}, not {got}")
     return value
+
+
+def run_json_table() -> str:
+    """run.json's sections as docs/data-contract.md's Markdown table (section, written by, fields,
+    what it holds), made from RUN_JSON; a test keeps the doc's copy equal to it."""
+    rows = ["| section | written by | fields | what it holds |", "| --- | --- | --- | --- |"]
+    for s in RUN_JSON.values():
+        listed = ", ".join(f"`{f}`" for f in s.fields) if s.fields else "(by name)"
+        rows.append(f"| `{s.name}` | {s.writer} | {listed} | {s.meaning} |")
+    return "\n".join(rows)
