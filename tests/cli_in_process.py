@@ -41,6 +41,7 @@ from pathlib import Path
 
 CALL_TIME_HF_VARIABLES = {"HF_HUB_CACHE"}  # read by helpers at each call, given explicitly to the libraries
 TIMEOUT = 600  # seconds, as the subprocesses these runs replace had
+ROOT = Path(__file__).resolve().parents[1]  # the checkout: where `make` runs the command
 
 
 def _new_interpreter_warnings() -> None:
@@ -114,8 +115,17 @@ class _Timeout:
             signal.signal(signal.SIGALRM, self.previous)
 
 
+def run_process(*args: str, env: dict[str, str] | None = None, drop: tuple[str, ...] = (),
+                cwd: str | Path = ROOT, timeout: float = TIMEOUT) -> subprocess.CompletedProcess:
+    """`python -m helpers *args` in a process of its own, as a user starts it (for what needs the
+    process: `__main__`, a kill, a variable read at import); `env` added, the names in `drop` removed."""
+    full = {k: v for k, v in {**os.environ, **(env or {})}.items() if k not in drop}
+    return subprocess.run([sys.executable, "-m", "helpers", *map(str, args)], capture_output=True, text=True,
+                          env=full, cwd=cwd, timeout=timeout)
+
+
 def run_cli(*args: str, env: dict[str, str] | None = None, drop: tuple[str, ...] = (),
-            cwd: str | Path | None = None, timeout: float = TIMEOUT) -> subprocess.CompletedProcess:
+            cwd: str | Path | None = ROOT, timeout: float = TIMEOUT) -> subprocess.CompletedProcess:
     """`python -m helpers *args` in this process (see the module's docstring); `env` is added to the
     environment and the names in `drop` removed from it, for this run only."""
     from helpers.cli import main

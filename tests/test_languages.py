@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import unicodedata
 from pathlib import Path
 
@@ -23,7 +21,7 @@ from helpers.cli import main
 from helpers.store.files import read_csv
 from helpers.text.language_id import LANGUAGES, identify, sentence_languages, without_diacritics
 
-from conftest import ROOT
+from cli_in_process import run_process
 
 VI_1 = ("Sáng 16/3, tại Hà Nội, Bộ trưởng Bộ Công an Tô Lâm đã tiếp đoàn đại biểu cấp cao do Thứ trưởng "
         "Bộ Công an Trung Quốc dẫn đầu sang thăm và làm việc tại Việt Nam.")
@@ -146,12 +144,6 @@ def test_docx_export_is_the_same_bytes_from_the_same_text_and_holds_no_control_c
 
 # ---------------------------------------------------------------- through the command
 
-def cli(*args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    return subprocess.run([sys.executable, "-m", "helpers", *args], capture_output=True, text=True, cwd=ROOT,
-                          env=env, timeout=600)
-
-
 @pytest.fixture(scope="module")
 def mixed_runs(tmp_path_factory, demo_cache):
     """The mixed report through `reports` on NLLB and `translate` on opus-mt: (out_nllb, out_opus)."""
@@ -160,7 +152,7 @@ def mixed_runs(tmp_path_factory, demo_cache):
     seeds.mkdir(), none.mkdir()
     (seeds / "mixed.txt").write_text("\n".join(MIXED) + "\n", encoding="utf-8")
     common = ["--seeds", str(seeds), "--models", "demo", "--memory", str(tmp / "tm.sqlite")]
-    nllb = cli("reports", *common, "--out", str(tmp / "nllb"), "--translator", "nllb", "--notebooks", str(none))
+    nllb = run_process("reports", *common, "--out", str(tmp / "nllb"), "--translator", "nllb", "--notebooks", str(none))
     assert nllb.returncode == 0 and "Traceback" not in nllb.stderr, nllb.stderr[-2000:]
     assert main(["translate", *common, "--out", str(tmp / "opus")]) == 0
     return tmp / "nllb", tmp / "opus"

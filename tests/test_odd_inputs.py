@@ -6,8 +6,6 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
-import subprocess
-import sys
 
 import pytest
 
@@ -17,22 +15,11 @@ from helpers.corpus.inputs import ID_MAX, read_folder
 from helpers.store.files import read_csv
 from helpers.text.normalise import clean_space
 
-from cli_in_process import run_cli
-from conftest import ROOT, SEEDS
+from cli_in_process import run_cli, run_process
+from conftest import SEEDS
 
 PARA = ("Năm 2021, toàn tỉnh đã xử lý 1.250 vụ vi phạm trật tự an toàn giao thông, "
         "thu nộp ngân sách nhà nước hơn 12 tỷ đồng, góp phần giữ vững an ninh trật tự trên địa bàn.")
-
-
-def cli(*args: str) -> subprocess.CompletedProcess:
-    """The command, run in this process (`cli_in_process`: no new interpreter's imports per run)."""
-    return run_cli(*args, cwd=ROOT, timeout=600)
-
-
-def cli_process(*args: str) -> subprocess.CompletedProcess:
-    """`python -m helpers` in a process of its own: `__main__` as a user starts it."""
-    return subprocess.run([sys.executable, "-m", "helpers", *args], capture_output=True, text=True, cwd=ROOT,
-                          timeout=600)
 
 
 def test_lines_that_differ_in_a_number_or_a_name_are_both_kept():
@@ -58,7 +45,7 @@ def test_invisible_characters_are_removed_before_any_rule_and_the_ledger_keeps_t
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "zw.txt").write_text("Tiêu đề của bản tin hôm nay\n\n" + zw + " " + PARA, encoding="utf-8")
-    proc = cli("corpus", "--seeds", str(folder), "--out", str(tmp_path / "o"))
+    proc = run_cli("corpus", "--seeds", str(folder), "--out", str(tmp_path / "o"))
     assert proc.returncode == 0, proc.stderr
     sentences = read_csv(tmp_path / "o" / "data" / "sentences.csv")
     assert sentences["text_vi"].iloc[1].startswith("Công an Trung ương tổ chức Hội nghị tổng kết công tác")
@@ -89,7 +76,7 @@ def test_only_regular_files_are_read_with_a_named_size_limit(tmp_path):
     big = folder / "big.txt"
     with open(big, "wb") as fh:
         fh.truncate(25_000_000)
-    proc = cli("corpus", "--seeds", str(folder), "--out", str(tmp_path / "o"))  # a FIFO would hang: timeout
+    proc = run_cli("corpus", "--seeds", str(folder), "--out", str(tmp_path / "o"))  # a FIFO would hang: timeout
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     problems = read_csv(tmp_path / "o" / "data" / "problems.csv").set_index("file")["problem"]
     assert "not a regular file" in problems["x.txt"] and "not a regular file" in problems["zero.txt"]
@@ -118,7 +105,7 @@ def test_no_usable_report_says_what_was_found_and_exits_1(make, tmp_path):
     if make == "all_rejected":
         (folder / "empty.txt").write_bytes(b"")
         (folder / "blob.txt").write_bytes(bytes(range(256)))
-    proc = cli_process("reports", "--models", "demo", "--seeds", str(folder), "--out", str(tmp_path / "o"))
+    proc = run_process("reports", "--models", "demo", "--seeds", str(folder), "--out", str(tmp_path / "o"))
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert "no report to process" in proc.stderr
     if make == "all_rejected":
@@ -129,10 +116,10 @@ def test_no_usable_report_says_what_was_found_and_exits_1(make, tmp_path):
 @pytest.mark.slow
 def test_out_that_is_a_file_or_memory_that_is_a_folder_is_one_clear_line(tmp_path):
     (tmp_path / "out").write_text("I am a file")
-    proc = cli("corpus", "--seeds", str(SEEDS), "--out", str(tmp_path / "out"))
+    proc = run_cli("corpus", "--seeds", str(SEEDS), "--out", str(tmp_path / "out"))
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert f"output folder {tmp_path / 'out'} exists and is a file" in proc.stderr
-    proc = cli("translate", "--models", "demo", "--seeds", str(SEEDS), "--out", str(tmp_path / "o"),
+    proc = run_cli("translate", "--models", "demo", "--seeds", str(SEEDS), "--out", str(tmp_path / "o"),
                "--memory", str(tmp_path))
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert f"translation memory {tmp_path} is a directory" in proc.stderr
@@ -143,12 +130,12 @@ def test_out_that_is_a_file_or_memory_that_is_a_folder_is_one_clear_line(tmp_pat
 def test_a_damaged_memory_is_moved_aside_named_and_rebuilt(damage, tmp_path, small_seeds):
     memory = tmp_path / "tm.sqlite"
     args = ["translate", "--models", "demo", "--seeds", str(small_seeds), "--out", str(tmp_path / "o"), "--memory", str(memory)]
-    assert cli(*args).returncode == 0
+    assert run_cli(*args).returncode == 0
     with sqlite3.connect(memory) as db:
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     data = memory.read_bytes()
     memory.write_bytes(b"not a database at all " * 100 if damage == "garbage" else data[: len(data) // 2])
-    proc = cli(*args)
+    proc = run_cli(*args)
     assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr[-2000:]
     aside = [p for p in tmp_path.iterdir() if p.name.startswith("tm.sqlite.corrupt-") and not p.name.endswith(("-wal", "-shm"))]
     assert len(aside) == 1 and f"moved aside to {aside[0]}" in proc.stderr
@@ -180,9 +167,9 @@ def test_a_report_removed_from_the_inputs_leaves_no_stale_output(tmp_path):
         (folder / name).write_text("Tiêu đề của bản tin hôm nay\n\n" + PARA, encoding="utf-8")
     args = ["translate", "--models", "demo", "--seeds", str(folder), "--out", str(tmp_path / "o"),
             "--memory", str(tmp_path / "tm.sqlite")]
-    assert cli(*args).returncode == 0
+    assert run_cli(*args).returncode == 0
     (folder / "two.txt").unlink()
-    assert cli(*args).returncode == 0
+    assert run_cli(*args).returncode == 0
     kept = sorted(p.name for p in (tmp_path / "o" / "data" / "translations").iterdir())
     assert kept == ["one.docx", "one.md", "one.txt"]
 

@@ -8,7 +8,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -18,22 +17,9 @@ from helpers.models.registry import MODEL_REGISTRY
 from helpers.config import Config
 from helpers.store.files import read_csv
 
-from cli_in_process import run_cli
+from cli_in_process import run_cli, run_process
 from conftest import ROOT, SEEDS
 from hubserver import HubServer
-
-
-def cli(*args: str, env: dict | None = None, drop: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
-    """The command, run in this process with `env` added to the environment (`cli_in_process`: it refuses
-    a variable huggingface_hub reads at import, such as a change of HF_HUB_OFFLINE)."""
-    return run_cli(*args, env=env, drop=drop, cwd=ROOT)
-
-
-def cli_process(*args: str, env: dict | None = None, drop: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
-    """`python -m helpers` in a process of its own, with `env` added and `drop` removed."""
-    full = {k: v for k, v in {**os.environ, **(env or {})}.items() if k not in drop}
-    return subprocess.run([sys.executable, "-m", "helpers", *args], capture_output=True, text=True, env=full,
-                          cwd=ROOT)
 
 
 def offline(hub: Path) -> dict:
@@ -54,7 +40,7 @@ def test_every_config_field_reaches_every_notebook():
 
 def test_reports_with_real_models_translate_with_the_chosen_model(real_hub, tmp_path):
     out = tmp_path / "out"
-    proc = cli("reports", "--models", "real", "--translator", "nllb", "--seeds", str(SEEDS), "--out", str(out),
+    proc = run_cli("reports", "--models", "real", "--translator", "nllb", "--seeds", str(SEEDS), "--out", str(out),
                "--memory", str(tmp_path / "tm.sqlite"), env=offline(real_hub))
     assert proc.returncode == 0, proc.stderr[-3000:]
     run = json.loads((out / "data" / "run.json").read_text())
@@ -76,7 +62,7 @@ def test_reports_with_real_models_translate_with_the_chosen_model(real_hub, tmp_
 
 @pytest.mark.parametrize("translator", ["opus-mt", "m2m100", "vinai"])
 def test_translate_stage_with_each_real_translator(translator, real_hub, tmp_path, small_seeds):
-    proc = cli("translate", "--models", "real", "--translator", translator, "--seeds", str(small_seeds),
+    proc = run_cli("translate", "--models", "real", "--translator", translator, "--seeds", str(small_seeds),
                "--out", str(tmp_path / "o"), "--memory", str(tmp_path / "tm.sqlite"), env=offline(real_hub))
     assert proc.returncode == 0, proc.stderr[-3000:]
     sentences = read_csv(tmp_path / "o" / "data" / "sentences.csv")
@@ -94,7 +80,7 @@ def test_preflight_loads_and_names_a_truncated_weight_file(real_hub, tmp_path):
     blob = weights.resolve()
     blob.write_bytes(blob.read_bytes()[:1000])
     started = time.perf_counter()
-    proc = cli("reports", "--models", "real", "--seeds", str(SEEDS), "--out", str(tmp_path / "o"),
+    proc = run_cli("reports", "--models", "real", "--seeds", str(SEEDS), "--out", str(tmp_path / "o"),
                env={**offline(hub), "HELPERS_CACHE": str(tmp_path / "cache")})
     assert time.perf_counter() - started < 120
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
@@ -104,7 +90,7 @@ def test_preflight_loads_and_names_a_truncated_weight_file(real_hub, tmp_path):
 
 def test_reports_with_real_models_and_no_cache_fails_fast_and_clearly(tmp_path):
     started = time.perf_counter()
-    proc = cli("reports", "--models", "real", "--seeds", str(SEEDS), "--out", str(tmp_path / "o"),
+    proc = run_cli("reports", "--models", "real", "--seeds", str(SEEDS), "--out", str(tmp_path / "o"),
                env=offline(tmp_path / "empty-cache"))
     assert time.perf_counter() - started < 60
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
@@ -171,22 +157,22 @@ def test_fetch_check_and_pack_against_a_local_hub_then_run_offline_from_the_pack
         assert row[2:4] == ["hub", "cache"] and row[4] == "yes" and row[-1] == "ctranslate2", row
 
     pack = tmp_path / "pack"
-    proc = cli("models", "pack", "--to", str(pack), "--lock", str(lock), env=env)
+    proc = run_cli("models", "pack", "--to", str(pack), "--lock", str(lock), env=env)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert (pack / "models.lock.json").exists() and (pack / "hub").is_dir()
     shutil.rmtree(hub)  # the offline machine has only the pack
-    proc = cli("translate", "--models", "real", "--seeds", str(SEEDS), "--out", str(tmp_path / "o"),
+    proc = run_cli("translate", "--models", "real", "--seeds", str(SEEDS), "--out", str(tmp_path / "o"),
                "--memory", str(tmp_path / "tm.sqlite"), env={**offline(pack / "hub"), "HELPERS_CACHE": str(tmp_path / "c2")})
     assert proc.returncode == 0, proc.stderr[-3000:]
     run = json.loads((tmp_path / "o" / "data" / "run.json").read_text())
     assert run["models"]["translate"]["revision"] == locked["opus-mt"]["revision"]
-    proc = cli("models", "check", env=offline(tmp_path / "nothing"))
+    proc = run_cli("models", "check", env=offline(tmp_path / "nothing"))
     assert proc.returncode == 1 and "missing" in proc.stdout and "Traceback" not in proc.stderr
 
 
 def test_fetch_from_a_hub_without_the_model_says_so_without_a_traceback(tmp_path):
     with HubServer({}) as server:  # online, against a server: HF_HUB_OFFLINE is read at import, a process of its own
-        proc = cli_process("models", "fetch", "--lock", str(tmp_path / "lock.json"),
+        proc = run_process("models", "fetch", "--lock", str(tmp_path / "lock.json"),
                            env={"HF_ENDPOINT": server.url, "HF_HUB_CACHE": str(tmp_path / "hub")},
                            drop=("HF_HUB_OFFLINE",))
     assert proc.returncode == 1 and "Traceback" not in proc.stderr

@@ -43,7 +43,7 @@ def parser() -> argparse.ArgumentParser:
     p = _Parser(prog="vi2en", description="Vietnamese reports to English translations and summaries.")
     p.add_argument(
         "stage", choices=STAGES + ("models", "review"),
-        help=f"{', '.join(STAGE_NAMES)}: write the data files up to that stage; reports: run and export the "
+        help=f"{', '.join(STAGE_NAMES)}: make the data files up to that stage anew; reports: run (reusing what is current) and export the "
              "notebooks; models fetch|check|pack: get the real models onto this machine or another; "
              "review export|import: reviews to and from translators' tools (`review --help`)",
     )
@@ -161,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             from helpers.pipeline import run_stages
 
-            run_stages(cfg, args.stage)
+            run_stages(cfg, args.stage, force=True)  # the command makes its stages anew (make reports reuses)
             report_problems(cfg)
     except (UserError, OSError) as exc:  # ModelError, NotebookFailed, EngineError included
         return _error(exc)
