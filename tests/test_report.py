@@ -204,7 +204,7 @@ def test_a_notebook_that_changes_the_data_says_the_pages_are_out_of_date(hostile
     mark_pages(cfg)
     assert pages_note(cfg) == ""
     summaries = cfg.data_dir / "summaries.csv"  # notebook 03 run again with another bound
-    summaries.write_text(summaries.read_text(encoding="utf-8").replace(",extractive,", ",extractive,x", 1), encoding="utf-8")
+    summaries.write_text(summaries.read_text(encoding="utf-8").replace("extractive", "extractive-x", 1), encoding="utf-8")
     assert "out of date" in pages_note(cfg) and "make reports" in pages_note(cfg)
 
 

@@ -113,3 +113,18 @@ def test_a_reviewers_glossary_saved_by_excel_with_bom_and_crlf_is_read(tmp_path)
     assert "Công an tỉnh Đắk Lắk" in {t.term for t in glossary_for(reviews)}
     add_term(reviews, "Công an huyện Lắk", "Lắk District Police")  # a second save keeps the first term
     assert {"Công an tỉnh Đắk Lắk", "Công an huyện Lắk"} <= {t.term for t in glossary_for(reviews)}
+
+
+def test_a_summaries_file_of_the_wrong_shape_is_one_line_naming_it(tmp_path):
+    import pytest
+
+    from helpers.review.summaries import load_summary_reviews
+    from helpers.review.xmlsafe import ReviewFileError
+
+    reviews = tmp_path / "reviews"
+    reviews.mkdir()
+    for wrong in ('{"summaries": {"r1": "x"}}', '{"summaries": ["x"]}', '[1, 2]', '{"summaries": [{"report_id": 1}]}'):
+        (reviews / "summaries.json").write_text(wrong, encoding="utf-8")
+        with pytest.raises(ReviewFileError, match=r"summaries\.json: not a summaries file of this project") as err:
+            load_summary_reviews(reviews)
+        assert "\n" not in str(err.value)
