@@ -206,3 +206,15 @@ def test_a_notebook_that_changes_the_data_says_the_pages_are_out_of_date(hostile
     summaries = cfg.data_dir / "summaries.csv"  # notebook 03 run again with another bound
     summaries.write_text(summaries.read_text(encoding="utf-8").replace(",extractive,", ",extractive,x", 1), encoding="utf-8")
     assert "out of date" in pages_note(cfg) and "make reports" in pages_note(cfg)
+
+
+def test_an_exported_index_lists_the_newest_rows_and_the_rest_on_request(hostile_run, monkeypatch):
+    from helpers.pages import listing
+
+    _, out = hostile_run
+    monkeypatch.setattr(listing, "LISTED", 1)
+    exported = str(index_html(out, with_style=False))
+    rows = re.findall(r"<tr( hidden)? data-date=", exported)
+    assert [bool(h) for h in rows] == [False] + [True] * (len(out.reports) - 1) and 'id="more"' in exported
+    in_notebook = str(index_html(out))  # no script there to show more: every row
+    assert not re.search(r"<tr hidden", in_notebook) and 'id="more"' not in in_notebook
