@@ -34,7 +34,7 @@ export HF_HUB_CACHE := $(if $(filter /%,$(firstword $(value MODEL_PACK))),,$(CUR
 export HF_HUB_OFFLINE := 1
 endif
 
-.PHONY: setup reports test test-fast bench bench-translate bench-scale models notebooks-sync lab
+.PHONY: setup reports test test-fast bench bench-translate bench-scale bench-pages models notebooks-sync lab
 
 setup: $(VENV)/.installed
 
@@ -95,3 +95,7 @@ bench-translate: setup
 # The whole job on 10, 100 and 1,000 synthetic reports (demo models): overhead per report, peak memory.
 bench-scale: setup
 	$(BIN)/python benchmarks/scale.py --engine "$${HELPERS_ENGINE:-local}"
+
+# The pages of 1,000 and 10,000 reports in Chromium: the index's time to usable, the search's first and next answers.
+bench-pages: setup
+	$(BIN)/python benchmarks/reading_room.py

@@ -56,3 +56,32 @@ def test_a_page_keeps_only_its_own_scripts():
     page = ('<script src="search.js" defer></script><script>alert(1)</script><script src="https://cdn/x.js"></script>'
             '<script src="../x.js" defer></script><script src="a.js" defer>alert(1)</script>')
     assert self_contained(page) == '<script src="search.js" defer></script>'
+
+
+def outputs(previous: str | None):
+    import pandas as pd
+
+    from helpers.pages.outputs import Outputs
+
+    reports = pd.DataFrame([{"report_id": rid, "title": f"Tiêu đề {rid}", "date": date, "format": "txt", "language": "vi",
+                             "source": "Nguồn: nhandan.vn", "source_name": "nhandan.vn", "first_seen": seen, "last_changed": RUN}
+                            for rid, date, seen in (("a", "2026-01-02", RUN), ("b", "", previous or RUN), ("c", "2026-03-04", RUN))])
+    sentences = pd.DataFrame([{"report_id": rid, "sentence_no": 1, "role": "title", "text_vi": "x", "text_en": f"Title {rid}",
+                               "flags": "", "origin": "model"} for rid in "abc"])
+    summaries = pd.DataFrame([{"report_id": rid, "method": "extractive", "summary_en": f"Summary of {rid}."} for rid in "abc"])
+    run = {"collection": {"run_time": RUN, "previous_run_time": previous, "new": ["a", "c"] if previous else ["a", "b", "c"],
+                          "changed": ["b"] if previous else [], "removed": [{"report_id": "d", "title": "Gone", "file": "d.txt"}]}}
+    return Outputs(reports, sentences, summaries, pd.DataFrame(columns=["report_id"]), pd.DataFrame(columns=["file", "problem"]), run)
+
+
+def test_the_digest_lists_new_and_changed_with_summaries_and_points_to_the_index_after_a_first_run():
+    from helpers.pages.listing import digest_html, report_rows
+
+    later = outputs("2026-05-01T06:00:00Z")
+    assert [(r["id"], r["status"], r["source"]) for r in report_rows(later)] == [
+        ("c", "new", "nhandan.vn"), ("a", "new", "nhandan.vn"), ("b", "changed", "nhandan.vn")]  # newest first, undated last
+    page = str(digest_html(later))
+    assert page.index("Tiêu đề c") < page.index("Tiêu đề a") < page.index("Changed reports") < page.index("Tiêu đề b")
+    assert "Summary of b." in page and "Gone" in page and "(d.<wbr>txt)" in page
+    first = str(digest_html(outputs(None)))
+    assert "first run" in first and 'href="index.html"' in first and "Summary of a." not in first

@@ -227,3 +227,15 @@ def test_a_section_off_the_contract_is_refused():
         check_section("corpus", {"files": 1})
     with pytest.raises(KeyError, match="no section"):
         check_section("made_up", {})
+
+
+def test_an_exported_index_lists_the_newest_rows_and_the_rest_on_request(hostile_run, monkeypatch):
+    from helpers.pages import listing
+
+    _, out = hostile_run
+    monkeypatch.setattr(listing, "LISTED", 1)
+    exported = str(index_html(out, with_style=False))
+    rows = re.findall(r"<tr( hidden)? data-date=", exported)
+    assert [bool(h) for h in rows] == [False] + [True] * (len(out.reports) - 1) and 'id="more"' in exported
+    in_notebook = str(index_html(out))  # no script there to show more: every row
+    assert not re.search(r"<tr hidden", in_notebook) and 'id="more"' not in in_notebook

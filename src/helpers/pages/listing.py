@@ -112,7 +112,8 @@ def index_html(out: Outputs, with_style: bool = True) -> Markup:
 
 
 def digest_html(out: Outputs, with_style: bool = True) -> Markup:
-    """The digest: the new and changed reports of this run with their summaries, and the removed ones."""
+    """The digest: the new and changed reports of this run with their summaries, and the removed ones
+    (after a first run, where every report is new, a pointer to the index)."""
     rows = report_rows(out)
     c = collection(out.run)
     picked = [{**r, "summaries": [(s["method"], s["summary_en"]) for s in out.records("summaries", r["id"])]}
@@ -122,6 +123,7 @@ def digest_html(out: Outputs, with_style: bool = True) -> Markup:
         with_style=with_style,
         demo_banner=DEMO_BANNER if out.demo else "",
         run_time=when(c["run_time"]), whats_new=whats_new(out.run), known=bool(c["run_time"]),
+        first_run=not c["previous_run_time"],  # every report is new: the index lists them, not a digest of thousands
         new=[r for r in picked if r["status"] == "new"], changed=[r for r in picked if r["status"] == "changed"],
         removed=c["removed"],
     )
