@@ -105,6 +105,9 @@ seen.update(first_report=first, source=source, other=other.item.source, other_ma
             first=[saved[source].english, saved[source].reviewer, saved[source].kind],
             second=[saved[other.item.source].english, saved[other.item.source].reviewer, saved[other.item.source].kind],
             shown_after_save=again.shown.value, progress_after=panel.progress.value)
+panel.flag.value = "(unsaved)"  # the filter of the sentences with an unsaved edit
+seen["unsaved_filter"] = [c.item.source for c in panel.cards]
+panel.flag.value = ""
 before = panel.cards[0].item.source
 panel.next_unreviewed.click()
 now = panel.cards[0].item
@@ -180,6 +183,7 @@ def test_a_session_in_a_kernel_loses_nothing_names_the_reviewer_and_leaves_track
         assert "<summary>machine English</summary>" in seen["shown_after_save"]
         assert "reviewed 2 of " in seen["progress_after"] and "1 unsaved" in seen["progress_after"]
         assert set(load_reviews(reviews)) == {seen["source"], seen["other"]}
+        assert seen["unsaved_filter"] == [seen["left"]]
         assert seen["next"] == [True, False, True]  # next unreviewed: another sentence, flagged, not reviewed
 
         later = LATER.format(left=seen["left"], first=seen["first_report"])

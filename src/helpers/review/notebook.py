@@ -28,6 +28,7 @@ from helpers.store.contract import read_table
 from helpers.inference.sentences import checked
 
 PAGE = 10  # cards shown at once
+UNSAVED = "(unsaved)"  # the Flag filter's choice of the sentences with an unsaved edit
 WRAP = widgets.Layout(flex_flow="row wrap")  # a row of controls wraps on a narrow screen
 STALE_PAGES = ("<b>The HTML pages are now out of date</b>: run <code>make reports</code> to make them again with "
                "the reviewed English.")
@@ -67,7 +68,9 @@ class ReviewPanel:
         self.summary_reviews = load_summary_reviews(cfg.reviews)
         self.glossary = glossary_for(cfg.reviews)
         self.fresh: dict[str, str] = {}  # flags of English saved in this session, checked at once
-        self.drafts: dict[str, str] = load_drafts(cfg.reviews)
+        self.drafts: dict[str, str] = {  # an edit that is now the English as shown is no draft any more
+            s: text for s, text in load_drafts(cfg.reviews).items()
+            if s not in self.queue.items or text.strip() != self.baseline(s)}
         try:
             self.summaries = read_table(cfg, "summaries")
         except FileNotFoundError:  # the summary stage has not run: sentences only
@@ -82,7 +85,8 @@ class ReviewPanel:
         self.choice = widgets.Dropdown(description="Report", layout=widgets.Layout(width="95%"))
         self.unreviewed_only = widgets.Checkbox(value=True, description="unreviewed only", indent=False)
         codes = sorted({c for i in self.queue.items.values() for c in i.codes})
-        self.flag = widgets.Dropdown(options=[("any flag", "")] + [(f"{c}: {FLAGS.get(c, '')}"[:90], c) for c in codes],
+        self.flag = widgets.Dropdown(options=[("any flag", ""), ("with an unsaved edit", UNSAVED)]
+                                     + [(f"{c}: {FLAGS.get(c, '')}"[:90], c) for c in codes],
                                      value="", description="Flag", layout=widgets.Layout(width="60%"))
         self.next_unreviewed = widgets.Button(description="next unreviewed ▶", button_style="info")
         self.previous = widgets.Button(description="◀ previous page")
@@ -127,7 +131,7 @@ class ReviewPanel:
         """Show a page of the chosen sentences, from position `start`; drafts stay in their boxes."""
         if getattr(self, "_picking", False):
             return
-        self.shown = self.queue.choose(self.choice.value, self.reviews, self.unreviewed_only.value, self.flag.value)
+        self.shown = self.chosen(self.choice.value)
         self.start = min(max(start, 0), max(0, len(self.shown) - 1))
         page = self.shown[self.start:self.start + PAGE]
         self.cards = self.pool[:len(page)]
@@ -144,18 +148,33 @@ class ReviewPanel:
         self.where.value = f"sentences {first}–{self.start + len(page)} of {len(self.shown)}"
         self.update_progress()
 
+    def baseline(self, source: str) -> str:
+        """A sentence's English as shown: its review's, else the machine English."""
+        review = self.reviews.get(source)
+        return review.english if review else self.queue.items[source].machine
+
+    def chosen(self, report_id: str) -> list[str]:
+        """The sentences of a choice as the filters ask (UNSAVED: those with an edit not saved)."""
+        if self.flag.value == UNSAVED:
+            return [s for s in self.queue.choose(report_id, self.reviews, False) if s in self.drafts]
+        return self.queue.choose(report_id, self.reviews, self.unreviewed_only.value, self.flag.value)
+
     def go_next_unreviewed(self) -> bool:
         """Show the next unreviewed flagged sentence first on the page (in this report, then the next
         ones); False when there is none left."""
+        code = "" if self.flag.value == UNSAVED else self.flag.value
         found = self.queue.next_unreviewed(self.choice.value, self.shown, self.start if self.cards else -1,
-                                           self.reviews, self.flag.value)
+                                           self.reviews, code)
         if found is None:
             self.note.value = "<p>Every flagged sentence is reviewed.</p>"
             return False
         rid, source = found
         if rid != self.choice.value:
             self._refill_picker(rid)
-        self.show(self.queue.choose(rid, self.reviews, self.unreviewed_only.value, self.flag.value).index(source))
+        if self.flag.value == UNSAVED and source not in self.drafts:
+            self.flag.value = ""  # (shows the first page; the sentence is found next)
+        shown = self.chosen(rid)
+        self.show(shown.index(source) if source in shown else 0)
         return True
 
     def progress_line(self) -> str:
@@ -168,7 +187,7 @@ class ReviewPanel:
 
     def update_progress(self) -> None:
         """The progress line, the unsaved count and where saves go, at the top."""
-        unsaved = len(self.drafts)
+        unsaved = sum(s in self.queue.items for s in self.drafts)  # of this run (the file may hold others)
         chosen = self.queue.reports.get(self.choice.value)
         self.progress.value = (
             f"<b>{escape(self.progress_line())}</b> · "
