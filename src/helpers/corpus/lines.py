@@ -12,16 +12,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from helpers.store.contract import ROLES, TEXT_ROLES
 from helpers.text.dates import is_dateline, lead_date, parse_dateline
 from helpers.corpus.inputs import SourceFile, name_bytes
 from helpers.corpus.repeats import fuller, near_repeat
 from helpers.corpus.shapes import embedded_data, is_heading, is_list_item, is_table_row, plain
+from helpers.text.language_id import VIETNAMESE
 from helpers.text.normalise import clean_space, is_punctuation_only, language, word_count
 
 __all__ = ["ROLES", "TEXT_ROLES", "Line", "Report", "build_report", "classify", "near_repeat"]
 
-ROLES = ("title", "body", "caption", "duplicate", "dateline", "byline", "source", "boilerplate", "blank")
-TEXT_ROLES = ("title", "body")  # roles whose sentences make up the report's text
 
 # Site menus and widgets seen in scraped Vietnamese news pages (compared case-insensitively).
 SITE_MENU = frozenset(
@@ -74,7 +74,7 @@ class Report:
     photo_credit: str = ""
     source: str = ""
     captions: tuple[str, ...] = field(default_factory=tuple)
-    language: str = "vi"  # 'other' when the text is not Vietnamese (it is then not translated)
+    language: str = VIETNAMESE  # 'other' when the text is not Vietnamese (it is then not translated)
     format: str = "txt"  # how the file was read: format, library, encoding, conversion (reports.csv)
     extractor: str = ""
     encoding: str = ""

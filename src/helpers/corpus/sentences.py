@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 from helpers.corpus.lines import Report, caption_text, strip_lead_site_tag
 from helpers.corpus.shapes import is_table_row, plain, table_text
-from helpers.text.language_id import sentence_languages
+from helpers.store.contract import SENTENCE_ROLES
+from helpers.text.language_id import VIETNAMESE, sentence_languages
 from helpers.text.normalise import clean_space
 from helpers.text.sentences import split_sentences
 
-SENTENCE_ROLES = ("title", "body", "caption")
 _END_MARK = re.compile(r"\s*\./\.\s*$")  # the './.' that closes Vietnamese news articles
 
 
@@ -26,7 +26,7 @@ class Sentence:
     line_no: int
     text_vi: str
     role: str
-    lang: str = "vi"  # ISO 639-1 code of the sentence's language (helpers.text.language_id)
+    lang: str = VIETNAMESE  # ISO 639-1 code of the sentence's language (helpers.text.language_id)
 
 
 def line_text(text: str, role: str) -> str:

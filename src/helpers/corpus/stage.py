@@ -18,7 +18,7 @@ from helpers.corpus.sentences import Sentence, report_sentences
 from helpers.corpus.sources import source_name
 from helpers.inference.engines import Engine, LocalEngine
 from helpers.stage import RunContext, Stage, StageOutput
-from helpers.store.contract import CORPUS_SENTENCE_COLUMNS as CORPUS_COLUMNS, columns
+from helpers.store.contract import CORPUS_SENTENCE_COLUMNS as CORPUS_COLUMNS, TEXT_ROLES, columns
 from helpers.text.language_id import VIETNAMESE, main_language
 
 
@@ -45,7 +45,7 @@ class CorpusResult:
     @property
     def not_vietnamese(self) -> set[str]:
         """Reports mostly in another language (their sentences go by their own languages)."""
-        return set(self.report_table.loc[self.report_table["language"] != "vi", "report_id"])
+        return set(self.report_table.loc[self.report_table["language"] != VIETNAMESE, "report_id"])
 
 
 def ledger_frame(reports: list[Report]) -> pd.DataFrame:
@@ -92,7 +92,7 @@ def report_languages(sentences: pd.DataFrame) -> dict[str, str]:
 def reports_frame(reports: list[Report], sentences: pd.DataFrame) -> pd.DataFrame:
     """One row of metadata per report; n_sentences counts title and body sentences; the language is
     the report's main one, from its sentences' (`report_languages`: Vietnamese when it has none)."""
-    text = sentences[sentences["role"].isin(["title", "body"])]
+    text = sentences[sentences["role"].isin(TEXT_ROLES)]
     counts = text.groupby("report_id").size()
     languages = report_languages(sentences)
     rows = [

@@ -10,9 +10,8 @@ from pathlib import Path
 
 from helpers.review.store import GLOSSARY
 from helpers.store.files import locked, write_text
-from helpers.text.glossary import COLUMNS, GlossaryError, Term, default_glossary, load_glossary
+from helpers.text.glossary import KINDS, COLUMNS, GlossaryError, Term, default_glossary, load_glossary
 
-KINDS = ("office", "acronym", "rank", "typo")
 
 
 def glossary_file(folder: Path) -> Path:

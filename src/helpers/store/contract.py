@@ -34,6 +34,12 @@ class ContractFile:
     notebook: str
 
 
+# The roles a line of the ledger takes (its `role` column; docs/data-contract.md#line-roles): those whose
+# sentences make up a report's text, and those that are cut into sentences.csv's rows.
+ROLES = ("title", "body", "caption", "duplicate", "dateline", "byline", "source", "boilerplate", "blank")
+TEXT_ROLES = ("title", "body")
+SENTENCE_ROLES = ("title", "body", "caption")
+
 CORPUS_SENTENCE_COLUMNS = ("report_id", "sentence_no", "line_no", "text_vi", "role", "lang")
 TRANSLATION_COLUMNS = ("text_en", "flags", "model", "from_memory", "terms", "pieces", "confidence")
 REVIEW_COLUMNS = ("origin", "review", "reviewer", "reviewed_at")  # where the English came from; who reviewed it, when

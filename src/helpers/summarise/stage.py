@@ -15,7 +15,7 @@ from helpers.models.loaded import model_label
 from helpers.review.summaries import apply_summary_reviews, summary_counts
 from helpers.review.store import GLOSSARY, SUMMARIES
 from helpers.stage import RunContext, Stage, StageOutput
-from helpers.store.contract import columns
+from helpers.store.contract import TEXT_ROLES, columns
 from helpers.summarise.abstractive import Summariser, map_reduce_all
 from helpers.summarise.extractive import extractive
 from helpers.summarise.length import bound_length
@@ -69,7 +69,7 @@ def summarise(ctx: RunContext, sentences: pd.DataFrame, reports: pd.DataFrame,
     cfg = ctx.cfg
     translated = sentences.loc[sentences["model"] != "", "model"]  # the translator's label, as the sentences carry it
     body, left_out = with_english(sentences[sentences["role"] == "body"])
-    text = sentences[sentences["role"].isin(["title", "body"])]
+    text = sentences[sentences["role"].isin(TEXT_ROLES)]
     bound = (cfg.summary_max_sentences, cfg.summary_max_words)
     rows: list[Summary] = []
     models: dict[str, dict] = {}

@@ -20,6 +20,7 @@ from helpers.errors import InputError
 from helpers.text.spans import find_spans
 from helpers.text.normalise import CACHED_TEXTS, fold, modern_tones
 
+KINDS = ("office", "acronym", "rank", "typo")  # what a term is: an office's name, an acronym, a rank, a misspelling
 COLUMNS = ("term", "kind", "expansion_vi", "english", "variants", "variants_en")
 OPTIONAL = ("variants_en",)  # a glossary written before this column still reads
 
@@ -70,8 +71,8 @@ def parse_glossary(text: str, name: str) -> tuple[Term, ...]:
         raise GlossaryError(f"{name}: the header must be {','.join(COLUMNS)}")
     terms = []
     for n, row in enumerate(rows, start=2):
-        if not row["term"] or row["kind"] not in ("acronym", "office", "rank", "typo"):
-            raise GlossaryError(f"{name}, row {n}: needs a term and a kind of acronym, office, rank or typo")
+        if not row["term"] or row["kind"] not in KINDS:
+            raise GlossaryError(f"{name}, row {n}: needs a term and a kind of {', '.join(KINDS)}")
         if row["kind"] != "typo" and not row["english"]:
             raise GlossaryError(f"{name}, row {n}: {row['term']} has no English rendering")
         variants = _listed(row["variants"])
