@@ -73,11 +73,10 @@ def _check_env(env: dict[str, str], drop: tuple[str, ...]) -> None:
 
 
 def _forget_models() -> None:
-    """Drop what a process's end would: loaded models, the engines."""
+    """Drop what a process's end would: the models it loaded (a run's engine is closed by its run)."""
     from helpers.models import loading
 
-    for cached in (loading._load_cached, loading._load_ct2, loading._pointed):
-        cached.cache_clear()
+    loading.forget_models()
 
 
 def _decoded(data: bytes) -> str:

@@ -41,11 +41,11 @@ def test_the_streamed_conversion_writes_ctranslate2s_own_files_and_leaves_the_we
 def test_the_ctranslate2_path_never_loads_the_fp32_weights_of_a_converted_model(demo_cache, monkeypatch):
     spec = MODEL_REGISTRY["opus-mt"]
     load_model(spec, "demo", demo_cache, "ctranslate2")  # converted once into the cache
-    loading._load_ct2.cache_clear()
+    loading.forget_models()
     monkeypatch.setattr(loading, "_model", lambda *a: pytest.fail("fp32 weights loaded"))
     loaded = load_model(spec, "demo", demo_cache, "ctranslate2")
     assert loaded.backend == "ctranslate2" and isinstance(loaded.model, WeightsReleased)
-    loading._load_ct2.cache_clear()
+    loading.forget_models()
 
 
 @pytest.mark.slow
@@ -72,7 +72,8 @@ def test_a_converter_child_that_dies_leaves_the_model_on_transformers(code, says
     monkeypatch.setattr(convert, "IN_PROCESS_BYTES", 0)
     monkeypatch.setattr(convert, "CHILD_CODE", code)
     with pytest.warns(UserWarning) as caught:
-        loaded = loading._load_ct2.__wrapped__(spec, "demo", tmp_path)
+        loading.forget_models()
+        loaded = load_model(spec, "demo", tmp_path, "ctranslate2")
     (warning,) = [w for w in caught if "CTranslate2 not used" in str(w.message)]
     assert str(warning.message).startswith(spec.source) and says in str(warning.message)
     assert "\n" not in str(warning.message)

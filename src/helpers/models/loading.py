@@ -95,6 +95,14 @@ def release(loaded: LoadedModel) -> None:
 _LOADS: Counter[str] = Counter()
 
 
+def forget_models() -> None:
+    """Let go of every model this process loaded (the next load reads it again): what a process's
+    end would do, for a long-lived process that must start afresh (a test, a notebook after models
+    were fetched)."""
+    for cached in (_load_cached, _load_ct2, _pointed):
+        cached.cache_clear()
+
+
 def loads() -> dict[str, int]:
     """How many times each model (`key/backend`) was loaded in this process, not served from the
     process's own cache: a worker that keeps its models between batches loads each once."""
