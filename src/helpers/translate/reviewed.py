@@ -15,11 +15,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from helpers.checks.flags import flag_code
 from helpers.review.entries import Review
 from helpers.store.contract import REVIEW_COLUMNS
 from helpers.text.glossary import Term
-from helpers.inference.sentences import SentenceTranslation, TranslationStats, checked
+from helpers.inference.sentences import SentenceTranslation, TranslationStats, checked, count_flags
 
 Translate = Callable[[list[str]], tuple[list[SentenceTranslation], TranslationStats]]
 
@@ -42,10 +41,7 @@ def translate_reviewed(sources: list[str], reviews: Mapping[str, Review], glossa
     results = [given[s] if s in given else next(left) for s in sources]
     stats.sentences = len(sources)
     stats.reviewed = sum(s in given for s in sources)
-    stats.flags = {}
-    for r in results:
-        for f in r.flags:
-            stats.flags[flag_code(f)] = stats.flags.get(flag_code(f), 0) + 1
+    stats.flags = count_flags(results)
     return Reviewed(results, stats, [reviews.get(s) for s in sources])
 
 
