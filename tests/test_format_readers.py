@@ -22,7 +22,7 @@ from helpers.corpus.formats.text import looks_like_html, split_lines
 from helpers.corpus.inputs import Rejection, name_bytes, read_source, report_id_for, skip_note
 from helpers.corpus.lines import build_report, classify
 from helpers.corpus.sentences import line_text
-from helpers.store.terminal import shown
+from helpers.text.terminal import shown
 
 CHARMAPS = Path("/usr/share/i18n/charmaps")
 PARA = ("Năm 2021, toàn tỉnh đã xử lý 1.250 vụ vi phạm trật tự an toàn giao thông, thu nộp ngân sách nhà nước "

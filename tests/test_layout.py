@@ -18,8 +18,8 @@ STEPS = ("corpus", "translate", "summarise", "entities", "pages")
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("errors",),
     ("store",),
-    ("progress",),
     ("text",),
+    ("progress",),
     ("checks",),
     ("models",),
     ("inference",),

@@ -292,7 +292,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_debris(tmp_path, monkeypatch)
 
 
 def test_shown_escapes_what_a_terminal_would_obey_and_keeps_the_rest():
-    from helpers.store.terminal import shown
+    from helpers.text.terminal import shown
 
     assert shown("Báo cáo Đà Nẵng “Q3” 2022.txt") == "Báo cáo Đà Nẵng “Q3” 2022.txt"
     assert shown("\x1b[2J\x1b[31mred\tx\ny\rz\x7f\x9b") == "\\x1b[2J\\x1b[31mred\\tx\\ny\\rz\\x7f\\x9b"

@@ -15,10 +15,10 @@ Shared by the steps, bottom layer first (each imports only from those before it;
 
     errors      the one user-error type (`UserError`: input, settings, environment) and the exit statuses
     store/      the data contract (`store.contract.TABLES`, `RUN_JSON`: every file, column and run.json
-                section), atomic writes, the output folder, terminal escaping
-    progress    progress bars and the terminal's stage lines
+                section), atomic writes, the output folder
     text/       normal forms, dates, protected spans, names, the glossary, cited documents, languages,
-                sentence splitting
+                sentence splitting, text as the terminal shows it (`text.terminal.shown`)
+    progress    progress bars and the terminal's stage lines
     checks/     the flag registry (`checks.flags.FLAGS`: every code and its meaning) and the checks
     models/     the model registry (`models.registry`), decoding settings, families, loading, conversion,
                 stand-ins, the hub

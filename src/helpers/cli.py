@@ -15,7 +15,7 @@ from helpers.config import Config
 from helpers.errors import EXIT_FATAL, EXIT_OK, EXIT_REJECTED, EnvironmentProblem, InputError, SettingsError, UserError
 from helpers.pipeline import STAGE_NAMES
 from helpers.store.files import read_csv, read_json
-from helpers.store.terminal import shown
+from helpers.text.terminal import shown
 
 STAGES = (*STAGE_NAMES, "reports")
 MODEL_ACTIONS = ("fetch", "check", "pack")

@@ -37,7 +37,7 @@ from helpers.stamps import recorded_stamp, stamp
 from helpers.store.contract import TABLES, check_section, columns_written, read_table
 from helpers.store.files import merge_json, read_json, remove_stale, start_json, update_json, write_bytes, write_csv
 from helpers.store.outputs import claim_output
-from helpers.store.terminal import shown
+from helpers.text.terminal import shown
 from helpers.summarise.stage import SummariseStage
 from helpers.translate.stage import TranslateStage
 

@@ -9,7 +9,7 @@ import warnings
 from contextlib import contextmanager
 from typing import Iterable, Iterator, TypeVar
 
-from helpers.store.terminal import shown
+from helpers.text.terminal import shown
 
 with warnings.catch_warnings():  # tqdm.auto says nothing useful when it falls back to text bars
     warnings.filterwarnings("ignore", message="IProgress not found")

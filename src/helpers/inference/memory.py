@@ -20,7 +20,7 @@ from functools import cached_property
 from pathlib import Path
 
 from helpers.errors import EnvironmentProblem
-from helpers.store.terminal import shown
+from helpers.text.terminal import shown
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS memory (

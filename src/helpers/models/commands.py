@@ -15,7 +15,7 @@ from helpers.models.loaded import ModelError
 from helpers.models.loading import load_real
 from helpers.models.locate import locate
 from helpers.models.registry import ModelSpec
-from helpers.store.terminal import shown
+from helpers.text.terminal import shown
 
 
 def check_rows(specs: Mapping[str, ModelSpec], cache_dir: Path, backend: str) -> list[dict[str, Any]]:
