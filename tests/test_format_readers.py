@@ -1,5 +1,5 @@
 """The format readers, encodings and line shapes, function by function (no command line: fast).
-Whole runs through the command line are in test_formats.py."""
+Whole runs through the command line are in test_formats_end_to_end.py."""
 
 from __future__ import annotations
 
