@@ -52,7 +52,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--notebooks", default="notebooks", help="folder of the numbered notebooks (reports stage)")
     p.add_argument("--to", default=None, help="with `models pack`: the folder to write the pack to")
     p.add_argument("--archive", action="store_true", help="with `models pack`: also write DIR.tar")
-    p.add_argument("--lock", default="models.lock.json", help="with `models`: the lock file (default: models.lock.json)")
+    p.add_argument("--lock", default="models.lock.json",
+                   help="with `models`: the lock file (default: models.lock.json)")
     return p
 
 
