@@ -16,7 +16,8 @@ SEEDS = ROOT / "seeds"
 # A test is slow (left out of `make test-fast`) when it needs a whole run, a real-layout model hub,
 # a kernel or a subprocess: it uses one of these fixtures, sits in one of these modules, is a
 # notebook (nbval), or says so with @pytest.mark.slow.
-SLOW_FIXTURES = {"seed_run", "odd_run", "hostile_run", "hostile_corpus_run", "whole_job_pages", "summary_run", "real_hub", "offline_hub"}
+SLOW_FIXTURES = {"seed_run", "odd_run", "hostile_run", "hostile_corpus_run", "whole_job_pages", "summary_run",
+                 "real_hub", "offline_hub"}
 SLOW_MODULES = {"test_engines.py", "test_real_models.py", "test_reliability.py", "test_progress.py"}
 
 

@@ -47,7 +47,8 @@ def test_line_text_normalises_spaces_and_strips_markers(seed_lines):
     assert "  " not in line_text(seed_lines["002"][20], "body")
     assert line_text(seed_lines["003"][5], "body").startswith("Sáng 28/10/2021")
     assert line_text(seed_lines["004"][41], "body").endswith("trong thời gian tới.")
-    assert line_text(seed_lines["004"][9], "caption") == "Tổng Bí thư, Chủ tịch nước Nguyễn Phú Trọng phát biểu chỉ đạo tại Hội nghị"
+    assert line_text(seed_lines["004"][9], "caption") == ("Tổng Bí thư, Chủ tịch nước Nguyễn Phú Trọng "
+                                                          "phát biểu chỉ đạo tại Hội nghị")
     assert line_text(seed_lines["001"][3], "caption") == "Toàn cảnh Hội nghị."
 
 
