@@ -48,9 +48,14 @@ def pytest_configure(config):
 @pytest.fixture(scope="session")
 def seed_lines() -> dict[str, list[str]]:
     """Lines of each seed, keyed by the first three characters of its file name."""
-    from helpers.corpus.inputs import read_source
+    from helpers.corpus.inputs import SourceFile, read_source
 
-    return {p.name[:3]: list(read_source(p).lines) for p in sorted(SEEDS.glob("*.txt"))}
+    lines: dict[str, list[str]] = {}
+    for p in sorted(SEEDS.glob("*.txt")):
+        source = read_source(p)
+        assert isinstance(source, SourceFile), source  # a seed is never rejected
+        lines[p.name[:3]] = list(source.lines)
+    return lines
 
 
 @pytest.fixture(scope="session")

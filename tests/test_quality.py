@@ -104,9 +104,9 @@ def _emitted_codes() -> tuple[set[str], list[str]]:
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "flag" and node.args:
                 arg = node.args[0]
                 if isinstance(arg, ast.Constant):
-                    codes.add(arg.value)
+                    codes.add(str(arg.value))
                 elif isinstance(arg, ast.JoinedStr):  # f"{f.kind}_missing", f"unsupported_{f.kind}"
-                    fixed = "".join(v.value for v in arg.values if isinstance(v, ast.Constant))
+                    fixed = "".join(str(v.value) for v in arg.values if isinstance(v, ast.Constant))
                     codes |= {c for c in FLAGS if fixed and (c.endswith(fixed) or c.startswith(fixed))}
                     assert any(c.endswith(fixed) or c.startswith(fixed) for c in FLAGS), (path, fixed)
             elif (path.name != "flags.py" and isinstance(node, ast.Constant) and isinstance(node.value, str)

@@ -161,6 +161,7 @@ def on_a_terminal(*args: str) -> tuple[int, str, str]:
         if not chunk:
             break
         said += chunk
+    assert proc.stdout is not None  # stdout=PIPE
     out = proc.stdout.read().decode()
     os.close(master)
     return proc.wait(timeout=600), out, said.decode(errors="replace")

@@ -86,8 +86,10 @@ def chromium() -> str | None:
 
 def dump_dom(page, profile) -> str:
     """The DOM of a page after headless Chromium loaded it (and ran whatever scripts it would)."""
+    browser = chromium()
+    assert browser, "chromium is not installed"
     proc = subprocess.run(
-        [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
          "--dump-dom", page.as_uri()],
         capture_output=True, text=True, timeout=120,
@@ -135,8 +137,10 @@ def visible_text(dom: str) -> str:
 
 
 def screenshot(page, png, profile) -> None:
+    browser = chromium()
+    assert browser, "chromium is not installed"
     subprocess.run(
-        [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
          "--hide-scrollbars", "--window-size=1400,2000", f"--screenshot={png}", page.as_uri()],
         capture_output=True, timeout=120, check=True,

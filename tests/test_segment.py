@@ -68,7 +68,7 @@ def gold_paragraphs(seed_reports) -> list[list[str]]:
         for ln in report.lines:
             if ln.role not in ("title", "body") or not (text := line_text(ln.text, ln.role)):
                 continue
-            taken = []
+            taken: list[str] = []
             while sentences and len(" ".join(taken)) < len(text):
                 taken.append(sentences.pop(0))
             assert " ".join(taken) == text, (rid, ln.line_no)
@@ -99,6 +99,7 @@ def score(paragraphs: list[list[str]], split) -> dict[str, float]:
     for gold in paragraphs:
         text = " ".join(gold)
         want, got = starts(text, gold), starts(text, [s.strip() for s in split(text) if s.strip()])
+        assert want is not None  # the gold sentences hold their paragraph by construction
         if got is None:
             lost += 1
             got = set()

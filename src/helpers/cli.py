@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import NoReturn
 from pathlib import Path
 
 from helpers.config import Config
@@ -25,7 +26,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse, with a mistake on the command line as one `error:` line and exit status 1 (the run
     could not go on), not its usage text and status 2, which says "some inputs rejected" here."""
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         print(shown(f"error: {message} (see --help)"), file=sys.stderr)
         sys.exit(EXIT_FATAL)
 

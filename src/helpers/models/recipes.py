@@ -60,7 +60,8 @@ def train_sentencepiece(texts: list[str], vocab_size: int, model_type: str, ids:
         sentence_iterator=iter(texts), model_writer=buf, vocab_size=vocab_size, model_type=model_type,
         normalization_rule_name="identity", byte_fallback=True, remove_extra_whitespaces=False,
         character_coverage=1.0, num_threads=1, hard_vocab_limit=False, minloglevel=2,
-        seed_sentencepiece_size=100000, **ids,
+        seed_sentencepiece_size=100000,
+        pad_id=ids["pad_id"], unk_id=ids["unk_id"], bos_id=ids["bos_id"], eos_id=ids["eos_id"],
     )
     return buf.getvalue()
 
