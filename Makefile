@@ -55,14 +55,19 @@ $(VENV)/.installed: requirements.txt pyproject.toml src/helpers/data/lab-overrid
 reports: setup
 	@$(BIN)/python -m helpers reports --notebooks notebooks
 
-# Every test: unit tests, whole runs through the command and make, and nbval on the stored notebooks;
+# Every test: the lint and type gate first (ruff, mypy: configured in pyproject.toml), then unit tests,
+# whole runs through the command and make, and nbval on the stored notebooks;
 # in two test processes (pytest-xdist), a test file in one of them (its module fixtures made once).
 test: setup
+	$(BIN)/ruff check
+	$(BIN)/mypy
 	$(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider \
 		-n 2 --dist loadfile
 
-# The unit tests alone (no whole run, no notebook kernel): under a minute, for day-to-day work.
+# The lint and type gate, then the unit tests alone (no whole run, no notebook kernel): for day-to-day work.
 test-fast: setup
+	$(BIN)/ruff check
+	$(BIN)/mypy
 	$(BIN)/python -m pytest tests -m "not slow" -p no:cacheprovider -q
 
 # On a connected machine: download the six models (only the files they need), write $(LOCK),

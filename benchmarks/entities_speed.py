@@ -45,7 +45,8 @@ def main(argv: list[str]) -> int:
     lines = [line.split() for line in done.stdout.splitlines()]
     times = [("cold (every sentence tagged)", float(lines[0][0])), ("warm (the tag memory)", float(lines[1][0]))]
     print(f"{out}: {lines[0][1]} entities, {lines[0][2]} mentions")
-    total = float(argv[1]) if len(argv) > 1 else sum(run[s].get("seconds", 0) for s in ("corpus", "translate", "summarise"))
+    stages = ("corpus", "translate", "summarise")
+    total = float(argv[1]) if len(argv) > 1 else sum(run[s].get("seconds", 0) for s in stages)
     what = "the run's wall time" if len(argv) > 1 else "the stages' seconds in run.json"
     for label, seconds in times:
         share = f" = {100 * seconds / total:.1f} % of {what}, {total:.1f} s"

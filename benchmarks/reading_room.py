@@ -39,8 +39,8 @@ QUERIES = ("da nang", "ha noi", '"cong an"', "nghi quyet trung uong", "tong ket"
 def base_run(folder: Path, reports: int = 40) -> Path:
     """OUT of a run of `reports` synthetic reports with demo models."""
     synthetic.write_reports(reports, folder / "in")
-    subprocess.run([sys.executable, "-m", "helpers", "reports", "--seeds", str(folder / "in"), "--out", str(folder / "out"),
-                    "--models", "demo"], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([sys.executable, "-m", "helpers", "reports", "--seeds", str(folder / "in"),
+                    "--out", str(folder / "out"), "--models", "demo"], check=True, stdout=subprocess.DEVNULL)
     return folder / "out"
 
 
@@ -88,7 +88,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="reading-room-") as tmp:
         source = args.source or base_run(Path(tmp))
         out = load_outputs(Config(out=source))
-        print(f"{'reports':>8} {'index':>9} {'usable':>8} {'loaded':>8} {'search data':>12} {'1st search':>11} {'next':>8}")
+        print(f"{'reports':>8} {'index':>9} {'usable':>8} {'loaded':>8} {'search data':>12} "
+              f"{'1st search':>11} {'next':>8}")
         for n in (int(s) for s in args.sizes.split(",")):
             html = Path(tmp) / f"html-{n}"
             html.mkdir()
@@ -99,7 +100,8 @@ def main() -> None:
             written = time.perf_counter() - written
             data = sum(f.stat().st_size for f in (html / "search").iterdir())
             m = measure(html)
-            print(f"{n:>8,} {(html / INDEX).stat().st_size / 1e6:>7.1f}MB {m['usable_ms']:>6.0f}ms {m['loaded_ms']:>6.0f}ms "
+            print(f"{n:>8,} {(html / INDEX).stat().st_size / 1e6:>7.1f}MB "
+                  f"{m['usable_ms']:>6.0f}ms {m['loaded_ms']:>6.0f}ms "
                   f"{data / 1e6:>10.1f}MB {m['first_search_ms']:>9.0f}ms {m['next_search_ms']:>6.0f}ms"
                   f"   (pages written in {written:.1f} s; {m['said'][:60]})")
 

@@ -53,8 +53,8 @@ def run(n: int, work: Path, engine: str = "local") -> dict:
     data = json.loads((out / "data" / "run.json").read_text())
     model = data["translate"]["model_seconds"] + data["summarise"]["model_seconds"]
     stages = {k: data[k]["seconds"] for k in ("corpus", "translate", "summarise")}
-    return {"n": n, "engine": engine, "wall": wall, "model": model, "overhead_ms": 1000 * (wall - model) / n, "stages": stages,
-            "peak_rss_mb": usage.ru_maxrss / 1024, "sentences": data["translate"]["sentences"]}
+    return {"n": n, "engine": engine, "wall": wall, "model": model, "overhead_ms": 1000 * (wall - model) / n,
+            "stages": stages, "peak_rss_mb": usage.ru_maxrss / 1024, "sentences": data["translate"]["sentences"]}
 
 
 def main() -> None:

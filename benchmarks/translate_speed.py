@@ -97,7 +97,8 @@ def naive(spec, texts: list[str], sample: int) -> dict:
     seconds = time.perf_counter() - started
     per_sentence = seconds / len(chosen)
     return {"sample": len(chosen), "sample_seconds": round(seconds, 2), "output_tokens": tokens,
-            "sentences_per_second": round(1 / per_sentence, 3), "estimated_seconds": round(per_sentence * len(texts), 2)}
+            "sentences_per_second": round(1 / per_sentence, 3),
+            "estimated_seconds": round(per_sentence * len(texts), 2)}
 
 
 def project(spec, texts: list[str], backend: str) -> dict:
@@ -160,7 +161,8 @@ def main() -> None:
           f"on {slow['sample']} sentences ({slow['sample_seconds']} s) -> {slow['estimated_seconds']} s for the corpus")
     print(f"(b) project path, cold ({ours['backend']}, output layer: {ours['output_vocabulary']}): "
           f"{ours['cold_seconds']} s, {ours['generated_cold']} pieces in {ours['generate_calls']} batches, "
-          f"{ours['split_sentences']} sentences cut at clauses (model load/convert {ours['load_seconds']} s, not counted)")
+          f"{ours['split_sentences']} sentences cut at clauses "
+          f"(model load/convert {ours['load_seconds']} s, not counted)")
     print(f"(b') the same, every sentence whole: {whole['cold_seconds']} s, {whole['generated_cold']} pieces in "
           f"{whole['generate_calls']} batches -> speedup {slow['estimated_seconds'] / whole['cold_seconds']:.1f}")
     print(f"(c) project path, warm (translation memory): {ours['warm_seconds']} s, {ours['generated_warm']} generated")

@@ -181,7 +181,8 @@ def project(units: dict[str, dict]) -> dict:
             timings.append(time.perf_counter() - started)
         memory.close()
         release(loaded)  # as the stages do when done with a model
-        found[label] = {"seconds": round(timings[0], 2), "warm_seconds": round(timings[1], 4), "tokens": counted["tokens"],
+        found[label] = {"seconds": round(timings[0], 2), "warm_seconds": round(timings[1], 4),
+                        "tokens": counted["tokens"],
                         "load_seconds": round(load_seconds, 2), "backend": loaded.backend, "texts": len(texts),
                         "ct2_folder": str(loaded.ct2.folder) if loaded.backend == "ctranslate2" else None}
         del loaded
@@ -205,7 +206,8 @@ def side(name: str, units: dict[str, dict], folders: dict[str, str]) -> dict:
             found[label] = sides.argos_side(loaded, folders[label], texts, lengths)
         else:
             loaded = load_real(spec_of(label, cache), cache)
-            found[label] = sides.transformers_side(loaded, texts, lengths, *((1, False) if name == "naive" else (16, True)))
+            batching = (1, False) if name == "naive" else (16, True)
+            found[label] = sides.transformers_side(loaded, texts, lengths, *batching)
         del loaded
     return found
 
@@ -250,7 +252,8 @@ def run_child(args: list[str], env: dict[str, str]) -> tuple[dict, int, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sample", type=int, default=0, help="every side on N texts per row, spaced by length (0: all)")
+    parser.add_argument("--sample", type=int, default=0,
+                        help="every side on N texts per row, spaced by length (0: all)")
     parser.add_argument("--side", choices=SIDES, help=argparse.SUPPRESS)
     parser.add_argument("--units", help=argparse.SUPPRESS)
     parser.add_argument("--folders", default="{}", help=argparse.SUPPRESS)
@@ -305,7 +308,8 @@ def report(units: dict, results: dict, first: dict, peaks: dict, sampled: bool) 
             r = results[s][label]
             totals[s] += r["seconds"]
             cells.append(f"{r['seconds']:8.1f} s {r['tokens']:>6} t")
-        print(f"{label:<11}{len(units[label]['texts']):>5} {what[label]:<9} {'':>3}" + "".join(f"{c:>20}" for c in cells)
+        print(f"{label:<11}{len(units[label]['texts']):>5} {what[label]:<9} {'':>3}"
+              + "".join(f"{c:>20}" for c in cells)
               + f"{results['project'][label]['warm_seconds']:>8.3f} s")
     print(f"{'whole model work':<29}" + "".join(f"{totals[s]:>11.1f} s{'':>7}" for s in SIDES))
     print("(t: new tokens generated; project: conversions cached, first run "

@@ -48,9 +48,8 @@ def _new_interpreter_warnings() -> None:
     """The warnings filters of `python -m helpers` started afresh: CPython's defaults, then -W /
     PYTHONWARNINGS as the child would have read them (its environment is this process's)."""
     warnings.resetwarnings()
-    for action, category in (("ignore", ResourceWarning), ("ignore", ImportWarning),
-                             ("ignore", PendingDeprecationWarning), ("ignore", DeprecationWarning)):
-        warnings.simplefilter(action, category)
+    for category in (ResourceWarning, ImportWarning, PendingDeprecationWarning, DeprecationWarning):
+        warnings.simplefilter("ignore", category)
     warnings.filterwarnings("default", category=DeprecationWarning, module="__main__")
     for option in [o for o in os.environ.get("PYTHONWARNINGS", "").split(",") if o]:
         warnings._setoption(option)  # type: ignore[attr-defined]
@@ -170,7 +169,8 @@ def run_cli(*args: str, env: dict[str, str] | None = None, drop: tuple[str, ...]
             sys.stdout, sys.stderr = saved_streams
             os.dup2(saved_fds[0], 1)
             os.dup2(saved_fds[1], 2)
-            os.close(saved_fds[0]), os.close(saved_fds[1])
+            os.close(saved_fds[0])
+            os.close(saved_fds[1])
             os.chdir(saved_cwd)
             if dict(os.environ) != saved_environ:
                 os.environ.clear()

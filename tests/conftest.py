@@ -16,7 +16,8 @@ SEEDS = ROOT / "seeds"
 # A test is slow (left out of `make test-fast`) when it needs a whole run, a real-layout model hub,
 # a kernel or a subprocess: it uses one of these fixtures, sits in one of these modules, is a
 # notebook (nbval), or says so with @pytest.mark.slow.
-SLOW_FIXTURES = {"seed_run", "odd_run", "hostile_run", "hostile_corpus_run", "whole_job_pages", "summary_run", "real_hub", "offline_hub"}
+SLOW_FIXTURES = {"seed_run", "odd_run", "hostile_run", "hostile_corpus_run", "whole_job_pages", "summary_run",
+                 "real_hub", "offline_hub"}
 SLOW_MODULES = {"test_engines.py", "test_real_models.py", "test_reliability.py", "test_progress.py"}
 
 
@@ -47,9 +48,14 @@ def pytest_configure(config):
 @pytest.fixture(scope="session")
 def seed_lines() -> dict[str, list[str]]:
     """Lines of each seed, keyed by the first three characters of its file name."""
-    from helpers.corpus.inputs import read_source
+    from helpers.corpus.inputs import SourceFile, read_source
 
-    return {p.name[:3]: list(read_source(p).lines) for p in sorted(SEEDS.glob("*.txt"))}
+    lines: dict[str, list[str]] = {}
+    for p in sorted(SEEDS.glob("*.txt")):
+        source = read_source(p)
+        assert isinstance(source, SourceFile), source  # a seed is never rejected
+        lines[p.name[:3]] = list(source.lines)
+    return lines
 
 
 @pytest.fixture(scope="session")

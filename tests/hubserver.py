@@ -46,14 +46,16 @@ class HubServer:
                 parts = [unquote(p) for p in urlparse(self.path).path.strip("/").split("/")]
                 if parts[:2] == ["api", "models"]:
                     repo, rest = self._repo(parts[2:])
-                    if repo is None or (rest and (rest[0] != "revision" or rest[1] not in ("main", server.commits[repo]))):
+                    if repo is None or (rest and (rest[0] != "revision"
+                                                  or rest[1] not in ("main", server.commits[repo]))):
                         return self._send(404, b'{"error": "Repository not found"}', {"X-Error-Code": "RepoNotFound"})
                     files = sorted(p.name for p in server.repos[repo].iterdir() if p.is_file())
                     info = {"id": repo, "modelId": repo, "sha": server.commits[repo],
                             "siblings": [{"rfilename": f} for f in files]}
                     return self._send(200, json.dumps(info).encode(), {"Content-Type": "application/json"}, head)
                 repo, rest = self._repo(parts)
-                if repo is None or len(rest) != 3 or rest[0] != "resolve" or rest[1] not in ("main", server.commits[repo]):
+                if (repo is None or len(rest) != 3 or rest[0] != "resolve"
+                        or rest[1] not in ("main", server.commits[repo])):
                     return self._send(404, b"not found", {"X-Error-Code": "RepoNotFound"})
                 path = server.repos[repo] / rest[2]
                 if not path.is_file():

@@ -34,7 +34,8 @@ def seed_parts() -> tuple[list[str], list[str]]:
 
 def vary(text: str, rng: random.Random) -> str:
     """The text with its numbers, dates, years and family names changed, consistently within it."""
-    text = _DATE.sub(lambda m: f"{rng.randint(1, 28)}/{rng.randint(1, 12)}" + (f"/{rng.randint(2015, 2024)}" if m.group(3) else ""), text)
+    text = _DATE.sub(lambda m: f"{rng.randint(1, 28)}/{rng.randint(1, 12)}"
+                     + (f"/{rng.randint(2015, 2024)}" if m.group(3) else ""), text)
     text = _YEAR.sub(lambda m: str(rng.randint(2015, 2024)), text)
     text = _NUMBER.sub(lambda m: f"{rng.randint(2, 9999):,}".replace(",", "."), text)
     surname = rng.choice(SURNAMES)

@@ -56,7 +56,8 @@ def test_fold_takes_case_marks_and_the_d_stroke_away():
 
 
 def test_changes_are_tracked_by_report_and_text():
-    reports = pd.DataFrame({"report_id": ["a", "b", "n"], "file": ["a.txt", "b.txt", "n.txt"], "title": ["A", "B", "N"]})
+    reports = pd.DataFrame({"report_id": ["a", "b", "n"], "file": ["a.txt", "b.txt", "n.txt"],
+                            "title": ["A", "B", "N"]})
     ledger = pd.DataFrame({"report_id": ["a", "b", "n"], "text": ["same", "edited", "new"]})
     old = pd.DataFrame({"report_id": ["a", "b", "x"], "text": ["same", "before", "gone"]})
     t0, t1 = "2026-12-01T08:00:00Z", "2026-12-02T08:00:00Z"

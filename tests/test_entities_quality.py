@@ -24,7 +24,8 @@ def test_the_annotated_set_is_large_enough_and_its_marks_stand_in_the_text(annot
     assert all(text[s:e].strip() == text[s:e] and text[s:e] for text, spans in sentences for s, e, _ in spans)
 
 
-@pytest.mark.parametrize("kinds", [("person", "organisation", "place", "document"), ("person", "organisation", "place")])
+@pytest.mark.parametrize("kinds", [("person", "organisation", "place", "document"),
+                                   ("person", "organisation", "place")])
 def test_the_step_beats_the_model_alone_on_precision_and_recall(annotated, kinds):
     sentences, step, model = annotated
     ours, theirs = score("step", sentences, step, kinds), score("model", sentences, model, kinds)

@@ -92,7 +92,8 @@ def unit_graph(graph: dict[str, set[str]]) -> dict[str, set[str]]:
     folded: dict[str, set[str]] = {}
     for module, targets in graph.items():
         if unit(module):
-            folded.setdefault(unit(module), set()).update(unit(t) for t in targets if unit(t) and unit(t) != unit(module))
+            folded.setdefault(unit(module), set()).update(unit(t) for t in targets
+                                                          if unit(t) and unit(t) != unit(module))
     return folded
 
 

@@ -51,7 +51,8 @@ def test_fixture_has_the_real_repos_file_set_and_config_keys(key, demo_cache):
         vocab = json.loads((folder / "vocab.json").read_text())
         assert list(vocab)[:2] == ["</s>", "<unk>"] and vocab["<pad>"] == len(vocab) - 1 == config["pad_token_id"]
         assert config["bad_words_ids"] == [[config["pad_token_id"]]] and config["num_beams"] == 4
-        assert json.loads((folder / "tokenizer_config.json").read_text()) == {"target_lang": "eng", "source_lang": "vie"}
+        tokenizer_config = json.loads((folder / "tokenizer_config.json").read_text())
+        assert tokenizer_config == {"target_lang": "eng", "source_lang": "vie"}
     if key == "m2m100":
         vocab = json.loads((folder / "vocab.json").read_text())
         assert list(vocab)[:4] == ["<s>", "<pad>", "</s>", "<unk>"]
@@ -270,7 +271,8 @@ def test_a_conversion_that_disagrees_with_the_tokenizer_stays_on_transformers(de
     monkeypatch.setattr(convert, "converted_vocabulary", lambda folder: ["<s>", "<pad>", "</s>", "<unk>", "shifted"])
     with pytest.warns(UserWarning, match="CTranslate2 not used"):
         moved = convert.with_ct2(loaded, tmp_path)
-    assert moved.backend == "transformers" and "disagrees with the tokenizer" in moved.provenance()["ctranslate2_not_used"]
+    assert moved.backend == "transformers"
+    assert "disagrees with the tokenizer" in moved.provenance()["ctranslate2_not_used"]
 
 
 @pytest.mark.parametrize("key", sorted(MODEL_REGISTRY))

@@ -8,7 +8,8 @@ def test_progress_bars_are_widgets_in_a_notebook_not_stderr_text():
     from nbclient import NotebookClient
 
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("from helpers.progress import bar\nfor _ in bar(range(3), desc='x', total=3):\n    pass")]
+    nb.cells = [nbformat.v4.new_code_cell("from helpers.progress import bar\n"
+                                          "for _ in bar(range(3), desc='x', total=3):\n    pass")]
     NotebookClient(nb, kernel_name="python3", timeout=120, extra_arguments=["--IPKernelApp.log_level=ERROR"]).execute()
     outputs = nb.cells[0].outputs
     assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs), outputs

@@ -60,7 +60,8 @@ def test_no_flag_on_a_correct_translation(row):
     assert check_sentence(row.text_vi, row.text_en).missing == ()  # so no repair note
 
 
-@pytest.mark.parametrize("row", list(PLANTED.itertuples()), ids=lambda r: f"{r.report_id[:3]}-{r.sentence_no}-{r.error}")
+@pytest.mark.parametrize("row", list(PLANTED.itertuples()),
+                         ids=lambda r: f"{r.report_id[:3]}-{r.sentence_no}-{r.error}")
 def test_every_planted_error_is_caught_by_a_flag_that_names_it(row):
     source = REFERENCE.set_index(["report_id", "sentence_no"]).loc[(row.report_id, row.sentence_no), "text_vi"]
     flags = all_flags(source, row.text_en)
@@ -71,8 +72,9 @@ def test_every_planted_error_is_caught_by_a_flag_that_names_it(row):
 
 
 def test_every_flag_code_has_one_legend_entry():
-    codes = {flag_code(f) for row in PLANTED.itertuples() for f in all_flags(
-        REFERENCE.set_index(["report_id", "sentence_no"]).loc[(row.report_id, row.sentence_no), "text_vi"], row.text_en)}
+    source = REFERENCE.set_index(["report_id", "sentence_no"])["text_vi"]
+    codes = {flag_code(f) for row in PLANTED.itertuples()
+             for f in all_flags(source.loc[(row.report_id, row.sentence_no)], row.text_en)}
     assert codes <= set(FLAGS)
     assert "repaired" in FLAGS and "kept from the source" in FLAGS["repaired"]
     assert all(meaning.strip() for meaning in FLAGS.values())
@@ -102,9 +104,9 @@ def _emitted_codes() -> tuple[set[str], list[str]]:
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "flag" and node.args:
                 arg = node.args[0]
                 if isinstance(arg, ast.Constant):
-                    codes.add(arg.value)
+                    codes.add(str(arg.value))
                 elif isinstance(arg, ast.JoinedStr):  # f"{f.kind}_missing", f"unsupported_{f.kind}"
-                    fixed = "".join(v.value for v in arg.values if isinstance(v, ast.Constant))
+                    fixed = "".join(str(v.value) for v in arg.values if isinstance(v, ast.Constant))
                     codes |= {c for c in FLAGS if fixed and (c.endswith(fixed) or c.startswith(fixed))}
                     assert any(c.endswith(fixed) or c.startswith(fixed) for c in FLAGS), (path, fixed)
             elif (path.name != "flags.py" and isinstance(node, ast.Constant) and isinstance(node.value, str)
@@ -184,7 +186,8 @@ def test_glossary_accepts_english_variants_and_spelling_differences(tmp_path):
     p = prepare("Bộ Chính trị và Ban Tổ chức Trung ương", glossary)
     assert missing_terms(p, "the Political Bureau and the Central Organization Commission", glossary) == []
     assert missing_terms(p, "the Politburo's decision and the Central Organisation Commission", glossary) == []
-    assert missing_terms(p, "the Secretariat and the Commission", glossary) == ["Ban Tổ chức Trung ương", "Bộ Chính trị"]
+    missing = missing_terms(p, "the Secretariat and the Commission", glossary)
+    assert missing == ["Ban Tổ chức Trung ương", "Bộ Chính trị"]
     old = tmp_path / "old.csv"  # a glossary written before the variants_en column still reads
     old.write_text("term,kind,expansion_vi,english,variants\nBộ Chính trị,office,,Politburo,\n", encoding="utf-8")
     assert load_glossary(old) == (Term("Bộ Chính trị", "office", "", "Politburo", ()),)
@@ -196,7 +199,8 @@ def test_glossary_accepts_english_variants_and_spelling_differences(tmp_path):
 
 def test_a_dropped_clause_is_flagged_and_a_restructured_sentence_is_not():
     source = ("Tổ chức quán triệt các nghị quyết của Trung ương; tham mưu đổi mới cơ chế lãnh đạo của Đảng; "
-              "xây dựng, sửa đổi các văn bản quy định về công tác chính trị; duy trì các hoạt động giáo dục truyền thống.")
+              "xây dựng, sửa đổi các văn bản quy định về công tác chính trị; "
+              "duy trì các hoạt động giáo dục truyền thống.")
     whole = ("Disseminated the resolutions of the Central Committee; advised on renewing the Party's leadership "
              "mechanisms; drafted and amended the regulations on political work; maintained education in traditions.")
     merged = ("Disseminated the resolutions of the Central Committee and advised on renewing the Party's leadership "
@@ -225,7 +229,8 @@ def test_the_pipeline_on_reference_english_gives_flags_a_reader_can_trust(tmp_pa
     cfg = Config(seeds=seeds, out=out, models="demo", memory=memory, generation=WHOLE_SENTENCES)
     english = dict(zip(REFERENCE["text_vi"], REFERENCE["text_en"])) | dict(zip(facts["text_vi"], facts["text_en"]))
     planted = PLANTED[PLANTED["expect"] == "number_changed:450→405"].iloc[0]
-    planted_vi = REFERENCE.set_index(["report_id", "sentence_no"]).loc[(planted.report_id, planted.sentence_no), "text_vi"]
+    planted_vi = REFERENCE.set_index(["report_id", "sentence_no"]).loc[(planted.report_id, planted.sentence_no),
+                                                                       "text_vi"]
     english[planted_vi] = planted.text_en
     serve_reference(cfg, english)
     env = {**os.environ, "HELPERS_CACHE": str(demo_cache)}
@@ -260,7 +265,8 @@ def test_the_pipeline_on_reference_english_gives_flags_a_reader_can_trust(tmp_pa
     assert run["absolute_paths"]["out"] == str(out) and str(tmp_path) not in json.dumps(run["parameters"])
     assert run["absolute_paths"]["seeds"] == str(seeds) and str(tmp_path) not in run["translate"]["memory"]
     for html_page in (out / "html").glob("*.html"):  # shared pages carry no path of this machine
-        assert str(tmp_path) not in html_page.read_text(encoding="utf-8") and str(ROOT) not in html_page.read_text(encoding="utf-8"), html_page.name
+        shown = html_page.read_text(encoding="utf-8")
+        assert str(tmp_path) not in shown and str(ROOT) not in shown, html_page.name
     other = REFERENCE[REFERENCE["text_en"].str.startswith("On the morning of June 22, in Hanoi")].iloc[0]
     assert str(escape(other.text_en)) in (out / "html" / f"{other.report_id}.html").read_text(encoding="utf-8")
 

@@ -162,7 +162,8 @@ def test_fetch_check_and_pack_against_a_local_hub_then_run_offline_from_the_pack
     assert (pack / "models.lock.json").exists() and (pack / "hub").is_dir()
     shutil.rmtree(hub)  # the offline machine has only the pack
     proc = run_cli("translate", "--models", "real", "--seeds", str(SEEDS), "--out", str(tmp_path / "o"),
-               "--memory", str(tmp_path / "tm.sqlite"), env={**offline(pack / "hub"), "HELPERS_CACHE": str(tmp_path / "c2")})
+                   "--memory", str(tmp_path / "tm.sqlite"),
+                   env={**offline(pack / "hub"), "HELPERS_CACHE": str(tmp_path / "c2")})
     assert proc.returncode == 0, proc.stderr[-3000:]
     run = json.loads((tmp_path / "o" / "data" / "run.json").read_text())
     assert run["models"]["translate"]["revision"] == locked["opus-mt"]["revision"]

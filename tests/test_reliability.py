@@ -161,6 +161,7 @@ def on_a_terminal(*args: str) -> tuple[int, str, str]:
         if not chunk:
             break
         said += chunk
+    assert proc.stdout is not None  # stdout=PIPE
     out = proc.stdout.read().decode()
     os.close(master)
     return proc.wait(timeout=600), out, said.decode(errors="replace")
@@ -171,7 +172,8 @@ def test_progress_is_shown_on_a_terminal_and_a_log_gets_one_line_per_stage(tmp_p
     status, out, err = on_a_terminal(*args, "--out", str(tmp_path / "o"), "--memory", str(tmp_path / "tm.sqlite"))
     assert status == 0, err[-2000:]
     assert "translate (opus-mt)" in err and "batch" in err  # the bar, on the terminal
-    assert re.search(r"^corpus +5 reports, 184 lines, 122 sentences, 0 inputs rejected +\d+\.\d s$", out, re.MULTILINE), out
+    assert re.search(r"^corpus +5 reports, 184 lines, 122 sentences, 0 inputs rejected +\d+\.\d s$", out,
+                     re.MULTILINE), out
     assert re.search(r"^translate +122 sentences, \d+ from memory, \d+ flagged +\d+\.\d s$", out, re.MULTILINE), out
     proc = cli(*args, "--out", str(tmp_path / "p"), "--memory", str(tmp_path / "tm2.sqlite"))  # a log: no bars
     assert proc.returncode == 0 and "batch/s" not in proc.stderr and "translate " in proc.stdout
@@ -395,13 +397,15 @@ def test_make_takes_a_folder_name_as_written_and_refuses_seeds_as_out(tmp_path):
 # ------------------------------------------------------------ settings: one line naming the setting
 
 @pytest.mark.parametrize("args, said", [
-    (["--generation", "opus-mt.num_beams=2.5"], "GENERATION: 'opus-mt.num_beams=2.5': num_beams must be a whole number from 1 to 64"),
+    (["--generation", "opus-mt.num_beams=2.5"],
+     "GENERATION: 'opus-mt.num_beams=2.5': num_beams must be a whole number from 1 to 64"),
     (["--generation", "opus-mt.num_beams=NaN"], "num_beams must be a whole number from 1 to 64"),
     (["--generation", "opus-mt.max_new_tokens_ratio=1e309"], "max_new_tokens_ratio must be a number from 0 to 16"),
     (["--generation", "opus-mt.max_length=-5"], "max_length must be a whole number from 16 to 65536"),
     (["--generation", "opus-mt.piece_tokens=0"], "piece_tokens must be a whole number from 16 to 65536"),
     (["--generation", "opus-mt.redecode=maybe"], "redecode must be true or false"),
-    (["--generation", "distilbart.min_length=90 distilbart.max_length=60"], "distilbart.min_length=90 is over its max_length"),
+    (["--generation", "distilbart.min_length=90 distilbart.max_length=60"],
+     "distilbart.min_length=90 is over its max_length"),
     (["--models", "bogus"], "MODELS must be one of auto, real, demo, not 'bogus'"),
     (["--summary-max-sentences", "abc"], "SUMMARY_MAX_SENTENCES must be a whole number, not 'abc'"),
     (["--seeds"], "argument --seeds: expected one argument"),
@@ -433,6 +437,7 @@ def test_every_model_s_own_settings_are_within_the_checked_ranges():
 
 @pytest.mark.slow
 def test_make_names_the_make_variable_of_a_bad_setting():
-    proc = subprocess.run(["make", "-s", "reports", "SUMMARY_MAX_SENTENCES=abc"], cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run(["make", "-s", "reports", "SUMMARY_MAX_SENTENCES=abc"], cwd=ROOT, capture_output=True,
+                          text=True)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr and "usage:" not in proc.stderr
     assert proc.stderr.splitlines()[0] == "error: SUMMARY_MAX_SENTENCES must be a whole number, not 'abc'"

@@ -22,9 +22,11 @@ from conftest import SEEDS
 HOSTILE = [
     "Báo cáo có mã độc <script>document.title='PWNED'</script> trong tiêu đề",
     "",
-    "<img src=x onerror=\"document.title='PWNED'\"> Hội nghị tổng kết công tác năm 2022 của Bộ Công an đã diễn ra tại Hà Nội với sự tham dự của nhiều đại biểu.",
+    "<img src=x onerror=\"document.title='PWNED'\"> Hội nghị tổng kết công tác năm 2022 của Bộ Công an "
+    "đã diễn ra tại Hà Nội với sự tham dự của nhiều đại biểu.",
     "",
-    "Sáng 22/6, tại Hà Nội, Bộ Công an tổ chức Hội nghị giao ban công tác đảng, công tác chính trị Công an nhân dân 6 tháng đầu năm 2022 với nhiều nội dung quan trọng.",
+    "Sáng 22/6, tại Hà Nội, Bộ Công an tổ chức Hội nghị giao ban công tác đảng, công tác chính trị "
+    "Công an nhân dân 6 tháng đầu năm 2022 với nhiều nội dung quan trọng.",
 ]
 
 
@@ -84,8 +86,10 @@ def chromium() -> str | None:
 
 def dump_dom(page, profile) -> str:
     """The DOM of a page after headless Chromium loaded it (and ran whatever scripts it would)."""
+    browser = chromium()
+    assert browser, "chromium is not installed"
     proc = subprocess.run(
-        [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
          "--dump-dom", page.as_uri()],
         capture_output=True, text=True, timeout=120,
@@ -95,7 +99,8 @@ def dump_dom(page, profile) -> str:
 
 
 def test_documents_cited_are_listed_once_with_the_sentences_citing_them():
-    refs = pd.DataFrame({"report_id": ["r"] * 3, "sentence_no": ["2", "5", "7"], "cited_as": ["Nghị quyết 12"] * 2 + ["Kết luận 21"],
+    refs = pd.DataFrame({"report_id": ["r"] * 3, "sentence_no": ["2", "5", "7"],
+                         "cited_as": ["Nghị quyết 12"] * 2 + ["Kết luận 21"],
                          "english": ["Resolution 12"] * 2 + ["Conclusion 21"], "code": ["12-NQ/TW"] * 2 + ["21-KL/TW"],
                          "date": ["", "", ""]})
     table = cited_documents(refs.to_dict("records"))
@@ -132,15 +137,18 @@ def visible_text(dom: str) -> str:
 
 
 def screenshot(page, png, profile) -> None:
+    browser = chromium()
+    assert browser, "chromium is not installed"
     subprocess.run(
-        [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
          "--hide-scrollbars", "--window-size=1400,2000", f"--screenshot={png}", page.as_uri()],
         capture_output=True, timeout=120, check=True,
     )
 
 
-@pytest.mark.skipif(chromium() is None and os.environ.get("CI") != "true", reason="chromium not installed (CI installs it)")
+@pytest.mark.skipif(chromium() is None and os.environ.get("CI") != "true",
+                    reason="chromium not installed (CI installs it)")
 def test_every_page_reads_cleanly_in_a_real_browser(hostile_run, whole_job_pages, tmp_path):
     """What a person sees: every page of a run links to the index and the stage pages, shows the
     legend where it shows flags, and no warning, traceback, stderr box, machine path or unfilled
@@ -157,7 +165,8 @@ def test_every_page_reads_cleanly_in_a_real_browser(hostile_run, whole_job_pages
         nav = re.search(r'<nav\b[^>]*vi2en-nav[^>]*>.*?</nav>', dom, re.DOTALL)
         assert nav, f"{name}: no header"
         for target in ["index.html", *stage_files]:
-            assert f'href="{target}"' in nav.group(0) or (target == name and 'aria-current="page"' in nav.group(0)), (name, target)
+            assert (f'href="{target}"' in nav.group(0)
+                    or (target == name and 'aria-current="page"' in nav.group(0))), (name, target)
         assert re.search(r"<title>[^<]*\w[^<]* · vi2en</title>", dom) and "<title>0" not in dom, name
         for bad in ("Warning", "Traceback", "UserWarning", "jp-OutputArea-stderr", "Error:"):
             assert bad not in dom, f"{name}: {bad}"
@@ -173,7 +182,8 @@ def test_every_page_reads_cleanly_in_a_real_browser(hostile_run, whole_job_pages
     assert "next report" in report or "previous report" in report
 
 
-@pytest.mark.skipif(chromium() is None and os.environ.get("CI") != "true", reason="chromium not installed (CI installs it)")
+@pytest.mark.skipif(chromium() is None and os.environ.get("CI") != "true",
+                    reason="chromium not installed (CI installs it)")
 def test_real_browser_shows_hostile_text_and_runs_no_script(hostile_run, whole_job_pages, tmp_path):
     cfg, _ = hostile_run
     pages = whole_job_pages
@@ -204,7 +214,8 @@ def test_a_notebook_that_changes_the_data_says_the_pages_are_out_of_date(hostile
     mark_pages(cfg)
     assert pages_note(cfg) == ""
     summaries = cfg.data_dir / "summaries.csv"  # notebook 03 run again with another bound
-    summaries.write_text(summaries.read_text(encoding="utf-8").replace("extractive", "extractive-x", 1), encoding="utf-8")
+    summaries.write_text(summaries.read_text(encoding="utf-8").replace("extractive", "extractive-x", 1),
+                         encoding="utf-8")
     assert "out of date" in pages_note(cfg) and "make reports" in pages_note(cfg)
 
 

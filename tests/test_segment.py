@@ -47,7 +47,8 @@ def test_line_text_normalises_spaces_and_strips_markers(seed_lines):
     assert "  " not in line_text(seed_lines["002"][20], "body")
     assert line_text(seed_lines["003"][5], "body").startswith("Sáng 28/10/2021")
     assert line_text(seed_lines["004"][41], "body").endswith("trong thời gian tới.")
-    assert line_text(seed_lines["004"][9], "caption") == "Tổng Bí thư, Chủ tịch nước Nguyễn Phú Trọng phát biểu chỉ đạo tại Hội nghị"
+    assert line_text(seed_lines["004"][9], "caption") == ("Tổng Bí thư, Chủ tịch nước Nguyễn Phú Trọng "
+                                                          "phát biểu chỉ đạo tại Hội nghị")
     assert line_text(seed_lines["001"][3], "caption") == "Toàn cảnh Hội nghị."
 
 
@@ -67,7 +68,7 @@ def gold_paragraphs(seed_reports) -> list[list[str]]:
         for ln in report.lines:
             if ln.role not in ("title", "body") or not (text := line_text(ln.text, ln.role)):
                 continue
-            taken = []
+            taken: list[str] = []
             while sentences and len(" ".join(taken)) < len(text):
                 taken.append(sentences.pop(0))
             assert " ".join(taken) == text, (rid, ln.line_no)
@@ -98,6 +99,7 @@ def score(paragraphs: list[list[str]], split) -> dict[str, float]:
     for gold in paragraphs:
         text = " ".join(gold)
         want, got = starts(text, gold), starts(text, [s.strip() for s in split(text) if s.strip()])
+        assert want is not None  # the gold sentences hold their paragraph by construction
         if got is None:
             lost += 1
             got = set()

@@ -130,7 +130,8 @@ def test_faithfulness_flags_a_planted_number_and_name():
 
 
 def test_faithfulness_compares_values_not_strings():
-    vi = ["Sáng 22/6, tại Hà Nội, Bộ trưởng Tô Lâm chủ trì; sau gần 7 tháng, nhận 1.500 tác phẩm theo Quy định số 205-QĐ/TW."]
+    vi = ["Sáng 22/6, tại Hà Nội, Bộ trưởng Tô Lâm chủ trì; sau gần 7 tháng, "
+          "nhận 1.500 tác phẩm theo Quy định số 205-QĐ/TW."]
     en = ["On the morning of June 22, in Hanoi, Minister To Lam presided."]  # a translation that lost half
     good = "On June 22, 2022, To Lam said that after seven months 1,500 entries came in under Regulation 205-QĐ/TW."
     assert unsupported(good, vi, en) == []

@@ -85,7 +85,8 @@ def test_a_2000_token_sentence_is_split_within_the_limit_and_kept_whole(translat
     assert all(count(p) <= limit for p in pieces)
     assert "".join(pieces) == sentence
     memory = Memory(tmp_path / "tm.sqlite", spec.source, loaded.revision, memory_settings(spec.generation))
-    (result,), stats = translate_sentences([sentence], loaded, memory, default_glossary(), spec.generation, progress=False)
+    (result,), stats = translate_sentences([sentence], loaded, memory, default_glossary(), spec.generation,
+                                           progress=False)
     assert result.pieces == len(pieces) and stats.split_sentences == 1
     assert "118-KH/ĐUCA" in result.text_en
 
@@ -173,7 +174,8 @@ def test_a_sentence_longer_than_piece_tokens_is_translated_clause_by_clause(tran
 
 
 def test_glossary_normalises_typos_and_spells_out_bare_acronyms():
-    p = prepare("xây dựng lực lượng CABD, bảo vệ ANQG theo Nghị quyết số 12-NQ/TW của Công an nhân dân (CAND)", default_glossary())
+    p = prepare("xây dựng lực lượng CABD, bảo vệ ANQG theo Nghị quyết số 12-NQ/TW của Công an nhân dân (CAND)",
+                default_glossary())
     assert "CABD→CAND" in p.normalised
     assert "an ninh quốc gia" in p.text and "12-NQ/TW" in p.text and "(CAND)" in p.text
     assert {"CAND", "ANQG"} <= set(p.terms)

@@ -3,13 +3,14 @@
 The pipeline, one folder per step, each with its `stage` module (what the CLI and notebook run):
 
     corpus/     inputs read and checked, every line given a role, sentences cut, each
-                sentence's language identified                                       -> ledger, reports, sentences
+                sentence's language identified                                   -> ledger, reports, sentences
     translate/  every sentence in English with its flags, by its language; each
-                report's English as text, Word and Markdown                          -> sentences (+English), translations/
-    summarise/  three summaries per report, checked and held to a length bound       -> summaries
+                report's English as text, Word and Markdown                      -> sentences (+English), translations/
+    summarise/  three summaries per report, checked and held to a length bound   -> summaries
     entities/   people, organisations, places and cited documents in each report's
-                Vietnamese (underthesea's NER with the glossary and rules), merged  -> entities, mentions
-    pages/      report pages, index, digest, search, exported stage notebooks        -> OUT/html/
+                Vietnamese (underthesea's NER with the glossary and rules),
+                merged                                                           -> entities, mentions
+    pages/      report pages, index, digest, search, exported stage notebooks    -> OUT/html/
 
 Shared by the steps, bottom layer first (each imports only from those before it; docs/architecture.md):
 

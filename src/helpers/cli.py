@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import NoReturn
 from pathlib import Path
 
 from helpers.config import Config
@@ -25,7 +26,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse, with a mistake on the command line as one `error:` line and exit status 1 (the run
     could not go on), not its usage text and status 2, which says "some inputs rejected" here."""
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         print(shown(f"error: {message} (see --help)"), file=sys.stderr)
         sys.exit(EXIT_FATAL)
 
@@ -52,7 +53,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--notebooks", default="notebooks", help="folder of the numbered notebooks (reports stage)")
     p.add_argument("--to", default=None, help="with `models pack`: the folder to write the pack to")
     p.add_argument("--archive", action="store_true", help="with `models pack`: also write DIR.tar")
-    p.add_argument("--lock", default="models.lock.json", help="with `models`: the lock file (default: models.lock.json)")
+    p.add_argument("--lock", default="models.lock.json",
+                   help="with `models`: the lock file (default: models.lock.json)")
     return p
 
 

@@ -77,7 +77,8 @@ def parameter(default: Any = None, *, help: str, shown: str | None = None, choic
 class Config:
     """Everything a run depends on. Paths are made absolute when the config is built."""
 
-    seeds: Path = parameter(PROJECT_ROOT / "seeds", shown="seeds", help="folder of the reports (.txt, .md, .html, .docx, .pdf)")
+    seeds: Path = parameter(PROJECT_ROOT / "seeds", shown="seeds",
+                            help="folder of the reports (.txt, .md, .html, .docx, .pdf)")
     out: Path = parameter(PROJECT_ROOT / "build", shown="build", help="output folder")
     models: str = parameter("auto", choices=MODEL_MODES,
                             help="real weights, demo stand-ins, or auto (real where available, else demo)")
@@ -107,7 +108,8 @@ class Config:
         for f in fields(self):
             choices = f.metadata.get("choices")
             if choices and getattr(self, f.name) not in choices:
-                raise SettingsError(f"{f.name.upper()} must be one of {', '.join(choices)}, not {getattr(self, f.name)!r}")
+                raise SettingsError(f"{f.name.upper()} must be one of {', '.join(choices)}, "
+                                    f"not {getattr(self, f.name)!r}")
         for name in ("summary_max_sentences", "summary_max_words"):
             object.__setattr__(self, name, _whole(name, getattr(self, name), 1))
         parse_overrides(self.generation)

@@ -207,7 +207,8 @@ def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
         remove_stale(cfg.html_dir, "*.html", {p.name for p in pages})
         remove_stale(cfg.out / "notebooks", "*.ipynb", {s.notebook.name for s in stages})
         update_json(cfg.run_json, "warnings", check_section("warnings", warnings))
-        update_json(cfg.run_json, "engine", check_section("engine", {**ctx.engine.describe(), "stage_seconds": seconds}))
+        engine = {**ctx.engine.describe(), "stage_seconds": seconds}
+        update_json(cfg.run_json, "engine", check_section("engine", engine))
     for w in dict.fromkeys(f"warning ({w['page']}): {w['text']}" for w in warnings):
         print(shown(w))
     sentences = outputs.sentences

@@ -24,8 +24,8 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from helpers.checks.flags import flag
-from helpers.checks.values import (IDENTIFIER_KINDS, IDENTIFIERS, Found, carried, compare_times, english_fractions, english_times,
-                                   fraction_words, source_fractions, time_numbers)
+from helpers.checks.values import (IDENTIFIER_KINDS, IDENTIFIERS, Found, carried, compare_times, english_fractions,
+                                   english_times, fraction_words, source_fractions, time_numbers)
 from helpers.text.dates import find_dates, find_times, to_iso
 from helpers.text.spans import PARTIAL_DATE
 
@@ -65,7 +65,7 @@ ORDINALS = ("_ first second third fourth fifth sixth seventh eighth ninth tenth 
             "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth").split()
 TENTHS = "_ _ twentieth thirtieth fortieth fiftieth sixtieth seventieth eightieth ninetieth".split()
 _WORD_VALUES = {**{w: i for i, w in enumerate(UNITS)}, **{w: i for i, w in enumerate(ORDINALS) if i},
-                **{w: 10 * i for i, w in enumerate(TENS) if i > 1}, **{w: 10 * i for i, w in enumerate(TENTHS) if i > 1},
+                **{w: 10 * i for words in (TENS, TENTHS) for i, w in enumerate(words) if i > 1},
                 "dozen": 12, "once": 1, "twice": 2, "single": 1, "half": 6}  # half (of a year): six months
 _TENS_UNITS = re.compile(rf"\b({'|'.join(TENS[2:])})[-\s]({'|'.join(UNITS[1:10] + ORDINALS[1:10])})\b", re.I)
 _WORD = re.compile(r"\w+")
@@ -138,7 +138,7 @@ class _Masked:
     def take_identifiers(self) -> None:
         """E-mail addresses, vehicle plates, document codes, URLs and phone numbers (`values.IDENTIFIERS`)."""
         for kind, rx, key in IDENTIFIERS:
-            self.take(rx, lambda m, kind=kind, key=key: Fact(kind, (k,), m.group(0)) if (k := key(m.group(0))) else None)
+            self.take(rx, lambda m, kind=kind, key=key: Fact(kind, (k,), m[0]) if (k := key(m[0])) else None)
 
     def take_found(self, kind: str, found: list[Found]) -> None:
         """Spans a reader of `checks.values` found, as facts of this kind."""
@@ -175,7 +175,7 @@ def _source_facts(text: str) -> tuple[Fact, ...]:
     masked = _Masked(text)
     masked.take_identifiers()
     masked.take_dates()
-    masked.take(_VI_MY, lambda m: Fact("date", (f"{m[2]}-{int(m[1]):02d}",), m.group(0)) if 1 <= int(m[1]) <= 12 else None)
+    masked.take(_VI_MY, lambda m: Fact("date", (f"{m[2]}-{int(m[1]):02d}",), m[0]) if 1 <= int(m[1]) <= 12 else None)
     masked.take_spans([(tm.start, tm.end, Fact("time", (tm.hhmm,), tm.text, required=tm.clock))
                        for tm in find_times(masked.text)])
     masked.take_found("number", source_fractions(masked.text))
@@ -286,8 +286,8 @@ def compare(source: str, english: str) -> tuple[list[str], list[str]]:
     eng_numbers = {k for f in eng if f.kind == "number" for k in f.keys}
     eng_dates = [f.key for f in eng if f.kind == "date"]
     eng_times = [f for f in eng if f.kind == "time"]
-    available = (eng_numbers | number_words(english) | fraction_words(english) | {p for k in eng_dates for p in _date_parts(k)}
-                 | {n for f in eng_times for n in time_numbers(f.text, f.keys)})
+    available = (eng_numbers | number_words(english) | {p for k in eng_dates for p in _date_parts(k)}
+                 | fraction_words(english) | {n for f in eng_times for n in time_numbers(f.text, f.keys)})
     eng_keys = {k for f in eng if f.kind in ("plate", "phone") for k in f.keys}
     flags: list[str] = []
     missing: list[str] = []

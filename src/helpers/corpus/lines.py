@@ -209,7 +209,8 @@ def classify(lines: tuple[str, ...] | list[str],
     )
     header = [i for i in range(first_para) if roles[i] is None]
     candidates = [
-        i for i in header if TITLE_MIN_WORDS <= word_count(clean[i]) <= PARAGRAPH_MIN_WORDS and not clean[i].endswith(".")
+        i for i in header
+        if TITLE_MIN_WORDS <= word_count(clean[i]) <= PARAGRAPH_MIN_WORDS and not clean[i].endswith(".")
     ]
     title = max(candidates, key=lambda i: word_count(clean[i]), default=None)
     if title is not None:

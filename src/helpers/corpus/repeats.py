@@ -63,4 +63,5 @@ def near_repeat(a: str, b: str) -> str | None:
 def fuller(a: str, b: str) -> bool:
     """True when the later line `b` of a repeat is the fuller one (it is then kept instead of `a`)."""
     wa, wb = content_words(a), content_words(b)
-    return (wa != wb and _within(wa, wb)) or (wb == wa and len(comparison_key(b)) > len(comparison_key(a)) and comparison_key(b).startswith(comparison_key(a)))
+    return (wa != wb and _within(wa, wb)) or (wb == wa and len(comparison_key(b)) > len(comparison_key(a))
+                                              and comparison_key(b).startswith(comparison_key(a)))

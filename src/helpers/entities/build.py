@@ -128,8 +128,8 @@ def build_entities(sentences: pd.DataFrame, reports: pd.DataFrame, references: p
                      "last_date": report_dates[-1] if report_dates else ""})
     entities = pd.DataFrame(rows, columns=columns("entities"))
     if len(entities):
-        entities = entities.sort_values(["kind", "reports", "mentions", "name_vi"], ascending=[True, False, False, True],
-                                        ignore_index=True)
+        entities = entities.sort_values(["kind", "reports", "mentions", "name_vi"],
+                                        ascending=[True, False, False, True], ignore_index=True)
     mentions = pd.DataFrame([{"entity_id": entity_id(f.kind, f.key), "report_id": f.report_id,
                               "sentence_no": f.sentence_no, "surface": f.surface} for f in found],
                             columns=columns("mentions"))

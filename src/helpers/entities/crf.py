@@ -21,6 +21,8 @@ _TEMPLATE = re.compile(r"T\[(?P<index1>\-?\d+)(\,(?P<index2>\-?\d+))?\](\[(?P<co
 def _parsed(token_syntax: str) -> tuple[int, int | None, int, str | None]:
     """A feature template ('T[-1,0][1]', 'T[0].istitle') as (index1, index2, column, function)."""
     m = _TEMPLATE.match(token_syntax)
+    if m is None:
+        raise ValueError(f"not a feature template: {token_syntax!r}")
     index2 = m.group("index2")
     return (int(m.group("index1")), int(index2) if index2 else None, int(m.group("column") or 0),
             m.group("function"))

@@ -98,7 +98,8 @@ def _organisation_end(text: str, at: int, starts: dict[int, Token]) -> int:
     end = _word_end(end, starts)
     while text[end:end + 1] == " ":
         after = end + 1
-        if text.startswith("và ", after) and _capitals(text, after + 3) > after + 3 and not _HEAD_RX.match(text, after + 3):
+        if (text.startswith("và ", after) and _capitals(text, after + 3) > after + 3
+                and not _HEAD_RX.match(text, after + 3)):
             after += 3  # 'Cục Khoa học Công nghệ và Đào tạo': one name
         admin = _ADMIN_RX.match(text, after)
         if admin and _capitals(text, admin.end()) > admin.end():
@@ -210,7 +211,8 @@ def find_mentions(text: str, glossary: tuple[Term, ...], cited: Iterable[str] = 
     words = tokens(text, tagged) if use_model else ()
     protected = [(s.start, s.end) for s in find_spans(text)]
     common = frozenset(f for t in glossary if not is_body(t) for f in (t.term, t.expansion_vi) if f)
-    model = [c for s in model_spans(text, words) for c in [_clean(s, text, protected, common)] if c] if use_model else []
+    model = ([c for s in model_spans(text, words) for c in [_clean(s, text, protected, common)] if c]
+             if use_model else [])
     candidates = [(0, s) for s in document_spans(text, cited)]
     candidates += [(1, s) for s in glossary_spans(text, glossary)]
     candidates += [(1, s) for s in rule_spans(text, words)]  # with the glossary: the longer wins ('Chính phủ Hàn Quốc')

@@ -39,7 +39,8 @@ def _locate(words: list[str], text: str) -> list[tuple[int, int] | None]:
     folded = fold(text)
     exact = len(folded) == len(text)  # folding keeps Vietnamese lengths; anything else: exact search only
     haystack = folded if exact else text
-    at, found = 0, []
+    at = 0
+    found: list[tuple[int, int] | None] = []
     for word in words:
         needle = fold(unicodedata.normalize("NFC", word)) if exact else word
         i = haystack.find(needle, at) if needle else -1
@@ -82,7 +83,7 @@ def tag_all(texts: Iterable[str], memo: MutableMapping[str, Tagged] | None = Non
             if known is None:
                 known = tuple(_tagged(text)) if text.strip() else ()
                 memo[text] = known
-            tagged[text] = tuple(tuple(pair) for pair in known)
+            tagged[text] = tuple((word, tag) for word, tag in known)
     return tagged
 
 

@@ -8,7 +8,7 @@ from html import escape
 import pandas as pd
 
 from helpers.config import Config
-from helpers.entities.corrections import CorrectionError, load_corrections, save_correction
+from helpers.entities.corrections import CorrectionError, save_correction
 from helpers.entities.merge import KINDS
 from helpers.review.entries import reviewer_name
 

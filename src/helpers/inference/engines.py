@@ -21,7 +21,6 @@ services. Ray Data's actor pools are the better fit once the workers are GPUs (R
 
 from __future__ import annotations
 
-import atexit
 import logging
 import os
 import time

@@ -138,7 +138,8 @@ class Memory:
         """Store one batch of (source → output), with the model's score of each output when given,
         in a single transaction."""
         settings = json.dumps(self.settings, sort_keys=True)
-        rows = [(self.key(s), self.model, self.revision, settings, s, o, (scores or {}).get(s)) for s, o in pairs.items()]
+        rows = [(self.key(s), self.model, self.revision, settings, s, o, (scores or {}).get(s))
+                for s, o in pairs.items()]
         with self._db:  # BEGIN ... COMMIT, or ROLLBACK on error
             self._db.execute("BEGIN IMMEDIATE")
             self._db.executemany(

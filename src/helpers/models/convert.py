@@ -131,7 +131,8 @@ def convert_in_child(spec: ModelSpec, demo: bool, cache_dir: Path, target: Path)
         raise ConverterDied(f"the converter process was killed by signal {-proc.returncode}"
                             f"{' (out of memory?)' if proc.returncode == -9 else ''}")
     lines = [line for line in proc.stderr.decode("utf-8", "replace").splitlines() if line.strip()]
-    raise ConverterDied(lines[-1].strip()[:300] if lines else f"the converter process exited with status {proc.returncode}")
+    raise ConverterDied(lines[-1].strip()[:300] if lines
+                        else f"the converter process exited with status {proc.returncode}")
 
 
 def first_line(exc: BaseException) -> str:
@@ -165,7 +166,8 @@ def convert(loaded: LoadedModel, target: Path) -> None:
     try:
         spec = converter(loaded)._load()
         if spec is None:  # CTranslate2 has no loader for its architecture: the run stays on transformers
-            raise ValueError(f"CTranslate2 has no converter for {getattr(loaded.model.config, 'model_type', '?')} models")
+            model_type = getattr(loaded.model.config, "model_type", "?")
+            raise ValueError(f"CTranslate2 has no converter for {model_type} models")
         spec.validate()
         optimize(spec, COMPUTE, FilePages())
         (work / "model").mkdir()

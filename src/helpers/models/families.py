@@ -29,7 +29,8 @@ class Family:
     tokenizer_files: tuple[str, ...]  # what the tokenizer reads (all needed)
     lang_token: str = "{}"  # how a language code is written as a token
     target: str = NO_TARGET
-    output_pieces: Callable[[Any], list[str] | None] | None = None  # the pieces it can output, when fewer than its vocabulary
+    # the pieces it can output, when fewer than its vocabulary
+    output_pieces: Callable[[Any], list[str] | None] | None = None
     standin: Callable[..., Any] | None = None  # builds the real-layout stand-in files (see `standins`)
     # ISO 639-1 -> the family's own code for the language (as its tokenizer writes it), for the
     # languages a sentence can be identified as (`helpers.text.language_id.LANGUAGES`)

@@ -30,8 +30,8 @@ from helpers.models.registry import BACKENDS, MODEL_MODES, ModelSpec
 from helpers.models import standins
 from helpers.models.families import family_of, home_spec, source_spec
 from helpers.models.loaded import LoadedModel, ModelBroken, ModelUnavailable, WeightsReleased
-from helpers.models.locate import (Located, file_digest, hub_reachable, locate, missing_files, offline, unavailable_message,
-                     weight_file)
+from helpers.models.locate import (Located, file_digest, hub_reachable, locate, missing_files, offline,
+                                   unavailable_message, weight_file)
 
 
 def load_model(spec: ModelSpec, mode: str, cache_dir: Path, backend: str = "transformers",
@@ -138,7 +138,8 @@ def _load_uncached(spec: ModelSpec, mode: str, cache_dir: Path, lazy: bool = Fal
         return load_real(spec, cache_dir, lazy)
     if mode == "auto":
         warnings.warn(
-            f"{spec.source} is not available locally: using a DEMO model (random weights; its text is not a translation)",
+            f"{spec.source} is not available locally: "
+            "using a DEMO model (random weights; its text is not a translation)",
             stacklevel=4,
         )
     return load_demo(spec, cache_dir, lazy)

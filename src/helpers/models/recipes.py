@@ -60,7 +60,8 @@ def train_sentencepiece(texts: list[str], vocab_size: int, model_type: str, ids:
         sentence_iterator=iter(texts), model_writer=buf, vocab_size=vocab_size, model_type=model_type,
         normalization_rule_name="identity", byte_fallback=True, remove_extra_whitespaces=False,
         character_coverage=1.0, num_threads=1, hard_vocab_limit=False, minloglevel=2,
-        seed_sentencepiece_size=100000, **ids,
+        seed_sentencepiece_size=100000,
+        pad_id=ids["pad_id"], unk_id=ids["unk_id"], bos_id=ids["bos_id"], eos_id=ids["eos_id"],
     )
     return buf.getvalue()
 
@@ -86,7 +87,8 @@ def with_target_fillers(model: bytes, size: int) -> bytes:
     proto = sentencepiece_model_pb2.ModelProto()
     proto.ParseFromString(model)
     for i in range(max(0, size - len(proto.pieces))):
-        proto.pieces.add(piece=filler_piece(i), score=0.0, type=sentencepiece_model_pb2.ModelProto.SentencePiece.USER_DEFINED)
+        proto.pieces.add(piece=filler_piece(i), score=0.0,
+                         type=sentencepiece_model_pb2.ModelProto.SentencePiece.USER_DEFINED)
     return proto.SerializeToString()
 
 
@@ -122,7 +124,8 @@ def _tokenizer(folder: Path, **kwargs: Any) -> Any:
 def _seq2seq(shape: Shape, vocab: int, positions: int, pad: int, bos: int, eos: int, start: int) -> dict[str, Any]:
     """Architecture keys shared by the BART-like families (Marian, M2M100/NLLB, mBART, BART)."""
     return {
-        "d_model": shape.d_model, "encoder_layers": shape.layers, "decoder_layers": shape.decoder_layers or shape.layers,
+        "d_model": shape.d_model, "encoder_layers": shape.layers,
+        "decoder_layers": shape.decoder_layers or shape.layers,
         "num_hidden_layers": shape.layers, "encoder_attention_heads": shape.heads,
         "decoder_attention_heads": shape.heads, "encoder_ffn_dim": shape.ffn, "decoder_ffn_dim": shape.ffn,
         "max_position_embeddings": positions, "vocab_size": vocab, "pad_token_id": pad, "bos_token_id": bos,
@@ -132,7 +135,7 @@ def _seq2seq(shape: Shape, vocab: int, positions: int, pad: int, bos: int, eos: 
     }
 
 
-# ---------------------------------------------------------------- recipes: files + config.json (+ generation_config.json)
+# ---------------------------------------------------------- recipes: files + config.json (+ generation_config.json)
 
 Recipe = tuple[dict[str, Any], dict[str, Any] | None]
 
@@ -177,11 +180,13 @@ def nllb(folder: Path, spec: ModelSpec, texts: list[str], shape: Shape) -> Recip
         "bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>", "pad_token": "<pad>", "sep_token": "</s>",
         "cls_token": "<s>", "mask_token": "<mask>"})
     config = {
-        "architectures": ["M2M100ForConditionalGeneration"], "model_type": "m2m_100", "tokenizer_class": "NllbTokenizer",
+        "architectures": ["M2M100ForConditionalGeneration"], "model_type": "m2m_100",
+        "tokenizer_class": "NllbTokenizer",
         **_seq2seq(shape, len(tok) + 2, 1024, 1, 0, 2, 2),
         "activation_function": "relu", "scale_embedding": True, "max_length": 200,
     }
-    return config, {"bos_token_id": 0, "decoder_start_token_id": 2, "eos_token_id": 2, "max_length": 200, "pad_token_id": 1}
+    return config, {"bos_token_id": 0, "decoder_start_token_id": 2, "eos_token_id": 2, "max_length": 200,
+                    "pad_token_id": 1}
 
 
 def m2m100(folder: Path, spec: ModelSpec, texts: list[str], shape: Shape) -> Recipe:

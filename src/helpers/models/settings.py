@@ -10,7 +10,8 @@ from typing import Any, Mapping
 
 # The settings a model's own files may set (generation_config.json, else config.json), as
 # transformers names them. None in `GenerationSettings` means: what the model says.
-MODEL_DECODING = ("num_beams", "length_penalty", "no_repeat_ngram_size", "repetition_penalty", "max_length", "min_length")
+MODEL_DECODING = ("num_beams", "length_penalty", "no_repeat_ngram_size", "repetition_penalty", "max_length",
+                  "min_length")
 LIBRARY_DEFAULTS = {"num_beams": 1, "length_penalty": 1.0, "no_repeat_ngram_size": 0, "repetition_penalty": 1.0,
                     "max_length": 512, "min_length": 0}
 # The guard of a second decoding for an output that loops (flag `redecoded`).
@@ -48,7 +49,8 @@ class GenerationSettings:
 
     def guarded(self) -> "GenerationSettings":
         """The settings of a second decoding for an output that loops."""
-        return replace(self, no_repeat_ngram_size=int(max(self.no_repeat_ngram_size or 0, GUARD["no_repeat_ngram_size"])),
+        return replace(self,
+                       no_repeat_ngram_size=int(max(self.no_repeat_ngram_size or 0, GUARD["no_repeat_ngram_size"])),
                        repetition_penalty=max(self.repetition_penalty or 1.0, GUARD["repetition_penalty"]))
 
     def max_new_tokens(self, input_tokens: int) -> int:

@@ -106,7 +106,8 @@ def _split_long(texts: list[str], loaded: LoadedModel, limit: int, specials: int
     sep, rest = separators[0], separators[1:]
     results: list[list[tuple[str, int]]] = [[] for _ in texts]
     unsplit = [i for i, t in enumerate(texts) if sep not in t]  # tried at the next separator
-    for i, split in zip(unsplit, _split_long([texts[i] for i in unsplit], loaded, limit, specials, rest) if unsplit else []):
+    splits = _split_long([texts[i] for i in unsplit], loaded, limit, specials, rest) if unsplit else []
+    for i, split in zip(unsplit, splits):
         results[i] = split
     splitting = [i for i, t in enumerate(texts) if sep in t]
     parts_of: dict[int, list[str]] = {}

@@ -126,7 +126,8 @@ def summarise(ctx: RunContext, sentences: pd.DataFrame, reports: pd.DataFrame,
                 flags.append(flag("not_vietnamese", "summary_not_translated"))
             elif method == "abstractive-vi" and summary:
                 summary = english[rid]
-            add(rid, method, model_label(models[method]), summary, [], flags + ([] if summary else [flag("empty_output")]))
+            add(rid, method, model_label(models[method]), summary, [],
+                flags + ([] if summary else [flag("empty_output")]))
     frame = pd.DataFrame([asdict(r) for r in rows], columns=[f.name for f in fields(Summary)])
     # a reviewed summary of the report's current text wins; one of an earlier text is shown as stale
     frame = apply_summary_reviews(frame, sentences, ctx.reviews.summaries)[columns("summaries")]

@@ -30,7 +30,8 @@ DOCUMENT_TYPES = {
     "Luật": "Law",
 }
 # Who issued a code, from its suffix.
-CODE_ISSUERS = {"TW": "Party Central Committee", "ĐUCA": "Public Security Party Committee", "BCA": "Ministry of Public Security"}
+CODE_ISSUERS = {"TW": "Party Central Committee", "ĐUCA": "Public Security Party Committee",
+                "BCA": "Ministry of Public Security"}
 
 _TYPE = "|".join(sorted(DOCUMENT_TYPES, key=len, reverse=True))
 _CITATION = re.compile(
@@ -56,7 +57,8 @@ class Reference:
         text = f"{DOCUMENT_TYPES[self.type]} No. {self.code or self.number}"
         if self.date:
             text += f" of {self.date}"
-        issuer = _issuer_en(self.issuer, glossary) or CODE_ISSUERS.get(self.code.rsplit("/", 1)[-1] if "/" in self.code else "", "")
+        suffix = self.code.rsplit("/", 1)[-1] if "/" in self.code else ""
+        issuer = _issuer_en(self.issuer, glossary) or CODE_ISSUERS.get(suffix, "")
         return text + (f", issued by the {issuer}" if issuer else "")
 
 
