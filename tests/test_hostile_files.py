@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from helpers.corpus.formats import docx as docx_format, pdf as pdf_format, wordtext
-from helpers.corpus.formats.legacy import encode_legacy
+from helpers.corpus.formats.legacy import codepage_text, encode_legacy
 from helpers.store.files import read_csv, write_csv
 
 from cli_in_process import run_cli as cli
@@ -94,12 +94,21 @@ MENU = "".join(f'<li><a href="/t{i}">Chuyên mục tin tức số {i} của báo
 FULL = "Công an tỉnh đã tổ chức hội nghị tổng kết công tác năm 2023 với sự tham dự"
 PAGE_BREAK = lines_pdf([["Báo cáo tổng kết", "", FULL, FULL, FULL + " của đồng chí"],
                         ["Nguyễn Văn An, Giám đốc Công an tỉnh, cùng nhiều đại biểu khác.", "", FULL + "."]])
+HEADLINE = ["Công an tỉnh Đắk Lắk tổ chức hội nghị tổng kết công", "tác năm 2023 và triển khai nhiệm vụ trọng tâm năm",
+            "2024 của toàn lực lượng"]  # printed at 20 pt, wrapped over three lines at 26 pt spacing
+HEADLINE_PDF = text_pdf([[(72.0, 780.0 - 26 * k, 20.0, line) for k, line in enumerate(HEADLINE)]
+                         + [(72.0, 690.0 - 14 * k, 11.0, line) for k, line in enumerate([FULL] * 5 + [FULL + "."])]
+                         + [(72.0, 580.0, 9.0, "Ảnh: Quang cảnh hội nghị tổng kết")]])
 DAK_LAK = ("Báo cáo tình hình an ninh tại Đắk Lắk\n\nNgày 15/3, Công an tỉnh Đắk Lắk tổ chức hội nghị tại thành phố "
            "Buôn Ma Thuột, huyện Krông Búk và huyện Lắk, xã Đắk Liêng, Đắk Phơi, Đắk Nuê cùng các đơn vị của tỉnh.\n")
+PASTED = "Người dân vui mừng đón Tết cổ truyền của dân tộc với nhiều hoạt động văn hóa đặc sắc, ý nghĩa."  # 21 words
+MOJIBAKE_LINE = f"{DAK_LAK}\n{BODY}\n\n" + codepage_text(encode_legacy(PASTED, "windows-1258")) + "\n"
 STYLES = 40_000  # as in the 248 KB Word file that hung: python-docx scanned every style per paragraph
 
 FILES = {
     "page break.pdf": PAGE_BREAK,
+    "headline.pdf": HEADLINE_PDF,
+    "pasted mojibake.txt": MOJIBAKE_LINE.encode("utf-8"),
     "dak lak 1258.txt": encode_legacy(DAK_LAK, "windows-1258"),
     "control.html": web_page(f"<article><h1>Công an tỉnh tổ chức hội nghị</h1><p>{BODY}\x01</p></article>"),
     "noncharacter.html": web_page(f"<article><h1>Công an tỉnh tổ chức hội nghị</h1><p>{BODY}&#xFFFF;</p></article>"),
@@ -224,6 +233,19 @@ def test_a_sentence_continued_across_a_pdf_page_break_with_a_name_is_joined(host
     _, _, tables = hostile_corpus_run
     assert any(ln.endswith("tham dự của đồng chí Nguyễn Văn An, Giám đốc Công an tỉnh, cùng nhiều đại biểu khác.")
                for ln in _ledger(tables, "page break.pdf"))
+
+
+def test_a_pdf_headline_wrapped_over_three_lines_is_one_title(hostile_corpus_run):
+    _, _, tables = hostile_corpus_run
+    assert tables["reports"].set_index("file").loc["headline.pdf", "title"] == " ".join(HEADLINE)
+    assert _ledger(tables, "headline.pdf")[0] == " ".join(HEADLINE)
+
+
+def test_a_pasted_passage_of_windows_1258_mojibake_in_a_good_report_is_converted_with_a_note(hostile_corpus_run):
+    _, _, tables = hostile_corpus_run
+    assert PASTED in _ledger(tables, "pasted mojibake.txt") and BODY in _ledger(tables, "pasted mojibake.txt")
+    assert "1 line of windows-1258 text read as windows-1252 and saved as Unicode (mojibake) converted (line 7)" \
+        in tables["reports"].set_index("file").loc["pasted mojibake.txt", "conversion"]
 
 
 def test_a_windows_1258_report_about_dak_lak_is_read(hostile_corpus_run):

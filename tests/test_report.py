@@ -173,6 +173,8 @@ def test_every_page_reads_cleanly_in_a_real_browser(hostile_run, whole_job_pages
         assert not ABSOLUTE_PATH.search(text), f"{name}: {ABSOLUTE_PATH.search(text).group(0)}"
         assert not UNFILLED.search(text), f"{name}: {UNFILLED.search(text).group(0)}"
         assert "(no description)" not in text and "not a flag of this version" not in text, name
+        if name in stage_files:  # a demo run: the report pages' red banner, not the notebooks' grey note
+            assert 'class="banner"' in dom and "DEMO MODELS:" in text and "DEMO MODELS." not in text, name
         if re.search(r'class="flags"', dom) and re.search(r'class="flags">[^<]', dom):
             assert "What the flags mean" in dom or ">meaning<" in dom, f"{name}: flags without legend"
         if name in ("index.html", "hostile.html", *stage_files):

@@ -128,3 +128,19 @@ def test_a_summaries_file_of_the_wrong_shape_is_one_line_naming_it(tmp_path):
         with pytest.raises(ReviewFileError, match=r"summaries\.json: not a summaries file of this project") as err:
             load_summary_reviews(reviews)
         assert "\n" not in str(err.value)
+
+
+def test_import_into_a_half_done_run_matches_nfd_sources_and_says_what_to_run(tmp_path):
+    import unicodedata
+
+    seeds = tmp_path / "in"
+    seeds.mkdir()
+    (seeds / "hoi nghi.txt").write_text(f"Hội nghị tổng kết\n\n{A} {B}\n", encoding="utf-8")
+    assert cli("corpus", "--seeds", str(seeds), "--out", str(tmp_path / "out")).returncode == 0  # not translated
+    nfd = unicodedata.normalize("NFD", A)
+    assert nfd != A
+    proc, reviews = review_import(tmp_path, "mac.tmx", tmx([(nfd, "The conference took place in Hanoi.")]))
+    assert proc.returncode == 0 and "unmatched" not in proc.stderr, proc.stderr  # composed, it matches
+    assert "1 source in decomposed letters (NFD, as macOS saves them) composed (NFC) to match" in proc.stdout
+    assert "not translated yet: run `make reports`" in proc.stdout and "notebook" not in proc.stdout + proc.stderr
+    assert load_reviews(reviews)[A].english == "The conference took place in Hanoi."

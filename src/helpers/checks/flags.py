@@ -51,6 +51,9 @@ FLAGS: dict[str, str] = {
                              "summary: the report's sentences in that language are left out of it",
     "no_diacritics": "Vietnamese written without its tone and vowel marks: translated as Vietnamese, but models "
                      "translate such text badly; check it",
+    "quoted_language": "the sentence quotes a phrase in another language (ISO 639-1 code) and was handled as the "
+                       "language of its own words; the translator may have garbled or dropped the quotation: "
+                       "check it against the source",
     # a summary (summarise, checks.summary)
     "map_reduce": "the report was summarised in chunks, then the chunk summaries were summarised",
     "shortened": "the summary had more sentences than the length bound allows; the first ones are kept",

@@ -16,7 +16,9 @@ from pathlib import Path
 
 from helpers.errors import EnvironmentProblem
 from helpers.config import Config, parameters_cell, shown_path
+from helpers.pages.outputs import DEMO_BANNER, ran_on_demo
 from helpers.pages.render import TEMPLATES, Nav, StagePage, nav_for, render, save_page
+from helpers.store.files import read_json
 
 
 KERNEL = "python3"
@@ -91,10 +93,11 @@ def run_stage_notebooks(cfg: Config, stages: list[StagePage]) -> NotebooksRun:
     read what the stages wrote), and export their pages; the notebooks' stderr is kept, in their
     order, for run.json and the terminal, never shown on a page."""
     started = time.perf_counter()
+    demo = ran_on_demo(read_json(cfg.data_dir / "run.json"))
 
     def run(stage: StagePage) -> tuple[Path, list[str]]:
         return export_stage(run_notebook(stage.notebook, cfg), stage, nav_for(stage.file, stages),
-                            cfg.html_dir / stage.file)
+                            cfg.html_dir / stage.file, demo)
 
     with ThreadPoolExecutor(max_workers=max(1, len(stages)), thread_name_prefix="notebook") as pool:
         done = list(pool.map(run, stages))
@@ -145,21 +148,38 @@ def take_stderr(nb) -> list[str]:
     return said
 
 
-def export_stage(executed: Path, stage: StagePage, nav: Nav, target: Path) -> tuple[Path, list[str]]:
-    """Export an executed stage notebook (code hidden) with the run's header; return the page
-    and the stderr its cells wrote (warnings), which the page does not show."""
+DEMO_NOTE = "> **DEMO MODELS.**"  # how a stage notebook's own (grey, quoted) demo note begins
+
+
+def drop_demo_notes(nb) -> None:
+    """Take the notebooks' own demo notes (Markdown quotes, grey on a page) out of an executed
+    notebook: its page carries the red banner of the report pages instead."""
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell["outputs"] = [o for o in cell.get("outputs", [])
+                               if not "".join(o.get("data", {}).get("text/markdown", "")).startswith(DEMO_NOTE)]
+
+
+def export_stage(executed: Path, stage: StagePage, nav: Nav, target: Path,
+                 demo: bool = False) -> tuple[Path, list[str]]:
+    """Export an executed stage notebook (code hidden) with the run's header, and the red demo
+    banner of the report pages when the run used demo models; return the page and the stderr its
+    cells wrote (warnings), which the page does not show."""
     import nbformat
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(executed, as_version=4)
     said = take_stderr(nb)
     moved = head_styles(nb)
+    if demo:
+        drop_demo_notes(nb)
     exporter = HTMLExporter(template_name="stage", extra_template_basedirs=[str(TEMPLATES / "nbconvert")],
                             exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     style = (TEMPLATES / "style.css").read_text(encoding="utf-8") + "".join(f"\n{m}" for m in moved)
     header = str(render("nav.html.j2", nav=nav))
     body, _ = exporter.from_notebook_node(
-        nb, resources={"metadata": {"name": f"{stage.title} · vi2en"}, "vi2en": {"style": style, "header": header}}
+        nb, resources={"metadata": {"name": f"{stage.title} · vi2en"}, "vi2en": {"style": style, "header": header,
+                                                                         "demo_banner": DEMO_BANNER if demo else ""}}
     )
     return save_page(target, body), said
 

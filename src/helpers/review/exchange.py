@@ -84,7 +84,8 @@ def read_exchange(path: Path) -> tuple[list[Review], int, str, list[str]]:
         reviews, left, notes = read_xliff(data, str(path))
         return reviews, left, "XLIFF", notes
     if tag == "tmx":
-        return (*read_tmx(data, str(path)), "TMX", [])
+        notes: list[str] = []
+        return (*read_tmx(data, str(path), notes), "TMX", notes)
     raise ReviewFileError(f"{path}: neither XLIFF nor TMX (its root element is <{tag}>)")
 
 
@@ -93,10 +94,12 @@ def import_reviews(cfg: Config, path: Path, reviewer: str | None = None) -> Impo
     sentence already has changes nothing, so a second import of the same file is harmless."""
     reviews, left, kind, notes = read_exchange(path)
     table = cfg.data_dir / "sentences.csv"
-    english = {}
-    if table.is_file():
-        sentences = read_table(cfg, "sentences")
-        english = dict(zip(sentences["text_vi"], sentences["text_en"]))
+    english: dict[str, str] = {}
+    untranslated = False
+    if table.is_file():  # matched against the corpus's sentences: a half-done run's are enough
+        sentences = read_table(cfg, "sentences", stage="corpus")
+        untranslated = "text_en" not in sentences.columns
+        english = dict(zip(sentences["text_vi"], [""] * len(sentences) if untranslated else sentences["text_en"]))
     taken = []
     for r in reviews:
         source = unicodedata.normalize("NFC", r.source)
@@ -110,6 +113,9 @@ def import_reviews(cfg: Config, path: Path, reviewer: str | None = None) -> Impo
                      + "".join(f"; {note}" for note in notes)
                      + f" (reviews in {cfg.reviews})"])
     done.unmatched = [r.source for r in taken if r.source not in english]
+    if untranslated:
+        done.lines.append(f"{cfg.out}: the run there is not translated yet: run `make reports` (or `python -m "
+                          "helpers translate`) and the reviews are applied")
     if done.unmatched and not english:
         done.lines.append(f"{path}: no {table} to match against: every segment is kept as an unused review")
     return done

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping
 
 from lxml import etree
@@ -54,10 +55,11 @@ def tmx_bytes(reviews: Iterable[Review], props: Mapping[str, Mapping[str, str | 
     return bytes(store)
 
 
-def read_tmx(data: bytes, name: str) -> tuple[list[Review], int]:
+def read_tmx(data: bytes, name: str, notes: list[str] | None = None) -> tuple[list[Review], int]:
     """The vi → en pairs of a TMX document as reviews (who, when and kind as written, '' when not),
     and how many units held no such pair; a ReviewFileError for a file that is no TMX or holds
-    no Vietnamese-English pair at all."""
+    no Vietnamese-English pair at all. `notes`, when given, gets a line on what was changed to
+    match (sources in decomposed letters, NFD, composed)."""
     if root_tag(data, name) != "tmx":
         raise ReviewFileError(f"{name}: not a TMX file (its root element is <{root_tag(data, name)}>)")
     try:
@@ -69,13 +71,15 @@ def read_tmx(data: bytes, name: str) -> tuple[list[Review], int]:
     if srclang and srclang.lower() != "*all*" and base_language(srclang) != SOURCE_LANG:
         raise ReviewFileError(f"{name}: a file for other languages (srclang {srclang!r}; reviews are "
                               f"{SOURCE_LANG} → {TARGET_LANG})")
-    reviews, other, seen = [], 0, set()
+    reviews, other, seen, decomposed = [], 0, set(), 0
     for unit in store.units:
         texts, langs = {}, []
         for node in unit.xmlelement.iterchildren("tuv"):
             seg = node.find("seg")
             langs.append(tuv_language(node))
             texts.setdefault(langs[-1], seg_text(seg) if seg is not None else "")
+            if langs[-1] == SOURCE_LANG and seg is not None:
+                decomposed += not unicodedata.is_normalized("NFC", "".join(seg.itertext()))
         seen |= set(texts)
         if langs.count(SOURCE_LANG) > 1 or langs.count(TARGET_LANG) > 1:  # two versions: kept, not used
             other += 1
@@ -94,4 +98,7 @@ def read_tmx(data: bytes, name: str) -> tuple[list[Review], int]:
         found = ", ".join(sorted(lang for lang in seen if lang)) or "none"
         raise ReviewFileError(f"{name}: a file for other languages: no {SOURCE_LANG} → {TARGET_LANG} pair "
                               f"(languages found: {found})")
+    if notes is not None and decomposed:
+        notes.append(f"{decomposed} source{'s' * (decomposed != 1)} in decomposed letters (NFD, as macOS "
+                     "saves them) composed (NFC) to match the sentences")
     return reviews, other

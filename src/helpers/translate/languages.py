@@ -1,6 +1,7 @@
 """Sentences translated by their language (the corpus stage's `lang` column):
 
 - Vietnamese: through the translator, as always; written without its marks, flagged `no_diacritics`;
+- any sentence quoting a phrase in another language than its own words: flagged `quoted_language:<code>`;
 - English (the target): kept as it is through the `PassThrough` layer, never sent through a vi→en
   model; flagged `kept_english`;
 - another language: through a translator that knows it (NLLB, M2M100), pointed at it with its own
@@ -21,7 +22,7 @@ from helpers.inference.runs import PassThrough, memory_for
 from helpers.models.loaded import LoadedModel
 from helpers.stage import RunContext
 from helpers.text.glossary import Term
-from helpers.text.language_id import ENGLISH, VIETNAMESE, without_diacritics
+from helpers.text.language_id import ENGLISH, VIETNAMESE, quoted_languages, without_diacritics
 from helpers.inference.sentences import (SentenceTranslation, TranslationStats, count_flags, flag_low_confidence,
                                          translate_sentences)
 
@@ -60,7 +61,7 @@ def translate_by_language(sources: list[str], languages: list[str], ctx: RunCont
             how = {"source_code": pointed.spec.src_lang or ""}
         stats.languages[language] = {"sentences": len(at), **how}
         for i, r in zip(at, done):
-            results[i] = r
+            results[i] = _quoting(r, language)
     ranked = flag_low_confidence([r for r in results if r is not None])
     stats.flags = count_flags(ranked)
     stats.seconds = round(time.perf_counter() - started, 3)
@@ -74,6 +75,12 @@ def _noted(result: SentenceTranslation, language: str) -> SentenceTranslation:
     if without_diacritics(result.source):
         return replace(result, flags=(flag("no_diacritics"),) + result.flags)
     return result
+
+
+def _quoting(result: SentenceTranslation, language: str) -> SentenceTranslation:
+    """A sentence with a flag for each other language its quotations are in."""
+    quoted = tuple(flag("quoted_language", code) for code in quoted_languages(result.source, language))
+    return replace(result, flags=result.flags + quoted) if quoted else result
 
 
 def _add(total: TranslationStats, part: TranslationStats) -> None:

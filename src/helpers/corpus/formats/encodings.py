@@ -107,7 +107,7 @@ def repair(text: str, encoding: str) -> Decoded:
         return Decoded(nfc, encoding, composed)
     as_is, words = vietnamese_share(nfc)
     if as_is >= BAD_AS_IS or words < MIN_WORDS:
-        return Decoded(nfc, encoding, composed)
+        return _repair_lines(nfc, encoding, composed)
     raw = mojibake_bytes(nfc)  # None: characters no single-byte mis-reading gives (CJK, ...)
     readings = readings_of(raw) if raw is not None else {}
     fixed = _double_encoded(nfc)
@@ -124,7 +124,34 @@ def repair(text: str, encoding: str) -> Decoded:
     if fixed is not None:
         raise Unreadable(f"looks like {DOUBLE} ('Viá»‡t' for 'Việt') and could not be repaired "
                          f"(Vietnamese syllables read: as is {as_is:.0%}, {_tried(shares)})")
-    return Decoded(nfc, encoding, composed)
+    return _repair_lines(nfc, encoding, composed)
+
+
+def _repair_lines(text: str, encoding: str, composed: str) -> Decoded:
+    """The text with each line that is legacy mojibake on its own (a passage pasted into a good
+    report: the whole reads as Vietnamese, that line does not) converted, and a note naming them."""
+    lines = text.split("\n")
+    converted: list[int] = []
+    used: set[str] = set()
+    for i, line in enumerate(lines):
+        raw = None if line.isascii() else mojibake_bytes(line)  # a good line has a letter past U+00FF
+        if raw is None:
+            continue
+        share, words = vietnamese_share(line)
+        if share >= BAD_AS_IS or words < MIN_WORDS:
+            continue
+        readings = readings_of(raw)
+        best, _ = best_reading(readings)
+        if best is not None:
+            lines[i] = readings[best]
+            converted.append(i + 1)
+            used.add(best)
+    if not converted:
+        return Decoded(text, encoding, composed)
+    at = ", ".join(map(str, converted[:10])) + (", ..." if len(converted) > 10 else "")
+    note = (f"{len(converted)} line{'s' if len(converted) > 1 else ''} of {' and '.join(sorted(used))} text read as "
+            f"windows-1252 and saved as Unicode (mojibake) converted (line {at})")
+    return Decoded("\n".join(lines), encoding, "; ".join(c for c in (composed, note) if c))
 
 
 def _double_encoded(text: str) -> str | None:

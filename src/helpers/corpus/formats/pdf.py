@@ -2,7 +2,8 @@
 
 pypdf (pure Python, no other dependency than `cryptography` for AES-encrypted files) gives each
 piece of text with its position. Lines are joined into a paragraph while they follow at the
-usual line spacing and the line above reaches the right margin; a wider gap, a change of font
+usual line spacing (wider in larger type: a headline wrapped over lines is one paragraph) and the
+line above reaches the right margin; a wider gap, a change of font
 size, an indented first line or a short line above ends it; across a page break, the text goes on
 when the full line above it ends mid-sentence and the next starts in lower case or with a name,
 or the line above ends with a comma or the like. A hyphen at a line's end is undone
@@ -146,7 +147,7 @@ def paragraphs(body: list[PdfLine]) -> list[str]:
         ends = (
             len(a.text) < SHORT_LINE * full * usual / max(a.size, 1.0)
             or abs(a.size - b.size) >= 0.5
-            or (a.page == b.page and (a.y - b.y > GAP_FACTOR * spacing or a.y <= b.y))
+            or (a.page == b.page and (a.y - b.y > GAP_FACTOR * spacing * max(1.0, a.size / usual) or a.y <= b.y))
             or (a.page != b.page and not _continues(a.text, b.text, round(a.size, 1) == usual))
             or (b.x > left[b.page] + 0.8 * max(b.size, 1.0) and abs(a.x - left[a.page]) < 1.0)
         )
