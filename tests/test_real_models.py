@@ -52,7 +52,7 @@ def test_reports_with_real_models_translate_with_the_chosen_model(real_hub, tmp_
     sentences = read_csv(out / "data" / "sentences.csv")
     assert sentences["model"].str.startswith(MODEL_REGISTRY["nllb"].source + "@").all()
     pages = list((out / "html").glob("*.html"))
-    assert len(pages) == 9
+    assert len(pages) == 11  # five reports, the index, the digest, the entities and three stage pages
     for page in pages:
         assert "DEMO MODELS" not in page.read_text(encoding="utf-8"), page.name
     executed = json.loads((out / "notebooks" / "02_translate.ipynb").read_text())

@@ -159,6 +159,6 @@ def test_summarising_again_reuses_the_written_translation(summary_run):
     generated = json.loads(cfg.run_json.read_text())["translate"]["generated"]
     assert generated > 0
     again = run_stages(cfg, progress=False, say=False)  # current: read back, nothing made again
-    assert again.reused == {"corpus": True, "translate": True, "summarise": True}
+    assert again.reused == {"corpus": True, "translate": True, "summarise": True, "entities": True}
     assert json.loads(cfg.run_json.read_text())["translate"]["generated"] == generated
     assert "text_en" in read_csv(cfg.data_dir / "sentences.csv").columns
