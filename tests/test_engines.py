@@ -14,6 +14,8 @@ import pytest
 
 from helpers.cli import main
 from helpers.config import Config
+from helpers.pipeline import STAGE_NAMES
+from helpers.store.contract import TABLES
 from helpers.corpus.changes import COLUMNS as RUN_TIMES
 from helpers.inference.memory import Memory
 from helpers.models.loading import loads
@@ -27,7 +29,7 @@ KILLED_RUN_REPORTS = 10
 # small batches, so that these reports make enough batches for some to be queued or running when a
 # worker is killed (the outputs do not depend on the batching: test_translate checks it)
 SMALL_BATCHES = ",".join(f"{key}.batch_tokens=128" for key in ("opus-mt", "distilbart", "mt5-xlsum"))
-DATA = ("ledger.csv", "reports.csv", "problems.csv", "sentences.csv", "references.csv", "summaries.csv")
+DATA = tuple(t.file for t in TABLES.values())  # every table of the data contract
 
 
 def synthetic_reports(n: int, folder: Path) -> Path:
@@ -70,13 +72,12 @@ def test_make_reports_on_dask_gives_the_local_outputs(tmp_path, capsys):
     assert [name for name in local if local[name] != dask[name]] == []
     run = json.loads((tmp_path / "dask" / "data" / "run.json").read_text())
     assert run["engine"]["name"] == "dask" and run["engine"]["workers"] == 2
-    assert set(run["engine"]["stage_seconds"]) == {"corpus", "translate", "summarise", "notebooks", "pages",
-                                                   "collection"}
+    assert set(run["engine"]["stage_seconds"]) == {*STAGE_NAMES, "notebooks", "pages", "collection"}
     assert json.loads((tmp_path / "local" / "data" / "run.json").read_text())["engine"]["name"] == "local"
     assert memory_rows(tmp_path / "local.sqlite") == memory_rows(tmp_path / "dask.sqlite")
     pages = sorted(p.name for p in (tmp_path / "dask" / "html").glob("*.html"))
     local_pages = sorted(p.name for p in (tmp_path / "local" / "html").glob("*.html"))
-    assert pages == local_pages and len(pages) == 2 + 5  # and the index, the digest, three stage pages
+    assert pages == local_pages and len(pages) == 2 + 6  # and the index, the digest, the entities, three stage pages
     search = sorted(p.name for p in (tmp_path / "dask" / "html" / "search").iterdir())
     assert search == ["manifest.js", "shard-0000.js"]
     shard = Path("search") / "shard-0000.js"

@@ -17,6 +17,7 @@ import ipywidgets as widgets
 
 from helpers.checks.flags import FLAGS, join_flags
 from helpers.config import Config
+from helpers.errors import InputError, SettingsError, UserError
 from helpers.review.cards import RED, Card, SummaryCard, coloured
 from helpers.review.entries import Review, now
 from helpers.review.glossary import add_term, glossary_for
@@ -45,7 +46,7 @@ def open_panel(cfg: Config, report_id: str | None = None, reviewer: str | None =
                         f"then run this notebook again.")
     try:
         return ReviewPanel(cfg, report_id, reviewer)
-    except (FileNotFoundError, ValueError) as exc:
+    except UserError as exc:
         return Markdown(f"**Cannot review**: {escape(str(exc))}")
 
 
@@ -57,12 +58,12 @@ class ReviewPanel:
         sentences = read_table(cfg, "sentences")
         try:
             reports = read_table(cfg, "reports")
-        except FileNotFoundError:
+        except InputError:  # the table is missing or of another version
             reports = None
         self.queue: Queue = build_queue(sentences, reports)
         self.sentences = sentences
         if report_id not in (None, ALL, *self.queue.reports):
-            raise ValueError(f"no report {report_id!r} in {cfg.data_dir / 'sentences.csv'}; the reports are: "
+            raise SettingsError(f"REPORT_ID: no report {report_id!r} in {cfg.data_dir / 'sentences.csv'}; the reports are: "
                              f"{', '.join(self.queue.reports)}")
         self.reviews = load_reviews(cfg.reviews)
         self.summary_reviews = load_summary_reviews(cfg.reviews)
@@ -73,7 +74,7 @@ class ReviewPanel:
             if s not in self.queue.items or text.strip() != self.baseline(s)}
         try:
             self.summaries = read_table(cfg, "summaries")
-        except FileNotFoundError:  # the summary stage has not run: sentences only
+        except InputError:  # the summary stage has not run: sentences only
             self.summaries = None
         self.reviewer = widgets.Text(value=(reviewer or cfg.reviewer or "").strip() or starting_name(None),
                                      description="Reviewer", continuous_update=False)
