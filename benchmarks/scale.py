@@ -4,8 +4,8 @@ For each N, `tests/synthetic.py` writes N reports (the seeds' paragraphs shuffle
 numbers, dates and names varied), and the whole job runs on them with demo models, from an
 empty output folder and an empty translation memory, as `make reports` runs it. Printed per N:
 wall time, model time (tokenising, generating and decoding, from run.json), the overhead per
-report ((wall - model) / N: reading, checking, writing, notebooks, pages) and the peak resident
-memory of the largest process.
+report ((wall - model) / N: reading, checking, writing, notebooks, pages), the peak resident
+memory of the largest process, and each stage's seconds (the entity step's among them).
 
 With `--engine dask` each N runs twice, side by side: locally, then on a local Dask cluster (one
 worker per core); the engine's own overhead per report is the difference of the two wall times
@@ -27,6 +27,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 import synthetic  # noqa: E402  (the synthetic-report generator the tests use too)
+
+from helpers.pipeline import STAGE_NAMES  # noqa: E402  (the stages, as the runner has them)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -52,7 +54,7 @@ def run(n: int, work: Path, engine: str = "local") -> dict:
             sys.exit(f"the run on {n} reports failed:\n{stderr.read().decode()[-3000:]}")
     data = json.loads((out / "data" / "run.json").read_text())
     model = data["translate"]["model_seconds"] + data["summarise"]["model_seconds"]
-    stages = {k: data[k]["seconds"] for k in ("corpus", "translate", "summarise")}
+    stages = {k: data[k]["seconds"] for k in STAGE_NAMES}
     return {"n": n, "engine": engine, "wall": wall, "model": model, "overhead_ms": 1000 * (wall - model) / n,
             "stages": stages, "peak_rss_mb": usage.ru_maxrss / 1024, "sentences": data["translate"]["sentences"]}
 
@@ -67,7 +69,7 @@ def main() -> None:
     engines = ["local"] + (["dask"] if args.engine == "dask" else [])
     print("demo models; empty output folder and translation memory for each N; the whole job as `make reports` runs it")
     print(f"{'reports':>8} {'engine':>6} {'sentences':>9} {'wall s':>8} {'model s':>8} {'overhead/report':>16} "
-          f"{'peak RSS MB':>12}   stage seconds (corpus, translate, summarise)")
+          f"{'peak RSS MB':>12}   stage seconds (corpus, translate, summarise, entities)")
     results, engine_ms = [], {}
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as work:
         for n in sizes:
@@ -80,7 +82,7 @@ def main() -> None:
                 s = r["stages"]
                 print(f"{n:>8} {engine:>6} {r['sentences']:>9} {r['wall']:>8.1f} {r['model']:>8.1f} "
                       f"{r['overhead_ms']:>13.1f} ms {r['peak_rss_mb']:>12.0f}   "
-                      f"{s['corpus']:.1f}, {s['translate']:.1f}, {s['summarise']:.1f}")
+                      f"{s['corpus']:.1f}, {s['translate']:.1f}, {s['summarise']:.1f}, {s['entities']:.1f}")
             if "dask" in walls:
                 engine_ms[n] = 1000 * (walls["dask"] - walls["local"]) / n
     for n, ms in engine_ms.items():

@@ -171,8 +171,6 @@ class RunSummary:
 
 def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
     """The whole job: stages, stage notebooks and their pages, report pages and the index."""
-    from helpers.pages.entities import PAGE as ENTITIES_PAGE, entities_html
-    from helpers.pages.render import save_page
     from helpers.pages.report import load_outputs
     from helpers.pages.stage import mark_pages, write_pages
     from helpers.collection.database import write_database
@@ -189,9 +187,7 @@ def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
             notebooks_run = pool.submit(run_stage_notebooks, cfg, stages)
             with stage_line("pages", seconds) as said:
                 outputs = load_outputs(cfg)
-                pages = write_pages(outputs, cfg.html_dir, stages, ctx.engine)
-                pages.append(save_page(cfg.html_dir / ENTITIES_PAGE, entities_html(
-                    read_table(cfg, "entities"), read_table(cfg, "mentions"), outputs.reports)))
+                pages = write_pages(outputs, cfg.html_dir, stages, ctx.engine)  # the entities page too
                 said.append(f"{len(outputs.reports)} report pages, the index and the entities")
             with stage_line("collection", seconds) as said:  # the notebooks change no data: written beside them
                 tables = {name: read_table(cfg, name) for name in TABLES}

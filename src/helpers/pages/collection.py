@@ -10,12 +10,13 @@ from pathlib import Path
 from helpers.pages.listing import digest_html
 from helpers.pages.render import DIGEST, StagePage, nav_for, page, save_page
 from helpers.pages.outputs import Outputs, display_title, english_title
-from helpers.pages.search import Doc, report_docs, write_search
+from helpers.pages.search import ENTITIES_DOC, Doc, entity_docs, report_docs, write_search
 
 
 def search_texts(out: Outputs) -> list[tuple[str, str, list[Doc]]]:
-    """(report id, title as shown, searchable texts) of every report, in reports.csv's order."""
-    texts = []
+    """(report id, title as shown, searchable texts) of every report, in reports.csv's order, after the
+    entity names (`search.ENTITIES_DOC`) when the run has an entity index."""
+    texts = [(*ENTITIES_DOC, entity_docs(list(out.entity.values())))] if len(out.entities) else []
     for r in out.reports.to_dict("records"):
         rid = r["report_id"]
         sents = out.records("sentences", rid)

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from helpers.pages.render import INDEX, Link, Nav, page, render
+from helpers.pages.render import ENTITIES, INDEX, Link, Nav, page, render
 
-PAGE = "entities.html"
+PAGE = ENTITIES
 KIND_LABELS = {"person": "people", "organisation": "organisations", "place": "places", "document": "documents"}
 
 

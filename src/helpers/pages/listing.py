@@ -65,7 +65,8 @@ def report_rows(out: Outputs) -> list[dict]:
         rows.append({"id": r["report_id"], "href": f"{r['report_id']}.html", "title": display_title(r, sents),
                      "english_title": english_title(sents), "date": r["date"], "source": source_name(r),
                      "format": r["format"], "language": r["language"], "total": c.total, "flagged": c.flagged,
-                     "reviewed": c.reviewed, "status": status(r, run_time)})
+                     "reviewed": c.reviewed, "status": status(r, run_time),
+                     "entities": " ".join(sorted({str(m["entity_id"]) for m in out.records("mentions", r["report_id"])}))})
     rows.sort(key=lambda row: row["title"])
     rows.sort(key=lambda row: row["date"] or "", reverse=True)
     return [*[r for r in rows if r["date"]], *[r for r in rows if not r["date"]]]
@@ -83,6 +84,15 @@ def month_chart(rows: list[dict]) -> list[dict]:
 def choices(rows: list[dict], key: str) -> list[str]:
     """The distinct values of a column, for a filter's list."""
     return sorted({r[key] for r in rows if r[key]})
+
+
+def entity_choices(out: Outputs) -> list[dict]:
+    """The entities the index's entity filter offers (id, Vietnamese and English names, kind, reports),
+    most-named first: a row matches when its report names the entity (`data-entities`)."""
+    rows = [e for e in out.entity.values() if str(e["entity_id"])]
+    rows.sort(key=lambda e: (-int(e["reports"] or 0), str(e["name_vi"])))
+    return [{"id": e["entity_id"], "name_vi": e["name_vi"], "name_en": e["name_en"] if e["name_en"] != e["name_vi"] else "",
+             "kind": e["kind"], "reports": e["reports"]} for e in rows]
 
 
 def index_html(out: Outputs, with_style: bool = True) -> Markup:
@@ -104,6 +114,7 @@ def index_html(out: Outputs, with_style: bool = True) -> Markup:
         first_run=not c["previous_run_time"],
         reports=rows, listed=len(rows) if with_style else LISTED,
         choices={k: choices(rows, k) for k in ("source", "language", "format")},
+        entities=entity_choices(out),
         months=month_chart(rows),
         problems=out.problems,
         flag_counts=flag_counts(out),

@@ -6,13 +6,13 @@ the demo banner). `pages.report` renders one report from them, `pages.listing` t
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import pandas as pd
 
 from helpers.config import Config
-from helpers.store.contract import read_table
+from helpers.store.contract import TABLES, columns, read_table
 from helpers.store.files import read_json
 
 DEMO_BANNER = (
@@ -39,6 +39,9 @@ class Outputs:
     references: pd.DataFrame
     problems: pd.DataFrame
     run: dict
+    # the entities step's tables: empty for a run without them (an OUT written before the step existed)
+    entities: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=columns("entities")))
+    mentions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=columns("mentions")))
 
     @property
     def demo(self) -> bool:
@@ -54,7 +57,7 @@ class Outputs:
     def _records(self) -> dict[str, dict[str, list[Record]]]:
         """Every table's records grouped by report, once for all pages."""
         grouped: dict[str, dict[str, list[Record]]] = {}
-        for name in ("sentences", "summaries", "references"):
+        for name in ("sentences", "summaries", "references", "mentions"):
             by_report: dict[str, list[Record]] = {}
             for record in getattr(self, name).to_dict("records"):
                 by_report.setdefault(record["report_id"], []).append(record)
@@ -63,17 +66,29 @@ class Outputs:
         return grouped
 
     def records(self, table: str, report_id: str) -> list[Record]:
-        """One report's rows of a table (reports, sentences, summaries, references) as plain records
+        """One report's rows of a table (reports, sentences, summaries, references, mentions) as plain records
         in the table's order, grouped once for all pages (a page reads its own without pandas)."""
         return self._records[table].get(report_id, [])
+
+    @cached_property
+    def entity(self) -> dict[str, Record]:
+        """Every entity's record by its id (kind, names, counts), once for all pages."""
+        return {str(e["entity_id"]): e for e in self.entities.fillna("").to_dict("records")}
+
+    def named_in(self, report_id: str) -> list[Record]:
+        """The entities a report names, each once, in the entities table's order (kind, then most reports)."""
+        ids = {str(m["entity_id"]) for m in self.records("mentions", report_id)}
+        return [e for e in self.entity.values() if e["entity_id"] in ids]
 
     def share(self, report_ids: list[str]) -> "Outputs":
         """The outputs of these reports only (what their pages need; sent to a cluster's workers)."""
         def of(frame: pd.DataFrame) -> pd.DataFrame:
             return frame[frame["report_id"].isin(report_ids)]
 
+        mentions = of(self.mentions)
         return Outputs(of(self.reports), of(self.sentences), of(self.summaries), of(self.references),
-                       self.problems, self.run)
+                       self.problems, self.run, self.entities[self.entities["entity_id"].isin(mentions["entity_id"])],
+                       mentions)
 
 
 @dataclass(frozen=True)
@@ -88,7 +103,10 @@ class Counts:
 
 
 def load_outputs(cfg: Config) -> Outputs:
-    """Read `OUT/data/` (written by the corpus, translation and summary stages), each table checked."""
+    """Read `OUT/data/` (written by the corpus, translation, summary and entities stages), each table
+    checked; a run without the entities tables (written before that step existed) shows no entities."""
+    found = {name: read_table(cfg, name) for name in ("entities", "mentions")
+             if (cfg.data_dir / TABLES[name].file).is_file()}
     return Outputs(
         reports=read_table(cfg, "reports"),
         sentences=read_table(cfg, "sentences", stage="translate"),
@@ -96,6 +114,7 @@ def load_outputs(cfg: Config) -> Outputs:
         references=read_table(cfg, "references"),
         problems=read_table(cfg, "problems"),
         run=read_json(cfg.run_json),
+        **found,
     )
 
 

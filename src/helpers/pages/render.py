@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 INDEX = "index.html"
 DIGEST = "digest.html"
+ENTITIES = "entities.html"
 # The pages' own scripts, beside them in OUT/html/ (pages.search copies them): the only scripts a page keeps.
 _LOCAL_SCRIPT = re.compile(r'<script src="[\w-]+\.js" defer></script>')
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script\s*>", re.IGNORECASE | re.DOTALL)
@@ -108,10 +109,12 @@ def render(template: str, **context: object) -> Markup:
 
 
 def nav_for(current: str, stages: list[StagePage], reports: list[tuple[str, str]] = ()) -> Nav:
-    """The header of the page named `current`: index, stage pages, and the neighbours of a report
+    """The header of the page named `current`: index, digest, entities, stage pages, and the neighbours of a report
     page among `reports` (file name, title) in their order."""
     links = [Link(INDEX, "Index of reports", current=current == INDEX),
-             Link(DIGEST, "What's new", "the new and changed reports of this run", current == DIGEST)]
+             Link(DIGEST, "What's new", "the new and changed reports of this run", current == DIGEST),
+             Link(ENTITIES, "Entities", "who, where, which organisation: the names across every report",
+                  current == ENTITIES)]
     links += [Link(s.file, s.label, s.title, current == s.file) for s in stages]
     files = [f for f, _ in reports]
     if current not in files:

@@ -18,7 +18,8 @@ from helpers.pages.outputs import (DEMO_BANNER, Outputs, Record, counts, display
                                    load_outputs, pick_report, ran_on_demo)
 from helpers.pages.render import PageTable, render
 from helpers.pages.search import sentence_anchor
-from helpers.checks.flags import flag_code, meaning, split_flags
+from helpers.checks.flags import describe, flag_code, meaning, split_flags
+from helpers.pages.entities import KIND_LABELS, PAGE as ENTITIES_PAGE
 
 FLAG_MARK = "⚑ "
 REVIEW_MARK = "✓ "  # English a person approved or corrected (its reviewer and time in the `reviewed` column)
@@ -33,6 +34,22 @@ def legend_rows(cells: list[str]) -> list[tuple[str, str]]:
 def legend_table(cells: list[str]) -> pd.DataFrame:
     """`legend_rows` as a table (flag, meaning), for the notebooks."""
     return pd.DataFrame(legend_rows(cells), columns=["flag", "meaning"])
+
+
+def flag_words(cell: str) -> list[tuple[str, str]]:
+    """A flags cell as (flag as written, its meaning in words) pairs (`checks.flags.describe`)."""
+    return [(f, line[len(f) + 2:]) for f, line in zip(split_flags(cell), describe(cell))]
+
+
+def named_entities(out: Outputs, report_id: str) -> list[dict]:
+    """The entities a report names, by kind (people, organisations, places, documents), each with
+    its link to the entities page (`entities.html#<entity_id>`)."""
+    named = out.named_in(report_id)
+    groups = [{"label": label, "entities": [
+        {"href": f"{ENTITIES_PAGE}#{e['entity_id']}", "name_vi": e["name_vi"],
+         "name_en": e["name_en"] if e["name_en"] != e["name_vi"] else "", "reports": e["reports"]}
+        for e in named if e["kind"] == kind]} for kind, label in KIND_LABELS.items()]
+    return [g for g in groups if g["entities"]]
 
 
 def cited_documents(references: list[Record]) -> PageTable:
@@ -62,14 +79,14 @@ def _summary_rows(summ: list[Record]) -> PageTable:
 
     return PageTable(["method", "summary", "words", "flags", "sentences used", "reviewed"],
                      [[s["method"], (REVIEW_MARK if s["origin"] == "review" else "") + s["summary_en"], s["n_words"],
-                       split_flags(s["flags"]), s["source_sentence_ids"], review(s)] for s in summ])
+                       flag_words(s["flags"]), s["source_sentence_ids"], review(s)] for s in summ])
 
 
 def _sentence_rows(sents: list[Record]) -> tuple[PageTable, list[str]]:
     table = PageTable(["#", "Vietnamese", "English", "flags", "reviewed"],
                   [[s["sentence_no"], s["text_vi"],
                     (FLAG_MARK if s["flags"] else "") + (REVIEW_MARK if s["origin"] == "review" else "") + s["text_en"],
-                    split_flags(s["flags"]), reviewed_by(s)]
+                    flag_words(s["flags"]), reviewed_by(s)]
                    for s in sents])
     classes = [" ".join(c for c, on in (("flagged", s["flags"]), ("reviewed", s["origin"] == "review")) if on)
                for s in sents]
@@ -82,7 +99,7 @@ def sentence_ids(sents: list[Record]) -> list[str]:
 
 
 def report_html(out: Outputs, report_id: str, with_style: bool = True) -> Markup:
-    """One report: summaries, metadata, documents cited, terms, a chart of flagged sentences,
+    """One report: summaries, metadata, documents cited, terms, the entities it names, a chart of flagged sentences,
     the Vietnamese and English side by side, captions, the flags' legend and provenance."""
     report_id = pick_report(out, report_id)
     r = out.records("reports", report_id)[0]
@@ -108,6 +125,7 @@ def report_html(out: Outputs, report_id: str, with_style: bool = True) -> Markup
             ["source", r["source"] or "not found"], ["lines in the file", r["n_lines"]]]),
         cited=cited_documents(out.records("references", report_id)),
         terms=sorted({t for s in sents for t in s["terms"].split("|") if t}),
+        entities=named_entities(out, report_id), has_entities=bool(len(out.entities)),
         bars=[{"no": s["sentence_no"], "words": w, "percent": round(100 * w / longest, 1), "flagged": bool(s["flags"])}
               for s, w in zip(text, words)],
         text=text_rows, text_classes=text_classes, captions=caption_rows, caption_classes=caption_classes,

@@ -2,7 +2,8 @@
 cited document of every report, folded for search (`text.normalise.fold`), written as JavaScript shards
 under `OUT/html/search/` that the pages load with `<script>` elements (a page opened from disk
 may not `fetch` a local file), with MiniSearch (npm, pinned in package.json) and the pages'
-own scripts beside them. Each searchable text links to its anchor on its report page.
+own scripts beside them. Each searchable text links to its anchor on its report page; the entity
+names link to their row of the entities page (`ENTITIES_DOC`, searched as if it were a report).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ SCRIPTS = ("search.js", "index.js")  # the pages' own scripts (templates/js/)
 SEARCH_DIR = "search"
 DOCS_PER_SHARD = 4000  # texts per shard: one shard's index is built in well under 100 ms
 Doc = list[str]  # [anchor, kind, text, folded text]
+ENTITIES_DOC = ("entities", "Entities: who, where, which organisation")  # its page is entities.html
 
 
 def sentence_anchor(sentence_no: object) -> str:
@@ -42,6 +44,17 @@ def report_docs(report: dict, sentences: list[dict], summaries: list[dict], refe
     docs += [(sentence_anchor(r["sentence_no"]), "cited document", f"{r['cited_as']} · {r['english']} {r['code']}".strip())
              for r in references]
     return [[a, k, t, fold(t)] for a, k, t in docs if t and t.strip()]
+
+
+def entity_docs(entities: list[dict]) -> list[Doc]:
+    """The entity index's searchable texts: each entity's Vietnamese and English names, anchored at its
+    row of the entities page (`entities.html#<entity_id>`, which lists the reports naming it)."""
+    docs = []
+    for e in entities:
+        names = " · ".join(dict.fromkeys(n for n in (str(e["name_vi"]), str(e["name_en"])) if n.strip()))
+        n = int(e["reports"] or 0)
+        docs.append([str(e["entity_id"]), f"{e['kind']}, named in {n} report{'' if n == 1 else 's'}", names, fold(names)])
+    return docs
 
 
 def shards(reports: list[tuple[str, str, list[Doc]]], per_shard: int = DOCS_PER_SHARD) -> Iterator[dict]:
@@ -75,7 +88,7 @@ def write_search(reports: list[tuple[str, str, list[Doc]]], html_dir: Path) -> l
     for n, shard in enumerate(shards(reports)):
         written.append(write_text(folder / f"shard-{n:04d}.js", _script("VI2EN.shard", n, shard)))
     remove_stale(folder, "shard-*.js", {p.name for p in written})  # an earlier run's shards beyond this run's count
-    manifest = {"shards": len(written), "reports": len(reports), "texts": sum(len(d) for _, _, d in reports)}
+    manifest = {"shards": len(written), "reports": sum(rid != ENTITIES_DOC[0] for rid, _, _ in reports), "texts": sum(len(d) for _, _, d in reports)}
     written.append(write_text(folder / "manifest.js", _script("VI2EN.manifest", manifest)))
     written.append(Path(shutil.copyfile(MINISEARCH, html_dir / "minisearch.js")))
     written += [Path(shutil.copyfile(TEMPLATES / "js" / name, html_dir / name)) for name in SCRIPTS]

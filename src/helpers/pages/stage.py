@@ -11,7 +11,8 @@ from pathlib import Path
 from helpers.config import Config, shown_path
 from helpers.inference.engines import Engine, LocalEngine
 from helpers.pages.collection import write_collection_pages
-from helpers.pages.render import INDEX, Nav, StagePage, nav_for, page, save_page
+from helpers.pages.entities import entities_html
+from helpers.pages.render import ENTITIES, INDEX, Nav, StagePage, nav_for, page, save_page
 from helpers.pages.report import Outputs, index_html, report_html, report_titles
 from helpers.store.contract import data_stamp
 from helpers.store.files import read_json, update_json
@@ -41,8 +42,8 @@ def render_report_pages(work: PageWork) -> list[tuple[str, str]]:
 
 
 def write_pages(out: Outputs, html_dir: Path, stages: list[StagePage], engine: Engine | None = None) -> list[Path]:
-    """Render every report page (on `engine`, by shares of PAGES_PER_TASK reports) and the index
-    into `html_dir`; return the pages."""
+    """Render every report page (on `engine`, by shares of PAGES_PER_TASK reports), the index and the
+    entities page (empty for a run without the entity index) into `html_dir`; return the pages."""
     titles = report_titles(out)
     ids = out.reports["report_id"].tolist()
     shares = [PageWork(out.share(ids[i:i + PAGES_PER_TASK]), tuple(stages), tuple(titles))
@@ -52,6 +53,8 @@ def write_pages(out: Outputs, html_dir: Path, stages: list[StagePage], engine: E
         written += [save_page(html_dir / file, html) for file, html in rendered]
     index_nav: Nav = nav_for(INDEX, stages, titles)
     written.append(save_page(html_dir / INDEX, page("Index of reports", index_html(out, with_style=False), index_nav)))
+    written.append(save_page(html_dir / ENTITIES, entities_html(out.entities, out.mentions, out.reports,
+                                                               nav_for(ENTITIES, stages))))
     written += write_collection_pages(out, html_dir, stages)
     return written
 

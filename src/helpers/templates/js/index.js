@@ -1,5 +1,6 @@
 /* The index's table: sort by any column (a button in each header sets aria-sort, the ARIA
-   sortable-table convention) and filter the rows by the form above it. Without scripts the
+   sortable-table convention) and filter the rows by the form above it (a name typed keeps the reports
+   naming an entity whose name holds it, diacritics aside: "to lam" keeps those naming Tô Lâm). Without scripts the
    table is still there, newest first. Past 200 matching rows, the rest wait behind a "show more" button. */
 (function () {
   'use strict';
@@ -33,10 +34,32 @@
     body.appendChild(frag);
   }
 
+  var MARKS = /[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]/g;
+  function fold(s) { return s.toLowerCase().normalize('NFD').replace(MARKS, '').replace(/đ/g, 'd').trim(); }
+
+  /* The ids of the entities whose Vietnamese or English name holds the folded words typed (null: no filter). */
+  function entityIds(text) {
+    var q = fold(text || '');
+    if (!q) return null;
+    var ids = {};
+    Array.prototype.forEach.call(document.querySelectorAll('#entity-names option'), function (o) {
+      if (fold(o.value).indexOf(q) >= 0 || fold(o.dataset.en || '').indexOf(q) >= 0) ids[o.dataset.id] = true;
+    });
+    return ids;
+  }
+
+  function namesOne(d, ids) {
+    if (!ids) return true;
+    var own = (d.entities || '').split(' ');
+    for (var i = 0; i < own.length; i++) if (ids[own[i]]) return true;
+    return false;
+  }
+
   function filter(table, form, counter) {
     var f = new FormData(form), shown = 0, rows = table.tBodies[0].rows;
     var want = {};
     f.forEach(function (v, k) { want[k] = String(v); });
+    var ids = entityIds(want.entity);
     for (var i = 0; i < rows.length; i++) {
       var d = rows[i].dataset;
       var ok = (!want.from || (d.date && d.date >= want.from)) && (!want.to || (d.date && d.date <= want.to)) &&
@@ -44,7 +67,7 @@
         (!want.format || d.format === want.format) &&
         (!want.flagged || (want.flagged === 'yes') === (d.flagged !== '0')) &&
         (!want.reviewed || (want.reviewed === 'yes') === (d.reviewed !== '0')) &&
-        (!want.status || (want.status === 'any' ? d.status !== '' : d.status === want.status));
+        (!want.status || (want.status === 'any' ? d.status !== '' : d.status === want.status)) && namesOne(d, ids);
       if (ok) shown++;
       rows[i].hidden = !ok || shown > limit;
     }
