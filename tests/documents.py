@@ -67,12 +67,14 @@ def web_page(report: Report) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta property="og:site_name" content="Công an nhân dân">
 <link rel="stylesheet" href="/css/site.css">
-<script>window.dataLayer = window.dataLayer || []; function gtag(){{dataLayer.push(arguments);}} gtag('js', new Date());</script>
+<script>window.dataLayer = window.dataLayer || []; function gtag(){{dataLayer.push(arguments);}} \
+gtag('js', new Date());</script>
 <script type="application/json">{{"tracking": "Đăng nhập để bình luận"}}</script>
 </head><body>
 <header class="site-header"><a class="logo" href="/">CAND</a>
 <nav class="menu"><ul><li><a href="/">Trang chủ</a></li><li><a href="/thoi-su">Thời sự</a></li>
-<li><a href="/phap-luat">Pháp luật</a></li><li><a href="/quoc-te">Quốc tế</a></li><li><a href="/the-thao">Thể thao</a></li></ul></nav>
+<li><a href="/phap-luat">Pháp luật</a></li><li><a href="/quoc-te">Quốc tế</a></li>\
+<li><a href="/the-thao">Thể thao</a></li></ul></nav>
 <form class="search"><input name="q" placeholder="Tìm kiếm"><button>Tìm</button></form></header>
 <div class="breadcrumb"><a href="/">Trang chủ</a> › <a href="/thoi-su">Thời sự</a></div>
 <main><article class="detail">
@@ -80,7 +82,8 @@ def web_page(report: Report) -> str:
 </article>
 <div class="share-buttons"><a href="#" class="fb">Chia sẻ Facebook</a> <a href="#" class="zalo">Zalo</a>
 <a href="#" class="print">In bài viết</a> <a href="#" class="mail">Gửi bài</a></div>
-<section class="comments"><h3>Bình luận</h3><textarea placeholder="Ý kiến của bạn"></textarea><button>Gửi bình luận</button></section>
+<section class="comments"><h3>Bình luận</h3><textarea placeholder="Ý kiến của bạn"></textarea>\
+<button>Gửi bình luận</button></section>
 <aside class="related"><h3>Tin liên quan</h3><ul>{related}
 <li><a href="/tin/x1">Bộ Công an tổ chức hội nghị triển khai công tác năm mới</a></li>
 <li><a href="/tin/x2">Công an các tỉnh phía Bắc ra quân bảo đảm trật tự an toàn giao thông</a></li></ul></aside>

@@ -56,7 +56,8 @@ def text_pdf(pages: list[list[tuple[float, float, float, str]]]) -> bytes:
                b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % (3 + 2 * i) for i in range(n_pages)),
                                                              n_pages)]
     for i, page in enumerate(pages):
-        ops = b"".join(b"BT /F1 %.1f Tf %.1f %.1f Td <%s> Tj ET\n" % (size, x, y, bytes(code[c] for c in text).hex().encode())
+        ops = b"".join(b"BT /F1 %.1f Tf %.1f %.1f Td <%s> Tj ET\n"
+                       % (size, x, y, bytes(code[c] for c in text).hex().encode())
                        for x, y, size, text in page)
         objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 %d 0 R >> >> "
                        b"/Contents %d 0 R >>" % (font, 4 + 2 * i))

@@ -11,7 +11,6 @@ import subprocess
 import sys
 import zipfile
 import zlib
-from pathlib import Path
 
 import pytest
 
@@ -29,7 +28,8 @@ def spaces_pdf(pages: int, spaces: int) -> bytes:
     13 MB PDF whose 180 pages each inflate to 75 MB; one compressed stream shared by every page)."""
     packed = zlib.compress(b" " * spaces + b"BT /F1 11 Tf 72 700 Td (Trang) Tj ET", 9)
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
-               b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % (4 + 2 * i) for i in range(pages)), pages),
+               b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % (4 + 2 * i) for i in range(pages)),
+                                                             pages),
                b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
     for i in range(pages):
         objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> "

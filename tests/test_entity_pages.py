@@ -29,7 +29,8 @@ def run(tmp_path_factory) -> dict:
     tmp = tmp_path_factory.mktemp("entpages")
     (tmp / "notebooks").mkdir()
     args = ("reports", "--seeds", str(SEEDS), "--out", str(tmp / "out"), "--models", "demo",
-            "--notebooks", str(tmp / "notebooks"), "--memory", str(tmp / "tm.sqlite"), "--reviews", str(tmp / "reviews"))
+            "--notebooks", str(tmp / "notebooks"), "--memory", str(tmp / "tm.sqlite"),
+            "--reviews", str(tmp / "reviews"))
     done = run_cli(*args)
     assert done.returncode == 0, done.stderr[-2000:]
     return {"out": tmp / "out", "reviews": tmp / "reviews", "args": args, "stdout": done.stdout}

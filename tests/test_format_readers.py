@@ -121,7 +121,8 @@ def test_names_ids_notes_and_terminal_safety(tmp_path):
 def test_lists_tables_and_markdown_are_body_text_not_captions():
     lines = ["# Báo cáo tổng kết công tác năm 2022", "", "*Thứ Tư, 22-06-2022, 17:57*", "", PARA, "",
              "## Kết quả chính", "- Xử lý 1.250 vụ vi phạm", "+ Thu nộp ngân sách 12 tỷ đồng", "• Tuần tra 300 lượt",
-             "1) Kiểm tra 52 đơn vị", "Năm 2021\t1.250 vụ\t12 tỷ đồng", "| Năm 2022 | 1.430 vụ |", "", PARA.replace("2021", "2023"),
+             "1) Kiểm tra 52 đơn vị", "Năm 2021\t1.250 vụ\t12 tỷ đồng", "| Năm 2022 | 1.430 vụ |", "",
+             PARA.replace("2021", "2023"),
              "", "*Minh Khôi*"]
     roles = [r for r, _ in classify(lines)]
     assert roles[0] == "title" and roles[2] == "dateline" and roles[16] == "byline"

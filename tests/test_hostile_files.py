@@ -43,8 +43,10 @@ def table(*rows: list[str]) -> str:
 
 COMPLETE_WORD = docx_with_body(
     p("Báo cáo kết quả hội nghị tại Đắk Lắk", style="Title")
-    + p("Hội nghị tổ chức tại ", INS, DEL, " và ", SDT, ", ", SMART, " vào ngày ", FIELD, " ở ", COMPLEX, " với nhiều đại biểu.")
-    + "<w:sdt><w:sdtContent>" + p("Đoạn văn trong điều khiển nội dung khối của mẫu công văn.") + "</w:sdtContent></w:sdt>"
+    + p("Hội nghị tổ chức tại ", INS, DEL, " và ", SDT, ", ", SMART, " vào ngày ", FIELD, " ở ", COMPLEX,
+        " với nhiều đại biểu.")
+    + "<w:sdt><w:sdtContent>" + p("Đoạn văn trong điều khiển nội dung khối của mẫu công văn.")
+    + "</w:sdtContent></w:sdt>"
     + p(BODY)
     + table([cell(p("Ô ngoài"), table([cell(p("Ô của bảng lồng bên trong"))])), cell(p("Ô thứ hai"))])
     + table(*[[cell(p("Nhãn gộp dọc") if i == 0 else "", merge=RESTART if i == 0 else ""), cell(p(f"Dòng {i + 1}"))]
@@ -117,7 +119,8 @@ FILES = {
     "layout table.html": web_page(f'<table><tr><td><div class="menu"><a href="/">Tin nổi bật</a></div>'
                                   f"<div>{ARTICLE}</div></td></tr></table>"),
     "scripts only.html": web_page(f"<script>var x = 1;</script><ul>{MENU}</ul><script>track()</script>"
-                                  "<noscript>Vui lòng bật JavaScript để xem trang này một cách đầy đủ nhất.</noscript>"),
+                                  "<noscript>Vui lòng bật JavaScript để xem trang này "
+                                  "một cách đầy đủ nhất.</noscript>"),
     "many styles.docx": docx_with_body(p("Chú thích ảnh: hội nghị tổng kết", style=f"S{STYLES - 1}")
                                        + "".join(p(f"{BODY} Đoạn {i}.") for i in range(300)), styles=STYLES,
                                        last_style="Caption"),
@@ -147,7 +150,8 @@ def hostile_corpus_run(tmp_path_factory):
     out = folder.parent / "out"
     proc = cli("corpus", "--seeds", str(folder), "--out", str(out))
     data = out / "data"
-    return folder, proc, {name: read_csv(data / f"{name}.csv") for name in ("reports", "ledger", "problems", "sentences")}
+    return folder, proc, {name: read_csv(data / f"{name}.csv")
+                          for name in ("reports", "ledger", "problems", "sentences")}
 
 
 def _ledger(tables, file: str) -> list[str]:

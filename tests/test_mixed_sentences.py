@@ -30,11 +30,12 @@ def test_a_sentence_is_identified_by_its_words_outside_quotes():
     assert sentence_languages(list(QUOTING)) == ["vi"] * len(QUOTING)
     assert [quoted_languages(s, "vi") for s in QUOTING] == [[code] for code in QUOTING.values()]
     # a quotation is the whole sentence, or the sentence's own words are too few: the whole decides
-    assert sentence_languages(['"We will continue to support Vietnam."', 'Ông: "We will continue to support Vietnam."']) \
-        == ["en", "en"]
+    assert sentence_languages(['"We will continue to support Vietnam."',
+                               'Ông: "We will continue to support Vietnam."']) == ["en", "en"]
     assert sentence_languages(['He said: "Chúng tôi sẽ tiếp tục hợp tác với các bạn."']) == ["en"]
     assert unquoted("a (b) [c] «d» “e” f") == "a         f"
-    assert sentence_languages(["Nous sommes ici pour la paix et la coopération."]) == ["fr"]  # a French line stays French
+    # a French line stays French
+    assert sentence_languages(["Nous sommes ici pour la paix et la coopération."]) == ["fr"]
 
 
 @pytest.fixture(scope="module")

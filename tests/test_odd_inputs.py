@@ -29,7 +29,8 @@ def test_lines_that_differ_in_a_number_or_a_name_are_both_kept():
     roles = [r for r, _ in classify(lines)]
     assert roles[2] == roles[4] == roles[6] == roles[8] == "body"
     caption = "Toàn cảnh Hội nghị"  # a caption given twice is still one caption
-    roles = [r for r, _ in classify(["Tiêu đề của bản tin hôm nay", PARA, caption, caption + ".", PARA.replace("2021", "2023")])]
+    roles = [r for r, _ in classify(["Tiêu đề của bản tin hôm nay", PARA, caption, caption + ".",
+                                     PARA.replace("2021", "2023")])]
     assert roles[2:4] == ["caption", "duplicate"]
 
 
@@ -129,7 +130,8 @@ def test_out_that_is_a_file_or_memory_that_is_a_folder_is_one_clear_line(tmp_pat
 @pytest.mark.parametrize("damage", ["garbage", "truncated"])
 def test_a_damaged_memory_is_moved_aside_named_and_rebuilt(damage, tmp_path, small_seeds):
     memory = tmp_path / "tm.sqlite"
-    args = ["translate", "--models", "demo", "--seeds", str(small_seeds), "--out", str(tmp_path / "o"), "--memory", str(memory)]
+    args = ["translate", "--models", "demo", "--seeds", str(small_seeds), "--out", str(tmp_path / "o"),
+            "--memory", str(memory)]
     assert run_cli(*args).returncode == 0
     with sqlite3.connect(memory) as db:
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -137,7 +139,8 @@ def test_a_damaged_memory_is_moved_aside_named_and_rebuilt(damage, tmp_path, sma
     memory.write_bytes(b"not a database at all " * 100 if damage == "garbage" else data[: len(data) // 2])
     proc = run_cli(*args)
     assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr[-2000:]
-    aside = [p for p in tmp_path.iterdir() if p.name.startswith("tm.sqlite.corrupt-") and not p.name.endswith(("-wal", "-shm"))]
+    aside = [p for p in tmp_path.iterdir()
+             if p.name.startswith("tm.sqlite.corrupt-") and not p.name.endswith(("-wal", "-shm"))]
     assert len(aside) == 1 and f"moved aside to {aside[0]}" in proc.stderr
     with sqlite3.connect(memory) as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -179,7 +182,8 @@ def test_a_byline_above_a_final_dateline_and_an_impossible_dateline(tmp_path):
     from helpers.corpus.inputs import read_source
 
     path = tmp_path / "r.txt"
-    path.write_text("\n".join(["Tiêu đề của bản tin hôm nay", "", PARA, "", "Nguyễn Văn An", "Thứ Hai, 31/02/2022 08:30"]),
+    path.write_text("\n".join(["Tiêu đề của bản tin hôm nay", "", PARA, "", "Nguyễn Văn An",
+                               "Thứ Hai, 31/02/2022 08:30"]),
                     encoding="utf-8")
     report = build_report(read_source(path))
     roles = [ln.role for ln in report.lines]

@@ -258,7 +258,8 @@ def test_the_pipeline_on_reference_english_gives_flags_a_reader_can_trust(tmp_pa
     summaries = read_csv(out / "data" / "summaries.csv")
     extractive = summaries[summaries["method"] == "extractive"]
     assert len(extractive) == 6 and not extractive["flags"].str.contains("unsupported_").any()
-    page = (out / "html" / f"{planted.report_id}.html").read_text(encoding="utf-8").replace("<wbr>", "")  # flags may break
+    # flags may break
+    page = (out / "html" / f"{planted.report_id}.html").read_text(encoding="utf-8").replace("<wbr>", "")
     assert "number_changed:450→405" in page and "kept from the source: 450" in page
     assert "without encryption" not in proc.stderr  # kernel start-up noise is silenced
     run = json.loads((out / "data" / "run.json").read_text())

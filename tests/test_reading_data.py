@@ -32,11 +32,14 @@ def sentence(no: int, vi: str, en: str, role: str = "body") -> dict:
 def test_every_text_is_folded_and_anchored_to_its_sentence():
     docs = report_docs({}, [sentence(1, "Đà Nẵng", "Da Nang"), sentence(2, "Ảnh: Hà Nội", "", "caption")],
                        [{"method": "extractive", "summary_en": "Sum."}],
-                       [{"sentence_no": 1, "cited_as": "Nghị quyết 12", "english": "Resolution 12", "code": "12-NQ/TW"}], "Tiêu đề")
+                       [{"sentence_no": 1, "cited_as": "Nghị quyết 12", "english": "Resolution 12",
+                         "code": "12-NQ/TW"}], "Tiêu đề")
     assert ["title", "title", "Tiêu đề", "tieu de"] in docs
-    assert ["s-1", "sentence 1", "Đà Nẵng", "da nang"] in docs and ["s-2", "caption 2", "Ảnh: Hà Nội", "anh: ha noi"] in docs
+    assert (["s-1", "sentence 1", "Đà Nẵng", "da nang"] in docs
+            and ["s-2", "caption 2", "Ảnh: Hà Nội", "anh: ha noi"] in docs)
     assert not any(d[1] == "caption 2 (English)" for d in docs)  # an empty English is not a text
-    assert ["s-1", "cited document", "Nghị quyết 12 · Resolution 12 12-NQ/TW", "nghi quyet 12 · resolution 12 12-nq/tw"] in docs
+    assert ["s-1", "cited document", "Nghị quyết 12 · Resolution 12 12-NQ/TW",
+            "nghi quyet 12 · resolution 12 12-nq/tw"] in docs
 
 
 def test_shards_keep_each_report_whole():
@@ -63,23 +66,29 @@ def outputs(previous: str | None):
 
     from helpers.pages.outputs import Outputs
 
-    reports = pd.DataFrame([{"report_id": rid, "title": f"Tiêu đề {rid}", "date": date, "format": "txt", "language": "vi",
-                             "source": "Nguồn: nhandan.vn", "source_name": "nhandan.vn", "first_seen": seen, "last_changed": RUN}
-                            for rid, date, seen in (("a", "2026-01-02", RUN), ("b", "", previous or RUN), ("c", "2026-03-04", RUN))])
-    sentences = pd.DataFrame([{"report_id": rid, "sentence_no": 1, "role": "title", "text_vi": "x", "text_en": f"Title {rid}",
-                               "flags": "", "origin": "model"} for rid in "abc"])
-    summaries = pd.DataFrame([{"report_id": rid, "method": "extractive", "summary_en": f"Summary of {rid}."} for rid in "abc"])
-    run = {"collection": {"run_time": RUN, "previous_run_time": previous, "new": ["a", "c"] if previous else ["a", "b", "c"],
-                          "changed": ["b"] if previous else [], "removed": [{"report_id": "d", "title": "Gone", "file": "d.txt"}]}}
-    return Outputs(reports, sentences, summaries, pd.DataFrame(columns=["report_id"]), pd.DataFrame(columns=["file", "problem"]), run)
+    reports = pd.DataFrame([{"report_id": rid, "title": f"Tiêu đề {rid}", "date": date, "format": "txt",
+                             "language": "vi", "source": "Nguồn: nhandan.vn", "source_name": "nhandan.vn",
+                             "first_seen": seen, "last_changed": RUN}
+                            for rid, date, seen in (("a", "2026-01-02", RUN), ("b", "", previous or RUN),
+                                                    ("c", "2026-03-04", RUN))])
+    sentences = pd.DataFrame([{"report_id": rid, "sentence_no": 1, "role": "title", "text_vi": "x",
+                               "text_en": f"Title {rid}", "flags": "", "origin": "model"} for rid in "abc"])
+    summaries = pd.DataFrame([{"report_id": rid, "method": "extractive", "summary_en": f"Summary of {rid}."}
+                              for rid in "abc"])
+    run = {"collection": {"run_time": RUN, "previous_run_time": previous,
+                          "new": ["a", "c"] if previous else ["a", "b", "c"], "changed": ["b"] if previous else [],
+                          "removed": [{"report_id": "d", "title": "Gone", "file": "d.txt"}]}}
+    return Outputs(reports, sentences, summaries, pd.DataFrame(columns=["report_id"]),
+                   pd.DataFrame(columns=["file", "problem"]), run)
 
 
 def test_the_digest_lists_new_and_changed_with_summaries_and_points_to_the_index_after_a_first_run():
     from helpers.pages.listing import digest_html, report_rows
 
     later = outputs("2026-05-01T06:00:00Z")
+    # newest first, undated last
     assert [(r["id"], r["status"], r["source"]) for r in report_rows(later)] == [
-        ("c", "new", "nhandan.vn"), ("a", "new", "nhandan.vn"), ("b", "changed", "nhandan.vn")]  # newest first, undated last
+        ("c", "new", "nhandan.vn"), ("a", "new", "nhandan.vn"), ("b", "changed", "nhandan.vn")]
     page = str(digest_html(later))
     assert page.index("Tiêu đề c") < page.index("Tiêu đề a") < page.index("Changed reports") < page.index("Tiêu đề b")
     assert "Summary of b." in page and "Gone" in page and "(d.<wbr>txt)" in page

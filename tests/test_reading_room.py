@@ -20,7 +20,8 @@ from synthetic import write_reports
 from helpers.text.normalise import fold
 
 pytestmark = pytest.mark.slow
-REPORTS = 100  # enough for shards, filters and sorting to mean something; two runs stay about a minute on a quiet machine
+# enough for shards, filters and sorting to mean something; two runs stay about a minute on a quiet machine
+REPORTS = 100
 CHANGED, REMOVED = "synthetic_00005", "synthetic_00007"
 ADDED = [f"synthetic_{i:05d}" for i in range(REPORTS, REPORTS + 3)]
 NEEDLE = "Đoàn công tác đã đến thành phố Đà Nẵng để kiểm tra công tác phòng cháy chữa cháy tại các khu công nghiệp."
@@ -91,7 +92,8 @@ def test_a_query_without_diacritics_finds_the_sentence_and_its_link_lands_on_it(
     html = two_runs / "html"
     page = open_page(browser, (html / "index.html").as_uri())
     search(page, "da nang phong chay")
-    hits = page.eval_on_selector_all("#vi2en-results li a", "as => as.map(a => [a.getAttribute('href'), a.textContent])")
+    hits = page.eval_on_selector_all("#vi2en-results li a",
+                                     "as => as.map(a => [a.getAttribute('href'), a.textContent])")
     link, text = next((h, t) for h, t in hits if h.startswith(f"{CHANGED}.html"))
     assert "Đà Nẵng" in text and re.fullmatch(rf"{CHANGED}\.html\?q=[^#]+#s-\d+", link)
     marked = page.eval_on_selector_all(f"#vi2en-results a[href='{link}'] mark", "ms => ms.map(m => m.textContent)")
@@ -102,7 +104,8 @@ def test_a_query_without_diacritics_finds_the_sentence_and_its_link_lands_on_it(
     row = page.locator(f"tr#{anchor}")
     assert NEEDLE in row.inner_text() and "hit" in row.get_attribute("class")
     assert page.evaluate("location.hash") == f"#{anchor}"
-    assert row.evaluate("r => getComputedStyle(r.cells[1]).backgroundColor") not in ("rgba(0, 0, 0, 0)", "rgb(255, 255, 255)")
+    assert row.evaluate("r => getComputedStyle(r.cells[1]).backgroundColor") not in ("rgba(0, 0, 0, 0)",
+                                                                                    "rgb(255, 255, 255)")
     assert "Nẵng" in row.locator("mark").all_inner_texts()
     box = row.bounding_box()
     assert 0 <= box["y"] < 900  # scrolled to it
@@ -146,7 +149,8 @@ def test_a_filter_and_a_sort_change_the_rows(two_runs, browser):
     page.click("#reports th:nth-child(5) button")  # sentences
     assert page.get_attribute("#reports th:nth-child(5)", "aria-sort") == "descending"
     assert page.get_attribute("#reports th:nth-child(2)", "aria-sort") is None
-    counts = [int(c) for c in page.eval_on_selector_all("#reports tbody td:nth-child(5)", "ts => ts.map(t => t.textContent)")]
+    counts = [int(c) for c in page.eval_on_selector_all("#reports tbody td:nth-child(5)",
+                                                        "ts => ts.map(t => t.textContent)")]
     assert counts == sorted(counts, reverse=True) and shown_ids(page) != before
     page.click("#reports th:nth-child(5) button")
     assert page.get_attribute("#reports th:nth-child(5)", "aria-sort") == "ascending"

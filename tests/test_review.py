@@ -172,12 +172,13 @@ def _cat_tool(exported: Path, edited: Path, n: int = 3) -> dict[str, str]:
     """What a translator's tool does: new targets for `n` units, marked final; {source: target}."""
     ET.register_namespace("", XLIFF)
     tree = ET.parse(exported)
-    changed = {}
+    changed: dict[str, str] = {}
     for i, unit in enumerate([u for u in tree.iter(f"{{{XLIFF}}}trans-unit") if u.get("approved") == "no"][:n]):
-        target = unit.find(f"{{{XLIFF}}}target")
+        target, source = unit.find(f"{{{XLIFF}}}target"), unit.find(f"{{{XLIFF}}}source")
+        assert target is not None and source is not None and source.text is not None
         target.text = f"Translator's English number {i}."
         target.set("state", "final")
-        changed[unit.find(f"{{{XLIFF}}}source").text] = target.text
+        changed[source.text] = target.text
     tree.write(edited, encoding="utf-8", xml_declaration=True)
     return changed
 

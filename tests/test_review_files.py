@@ -15,20 +15,23 @@ from cli_in_process import run_cli as cli
 
 A, B = "Hội nghị diễn ra tại Hà Nội.", "Đại biểu thảo luận về công tác năm mới."
 KEPT_TMX = f"""<?xml version="1.0" encoding="UTF-8"?>
-<tmx version="1.4"><header srclang="vi" datatype="plaintext" segtype="sentence" adminlang="en" o-tmf="x" creationtool="cat">
+<tmx version="1.4"><header srclang="vi" datatype="plaintext" segtype="sentence" adminlang="en" \
+o-tmf="x" creationtool="cat">
 <prop type="x-project">Đắk Lắk</prop><note>Bộ nhớ của nhóm dịch.</note></header>
 <body>
 <tu changeid="anna"><prop type="x-domain">police</prop><note>first version</note>
 <tuv xml:lang="vi"><seg>{A}</seg></tuv><tuv xml:lang="en"><seg>The conference took place in Hanoi.</seg></tuv></tu>
 <tu><tuv xml:lang="vi"><seg>{A}</seg></tuv><tuv xml:lang="en"><seg>The meeting was held in Hanoi.</seg></tuv>
 <tuv xml:lang="en"><seg>A second English of the same unit.</seg></tuv></tu>
-<tu><note>a French pair</note><tuv xml:lang="vi"><seg>{A}</seg></tuv><tuv xml:lang="fr"><seg>La conférence a eu lieu à Hanoï.</seg></tuv></tu>
+<tu><note>a French pair</note><tuv xml:lang="vi"><seg>{A}</seg></tuv>\
+<tuv xml:lang="fr"><seg>La conférence a eu lieu à Hanoï.</seg></tuv></tu>
 </body></tmx>
 """
 
 
 def tmx(units: list[tuple[str, str]], lang_attribute: str = "xml:lang") -> str:
-    body = "".join(f'<tu><tuv {lang_attribute}="vi"><seg>{vi}</seg></tuv><tuv {lang_attribute}="en"><seg>{en}</seg></tuv></tu>'
+    body = "".join(f'<tu><tuv {lang_attribute}="vi"><seg>{vi}</seg></tuv>'
+                   f'<tuv {lang_attribute}="en"><seg>{en}</seg></tuv></tu>'
                    for vi, en in units)
     return f'<?xml version="1.0"?><tmx version="1.4"><header srclang="vi"/><body>{body}</body></tmx>'
 
@@ -65,7 +68,8 @@ def test_a_rewrite_of_the_reviews_file_keeps_every_unit_property_and_note(tmp_pa
 def test_inline_markup_is_reduced_to_its_text_and_newlines_to_spaces(tmp_path):
     xliff = f"""<?xml version="1.0"?><xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">
 <file original="r1" source-language="vi" target-language="en" datatype="plaintext"><body>
-<trans-unit id="1" approved="yes"><source>{A}</source><target>The <g id="b">conference</g> was<ph id="1">&lt;br/&gt;</ph>
+<trans-unit id="1" approved="yes"><source>{A}</source>\
+<target>The <g id="b">conference</g> was<ph id="1">&lt;br/&gt;</ph>
 held in <bpt id="2">&lt;b&gt;</bpt>Hanoi<ept id="2">&lt;/b&gt;</ept>.<x id="3"/></target></trans-unit>
 <trans-unit id="1" approved="yes"><source>{B}</source><target>Delegates met.</target></trans-unit>
 <trans-unit id="3"><source>Câu chưa dịch.</source><target state="final"></target></trans-unit>
@@ -75,8 +79,10 @@ held in <bpt id="2">&lt;b&gt;</bpt>Hanoi<ept id="2">&lt;/b&gt;</ept>.<x id="3"/>
     assert load_reviews(reviews)[A].english == "The conference was held in Hanoi."
     assert "1 segment marked done with an empty target" in proc.stdout
     assert "trans-unit id '1' of <file original='r1'> given twice" in proc.stdout
-    proc, reviews = review_import(tmp_path, "codes.tmx", tmx([(f"{A}<ph>&lt;br/&gt;</ph>", "Held <bpt i='1'>&lt;b&gt;</bpt>"
-                                                                "in<ept i='1'>&lt;/b&gt;</ept> Hanoi.")]), tmp_path / "r2")
+    proc, reviews = review_import(tmp_path, "codes.tmx",
+                                  tmx([(f"{A}<ph>&lt;br/&gt;</ph>", "Held <bpt i='1'>&lt;b&gt;</bpt>"
+                                                                    "in<ept i='1'>&lt;/b&gt;</ept> Hanoi.")]),
+                                  tmp_path / "r2")
     assert load_reviews(reviews)[A].english == "Held in Hanoi."
 
 

@@ -27,7 +27,8 @@ KEPT = "An edit left in its box when the session ended."
 
 
 def frame(rows: list[tuple[str, int, str, str, str]]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=["report_id", "sentence_no", "text_vi", "text_en", "flags"]).assign(origin="model")
+    return pd.DataFrame(rows, columns=["report_id", "sentence_no", "text_vi", "text_en", "flags"]).assign(
+        origin="model")
 
 
 def test_a_caption_in_many_reports_is_one_item_with_its_places_folded_and_counted_as_make_counts():
@@ -51,7 +52,8 @@ def test_a_caption_in_many_reports_is_one_item_with_its_places_folded_and_counte
 def test_the_picker_shows_titles_dates_and_what_waits_and_searches_them():
     rows = [(f"r{n:03}", 1, f"Câu {n}.", f"Sentence {n}.", "number_missing:1" if n % 3 else "") for n in range(300)]
     reports = pd.DataFrame({"report_id": [f"r{n:03}" for n in range(300)], "date": ["2024-05-01"] * 300,
-                            "title": [f"Hội nghị số {n}" if n != 43 else "Công an tỉnh Quảng Ninh" for n in range(300)]})
+                            "title": [f"Hội nghị số {n}" if n != 43 else "Công an tỉnh Quảng Ninh"
+                                      for n in range(300)]})
     queue = build_queue(frame(rows), reports)
     waiting = queue.unreviewed(set())
     options = picker_options(queue, waiting, "quảng", keep="", waiting=200)
@@ -70,7 +72,8 @@ def test_the_picker_shows_titles_dates_and_what_waits_and_searches_them():
 
 def test_approve_takes_the_english_without_the_projects_note_and_flags_are_said_in_words():
     assert without_notes("Fined 6 million. [kept from the source: 6]", "repaired") == "Fined 6 million."
-    assert without_notes("A [kept from the source: 6] typed by a person]", "") == "A [kept from the source: 6] typed by a person]"
+    assert (without_notes("A [kept from the source: 6] typed by a person]", "")
+            == "A [kept from the source: 6] typed by a person]")
     assert describe("vietnamese_left:11_words | repaired") == [
         "vietnamese_left:11_words: words of the output are still in Vietnamese",
         "repaired: something of the source was missing or changed; the English ends with a note "
@@ -101,7 +104,8 @@ other = panel.cards[1]
 other.approve.click()
 panel.cards[2].english.value = KEPT  # left unsaved when the session ends
 saved = load_reviews(cfg.reviews)
-seen.update(first_report=first, source=source, other=other.item.source, other_machine=other.item.machine, left=panel.cards[2].item.source,
+seen.update(first_report=first, source=source, other=other.item.source, other_machine=other.item.machine,
+            left=panel.cards[2].item.source,
             first=[saved[source].english, saved[source].reviewer, saved[source].kind],
             second=[saved[other.item.source].english, saved[other.item.source].reviewer, saved[other.item.source].kind],
             shown_after_save=again.shown.value, progress_after=panel.progress.value)
@@ -213,9 +217,11 @@ def test_a_sentence_of_two_reports_is_one_tmx_unit_naming_both(tmp_path):
 
     rows = [{"report_id": rid, "sentence_no": n, "line_no": n, "text_vi": vi, "text_en": en, "role": "body",
              "lang": "vi", "flags": "", "origin": "model"}
-            for rid, n, vi, en in [("r1", 1, "Câu chung.", "A shared sentence."), ("r2", 4, "Câu chung.", "A shared sentence."),
+            for rid, n, vi, en in [("r1", 1, "Câu chung.", "A shared sentence."),
+                                   ("r2", 4, "Câu chung.", "A shared sentence."),
                                    ("r2", 5, "Câu riêng.", "Its own sentence.")]]
-    write_csv(tmp_path / "out" / "data" / "sentences.csv", pd.DataFrame(rows).reindex(columns=columns("sentences")).astype(object).fillna(""))
+    write_csv(tmp_path / "out" / "data" / "sentences.csv",
+              pd.DataFrame(rows).reindex(columns=columns("sentences")).astype(object).fillna(""))
     exported = tmp_path / "run.tmx"
     assert main(["review", "export", "--out", str(tmp_path / "out"), "--all", "--to", str(exported)]) == 0
     units = {tu.find("tuv/seg").text: [p.text for p in tu.findall("prop") if p.get("type") == "x-report"]
@@ -225,6 +231,6 @@ def test_a_sentence_of_two_reports_is_one_tmx_unit_naming_both(tmp_path):
 
 @pytest.mark.slow
 def test_make_lab_reviewer_reaches_jupyterlab_as_helpers_reviewer():
-    shown = subprocess.run(["make", "-s", "--no-print-directory", "--eval", 'show: ; @echo "$$HELPERS_REVIEWER"', "show",
-                            "REVIEWER=anna o'brien"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    shown = subprocess.run(["make", "-s", "--no-print-directory", "--eval", 'show: ; @echo "$$HELPERS_REVIEWER"',
+                            "show", "REVIEWER=anna o'brien"], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert shown.stdout == "anna o'brien\n", shown.stderr

@@ -45,7 +45,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "stage", choices=STAGES + ("models", "review"),
         help=f"{', '.join(STAGE_NAMES)}: make the data files up to that stage anew; reports: run the stages "
-             "(reusing what is current), run and export the notebooks; models fetch|check|pack: get the real models onto this machine or another; "
+             "(reusing what is current), run and export the notebooks; models fetch|check|pack: get the real models "
+             "onto this machine or another; "
              "review export|import: reviews to and from translators' tools (`review --help`)",
     )
     p.add_argument("action", nargs="?", choices=MODEL_ACTIONS, help="with `models`: fetch, check (default) or pack")

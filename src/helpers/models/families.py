@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
-from helpers.models.registry import VIETNAMESE, ModelSpec
+from helpers.models.registry import ModelSpec
+from helpers.text.language_id import VIETNAMESE
 from helpers.models import recipes
 
 # How the decoder learns the target language:

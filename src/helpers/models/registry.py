@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from helpers.models.settings import GenerationSettings
-from helpers.text.language_id import VIETNAMESE  # the source language every model is loaded for: `src_lang` is its code
 
 MODEL_MODES = ("auto", "real", "demo")  # real weights, demo stand-ins, or real where available
 BACKENDS = ("ctranslate2", "transformers")  # int8 CTranslate2, or fp32 transformers

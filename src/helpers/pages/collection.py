@@ -22,7 +22,8 @@ def search_texts(out: Outputs) -> list[tuple[str, str, list[Doc]]]:
         sents = out.records("sentences", rid)
         title = display_title(r, sents)
         shown = f"{title} · {english_title(sents)}" if english_title(sents) else title
-        texts.append((rid, title, report_docs(r, sents, out.records("summaries", rid), out.records("references", rid), shown)))
+        texts.append((rid, title, report_docs(r, sents, out.records("summaries", rid), out.records("references", rid),
+                                              shown)))
     return texts
 
 

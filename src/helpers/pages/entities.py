@@ -6,6 +6,7 @@ link to each (`<report_id>.html`, the report pages). Rendered in-process from `e
 from __future__ import annotations
 
 import pandas as pd
+from markupsafe import Markup
 
 from helpers.pages.render import ENTITIES, INDEX, Link, Nav, page, render
 
@@ -32,7 +33,7 @@ def entity_rows(entities: pd.DataFrame, mentions: pd.DataFrame, reports: pd.Data
     return rows
 
 
-def entities_body(entities: pd.DataFrame, mentions: pd.DataFrame, reports: pd.DataFrame) -> str:
+def entities_body(entities: pd.DataFrame, mentions: pd.DataFrame, reports: pd.DataFrame) -> Markup:
     """The page's content (no header), as notebook 07 shows it."""
     rows = entity_rows(entities, mentions, reports)
     kinds = [{"kind": k, "label": label, "count": len(rows.get(k, [])), "rows": rows.get(k, [])}

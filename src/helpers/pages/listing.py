@@ -36,7 +36,8 @@ def source_name(report: Record) -> str:
 
 def collection(run: dict) -> dict:
     """run.json's `collection` section (what changed since the previous run), or an empty one."""
-    return {"run_time": "", "previous_run_time": None, "new": [], "changed": [], "removed": [], **run.get("collection", {})}
+    return {"run_time": "", "previous_run_time": None, "new": [], "changed": [], "removed": [],
+            **run.get("collection", {})}
 
 
 def whats_new(run: dict) -> str:
@@ -66,7 +67,8 @@ def report_rows(out: Outputs) -> list[dict]:
                      "english_title": english_title(sents), "date": r["date"], "source": source_name(r),
                      "format": r["format"], "language": r["language"], "total": c.total, "flagged": c.flagged,
                      "reviewed": c.reviewed, "status": status(r, run_time),
-                     "entities": " ".join(sorted({str(m["entity_id"]) for m in out.records("mentions", r["report_id"])}))})
+                     "entities": " ".join(sorted({str(m["entity_id"])
+                                                  for m in out.records("mentions", r["report_id"])}))})
     rows.sort(key=lambda row: row["title"])
     rows.sort(key=lambda row: row["date"] or "", reverse=True)
     return [*[r for r in rows if r["date"]], *[r for r in rows if not r["date"]]]
@@ -91,7 +93,8 @@ def entity_choices(out: Outputs) -> list[dict]:
     most-named first: a row matches when its report names the entity (`data-entities`)."""
     rows = [e for e in out.entity.values() if str(e["entity_id"])]
     rows.sort(key=lambda e: (-int(e["reports"] or 0), str(e["name_vi"])))
-    return [{"id": e["entity_id"], "name_vi": e["name_vi"], "name_en": e["name_en"] if e["name_en"] != e["name_vi"] else "",
+    return [{"id": e["entity_id"], "name_vi": e["name_vi"],
+             "name_en": e["name_en"] if e["name_en"] != e["name_vi"] else "",
              "kind": e["kind"], "reports": e["reports"]} for e in rows]
 
 

@@ -60,7 +60,8 @@ def run_notebook(path: Path, cfg: Config) -> Path:
     return target
 
 
-INTERACTIVE = ("_review", "_entities")  # notebooks a person works in (widgets): JupyterLab only, never run by `make reports`
+# notebooks a person works in (widgets): JupyterLab only, never run by `make reports`
+INTERACTIVE = ("_review", "_entities")
 
 
 def is_view(path: Path) -> bool:

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import jinja2
@@ -108,7 +109,7 @@ def render(template: str, **context: object) -> Markup:
     return Markup(environment().get_template(template).render(**context))
 
 
-def nav_for(current: str, stages: list[StagePage], reports: list[tuple[str, str]] = ()) -> Nav:
+def nav_for(current: str, stages: list[StagePage], reports: Sequence[tuple[str, str]] = ()) -> Nav:
     """The header of the page named `current`: index, digest, entities, stage pages, and the neighbours of a report
     page among `reports` (file name, title) in their order."""
     links = [Link(INDEX, "Index of reports", current=current == INDEX),

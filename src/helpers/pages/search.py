@@ -39,9 +39,11 @@ def report_docs(report: dict, sentences: list[dict], summaries: list[dict], refe
     for s in sentences:
         kind = "caption" if s["role"] == "caption" else "sentence"
         anchor = sentence_anchor(s["sentence_no"])
-        docs += [(anchor, f"{kind} {s['sentence_no']}", s["text_vi"]), (anchor, f"{kind} {s['sentence_no']} (English)", s["text_en"])]
+        docs += [(anchor, f"{kind} {s['sentence_no']}", s["text_vi"]),
+                 (anchor, f"{kind} {s['sentence_no']} (English)", s["text_en"])]
     docs += [("summary", f"summary ({s['method']})", s["summary_en"]) for s in summaries]
-    docs += [(sentence_anchor(r["sentence_no"]), "cited document", f"{r['cited_as']} · {r['english']} {r['code']}".strip())
+    docs += [(sentence_anchor(r["sentence_no"]), "cited document",
+              f"{r['cited_as']} · {r['english']} {r['code']}".strip())
              for r in references]
     return [[a, k, t, fold(t)] for a, k, t in docs if t and t.strip()]
 
@@ -53,7 +55,8 @@ def entity_docs(entities: list[dict]) -> list[Doc]:
     for e in entities:
         names = " · ".join(dict.fromkeys(n for n in (str(e["name_vi"]), str(e["name_en"])) if n.strip()))
         n = int(e["reports"] or 0)
-        docs.append([str(e["entity_id"]), f"{e['kind']}, named in {n} report{'' if n == 1 else 's'}", names, fold(names)])
+        said = f"{e['kind']}, named in {n} report{'' if n == 1 else 's'}"
+        docs.append([str(e["entity_id"]), said, names, fold(names)])
     return docs
 
 
@@ -88,7 +91,8 @@ def write_search(reports: list[tuple[str, str, list[Doc]]], html_dir: Path) -> l
     for n, shard in enumerate(shards(reports)):
         written.append(write_text(folder / f"shard-{n:04d}.js", _script("VI2EN.shard", n, shard)))
     remove_stale(folder, "shard-*.js", {p.name for p in written})  # an earlier run's shards beyond this run's count
-    manifest = {"shards": len(written), "reports": sum(rid != ENTITIES_DOC[0] for rid, _, _ in reports), "texts": sum(len(d) for _, _, d in reports)}
+    manifest = {"shards": len(written), "reports": sum(rid != ENTITIES_DOC[0] for rid, _, _ in reports),
+                "texts": sum(len(d) for _, _, d in reports)}
     written.append(write_text(folder / "manifest.js", _script("VI2EN.manifest", manifest)))
     written.append(Path(shutil.copyfile(MINISEARCH, html_dir / "minisearch.js")))
     written += [Path(shutil.copyfile(TEMPLATES / "js" / name, html_dir / name)) for name in SCRIPTS]

@@ -52,7 +52,8 @@ MAX_ROWS = 200  # a page stays readable (and quick to export) for an archive of 
 SHOWN_REPORTS = 10  # stage pages show this many reports in full; each report has its own page
 
 
-def show(frame: pd.DataFrame, keep_index: bool = False, flags: tuple[str, ...] = (), max_rows: int = MAX_ROWS) -> ShownTable:
+def show(frame: pd.DataFrame, keep_index: bool = False, flags: tuple[str, ...] = (),
+         max_rows: int = MAX_ROWS) -> ShownTable:
     """`frame` as a readable table; `keep_index` turns a meaningful index (a crosstab's rows) into a
     column first; columns named in `flags` hold ` | `-joined flags and show one per line. Past
     `max_rows`, the first rows are shown and a note says how many there are."""
@@ -62,7 +63,8 @@ def show(frame: pd.DataFrame, keep_index: bool = False, flags: tuple[str, ...] =
     frame = frame.head(max_rows).copy()
     frame.columns = [str(c) for c in frame.columns]
     for c in frame.columns:  # counts read back from a CSV are text: show them as the integers they are
-        if pd.api.types.is_string_dtype(frame[c]) and len(frame) and frame[c].astype(str).str.fullmatch(r"-?\d{1,12}").all():
+        whole = len(frame) and frame[c].astype(str).str.fullmatch(r"-?\d{1,12}").all()
+        if pd.api.types.is_string_dtype(frame[c]) and whole:
             frame[c] = frame[c].astype(int)
     numeric = tuple(c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c]) and frame[c].dtype != bool)
     return ShownTable(frame, numeric, flags, total)

@@ -80,7 +80,7 @@ class Card:
         self.save.on_click(lambda _: panel.review(self))
         self.revert.on_click(lambda _: panel.revert(self))
         self.add.on_click(lambda _: panel.add_term(self))
-        self.english.observe(lambda _: self.loading or panel.edited(self), names="value")
+        self.english.observe(self._box_changed, names="value")
         self.terms = widgets.Accordion([widgets.VBox([widgets.HBox([self.term, self.term_en, self.term_kind, self.add]),
                                                       self.term_status])], selected_index=None,
                                        titles=("Add a glossary term",))
@@ -107,13 +107,25 @@ class Card:
         self.show_dirty()
 
     @property
+    def loaded(self) -> Item:
+        """The sentence shown: a card is shown, and so edited or clicked, only once `load` gave it one."""
+        if self.item is None:
+            raise RuntimeError("the card has no sentence loaded")
+        return self.item
+
+    def _box_changed(self, _change: Any) -> None:
+        """The English box changed: an edit, unless a load set it."""
+        if not self.loading:
+            self.panel.edited(self)
+
+    @property
     def dirty(self) -> bool:
         """True when the box holds something other than the English as shown."""
         return self.english.value.strip() != self.baseline
 
     def show_dirty(self) -> None:
         """Say whether the box differs from the English as shown, and offer Revert when it does."""
-        what = "saved" if self.item.source in self.panel.reviews else "machine"
+        what = "saved" if self.loaded.source in self.panel.reviews else "machine"
         self.notice.value = coloured(f"not saved: the box differs from the {what} English. Save keeps your English, "
                                      f"Revert puts the {what} English back.", ORANGE) if self.dirty else ""
         self.revert.layout.display = "" if self.dirty else "none"
@@ -121,11 +133,12 @@ class Card:
     def shown_html(self, review: Review | None, flags: str) -> str:
         """The English as shown: the machine's with its flags; once reviewed, the saved English with
         the flags of its fresh checks, and the machine English folded beneath."""
+        item = self.loaded
         if review is None:
-            return f"<p>{escape(self.item.machine)}</p>{flags_html(flags)}"
-        other = self.item.origin != "review" and review.english != self.item.english
-        machine = (f"<details><summary>machine English</summary><p>{escape(self.item.english)}</p>"
-                   f"{flags_html(self.item.flags)}</details>") if other else ""
+            return f"<p>{escape(item.machine)}</p>{flags_html(flags)}"
+        other = item.origin != "review" and review.english != item.english
+        machine = (f"<details><summary>machine English</summary><p>{escape(item.english)}</p>"
+                   f"{flags_html(item.flags)}</details>") if other else ""
         return (f"<p><b>Reviewed English</b>: {escape(review.english)}</p>{flags_html(flags)}{machine}")
 
     def reviewed(self, review: Review, fresh_flags: str, note: str = "") -> None:

@@ -80,11 +80,12 @@ def read_exchange(path: Path) -> tuple[list[Review], int, str, list[str]]:
     if not data and not path.exists():
         raise ReviewFileError(f"{path}: does not exist")
     tag = root_tag(data, str(path))
+    notes: list[str]
     if tag == "xliff":
         reviews, left, notes = read_xliff(data, str(path))
         return reviews, left, "XLIFF", notes
     if tag == "tmx":
-        notes: list[str] = []
+        notes = []
         return (*read_tmx(data, str(path), notes), "TMX", notes)
     raise ReviewFileError(f"{path}: neither XLIFF nor TMX (its root element is <{tag}>)")
 

@@ -40,7 +40,8 @@ def add_term(folder: Path, term: str, english: str, kind: str = "office", expans
     if kind != "typo" and not row["english"]:
         raise GlossaryError(f"{path}: the term {row['term']!r} needs its English rendering")
     with locked(path):
-        rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline=""))) if path.is_file() else []
+        text = path.read_text(encoding="utf-8-sig") if path.is_file() else ""
+        rows = list(csv.DictReader(io.StringIO(text, newline="")))
         rows = [r for r in rows if r.get("term") != row["term"]] + [row]
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n", extrasaction="ignore")

@@ -63,8 +63,8 @@ class ReviewPanel:
         self.queue: Queue = build_queue(sentences, reports)
         self.sentences = sentences
         if report_id not in (None, ALL, *self.queue.reports):
-            raise SettingsError(f"REPORT_ID: no report {report_id!r} in {cfg.data_dir / 'sentences.csv'}; the reports are: "
-                             f"{', '.join(self.queue.reports)}")
+            raise SettingsError(f"REPORT_ID: no report {report_id!r} in {cfg.data_dir / 'sentences.csv'}; "
+                                f"the reports are: {', '.join(self.queue.reports)}")
         self.reviews = load_reviews(cfg.reviews)
         self.summary_reviews = load_summary_reviews(cfg.reviews)
         self.glossary = glossary_for(cfg.reviews)
@@ -200,7 +200,7 @@ class ReviewPanel:
 
     def edited(self, card: Card) -> None:
         """A box changed: keep it as a draft while it differs from the English as shown."""
-        source = card.item.source
+        source = card.loaded.source
         if card.dirty:
             self.drafts[source] = card.english.value
         else:
@@ -236,17 +236,18 @@ class ReviewPanel:
         if not english:
             card.notice.value = coloured("nothing saved: the English box is empty", RED)
             return False
-        kind = "approved" if english == card.item.machine else "corrected"
+        item = card.loaded
+        kind = "approved" if english == item.machine else "corrected"
         try:
-            changed = save_reviews(self.cfg.reviews, [Review(card.item.source, english, self.who(), now(), kind)])
+            changed = save_reviews(self.cfg.reviews, [Review(item.source, english, self.who(), now(), kind)])
         except (OSError, ValueError) as exc:
             card.notice.value = coloured(f"not saved: {exc}", RED)
             return False
         self.reviews = load_reviews(self.cfg.reviews)  # others' saves too
-        self.fresh[card.item.source] = join_flags(list(checked(card.item.source, english, self.glossary).flags))
-        self.drafts.pop(card.item.source, None)
+        self.fresh[item.source] = join_flags(list(checked(item.source, english, self.glossary).flags))
+        self.drafts.pop(item.source, None)
         keep_drafts(self.cfg.reviews, self.drafts)
-        card.reviewed(self.reviews[card.item.source], self.fresh[card.item.source], "" if changed else "(already so)")
+        card.reviewed(self.reviews[item.source], self.fresh[item.source], "" if changed else "(already so)")
         self.note.value = f"<p>{STALE_PAGES}</p>"
         self._refill_picker(self.choice.value)
         self.update_progress()
@@ -275,7 +276,7 @@ class ReviewPanel:
 
     def add_term(self, card: Card) -> None:
         """Add the card's glossary term to the reviewers' glossary (REVIEWS/glossary.csv)."""
-        if card.term.value.strip() not in card.item.source:
+        if card.term.value.strip() not in card.loaded.source:
             card.term_status.value = coloured("the term must be words of this sentence", RED)
             return
         try:

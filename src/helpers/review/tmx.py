@@ -73,7 +73,8 @@ def read_tmx(data: bytes, name: str, notes: list[str] | None = None) -> tuple[li
                               f"{SOURCE_LANG} → {TARGET_LANG})")
     reviews, other, seen, decomposed = [], 0, set(), 0
     for unit in store.units:
-        texts, langs = {}, []
+        texts: dict[str, str] = {}
+        langs: list[str] = []
         for node in unit.xmlelement.iterchildren("tuv"):
             seg = node.find("seg")
             langs.append(tuv_language(node))

@@ -40,7 +40,7 @@ def tuv_language(tuv) -> str:
     return tag.replace("_", "-").split("-")[0].lower()
 
 
-def plain_pair(tu, source_lang: str, target_lang: str) -> tuple[str, object] | None:
+def plain_pair(tu, source_lang: str, target_lang: str) -> tuple[str, etree._Element] | None:
     """The source text and the target `<seg>` of a unit holding exactly one source and one target
     (the units the project writes and changes); None for any other unit (kept as it is)."""
     tuvs = [t for t in tu if etree.QName(t).localname == "tuv"]
@@ -84,26 +84,26 @@ def merge_tmx(data: bytes, name: str, reviews: Iterable[Review], new_units: byte
     body = root.find("body")
     if body is None:
         body = etree.SubElement(root, "body")
-    ours: dict[str, tuple[object, object]] = {}
+    ours: dict[str, tuple[etree._Element, etree._Element]] = {}
     for tu in body.iter("tu"):
         pair = plain_pair(tu, source_lang, target_lang)
         if pair:
             ours[pair[0]] = (tu, pair[1])  # the last unit of a source is the one read (and changed)
-    fresh = {}
+    fresh: dict[str, tuple[etree._Element, etree._Element]] = {}
     for tu in etree.fromstring(new_units, _PARSER).iter("tu"):
         pair = plain_pair(tu, source_lang, target_lang)
         if pair:
-            fresh[pair[0]] = tu
+            fresh[pair[0]] = (tu, pair[1])
     for review in reviews:
         if review.source in ours:
             _set_review(*ours[review.source], review, prop_type)
             continue
-        unit = fresh[review.source]
+        unit, seg = fresh[review.source]
         after = next((tu for source, (tu, _) in sorted(ours.items()) if source > review.source), None)
         unit.tail = "\n"
         if after is not None:
             after.addprevious(unit)
         else:
             body.append(unit)
-        ours[review.source] = (unit, plain_pair(unit, source_lang, target_lang)[1])
+        ours[review.source] = (unit, seg)
     return etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8") + b"\n"

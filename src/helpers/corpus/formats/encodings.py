@@ -114,7 +114,7 @@ def repair(text: str, encoding: str) -> Decoded:
     if fixed is not None:
         readings = {DOUBLE: fixed, **readings}
     best, shares = best_reading(readings)
-    if best == DOUBLE:
+    if best == DOUBLE and fixed is not None:  # DOUBLE is among the readings only when fixed is not None
         lost = fixed.count("\ufffd") - nfc.count("\ufffd")
         return Decoded(fixed, encoding, f"{DOUBLE} (double-encoded): repaired with ftfy"
                        + (f"; {lost} characters lost before (shown as U+FFFD)" if lost > 0 else ""))

@@ -162,7 +162,8 @@ def encode_legacy(text: str, encoding: str) -> bytes:
                 out += ch.encode("cp1258")
             except UnicodeEncodeError:  # a letter with a tone: base letter, then the combining tone
                 parts = unicodedata.normalize("NFD", ch)
-                base, tones = _nfc("".join(c for c in parts if c not in _TONES)), "".join(c for c in parts if c in _TONES)
+                base = _nfc("".join(c for c in parts if c not in _TONES))
+                tones = "".join(c for c in parts if c in _TONES)
                 out += (base + tones).encode("cp1258")
         return bytes(out)
     rev = _reverse(encoding)

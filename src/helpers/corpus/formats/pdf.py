@@ -214,8 +214,8 @@ def read_pdf(data: bytes) -> Extracted:
         left_out: list[str] = []
         try:
             for n, page in enumerate(reader.pages, start=1):
-                lines, why = _page(page, n)
-                pages.append(lines)
+                page_lines, why = _page(page, n)
+                pages.append(page_lines)
                 if why:
                     left_out.append(why)
         except Exception as exc:

@@ -59,7 +59,8 @@ def paragraph_text(p) -> str:
 def style_names(styles_element) -> tuple[dict[str, str], str]:
     """Paragraph style ids to names, and the default paragraph style's name: made once a document
     (python-docx looks a style up by scanning every style, for every paragraph)."""
-    names, default = {}, ""
+    names: dict[str, str] = {}
+    default = ""
     if styles_element is None:
         return names, default
     for style in styles_element.iterchildren(f"{W}style"):
