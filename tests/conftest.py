@@ -106,3 +106,16 @@ def offline_hub(real_hub, monkeypatch) -> Path:
     monkeypatch.setenv("HF_HUB_CACHE", str(real_hub))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     return real_hub
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Real Chromium through playwright, one per test module (tests/browser.py)."""
+    from playwright.sync_api import sync_playwright
+
+    from browser import CHROMIUM
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        yield b
+        b.close()

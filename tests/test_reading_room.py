@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import re
-import shutil
 import threading
 from pathlib import Path
 
 import pytest
 
+from browser import needs_browser, open_page
 from cli_in_process import run_cli
 from synthetic import write_reports
 from helpers.text.normalise import fold
@@ -25,9 +24,6 @@ REPORTS = 100
 CHANGED, REMOVED = "synthetic_00005", "synthetic_00007"
 ADDED = [f"synthetic_{i:05d}" for i in range(REPORTS, REPORTS + 3)]
 NEEDLE = "Đoàn công tác đã đến thành phố Đà Nẵng để kiểm tra công tác phòng cháy chữa cháy tại các khu công nghiệp."
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-needs_browser = pytest.mark.skipif(CHROMIUM is None and os.environ.get("CI") != "true",
-                                   reason="chromium not installed (CI installs it)")
 
 
 @pytest.fixture(scope="module")
@@ -45,25 +41,6 @@ def two_runs(tmp_path_factory) -> Path:
     second = run_cli(*args)
     assert second.returncode == 0, second.stderr[-2000:]
     return out
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        yield b
-        b.close()
-
-
-def open_page(browser, url: str, width: int = 1280):
-    page = browser.new_page(viewport={"width": width, "height": 900})
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(url)
-    page.errors = errors
-    return page
 
 
 # The words of the column headers that wrap onto a second line (their text's boxes at two heights).
