@@ -20,7 +20,6 @@ from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
-from helpers.store.paths import shown_path
 from helpers.review.entries import Review, now, reviewer_name
 from helpers.review.tmx import REVIEW_PROP, SOURCE_LANG, TARGET_LANG, read_tmx, tmx_bytes
 from helpers.review.tmxedit import merge_tmx
@@ -102,18 +101,3 @@ def digest_of(files: dict[str, bytes], names: tuple[str, ...] = FILES) -> str:
     for name in names:
         h.update(name.encode() + b"\0" + (files.get(name) or b"-") + b"\0")
     return h.hexdigest()
-
-
-def review_record(folder: Path, reviews: dict[str, Review], sources: Iterable[str]) -> dict[str, object]:
-    """run.json's account of the sentence reviews: the file and its digest, how many there are,
-    how many sentences of this run they gave, and those whose sentence occurs nowhere (kept)."""
-    present = set(sources)
-    path = sentences_file(folder)
-    return {
-        "file": shown_path(path),
-        "sha256": hashlib.sha256(read_bytes(path)).hexdigest() if path.is_file() else "",
-        "digest": reviews_digest(folder),
-        "entries": len(reviews),
-        "used": sum(s in present for s in reviews),
-        "unused": sorted(s for s in reviews if s not in present),
-    }
