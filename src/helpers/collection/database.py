@@ -12,15 +12,13 @@ temporary sibling and moved into place: a reader never sees half of it.
 from __future__ import annotations
 
 import errno
-import os
 import sqlite3
-import tempfile
 from collections.abc import Mapping
 from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from helpers.store.files import FILE_MODE
+from helpers.store.files import replaced
 from helpers.text.normalise import fold
 
 if TYPE_CHECKING:
@@ -96,10 +94,7 @@ def write_database(data_dir: Path, tables: Mapping[str, pd.DataFrame]) -> Path:
     """Write `data_dir/collection.sqlite` from the contract's tables (name -> frame, as read through
     the contract), atomically; returns its path."""
     path = data_dir / DATABASE
-    data_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=data_dir, prefix=f".{DATABASE}.", suffix=".tmp")
-    os.close(fd)
-    try:
+    with replaced(path) as tmp:
         db = sqlite3.connect(tmp)
         try:
             db.execute("PRAGMA journal_mode = OFF")  # a new file, replaced whole: no journal needed
@@ -116,13 +111,6 @@ def write_database(data_dir: Path, tables: Mapping[str, pd.DataFrame]) -> Path:
             raise OSError(errno.EIO, f"the collection's database could not be written ({exc})", str(path)) from None
         finally:
             db.close()
-        os.chmod(tmp, FILE_MODE)
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path
 
 

@@ -10,15 +10,13 @@ never a formula. What a sheet cannot hold is said, never dropped silently: chara
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from helpers.collection.database import INTEGERS, REALS
-from helpers.store.files import FILE_MODE
+from helpers.store.files import replaced
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -86,16 +84,6 @@ def write_workbook(data_dir: Path, tables: Mapping[str, pd.DataFrame]) -> Path:
                 sheet.append([_text_cell(sheet, value) if isinstance(value, str) and value.startswith("=") else value
                               for value in (_cell(column, text) for column, text in zip(header, row))])
     path = data_dir / WORKBOOK
-    data_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=data_dir, prefix=f".{WORKBOOK}.", suffix=".tmp")
-    os.close(fd)
-    try:
+    with replaced(path) as tmp:
         book.save(tmp)
-        os.chmod(tmp, FILE_MODE)
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path

@@ -37,19 +37,29 @@ def write_text(path: Path, text: str) -> Path:
 
 def write_bytes(path: Path, data: bytes) -> Path:
     """Write bytes atomically, with the usual file mode; parent folders are created."""
+    with replaced(path) as tmp:
+        tmp.write_bytes(data)
+    return path
+
+
+@contextmanager
+def replaced(path: Path) -> Iterator[Path]:
+    """A temporary sibling of `path` for a writer (this package's, SQLite's, openpyxl's) to fill; when the
+    block ends it gets the usual file mode, is synced and moved into place, so a crash never leaves a
+    half-written `path`; on an error it is removed. Parent folders are created."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    tmp = Path(name)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fchmod(fh.fileno(), FILE_MODE)
+        yield tmp
+        os.chmod(tmp, FILE_MODE)
+        with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
-    return path
 
 
 def write_csv(path: Path, frame: pd.DataFrame) -> Path:
