@@ -108,14 +108,14 @@ def test_a_planted_bug_in_a_stage_keeps_its_traceback_and_a_user_error_is_one_li
     args = ["translate", "--seeds", str(SEEDS), "--out", str(tmp_path / "out"), "--models", "demo",
             "--memory", str(tmp_path / "tm.sqlite")]
 
-    def bug(self, ctx, tables):
+    def bug(self, ctx, tables, previous=None):
         raise ZeroDivisionError("a planted bug")
 
     monkeypatch.setattr(TranslateStage, "run", bug)
     with pytest.raises(ZeroDivisionError, match="a planted bug"):
         main(args)
 
-    def user_problem(self, ctx, tables):
+    def user_problem(self, ctx, tables, previous=None):
         raise InputError("reviews/glossary.csv, row 3: needs a term")
 
     monkeypatch.setattr(TranslateStage, "run", user_problem)
@@ -163,10 +163,10 @@ def test_a_review_saved_while_the_run_translates_is_applied_by_the_next_run(tmp_
     source = run_stages(cfg, "corpus", say=False).tables["sentences"]["text_vi"].iloc[3]
     original = TranslateStage.run
 
-    def run_with_a_save_meanwhile(self, ctx, tables):
+    def run_with_a_save_meanwhile(self, ctx, tables, previous=None):
         ctx.reviews.sentences  # the run has read its reviews
         save_reviews(reviews, [Review(source, "The reviewed English.", "anna", "2026-12-06T10:00:00Z")])
-        return original(self, ctx, tables)
+        return original(self, ctx, tables, previous)
 
     monkeypatch.setattr(TranslateStage, "run", run_with_a_save_meanwhile)
     during = run_stages(cfg, "translate", say=False)

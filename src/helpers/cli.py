@@ -119,6 +119,8 @@ def _error(exc: UserError | OSError) -> int:
         where = f"{exc.filename}: " if exc.filename else ""
         print(shown(f"error: {where}{exc.strerror or exc}"), file=sys.stderr)
         return EXIT_FATAL
+    for line in exc.listed:
+        print(shown(line), file=sys.stderr)
     print(shown(f"error: {exc}"), file=sys.stderr)
     return exc.exit_status
 
@@ -150,7 +152,6 @@ def main(argv: list[str] | None = None) -> int:
         if not cfg.seeds.is_dir():
             raise InputError(f"input folder {cfg.seeds} does not exist or is not a folder")
         check_out(cfg)
-        check_inputs(cfg)
         if cfg.models == "real" and args.stage != "corpus":
             preflight(cfg)
         elif cfg.models == "auto" and args.stage != "corpus":
@@ -191,21 +192,6 @@ def check_out(cfg: Config) -> None:
             probe.flush()
     except OSError as exc:
         raise EnvironmentProblem(f"output folder {cfg.out} cannot be written: {exc.strerror or exc}") from None
-
-
-def check_inputs(cfg: Config) -> None:
-    """Stop at once, naming what was found, when the input folder holds no usable report."""
-    from helpers.corpus.inputs import readable_suffixes, scan_folder
-
-    scan = scan_folder(cfg.seeds)
-    if scan.sources:
-        return
-    print_problems(cfg.seeds, [(s.file, s.note) for s in scan.skipped], [(r.file, r.problem) for r in scan.rejections])
-    if scan.rejections:
-        raise InputError(f"no report to process in {cfg.seeds}: all {len(scan.rejections)} inputs were rejected "
-                         f"(listed above)")
-    raise InputError(f"no report to process in {cfg.seeds}: it holds no input file ({readable_suffixes()})"
-                     + (f"; {len(scan.skipped)} other entries skipped (listed above)" if scan.skipped else ""))
 
 
 def preflight(cfg: Config) -> None:

@@ -18,6 +18,7 @@ class UserError(Exception):
 
     kind = "problem"
     exit_status = EXIT_FATAL
+    listed: tuple[str, ...] = ()  # `note:`/`error:` lines shown before its own (e.g. the inputs rejected)
 
 
 class InputError(UserError, ValueError):

@@ -19,7 +19,7 @@ from __future__ import annotations
 import platform
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -32,10 +32,12 @@ from helpers.entities.stage import EntitiesStage
 from helpers.pages.notebooks import is_view, notebook_paths, run_stage_notebooks, stage_page
 from helpers.pages.render import INDEX
 from helpers.progress import stage_done, stage_line
-from helpers.stage import RunContext, Stage, StageOutput
+from helpers.errors import InputError
+from helpers.stage import Previous, RunContext, Stage, StageOutput
 from helpers.stamps import recorded_stamp, stamp
 from helpers.store.contract import TABLES, check_section, columns_written, read_table
-from helpers.store.files import merge_json, read_json, remove_stale, start_json, update_json, write_bytes, write_csv
+from helpers.store.files import (as_stored, merge_json, read_json, remove_stale, start_json, update_json, write_bytes,
+                                 write_csv)
 from helpers.store.outputs import claim_output
 from helpers.text.terminal import shown
 from helpers.summarise.stage import SummariseStage
@@ -87,26 +89,49 @@ def run_stages(cfg: Config, upto: str | None = None, *, ctx: RunContext | None =
                force: bool = False, say: bool = True, seconds: dict[str, float] | None = None) -> StagesRun:
     """Every stage up to `upto`, each reused when current (unless `force`), else run and written;
     one terminal line each unless not `say` (a notebook shows its own tables; the time is also kept
-    in `seconds`). `ctx`: the run's context (made and closed here when not given)."""
+    in `seconds`). A stage not current but made before with the same code, parameters, models and
+    reviews keeps the rows of every report not made anew upstream (work in proportion to change).
+    `ctx`: the run's context (made and closed here when not given)."""
     claim_output(cfg.out, cfg.seeds)  # a notebook run by hand writes only where a run may (store.outputs)
     own = ctx is None
     context = ctx or RunContext(cfg, progress)
     done = StagesRun()
+    stages = stages_upto(upto)
+    recorded = read_json(cfg.run_json)  # before the first stage run starts it anew
+    wanted = [stamp(cfg, SEQUENCE[: at + 1], context.reviews.digest_of) for at in range(len(stages))]
+    bases = [stamp(cfg, SEQUENCE[: at + 1], context.reviews.digest_of, inputs=False) for at in range(len(stages))]
+    # the previous outputs a partial run may keep, read before any stage of this run replaces them
+    previous = [None if force else previous_output(cfg, stage, recorded.get(stage.name), bases[at])
+                for at, stage in enumerate(stages)]
+    anew: set[str] = set()  # the reports made anew in this run, by any stage so far
     try:
-        for at, stage in enumerate(stages_upto(upto)):
+        for at, stage in enumerate(stages):
             with stage_line(stage.name, seconds, say=say) as said:
-                wanted = stamp(cfg, SEQUENCE[: at + 1], context.reviews.digest_of)
-                reused = not force and recorded_stamp(cfg, stage.name) == wanted
+                section = recorded.get(stage.name)
+                reused = not force and isinstance(section, dict) and section.get("stamp") == wanted[at]
                 if reused:
                     said.append("(unchanged, read back) ")
                     tables = {t: read_table(cfg, t, stage.name)[list(columns_written(t, stage.name))]
                               for t in stage.writes}
                     run = read_json(cfg.run_json)
                     sections = {s: run.get(s) or {} for s in (stage.name, *stage.sections)}
+                    for name, value in stage.again(sections).items():
+                        update_json(cfg.run_json, name, check_section(name, value))
+                        sections[name] = value
                 else:
                     started = time.perf_counter()
-                    out = stage.run(context, done.tables)
-                    record = {**out.record, "seconds": round(time.perf_counter() - started, 3), "stamp": wanted}
+                    before = previous[at]
+                    if before is not None:
+                        before = replace(before, stale=frozenset(anew))
+                    out = run_stage(stage, context, done.tables, before)
+                    ids = report_ids({**done.tables, **out.tables})
+                    made = set(ids) if out.anew is None else set(out.anew)
+                    anew |= made
+                    kept = len(set(ids) - made)
+                    if kept:
+                        said.append(f"({len(ids) - kept} of {len(ids)} reports anew) ")
+                    record = {**out.record, "seconds": round(time.perf_counter() - started, 3), "stamp": wanted[at],
+                              "base": bases[at], "kept": kept}
                     sections = {stage.name: record, **out.sections}
                     write_output(cfg, stage, out, sections, first=at == 0)
                     tables = out.tables
@@ -119,6 +144,66 @@ def run_stages(cfg: Config, upto: str | None = None, *, ctx: RunContext | None =
             context.close()
     done.models = read_json(cfg.run_json).get("models", {})
     return done
+
+
+def report_ids(tables: dict[str, pd.DataFrame]) -> list[str]:
+    """The run's reports, in order (reports.csv's)."""
+    return tables["reports"]["report_id"].tolist() if "reports" in tables else []
+
+
+def previous_output(cfg: Config, stage: Stage, section: Any, base: str) -> Previous | None:
+    """The stage's output of the previous run into this OUT when it was made with the same code,
+    parameters, models and reviews (`base`), as written (None when there is none to keep)."""
+    if not isinstance(section, dict) or section.get("base") != base:
+        return None
+    try:
+        tables = {t: read_table(cfg, t, stage.name)[list(columns_written(t, stage.name))] for t in stage.writes}
+    except (InputError, OSError, ValueError):  # half written, or by another version: made anew
+        return None
+    return Previous(tables, frozenset())
+
+
+def run_stage(stage: Stage, ctx: RunContext, tables: dict[str, pd.DataFrame], previous: Previous | None) -> StageOutput:
+    """One stage run: whole, or (a `per_report` stage with a `previous` output) on the reports made
+    anew upstream only, merged with the previous rows of the others in a whole run's order; then the
+    passes over the whole output, and the files of every report whose rows are new or changed (the
+    files of the others, named `<report_id>.<suffix>`, stay as they are)."""
+    ids = report_ids(tables)
+    partial = previous is not None and stage.per_report
+    keep = set(ids) - previous.stale if partial and previous is not None else set()
+    todo = set(ids) - keep
+    if partial and previous is not None:
+        previous = replace(previous, tables={n: stage.kept_rows(n, f) for n, f in previous.tables.items()})
+        subset = {name: frame[frame["report_id"].isin(todo)] if "report_id" in frame.columns else frame
+                  for name, frame in tables.items()}
+        out = stage.run(ctx, subset)
+        made = {name: stage.order(name, pd.concat([previous.kept(name, keep), as_stored(out.tables[name])],
+                                                  ignore_index=True), ids)
+                for name in stage.writes}
+    else:
+        out = stage.run(ctx, tables, previous)
+        made = dict(out.tables)
+    made = stage.collective(ctx, made)
+    rewrite = todo | (changed_reports(made, previous, keep) if partial and previous is not None else set())
+    files = {**out.files, **stage.files(ctx, made, rewrite)} if stage.folders else out.files
+    kept_files = {folder: {f.name for f in (ctx.cfg.data_dir / folder).glob("*")
+                           if f.name.split(".", 1)[0] in keep - rewrite} for folder in stage.folders}
+    record = {**out.record, **stage.totals(ctx, made, out.record)} if partial else out.record
+    return replace(out, tables=made, record=record, files=files, kept_files=kept_files,
+                   anew=frozenset(todo) if partial else out.anew)
+
+
+def changed_reports(tables: dict[str, pd.DataFrame], previous: Previous, keep: set[str]) -> set[str]:
+    """The kept reports whose rows a pass over the whole output changed (their files are made again)."""
+    changed: set[str] = set()
+    for name, frame in tables.items():
+        now = as_stored(frame[frame["report_id"].isin(keep)]).reset_index(drop=True)
+        before = previous.kept(name, keep).reset_index(drop=True)
+        if now.shape != before.shape or list(now.columns) != list(before.columns):
+            return set(keep)
+        differs = (now.values != before.values).any(axis=1)
+        changed |= set(now.loc[differs, "report_id"])
+    return changed
 
 
 def is_current(cfg: Config, name: str) -> bool:
@@ -140,10 +225,11 @@ def write_output(cfg: Config, stage: Stage, out: StageOutput, sections: dict[str
             raise ValueError(f"stage {stage.name} made {name} with columns {list(frame.columns)}, "
                              f"not the contract's {expected}")
         write_csv(cfg.data_dir / TABLES[name].file, frame)
-    for folder, files in out.files.items():
+    for folder in dict.fromkeys([*out.files, *stage.folders]):
+        files = out.files.get(folder, {})
         for name, data in files.items():
             write_bytes(cfg.data_dir / folder / name, data)
-        remove_stale(cfg.data_dir / folder, "*", set(files))
+        remove_stale(cfg.data_dir / folder, "*", set(files) | out.kept_files.get(folder, set()))
     if first:
         start_json(cfg.run_json, {"parameters": check_section("parameters", cfg.shown_parameters()),
                                   "absolute_paths": check_section("absolute_paths", cfg.absolute_paths()),

@@ -12,6 +12,12 @@ A `RunContext` is what a run holds while it goes: the Config, the reviews as rea
 the work runs on, and each model's load, memory and release. The runner creates and closes it; no
 stage keeps process-wide state.
 
+A re-run does work in proportion to what changed: when a stage's code, parameters, models and reviews
+are as before (its `base` stamp), the runner keeps the previous rows of every report not made anew
+upstream. A `per_report` stage (each report's rows depend only on that report's input rows) is simply
+run on the other reports' rows and the runner merges; another stage is handed the `Previous` output
+and keeps what it can itself (the corpus keeps the files whose bytes are unchanged).
+
 Adding a step: a subpackage with a `stage.py` whose class derives from `Stage`, and one line in
 `pipeline.SEQUENCE` (docs/architecture.md).
 """
@@ -45,6 +51,23 @@ class StageOutput:
     files: dict[str, dict[str, bytes]] = field(default_factory=dict)
     models: dict[str, dict[str, Any]] = field(default_factory=dict)
     sections: dict[str, Any] = field(default_factory=dict)
+    anew: frozenset[str] | None = None  # the reports whose rows were made anew (None: every report)
+    kept_files: dict[str, set[str]] = field(default_factory=dict)  # by folder: files of an earlier run kept as they are
+
+
+@dataclass(frozen=True)
+class Previous:
+    """A stage's output of the previous run into this OUT, made with the same code, parameters, models
+    and reviews (the same `base` stamp): its tables as written, and the reports made anew upstream in
+    this run (their rows here are out of date)."""
+
+    tables: dict[str, pd.DataFrame]
+    stale: frozenset[str]
+
+    def kept(self, table: str, ids: set[str] | frozenset[str]) -> pd.DataFrame:
+        """The previous rows of `table` that belong to the reports `ids`."""
+        frame = self.tables[table]
+        return frame[frame["report_id"].isin(ids)]
 
 
 class Stage(ABC):
@@ -56,14 +79,45 @@ class Stage(ABC):
     fields: ClassVar[tuple[str, ...]] = ()  # Config fields its output depends on (beyond earlier steps')
     reviews: ClassVar[tuple[str, ...]] = ()  # the review files (review.store.FILES) that shape its output
     sections: ClassVar[tuple[str, ...]] = ()  # run.json sections it writes beside its own (store.contract.RUN_JSON)
+    per_report: ClassVar[bool] = False  # each report's rows depend on its own input rows alone
+    folders: ClassVar[tuple[str, ...]] = ()  # folders of OUT/data holding its files, one `<report_id>.<suffix>` each
 
     def model_keys(self, cfg: Config) -> tuple[str, ...]:
         """The models its output depends on (registry keys)."""
         return ()
 
     @abstractmethod
-    def run(self, ctx: RunContext, tables: Mapping[str, pd.DataFrame]) -> StageOutput:
-        """The computation: the tables of `reads` (and those of earlier steps) in, the output out."""
+    def run(self, ctx: RunContext, tables: Mapping[str, pd.DataFrame], previous: Previous | None = None) -> StageOutput:
+        """The computation: the tables of `reads` (and those of earlier steps) in, the output out. A
+        `per_report` stage gets only the reports to make anew; another may keep from `previous`."""
+
+    def order(self, name: str, frame: pd.DataFrame, reports: list[str]) -> pd.DataFrame:
+        """Table `name` merged from kept and new rows, in the order a whole run gives it: by default
+        the reports' order (`reports`), each report's rows as made."""
+        at = {rid: i for i, rid in enumerate(reports)}
+        return frame.sort_values("report_id", key=lambda c: c.map(at), kind="stable", ignore_index=True)
+
+    def kept_rows(self, name: str, frame: pd.DataFrame) -> pd.DataFrame:
+        """Rows of table `name` kept from the previous run, as this run states them (unchanged by default)."""
+        return frame
+
+    def collective(self, ctx: RunContext, tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+        """The passes over the whole output (every report's rows, kept or made now), e.g. a flag
+        relative to the collection: by default none."""
+        return tables
+
+    def files(self, ctx: RunContext, tables: Mapping[str, pd.DataFrame], ids: set[str]) -> dict[str, dict[str, bytes]]:
+        """The files of the reports `ids` (by folder of `folders`, then name), made from the output."""
+        return {}
+
+    def again(self, sections: Mapping[str, Any]) -> dict[str, Any]:
+        """The run.json sections a stage read back unchanged says anew for this run (none by default)."""
+        return {}
+
+    def totals(self, ctx: RunContext, tables: Mapping[str, pd.DataFrame], record: dict[str, Any]) -> dict[str, Any]:
+        """The fields of the run.json record that describe the whole output, made again from the
+        merged `tables` after a partial run (the others count this run's work)."""
+        return {}
 
     @abstractmethod
     def line(self, tables: Mapping[str, pd.DataFrame], sections: Mapping[str, Any]) -> str:

@@ -15,7 +15,6 @@ import re
 import stat
 import unicodedata
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from pathlib import Path
 
 from helpers.corpus.formats import FORMATS, Unreadable, format_for
@@ -45,11 +44,21 @@ class SourceFile:
     roles: tuple[tuple[int, str, str], ...] = ()
     notes: tuple[tuple[int, str], ...] = ()
     meta: tuple[tuple[str, str], ...] = ()
+    sha256: str = ""  # of the file's bytes: a re-run keeps the report of a file whose bytes are unchanged
 
     @property
     def file(self) -> str:
         """The file's name as outputs show it (bytes that are not UTF-8 as U+FFFD)."""
         return display_name(self.path.name)
+
+
+@dataclass(frozen=True)
+class Kept:
+    """An input whose bytes are those the previous run read (same name, same digest): its report is
+    kept from that run, not read again."""
+
+    file: str
+    report_id: str
 
 
 @dataclass(frozen=True)
@@ -76,6 +85,8 @@ class Scan:
     sources: tuple[SourceFile, ...]
     rejections: tuple[Rejection, ...]
     skipped: tuple[Skipped, ...]
+    kept: tuple[Kept, ...] = ()
+    order: tuple[str, ...] = ()  # the report ids of sources and kept, in the folder's (name) order
 
 
 def display_name(name: str) -> str:
@@ -129,8 +140,12 @@ def readable_suffixes() -> str:
     return ", ".join(sorted(FORMATS))
 
 
-def read_source(path: Path) -> SourceFile | Rejection:
-    """Read one input file, or say exactly why it cannot be used."""
+Known = dict[str, tuple[str, str]]  # file name -> (sha256 of its bytes, report id) as the previous run read it
+
+
+def read_source(path: Path, known: Known | None = None) -> SourceFile | Kept | Rejection:
+    """Read one input file, or say exactly why it cannot be used; a file `known` with these very
+    bytes is not parsed again (`Kept`)."""
     name = display_name(path.name)
     raw_name = name_bytes(path.name)
     rejected = (lambda problem: Rejection(name, f"{problem} (its name is not UTF-8: {raw_name})")) if raw_name \
@@ -158,6 +173,9 @@ def read_source(path: Path) -> SourceFile | Rejection:
         return rejected(f"is over the {MAX_INPUT_BYTES / 1e6:.0f} MB limit for one report")
     if not data:
         return rejected("empty file (0 bytes)")
+    digest = hashlib.sha256(data).hexdigest()
+    if known and known.get(name, ("", ""))[0] == digest:
+        return Kept(name, known[name][1])
     try:
         got = fmt.read(data)
     except Unreadable as exc:
@@ -168,7 +186,7 @@ def read_source(path: Path) -> SourceFile | Rejection:
     if not any(line.strip() for line in lines):
         return rejected("holds only whitespace: no text to process")
     return SourceFile(path, report_id_for(path), lines, got.encoding, got.format, got.extractor, got.conversion,
-                      got.roles, got.notes, got.meta)
+                      got.roles, got.notes, got.meta, digest)
 
 
 def list_inputs(folder: Path) -> list[Path]:
@@ -179,46 +197,42 @@ def list_inputs(folder: Path) -> list[Path]:
     return sorted((p for p in folder.iterdir() if skip_note(p) is None), key=lambda p: p.name)
 
 
-def _signature(folder: Path) -> tuple:
-    """The folder's entries as they are now (names, kinds, sizes, times): a scan is made again when
-    any changes."""
-    entries = []
-    for path in sorted(folder.iterdir(), key=lambda p: p.name):
-        try:
-            st = path.stat()
-            entries.append((path.name, st.st_mode, st.st_size, st.st_mtime_ns))
-        except OSError:
-            entries.append((path.name, 0, 0, 0))
-    return tuple(entries)
-
-
-def scan_folder(folder: Path) -> Scan:
-    """Every entry of a folder: the usable files (ids made unique), the rejections, the skipped."""
+def scan_folder(folder: Path, known: Known | None = None) -> Scan:
+    """Every entry of a folder: the usable files (ids made unique), the rejections, the skipped; a
+    file `known` with the same bytes and id is `Kept`, not parsed again."""
     if not folder.is_dir():
         raise FileNotFoundError(f"input folder {folder} does not exist or is not a folder")
-    return _scan(folder, _signature(folder))
-
-
-@lru_cache(maxsize=4)
-def _scan(folder: Path, signature: tuple) -> Scan:
-    """The scan of a folder in the state `signature` describes (kept: the command line checks the
-    inputs before the corpus stage reads them, and a PDF or web page is read only once)."""
     skipped = tuple(Skipped(display_name(p.name), note) for p in sorted(folder.iterdir(), key=lambda p: p.name)
                     if (note := skip_note(p)))
     sources: list[SourceFile] = []
+    kept: list[Kept] = []
     rejections: list[Rejection] = []
+    order: list[str] = []
     seen: set[str] = set()
     for path in list_inputs(folder):
-        item = read_source(path)
+        item = read_source(path, known)
         if isinstance(item, Rejection):
             rejections.append(item)
             continue
-        rid, n = item.report_id, 2
+        base = report_id_for(path)
+        rid, n = base, 2
         while rid.casefold() in seen:  # case-insensitive: two ids never name one file on any disk
-            rid, n = f"{item.report_id}-{n}", n + 1
+            rid, n = f"{base}-{n}", n + 1
         seen.add(rid.casefold())
+        order.append(rid)
+        if isinstance(item, Kept):
+            if item.report_id == rid:
+                kept.append(item)
+                continue
+            item = read_source(path)  # its id is another now (a file of a like name came or went): read again
+            if isinstance(item, Rejection):  # changed meanwhile: rejected now, it takes no id
+                order.pop()
+                seen.discard(rid.casefold())
+                rejections.append(item)
+                continue
+        assert isinstance(item, SourceFile)  # read without `known`: never Kept
         sources.append(replace(item, report_id=rid) if rid != item.report_id else item)
-    return Scan(tuple(sources), tuple(rejections), skipped)
+    return Scan(tuple(sources), tuple(rejections), skipped, tuple(kept), tuple(order))
 
 
 def read_folder(folder: Path) -> tuple[list[SourceFile], list[Rejection]]:

@@ -80,6 +80,7 @@ class Report:
     encoding: str = ""
     conversion: str = ""
     file_bytes: str = ""  # the file name's bytes when they are not UTF-8
+    file_sha256: str = ""  # of the file's bytes, as read
 
 
 def ends_sentence(text: str) -> bool:
@@ -314,4 +315,5 @@ def build_report(source: SourceFile) -> Report:
         encoding=source.encoding,
         conversion=source.conversion,
         file_bytes=name_bytes(source.path.name),
+        file_sha256=source.sha256,
     )

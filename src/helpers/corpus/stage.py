@@ -6,19 +6,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from helpers.config import Config
 from helpers.corpus.changes import changes_said, read_previous, run_time_after, track_changes
-from helpers.corpus.inputs import Rejection, Skipped, SourceFile, scan_folder
+from helpers.corpus.inputs import Known, Rejection, Skipped, SourceFile, readable_suffixes, scan_folder
 from helpers.corpus.lines import Report, build_report
 from helpers.corpus.sentences import Sentence, report_sentences
 from helpers.corpus.sources import source_name
 from helpers.inference.engines import Engine, LocalEngine
-from helpers.stage import RunContext, Stage, StageOutput
+from helpers.errors import InputError
+from helpers.stage import Previous, RunContext, Stage, StageOutput
 from helpers.store.contract import CORPUS_SENTENCE_COLUMNS as CORPUS_COLUMNS, TEXT_ROLES, columns
+from helpers.store.files import as_stored
 from helpers.text.language_id import VIETNAMESE, main_language
 
 
@@ -31,6 +34,7 @@ class CorpusResult:
     sentences: pd.DataFrame
     problems: pd.DataFrame
     skipped: tuple[Skipped, ...] = ()
+    anew: frozenset[str] | None = None  # the reports read now (None: all); the others kept from the previous run
 
     @property
     def rejected(self) -> bool:
@@ -114,6 +118,7 @@ def reports_frame(reports: list[Report], sentences: pd.DataFrame) -> pd.DataFram
             "encoding": r.encoding,
             "conversion": r.conversion,
             "file_bytes": r.file_bytes,
+            "file_sha256": r.file_sha256,
             "source_name": source_name(r.source),
         }
         for r in reports
@@ -126,21 +131,54 @@ def problems_frame(rejections: list[Rejection]) -> pd.DataFrame:
     return pd.DataFrame([asdict(r) for r in rejections], columns=columns("problems"))
 
 
-def build_corpus(cfg: Config, engine: Engine | None = None) -> CorpusResult:
-    """Read, classify and segment every input of `cfg.seeds` on `engine` (writes nothing)."""
-    scan = scan_folder(cfg.seeds)
+class NoReports(InputError):
+    """The input folder holds no usable report: the skipped entries and rejected inputs are listed
+    before this one error line."""
+
+    def __init__(self, folder: Path, skipped: tuple[Skipped, ...], rejections: list[Rejection]) -> None:
+        self.listed = tuple([f"note: {folder / s.file}: {s.note}" for s in skipped]
+                            + [f"error: {folder / r.file}: {r.problem}" for r in rejections])
+        if rejections:
+            message = f"no report to process in {folder}: all {len(rejections)} inputs were rejected (listed above)"
+        else:
+            message = (f"no report to process in {folder}: it holds no input file ({readable_suffixes()})"
+                       + (f"; {len(skipped)} other entries skipped (listed above)" if skipped else ""))
+        super().__init__(message)
+
+
+def known_files(previous: Previous) -> Known:
+    """The files the previous run read, by name: the digest of their bytes and their report id."""
+    reports = previous.tables["reports"]
+    return {f: (d, r) for f, d, r in zip(reports["file"], reports["file_sha256"], reports["report_id"])
+            if d and r not in previous.stale}
+
+
+def build_corpus(cfg: Config, engine: Engine | None = None, previous: Previous | None = None) -> CorpusResult:
+    """Read, classify and segment every input of `cfg.seeds` on `engine` (writes nothing); with the
+    `previous` run's corpus, a file whose bytes are unchanged keeps its rows, not read again."""
+    scan = scan_folder(cfg.seeds, known_files(previous) if previous else None)
+    if not scan.sources and not scan.kept:
+        raise NoReports(cfg.seeds, scan.skipped, sorted(scan.rejections, key=lambda r: r.file))
     sources, rejections = list(scan.sources), list(scan.rejections)
     done = (engine or LocalEngine()).map(process_source, sources)
     processed = [d for d in done if isinstance(d, Processed)]
     rejections = sorted(rejections + [d for d in done if isinstance(d, Rejection)], key=lambda r: r.file)
     reports = [p.report for p in processed]
     sentences = sentences_frame([p.sentences for p in processed])
+    tables = {"reports": reports_frame(reports, sentences), "ledger": ledger_frame(reports), "sentences": sentences}
+    if previous is not None and scan.kept:
+        ids = {k.report_id for k in scan.kept}
+        at = {rid: i for i, rid in enumerate(scan.order)}
+        tables = {name: pd.concat([previous.kept(name, ids)[list(frame.columns)], as_stored(frame)], ignore_index=True)
+                  .sort_values("report_id", key=lambda c: c.map(at), kind="stable", ignore_index=True)
+                  for name, frame in tables.items()}
     return CorpusResult(
-        report_table=reports_frame(reports, sentences),
-        ledger=ledger_frame(reports),
-        sentences=sentences,
+        report_table=tables["reports"],
+        ledger=tables["ledger"],
+        sentences=tables["sentences"],
         problems=problems_frame(rejections),
         skipped=scan.skipped,
+        anew=frozenset(r.report_id for r in reports) if previous is not None else None,
     )
 
 
@@ -164,11 +202,10 @@ class CorpusStage(Stage):
     fields = ("seeds",)
     sections = ("collection",)  # what is new, changed and removed since the previous run into this OUT
 
-    def run(self, ctx: RunContext, tables: Mapping[str, pd.DataFrame]) -> StageOutput:
-        result = build_corpus(ctx.cfg, ctx.engine)
-        previous = read_previous(ctx.cfg.data_dir, ctx.cfg.run_json)  # before this run replaces it
-        reports, collection = track_changes(previous, result.report_table, result.ledger,
-                                            run_time_after(previous.run_time))
+    def run(self, ctx: RunContext, tables: Mapping[str, pd.DataFrame], previous: Previous | None = None) -> StageOutput:
+        result = build_corpus(ctx.cfg, ctx.engine, previous)
+        before = read_previous(ctx.cfg.data_dir, ctx.cfg.run_json)  # before this run replaces it
+        reports, collection = track_changes(before, result.report_table, result.ledger, run_time_after(before.run_time))
         record = {
             "files": len(result.report_table) + len(result.problems),
             "reports": len(result.report_table),
@@ -180,7 +217,15 @@ class CorpusStage(Stage):
             "inputs": inputs_record(result),
         }
         return StageOutput({"ledger": result.ledger, "reports": reports, "problems": result.problems,
-                            "sentences": result.sentences}, record, sections={"collection": collection})
+                            "sentences": result.sentences}, record, sections={"collection": collection},
+                           anew=result.anew)
+
+    def again(self, sections: Mapping[str, Any]) -> dict[str, Any]:
+        """Read back unchanged, the corpus is a run of its own for what is new: nothing new, changed
+        or removed since the previous run (whose time this run's follows)."""
+        before = sections.get("collection") or {}
+        return {"collection": {"run_time": run_time_after(before.get("run_time")),
+                               "previous_run_time": before.get("run_time"), "new": [], "changed": [], "removed": []}}
 
     def line(self, tables: Mapping[str, pd.DataFrame], sections: Mapping[str, Any]) -> str:
         return (f"{len(tables['reports'])} reports, {len(tables['ledger'])} lines, {len(tables['sentences'])} "

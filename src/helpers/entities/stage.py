@@ -16,7 +16,7 @@ from helpers.entities.corrections import corrections_file, load_corrections
 from helpers.entities.memo import TagMemo
 from helpers.entities.model import model_version
 from helpers.review.store import ENTITIES, GLOSSARY
-from helpers.stage import RunContext, Stage, StageOutput
+from helpers.stage import Previous, RunContext, Stage, StageOutput
 from helpers.store.paths import shown_path
 
 TAG_MEMO = "entity-tags.sqlite"  # in CACHE_DIR, beside the translation memory
@@ -30,7 +30,7 @@ class EntitiesStage(Stage):
     writes = ("entities", "mentions")
     reviews = (GLOSSARY, ENTITIES)  # the glossary and the entity corrections
 
-    def run(self, ctx: RunContext, tables: Mapping[str, pd.DataFrame]) -> StageOutput:
+    def run(self, ctx: RunContext, tables: Mapping[str, pd.DataFrame], previous: Previous | None = None) -> StageOutput:
         cfg = ctx.cfg
         corrections = load_corrections(cfg.reviews)
         with TagMemo(cfg.cache_dir / TAG_MEMO) as memo:

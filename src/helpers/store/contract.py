@@ -48,7 +48,8 @@ TABLES: dict[str, ContractFile] = {t.file.removesuffix(".csv"): t for t in (
     ContractFile("ledger.csv", ("report_id", "line_no", "role", "reason", "text"), "corpus", "01_corpus"),
     ContractFile("reports.csv", ("report_id", "file", "title", "date", "author", "source", "n_lines", "n_sentences",
                                  "date_source", "photo_credit", "n_captions", "language", "format", "extractor",
-                                 "encoding", "conversion", "file_bytes", "source_name", "first_seen", "last_changed"),
+                                 "encoding", "conversion", "file_bytes", "file_sha256", "source_name", "first_seen",
+                                 "last_changed"),
                  "corpus", "01_corpus"),
     ContractFile("problems.csv", ("file", "problem"), "corpus", "01_corpus"),
     ContractFile("sentences.csv", CORPUS_SENTENCE_COLUMNS + TRANSLATION_COLUMNS + REVIEW_COLUMNS, "translate",
@@ -122,7 +123,8 @@ class RunSection:
     fields: tuple[str, ...] | None = None
 
 
-STAGE_FIELDS = ("seconds", "stamp")  # the runner adds these to every stage's section
+# the runner adds these to every stage's section (base: the stamp without the inputs; kept: reports kept as they were)
+STAGE_FIELDS = ("seconds", "stamp", "base", "kept")
 
 RUN_JSON: dict[str, RunSection] = {s.name: s for s in (
     RunSection("parameters", "corpus", "every run parameter (Config), paths as shared outputs show them"),

@@ -69,6 +69,17 @@ def write_csv(path: Path, frame: pd.DataFrame) -> Path:
     return write_text(path, frame.to_csv(index=False, lineterminator="\n", quoting=csv.QUOTE_ALL))
 
 
+def as_stored(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` as `read_csv` would read it back after `write_csv` (every value the text written):
+    rows made now merge with rows a previous run wrote, and compare, as equals."""
+    import io
+
+    import pandas as pd
+
+    text = frame.to_csv(index=False, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+
+
 def read_csv(path: Path) -> pd.DataFrame:
     """Read a CSV written by `write_csv`, keeping every value as written (no NaN for '')."""
     import pandas as pd

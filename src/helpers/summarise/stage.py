@@ -14,7 +14,7 @@ from helpers.config import Config
 from helpers.models.loaded import model_label
 from helpers.review.summaries import apply_summary_reviews, summary_counts
 from helpers.review.store import GLOSSARY, SUMMARIES
-from helpers.stage import RunContext, Stage, StageOutput
+from helpers.stage import Previous, RunContext, Stage, StageOutput
 from helpers.store.contract import TEXT_ROLES, columns
 from helpers.summarise.abstractive import Summariser, map_reduce_all
 from helpers.summarise.extractive import extractive
@@ -47,16 +47,23 @@ class SummariseStage(Stage):
     writes = ("summaries",)
     fields = ("summariser_en", "summariser_vi", "summary_max_sentences", "summary_max_words")
     reviews = (SUMMARIES, GLOSSARY)  # the sentences' reviews reach it through sentences.csv
+    per_report = True  # a report's summaries depend on its own sentences alone
 
     def model_keys(self, cfg: Config) -> tuple[str, ...]:
         return (cfg.translator, cfg.summariser_en, cfg.summariser_vi)
 
-    def run(self, ctx: RunContext, tables: Mapping[str, pd.DataFrame]) -> StageOutput:
+    def run(self, ctx: RunContext, tables: Mapping[str, pd.DataFrame], previous: Previous | None = None) -> StageOutput:
         frame, models, model_seconds = summarise(ctx, tables["sentences"], tables["reports"])
         record = {"methods": list(METHODS), "rows": len(frame), "max_sentences": ctx.cfg.summary_max_sentences,
                   "max_words": ctx.cfg.summary_max_words, "model_seconds": round(model_seconds, 3),
                   "reviews": summary_counts(frame)}
         return StageOutput({"summaries": frame}, record, models={f"summary {m}": p for m, p in models.items()})
+
+    def order(self, name: str, frame: pd.DataFrame, reports: list[str]) -> pd.DataFrame:
+        return sort_summaries(frame)
+
+    def totals(self, ctx: RunContext, tables: Mapping[str, pd.DataFrame], record: dict[str, Any]) -> dict[str, Any]:
+        return {"rows": len(tables["summaries"]), "reviews": summary_counts(tables["summaries"])}
 
     def line(self, tables: Mapping[str, pd.DataFrame], sections: Mapping[str, Any]) -> str:
         return f"{len(tables['summaries'])} summaries of {len(tables['reports'])} reports"
@@ -131,9 +138,13 @@ def summarise(ctx: RunContext, sentences: pd.DataFrame, reports: pd.DataFrame,
     frame = pd.DataFrame([asdict(r) for r in rows], columns=[f.name for f in fields(Summary)])
     # a reviewed summary of the report's current text wins; one of an earlier text is shown as stale
     frame = apply_summary_reviews(frame, sentences, ctx.reviews.summaries)[columns("summaries")]
+    return sort_summaries(frame), models, model_seconds
+
+
+def sort_summaries(frame: pd.DataFrame) -> pd.DataFrame:
+    """summaries.csv's order: by report id, then method as `METHODS` lists them."""
     order = {m: i for i, m in enumerate(METHODS)}
-    frame = frame.sort_values(["report_id", "method"], key=lambda c: c.map(order) if c.name == "method" else c)
-    return frame, models, model_seconds
+    return frame.sort_values(["report_id", "method"], key=lambda c: c.map(order) if c.name == "method" else c)
 
 
 def with_english(body: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, list[str]]]:

@@ -10,11 +10,11 @@ from typing import Any
 
 import pandas as pd
 
-from helpers.checks.flags import join_flags
+from helpers.checks.flags import flag, flag_code, join_flags, split_flags
 from helpers.config import Config
 from helpers.models.loaded import model_label
 from helpers.review.store import GLOSSARY, SENTENCES
-from helpers.stage import RunContext, Stage, StageOutput
+from helpers.stage import Previous, RunContext, Stage, StageOutput
 from helpers.store.paths import shown_path
 from helpers.translate.exports import Provenance, docx_bytes, markdown_text
 
@@ -30,11 +30,13 @@ class TranslateStage(Stage):
     writes = ("sentences", "references")
     fields = ("models", "translator", "backend")
     reviews = (SENTENCES, GLOSSARY)
+    per_report = True  # a sentence's English depends on it alone (and the memory, reviews and glossary)
+    folders = (TRANSLATIONS,)
 
     def model_keys(self, cfg: Config) -> tuple[str, ...]:
         return (cfg.translator,)
 
-    def run(self, ctx: RunContext, tables: Mapping[str, pd.DataFrame]) -> StageOutput:
+    def run(self, ctx: RunContext, tables: Mapping[str, pd.DataFrame], previous: Previous | None = None) -> StageOutput:
         from helpers.text.references import references_frame
         from helpers.translate.languages import translate_by_language
         from helpers.translate.reviewed import translate_reviewed, with_origin
@@ -60,24 +62,62 @@ class TranslateStage(Stage):
         frame["pieces"] = [r.pieces for r in results]
         frame["confidence"] = [r.confidence for r in results]
         frame = with_origin(frame, done)  # origin (model, memory, review, source) and who reviewed when
+        refs = references_frame(tables["sentences"], glossary)
+        record = {**{k: v for k, v in vars(stats).items() if k != "seconds"}, "model": provenance["source"],
+                  "demo": loaded.demo, "memory": shown_path(cfg.memory_file), "date": date.today().isoformat(),
+                  "references": len(refs), "reviews": ctx.reviews.record(frame["text_vi"])}
+        return StageOutput({"sentences": frame, "references": refs}, record, models={"translate": provenance})
+
+    def kept_rows(self, name: str, frame: pd.DataFrame) -> pd.DataFrame:
+        """A kept sentence's English is this run's from what was stored, as the memory would give it."""
+        if name != "sentences":
+            return frame
+        model = frame["origin"] == "model"
+        return frame.assign(origin=frame["origin"].where(~model, "memory"),
+                            from_memory=frame["from_memory"].where(~model, "True"))
+
+    def collective(self, ctx: RunContext, tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+        """`low_confidence` is relative to the collection: the lowest-scoring sentences of every report."""
+        return {**tables, "sentences": rank_confidence(tables["sentences"])}
+
+    def files(self, ctx: RunContext, tables: Mapping[str, pd.DataFrame], ids: set[str]) -> dict[str, dict[str, bytes]]:
+        """Each report's English as text, Word (for post-editing, translate.exports) and Markdown."""
+        frame = tables["sentences"]
+        frame = frame[frame["report_id"].isin(ids)]
+        if frame.empty:
+            return {TRANSLATIONS: {}}
+        provenance = ctx.load(ctx.cfg.translator).provenance()
         made = Provenance(provenance["source"], provenance["revision"], provenance["demo"], date.today().isoformat())
         files: dict[str, bytes] = {}
         for rid, group in frame.groupby("report_id", sort=False):
             files[f"{rid}.txt"] = english_text(group).encode("utf-8")
-            files[f"{rid}.docx"] = docx_bytes(rid, group, made)  # for post-editing (translate.exports)
+            files[f"{rid}.docx"] = docx_bytes(rid, group, made)
             files[f"{rid}.md"] = markdown_text(rid, group, made).encode("utf-8")
-        refs = references_frame(tables["sentences"], glossary)
-        record = {**{k: v for k, v in vars(stats).items() if k != "seconds"}, "model": provenance["source"],
-                  "demo": loaded.demo, "memory": shown_path(cfg.memory_file), "date": made.date,
-                  "references": len(refs), "reviews": ctx.reviews.record(frame["text_vi"])}
-        return StageOutput({"sentences": frame, "references": refs}, record, {TRANSLATIONS: files},
-                           {"translate": provenance})
+        return {TRANSLATIONS: files}
+
+    def totals(self, ctx: RunContext, tables: Mapping[str, pd.DataFrame], record: dict[str, Any]) -> dict[str, Any]:
+        return {"references": len(tables["references"]), "reviews": ctx.reviews.record(tables["sentences"]["text_vi"])}
 
     def line(self, tables: Mapping[str, pd.DataFrame], sections: Mapping[str, Any]) -> str:
         record = sections[self.name]
         flagged = int((tables["sentences"]["flags"] != "").sum())
         return (f"{record['sentences']} sentences, {record['from_memory']} from memory, {flagged} flagged"
                 + (f", {record['reviewed']} reviewed" if record["reviewed"] else ""))
+
+
+def rank_confidence(sentences: pd.DataFrame) -> pd.DataFrame:
+    """sentences.csv with `low_confidence:SCORE` on the lowest-scoring share of the scored sentences
+    of the whole collection (`inference.sentences.flag_low_confidence`'s rule: ties by position), and
+    on no other."""
+    from helpers.inference.sentences import LOW_CONFIDENCE_SHARE
+
+    scores = pd.to_numeric(sentences["confidence"], errors="coerce")
+    kept = sentences["flags"].map(lambda cell: [f for f in split_flags(str(cell)) if flag_code(f) != "low_confidence"])
+    scored = sorted((float(v), i) for i, v in enumerate(scores) if pd.notna(v))
+    lowest = {i for _, i in scored[: max(1, round(len(scored) * LOW_CONFIDENCE_SHARE))]} if scored else set()
+    flags = [join_flags(list(f) + ([flag("low_confidence", f"{float(scores.iloc[i]):.2f}")] if i in lowest else []))
+             for i, f in enumerate(kept)]
+    return sentences.assign(flags=flags)
 
 
 def english_text(sentences: pd.DataFrame) -> str:

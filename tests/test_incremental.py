@@ -1,0 +1,123 @@
+"""A re-run does work in proportion to what changed, and its outputs are those a run from scratch
+on the same inputs writes (issue 39): after a day-2 change (a report added, one changed, one
+removed) and a review added, `reports` into the same OUT gives byte for byte the data files, the
+translations and the report pages of a run into an empty OUT with the same cache.
+
+A run from scratch here is one into an empty OUT, with the translation memory as it was before the
+re-run (the cache is the machine's, not the output's): the English a kept report shows came from
+what was stored, and so does the from-scratch run's. What differs by nature is left out of the
+comparison: reports.csv's `first_seen` and `last_changed` (a from-scratch run sees every report
+first now), run.json (times, stamps) and each page's stage timings.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cli_in_process import run_cli
+from helpers.store.files import read_csv, read_json
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+NEW_REPORT = ("Hà Nội: Hội nghị tổng kết công tác năm 2022\n"
+              "Ngày 20-12-2022, tại Hà Nội, Đảng ủy Công an tỉnh tổ chức Hội nghị tổng kết công tác năm 2022.\n"
+              "Đồng chí Nguyễn Văn An phát biểu chỉ đạo tại hội nghị.\n")
+_TIMINGS = re.compile(r'<td class="num">\d+\.\d+</td>')
+
+
+def _run(seeds: Path, out: Path, memory: Path, reviews: Path, notebooks: Path) -> tuple[int, str]:
+    done = run_cli("reports", "--models", "demo", "--seeds", str(seeds), "--out", str(out),
+                   "--memory", str(memory), "--reviews", str(reviews), "--notebooks", str(notebooks))
+    assert done.returncode == 0, done.stderr
+    return done.returncode, done.stdout
+
+
+def _compared(out: Path) -> dict[str, bytes]:
+    """The files of a run that a from-scratch run must write alike (see the module's docstring)."""
+    files = {}
+    for path in sorted((out / "data").rglob("*")):
+        if path.is_file() and path.suffix in {".csv", ".txt", ".md", ".docx"}:
+            files[str(path.relative_to(out))] = path.read_bytes()
+    reports = read_csv(out / "data" / "reports.csv").drop(columns=["first_seen", "last_changed"])
+    files["data/reports.csv"] = reports.to_csv(index=False).encode()
+    for path in sorted((out / "html").glob("*.html")):
+        if path.stem not in {"index", "digest"}:  # those two name what is new: a from-scratch run has all new
+            files[str(path.relative_to(out))] = _TIMINGS.sub("", path.read_text()).encode()
+    return files
+
+
+def _same_as_from_scratch(work: Path, seeds: Path, reviews: Path, notebooks: Path, memory_before: Path) -> None:
+    """Move the incremental OUT and memory aside, run from scratch into the same paths (so every
+    parameter shown is the same) with the memory as before the re-run, compare, and put back."""
+    out, memory = work / "out", work / "tm.sqlite"
+    incremental = _compared(out)
+    shutil.move(out, work / "out-incremental")
+    shutil.move(memory, work / "tm-incremental.sqlite")
+    shutil.copy(memory_before, memory)
+    _run(seeds, out, memory, reviews, notebooks)
+    scratch = _compared(out)
+    assert sorted(incremental) == sorted(scratch)
+    differ = [name for name in scratch if incremental[name] != scratch[name]]
+    assert differ == []
+    shutil.rmtree(out)
+    shutil.move(work / "out-incremental", out)
+    memory.unlink()
+    shutil.move(work / "tm-incremental.sqlite", memory)
+
+
+@pytest.mark.slow
+def test_a_re_run_keeps_what_did_not_change_and_writes_what_a_run_from_scratch_writes(tmp_path):
+    seeds, reviews, notebooks = tmp_path / "in", tmp_path / "reviews", tmp_path / "no-notebooks"
+    seeds.mkdir()
+    reviews.mkdir()
+    notebooks.mkdir()
+    for name in ("001_33798f45f77cf564.txt", "003_cb679e2c5c5a0d9b.txt", "000_b4ca7e3004645a9d.txt"):
+        shutil.copy(SEEDS / name, seeds / name)
+    out, memory = tmp_path / "out", tmp_path / "tm.sqlite"
+    _run(seeds, out, memory, reviews, notebooks)
+    day1 = read_csv(out / "data" / "sentences.csv")
+    untouched = (out / "data" / "translations" / "003_cb679e2c5c5a0d9b.docx").stat().st_mtime_ns
+
+    # day 2: one added, one changed (a sentence appended), one removed
+    (seeds / "new_report.txt").write_text(NEW_REPORT, encoding="utf-8")
+    with open(seeds / "001_33798f45f77cf564.txt", "a", encoding="utf-8") as fh:
+        fh.write("\nBài viết được cập nhật thêm một câu ở cuối vào ngày hôm sau.\n")
+    (seeds / "000_b4ca7e3004645a9d.txt").unlink()
+    shutil.copy(memory, tmp_path / "tm-day1.sqlite")
+    _, said = _run(seeds, out, memory, reviews, notebooks)
+    # only the new and the changed report were read and translated again; the third kept as it was
+    assert "(2 of 3 reports anew)" in said.split("translate")[1].splitlines()[0]
+    run = read_json(out / "data" / "run.json")
+    assert run["translate"]["kept"] == 1 and run["summarise"]["kept"] == 1 and run["corpus"]["kept"] == 1
+    assert run["collection"]["new"] == ["new_report"] and run["collection"]["changed"] == ["001_33798f45f77cf564"]
+    assert not (out / "data" / "translations" / "000_b4ca7e3004645a9d.md").exists()
+    kept = read_csv(out / "data" / "sentences.csv").query("report_id == '003_cb679e2c5c5a0d9b'")
+    before = day1.query("report_id == '003_cb679e2c5c5a0d9b'")
+    assert kept["text_en"].tolist() == before["text_en"].tolist()
+    # its files are written again only if its rows changed (a collection-wide flag, low_confidence, moved)
+    same_rows = kept["flags"].tolist() == before["flags"].tolist()
+    assert ((out / "data" / "translations" / "003_cb679e2c5c5a0d9b.docx").stat().st_mtime_ns == untouched) == same_rows
+    _same_as_from_scratch(tmp_path, seeds, reviews, notebooks, tmp_path / "tm-day1.sqlite")
+
+    # then a reviewer's English for one sentence of the kept report
+    from helpers.review.entries import Review
+    from helpers.review.store import save_reviews
+
+    source = kept["text_vi"].iloc[1]
+    save_reviews(reviews, [Review(source, "The reviewed English of this sentence.", "anna", "2026-12-06T10:00:00Z")])
+    shutil.copy(memory, tmp_path / "tm-day2.sqlite")
+    _run(seeds, out, memory, reviews, notebooks)
+    after = read_csv(out / "data" / "sentences.csv")
+    assert after.loc[after["text_vi"] == source, "text_en"].tolist() == ["The reviewed English of this sentence."]
+    _same_as_from_scratch(tmp_path, seeds, reviews, notebooks, tmp_path / "tm-day2.sqlite")
+
+    # and a run with nothing new keeps everything, and says so
+    _, said = _run(seeds, out, memory, reviews, notebooks)
+    assert all("(unchanged, read back)" in said.split(stage)[1].splitlines()[0]
+               for stage in ("corpus", "translate", "summarise", "entities"))
+    assert read_json(out / "data" / "run.json")["collection"]["new"] == []
+    assert isinstance(pd.read_csv(out / "data" / "sentences.csv"), pd.DataFrame)
