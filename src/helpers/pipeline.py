@@ -35,7 +35,7 @@ from helpers.progress import stage_done, stage_line
 from helpers.errors import InputError
 from helpers.stage import Previous, RunContext, Stage, StageOutput
 from helpers.stamps import recorded_stamp, stamp
-from helpers.store.contract import TABLES, check_section, columns_written, read_table
+from helpers.store.contract import TABLES, check_section, columns_written, data_stamp, read_table
 from helpers.store.files import (as_stored, merge_json, read_json, remove_stale, start_json, update_json, write_bytes,
                                  write_csv)
 from helpers.store.outputs import claim_output
@@ -259,13 +259,15 @@ def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
     """The whole job: stages, stage notebooks and their pages, report pages and the index."""
     from helpers.pages.report import load_outputs
     from helpers.pages.stage import mark_pages, write_pages
-    from helpers.collection.database import write_database
-    from helpers.collection.workbook import write_workbook
+    from helpers.collection.database import DATABASE, write_database
+    from helpers.collection.workbook import WORKBOOK, write_workbook
 
     seconds: dict[str, float] = {}
     with RunContext(cfg, progress) as ctx:
         run_stages(cfg, ctx=ctx, seconds=seconds)
         stages = [stage_page(nb) for nb in notebook_paths(notebooks) if not is_view(nb)]
+        # the data the pages, the database and the workbook were made from, as the previous run left it
+        unchanged = read_json(cfg.run_json).get("pages", {}).get("data") == data_stamp(cfg)
         mark_pages(cfg)  # the notebooks read this data and change none of it: their pages are current
         # The stage notebooks run in their kernels (other processes) while this process renders the
         # report pages: the two overlap instead of one waiting for the other.
@@ -276,9 +278,12 @@ def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
                 pages = write_pages(outputs, cfg.html_dir, stages, ctx.engine)  # the entities page too
                 said.append(f"{len(outputs.reports)} report pages, the index and the entities")
             with stage_line("collection", seconds) as said:  # the notebooks change no data: written beside them
-                tables = {name: read_table(cfg, name) for name in TABLES}
-                said.append(f"{write_database(cfg.data_dir, tables).name} and "
-                            f"{write_workbook(cfg.data_dir, tables).name}: {len(tables)} tables")
+                if unchanged and all((cfg.data_dir / name).is_file() for name in (DATABASE, WORKBOOK)):
+                    said.append(f"(unchanged) {DATABASE} and {WORKBOOK}")
+                else:
+                    tables = {name: read_table(cfg, name) for name in TABLES}
+                    said.append(f"{write_database(cfg.data_dir, tables).name} and "
+                                f"{write_workbook(cfg.data_dir, tables).name}: {len(tables)} tables")
             ran = notebooks_run.result()
         stage_done("notebooks", f"{len(stages)} run and exported ({', '.join(s.notebook.stem for s in stages)})",
                    ran.seconds, seconds)
