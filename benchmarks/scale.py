@@ -1,4 +1,9 @@
-"""How a run grows with the number of reports: `make reports` on 10, 100 and 1,000 synthetic reports.
+"""How a run grows with the number of reports, and what a re-run costs: `make reports` on 1,000 and
+10,000 synthetic reports (`--sizes`), each as three runs into the same OUT (`--scenarios`): the first
+run, a re-run with nothing new, and a re-run with 10 new reports and 1 changed (issue 39's goals:
+nothing new at most 2 s + 0.3 ms per report; 10 new under 10 s plus their model time; a first run's
+overhead at most 20 ms per report, peak memory under 2.5 GB). With `--chromium`, the reading room's
+figures at the largest N (index usable, search answered: benchmarks/reading_room.py).
 
 For each N, `tests/synthetic.py` writes N reports (the seeds' paragraphs shuffled, their
 numbers, dates and names varied), and the whole job runs on them with demo models, from an
@@ -28,23 +33,29 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 import synthetic  # noqa: E402  (the synthetic-report generator the tests use too)
 
-from helpers.pipeline import STAGE_NAMES  # noqa: E402  (the stages, as the runner has them)
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run(n: int, work: Path, engine: str = "local") -> dict:
-    """One run of the whole job on N synthetic reports (on `engine`); its figures."""
+def run(n: int, work: Path, engine: str = "local", scenario: str = "first") -> dict:
+    """One run of the whole job on the N synthetic reports of `work` (on `engine`) into its OUT; its
+    figures. `scenario`: first (an empty OUT and memory), again (nothing new), day2 (10 new, 1 changed)."""
     seeds, out = work / f"in-{n}", work / f"out-{n}-{engine}"
     if not seeds.is_dir():
         synthetic.write_reports(n, seeds)
+    if scenario == "day2":
+        made = synthetic.write_reports(n + 10, work / f"more-{n}", seed=1)[n:]
+        for i, path in enumerate(made):
+            path.rename(seeds / f"synthetic_new_{i:02d}.txt")
+        with open(seeds / "synthetic_00000.txt", "a", encoding="utf-8") as fh:
+            fh.write("\nBài viết được cập nhật thêm một câu vào ngày hôm sau.\n")
     started = time.perf_counter()
-    with tempfile.TemporaryFile() as stderr:
+    with tempfile.TemporaryFile() as stderr, tempfile.TemporaryFile() as stdout:
         proc = subprocess.Popen(
             [sys.executable, "-m", "helpers", "reports", "--models", "demo", "--seeds", str(seeds), "--out", str(out),
              "--memory", str(work / f"tm-{n}-{engine}.sqlite"), "--notebooks", str(ROOT / "notebooks"),
              "--engine", engine],
-            stdout=subprocess.DEVNULL, stderr=stderr, cwd=ROOT, env={**os.environ, "HF_HUB_OFFLINE": "1"},
+            stdout=stdout, stderr=stderr, cwd=ROOT, env={**os.environ, "HF_HUB_OFFLINE": "1"},
         )
         # this run's own peak: the largest of its processes (kernels and cluster workers included)
         _, status, usage = os.wait4(proc.pid, 0)
@@ -52,45 +63,81 @@ def run(n: int, work: Path, engine: str = "local") -> dict:
         if os.waitstatus_to_exitcode(status) not in (0, 2):
             stderr.seek(0)
             sys.exit(f"the run on {n} reports failed:\n{stderr.read().decode()[-3000:]}")
+        stdout.seek(0)
+        said = stdout.read().decode()
     data = json.loads((out / "data" / "run.json").read_text())
-    model = data["translate"]["model_seconds"] + data["summarise"]["model_seconds"]
-    stages = {k: data[k]["seconds"] for k in STAGE_NAMES}
-    return {"n": n, "engine": engine, "wall": wall, "model": model, "overhead_ms": 1000 * (wall - model) / n,
-            "stages": stages, "peak_rss_mb": usage.ru_maxrss / 1024, "sentences": data["translate"]["sentences"]}
+    # model time of the stages that ran (a stage read back did no model work)
+    model = sum(data[k].get("model_seconds", 0) for k in ("translate", "summarise")
+                if "(unchanged, read back)" not in _line(said, k))
+    stages = {k: v for k, v in data["engine"]["stage_seconds"].items()}
+    return {"n": n, "engine": engine, "scenario": scenario, "wall": wall, "model": model,
+            "overhead_ms": 1000 * (wall - model) / n, "stages": stages, "peak_rss_mb": usage.ru_maxrss / 1024,
+            "sentences": data["translate"]["sentences"], "html": out / "html"}
+
+
+def _line(said: str, stage: str) -> str:
+    """The terminal line of `stage` in a run's output."""
+    return next((line for line in said.splitlines() if line.startswith(stage)), "")
+
+
+GOALS = {"first": "overhead <= 20 ms/report, peak < 2500 MB", "again": "<= 2 s + 0.3 ms/report",
+         "day2": "< 10 s + model time of the new reports"}
+
+
+def goal_met(r: dict) -> bool:
+    """Whether a run meets issue 39's goal for its scenario."""
+    if r["scenario"] == "first":
+        return r["overhead_ms"] <= 20 and r["peak_rss_mb"] < 2500
+    if r["scenario"] == "again":
+        return r["wall"] <= 2 + 0.0003 * r["n"]
+    return r["wall"] - r["model"] < 10
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="10,100,1000")
+    parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--scenarios", default="first,again,day2")
     parser.add_argument("--engine", default="local", choices=("local", "dask"),
                         help="dask: each N also on a local Dask cluster, side by side with the local run")
+    parser.add_argument("--chromium", action="store_true", help="the reading room's figures at the largest N")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    scenarios = args.scenarios.split(",")
     engines = ["local"] + (["dask"] if args.engine == "dask" else [])
-    print("demo models; empty output folder and translation memory for each N; the whole job as `make reports` runs it")
-    print(f"{'reports':>8} {'engine':>6} {'sentences':>9} {'wall s':>8} {'model s':>8} {'overhead/report':>16} "
-          f"{'peak RSS MB':>12}   stage seconds (corpus, translate, summarise, entities)")
+    print("demo models; per N: a first run (empty OUT and memory), a re-run with nothing new, a re-run with "
+          "10 new and 1 changed, into the same OUT")
+    print(f"{'reports':>8} {'engine':>6} {'run':>6} {'wall s':>8} {'model s':>8} {'overhead/report':>16} "
+          f"{'peak RSS MB':>12}   stage seconds")
     results, engine_ms = [], {}
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as work:
         for n in sizes:
             walls = {}
             for engine in engines:
-                r = run(n, Path(work), engine)
-                walls[engine] = r["wall"]
-                if engine == "local":
-                    results.append(r)
-                s = r["stages"]
-                print(f"{n:>8} {engine:>6} {r['sentences']:>9} {r['wall']:>8.1f} {r['model']:>8.1f} "
-                      f"{r['overhead_ms']:>13.1f} ms {r['peak_rss_mb']:>12.0f}   "
-                      f"{s['corpus']:.1f}, {s['translate']:.1f}, {s['summarise']:.1f}, {s['entities']:.1f}")
-            if "dask" in walls:
-                engine_ms[n] = 1000 * (walls["dask"] - walls["local"]) / n
+                for scenario in scenarios:
+                    r = run(n, Path(work), engine, scenario)
+                    walls[(engine, scenario)] = r["wall"]
+                    if engine == "local":
+                        results.append(r)
+                    stages = ", ".join(f"{k} {v:.1f}" for k, v in r["stages"].items())
+                    print(f"{n:>8} {engine:>6} {scenario:>6} {r['wall']:>8.1f} {r['model']:>8.1f} "
+                          f"{r['overhead_ms']:>13.1f} ms {r['peak_rss_mb']:>12.0f}   {stages}", flush=True)
+            if ("dask", "first") in walls:
+                engine_ms[n] = 1000 * (walls[("dask", "first")] - walls[("local", "first")]) / n
+        reading_room = None
+        if args.chromium:
+            sys.path.insert(0, str(ROOT / "benchmarks"))
+            import reading_room as room  # noqa: E402  (the reading room's own benchmark measures in Chromium)
+
+            largest = [r for r in results if r["n"] == max(sizes)][-1]
+            reading_room = room.figures(largest["html"])
     for n, ms in engine_ms.items():
         print(f"engine_overhead_ms_per_report={ms:.1f} at {n} reports (dask wall - local wall, / N)")
-    if len(results) >= 2:
-        last, before = results[-1], results[-2]
-        print(f"overhead_per_report_ms={last['overhead_ms']:.1f} at {last['n']} reports; "
-              f"growth {before['n']}->{last['n']}: {last['overhead_ms'] / before['overhead_ms']:.2f}x per report")
+    for r in results:
+        print(f"{r['scenario']}_{r['n']}: wall_s={r['wall']:.1f} model_s={r['model']:.1f} "
+              f"overhead_ms_per_report={r['overhead_ms']:.1f} peak_rss_mb={r['peak_rss_mb']:.0f} "
+              f"goal ({GOALS[r['scenario']]}): {'met' if goal_met(r) else 'MISSED'}")
+    if reading_room:
+        print("reading_room_at_" + str(max(sizes)) + ": " + " ".join(f"{k}={v}" for k, v in reading_room.items()))
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ import re
 import shutil
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from cli_in_process import run_cli
@@ -69,6 +68,11 @@ def _same_as_from_scratch(work: Path, seeds: Path, reviews: Path, notebooks: Pat
     shutil.move(work / "tm-incremental.sqlite", memory)
 
 
+KEPT_REPORT = ("Đà Nẵng: Công an thành phố triển khai nhiệm vụ năm 2023\n"
+               "Sáng 5-1-2023, Công an thành phố Đà Nẵng tổ chức hội nghị triển khai nhiệm vụ năm 2023.\n"
+               "Thượng tá Trần Văn Bình, Phó Giám đốc Công an thành phố, chủ trì hội nghị.\n")
+
+
 @pytest.mark.slow
 def test_a_re_run_keeps_what_did_not_change_and_writes_what_a_run_from_scratch_writes(tmp_path):
     seeds, reviews, notebooks = tmp_path / "in", tmp_path / "reviews", tmp_path / "no-notebooks"
@@ -77,47 +81,52 @@ def test_a_re_run_keeps_what_did_not_change_and_writes_what_a_run_from_scratch_w
     notebooks.mkdir()
     for name in ("001_33798f45f77cf564.txt", "003_cb679e2c5c5a0d9b.txt", "000_b4ca7e3004645a9d.txt"):
         shutil.copy(SEEDS / name, seeds / name)
+    (seeds / "kept.txt").write_text(KEPT_REPORT, encoding="utf-8")
     out, memory = tmp_path / "out", tmp_path / "tm.sqlite"
     _run(seeds, out, memory, reviews, notebooks)
     day1 = read_csv(out / "data" / "sentences.csv")
-    untouched = (out / "data" / "translations" / "003_cb679e2c5c5a0d9b.docx").stat().st_mtime_ns
+    untouched = (out / "data" / "translations" / "kept.docx").stat().st_mtime_ns
 
-    # day 2: one added, one changed (a sentence appended), one removed
+    # day 2: one added, one changed (a sentence appended), one removed, a reviewer's English for one
+    # sentence of a fourth report; the fifth (kept.txt) stays as it was
     (seeds / "new_report.txt").write_text(NEW_REPORT, encoding="utf-8")
     with open(seeds / "001_33798f45f77cf564.txt", "a", encoding="utf-8") as fh:
         fh.write("\nBài viết được cập nhật thêm một câu ở cuối vào ngày hôm sau.\n")
     (seeds / "000_b4ca7e3004645a9d.txt").unlink()
-    shutil.copy(memory, tmp_path / "tm-day1.sqlite")
-    _, said = _run(seeds, out, memory, reviews, notebooks)
-    # only the new and the changed report were read and translated again; the third kept as it was
-    assert "(2 of 3 reports anew)" in said.split("translate")[1].splitlines()[0]
-    run = read_json(out / "data" / "run.json")
-    assert run["translate"]["kept"] == 1 and run["summarise"]["kept"] == 1 and run["corpus"]["kept"] == 1
-    assert run["collection"]["new"] == ["new_report"] and run["collection"]["changed"] == ["001_33798f45f77cf564"]
-    assert not (out / "data" / "translations" / "000_b4ca7e3004645a9d.md").exists()
-    kept = read_csv(out / "data" / "sentences.csv").query("report_id == '003_cb679e2c5c5a0d9b'")
-    before = day1.query("report_id == '003_cb679e2c5c5a0d9b'")
-    assert kept["text_en"].tolist() == before["text_en"].tolist()
-    # its files are written again only if its rows changed (a collection-wide flag, low_confidence, moved)
-    same_rows = kept["flags"].tolist() == before["flags"].tolist()
-    assert ((out / "data" / "translations" / "003_cb679e2c5c5a0d9b.docx").stat().st_mtime_ns == untouched) == same_rows
-    _same_as_from_scratch(tmp_path, seeds, reviews, notebooks, tmp_path / "tm-day1.sqlite")
-
-    # then a reviewer's English for one sentence of the kept report
     from helpers.review.entries import Review
     from helpers.review.store import save_reviews
 
-    source = kept["text_vi"].iloc[1]
+    source = day1.query("report_id == '003_cb679e2c5c5a0d9b'")["text_vi"].iloc[1]
     save_reviews(reviews, [Review(source, "The reviewed English of this sentence.", "anna", "2026-12-06T10:00:00Z")])
-    shutil.copy(memory, tmp_path / "tm-day2.sqlite")
-    _run(seeds, out, memory, reviews, notebooks)
+    shutil.copy(memory, tmp_path / "tm-day1.sqlite")
+    _, said = _run(seeds, out, memory, reviews, notebooks)
+
+    # only the new, the changed and the reviewed report were read or translated again
+    assert "(2 of 4 reports anew)" in _line(said, "corpus")
+    assert "(3 of 4 reports anew)" in _line(said, "translate") and "(3 of 4 reports anew)" in _line(said, "summarise")
+    run = read_json(out / "data" / "run.json")
+    assert run["translate"]["kept"] == 1 and run["summarise"]["kept"] == 1 and run["corpus"]["kept"] == 2
+    assert run["collection"]["new"] == ["new_report"] and run["collection"]["changed"] == ["001_33798f45f77cf564"]
+    assert [r["report_id"] for r in run["collection"]["removed"]] == ["000_b4ca7e3004645a9d"]
     after = read_csv(out / "data" / "sentences.csv")
     assert after.loc[after["text_vi"] == source, "text_en"].tolist() == ["The reviewed English of this sentence."]
-    _same_as_from_scratch(tmp_path, seeds, reviews, notebooks, tmp_path / "tm-day2.sqlite")
+    assert not (out / "data" / "translations" / "000_b4ca7e3004645a9d.md").exists()
+    kept, before = (frame.query("report_id == 'kept'") for frame in (after, day1))
+    assert kept["text_en"].tolist() == before["text_en"].tolist()
+    # its files are written again only if its rows changed (a collection-wide flag, low_confidence, moved)
+    same_rows = kept["flags"].tolist() == before["flags"].tolist()
+    assert ((out / "data" / "translations" / "kept.docx").stat().st_mtime_ns == untouched) == same_rows
+
+    _same_as_from_scratch(tmp_path, seeds, reviews, notebooks, tmp_path / "tm-day1.sqlite")
 
     # and a run with nothing new keeps everything, and says so
     _, said = _run(seeds, out, memory, reviews, notebooks)
-    assert all("(unchanged, read back)" in said.split(stage)[1].splitlines()[0]
-               for stage in ("corpus", "translate", "summarise", "entities"))
-    assert read_json(out / "data" / "run.json")["collection"]["new"] == []
-    assert isinstance(pd.read_csv(out / "data" / "sentences.csv"), pd.DataFrame)
+    assert all("(unchanged, read back)" in _line(said, stage) for stage in ("corpus", "translate", "summarise"))
+    assert "(unchanged)" in _line(said, "collection")
+    collection = read_json(out / "data" / "run.json")["collection"]
+    assert (collection["new"], collection["changed"], collection["removed"]) == ([], [], [])
+
+
+def _line(said: str, stage: str) -> str:
+    """The terminal line of `stage`."""
+    return next(line for line in said.splitlines() if line.startswith(stage))

@@ -100,15 +100,15 @@ def run_stages(cfg: Config, upto: str | None = None, *, ctx: RunContext | None =
     recorded = read_json(cfg.run_json)  # before the first stage run starts it anew
     wanted = [stamp(cfg, SEQUENCE[: at + 1], context.reviews.digest_of) for at in range(len(stages))]
     bases = [stamp(cfg, SEQUENCE[: at + 1], context.reviews.digest_of, inputs=False) for at in range(len(stages))]
-    # the previous outputs a partial run may keep, read before any stage of this run replaces them
-    previous = [None if force else previous_output(cfg, stage, recorded.get(stage.name), bases[at])
-                for at, stage in enumerate(stages)]
+    current = [not force and recorded_field(recorded, s.name, "stamp") == wanted[at] for at, s in enumerate(stages)]
+    # the previous outputs a stage run again may keep, read before any stage of this run replaces them
+    previous = [None if force or current[at] or recorded_field(recorded, stage.name, "base") != bases[at]
+                else previous_output(cfg, stage) for at, stage in enumerate(stages)]
     anew: set[str] = set()  # the reports made anew in this run, by any stage so far
     try:
         for at, stage in enumerate(stages):
             with stage_line(stage.name, seconds, say=say) as said:
-                section = recorded.get(stage.name)
-                reused = not force and isinstance(section, dict) and section.get("stamp") == wanted[at]
+                reused = current[at]
                 if reused:
                     said.append("(unchanged, read back) ")
                     tables = {t: read_table(cfg, t, stage.name)[list(columns_written(t, stage.name))]
@@ -122,7 +122,7 @@ def run_stages(cfg: Config, upto: str | None = None, *, ctx: RunContext | None =
                     started = time.perf_counter()
                     before = previous[at]
                     if before is not None:
-                        before = replace(before, stale=frozenset(anew))
+                        before = replace(before, stale=frozenset(anew | stage.stale(context, before)))
                     out = run_stage(stage, context, done.tables, before)
                     ids = report_ids({**done.tables, **out.tables})
                     made = set(ids) if out.anew is None else set(out.anew)
@@ -151,11 +151,14 @@ def report_ids(tables: dict[str, pd.DataFrame]) -> list[str]:
     return tables["reports"]["report_id"].tolist() if "reports" in tables else []
 
 
-def previous_output(cfg: Config, stage: Stage, section: Any, base: str) -> Previous | None:
-    """The stage's output of the previous run into this OUT when it was made with the same code,
-    parameters, models and reviews (`base`), as written (None when there is none to keep)."""
-    if not isinstance(section, dict) or section.get("base") != base:
-        return None
+def recorded_field(recorded: dict[str, Any], stage: str, field: str) -> Any:
+    """A field of a stage's section of run.json as read (None when there is none)."""
+    section = recorded.get(stage)
+    return section.get(field) if isinstance(section, dict) else None
+
+
+def previous_output(cfg: Config, stage: Stage) -> Previous | None:
+    """The stage's output of the previous run into this OUT, as written (None when it cannot be read)."""
     try:
         tables = {t: read_table(cfg, t, stage.name)[list(columns_written(t, stage.name))] for t in stage.writes}
     except (InputError, OSError, ValueError):  # half written, or by another version: made anew

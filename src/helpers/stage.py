@@ -80,6 +80,7 @@ class Stage(ABC):
     reviews: ClassVar[tuple[str, ...]] = ()  # the review files (review.store.FILES) that shape its output
     sections: ClassVar[tuple[str, ...]] = ()  # run.json sections it writes beside its own (store.contract.RUN_JSON)
     per_report: ClassVar[bool] = False  # each report's rows depend on its own input rows alone
+    reviews_by_report: ClassVar[tuple[str, ...]] = ()  # of `reviews`, those whose changes `stale` finds by report
     folders: ClassVar[tuple[str, ...]] = ()  # folders of OUT/data holding its files, one `<report_id>.<suffix>` each
 
     def model_keys(self, cfg: Config) -> tuple[str, ...]:
@@ -96,6 +97,11 @@ class Stage(ABC):
         the reports' order (`reports`), each report's rows as made."""
         at = {rid: i for i, rid in enumerate(reports)}
         return frame.sort_values("report_id", key=lambda c: c.map(at), kind="stable", ignore_index=True)
+
+    def stale(self, ctx: RunContext, previous: Previous) -> set[str]:
+        """The reports of the previous output that the reviews of `reviews_by_report` now make out of
+        date (a change of those files does not make the whole stage again)."""
+        return set()
 
     def kept_rows(self, name: str, frame: pd.DataFrame) -> pd.DataFrame:
         """Rows of table `name` kept from the previous run, as this run states them (unchanged by default)."""

@@ -59,13 +59,15 @@ def stamp(cfg: Config, upto: Sequence[Stage], reviews: Callable[[tuple[str, ...]
     """The stamp the files of the last stage of `upto` must carry to be current for this Config: code,
     inputs, the Config fields of every stage up to it, the models they use and the digest of the
     review files that shape them, as this run read them (`reviews(names)`). Without `inputs`, the
-    `base` stamp: when only it matches, the previous output's unchanged reports can be kept."""
+    `base` stamp (the inputs and the reviews a stage checks report by report left out): when only it
+    matches, the previous output's unchanged reports can be kept."""
     params = cfg.parameters()
     fields = [f for s in upto for f in s.fields]
     what: dict[str, object] = {"code": code_stamp(), "parameters": {f.upper(): str(params[f.upper()]) for f in fields}}
     if inputs:
         what["inputs"] = inputs_stamp(cfg.seeds)
-    names = tuple(sorted({name for s in upto for name in s.reviews}))
+    names = tuple(sorted({name for s in upto for name in s.reviews}
+                         - (set() if inputs else {name for s in upto for name in s.reviews_by_report})))
     if names:
         what["reviews"] = reviews(names)  # a reviewed sentence, summary, term or entity changes the outputs
     keys = tuple(dict.fromkeys(k for s in upto for k in s.model_keys(cfg)))
@@ -74,7 +76,7 @@ def stamp(cfg: Config, upto: Sequence[Stage], reviews: Callable[[tuple[str, ...]
     return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()
 
 
-def recorded_stamp(cfg: Config, stage: str, field: str = "stamp") -> str | None:
-    """The stamp (or `base` stamp) run.json records for `stage`'s files (None when there is none)."""
+def recorded_stamp(cfg: Config, stage: str) -> str | None:
+    """The stamp run.json records for `stage`'s files (None when there is none)."""
     section = read_json(cfg.run_json).get(stage)
-    return section.get(field) if isinstance(section, dict) else None
+    return section.get("stamp") if isinstance(section, dict) else None

@@ -31,6 +31,7 @@ class TranslateStage(Stage):
     fields = ("models", "translator", "backend")
     reviews = (SENTENCES, GLOSSARY)
     per_report = True  # a sentence's English depends on it alone (and the memory, reviews and glossary)
+    reviews_by_report = (SENTENCES,)  # a review added or changed makes its sentences' reports anew, not all
     folders = (TRANSLATIONS,)
 
     def model_keys(self, cfg: Config) -> tuple[str, ...]:
@@ -67,6 +68,22 @@ class TranslateStage(Stage):
                   "demo": loaded.demo, "memory": shown_path(cfg.memory_file), "date": date.today().isoformat(),
                   "references": len(refs), "reviews": ctx.reviews.record(frame["text_vi"])}
         return StageOutput({"sentences": frame, "references": refs}, record, models={"translate": provenance})
+
+    def stale(self, ctx: RunContext, previous: Previous) -> set[str]:
+        """Reports with a sentence whose review came, went or changed since the previous output."""
+        reviews = ctx.reviews.sentences
+        frame = previous.tables["sentences"]
+        stale = set()
+        for rid, source, english, origin, who, when, kind in zip(
+                frame["report_id"], frame["text_vi"], frame["text_en"], frame["origin"], frame["reviewer"],
+                frame["reviewed_at"], frame["review"]):
+            rev = reviews.get(source)
+            if rev is None:
+                if origin == "review":
+                    stale.add(rid)
+            elif origin != "review" or (who, when, kind, english) != (rev.reviewer, rev.when, rev.kind, rev.english):
+                stale.add(rid)
+        return stale
 
     def kept_rows(self, name: str, frame: pd.DataFrame) -> pd.DataFrame:
         """A kept sentence's English is this run's from what was stored, as the memory would give it."""
