@@ -19,7 +19,9 @@ from __future__ import annotations
 import platform
 import time
 from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field, replace
+from functools import partial
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -35,9 +37,9 @@ from helpers.progress import stage_done, stage_line
 from helpers.errors import InputError
 from helpers.stage import Previous, RunContext, Stage, StageOutput
 from helpers.stamps import recorded_stamp, stamp
-from helpers.store.contract import TABLES, check_section, columns_written, data_stamp, read_table
-from helpers.store.files import (as_stored, merge_json, read_json, remove_stale, start_json, update_json, write_bytes,
-                                 write_csv)
+from helpers.store.contract import TABLES, check_section, columns_written, read_table
+from helpers.store.files import (as_stored, drop_json, merge_json, read_json, remove_stale, start_json, update_json,
+                                 write_bytes, write_csv)
 from helpers.store.outputs import claim_output
 from helpers.text.terminal import shown
 from helpers.summarise.stage import SummariseStage
@@ -67,12 +69,49 @@ def versions() -> dict[str, str]:
     return found
 
 
+class Tables(MutableMapping[str, pd.DataFrame]):
+    """The run's tables by contract name. A table a stage read back unchanged is read from `OUT/data/`
+    on first use only: a re-run with nothing new reads none of the large ones."""
+
+    def __init__(self) -> None:
+        self._frames: dict[str, pd.DataFrame] = {}
+        self._loaders: dict[str, Callable[[], pd.DataFrame]] = {}
+
+    def later(self, name: str, load: Callable[[], pd.DataFrame]) -> None:
+        """Table `name` is what `load()` reads, when first used."""
+        self._frames.pop(name, None)
+        self._loaders[name] = load
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._frames:
+            if name not in self._loaders:
+                raise KeyError(name)
+            self._frames[name] = self._loaders.pop(name)()
+        return self._frames[name]
+
+    def __setitem__(self, name: str, frame: pd.DataFrame) -> None:
+        self._loaders.pop(name, None)
+        self._frames[name] = frame
+
+    def __delitem__(self, name: str) -> None:
+        if name not in self._frames and name not in self._loaders:
+            raise KeyError(name)
+        self._frames.pop(name, None)
+        self._loaders.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys([*self._frames, *self._loaders]))
+
+    def __len__(self) -> int:
+        return len(set(self._frames) | set(self._loaders))
+
+
 @dataclass
 class StagesRun:
     """The tables of the stages run (by contract name), each stage's run.json sections, the run's
     models (run.json's `models`: provenance by use), and which stages were current (read back)."""
 
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    tables: Tables = field(default_factory=Tables)
     records: dict[str, dict[str, Any]] = field(default_factory=dict)
     models: dict[str, dict[str, Any]] = field(default_factory=dict)
     reused: dict[str, bool] = field(default_factory=dict)
@@ -111,8 +150,8 @@ def run_stages(cfg: Config, upto: str | None = None, *, ctx: RunContext | None =
                 reused = current[at]
                 if reused:
                     said.append("(unchanged, read back) ")
-                    tables = {t: read_table(cfg, t, stage.name)[list(columns_written(t, stage.name))]
-                              for t in stage.writes}
+                    for t in stage.writes:
+                        done.tables.later(t, partial(read_written, cfg, t, stage.name))
                     run = read_json(cfg.run_json)
                     sections = {s: run.get(s) or {} for s in (stage.name, *stage.sections)}
                     for name, value in stage.again(sections).items():
@@ -124,7 +163,7 @@ def run_stages(cfg: Config, upto: str | None = None, *, ctx: RunContext | None =
                     if before is not None:
                         before = replace(before, stale=frozenset(anew | stage.stale(context, before)))
                     out = run_stage(stage, context, done.tables, before)
-                    ids = report_ids({**done.tables, **out.tables})
+                    ids = report_ids(out.tables if "reports" in out.tables else done.tables)
                     made = set(ids) if out.anew is None else set(out.anew)
                     anew |= made
                     kept = len(set(ids) - made)
@@ -134,8 +173,7 @@ def run_stages(cfg: Config, upto: str | None = None, *, ctx: RunContext | None =
                               "base": bases[at], "kept": kept}
                     sections = {stage.name: record, **out.sections}
                     write_output(cfg, stage, out, sections, first=at == 0)
-                    tables = out.tables
-                done.tables.update(tables)
+                    done.tables.update(out.tables)
                 done.records.update(sections)
                 done.reused[stage.name] = reused
                 said.append(stage.line(done.tables, sections))
@@ -146,7 +184,12 @@ def run_stages(cfg: Config, upto: str | None = None, *, ctx: RunContext | None =
     return done
 
 
-def report_ids(tables: dict[str, pd.DataFrame]) -> list[str]:
+def read_written(cfg: Config, name: str, stage: str) -> pd.DataFrame:
+    """Table `name` as `stage` wrote it (its columns, in the contract's order)."""
+    return read_table(cfg, name, stage)[list(columns_written(name, stage))]
+
+
+def report_ids(tables: Mapping[str, pd.DataFrame]) -> list[str]:
     """The run's reports, in order (reports.csv's)."""
     return tables["reports"]["report_id"].tolist() if "reports" in tables else []
 
@@ -160,13 +203,14 @@ def recorded_field(recorded: dict[str, Any], stage: str, field: str) -> Any:
 def previous_output(cfg: Config, stage: Stage) -> Previous | None:
     """The stage's output of the previous run into this OUT, as written (None when it cannot be read)."""
     try:
-        tables = {t: read_table(cfg, t, stage.name)[list(columns_written(t, stage.name))] for t in stage.writes}
+        tables = {t: read_written(cfg, t, stage.name) for t in stage.writes}
     except (InputError, OSError, ValueError):  # half written, or by another version: made anew
         return None
     return Previous(tables, frozenset())
 
 
-def run_stage(stage: Stage, ctx: RunContext, tables: dict[str, pd.DataFrame], previous: Previous | None) -> StageOutput:
+def run_stage(stage: Stage, ctx: RunContext, tables: Mapping[str, pd.DataFrame], previous: Previous | None
+              ) -> StageOutput:
     """One stage run: whole, or (a `per_report` stage with a `previous` output) on the reports made
     anew upstream only, merged with the previous rows of the others in a whole run's order; then the
     passes over the whole output, and the files of every report whose rows are new or changed (the
@@ -177,8 +221,7 @@ def run_stage(stage: Stage, ctx: RunContext, tables: dict[str, pd.DataFrame], pr
     todo = set(ids) - keep
     if partial and previous is not None:
         previous = replace(previous, tables={n: stage.kept_rows(n, f) for n, f in previous.tables.items()})
-        subset = {name: frame[frame["report_id"].isin(todo)] if "report_id" in frame.columns else frame
-                  for name, frame in tables.items()}
+        subset = {name: tables[name][tables[name]["report_id"].isin(todo)] for name in stage.reads}
         out = stage.run(ctx, subset)
         made = {name: stage.order(name, pd.concat([previous.kept(name, keep), as_stored(out.tables[name])],
                                                   ignore_index=True), ids)
@@ -191,7 +234,7 @@ def run_stage(stage: Stage, ctx: RunContext, tables: dict[str, pd.DataFrame], pr
     files = {**out.files, **stage.files(ctx, made, rewrite)} if stage.folders else out.files
     kept_files = {folder: {f.name for f in (ctx.cfg.data_dir / folder).glob("*")
                            if f.name.split(".", 1)[0] in keep - rewrite} for folder in stage.folders}
-    record = {**out.record, **stage.totals(ctx, made, out.record)} if partial else out.record
+    record = {**out.record, **stage.totals(ctx, made, out.record)}
     return replace(out, tables=made, record=record, files=files, kept_files=kept_files,
                    anew=frozenset(todo) if partial else out.anew)
 
@@ -261,25 +304,32 @@ class RunSummary:
 def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
     """The whole job: stages, stage notebooks and their pages, report pages and the index."""
     from helpers.pages.report import load_outputs
-    from helpers.pages.stage import mark_pages, write_pages
+    from helpers.pages.stage import mark_pages, pages_mark, write_pages
     from helpers.collection.database import DATABASE, write_database
     from helpers.collection.workbook import WORKBOOK, write_workbook
 
     seconds: dict[str, float] = {}
     with RunContext(cfg, progress) as ctx:
-        run_stages(cfg, ctx=ctx, seconds=seconds)
+        done = run_stages(cfg, ctx=ctx, seconds=seconds)
         stages = [stage_page(nb) for nb in notebook_paths(notebooks) if not is_view(nb)]
-        # the data the pages, the database and the workbook were made from, as the previous run left it
-        unchanged = read_json(cfg.run_json).get("pages", {}).get("data") == data_stamp(cfg)
-        mark_pages(cfg)  # the notebooks read this data and change none of it: their pages are current
+        # What the pages, the database and the workbook were made from, as the previous run left it; its
+        # `engine` section, written last, says that run finished (this run's goes until this one does).
+        before = read_json(cfg.run_json)
+        unchanged = "engine" in before and before.get("pages") == pages_mark(cfg, stages)
+        drop_json(cfg.run_json, "engine")
+        mark_pages(cfg, stages)  # the notebooks read this data and change none of it: their pages are current
         # The stage notebooks run in their kernels (other processes) while this process renders the
         # report pages: the two overlap instead of one waiting for the other.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="notebooks") as pool:
             notebooks_run = pool.submit(run_stage_notebooks, cfg, stages)
             with stage_line("pages", seconds) as said:
-                outputs = load_outputs(cfg)
-                pages = write_pages(outputs, cfg.html_dir, stages, ctx.engine)  # the entities page too
-                said.append(f"{len(outputs.reports)} report pages, the index and the entities")
+                if unchanged and (cfg.html_dir / INDEX).is_file():
+                    pages = []
+                    said.append("(unchanged) the report pages, the index and the entities")
+                else:
+                    outputs = load_outputs(cfg)
+                    pages = write_pages(outputs, cfg.html_dir, stages, ctx.engine)  # the entities page too
+                    said.append(f"{len(outputs.reports)} report pages, the index and the entities")
             with stage_line("collection", seconds) as said:  # the notebooks change no data: written beside them
                 if unchanged and all((cfg.data_dir / name).is_file() for name in (DATABASE, WORKBOOK)):
                     said.append(f"(unchanged) {DATABASE} and {WORKBOOK}")
@@ -294,16 +344,17 @@ def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
         warnings = ran.warnings
 
         # A run's outputs are exactly its own: pages and notebooks of reports since removed go.
-        remove_stale(cfg.html_dir, "*.html", {p.name for p in pages})
+        if pages:
+            remove_stale(cfg.html_dir, "*.html", {p.name for p in pages})
         remove_stale(cfg.out / "notebooks", "*.ipynb", {s.notebook.name for s in stages})
         update_json(cfg.run_json, "warnings", check_section("warnings", warnings))
         engine = {**ctx.engine.describe(), "stage_seconds": seconds}
         update_json(cfg.run_json, "engine", check_section("engine", engine))
     for w in dict.fromkeys(f"warning ({w['page']}): {w['text']}" for w in warnings):
         print(shown(w))
-    sentences = outputs.sentences
-    return RunSummary(pages, len(outputs.reports), len(sentences), int((sentences["flags"] != "").sum()),
-                      len(outputs.problems), warnings)
+    corpus, translated = done.records["corpus"], done.records["translate"]
+    return RunSummary(pages, corpus["reports"], corpus["sentences"] + corpus["captions"], translated["flagged"],
+                      corpus["rejected"], warnings)
 
 
 def _openable(path: Path) -> str:

@@ -121,14 +121,15 @@ class Stage(ABC):
         return {}
 
     def totals(self, ctx: RunContext, tables: Mapping[str, pd.DataFrame], record: dict[str, Any]) -> dict[str, Any]:
-        """The fields of the run.json record that describe the whole output, made again from the
-        merged `tables` after a partial run (the others count this run's work)."""
+        """The fields of the run.json record that describe the whole output, made from the final
+        `tables` (merged after a partial run; the other fields count this run's work)."""
         return {}
 
     @abstractmethod
     def line(self, tables: Mapping[str, pd.DataFrame], sections: Mapping[str, Any]) -> str:
-        """What the terminal's line for the step says, from the run's tables and the step's run.json
-        sections (its own under its name; made now or read back)."""
+        """What the terminal's line for the step says, from the step's run.json sections (its own under
+        its name; made now or read back) and small tables of the run (a large one read back unchanged
+        is read only when used: take its counts from the record)."""
 
 
 class RunContext:

@@ -228,5 +228,6 @@ class CorpusStage(Stage):
                                "previous_run_time": before.get("run_time"), "new": [], "changed": [], "removed": []}}
 
     def line(self, tables: Mapping[str, pd.DataFrame], sections: Mapping[str, Any]) -> str:
-        return (f"{len(tables['reports'])} reports, {len(tables['ledger'])} lines, {len(tables['sentences'])} "
-                f"sentences, {len(tables['problems'])} inputs rejected" + changes_said(sections.get("collection")))
+        r = sections[self.name]
+        return (f"{r['reports']} reports, {r['lines']} lines, {r['sentences'] + r['captions']} sentences, "
+                f"{r['rejected']} inputs rejected" + changes_said(sections.get("collection")))

@@ -45,6 +45,6 @@ class EntitiesStage(Stage):
         return StageOutput({"entities": entities, "mentions": mentions}, record)
 
     def line(self, tables: Mapping[str, pd.DataFrame], sections: Mapping[str, Any]) -> str:
-        entities = tables["entities"]
-        kinds = ", ".join(f"{n} {k}" for k, n in entities["kind"].value_counts().sort_index().items())
-        return f"{len(entities)} entities ({kinds}), {len(tables['mentions'])} mentions"
+        r = sections[self.name]
+        kinds = ", ".join(f"{n} {k}" for k, n in sorted(r["kinds"].items()))
+        return f"{r['entities']} entities ({kinds}), {r['mentions']} mentions"

@@ -5,6 +5,9 @@ notebook that changes the data can say that the pages are out of date.
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,11 +62,20 @@ def write_pages(out: Outputs, html_dir: Path, stages: list[StagePage], engine: E
     return written
 
 
-def mark_pages(cfg: Config) -> None:
-    """Record in run.json the data and the reviews the pages of `OUT/html/` are (being) made from."""
+def pages_mark(cfg: Config, stages: Sequence[StagePage] = ()) -> dict[str, str]:
+    """What the pages of `OUT/html/` would be made from now: the data, the reviews, and the code, the
+    parameters and the stage pages they show (`made_with`)."""
     from helpers.review.store import reviews_digest
+    from helpers.stamps import code_stamp
 
-    update_json(cfg.run_json, "pages", {"data": data_stamp(cfg), "reviews": reviews_digest(cfg.reviews)})
+    shown = json.dumps([code_stamp(), cfg.shown_parameters(), [s.file for s in stages]], sort_keys=True)
+    return {"data": data_stamp(cfg), "reviews": reviews_digest(cfg.reviews),
+            "made_with": hashlib.sha256(shown.encode()).hexdigest()}
+
+
+def mark_pages(cfg: Config, stages: Sequence[StagePage] = ()) -> None:
+    """Record in run.json what the pages of `OUT/html/` are (being) made from."""
+    update_json(cfg.run_json, "pages", pages_mark(cfg, stages))
 
 
 def pages_note(cfg: Config) -> str:

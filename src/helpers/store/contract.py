@@ -140,7 +140,7 @@ RUN_JSON: dict[str, RunSection] = {s.name: s for s in (
                "memory and date, and the reviews file used",
                ("sentences", "from_memory", "pieces", "split_sentences", "redecoded", "reviewed", "generated",
                 "generate_calls", "model_seconds", "flags", "languages", "model", "demo", "memory", "date",
-                "references", "reviews") + STAGE_FIELDS),
+                "references", "reviews", "flagged") + STAGE_FIELDS),
     RunSection("summarise", "summarise", "the summary methods, rows, length bound, model time and summary reviews",
                ("methods", "rows", "max_sentences", "max_words", "model_seconds", "reviews") + STAGE_FIELDS),
     RunSection("entities", "entities", "the entity index: the model, how many entities (by kind) and mentions, "
@@ -148,7 +148,8 @@ RUN_JSON: dict[str, RunSection] = {s.name: s for s in (
                ("model", "entities", "mentions", "kinds", "sentences_tagged", "corrections") + STAGE_FIELDS),
     RunSection("models", "translate, summarise", "per model used: source, revision, files and sha256, backend, "
                "decoding settings (keys: `translate`, `summary abstractive-en`, `summary abstractive-vi`)"),
-    RunSection("pages", "pages", "the data and reviews the pages were made from", ("data", "reviews")),
+    RunSection("pages", "pages", "what the pages were made from: the data, the reviews, and (`made_with`) the code, "
+               "parameters and stage pages they show", ("data", "reviews", "made_with")),
     RunSection("warnings", "notebooks", "what the stage notebooks wrote to stderr (a list of page and text)"),
     RunSection("engine", "reports", "where the work ran, on how many workers, each stage's seconds"),
 )}

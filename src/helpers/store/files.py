@@ -123,6 +123,15 @@ def update_json(path: Path, section: str, value: Any) -> dict[str, Any]:
     return data
 
 
+def drop_json(path: Path, section: str) -> dict[str, Any]:
+    """Remove one top-level section of a JSON file (if there), keeping the others, under its lock."""
+    with locked(path):
+        data = read_json(path)
+        if data.pop(section, None) is not None:
+            write_text(path, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+    return data
+
+
 def merge_json(path: Path, section: str, entries: dict[str, Any]) -> dict[str, Any]:
     """Add `entries` to one top-level mapping of a JSON file (e.g. run.json's `models`), read and
     replaced under the file's lock, so two writers never lose each other's entries."""

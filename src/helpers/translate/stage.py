@@ -113,12 +113,13 @@ class TranslateStage(Stage):
         return {TRANSLATIONS: files}
 
     def totals(self, ctx: RunContext, tables: Mapping[str, pd.DataFrame], record: dict[str, Any]) -> dict[str, Any]:
-        return {"references": len(tables["references"]), "reviews": ctx.reviews.record(tables["sentences"]["text_vi"])}
+        sentences = tables["sentences"]
+        return {"references": len(tables["references"]), "reviews": ctx.reviews.record(sentences["text_vi"]),
+                "flagged": int((sentences["flags"] != "").sum())}
 
     def line(self, tables: Mapping[str, pd.DataFrame], sections: Mapping[str, Any]) -> str:
         record = sections[self.name]
-        flagged = int((tables["sentences"]["flags"] != "").sum())
-        return (f"{record['sentences']} sentences, {record['from_memory']} from memory, {flagged} flagged"
+        return (f"{record['sentences']} sentences, {record['from_memory']} from memory, {record['flagged']} flagged"
                 + (f", {record['reviewed']} reviewed" if record["reviewed"] else ""))
 
 
