@@ -27,7 +27,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("review",),
     ("stage",),
     (*STEPS, "collection"),
-    ("stamps",),
+    ("stamps", "reuse"),
     ("pipeline",),
     ("cli",),
     ("__main__",),
@@ -142,7 +142,7 @@ def test_the_pipeline_steps_are_folders_of_the_package():
     assert all((PACKAGE / folder / "__init__.py").is_file() for folder in shared)
     loose = sorted(p.name for p in PACKAGE.glob("*.py"))
     assert loose == ["__init__.py", "__main__.py", "cli.py", "config.py", "errors.py", "pipeline.py", "progress.py",
-                     "stage.py", "stamps.py"]
+                     "reuse.py", "stage.py", "stamps.py"]
 
 
 def test_every_step_of_the_sequence_is_a_stage_of_its_own_subpackage():

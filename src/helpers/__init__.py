@@ -28,7 +28,8 @@ Shared by the steps, bottom layer first (each imports only from those before it;
     review/     reviews kept in the project, read once per run, exchanged with translators' tools; the panel
     stage       the one stage interface (`Stage`) and what a run holds (`RunContext`)
 
-And above the steps: `stamps` (whether a stage's files are current), `pipeline` (`SEQUENCE`, the one
+And above the steps: `stamps` (whether a stage's files are current), `reuse` (what a re-run keeps:
+the previous output, a stage run on the changed reports only, tables read when used), `pipeline` (`SEQUENCE`, the one
 runner `run_stages`, and `make reports`: the stages, the pages and the notebooks), `cli` (`python -m
 helpers`, where a `UserError` becomes one line).
 """

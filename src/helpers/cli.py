@@ -169,7 +169,9 @@ def main(argv: list[str] | None = None) -> int:
             report_problems(cfg)
     except (UserError, OSError) as exc:  # ModelError, NotebookFailed, EngineError included
         return _error(exc)
-    problems = read_csv(cfg.data_dir / "problems.csv")
+    from helpers.store.contract import TABLES
+
+    problems = read_csv(cfg.data_dir / TABLES["problems"].file)
     return EXIT_REJECTED if len(problems) else EXIT_OK
 
 
@@ -226,9 +228,11 @@ def print_problems(seeds: Path, skipped: list[tuple[str, str]], rejected: list[t
 
 def report_problems(cfg: Config) -> None:
     """The run's skipped entries (run.json) and rejected inputs (problems.csv) on stderr."""
+    from helpers.store.contract import read_table
+
     skipped = read_json(cfg.run_json).get("corpus", {}).get("inputs", {}).get("skipped", [])
     print_problems(cfg.seeds, [(s["file"], s["note"]) for s in skipped],
-                   [(row.file, row.problem) for row in read_csv(cfg.data_dir / "problems.csv").itertuples()])
+                   [(row.file, row.problem) for row in read_table(cfg, "problems").itertuples()])
 
 
 if __name__ == "__main__":

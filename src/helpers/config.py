@@ -21,6 +21,7 @@ from helpers.inference.engines import ENGINES
 from helpers.models.registry import BACKENDS, MODEL_MODES, MODEL_REGISTRY, SUMMARISERS, TRANSLATORS, ModelSpec
 from helpers.models.settings import OVERRIDABLE, allowed, check
 from helpers.store.paths import PROJECT_ROOT, shown_path
+from helpers.store.paths import DATA_DIR, HTML_DIR, NOTEBOOKS_DIR, RUN_JSON_FILE
 
 CACHE_ENV = "HELPERS_CACHE"
 
@@ -187,17 +188,22 @@ class Config:
     @property
     def data_dir(self) -> Path:
         """`OUT/data`: the CSV and JSON data contract."""
-        return self.out / "data"
+        return self.out / DATA_DIR
 
     @property
     def html_dir(self) -> Path:
         """`OUT/html`: exported pages."""
-        return self.out / "html"
+        return self.out / HTML_DIR
 
     @property
     def run_json(self) -> Path:
         """`OUT/data/run.json`: provenance of the run."""
-        return self.data_dir / "run.json"
+        return self.data_dir / RUN_JSON_FILE
+
+    @property
+    def notebooks_dir(self) -> Path:
+        """`OUT/notebooks`: the stage notebooks as `make reports` executed them."""
+        return self.out / NOTEBOOKS_DIR
 
     @property
     def memory_file(self) -> Path:

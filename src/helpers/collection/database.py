@@ -20,11 +20,12 @@ from typing import TYPE_CHECKING
 
 from helpers.store.files import replaced
 from helpers.text.normalise import fold
+from helpers.store.paths import DATABASE_FILE
 
 if TYPE_CHECKING:
     import pandas as pd
 
-DATABASE = "collection.sqlite"  # in OUT/data/
+DATABASE = DATABASE_FILE  # in OUT/data/ (store.contract)
 SEARCH_TABLE = "sentences_fts"
 FOLDED = {"folded_vi": "text_vi", "folded_en": "text_en"}  # the search columns of `sentences`, and their text
 INTEGERS = frozenset({"line_no", "sentence_no", "n_lines", "n_sentences", "n_captions", "n_words", "pieces"})

@@ -17,11 +17,12 @@ from typing import TYPE_CHECKING
 
 from helpers.collection.database import INTEGERS, REALS
 from helpers.store.files import replaced
+from helpers.store.paths import WORKBOOK_FILE
 
 if TYPE_CHECKING:
     import pandas as pd
 
-WORKBOOK = "collection.xlsx"  # in OUT/data/
+WORKBOOK = WORKBOOK_FILE  # in OUT/data/ (store.contract)
 MAX_ROWS = 1_048_576  # a sheet's rows (Excel's limit), the header included
 MAX_CELL = 32_767  # a cell's characters (Excel's limit)
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")

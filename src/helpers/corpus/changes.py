@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from helpers.store.contract import TABLES
 from helpers.store.files import read_csv, read_json
 
 RUN_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
@@ -52,8 +53,8 @@ def read_previous(data_dir: Path, run_json: Path) -> Previous:
     recorded = read_json(run_json).get(SECTION)
     run_time = recorded.get("run_time") if isinstance(recorded, dict) else None
     try:
-        reports = read_csv(data_dir / "reports.csv")
-        ledger = read_csv(data_dir / "ledger.csv")
+        reports = read_csv(data_dir / TABLES["reports"].file)
+        ledger = read_csv(data_dir / TABLES["ledger"].file)
     except (OSError, ValueError):
         return Previous()
     if run_time is None or not set(COLUMNS) <= set(reports.columns) or "text" not in ledger.columns:

@@ -62,20 +62,19 @@ def write_pages(out: Outputs, html_dir: Path, stages: list[StagePage], engine: E
     return written
 
 
-def pages_mark(cfg: Config, stages: Sequence[StagePage] = ()) -> dict[str, str]:
-    """What the pages of `OUT/html/` would be made from now: the data, the reviews, and the code, the
-    parameters and the stage pages they show (`made_with`)."""
+def pages_mark(cfg: Config, stages: Sequence[StagePage] = (), code: str = "") -> dict[str, str]:
+    """What the pages of `OUT/html/` would be made from now: the data, the reviews, and the code (its
+    digest, `code`), the parameters and the stage pages they show (`made_with`)."""
     from helpers.review.store import reviews_digest
-    from helpers.stamps import code_stamp
 
-    shown = json.dumps([code_stamp(), cfg.shown_parameters(), [s.file for s in stages]], sort_keys=True)
+    shown = json.dumps([code, cfg.shown_parameters(), [s.file for s in stages]], sort_keys=True)
     return {"data": data_stamp(cfg), "reviews": reviews_digest(cfg.reviews),
             "made_with": hashlib.sha256(shown.encode()).hexdigest()}
 
 
-def mark_pages(cfg: Config, stages: Sequence[StagePage] = ()) -> None:
+def mark_pages(cfg: Config, stages: Sequence[StagePage] = (), code: str = "") -> None:
     """Record in run.json what the pages of `OUT/html/` are (being) made from."""
-    update_json(cfg.run_json, "pages", pages_mark(cfg, stages))
+    update_json(cfg.run_json, "pages", pages_mark(cfg, stages, code))
 
 
 def pages_note(cfg: Config) -> str:

@@ -20,7 +20,7 @@ from helpers.review.store import read_bytes, save_reviews
 from helpers.review.tmx import read_tmx, tmx_bytes
 from helpers.review.xliff import read_xliff, xliff_bytes
 from helpers.review.xmlsafe import ReviewFileError, root_tag
-from helpers.store.contract import read_table
+from helpers.store.contract import TABLES, read_table
 from helpers.store.files import write_text
 
 FORMATS = ("xliff", "tmx")
@@ -94,7 +94,7 @@ def import_reviews(cfg: Config, path: Path, reviewer: str | None = None) -> Impo
     """Add the reviews of an XLIFF or TMX file to `cfg.reviews`; a review giving the English the
     sentence already has changes nothing, so a second import of the same file is harmless."""
     reviews, left, kind, notes = read_exchange(path)
-    table = cfg.data_dir / "sentences.csv"
+    table = cfg.data_dir / TABLES["sentences"].file
     english: dict[str, str] = {}
     untranslated = False
     if table.is_file():  # matched against the corpus's sentences: a half-done run's are enough

@@ -25,7 +25,7 @@ from helpers.review.personal import keep_drafts, load_drafts, remember_name, sta
 from helpers.review.queue import ALL, Queue, build_queue, picker_options
 from helpers.review.store import load_reviews, save_reviews
 from helpers.review.summaries import SummaryReview, load_summary_reviews, report_digest, save_summary_review
-from helpers.store.contract import read_table
+from helpers.store.contract import TABLES, read_table
 from helpers.inference.sentences import checked
 
 PAGE = 10  # cards shown at once
@@ -40,7 +40,7 @@ def open_panel(cfg: Config, report_id: str | None = None, reviewer: str | None =
     Markdown line saying what to run: never a traceback before the first run."""
     from IPython.display import Markdown
 
-    table = cfg.data_dir / "sentences.csv"
+    table = cfg.data_dir / TABLES["sentences"].file
     if not table.is_file():
         return Markdown(f"**Nothing to review yet**: `{table}` does not exist. Run `make reports` (with this `OUT`), "
                         f"then run this notebook again.")

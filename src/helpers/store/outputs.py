@@ -24,6 +24,7 @@ from pathlib import Path
 from helpers.errors import SettingsError
 from helpers.store.paths import PROJECT_ROOT
 from helpers.store.files import MARKER, write_text
+from helpers.store.paths import DATA_DIR, RUN_JSON_FILE
 
 ABOUT = ("An output of vi2en (Vietnamese reports to English translations and summaries): `make reports "
          "OUT=<this folder>` may write here again. It rewrites its own files (data/, html/, notebooks/) and "
@@ -44,7 +45,7 @@ def is_project_output(out: Path) -> bool:
     if (out / MARKER).is_file():
         return True
     try:
-        run = json.loads((out / "data" / "run.json").read_text(encoding="utf-8"))
+        run = json.loads((out / DATA_DIR / RUN_JSON_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
     return isinstance(run, dict) and isinstance(run.get("parameters"), dict)

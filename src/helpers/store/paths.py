@@ -4,6 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+
+# The output folder's layout (docs/data-contract.md): its folders, and the files beside the tables.
+DATA_DIR = "data"  # OUT/data: the tables, run.json and the files below
+HTML_DIR = "html"  # OUT/html: the pages
+NOTEBOOKS_DIR = "notebooks"  # OUT/notebooks: the stage notebooks as executed
+RUN_JSON_FILE = "run.json"  # in OUT/data
+TRANSLATIONS_DIR = "translations"  # in OUT/data: each report's English (.txt, .docx, .md)
+DATABASE_FILE = "collection.sqlite"  # in OUT/data: every table, with full-text search
+WORKBOOK_FILE = "collection.xlsx"  # in OUT/data: every table, a sheet each
+
 PROJECT_ROOT = Path(__file__).resolve().parents[3]  # the checkout (the package is installed editable)
 
 

@@ -15,10 +15,11 @@ from helpers.config import Config
 from helpers.models.loaded import model_label
 from helpers.review.store import GLOSSARY, SENTENCES
 from helpers.stage import Previous, RunContext, Stage, StageOutput
+from helpers.store.paths import TRANSLATIONS_DIR
 from helpers.store.paths import shown_path
 from helpers.translate.exports import Provenance, docx_bytes, markdown_text
 
-TRANSLATIONS = "translations"  # the folder of OUT/data with each report's English (.txt, .docx, .md)
+TRANSLATIONS = TRANSLATIONS_DIR  # the folder of OUT/data with each report's English (.txt, .docx, .md)
 
 
 class TranslateStage(Stage):

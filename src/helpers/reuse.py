@@ -1,0 +1,123 @@
+"""What a re-run keeps (docs/architecture.md, "One runner"): the previous output of a stage, the run
+of a stage on the reports made anew upstream merged with the kept rows, and the run's tables, a table
+read back unchanged being read from `OUT/data/` only when used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from dataclasses import replace
+from typing import Any
+
+import pandas as pd
+
+from helpers.config import Config
+from helpers.errors import InputError
+from helpers.stage import Previous, RunContext, Stage, StageOutput
+from helpers.store.contract import columns_written, read_table
+from helpers.store.files import as_stored
+
+
+class Tables(MutableMapping[str, pd.DataFrame]):
+    """The run's tables by contract name. A table a stage read back unchanged is read from `OUT/data/`
+    on first use only: a re-run with nothing new reads none of the large ones."""
+
+    def __init__(self) -> None:
+        self._frames: dict[str, pd.DataFrame] = {}
+        self._loaders: dict[str, Callable[[], pd.DataFrame]] = {}
+
+    def later(self, name: str, load: Callable[[], pd.DataFrame]) -> None:
+        """Table `name` is what `load()` reads, when first used."""
+        self._frames.pop(name, None)
+        self._loaders[name] = load
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._frames:
+            if name not in self._loaders:
+                raise KeyError(name)
+            self._frames[name] = self._loaders.pop(name)()
+        return self._frames[name]
+
+    def __setitem__(self, name: str, frame: pd.DataFrame) -> None:
+        self._loaders.pop(name, None)
+        self._frames[name] = frame
+
+    def __delitem__(self, name: str) -> None:
+        if name not in self._frames and name not in self._loaders:
+            raise KeyError(name)
+        self._frames.pop(name, None)
+        self._loaders.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys([*self._frames, *self._loaders]))
+
+    def __len__(self) -> int:
+        return len(set(self._frames) | set(self._loaders))
+
+
+def read_written(cfg: Config, name: str, stage: str) -> pd.DataFrame:
+    """Table `name` as `stage` wrote it (its columns, in the contract's order)."""
+    return read_table(cfg, name, stage)[list(columns_written(name, stage))]
+
+
+def report_ids(tables: Mapping[str, pd.DataFrame]) -> list[str]:
+    """The run's reports, in order (reports.csv's)."""
+    return tables["reports"]["report_id"].tolist() if "reports" in tables else []
+
+
+def recorded_field(recorded: dict[str, Any], stage: str, field: str) -> Any:
+    """A field of a stage's section of run.json as read (None when there is none)."""
+    section = recorded.get(stage)
+    return section.get(field) if isinstance(section, dict) else None
+
+
+def previous_output(cfg: Config, stage: Stage) -> Previous | None:
+    """The stage's output of the previous run into this OUT, as written (None when it cannot be read)."""
+    try:
+        tables = {t: read_written(cfg, t, stage.name) for t in stage.writes}
+    except (InputError, OSError, ValueError):  # half written, or by another version: made anew
+        return None
+    return Previous(tables, frozenset())
+
+
+def run_stage(stage: Stage, ctx: RunContext, tables: Mapping[str, pd.DataFrame], previous: Previous | None
+              ) -> StageOutput:
+    """One stage run: whole, or (a `per_report` stage with a `previous` output) on the reports made
+    anew upstream only, merged with the previous rows of the others in a whole run's order; then the
+    passes over the whole output, and the files of every report whose rows are new or changed (the
+    files of the others, named `<report_id>.<suffix>`, stay as they are)."""
+    ids = report_ids(tables)
+    partial = previous is not None and stage.per_report
+    keep = set(ids) - previous.stale if partial and previous is not None else set()
+    todo = set(ids) - keep
+    if partial and previous is not None:
+        previous = replace(previous, tables={n: stage.kept_rows(n, f) for n, f in previous.tables.items()})
+        subset = {name: tables[name][tables[name]["report_id"].isin(todo)] for name in stage.reads}
+        out = stage.run(ctx, subset)
+        made = {name: stage.order(name, pd.concat([previous.kept(name, keep), as_stored(out.tables[name])],
+                                                  ignore_index=True), ids)
+                for name in stage.writes}
+    else:
+        out = stage.run(ctx, tables, previous)
+        made = dict(out.tables)
+    made = stage.collective(ctx, made)
+    rewrite = todo | (changed_reports(made, previous, keep) if partial and previous is not None else set())
+    files = {**out.files, **stage.files(ctx, made, rewrite)} if stage.folders else out.files
+    kept_files = {folder: {f.name for f in (ctx.cfg.data_dir / folder).glob("*")
+                           if f.name.split(".", 1)[0] in keep - rewrite} for folder in stage.folders}
+    record = {**out.record, **stage.totals(ctx, made, out.record)}
+    return replace(out, tables=made, record=record, files=files, kept_files=kept_files,
+                   anew=frozenset(todo) if partial else out.anew)
+
+
+def changed_reports(tables: dict[str, pd.DataFrame], previous: Previous, keep: set[str]) -> set[str]:
+    """The kept reports whose rows a pass over the whole output changed (their files are made again)."""
+    changed: set[str] = set()
+    for name, frame in tables.items():
+        now = as_stored(frame[frame["report_id"].isin(keep)]).reset_index(drop=True)
+        before = previous.kept(name, keep).reset_index(drop=True)
+        if now.shape != before.shape or list(now.columns) != list(before.columns):
+            return set(keep)
+        differs = (now.values != before.values).any(axis=1)
+        changed |= set(now.loc[differs, "report_id"])
+    return changed
