@@ -18,7 +18,7 @@ SEEDS = ROOT / "seeds"
 # notebook (nbval), or says so with @pytest.mark.slow.
 SLOW_FIXTURES = {"seed_run", "odd_run", "hostile_run", "hostile_corpus_run", "whole_job_pages", "summary_run",
                  "real_hub", "offline_hub"}
-SLOW_MODULES = {"test_engines.py", "test_real_models.py", "test_reliability.py", "test_progress.py"}
+SLOW_MODULES = {"test_engines.py", "test_real_models.py", "test_whole_runs_under_stress.py", "test_progress.py"}
 
 
 def pytest_collection_modifyitems(config, items):

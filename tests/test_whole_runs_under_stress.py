@@ -1,4 +1,6 @@
-"""Odd and hostile inputs, killed and concurrent runs: nothing lost, nothing corrupted.
+"""Whole runs under stress: a folder of odd and hostile inputs, killed and concurrent runs, large
+inputs, odd output folders and settings: nothing lost, nothing corrupted. (One input's edge cases
+are tests/test_input_edge_cases.py.)
 
 Each case runs the real command line and checks its exit status, stderr (a clear
 message, never a traceback) and the ledger invariant."""

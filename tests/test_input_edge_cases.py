@@ -1,5 +1,7 @@
-"""Classes of odd input from the reliability issue: nothing lost or altered, a clear error for the
-rest. Each test builds its inputs in tmp_path and would have caught the fault it names."""
+"""Edge cases of one input each (a line, a name, a file's kind, a folder's state): nothing lost or
+altered, a clear error for the rest. Each test builds its input in tmp_path, checks the rule or runs
+the command in the test's process, and would have caught the fault it names. Whole runs under
+stress (killed, concurrent, large, odd folders and settings) are tests/test_whole_runs_under_stress.py."""
 
 from __future__ import annotations
 
