@@ -34,7 +34,8 @@ from helpers.pages.render import INDEX
 from helpers.progress import stage_done, stage_line
 from helpers.reuse import Tables, previous_output, read_written, recorded_field, report_ids, run_stage
 from helpers.stage import RunContext, Stage, StageOutput
-from helpers.stamps import code_stamp, recorded_stamp, stamp
+from helpers.stamps import recorded_stamp, stamp
+from helpers.store.code import code_stamp
 from helpers.store.contract import TABLES, check_section, columns_written, read_table
 from helpers.store.files import (drop_json, merge_json, read_json, remove_stale, start_json, update_json,
                                  write_bytes, write_csv)

@@ -11,27 +11,15 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Sequence
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from helpers.config import Config
+from helpers.store.code import code_stamp
 from helpers.store.files import read_json
 
 if TYPE_CHECKING:
     from helpers.stage import Stage
-
-PACKAGE = Path(__file__).resolve().parent
-
-
-@lru_cache(maxsize=1)
-def code_stamp() -> str:
-    """A digest of the helpers package's code and data: outputs of other code are not current."""
-    h = hashlib.sha256()
-    for path in sorted(p for p in PACKAGE.rglob("*") if p.is_file() and p.suffix in {".py", ".csv", ".j2", ".css"}):
-        h.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()
-
 
 def inputs_stamp(seeds: Path) -> str:
     """A digest of the input folder's entries (names, sizes, times), without reading them."""

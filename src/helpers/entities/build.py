@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from helpers.entities.corrections import Correction
+from helpers.entities.memo import MentionMemo
 from helpers.entities.mentions import find_mentions
 from helpers.entities.merge import clean_name, entity_id, key_of, plain
 from helpers.entities.model import Tagged, tag_all
@@ -42,18 +43,31 @@ def _cited(references: pd.DataFrame) -> dict[tuple[str, int], list[str]]:
 
 
 def find_all(sentences: pd.DataFrame, references: pd.DataFrame, glossary: tuple[Term, ...],
-             memo: MutableMapping[str, Tagged] | None = None, use_model: bool = True) -> list[Found]:
+             memo: MutableMapping[str, Tagged] | None = None, use_model: bool = True,
+             mentions: MentionMemo | None = None) -> list[Found]:
     """Every mention of every Vietnamese sentence, with its merge key (corrections not yet applied).
-    The model tags each distinct sentence once (a sentence `memo` holds from an earlier run, never)."""
+    A sentence `mentions` holds from an earlier run is not looked at again; the model tags each other
+    distinct sentence once (a sentence `memo` holds from an earlier run, never)."""
     cited = _cited(references)
-    found = []
     vietnamese = sentences if "lang" not in sentences else sentences[sentences["lang"].fillna("vi").isin(["vi", ""])]
     rows = [(str(r), int(n), str(t) if isinstance(t, str) else "")
             for r, n, t in vietnamese[["report_id", "sentence_no", "text_vi"]].itertuples(index=False)]
-    tagged = tag_all((t for _, _, t in rows), memo) if use_model else {}
-    for report_id, sentence_no, text in rows:
-        for m in find_mentions(text, glossary, cited.get((report_id, sentence_no), ()), tagged.get(text), use_model):
-            found.append(Found(report_id, sentence_no, m.surface, m.kind, key_of(m.surface, m.kind, glossary)))
+    cites = [tuple(cited.get((r, n), ())) for r, n, _ in rows]
+    keys = [mentions.key(t, c) for (_, _, t), c in zip(rows, cites)] if mentions is not None else []
+    known = mentions.known(list(dict.fromkeys(keys))) if mentions is not None else {}
+    todo = [t for i, (_, _, t) in enumerate(rows) if not keys or keys[i] not in known]
+    tagged = tag_all(todo, memo) if use_model else {}
+    found = []
+    for i, (report_id, sentence_no, text) in enumerate(rows):
+        if keys and keys[i] in known:
+            made = known[keys[i]]
+        else:
+            made = tuple((m.surface, m.kind, key_of(m.surface, m.kind, glossary))
+                         for m in find_mentions(text, glossary, cites[i], tagged.get(text), use_model))
+            if mentions is not None:
+                mentions.add(keys[i], made)
+                known[keys[i]] = made
+        found += [Found(report_id, sentence_no, surface, kind, key) for surface, kind, key in made]
     return found
 
 
@@ -102,13 +116,14 @@ def _document_english(references: pd.DataFrame, glossary: tuple[Term, ...]) -> d
 def build_entities(sentences: pd.DataFrame, reports: pd.DataFrame, references: pd.DataFrame,
                    glossary: tuple[Term, ...], corrections: Iterable[Correction] = (),
                    memo: MutableMapping[str, Tagged] | None = None,
-                   use_model: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+                   use_model: bool = True, mentions: MentionMemo | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The entities and mentions tables of a run (contract columns): each entity with its kind, its
     Vietnamese and English names, how many reports and mentions name it, and the first and last
     report dates; each mention with its sentence and its surface exactly as the sentence has it.
-    `memo` keeps the model's tagging of each sentence across runs (`entities.memo.TagMemo`)."""
-    found, reviewed = apply_corrections(find_all(sentences, references, glossary, memo, use_model), corrections,
-                                        glossary)
+    `memo` keeps the model's tagging of each sentence across runs (`entities.memo.TagMemo`), and
+    `mentions` what was found in it (`entities.memo.MentionMemo`)."""
+    found, reviewed = apply_corrections(find_all(sentences, references, glossary, memo, use_model, mentions),
+                                        corrections, glossary)
     dates = {str(r): str(d) for r, d in zip(reports["report_id"], reports["date"].fillna(""))} if len(reports) else {}
     by_entity: dict[tuple[str, str], list[Found]] = defaultdict(list)
     for f in found:

@@ -1,10 +1,14 @@
-"""The model's tagging of each sentence, remembered across runs (as the translation memory keeps
-translations): a SQLite file in the cache folder, keyed by the sentence and the model's version.
-A re-run, or a run whose reports share sentences with earlier ones, tags only the new sentences.
+"""What the entity step found in each sentence, remembered across runs (as the translation memory
+keeps translations), in SQLite files of the cache folder: the model's tagging, keyed by the sentence
+and the model's version (`TagMemo`), and the mentions the step made of it, keyed by the sentence, the
+documents it cites, the glossary and the code (`MentionMemo`). A re-run, or a run whose reports share
+sentences with earlier ones, tags and reads only the new sentences: a day's new reports cost what
+they add, not what is already there.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from collections.abc import Iterator, MutableMapping
@@ -65,3 +69,50 @@ class TagMemo(MutableMapping[str, Tagged]):
         if not exc[0]:
             self.save()
         self.db.close()
+
+
+Found = tuple[tuple[str, str, str], ...]  # a sentence's mentions: (surface, kind, merge key) each
+
+
+class MentionMemo:
+    """Sentence (with its cited documents, the glossary and the code) → its mentions, in `path`
+    (made when missing); writes are kept until the end of the `with` block, so a run writes once."""
+
+    def __init__(self, path: Path, context: str) -> None:
+        self.path, self.context = Path(path), context
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = sqlite3.connect(self.path)
+            self.db.execute("CREATE TABLE IF NOT EXISTS mentions (key TEXT PRIMARY KEY, found TEXT)")
+        except sqlite3.DatabaseError as exc:
+            raise OSError(f"{self.path}: not a usable mention memory ({exc}); delete it to start a new one") from None
+        self.new: dict[str, Found] = {}
+
+    def key(self, text: str, cited: tuple[str, ...]) -> str:
+        """The key of a sentence's mentions: the sentence, what it cites, and the memo's context."""
+        return hashlib.sha256(json.dumps([self.context, text, cited], ensure_ascii=False).encode()).hexdigest()
+
+    def known(self, keys: list[str]) -> dict[str, Found]:
+        """The mentions remembered for those of `keys` that are here."""
+        found: dict[str, Found] = {}
+        for at in range(0, len(keys), 900):  # SQLite's limit on the values of one statement
+            chunk = keys[at:at + 900]
+            rows = self.db.execute(f"SELECT key, found FROM mentions WHERE key IN ({','.join('?' * len(chunk))})",
+                                   chunk)
+            found.update((k, tuple(tuple(m) for m in json.loads(f))) for k, f in rows)
+        return found
+
+    def add(self, key: str, found: Found) -> None:
+        self.new[key] = found
+
+    def __enter__(self) -> MentionMemo:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not exc[0]:
+            with self.db:
+                self.db.executemany("INSERT OR REPLACE INTO mentions VALUES (?, ?)",
+                                    [(k, json.dumps(f, ensure_ascii=False)) for k, f in self.new.items()])
+            self.new.clear()
+        self.db.close()
+

@@ -1,11 +1,14 @@
 """The entities step: the people, organisations, places and cited documents each report names
 (underthesea's NER with the glossary, cited documents and rules), merged across surface forms and
 reports, with the reviewers' corrections (`REVIEWS/entities.csv`): entities.csv and mentions.csv.
-The model's tagging of each sentence is kept in a memory in CACHE_DIR, so a re-run tags only new text.
+The model's tagging of each sentence, and what was found in it, are kept in memories in CACHE_DIR, so
+a re-run looks only at new text.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,13 +16,15 @@ import pandas as pd
 
 from helpers.entities.build import build_entities
 from helpers.entities.corrections import corrections_file, load_corrections
-from helpers.entities.memo import TagMemo
+from helpers.entities.memo import MentionMemo, TagMemo
 from helpers.entities.model import model_version
 from helpers.review.store import ENTITIES, GLOSSARY
 from helpers.stage import Previous, RunContext, Stage, StageOutput
+from helpers.store.code import code_stamp
 from helpers.store.paths import shown_path
 
 TAG_MEMO = "entity-tags.sqlite"  # in CACHE_DIR, beside the translation memory
+MENTION_MEMO = "entity-mentions.sqlite"  # in CACHE_DIR: what was found in each sentence
 
 
 class EntitiesStage(Stage):
@@ -33,11 +38,12 @@ class EntitiesStage(Stage):
     def run(self, ctx: RunContext, tables: Mapping[str, pd.DataFrame], previous: Previous | None = None) -> StageOutput:
         cfg = ctx.cfg
         corrections = load_corrections(cfg.reviews)
-        with TagMemo(cfg.cache_dir / TAG_MEMO) as memo:
-            before = len(memo)
+        glossary = ctx.reviews.glossary
+        context = json.dumps([code_stamp(), model_version(), hashlib.sha256(repr(glossary).encode()).hexdigest()])
+        with TagMemo(cfg.cache_dir / TAG_MEMO) as memo, MentionMemo(cfg.cache_dir / MENTION_MEMO, context) as found:
             entities, mentions = build_entities(tables["sentences"], tables["reports"], tables["references"],
-                                                ctx.reviews.glossary, corrections, memo=memo)
-            tagged = len(memo) - before
+                                                glossary, corrections, memo=memo, mentions=found)
+            tagged = len(memo.new)
         record = {"model": model_version() + " (ner_crf_2017_10_12)", "entities": len(entities),
                   "mentions": len(mentions), "kinds": {k: int(v) for k, v in entities["kind"].value_counts().items()},
                   "sentences_tagged": tagged,
