@@ -126,7 +126,7 @@ def test_vietnamese_words_go_to_the_translator_and_english_spans_are_kept_in_pla
         kept = "span_kept:en" if code == "en" else f"span_untranslated:{code}"
         assert kept in flags and span in row["text_en"], (sentence, row["text_en"])
         assert not [f for f in flags if f.startswith(("untranslated_language", "kept_english", "translated_from"))]
-        assert int(row["pieces"]) == 1 and not [f for f in flags if f.startswith("split")]  # parts are not length pieces
+        assert int(row["pieces"]) == 1 and not [f for f in flags if f.startswith("split")]  # parts: not pieces
     # the English span stands where the source has it: after the Vietnamese words' English
     quoted = sentences.loc[next(iter(MIXED)), "text_en"]
     assert quoted.endswith(f'"{EN_QUOTE}"') and not quoted.startswith('"')
