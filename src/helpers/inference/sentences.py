@@ -20,6 +20,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Protocol
 
 from helpers.checks.flags import flag, flag_code
 from helpers.checks.sentence import check_sentence, repeated_ngrams
@@ -64,6 +65,17 @@ class TranslationStats(ModelWork):
     seconds: float = 0.0
     flags: dict[str, int] = field(default_factory=dict)
     languages: dict[str, dict] = field(default_factory=dict)  # per source language: sentences, how handled
+
+
+class SentenceLayer(Protocol):
+    """The one call shape of the sentence-level translation layers (as argos-translate's `ITranslation`
+    is of its translations): sentences and each one's language in; each one's translation, in order,
+    and the counts of the call (`count_sentences`) out. `translate.languages.ByLanguage` (the model,
+    its memory, pass-through and routing by language) and `translate.reviewed.ReviewedLayer` (reviewed
+    English in front of any layer) are the two; each owns its model's memory for the call."""
+
+    def __call__(self, sources: list[str], languages: list[str]
+                 ) -> tuple[list[SentenceTranslation], TranslationStats]: ...
 
 
 @dataclass(frozen=True)
@@ -118,7 +130,9 @@ def finished(draft: Draft, glossary: tuple[Term, ...]) -> SentenceTranslation:
 
 
 def count_sentences(stats: TranslationStats, results: list[SentenceTranslation]) -> None:
-    """The per-sentence counts of `stats` (from memory, pieces, split sentences, flags) over `results`."""
+    """The per-sentence counts of `stats` (sentences, from memory, pieces, split sentences, flags) over
+    `results`: the one place every layer totals them."""
+    stats.sentences = len(results)
     stats.from_memory = sum(r.from_memory for r in results)
     stats.pieces = sum(r.pieces for r in results)
     stats.split_sentences = sum(r.pieces > 1 for r in results)

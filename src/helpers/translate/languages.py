@@ -43,6 +43,19 @@ class Route:
     kept: str | None
 
 
+@dataclass(frozen=True)
+class ByLanguage:
+    """The language-routing layer (an `inference.sentences.SentenceLayer`): `translate_by_language` on
+    this run's context, translator and glossary."""
+
+    ctx: RunContext
+    loaded: LoadedModel
+    glossary: tuple[Term, ...]
+
+    def __call__(self, sources: list[str], languages: list[str]) -> tuple[list[SentenceTranslation], TranslationStats]:
+        return translate_by_language(sources, languages, self.ctx, self.loaded, self.glossary)
+
+
 def translate_by_language(sources: list[str], languages: list[str], ctx: RunContext, loaded: LoadedModel,
                           glossary: tuple[Term, ...]) -> tuple[list[SentenceTranslation], TranslationStats]:
     """Every sentence (in order) in English, each as its language asks and each span in another
