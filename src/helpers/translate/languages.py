@@ -2,8 +2,7 @@
 and each part of a sentence in another language by that part's language:
 
 - Vietnamese: through the translator, as always; written without its marks, flagged `no_diacritics`;
-- English (the target): kept as it is through the `PassThrough` layer, never sent through a vi→en
-  model; flagged `kept_english`;
+- English (the target): kept as it is, never sent through a vi→en model; flagged `kept_english`;
 - another language: through a translator that knows it (NLLB, M2M100), pointed at it with its own
   code for the language (`models.loading.for_language`; the codes are the family's, in
   `models.families`), flagged `translated_from:<code>`; with a translator that does not (opus-mt,
