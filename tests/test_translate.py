@@ -309,3 +309,25 @@ def test_the_token_counter_counts_what_the_tokenizer_gives(key, demo_cache, seed
     assert count_tokens(texts, loaded) == expected  # chunks are packed and batched by this count
     loaded.tokenizer(texts[:3], truncation=True, max_length=8)  # may leave the backend set to truncate
     assert count_tokens(texts, loaded) == expected
+
+
+def test_the_reviewed_layer_hands_its_inner_layer_each_other_sentence_with_its_own_language():
+    from helpers.inference.sentences import TranslationStats, checked
+    from helpers.review.entries import Review
+    from helpers.translate.reviewed import ReviewedLayer
+
+    asked = []
+
+    def inner(sources, languages):  # any layer of the same call shape: here one that records its call
+        asked.append(list(zip(sources, languages)))
+        return [checked(s, f"English of {s}", ()) for s in sources], TranslationStats()
+
+    reviewed = "Câu đã được duyệt, với 3 con số."
+    layer = ReviewedLayer({reviewed: Review(reviewed, "A reviewed sentence, with 3 numbers.")}, (), inner)
+    sources = [reviewed, "The delegation thanked the Ministry.", "代表团感谢越南公安部。", reviewed]
+    results, stats = layer(sources, ["vi", "en", "zh", "vi"])
+    assert asked == [[(sources[1], "en"), (sources[2], "zh")]]  # each with its own language, reviewed ones out
+    assert [r.text_en for r in results] == ["A reviewed sentence, with 3 numbers.", f"English of {sources[1]}",
+                                            f"English of {sources[2]}", "A reviewed sentence, with 3 numbers."]
+    assert (stats.sentences, stats.reviewed) == (4, 2) and [r is None for r in layer.reviews_of(sources)] == [
+        False, True, True, False]

@@ -51,9 +51,16 @@ FLAGS: dict[str, str] = {
                              "summary: the report's sentences in that language are left out of it",
     "no_diacritics": "Vietnamese written without its tone and vowel marks: translated as Vietnamese, but models "
                      "translate such text badly; check it",
-    "quoted_language": "the sentence quotes a phrase in another language (ISO 639-1 code) and was handled as the "
-                       "language of its own words; the translator may have garbled or dropped the quotation: "
-                       "check it against the source",
+    "span_kept": "a part of the sentence (a quotation, a clause after a colon, a run of another script) is in "
+                 "English (ISO 639-1 code): kept as written, in its place; the rest was translated as the "
+                 "sentence's own language",
+    "span_translated": "a part of the sentence (a quotation, a clause after a colon, a run of another script) is "
+                       "in another language (ISO 639-1 code): translated from it on its own and put back in its "
+                       "place; the rest was translated as the sentence's own language",
+    "span_untranslated": "a part of the sentence (a quotation, a clause after a colon, a run of another script) is "
+                         "in a language (ISO 639-1 code) this translator does not translate from: kept as written, "
+                         "in its place, untranslated (TRANSLATOR=nllb or m2m100 translate it); the rest was "
+                         "translated as the sentence's own language",
     # a summary (summarise, checks.summary)
     "map_reduce": "the report was summarised in chunks, then the chunk summaries were summarised",
     "shortened": "the summary had more sentences than the length bound allows; the first ones are kept",

@@ -4,8 +4,10 @@
 - `ModelRun`: units through a model on an engine, in length-sorted batches, each batch handed back
   as it comes (outputs with the model's own score);
 - `CachedRun`: a run behind the translation memory: known units from it, the rest from the run
-  inside, each batch stored as it comes back (a killed run keeps it);
-- `PassThrough`: units given back as they are (text that must not go through the model).
+  inside, each batch stored as it comes back (a killed run keeps it).
+
+Text that must not go through the model (English, a language the translator does not know) never
+reaches these: the sentence-level layers keep it (`translate.languages`).
 
 Every layer is called the same way, `run(units) -> {unit: output}`, and counts its model work in
 a `ModelWork` (for run.json).
@@ -103,13 +105,6 @@ class CachedRun:
                 known.update(zip(texts, outputs))
             work.model_seconds += time.perf_counter() - started - storing
         return known
-
-
-class PassThrough:
-    """Units given back as they are: text that must not go through the model."""
-
-    def __call__(self, units: list[str]) -> dict[str, str]:
-        return {u: u for u in units}
 
 
 def memory_settings(settings: GenerationSettings, backend: str = "transformers") -> dict:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Protocol
 
 from helpers.checks.flags import flag, flag_code
 from helpers.checks.sentence import check_sentence, repeated_ngrams
@@ -66,6 +67,78 @@ class TranslationStats(ModelWork):
     languages: dict[str, dict] = field(default_factory=dict)  # per source language: sentences, how handled
 
 
+class SentenceLayer(Protocol):
+    """The one call shape of the sentence-level translation layers (as argos-translate's `ITranslation`
+    is of its translations): sentences and each one's language in; each one's translation, in order,
+    and the counts of the call (`count_sentences`) out. `translate.languages.ByLanguage` (the model,
+    its memory, pass-through and routing by language) and `translate.reviewed.ReviewedLayer` (reviewed
+    English in front of any layer) are the two; each owns its model's memory for the call."""
+
+    def __call__(self, sources: list[str], languages: list[str]
+                 ) -> tuple[list[SentenceTranslation], TranslationStats]: ...
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A text's English as the model (or its memory) gave it, before checks, flags and repair: what a
+    sentence, or a part of one translated on its own (translate.languages), is made from."""
+
+    prep: Prepared
+    english: str
+    pieces: int
+    from_memory: bool
+    redecoded: bool
+    confidence: float | None  # the model's mean log-probability per token (its weakest piece's)
+
+
+def draft_sentences(
+    sources: list[str],
+    loaded: LoadedModel,
+    memory: Memory,
+    glossary: tuple[Term, ...],
+    settings: GenerationSettings | None,
+    work: TranslationStats,
+    progress: bool = True,
+    engine: Engine | None = None,
+) -> list[Draft]:
+    """Each text's English (in order) with memory, splitting and redecoding of loops; the model's work
+    counted in `work` (generated, generate_calls, model_seconds, redecoded)."""
+    settings = settings_for(loaded, settings)
+    prepared = [prepare(s, glossary) for s in sources]
+    limit = min(loaded.input_limit, settings.piece_tokens)
+    count = token_counter(loaded)
+    pieces = [split_to_fit(p.text, count, limit) for p in prepared]
+    all_units = [u for ps in pieces for u in ps]
+    before = memory.lookup(all_units)
+    outputs = cached_run(loaded, memory, settings, work, progress, engine)(all_units)
+    scores = memory.scores(all_units)
+    redecoded, guard_scores = redecode_loops(outputs, loaded, memory.path, settings, work, progress, engine)
+    outputs.update(redecoded)
+    scores.update(guard_scores)
+    drafts = []
+    for prep, ps in zip(prepared, pieces):
+        known = [scores[u] for u in ps if u in scores]
+        drafts.append(Draft(prep, " ".join(outputs[u] for u in ps).strip(), len(ps), all(u in before for u in ps),
+                            any(u in redecoded for u in ps), min(known) if len(known) == len(ps) and ps else None))
+    return drafts
+
+
+def finished(draft: Draft, glossary: tuple[Term, ...]) -> SentenceTranslation:
+    """A sentence's translation from its draft: checked, flagged and repaired."""
+    return finish(draft.prep, draft.english, draft.pieces, draft.from_memory, glossary, draft.redecoded,
+                  draft.confidence)
+
+
+def count_sentences(stats: TranslationStats, results: list[SentenceTranslation]) -> None:
+    """The per-sentence counts of `stats` (sentences, from memory, pieces, split sentences, flags) over
+    `results`: the one place every layer totals them."""
+    stats.sentences = len(results)
+    stats.from_memory = sum(r.from_memory for r in results)
+    stats.pieces = sum(r.pieces for r in results)
+    stats.split_sentences = sum(r.pieces > 1 for r in results)
+    stats.flags = count_flags(results)
+
+
 def translate_sentences(
     sources: list[str],
     loaded: LoadedModel,
@@ -80,33 +153,12 @@ def translate_sentences(
     `rank_confidence`: flag the lowest-scoring among these sentences (off when the caller ranks
     them with others, `flag_low_confidence`)."""
     started = time.perf_counter()
-    settings = settings_for(loaded, settings)
     stats = TranslationStats(sentences=len(sources))
-    prepared = [prepare(s, glossary) for s in sources]
-    limit = min(loaded.input_limit, settings.piece_tokens)
-    count = token_counter(loaded)
-    pieces = [split_to_fit(p.text, count, limit) for p in prepared]
-    all_units = [u for ps in pieces for u in ps]
-    before = memory.lookup(all_units)
-    outputs = cached_run(loaded, memory, settings, stats, progress, engine)(all_units)
-    scores = memory.scores(all_units)
-    redecoded, guard_scores = redecode_loops(outputs, loaded, memory.path, settings, stats, progress, engine)
-    outputs.update(redecoded)
-    scores.update(guard_scores)
-    results = []
-    for prep, ps in zip(prepared, pieces):
-        english = " ".join(outputs[u] for u in ps).strip()
-        hit = all(u in before for u in ps)
-        again = any(u in redecoded for u in ps)
-        known = [scores[u] for u in ps if u in scores]
-        confidence = min(known) if len(known) == len(ps) and ps else None
-        results.append(_finish(prep, english, len(ps), hit, glossary, again, confidence))
-        stats.from_memory += hit
-        stats.pieces += len(ps)
-        stats.split_sentences += len(ps) > 1
+    drafts = draft_sentences(sources, loaded, memory, glossary, settings, stats, progress, engine)
+    results = [finished(d, glossary) for d in drafts]
     if rank_confidence:
         results = flag_low_confidence(results)
-    stats.flags = count_flags(results)
+    count_sentences(stats, results)
     stats.seconds = round(time.perf_counter() - started, 3)
     return results, stats
 
@@ -159,11 +211,13 @@ def flag_low_confidence(results: list[SentenceTranslation], share: float = LOW_C
 def checked(source: str, english: str, glossary: tuple[Term, ...]) -> SentenceTranslation:
     """English given by a person, checked and flagged as a model's would be, but never repaired
     (no note is added) and never decoded again: the reviewer may be wrong, and the flags say so."""
-    return _finish(prepare(source, glossary), english, 0, False, glossary, repair=False)
+    return finish(prepare(source, glossary), english, 0, False, glossary, repair=False)
 
 
-def _finish(prep: Prepared, english: str, n_pieces: int, hit: bool, glossary: tuple[Term, ...],
-            redecoded: bool = False, confidence: float | None = None, repair: bool = True) -> SentenceTranslation:
+def finish(prep: Prepared, english: str, n_pieces: int, hit: bool, glossary: tuple[Term, ...],
+           redecoded: bool = False, confidence: float | None = None, repair: bool = True) -> SentenceTranslation:
+    """A sentence's English checked against its source (numbers, dates, codes, names, glossary terms):
+    flagged, and repaired with a note giving what is missing as the source wrote it."""
     check = check_sentence(prep.source, english)
     flags = list(check.flags)
     if redecoded:

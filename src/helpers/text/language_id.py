@@ -11,17 +11,22 @@ A sentence the identifier is unsure of (a probability under `MIN_CONFIDENCE`: ac
 names, `COVID-19`) takes its report's main language (the language most of the report's letters
 are in), so a Vietnamese report's `CAND` stays Vietnamese and an English report's `2022.` English.
 
-A sentence is identified by its letters outside quotation marks and brackets (`unquoted`) when it has
-enough of them, so a Vietnamese sentence quoting an English, French, Thai or Khmer phrase is Vietnamese;
-the quoted phrases in another language are named (`quoted_languages`) for the translation's flag.
+A sentence is identified by its own words (`own_text`) when it has enough of them: its letters outside
+quotation marks and brackets, outside a clause after a colon in another language than the words before
+it, and outside runs of another script (`text.foreign_spans` finds them). So a Vietnamese sentence
+quoting an English, French, Thai or Khmer phrase, or ending in an English clause after `nói:`, is
+Vietnamese; its parts in another language are named (`foreign_spans`, `language_parts`) so the
+translate stage routes each part as its language asks.
 """
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections import Counter
 from functools import lru_cache
+
+from helpers.text.foreign_spans import (LATIN_LETTER, QUOTED, Part, Span, clause_spans, cut, quote_spans, script_runs,
+                                       worth_examining)
 
 VIETNAMESE = "vi"
 ENGLISH = "en"  # the target language: English sentences are kept as they are
@@ -34,9 +39,8 @@ MIN_CONFIDENCE = 0.6  # below this probability a sentence takes its report's mai
 NO_DIACRITICS_MIN_WORDS = 3  # shorter Vietnamese lines (names, acronyms) are not flagged for lacking marks
 MIN_OWN_LETTERS = 6  # a sentence with fewer letters outside its quotes (`Ông nói:` has 6) is identified whole
 SURE_UNMARKED = 0.9  # letters without a mark taken for French, German, ... under this: unsure ("Toi yeu Viet Nam.")
-# A quotation or a bracket: straight and curly double quotes, guillemets, low-9 quotes, CJK corner
-# brackets, parentheses and square brackets (single quotes are apostrophes too often to count).
-QUOTED = re.compile(r'"[^"]*"|“[^”]*”|«[^»]*»|„[^“”]*[“”]|「[^」]*」|『[^』]*』|\([^()]*\)|\[[^\[\]]*\]')
+MIN_SPAN_LETTERS = 2 * MIN_OWN_LETTERS  # a quotation or clause in Latin letters is told apart from this many
+MIN_SCRIPT_LETTERS = 2  # ... and one wholly in another script (Khmer, Thai, Han: the script tells much) from this
 
 
 @lru_cache(maxsize=1)
@@ -65,12 +69,69 @@ def quotations(text: str) -> list[str]:
     return [m.group()[1:-1] for m in QUOTED.finditer(text)]
 
 
+def sure_language(text: str) -> str | None:
+    """The language of a text when the identifier is sure of it, else None (letters with no mark at
+    all taken for a language with marks under `SURE_UNMARKED` are unsure: Vietnamese typed without
+    its marks passes for French)."""
+    code, probability = identify(text)
+    if probability < MIN_CONFIDENCE or (code not in (ENGLISH, VIETNAMESE) and probability < SURE_UNMARKED
+                                        and text.isascii()):
+        return None
+    return code
+
+
+def _enough(words: str) -> bool:
+    """True if a span has letters enough to be told apart: `MIN_SPAN_LETTERS`, or `MIN_SCRIPT_LETTERS`
+    when none is Latin."""
+    return letters(words) >= (MIN_SPAN_LETTERS if LATIN_LETTER.search(words) else MIN_SCRIPT_LETTERS)
+
+
+def _without(text: str, ranges: list[tuple[int, int]]) -> str:
+    """`text` with each range (those inside another aside) replaced by one space."""
+    kept, at = [], 0
+    for a, b in sorted(ranges):
+        if a >= at:
+            kept += [text[at:a], " "]
+            at = b
+    return "".join(kept) + text[at:]
+
+
+@lru_cache(maxsize=65536)
+def candidates(text: str) -> tuple[tuple[Span, ...], tuple[tuple[int, int], ...]]:
+    """The spans of a sentence that may be in another language, and the ranges cut from its own words:
+    every quotation and bracket (with its marks), every run of another script outside them, and the
+    first clause after a colon that the identifier is sure is in another language than the sentence's
+    words before it (themselves sure, `MIN_OWN_LETTERS` or more), with what it holds; a clause that is
+    one quotation is left to the quotation."""
+    if not worth_examining(text):
+        return (), ()
+    quotes = quote_spans(text)
+    runs = [r for r in script_runs(text) if not any(m.start() <= r.start < m.end() for m in QUOTED.finditer(text))]
+    ranges = [m.span() for m in QUOTED.finditer(text)] + [(r.start, r.end) for r in runs]
+    spans = quotes + runs
+    for clause in clause_spans(text):
+        head = _without(text[:clause.start], [(a, b) for a, b in ranges if b <= clause.start])
+        words = text[clause.start:clause.end]
+        unquoted_words = _without(text, [(a, b) for a, b in ranges if a >= clause.start])[clause.start:]
+        if letters(head) >= MIN_OWN_LETTERS and letters(unquoted_words) >= MIN_OWN_LETTERS and _enough(words):
+            said, own = sure_language(words), sure_language(head)
+            if said and own and said != own:
+                spans = [s for s in spans if s.end <= clause.start] + [clause]
+                ranges = [(a, b) for a, b in ranges if b <= clause.start] + [(clause.start, clause.end)]
+                break
+    return tuple(sorted(spans, key=lambda s: s.start)), tuple(ranges)
+
+
 def own_text(text: str) -> str:
-    """What a sentence's language is identified from: its letters outside quotes and brackets when
-    it has `MIN_OWN_LETTERS` of them and the identifier is sure of them, else the whole sentence (a
-    sentence that is all quotation)."""
-    own = unquoted(text)
-    if own == text or letters(own) < MIN_OWN_LETTERS or identify(own)[1] < MIN_CONFIDENCE:
+    """What a sentence's language is identified from: its own words (outside its quotations and
+    brackets, a clause in another language after a colon, runs of another script: `candidates`) when
+    it has `MIN_OWN_LETTERS` letters of them and the identifier is sure of them, else the whole
+    sentence (a sentence that is all quotation)."""
+    ranges = candidates(text)[1]
+    if not ranges:
+        return text
+    own = _without(text, list(ranges))
+    if letters(own) < MIN_OWN_LETTERS or identify(own)[1] < MIN_CONFIDENCE:
         return text
     return own
 
@@ -86,18 +147,26 @@ def identify_sentence(text: str) -> tuple[str, float]:
     return code, probability
 
 
-def quoted_languages(text: str, language: str) -> list[str]:
-    """The languages, other than the sentence's own `language`, of its quoted spans that the identifier
-    is sure of and that have twice `MIN_OWN_LETTERS` letters (in order, each once)."""
+def foreign_spans(text: str, language: str) -> list[tuple[Span, str]]:
+    """The spans of a sentence (in `language`, its own words') that the identifier is sure are in
+    another language, with letters enough (`_enough`), each with that language; none when the
+    sentence was identified whole (its own words too few)."""
     if own_text(text) == text:
         return []
-    found: list[str] = []
-    for span in quotations(text):
-        if letters(span) >= 2 * MIN_OWN_LETTERS:
-            code, probability = identify(span)
-            if probability >= MIN_CONFIDENCE and code != language and code not in found:
-                found.append(code)
+    found = []
+    for span in candidates(text)[0]:
+        words = text[span.start:span.end]
+        code = sure_language(words) if _enough(words) else None
+        if code and code != language:
+            found.append((span, code))
     return found
+
+
+def language_parts(text: str, language: str) -> list[Part]:
+    """The sentence cut into its own words (in `language`) and its spans in other languages, in order
+    (`text.foreign_spans.cut`); empty when it has no span in another language (it goes whole)."""
+    foreign = foreign_spans(text, language)
+    return cut(text, foreign, language) if foreign else []
 
 
 def letters(text: str) -> int:

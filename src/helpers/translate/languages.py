@@ -1,13 +1,18 @@
-"""Sentences translated by their language (the corpus stage's `lang` column):
+"""Sentences translated by their language (the corpus stage's `lang` column, from a sentence's own words),
+and each part of a sentence in another language by that part's language:
 
 - Vietnamese: through the translator, as always; written without its marks, flagged `no_diacritics`;
-- any sentence quoting a phrase in another language than its own words: flagged `quoted_language:<code>`;
-- English (the target): kept as it is through the `PassThrough` layer, never sent through a vi→en
-  model; flagged `kept_english`;
+- English (the target): kept as it is, never sent through a vi→en model; flagged `kept_english`;
 - another language: through a translator that knows it (NLLB, M2M100), pointed at it with its own
   code for the language (`models.loading.for_language`; the codes are the family's, in
   `models.families`), flagged `translated_from:<code>`; with a translator that does not (opus-mt,
   VinAI), kept as it is and flagged `untranslated_language:<code>`: never garbled silently.
+
+A sentence with a span in another language than its own words (a quotation, a clause after a colon, a
+run of another script: `text.language_id.language_parts`) is cut there: its own words are translated as
+its language, each span as the span's language (English kept, another language translated by a
+translator that knows it, else kept), each part's English put back in its place and the whole sentence
+checked as one; flagged `span_kept:<code>`, `span_translated:<code>` or `span_untranslated:<code>`.
 
 The lowest-confidence flag is given over every translated sentence at once, whatever its language.
 """
@@ -15,57 +20,138 @@ The lowest-confidence flag is given over every translated sentence at once, what
 from __future__ import annotations
 
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from helpers.checks.flags import flag
-from helpers.inference.runs import PassThrough, memory_for
+from helpers.inference.runs import memory_for
+from helpers.inference.sentences import (Draft, SentenceTranslation, TranslationStats, count_sentences,
+                                         draft_sentences, finish, finished, flag_low_confidence)
 from helpers.models.loaded import LoadedModel
 from helpers.stage import RunContext
-from helpers.text.glossary import Term
-from helpers.text.language_id import ENGLISH, VIETNAMESE, quoted_languages, without_diacritics
-from helpers.inference.sentences import (SentenceTranslation, TranslationStats, count_flags, flag_low_confidence,
-                                         translate_sentences)
+from helpers.text.foreign_spans import Part, fitted, put_back
+from helpers.text.glossary import Term, prepare
+from helpers.text.language_id import ENGLISH, VIETNAMESE, language_parts, without_diacritics
+
+
+@dataclass(frozen=True)
+class Route:
+    """How one language's texts were handled: their drafts by text (None: kept as written), and the
+    flag a text kept as written takes (None when translated)."""
+
+    drafts: dict[str, Draft | None]
+    kept: str | None
+
+
+@dataclass(frozen=True)
+class ByLanguage:
+    """The language-routing layer (an `inference.sentences.SentenceLayer`): `translate_by_language` on
+    this run's context, translator and glossary."""
+
+    ctx: RunContext
+    loaded: LoadedModel
+    glossary: tuple[Term, ...]
+
+    def __call__(self, sources: list[str], languages: list[str]) -> tuple[list[SentenceTranslation], TranslationStats]:
+        return translate_by_language(sources, languages, self.ctx, self.loaded, self.glossary)
 
 
 def translate_by_language(sources: list[str], languages: list[str], ctx: RunContext, loaded: LoadedModel,
                           glossary: tuple[Term, ...]) -> tuple[list[SentenceTranslation], TranslationStats]:
-    """Every sentence (in order) in English, each as its language asks (see the module's docstring),
-    on the run's engine and memory, with the model's own decoding settings."""
-    from helpers.models.loading import for_language
-
+    """Every sentence (in order) in English, each as its language asks and each span in another
+    language as the span's (see the module's docstring), on the run's engine and memory, with the
+    model's own decoding settings."""
     started = time.perf_counter()
     stats = TranslationStats(sentences=len(sources))
-    results: list[SentenceTranslation | None] = [None] * len(sources)
-    groups: dict[str, list[int]] = {}
-    for i, language in enumerate(languages):
-        groups.setdefault(language or VIETNAMESE, []).append(i)
-    for language in sorted(groups, key=lambda c: (c != VIETNAMESE, c)):  # Vietnamese first, as before
-        at = groups[language]
-        texts = [sources[i] for i in at]
-        pointed = None if language == ENGLISH else for_language(loaded, language)
-        if pointed is None:
-            code = flag("kept_english") if language == ENGLISH else flag("untranslated_language", language)
-            kept = PassThrough()(texts)
-            done = [SentenceTranslation(t, t, kept[t], 0, False, (code,), (), None, translated=False) for t in texts]
-            how = {"kept": "English, the target language"} if language == ENGLISH else {
-                "untranslated": f"{loaded.spec.key} does not translate from {language}"}
+    languages = [language or VIETNAMESE for language in languages]
+    plans = [language_parts(text, language) for text, language in zip(sources, languages)]
+    texts: dict[str, list[str]] = {}  # per language, the texts to translate: whole sentences and parts
+    for text, language, parts in zip(sources, languages, plans):
+        for part in parts or [Part(0, len(text), language, False)]:
+            texts.setdefault(part.language, []).append(text if not parts else text[part.start:part.end])
+    routes = {}
+    for language in sorted(texts, key=lambda c: (c != VIETNAMESE, c)):  # Vietnamese first, as before
+        routes[language] = _route(texts[language], language, ctx, loaded, glossary, stats)
+    results = []
+    for text, language, parts in zip(sources, languages, plans):
+        route = routes[language]
+        if parts:
+            results.append(_joined(text, language, parts, routes, glossary))
+        elif route.kept:
+            results.append(SentenceTranslation(text, text, text, 0, False, (route.kept,), (), None, translated=False))
         else:
-            memory = memory_for(pointed, ctx.cfg.memory_file)
-            try:  # the glossary is Vietnamese: only Vietnamese sentences are prepared with it
-                done, part = translate_sentences(texts, pointed, memory, glossary if language == VIETNAMESE else (),
-                                                 loaded.settings, ctx.progress, ctx.engine, rank_confidence=False)
-            finally:
-                memory.close()
-            done = [_noted(r, language) for r in done]
-            _add(stats, part)
-            how = {"source_code": pointed.spec.src_lang or ""}
-        stats.languages[language] = {"sentences": len(at), **how}
-        for i, r in zip(at, done):
-            results[i] = _quoting(r, language)
-    ranked = flag_low_confidence([r for r in results if r is not None])
-    stats.flags = count_flags(ranked)
+            draft = route.drafts[text]
+            assert draft is not None
+            results.append(_noted(finished(draft, glossary if language == VIETNAMESE else ()), language))
+    for language, route in routes.items():
+        record = stats.languages.setdefault(language, {"sentences": 0})
+        record["sentences"] = sum(lang == language for lang in languages)
+        spans = sum(p.language == language and p.foreign for parts in plans for p in parts)
+        if spans:
+            record["spans"] = spans
+    ranked = flag_low_confidence(results)
+    count_sentences(stats, ranked)
     stats.seconds = round(time.perf_counter() - started, 3)
     return ranked, stats
+
+
+def _route(texts: list[str], language: str, ctx: RunContext, loaded: LoadedModel, glossary: tuple[Term, ...],
+           stats: TranslationStats) -> Route:
+    """One language's texts: kept as written (English; a language the translator does not know) or
+    drafted by the translator pointed at the language; how, in `stats.languages`."""
+    from helpers.models.loading import for_language
+
+    pointed = None if language == ENGLISH else for_language(loaded, language)
+    if pointed is None:
+        stats.languages[language] = {"sentences": 0, **({"kept": "English, the target language"} if language == ENGLISH
+                                                        else {"untranslated": f"{loaded.spec.key} does not translate "
+                                                                              f"from {language}"})}
+        kept = flag("kept_english") if language == ENGLISH else flag("untranslated_language", language)
+        return Route(dict.fromkeys(texts), kept)
+    stats.languages[language] = {"sentences": 0, "source_code": pointed.spec.src_lang or ""}
+    memory = memory_for(pointed, ctx.cfg.memory_file)
+    try:  # the glossary is Vietnamese: only Vietnamese texts are prepared with it
+        unique = list(dict.fromkeys(texts))
+        drafts = draft_sentences(unique, pointed, memory, glossary if language == VIETNAMESE else (), loaded.settings,
+                                 stats, ctx.progress, ctx.engine)
+    finally:
+        memory.close()
+    return Route(dict(zip(unique, drafts)), None)
+
+
+def _joined(text: str, language: str, parts: list[Part], routes: dict[str, Route],
+            glossary: tuple[Term, ...]) -> SentenceTranslation:
+    """A sentence cut into parts: each part's English (a fragment's fitted to its place) put back in
+    place, the whole checked as one sentence, flagged for its own language and for each span's."""
+    englishes, drafts, head, tail = [], [], [], []
+    for i, part in enumerate(parts):
+        words = text[part.start:part.end]
+        route = routes[part.language]
+        draft = route.drafts[words]
+        if draft is None:
+            englishes.append(words)
+        else:
+            drafts.append(draft)
+            englishes.append(draft.english if part.foreign else fitted(words, draft.english, first=i == 0))
+        if part.foreign:
+            noted = (flag("span_kept", part.language) if part.language == ENGLISH
+                     else flag("span_untranslated", part.language) if draft is None
+                     else flag("span_translated", part.language))
+            tail += [noted] if noted not in tail else []
+    own = " ".join(text[p.start:p.end] for p in parts if not p.foreign)
+    own_route = routes.get(language)
+    if own_route and own_route.kept:
+        head.append(own_route.kept)
+    elif language != VIETNAMESE:
+        head.append(flag("translated_from", language))
+    elif without_diacritics(own):
+        head.append(flag("no_diacritics"))
+    vietnamese = glossary if any(p.language == VIETNAMESE for p in parts) else ()
+    scores = [d.confidence for d in drafts if d.confidence is not None]
+    pieces = 1 + sum(d.pieces - 1 for d in drafts) if drafts else 0  # more than one: a part was too long for one pass
+    result = finish(prepare(text, vietnamese), put_back(text, parts, englishes), pieces,
+                    bool(drafts) and all(d.from_memory for d in drafts), vietnamese,
+                    any(d.redecoded for d in drafts), min(scores) if scores and len(scores) == len(drafts) else None)
+    return replace(result, flags=tuple(head) + result.flags + tuple(tail), translated=bool(drafts))
 
 
 def _noted(result: SentenceTranslation, language: str) -> SentenceTranslation:
@@ -75,16 +161,3 @@ def _noted(result: SentenceTranslation, language: str) -> SentenceTranslation:
     if without_diacritics(result.source):
         return replace(result, flags=(flag("no_diacritics"),) + result.flags)
     return result
-
-
-def _quoting(result: SentenceTranslation, language: str) -> SentenceTranslation:
-    """A sentence with a flag for each other language its quotations are in."""
-    quoted = tuple(flag("quoted_language", code) for code in quoted_languages(result.source, language))
-    return replace(result, flags=result.flags + quoted) if quoted else result
-
-
-def _add(total: TranslationStats, part: TranslationStats) -> None:
-    """`part`'s counts added into `total` (sentences, flags and seconds are counted over all)."""
-    for name in ("from_memory", "pieces", "split_sentences", "redecoded", "generated", "generate_calls",
-                 "model_seconds"):
-        setattr(total, name, getattr(total, name) + getattr(part, name))

@@ -18,7 +18,8 @@ import pandas as pd
 from helpers.review.entries import Review
 from helpers.store.contract import REVIEW_COLUMNS
 from helpers.text.glossary import Term
-from helpers.inference.sentences import SentenceTranslation, TranslationStats, checked, count_flags
+from helpers.inference.sentences import (SentenceLayer, SentenceTranslation, TranslationStats, checked,
+                                         count_sentences)
 
 Translate = Callable[[list[str]], tuple[list[SentenceTranslation], TranslationStats]]
 
@@ -32,17 +33,38 @@ class Reviewed:
     reviews: list[Review | None]
 
 
+@dataclass(frozen=True)
+class ReviewedLayer:
+    """Reviewed English in front of `inner` (an `inference.sentences.SentenceLayer`, as is this): a
+    reviewed sentence takes its review's English; only the others, with their languages, reach `inner`."""
+
+    reviews: Mapping[str, Review]
+    glossary: tuple[Term, ...]
+    inner: SentenceLayer
+
+    def __call__(self, sources: list[str], languages: list[str]) -> tuple[list[SentenceTranslation], TranslationStats]:
+        todo = [i for i, s in enumerate(sources) if s not in self.reviews]
+        made, stats = self.inner([sources[i] for i in todo], [languages[i] for i in todo])
+        left = iter(made)
+        given = {s: checked(s, self.reviews[s].english, self.glossary) for s in dict.fromkeys(sources)
+                 if s in self.reviews}
+        results = [given[s] if s in given else next(left) for s in sources]
+        count_sentences(stats, results)
+        stats.reviewed = sum(s in given for s in sources)
+        return results, stats
+
+    def reviews_of(self, sources: list[str]) -> list[Review | None]:
+        """The review behind each sentence (None: not reviewed)."""
+        return [self.reviews.get(s) for s in sources]
+
+
 def translate_reviewed(sources: list[str], reviews: Mapping[str, Review], glossary: tuple[Term, ...],
                        translate: Translate) -> Reviewed:
-    """Reviewed sentences from their reviews, the rest through `translate` (which never sees them)."""
-    made, stats = translate([s for s in sources if s not in reviews])
-    left = iter(made)
-    given = {s: checked(s, reviews[s].english, glossary) for s in dict.fromkeys(sources) if s in reviews}
-    results = [given[s] if s in given else next(left) for s in sources]
-    stats.sentences = len(sources)
-    stats.reviewed = sum(s in given for s in sources)
-    stats.flags = count_flags(results)
-    return Reviewed(results, stats, [reviews.get(s) for s in sources])
+    """Reviewed sentences from their reviews, the rest through `translate` (which never sees them):
+    `ReviewedLayer` in front of a translation that takes no languages."""
+    layer = ReviewedLayer(reviews, glossary, lambda units, _languages: translate(units))
+    results, stats = layer(sources, [""] * len(sources))
+    return Reviewed(results, stats, layer.reviews_of(sources))
 
 
 def with_origin(frame: pd.DataFrame, done: Reviewed) -> pd.DataFrame:

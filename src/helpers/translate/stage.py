@@ -40,20 +40,19 @@ class TranslateStage(Stage):
 
     def run(self, ctx: RunContext, tables: Mapping[str, pd.DataFrame], previous: Previous | None = None) -> StageOutput:
         from helpers.text.references import references_frame
-        from helpers.translate.languages import translate_by_language
-        from helpers.translate.reviewed import translate_reviewed, with_origin
+        from helpers.translate.languages import ByLanguage
+        from helpers.translate.reviewed import Reviewed, ReviewedLayer, with_origin
 
         cfg = ctx.cfg
         reviews, glossary = ctx.reviews.sentences, ctx.reviews.glossary  # as this run read them, once
         frame = tables["sentences"].copy()
         sources, languages = frame["text_vi"].tolist(), frame["lang"].tolist()
-        todo_languages = [lang for text, lang in zip(sources, languages) if text not in reviews]
         loaded = ctx.load(cfg.translator)
         # a reviewed sentence takes its review's English; only the others reach the model, each as its
         # language asks (translate.languages): English kept, other languages by a translator that knows them
-        done = translate_reviewed(sources, reviews, glossary, lambda units: translate_by_language(
-            units, todo_languages, ctx, loaded, glossary))
-        results, stats = done.results, done.stats
+        translate = ReviewedLayer(reviews, glossary, ByLanguage(ctx, loaded, glossary))
+        results, stats = translate(sources, languages)
+        done = Reviewed(results, stats, translate.reviews_of(sources))
         provenance = loaded.provenance()
         frame["text_en"] = [r.text_en for r in results]
         frame["flags"] = [join_flags(r.flags) for r in results]
