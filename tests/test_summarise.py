@@ -162,3 +162,16 @@ def test_summarising_again_reuses_the_written_translation(summary_run):
     assert again.reused == {"corpus": True, "translate": True, "summarise": True, "entities": True}
     assert json.loads(cfg.run_json.read_text())["translate"]["generated"] == generated
     assert "text_en" in read_csv(cfg.data_dir / "sentences.csv").columns
+
+
+def test_a_sentence_with_a_span_left_untranslated_stays_out_of_the_english_summaries():
+    import pandas as pd
+
+    from helpers.summarise.stage import with_english
+
+    body = pd.DataFrame({"report_id": ["r", "r", "s"], "lang": ["vi", "vi", "zh"],
+                         "flags": ["span_untranslated:km | redecoded", "", "untranslated_language:zh"],
+                         "text_en": ["He said ព្រះរាជាណាចក្រ", "Fine.", "中文"]})
+    kept, left_out = with_english(body)
+    assert kept["text_en"].tolist() == ["Fine."]
+    assert left_out == {"r": ["km"], "s": ["zh"]}

@@ -149,10 +149,21 @@ def sort_summaries(frame: pd.DataFrame) -> pd.DataFrame:
 
 def with_english(body: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, list[str]]]:
     """The body sentences that have English (translated, or English kept as it is), and per report the
-    languages of those left untranslated (their text would put another language in an English summary):
-    each summary of that report is flagged `untranslated_language:<code>`."""
-    kept = body["flags"].map(lambda cell: any(flag_code(f) == "untranslated_language" for f in split_flags(cell)))
-    left_out = {rid: sorted(set(g["lang"])) for rid, g in body[kept].groupby("report_id", sort=False)}
+    languages of those left untranslated, whole or in a span kept as it was (`span_untranslated`: their
+    text would put another language in an English summary): each summary of that report is flagged
+    `untranslated_language:<code>`."""
+    def foreign(cell: str, lang: str) -> list[str]:
+        """The languages a sentence's English leaves untranslated: its own, or a span's."""
+        flags = split_flags(cell)
+        return ([lang] if any(flag_code(f) == "untranslated_language" for f in flags) else []) + \
+            [f.split(":", 1)[1] for f in flags if flag_code(f) == "span_untranslated" and ":" in f]
+
+    languages = [foreign(cell, lang) for cell, lang in zip(body["flags"], body["lang"])]
+    kept = pd.Series([bool(found) for found in languages], index=body.index)
+    left_out: dict[str, list[str]] = {}
+    for rid, found in zip(body["report_id"], languages):
+        if found:
+            left_out[rid] = sorted(set(left_out.get(rid, [])) | set(found))
     return body[~kept], left_out
 
 
