@@ -283,23 +283,25 @@ def test_a_missing_file_or_report_is_one_line(tmp_path, capsys):
 
 def test_reviewed_sentences_never_reach_the_model_are_checked_and_never_repaired():
     from helpers.text.glossary import default_glossary
-    from helpers.translate.reviewed import translate_reviewed
+    from helpers.translate.reviewed import ReviewedLayer
     from helpers.inference.sentences import TranslationStats, checked
 
     source = "Năm 2022, lực lượng CAND bắt giữ 1.250 đối tượng."
     asked: list[list[str]] = []
 
-    def model(units):
+    def model(units, languages):
         asked.append(units)
         return [checked(u, "machine English", ()) for u in units], TranslationStats(sentences=len(units))
 
     reviews = {source: Review(source, "In 2022 the police arrested many people.")}
-    done = translate_reviewed([source, "Câu khác.", source], reviews, default_glossary(), model)
+    layer = ReviewedLayer(reviews, default_glossary(), model)
+    sources = [source, "Câu khác.", source]
+    results, stats = layer(sources, ["vi"] * 3)
     assert asked == [["Câu khác."]]
-    assert [r.text_en for r in done.results] == [reviews[source].english, "machine English", reviews[source].english]
-    assert "number_missing:1.250" in done.results[0].flags and "repaired" not in done.results[0].flags
-    assert "kept from the source" not in done.results[0].text_en
-    assert done.stats.reviewed == 2 and done.stats.sentences == 3 and done.reviews[1] is None
+    assert [r.text_en for r in results] == [reviews[source].english, "machine English", reviews[source].english]
+    assert "number_missing:1.250" in results[0].flags and "repaired" not in results[0].flags
+    assert "kept from the source" not in results[0].text_en
+    assert stats.reviewed == 2 and stats.sentences == 3 and layer.reviews_of(sources)[1] is None
 
 
 def test_a_summary_review_stands_until_the_report_text_changes_then_is_shown_stale(tmp_path):

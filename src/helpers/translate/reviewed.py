@@ -58,15 +58,6 @@ class ReviewedLayer:
         return [self.reviews.get(s) for s in sources]
 
 
-def translate_reviewed(sources: list[str], reviews: Mapping[str, Review], glossary: tuple[Term, ...],
-                       translate: Translate) -> Reviewed:
-    """Reviewed sentences from their reviews, the rest through `translate` (which never sees them):
-    `ReviewedLayer` in front of a translation that takes no languages."""
-    layer = ReviewedLayer(reviews, glossary, lambda units, _languages: translate(units))
-    results, stats = layer(sources, [""] * len(sources))
-    return Reviewed(results, stats, layer.reviews_of(sources))
-
-
 def with_origin(frame: pd.DataFrame, done: Reviewed) -> pd.DataFrame:
     """`frame` (sentences.csv, a row per result of `done`) with the contract's REVIEW_COLUMNS: where each
     English came from (`review`, `memory`, `model`, or `source`: text kept as it is) and who reviewed
