@@ -10,7 +10,7 @@ repaired or decoded again. Each sentence's `origin` says where its English came 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -21,7 +21,6 @@ from helpers.text.glossary import Term
 from helpers.inference.sentences import (SentenceLayer, SentenceTranslation, TranslationStats, checked,
                                          count_sentences)
 
-Translate = Callable[[list[str]], tuple[list[SentenceTranslation], TranslationStats]]
 
 
 @dataclass
