@@ -10,7 +10,7 @@ The pipeline, one folder per step, each with its `stage` module (what the CLI an
     entities/   people, organisations, places and cited documents in each report's
                 Vietnamese (underthesea's NER with the glossary and rules),
                 merged                                                           -> entities, mentions
-    pages/      report pages, index, digest, search, exported stage notebooks    -> OUT/html/
+    pages/      report pages, index, digest, search                              -> OUT/html/
 
 Shared by the steps, bottom layer first (each imports only from those before it; docs/architecture.md):
 
@@ -28,7 +28,8 @@ Shared by the steps, bottom layer first (each imports only from those before it;
     review/     reviews kept in the project, read once per run, exchanged with translators' tools; the panel
     stage       the one stage interface (`Stage`) and what a run holds (`RunContext`)
 
-And above the steps: `stamps` (whether a stage's files are current), `pipeline` (`SEQUENCE`, the one
+And above the steps: `stamps` (whether a stage's files are current), `notebooks` (the stage notebooks
+executed with papermill and exported as pages, and whether those in OUT are current), `pipeline` (`SEQUENCE`, the one
 runner `run_stages`, and `make reports`: the stages, the pages and the notebooks), `cli` (`python -m
 helpers`, where a `UserError` becomes one line).
 """
