@@ -29,7 +29,8 @@ import pandas as pd
 from helpers.config import Config
 from helpers.corpus.stage import CorpusStage
 from helpers.entities.stage import EntitiesStage
-from helpers.pages.notebooks import is_view, notebook_paths, run_stage_notebooks, stage_page
+from helpers.notebooks.run import run_stage_notebooks
+from helpers.notebooks.stages import is_view, notebook_paths, stage_page
 from helpers.pages.render import INDEX
 from helpers.progress import stage_done, stage_line
 from helpers.stage import RunContext, Stage, StageOutput
