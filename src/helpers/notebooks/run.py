@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from helpers.config import Config, shown_path
+from helpers.notebooks.current import forget_notebooks, notebooks_current, record_notebooks, recorded_warnings, stamps
 from helpers.notebooks.execute import run_notebook
 from helpers.notebooks.export import export_stage
 from helpers.pages.outputs import ran_on_demo
@@ -39,8 +40,11 @@ class NotebooksRun:
 def run_stage_notebooks(cfg: Config, stages: list[StagePage]) -> NotebooksRun:
     """Run every stage notebook with papermill, each in its own kernel and all at once (they only
     read what the stages wrote), and export their pages; the notebooks' stderr is kept, in their
-    order, for run.json and the terminal, never shown on a page."""
+    order, for run.json and the terminal, never shown on a page. `OUT/notebooks/manifest.json`
+    records what they were made from (`notebooks.current`)."""
     started = time.perf_counter()
+    wanted = stamps(cfg, stages)  # before they run: what they read
+    forget_notebooks(cfg)
     demo = ran_on_demo(read_json(cfg.data_dir / "run.json"))
 
     def run(stage: StagePage) -> tuple[Path, list[str]]:
@@ -51,4 +55,14 @@ def run_stage_notebooks(cfg: Config, stages: list[StagePage]) -> NotebooksRun:
         done = list(pool.map(run, stages))
     warnings = [{"page": stage.file, "text": shown_warning(t)}
                 for stage, (_, stderr) in zip(stages, done) for t in stderr if shown_warning(t)]
+    record_notebooks(cfg, stages, wanted, warnings)
     return NotebooksRun([page for page, _ in done], warnings, time.perf_counter() - started)
+
+
+def reused_notebooks(cfg: Config, stages: list[StagePage]) -> NotebooksRun | None:
+    """The stage notebooks' pages and warnings as the last run made them, when they are current
+    (`notebooks_current`: nothing they show has changed), else None: run them."""
+    started = time.perf_counter()
+    if not notebooks_current(cfg, stages):
+        return None
+    return NotebooksRun([cfg.html_dir / s.file for s in stages], recorded_warnings(cfg), time.perf_counter() - started)
