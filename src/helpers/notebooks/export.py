@@ -11,6 +11,7 @@ from helpers.notebooks.tidy import WIDGET_VIEW
 from helpers.pages.outputs import DEMO_BANNER
 from helpers.pages.render import TEMPLATES, Nav, StagePage, render, save_page
 
+PAGE_CSS = TEMPLATES / "nbconvert" / "stage" / "page.css"  # a stage page's layout (not JupyterLab's CSS)
 DEMO_NOTE = "> **DEMO MODELS.**"  # how a stage notebook's own (grey, quoted) demo note begins
 
 _STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.IGNORECASE | re.DOTALL)
@@ -81,7 +82,8 @@ def export_stage(executed: Path, stage: StagePage, nav: Nav, target: Path,
         drop_demo_notes(nb)
     exporter = HTMLExporter(template_name="stage", extra_template_basedirs=[str(TEMPLATES / "nbconvert")],
                             exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    style = (TEMPLATES / "style.css").read_text(encoding="utf-8") + "".join(f"\n{m}" for m in moved)
+    style = "\n".join([(TEMPLATES / "style.css").read_text(encoding="utf-8"), PAGE_CSS.read_text(encoding="utf-8"),
+                       *moved])
     header = str(render("nav.html.j2", nav=nav))
     body, _ = exporter.from_notebook_node(
         nb, resources={"metadata": {"name": f"{stage.title} · vi2en"}, "vi2en": {"style": style, "header": header,
