@@ -2,8 +2,9 @@
 `notebooks_current` (what a re-run with nothing new pays instead of running them).
 
 A run of synthetic reports with demo models (`--from OUT`, made with `--seeds` and `--memory`) is
-copied to N reports (`tests/scaled.py`: each table repeated, new report ids, run.json kept, so the
-stages read as current) and the notebooks are executed on it with papermill as `make reports` does.
+copied to N reports (`tests/scaled.py`: each table repeated, new report ids, run.json kept and
+stamped current for this code by `mark_current`, so the stages are read back) and the notebooks are
+executed on it with papermill as `make reports` does.
 
 Usage: python benchmarks/notebooks_scale.py --from OUT --seeds SEEDS --memory TM [--sizes 300,10000]
 """
@@ -18,7 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
-from scaled import scale_data  # noqa: E402
+from scaled import mark_current, scale_data  # noqa: E402
 
 from helpers.config import Config  # noqa: E402
 from helpers.notebooks.current import notebooks_current  # noqa: E402
@@ -38,6 +39,7 @@ def main() -> None:
         for n in (int(s) for s in args.sizes.split(",")):
             cfg = Config(seeds=args.seeds, out=scale_data(args.source, n, Path(tmp) / f"out{n}"), models="demo",
                          memory=args.memory)
+            mark_current(cfg)
             started = time.perf_counter()
             run_stage_notebooks(cfg, stages)
             ran = time.perf_counter() - started

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from helpers.config import Config
 from helpers.store.contract import TABLES
-from helpers.store.files import read_csv, write_csv
+from helpers.store.files import read_csv, update_json, write_csv
 
 
 def scale_data(source: Path, n: int, target: Path) -> Path:
@@ -43,6 +44,21 @@ def scale_data(source: Path, n: int, target: Path) -> Path:
         write_csv(data / table.file, frame)
     shutil.copy(source / "data" / "run.json", data / "run.json")
     return target
+
+
+def mark_current(cfg: Config) -> None:
+    """Stamp the copied data as current for `cfg` with this code (run.json's stage stamps), so the
+    notebooks read it back instead of running the stages again (the source run may be of older code)."""
+    from helpers.pipeline import SEQUENCE
+    from helpers.review.snapshot import ReviewsSnapshot
+    from helpers.stamps import stamp
+    from helpers.store.files import read_json
+
+    reviews = ReviewsSnapshot.read(cfg.reviews).digest_of
+    run = read_json(cfg.run_json)
+    for at, stage in enumerate(SEQUENCE):
+        if isinstance(run.get(stage.name), dict):
+            update_json(cfg.run_json, stage.name, {**run[stage.name], "stamp": stamp(cfg, SEQUENCE[: at + 1], reviews)})
 
 
 def main() -> None:

@@ -4,9 +4,10 @@ nothing new need not execute them again (each costs a kernel and seconds).
 After the notebooks ran, `OUT/notebooks/manifest.json` records, per notebook, the stamp of what
 made it and digests of its executed copy and page, and the warnings its cells wrote. The stamp
 covers the notebook's bytes, the package's code (`stamps.code_stamp`: the templates too), the run's
-parameters, the data (`store.contract.data_stamp`), what run.json says of the stages and models
-(their seconds aside), and the pages' navigation. They are current when every stamp matches and
-every file is there as it was written.
+parameters, the data files as the file system has them (size and time of each file of the contract:
+a cheap check, where `store.contract.data_stamp` reads 200 MB at 10,000 reports), what run.json says
+of the stages and models (their seconds aside), and the pages' navigation. They are current when
+every stamp matches and every file is there as it was written.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 from helpers.config import Config
 from helpers.pages.render import StagePage
 from helpers.stamps import code_stamp
-from helpers.store.contract import data_stamp
+from helpers.store.contract import TABLES
 from helpers.store.files import read_json, write_bytes
 
 MANIFEST = "manifest.json"  # in OUT/notebooks/
@@ -39,6 +40,19 @@ def _file_digest(path: Path) -> str | None:
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
 
 
+def data_files(cfg: Config) -> list[tuple[str, int, int] | str]:
+    """Each data file of the contract as (name, size, modification time in ns), or its name when missing:
+    any write of a table (every writer replaces the file) changes it."""
+    found: list[tuple[str, int, int] | str] = []
+    for table in TABLES.values():
+        try:
+            st = (cfg.data_dir / table.file).stat()
+            found.append((table.file, st.st_size, st.st_mtime_ns))
+        except FileNotFoundError:
+            found.append(table.file)
+    return found
+
+
 def run_record(run: dict[str, Any]) -> dict[str, Any]:
     """What of run.json the notebooks show: every section but the volatile ones, and no stage's seconds."""
     return {name: ({k: v for k, v in value.items() if k != "seconds"} if isinstance(value, dict) else value)
@@ -47,7 +61,7 @@ def run_record(run: dict[str, Any]) -> dict[str, Any]:
 
 def stamps(cfg: Config, stages: list[StagePage]) -> dict[str, str]:
     """The stamp each stage notebook's copy and page must carry to be current (by notebook file name)."""
-    common = {"code": code_stamp(), "parameters": cfg.parameters(), "data": data_stamp(cfg),
+    common = {"code": code_stamp(), "parameters": cfg.parameters(), "data": data_files(cfg),
               "run": run_record(read_json(cfg.run_json)),
               "nav": [(s.file, s.label, s.title) for s in stages]}
     return {s.notebook.name: _digest({**common, "notebook": _file_digest(s.notebook), "page": s.file})
