@@ -50,6 +50,7 @@ def reports_run(tmp_path_factory, demo_cache):
     return cfg
 
 
+@pytest.mark.slow  # a whole run with the notebooks
 def test_executed_notebooks_and_their_pages_show_no_absolute_path(reports_run):
     cfg = reports_run
     files = sorted((cfg.out / "notebooks").glob("*.ipynb")) + [cfg.html_dir / s.file for s in stage_pages()]
@@ -74,6 +75,7 @@ def test_a_path_inside_the_project_is_given_relative_and_read_back_as_the_same_f
     assert Config.from_parameters({"OUT": shown["OUT"]}).out == PROJECT_ROOT / "build" / "day2"
 
 
+@pytest.mark.slow  # a whole run with the notebooks
 def test_the_stage_pages_stay_small_and_summarise_a_collection_fifty_times_larger(reports_run, tmp_path):
     """The same notebooks on SCALED reports (the run's data copied): pages of about the same size,
     naming a bounded number of reports, with the collection's counts."""
@@ -94,6 +96,7 @@ def test_the_stage_pages_stay_small_and_summarise_a_collection_fifty_times_large
     assert f">{SCALED}<" in corpus  # the count of reports
 
 
+@pytest.mark.slow  # a whole run with the notebooks
 def test_the_notebooks_are_current_after_a_run_and_not_once_anything_they_show_changed(reports_run, tmp_path):
     cfg = reports_run
     stages = stage_pages()
