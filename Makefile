@@ -86,7 +86,7 @@ lab: setup
 # Each notebook's parameters cell is made anew from Config, and progress widgets are not stored.
 notebooks-sync: setup
 	@$(BIN)/jupytext --quiet --sync notebooks/[0-9][0-9]_*.ipynb
-	@$(BIN)/python -c "import sys; from pathlib import Path; from helpers.pages.notebooks import tidy_notebook; [tidy_notebook(Path(p)) for p in sys.argv[1:]]" notebooks/[0-9][0-9]_*.ipynb
+	@$(BIN)/python -c "import sys; from pathlib import Path; from helpers.notebooks.tidy import tidy_notebook; [tidy_notebook(Path(p)) for p in sys.argv[1:]]" notebooks/[0-9][0-9]_*.ipynb
 	@$(BIN)/jupytext --quiet --sync notebooks/[0-9][0-9]_*.ipynb && echo "notebooks and their .py files are in sync"
 
 # The whole model work (translation and both summarisers, full-shape models): naive vs the project's path.

@@ -46,33 +46,54 @@ REVIEWER = None  # who reviews in notebook 06 and `review import` (docs/review.m
 
 # %%
 import pandas as pd
-from IPython.display import Markdown, display
+from IPython.display import Markdown
 
 from helpers.config import Config
+from helpers.notebooks.overview import TALLIED, most, newest, spread, tally
 from helpers.pages.stage import pages_note
 from helpers.pipeline import run_stages
 from helpers.pages.tables import Style, show
 
 cfg = Config.from_parameters(globals())
 corpus = run_stages(cfg, "corpus", say=False).tables  # read back when current, else made now
+reports, ledger, sentences, problems = (corpus[t] for t in ("reports", "ledger", "sentences", "problems"))
 Style()
 
 # %% [markdown]
-# ## The reports and their metadata
+# ## The collection in numbers
+# This page summarises the collection, however large: each report has its own page (linked from
+# the index), and every line is in `data/ledger.csv`.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+show(pd.DataFrame({"reports": [len(reports)], "lines": [len(ledger)],
+                   "sentences": [int(sentences["role"].isin(["title", "body"]).sum())],
+                   "inputs rejected": [len(problems)],
+                   "reports without a date": [int((reports["date"].fillna("") == "").sum())],
+                   "reports without a title": [int((reports["title"].fillna("") == "").sum())]}))
+
+# %% [markdown]
+# ## Inputs that could not be used
+# Each with its problem; all of them are in `data/problems.csv`.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+show(problems, max_rows=TALLIED) if len(problems) else Markdown("No input was rejected.")
+
+# %% [markdown]
+# ## The newest reports and their metadata
 # The date is ISO; `date_source` says where it was read (a dateline, or the opening
 # of the lead paragraph). An empty title means the report has no heading line: its
 # first line is already a paragraph.
 
 # %%
 # NBVAL_CHECK_OUTPUT
-show(corpus["reports"][["report_id", "title", "date", "date_source", "author", "source", "n_lines", "n_sentences"]])
-
-# %% [markdown]
-# ## Inputs that could not be used
+show(newest(reports)[["report_id", "title", "date", "date_source", "author", "source", "n_lines", "n_sentences"]])
 
 # %%
 # NBVAL_CHECK_OUTPUT
-show(corpus["problems"]) if len(corpus["problems"]) else Markdown("No input was rejected.")
+dated = reports.assign(date_source=reports["date_source"].replace("", "(no date)"))
+show(tally(dated, ["date_source"], "reports"), max_rows=TALLIED)
 
 # %% [markdown]
 # ## Lines by role
@@ -81,37 +102,45 @@ show(corpus["problems"]) if len(corpus["problems"]) else Markdown("No input was 
 
 # %%
 # NBVAL_CHECK_OUTPUT
-show(pd.crosstab(corpus["ledger"]["report_id"], corpus["ledger"]["role"], margins=True, margins_name="total"), keep_index=True)
+show(tally(ledger, ["role"], "lines").rename(columns={"reports": "reports with one"}))
 
 # %% [markdown]
 # ## What was set aside, and why
-# Every line that is not title or body text, with the rule that decided it.
+# Lines that are not title or body text, counted by the rule that decided them (the commonest first).
 
 # %%
 # NBVAL_CHECK_OUTPUT
-show(corpus["ledger"][~corpus["ledger"]["role"].isin(["body", "title", "blank"])][["report_id", "line_no", "role", "reason", "text"]])
+aside = ledger[~ledger["role"].isin(["body", "title", "blank"])]
+show(tally(aside, ["role", "reason"], "lines"), max_rows=TALLIED) if len(aside) else Markdown("No line was set aside.")
 
 # %% [markdown]
 # ## Sentence lengths
 # Long official sentences are the hard case for translation models: the longest
-# ones here are what the translator must split without losing words.
+# ones are what the translator must split without losing words.
 
 # %%
 import matplotlib.pyplot as plt
 
-text = corpus["sentences"][corpus["sentences"]["role"].isin(["title", "body"])]
+text = sentences[sentences["role"].isin(["title", "body"])]
 words = text["text_vi"].str.split().str.len()
 fig, ax = plt.subplots(figsize=(8, 3))
 ax.hist(words, bins=range(0, int(words.max()) + 10, 5), color="#4a7fc1")
-ax.set_title("How long are the sentences? (all reports)")
+ax.set_title(f"How long are the sentences? ({len(reports):,} reports)")
 ax.set_xlabel("Vietnamese words per sentence")
 ax.set_ylabel("sentences")
 plt.show()
 
 # %%
 # NBVAL_CHECK_OUTPUT
-show(words.groupby(text["report_id"]).agg(["count", "mean", "max"]).round(1).rename(
-    columns={"count": "sentences", "mean": "mean words", "max": "most words"}), keep_index=True)
+show(spread(words, "words"))
+
+# %% [markdown]
+# ## The reports with the longest sentences
+
+# %%
+# NBVAL_CHECK_OUTPUT
+longest = words.groupby(text["report_id"]).agg(["count", "mean", "max"]).round(1).reset_index()
+show(most(longest, "max").rename(columns={"count": "sentences", "mean": "mean words", "max": "most words"}))
 
 # %%
 Markdown(pages_note(cfg))

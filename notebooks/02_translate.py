@@ -48,11 +48,11 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 from helpers.config import Config
-from helpers.checks.flags import flag_code, split_flags
+from helpers.notebooks.overview import TALLIED, exploded, flag_codes, most, sample, tally
 from helpers.pages.report import legend_table
 from helpers.pages.stage import pages_note
 from helpers.pipeline import run_stages
-from helpers.pages.tables import SHOWN_REPORTS, Style, show
+from helpers.pages.tables import Style, show
 
 cfg = Config.from_parameters(globals())
 run = run_stages(cfg, "translate", say=False)  # read back when current, else made now
@@ -68,63 +68,69 @@ display(Markdown(
 
 # %% [markdown]
 # ## How much was translated, and how much came from memory
+# This page summarises the collection, however large: each report's page (linked from the index)
+# has its sentences side by side.
 
 # %%
 show(pd.DataFrame(
-    {"sentences": [stats["sentences"]], "from memory": [stats["from_memory"]], "pieces generated": [stats["generated"]],
+    {"reports": [sentences["report_id"].nunique()], "sentences": [stats["sentences"]],
+     "from memory": [stats["from_memory"]], "pieces generated": [stats["generated"]],
      "generate calls": [stats["generate_calls"]], "split sentences": [stats["split_sentences"]]}
 ))
 
 # %% [markdown]
-# ## Flags per report
+# ## Flags: how many sentences and reports each
 # Numbers, dates, codes and names are compared as values (`June 22` for `22/6` is no flag);
-# what each flag means is in the legend below the table.
+# what each flag means is in the legend below.
 
 # %%
-flagged = sentences.assign(flag=sentences["flags"].map(split_flags)).explode("flag").dropna(subset=["flag"])
-flagged["flag"] = flagged["flag"].map(flag_code)
-show(pd.crosstab(flagged["report_id"], flagged["flag"]).rename_axis(columns=None), keep_index=True) if len(flagged) else Markdown("No flags.")
+flags = flag_codes(sentences[["report_id", "sentence_no", "flags"]])
+show(tally(flags, ["flag"], "sentences")) if len(flags) else Markdown("No flags.")
 
 # %%
-show(legend_table(sentences["flags"].tolist()))
+show(legend_table(sentences["flags"].drop_duplicates().tolist()))
 
 # %% [markdown]
-# ## Misspellings normalised before translation
+# ## The most flagged reports
+
+# %%
+per_report = sentences.assign(flagged=sentences["flags"].fillna("") != "").groupby("report_id").agg(
+    sentences=("sentence_no", "size"), flagged=("flagged", "sum")).reset_index()
+show(most(per_report[per_report["flagged"] > 0], "flagged")) if len(flags) else Markdown("No flags.")
+
+# %% [markdown]
+# ## Misspellings normalised before translation (the commonest first)
 
 # %%
 # NBVAL_CHECK_OUTPUT
-fixed = sentences[sentences["flags"].str.contains("normalised:")]
-show(fixed.assign(fixes=fixed["flags"].map(lambda c: ", ".join(f.split(":", 1)[1] for f in split_flags(c) if f.startswith("normalised:"))))[["report_id", "sentence_no", "fixes"]])
+fixes = flags[flags["flag"] == "normalised"].rename(columns={"detail": "fix"})
+show(tally(fixes, ["fix"], "sentences"), max_rows=TALLIED) if len(fixes) else Markdown("No misspelling was normalised.")
 
 # %% [markdown]
-# ## Glossary terms used: in how many sentences and reports
+# ## Glossary terms used: in how many sentences and reports (the commonest first)
 
 # %%
 # NBVAL_CHECK_OUTPUT
-terms = sentences.assign(term=sentences["terms"].str.split("|")).explode("term")
-terms = terms[terms["term"] != ""]
-show(terms.groupby("term").agg(sentences=("sentence_no", "size"), reports=("report_id", "nunique")), keep_index=True)
+terms = exploded(sentences[["report_id", "terms"]], "terms", "|", "term")
+show(tally(terms, ["term"], "sentences"), max_rows=TALLIED)
 
 # %% [markdown]
-# ## Documents cited (references index, built without any model)
+# ## Documents cited (references index, built without any model): the most cited first
 
 # %%
 # NBVAL_CHECK_OUTPUT
-show(run.tables["references"][["report_id", "sentence_no", "code", "date", "english"]])
+references = run.tables["references"]
+show(tally(references, ["code", "date", "english"], "citations"), max_rows=TALLIED) if len(references) else Markdown(
+    "No document is cited.")
 
 # %% [markdown]
-# ## Source and translation, side by side
-# The first reports here; every report's page has its own (linked from the index).
+# ## Source and translation, side by side: a sample
+# A sample of the collection's sentences (the same sentences on every run of the same data).
 
 # %%
-groups = list(sentences.groupby("report_id", sort=False))
-if len(groups) > SHOWN_REPORTS:
-    display(Markdown(f"The first {SHOWN_REPORTS} of {len(groups):,} reports."))
-for rid, group in groups[:SHOWN_REPORTS]:
-    display(Markdown(f"### {rid}"))
-    display(show(group[["sentence_no", "role", "text_vi", "text_en", "flags", "from_memory"]].rename(
-        columns={"sentence_no": "#", "text_vi": "Vietnamese", "text_en": "English", "from_memory": "from memory"}),
-        flags=("flags",)))
+show(sample(sentences)[["report_id", "sentence_no", "role", "text_vi", "text_en", "flags", "from_memory"]].rename(
+    columns={"sentence_no": "#", "text_vi": "Vietnamese", "text_en": "English", "from_memory": "from memory"}),
+    flags=("flags",))
 
 # %%
 Markdown(pages_note(cfg))

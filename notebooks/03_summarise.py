@@ -49,14 +49,15 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 from helpers.config import Config
+from helpers.notebooks.overview import flag_codes, newest, spread, tally
 from helpers.pages.report import legend_table, ran_on_demo
 from helpers.pages.stage import pages_note
 from helpers.pipeline import run_stages
-from helpers.pages.tables import SHOWN_REPORTS, Style, show
+from helpers.pages.tables import Style, show
 
 cfg = Config.from_parameters(globals())
 run = run_stages(cfg, "summarise", say=False)  # read back when current, else made now
-summaries = run.tables["summaries"]
+summaries, reports = run.tables["summaries"], run.tables["reports"]
 Style()
 
 # %%
@@ -69,44 +70,57 @@ display(Markdown(
 
 # %% [markdown]
 # ## Every report, every method: lengths within the bound
+# This page summarises the collection, however large: each report's page (linked from the index)
+# has its three summaries.
 
 # %%
 # NBVAL_CHECK_OUTPUT
-lengths = summaries.pivot(index="report_id", columns="method", values="n_words").astype(int)
-within = bool(lengths.to_numpy().max() <= cfg.summary_max_words)
-complete = bool(lengths.notna().all().all() and len(lengths.columns) == 3)
+methods = summaries.groupby("report_id")["method"].nunique()
+within = bool(summaries["n_words"].astype(int).max() <= cfg.summary_max_words)
+complete = bool(len(methods) == len(reports) and (methods == summaries["method"].nunique()).all()
+                and summaries["method"].nunique() == 3)
 Markdown(f"Each summary is held to at most {cfg.summary_max_sentences} sentences and {cfg.summary_max_words} words: "
          + ("every summary is within the bound" if within else "**some summary is over the bound**") + "; "
          + ("every report has a summary by every method." if complete else "**some report lacks a summary**."))
 
 # %%
 # NBVAL_CHECK_OUTPUT
-show(lengths.rename_axis(columns=None), keep_index=True)
+show(pd.concat([spread(group["n_words"], "words").assign(method=method)
+                for method, group in summaries.groupby("method")], ignore_index=True).set_index("method"),
+     keep_index=True)
 
 # %% [markdown]
-# ## Summaries side by side, with their flags
+# ## Flags by method
+# What each flag means is in the legend below.
 
 # %%
-groups = list(summaries.groupby("report_id", sort=False))
-if len(groups) > SHOWN_REPORTS:
-    display(Markdown(f"The first {SHOWN_REPORTS} of {len(groups):,} reports; every report's page has its summaries."))
-for rid, group in groups[:SHOWN_REPORTS]:
-    display(Markdown(f"### {rid}"))
-    display(show(group[["method", "summary_en", "n_words", "flags", "source_sentence_ids"]].rename(
-        columns={"summary_en": "summary", "n_words": "words", "source_sentence_ids": "sentences used"}), flags=("flags",)))
+flags = flag_codes(summaries[["report_id", "method", "flags"]])
+show(tally(flags, ["method", "flag"], "summaries")) if len(flags) else Markdown("No summary is flagged.")
+
+# %%
+show(legend_table(summaries["flags"].drop_duplicates().tolist()))
 
 # %% [markdown]
-# ## What the flags mean
+# ## The newest reports' summaries, side by side
 
 # %%
-show(legend_table(summaries["flags"].tolist()))
+latest = newest(reports, 3)
+for rid, title in zip(latest["report_id"], latest["title"].fillna("")):
+    display(Markdown(f"### {rid}" + (f": {title}" if title else "")))
+    display(show(summaries[summaries["report_id"] == rid][["method", "summary_en", "n_words", "flags"]].rename(
+        columns={"summary_en": "summary", "n_words": "words"}), flags=("flags",)))
 
 # %% [markdown]
 # ## Which sentences the extractive baseline chose
+# How often it chose a report's first, second, ... sentence: the lead of a report carries its news.
 
 # %%
-show(summaries[summaries["method"] == "extractive"][["report_id", "source_sentence_ids"]].rename(
-    columns={"source_sentence_ids": "sentences chosen"}))
+# NBVAL_CHECK_OUTPUT
+extractive = summaries[summaries["method"] == "extractive"]
+chosen = pd.to_numeric(extractive["source_sentence_ids"].str.split().explode(), errors="coerce").dropna().astype(int)
+counts = chosen.clip(upper=10).value_counts().sort_index()
+show(pd.DataFrame({"sentence no.": [str(n) if n < 10 else "10 or later" for n in counts.index],
+                   "times chosen": counts.to_numpy()}))
 
 # %%
 Markdown(pages_note(cfg))

@@ -28,6 +28,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("stage",),
     (*STEPS, "collection"),
     ("stamps", "reuse"),
+    ("notebooks",),  # the stage notebooks (papermill, their pages): above the steps, whose pages they join
     ("pipeline",),
     ("cli",),
     ("__main__",),

@@ -8,7 +8,7 @@ import re
 import nbformat
 import pandas as pd
 
-from helpers.pages.notebooks import export_stage
+from helpers.notebooks.export import export_stage
 from helpers.pages.render import Nav, StagePage
 
 

@@ -333,7 +333,7 @@ def test_a_summary_review_stands_until_the_report_text_changes_then_is_shown_sta
 
 
 def test_the_review_notebook_is_for_jupyterlab_only():
-    from helpers.pages.notebooks import is_view, notebook_paths
+    from helpers.notebooks.stages import is_view, notebook_paths
 
     assert is_view(ROOT / "notebooks" / "06_review.ipynb")
     stages = [p.stem for p in notebook_paths(ROOT / "notebooks") if not is_view(p)]

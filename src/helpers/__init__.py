@@ -10,7 +10,7 @@ The pipeline, one folder per step, each with its `stage` module (what the CLI an
     entities/   people, organisations, places and cited documents in each report's
                 Vietnamese (underthesea's NER with the glossary and rules),
                 merged                                                           -> entities, mentions
-    pages/      report pages, index, digest, search, exported stage notebooks    -> OUT/html/
+    pages/      report pages, index, digest, search                              -> OUT/html/
 
 Shared by the steps, bottom layer first (each imports only from those before it; docs/architecture.md):
 
@@ -29,7 +29,9 @@ Shared by the steps, bottom layer first (each imports only from those before it;
     stage       the one stage interface (`Stage`) and what a run holds (`RunContext`)
 
 And above the steps: `stamps` (whether a stage's files are current), `reuse` (what a re-run keeps:
-the previous output, a stage run on the changed reports only, tables read when used), `pipeline` (`SEQUENCE`, the one
+the previous output, a stage run on the changed reports only, tables read when used), `notebooks` (the
+stage notebooks executed with papermill and exported as pages, and whether those in OUT are current),
+`pipeline` (`SEQUENCE`, the one
 runner `run_stages`, and `make reports`: the stages, the pages and the notebooks), `cli` (`python -m
 helpers`, where a `UserError` becomes one line).
 """

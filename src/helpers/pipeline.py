@@ -29,7 +29,8 @@ from typing import Any
 from helpers.config import Config
 from helpers.corpus.stage import CorpusStage
 from helpers.entities.stage import EntitiesStage
-from helpers.pages.notebooks import is_view, notebook_paths, run_stage_notebooks, stage_page
+from helpers.notebooks.run import reused_notebooks, run_stage_notebooks
+from helpers.notebooks.stages import is_view, notebook_paths, stage_page
 from helpers.pages.render import INDEX
 from helpers.progress import stage_done, stage_line
 from helpers.reuse import Tables, previous_output, read_written, recorded_field, report_ids, run_stage
@@ -198,7 +199,7 @@ class RunSummary:
 def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
     """The whole job: stages, stage notebooks and their pages, report pages and the index."""
     from helpers.pages.report import load_outputs
-    from helpers.pages.stage import mark_pages, pages_mark, write_pages
+    from helpers.pages.stage import pages_mark, write_pages
     from helpers.collection.database import DATABASE, write_database
     from helpers.collection.workbook import WORKBOOK, write_workbook
 
@@ -209,13 +210,14 @@ def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
         # What the pages, the database and the workbook were made from, as the previous run left it; its
         # `engine` section, written last, says that run finished (this run's goes until this one does).
         before = read_json(cfg.run_json)
-        unchanged = "engine" in before and before.get("pages") == pages_mark(cfg, stages, code_stamp())
+        mark = pages_mark(cfg, stages, code_stamp())
+        unchanged = "engine" in before and before.get("pages") == mark
         drop_json(cfg.run_json, "engine")
-        mark_pages(cfg, stages, code_stamp())  # the notebooks read this data and change none of it
+        update_json(cfg.run_json, "pages", check_section("pages", mark))  # the notebooks change no data
         # The stage notebooks run in their kernels (other processes) while this process renders the
         # report pages: the two overlap instead of one waiting for the other.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="notebooks") as pool:
-            notebooks_run = pool.submit(run_stage_notebooks, cfg, stages)
+            notebooks_run = pool.submit(lambda: reused_notebooks(cfg, stages) or run_stage_notebooks(cfg, stages))
             with stage_line("pages", seconds) as said:
                 if unchanged and (cfg.html_dir / INDEX).is_file():
                     pages = []
@@ -232,14 +234,15 @@ def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
                     said.append(f"{write_database(cfg.data_dir, tables).name} and "
                                 f"{write_workbook(cfg.data_dir, tables).name}: {len(tables)} tables")
             ran = notebooks_run.result()
-        stage_done("notebooks", f"{len(stages)} run and exported ({', '.join(s.notebook.stem for s in stages)})",
-                   ran.seconds, seconds)
-        pages += ran.pages
+        names = ", ".join(s.notebook.stem for s in stages)
+        stage_done("notebooks", f"(unchanged) {len(stages)} read back ({names})" if ran.reused
+                   else f"{len(stages)} run and exported ({names})", ran.seconds, seconds)
         warnings = ran.warnings
 
         # A run's outputs are exactly its own: pages and notebooks of reports since removed go.
-        if pages:
-            remove_stale(cfg.html_dir, "*.html", {p.name for p in pages})
+        if pages:  # (none when the pages were kept: they are those of the same reports)
+            remove_stale(cfg.html_dir, "*.html", {p.name for p in pages + ran.pages})
+        pages += ran.pages
         remove_stale(cfg.notebooks_dir, "*.ipynb", {s.notebook.name for s in stages})
         update_json(cfg.run_json, "warnings", check_section("warnings", warnings))
         engine = {**ctx.engine.describe(), "stage_seconds": seconds}
