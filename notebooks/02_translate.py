@@ -49,6 +49,7 @@ from IPython.display import Markdown, display
 
 from helpers.config import Config
 from helpers.notebooks.overview import TALLIED, exploded, flag_codes, most, sample, tally
+from helpers.pages.outputs import demo_note
 from helpers.pages.report import legend_table
 from helpers.pages.stage import pages_note
 from helpers.pipeline import run_stages
@@ -61,9 +62,7 @@ Style()
 
 # %%
 display(Markdown(
-    "> **DEMO MODELS.** The English below was produced by tiny random-weight demo models. "
-    "It is **not a translation**: it only shows that every sentence went through the pipeline."
-    if model["demo"] else f"Model: `{model['source']}` revision `{model['revision']}`."
+    demo_note() if model["demo"] else f"Model: `{model['source']}` revision `{model['revision']}`."
 ))
 
 # %% [markdown]

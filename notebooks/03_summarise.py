@@ -50,6 +50,7 @@ from IPython.display import Markdown, display
 
 from helpers.config import Config
 from helpers.notebooks.overview import flag_codes, newest, spread, tally
+from helpers.pages.outputs import demo_note
 from helpers.pages.report import legend_table, ran_on_demo
 from helpers.pages.stage import pages_note
 from helpers.pipeline import run_stages
@@ -63,9 +64,7 @@ Style()
 # %%
 demo = ran_on_demo({"models": run.models})
 display(Markdown(
-    "> **DEMO MODELS.** These summaries were produced by tiny random-weight demo models: "
-    "they are **not summaries** of the reports, only a check that every step ran."
-    if demo else "Models are named in the `model` column."
+    demo_note() if demo else "Models are named in the `model` column."
 ))
 
 # %% [markdown]

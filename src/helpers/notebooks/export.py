@@ -8,11 +8,10 @@ import re
 from pathlib import Path
 
 from helpers.notebooks.tidy import WIDGET_VIEW
-from helpers.pages.outputs import DEMO_BANNER
+from helpers.pages.outputs import DEMO_BANNER, DEMO_NOTE
 from helpers.pages.render import TEMPLATES, Nav, StagePage, render, save_page
 
 PAGE_CSS = TEMPLATES / "nbconvert" / "stage" / "page.css"  # a stage page's layout (not JupyterLab's CSS)
-DEMO_NOTE = "> **DEMO MODELS.**"  # how a stage notebook's own (grey, quoted) demo note begins
 
 _STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.IGNORECASE | re.DOTALL)
 

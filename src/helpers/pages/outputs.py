@@ -19,6 +19,12 @@ DEMO_BANNER = (
     "DEMO MODELS: the English text on this page was produced by tiny random-weight demo models. "
     "It is not a translation and not a summary; it only shows that every step of the pipeline ran."
 )
+DEMO_NOTE = "> **DEMO MODELS.** "  # how a stage notebook's own note begins (its exported page has the banner instead)
+
+
+def demo_note() -> str:
+    """The demo banner's words as a stage notebook shows them in JupyterLab (Markdown, quoted)."""
+    return DEMO_NOTE + DEMO_BANNER.removeprefix("DEMO MODELS: ").replace("this page", "this notebook")
 
 
 Record = dict[str, str]  # a row of a contract table: every value as written in the CSV
