@@ -131,7 +131,7 @@ def report_html(out: Outputs, report_id: str, with_style: bool = True) -> Markup
         text=text_rows, text_classes=text_classes, captions=caption_rows, caption_classes=caption_classes,
         text_ids=sentence_ids(text), caption_ids=sentence_ids(captions), exports=english_files(report_id),
         legend=legend_rows([s["flags"] for s in summ] + [s["flags"] for s in sents]),
-        provenance=out.provenance,
+        provenance={k: v for k, v in out.provenance.items() if k != "stages"},  # the run's times: on the index
     )
 
 
