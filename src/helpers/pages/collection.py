@@ -27,9 +27,10 @@ def search_texts(out: Outputs) -> list[Unit]:
     return texts + (entity_units(list(out.entity.values())) if len(out.entities) else [])
 
 
-def write_collection_pages(out: Outputs, html_dir: Path, stages: list[StagePage]) -> list[Path]:
+def write_collection_pages(out: Outputs, html_dir: Path, stages: list[StagePage],
+                           rows: list[dict] | None = None) -> list[Path]:
     """Write the digest and the search data (shards, MiniSearch, the pages' scripts); return the pages
     (the digest: the search data and scripts are not pages)."""
     write_search(search_texts(out), html_dir)
     nav = nav_for(DIGEST, stages)
-    return [save_page(html_dir / DIGEST, page("What's new", digest_html(out, with_style=False), nav))]
+    return [save_page(html_dir / DIGEST, page("What's new", digest_html(out, with_style=False, rows=rows), nav))]

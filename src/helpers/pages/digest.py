@@ -1,24 +1,27 @@
 """What a report page is rendered from, as one digest: the pages step renders a page again only when
 its digest changed (`pages.stage.write_pages`, the manifest `OUT/html/pages.json`).
 
-A page's digest covers exactly its inputs: the report's rows of every table (reports, sentences,
-summaries, references, mentions), the entities it names (with their counts), whether the run has an
-entity index, the run's models (the demo banner), parameters, versions and reviews line, the page's
-header (the run's pages and the neighbouring reports), and the code that renders it (every module of
-the package, the templates, and the versions of Jinja2 and MarkupSafe).
+A page's digest covers exactly its inputs: the template's context (`pages.report.report_context`:
+the rows, tables, counts, entities, banner and provenance the page shows), its header (the run's pages
+and the neighbouring reports) and the code that renders it (every module of the package, the
+templates, and the versions of Jinja2 and MarkupSafe). A column the page does not show (a sentence's
+`from_memory`) changes no digest.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
-from dataclasses import asdict
 from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
 
-from helpers.pages.outputs import Outputs, reviews_line
+import pandas as pd
+
+from helpers.pages.outputs import Outputs
 from helpers.pages.render import Nav
+from helpers.pages.report import report_context
 
 MANIFEST = "pages.json"  # OUT/html/pages.json: {"<report_id>.html": digest}
 PACKAGE = Path(__file__).resolve().parents[1]  # src/helpers: its modules and templates
@@ -36,21 +39,19 @@ def code_digest() -> str:
     return h.hexdigest()
 
 
-def run_inputs(run: dict) -> dict[str, object]:
-    """What a report page shows of the run (its record, run.json): models, parameters, versions, reviews."""
-    return {"models": run.get("models", {}), "parameters": run.get("parameters", {}),
-            "versions": run.get("versions", {}), "reviews": reviews_line(run)}
+def _plain(value: object) -> object:
+    """A context value as JSON can hold it, whole (a table by its columns and rows, never a shortened repr)."""
+    if isinstance(value, pd.DataFrame):
+        return {"columns": [str(c) for c in value.columns], "rows": value.to_numpy(dtype=object).tolist()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    if isinstance(value, (set, frozenset)):
+        return sorted(map(str, value))
+    raise TypeError(f"no digest for a {type(value).__name__} in a page's context")
 
 
-def page_digest(out: Outputs, report_id: str, nav: Nav, code: str) -> str:
-    """The digest of everything report `report_id`'s page is rendered from (its header `nav`, the code's
-    digest `code`)."""
-    inputs = {
-        "tables": {t: out.records(t, report_id) for t in ("reports", "sentences", "summaries", "references",
-                                                        "mentions")},
-        "entities": [out.entity.get(str(i)) for i in sorted({str(m["entity_id"])
-                                                             for m in out.records("mentions", report_id)})],
-        "has_entities": bool(len(out.entities)),
-        "run": run_inputs(out.run), "nav": asdict(nav), "code": code,
-    }
-    return hashlib.sha256(json.dumps(inputs, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()
+def page_digest(out: Outputs, report_id: str, title: str, nav: Nav, code: str) -> str:
+    """The digest of everything report `report_id`'s page is rendered from: its context, its `title`, its
+    header `nav`, the code's digest `code`."""
+    inputs = {"context": report_context(out, report_id), "title": title, "nav": dataclasses.asdict(nav), "code": code}
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True, default=_plain, ensure_ascii=False).encode()).hexdigest()

@@ -139,10 +139,11 @@ def index_html(out: Outputs, with_style: bool = True, rows: list[dict] | None = 
     )
 
 
-def digest_html(out: Outputs, with_style: bool = True) -> Markup:
+def digest_html(out: Outputs, with_style: bool = True, rows: list[dict] | None = None) -> Markup:
     """The digest: the new and changed reports of this run with their summaries, and the removed ones
-    (after a first run, where every report is new, a pointer to the index)."""
-    rows = report_rows(out)
+    (after a first run, where every report is new, a pointer to the index). `rows`: `report_rows(out)`,
+    when the caller has them."""
+    rows = report_rows(out) if rows is None else rows
     c = collection(out.run)
     picked = [{**r, "summaries": [(s["method"], s["summary_en"]) for s in out.records("summaries", r["id"])]}
               for r in rows if r["status"]]

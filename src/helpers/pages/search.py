@@ -83,14 +83,27 @@ def terms(text: str) -> list[str]:
     return [t for t in _SPLIT.split(fold(text)) if t]
 
 
+def unit_terms(docs: list[Doc]) -> Counter[str]:
+    """How often each folded word, and each pair of words next to each other in a text (`"phong chay"`,
+    the two words and a space: never a word), occurs in a unit's texts: the pairs rank the reports where
+    a query's words stand together first, and a phrase's pairs must all be there."""
+    texts = fold("\x1f".join(d[2] for d in docs)).split("\x1f")  # one fold a unit
+    counted: Counter[str] = Counter()
+    for text in texts:
+        words = [t for t in _SPLIT.split(text) if t]
+        counted.update(words)
+        counted.update(f"{a} {b}" for a, b in zip(words, words[1:]))
+    return counted
+
+
 def postings(units: Iterable[Unit]) -> dict[str, list[int]]:
-    """Each folded term's postings over the units (in their order): the gap from the previous unit
-    holding it, shifted by TF_BITS, with how often it occurs there (at most 15)."""
+    """Each folded term's (and pair's, `unit_terms`) postings over the units (in their order): the gap
+    from the previous unit holding it, shifted by TF_BITS, with how often it occurs there (at most 15)."""
     found: dict[str, list[int]] = {}
     last: dict[str, int] = {}
     cap = (1 << TF_BITS) - 1
     for n, (_, _, _, docs) in enumerate(units):
-        counted = Counter(t for d in docs for t in terms(d[2]))
+        counted = unit_terms(docs)
         for term, times in counted.items():
             found.setdefault(term, []).append((n - last.get(term, 0)) << TF_BITS | min(times, cap))
             last[term] = n

@@ -57,7 +57,9 @@ def pages_to_render(out: Outputs, html_dir: Path, stages: list[StagePage],
     """Each report page's digest (file -> digest of what it shows) and the reports whose page must be
     rendered: its digest differs from the one `pages.json` recorded, or its file is missing."""
     code, navs = code_digest(), report_navs(stages, titles)
-    digests = {f"{rid}.html": page_digest(out, rid, navs[f"{rid}.html"], code) for rid in out.reports["report_id"]}
+    title_of = dict(titles)
+    digests = {file: page_digest(out, rid, f"Report: {title_of[file]}", navs[file], code)
+               for rid, file in ((rid, f"{rid}.html") for rid in out.reports["report_id"])}
     made = read_json(html_dir / MANIFEST)
     stale = [file.removesuffix(".html") for file, d in digests.items()
              if made.get(file) != d or not (html_dir / file).is_file()]
@@ -94,7 +96,7 @@ def write_collection(out: Outputs, html_dir: Path, stages: list[StagePage],
     written = [save_page(html_dir / INDEX, index),
                save_page(html_dir / ENTITIES, entities_html(out.entities, out.mentions, out.reports,
                                                             nav_for(ENTITIES, stages)))]
-    return written + write_collection_pages(out, html_dir, stages)
+    return written + write_collection_pages(out, html_dir, stages, rows)
 
 
 def _json(value: object) -> str:

@@ -19,7 +19,8 @@
   var LOOK = 20;  // reports whose texts one step may load looking for SHOWN holding a phrase
   var PREFIX_SHARDS = 4;  // the last word is also a prefix when its terms lie in at most this many shards
   var MAX_HITS = 5;
-  var state = { manifest: null, terms: [], ids: [], texts: {}, indexes: {}, files: {}, last: null };
+  var PAIR = 2;  // a pair of the query's words next to each other in a report counts as much as two words
+  var state = { manifest: null, terms: [], ids: [], texts: {}, files: {}, last: null };
 
   function load(src) {
     if (!state.files[src]) {
@@ -66,7 +67,36 @@
     }
   }
 
-  /* The units holding every word of the query, best first (tf-idf over the collection). */
+  /* Each pair of the query's words next to each other (the index holds them as "word word"), and
+     whether it is inside a phrase (then a unit must hold it); not the word being typed (a prefix). */
+  function pairs(q, prefix) {
+    var inPhrase = {};
+    q.phrases.forEach(function (p) {
+      var w = p.split(' ');
+      for (var i = 0; i + 1 < w.length; i++) inPhrase[w[i] + ' ' + w[i + 1]] = true;
+    });
+    var list = [];
+    for (var i = 0; i + 1 < q.terms.length; i++) {
+      if (prefix && i + 2 === q.terms.length) break;
+      var pair = q.terms[i] + ' ' + q.terms[i + 1];
+      list.push({ term: pair, prefix: false, shards: [shardOf(pair)], required: !!inPhrase[pair] });
+    }
+    return list;
+  }
+
+  /* A term's units (unit -> times) from its loaded shards; a prefix: every term it starts. */
+  function unitsOf(w) {
+    var tf = new Map();
+    w.shards.forEach(function (n) {
+      var shard = state.terms[n];
+      if (!w.prefix) { if (Object.prototype.hasOwnProperty.call(shard, w.term)) add(tf, shard[w.term]); return; }
+      for (var term in shard) if (term.startsWith(w.term)) add(tf, shard[term]);
+    });
+    return tf;
+  }
+
+  /* The units holding every word of the query (and every pair of words of a phrase), best first:
+     tf-idf over the collection, the pairs of words next to each other counting PAIR times a word. */
   function find(q) {
     var last = q.terms.length - 1;
     var wants = q.terms.map(function (t, i) {
@@ -74,25 +104,21 @@
       if (list.length > PREFIX_SHARDS) { prefix = false; list = [shardOf(t)]; }
       return { term: t, prefix: prefix, shards: list };
     });
+    var twos = pairs(q, wants[last].prefix);
     var files = {};
-    wants.forEach(function (w) { w.shards.forEach(function (n) { files[n] = true; }); });
+    wants.concat(twos).forEach(function (w) { w.shards.forEach(function (n) { files[n] = true; }); });
     return Promise.all(Object.keys(files).map(function (n) { return load('search/terms-' + pad(n) + '.js'); }))
       .then(function () {
-        var sets = wants.map(function (w) {
-          var tf = new Map();
-          w.shards.forEach(function (n) {
-            var shard = state.terms[n];
-            if (!w.prefix) { if (Object.prototype.hasOwnProperty.call(shard, w.term)) add(tf, shard[w.term]); return; }
-            for (var term in shard) if (term.startsWith(w.term)) add(tf, shard[term]);
-          });
-          return tf;
-        });
+        var sets = wants.map(unitsOf), near = twos.map(unitsOf);
         var order = sets.slice().sort(function (a, b) { return a.size - b.size; });
         var units = state.manifest.units, found = [];
+        var weight = function (s, unit) { return Math.log(1 + units / s.size) * (1 + Math.log(s.get(unit))); };
         order[0].forEach(function (_, unit) {
           if (!order.every(function (s) { return s.has(unit); })) return;
+          if (!twos.every(function (w, i) { return !w.required || near[i].has(unit); })) return;
           var score = 0;
-          sets.forEach(function (s) { score += Math.log(1 + units / s.size) * (1 + Math.log(s.get(unit))); });
+          sets.forEach(function (s) { score += weight(s, unit); });
+          near.forEach(function (s) { if (s.has(unit)) score += PAIR * weight(s, unit); });
           found.push([unit, score]);
         });
         found.sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; });
@@ -100,20 +126,22 @@
       });
   }
 
-  /* A unit's texts indexed with MiniSearch (once per page). */
-  function indexOf(id) {
-    if (!state.indexes[id]) {
-      var docs = state.texts[id].docs;  // [anchor, kind, text]
-      var index = new MiniSearch({
-        fields: ['f'], idField: 'i',
-        extractField: function (i, field) { return field === 'i' ? i : fold(docs[i][2]); },
-        tokenize: function (s) { return s.split(SPLIT); },
-        processTerm: function (term) { return term ? fold(term) : null; }
-      });
-      index.addAll(docs.map(function (_, i) { return i; }));
-      state.indexes[id] = index;
-    }
-    return state.indexes[id];
+  /* The texts of a unit that hold each word of the query as a piece of a folded word (`some`: any word),
+     indexed with MiniSearch: the few it need match, rank and mark, not the report's every text. */
+  function indexOf(id, q, some) {
+    var data = state.texts[id];
+    var folded = data.folded || (data.folded = data.docs.map(function (d) { return fold(d[2]); }));
+    var has = function (i) { return function (t) { return folded[i].indexOf(t) >= 0; }; };
+    var picked = [];
+    for (var i = 0; i < folded.length; i++) if (some ? q.terms.some(has(i)) : q.terms.every(has(i))) picked.push(i);
+    var index = new MiniSearch({
+      fields: ['f'], idField: 'i',
+      extractField: function (i, field) { return field === 'i' ? i : folded[i]; },
+      tokenize: function (s) { return s.split(SPLIT); },
+      processTerm: function (term) { return term || null; }  // the texts and the query are folded already
+    });
+    index.addAll(picked);
+    return index;
   }
 
   /* One unit's result group: its texts holding every word (a phrase: holding it), best first; else, when
@@ -122,14 +150,14 @@
   function group(id, a) {
     var data = state.texts[id], q = a.q, loose = false;
     var opts = { combineWith: 'AND', prefix: function (term, i, terms) { return a.prefix && i === terms.length - 1; } };
-    var found = indexOf(id).search(q.terms.join(' '), opts);
+    var found = indexOf(id, q, false).search(q.terms.join(' '), opts);
     if (!found.length && !q.phrases.length) {
       opts.combineWith = 'OR';
-      found = indexOf(id).search(q.terms.join(' '), opts);
+      found = indexOf(id, q, true).search(q.terms.join(' '), opts);
       loose = true;
     }
-    var hits = found.map(function (r) { return { doc: data.docs[r.id], score: r.score }; })
-      .filter(function (h) { return phraseOk(q, fold(h.doc[2])); });
+    var hits = found.filter(function (r) { return phraseOk(q, data.folded[r.id]); })
+      .map(function (r) { return { doc: data.docs[r.id], score: r.score }; });
     return hits.length ? { id: id, page: data.page, title: data.title, hits: hits, loose: loose } : null;
   }
 
@@ -336,7 +364,7 @@
   }
 
   window.VI2EN = Object.assign(window.VI2EN || {}, {
-    fold: fold, search: run,
+    fold: fold, search: run, prepare: ready,  // prepare: what the box's focus loads (MiniSearch, the manifest)
     manifest: function (m) { state.manifest = m; },
     terms: function (n, shard) { state.terms[n] = shard; },
     ids: function (n, ids) { state.ids[n] = ids; },
