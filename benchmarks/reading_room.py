@@ -10,7 +10,7 @@ sort and filter script ready over every row); the largest of the digest and the 
 search data's size; each query's answer in a page of its own (cold: the search data it needs
 loaded with `<script>`), the largest answer and the data it loaded, and a repeated query (warm).
 
-Usage: python benchmarks/reading_room.py [--sizes 1000,10000] [--from OUT]
+Usage: python benchmarks/reading_room.py [--sizes 1000,10000] [--from OUT] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -121,6 +121,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--from", dest="source", type=Path)
+    parser.add_argument("--keep", type=Path, help="write each N's pages into KEEP/html-N (kept) to look at them")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="reading-room-") as tmp:
         source = args.source or base_run(Path(tmp))
@@ -128,8 +129,8 @@ def main() -> None:
         print(f"{'reports':>8} {'index':>8} {'usable':>8} {'digest/ent.':>11} {'search data':>11} "
               f"{'cold max':>8} {'median':>7} {'typed max':>9} {'median':>7} {'loaded':>7} {'warm':>6}")
         for n in (int(s) for s in args.sizes.split(",")):
-            html = Path(tmp) / f"html-{n}"
-            html.mkdir()
+            html = (args.keep or Path(tmp)) / f"html-{n}"
+            html.mkdir(parents=True)
             big = scaled(out, n)
             written = time.perf_counter()
             write_collection(big, html, [])

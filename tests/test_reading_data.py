@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from helpers.pages.listing import status, whats_new
 from helpers.pages.render import breakable, self_contained
-from helpers.pages.search import TF_BITS, postings, report_docs, term_shards, terms
+from helpers.pages.search import DIGITS, TF_BITS, encoded, postings, report_docs, term_shards, terms
 
 RUN = "2026-05-02T06:00:00Z"
 
@@ -42,11 +42,18 @@ def test_every_text_is_anchored_to_its_sentence_and_its_words_folded():
     assert terms("Nghị quyết 12-NQ/TW") == ["nghi", "quyet", "12", "nq", "tw"]
 
 
-def decoded(posting: list[int]) -> list[tuple[int, int]]:
-    unit, out = 0, []
-    for p in posting:
-        unit += p >> TF_BITS
-        out.append((unit, p & ((1 << TF_BITS) - 1)))
+def decoded(text: str) -> list[tuple[int, int]]:
+    """Postings as templates/js/search.js reads them (add)."""
+    unit, value, shift, out = 0, 0, 0, []
+    for ch in text:
+        d = DIGITS.index(ch)
+        value += (d & 31) << shift
+        if d & 32:
+            shift += 5
+            continue
+        unit += value >> TF_BITS
+        out.append((unit, value & ((1 << TF_BITS) - 1)))
+        value, shift = 0, 0
     return out
 
 
@@ -54,15 +61,19 @@ def test_the_index_says_which_units_hold_a_term_and_how_often():
     units = [(f"r{i}", f"r{i}.html", "T", [["s-1", "sentence 1", text]])
              for i, text in enumerate(["Hà Nội hà nội", "Đà Nẵng", "ha noi " * 20])]
     index = postings(units)
-    assert decoded(index["ha"]) == [(0, 2), (2, 15)]  # in units 0 and 2; 20 times counts as 15
-    assert decoded(index["da"]) == [(1, 1)] and set(index) == {"ha", "noi", "da", "nang"}
+    assert decoded(encoded(index["ha"])) == [(0, 2), (2, 3)]  # in units 0 and 2; 20 times counts as 3
+    assert decoded(encoded(index["da"])) == [(1, 1)]
+    assert set(index) == {"ha", "noi", "da", "nang", "ha noi", "noi ha", "da nang"}  # words, and pairs in a text
+    far = [(n, 1) for n in (0, 1, 40, 5000, 5001)]
+    assert decoded(encoded([(n - p) << TF_BITS | t for (n, t), p in zip(far, [0, 0, 1, 40, 5000])])) == far
+    assert len(encoded([1 << TF_BITS | 1] * 100)) == 100  # a report next to the previous: one character
 
 
 def test_term_shards_keep_the_terms_in_order_and_a_big_term_alone():
     index = {"b": [1] * 3, "a": [1] * 2, "c": [1] * 50, "d": [1], "e": [1]}
-    made = term_shards(index, size=12)  # a: 5 bytes, b: 7, c: 101, d and e: 3
+    made = term_shards(index, size=19)  # a: 9 bytes, b: 10, c: 57, d and e: 8
     assert [list(s) for s in made] == [["a", "b"], ["c"], ["d", "e"]]
-    assert [t for s in made for t in s] == sorted(index)
+    assert [t for s in made for t in s] == sorted(index) and made[1]["c"] == "1" * 50
 
 
 def test_long_codes_break_after_separators_and_stay_escaped():

@@ -30,7 +30,7 @@ from helpers.pages.stage import write_pages
 from helpers.text.normalise import fold
 
 pytestmark = pytest.mark.slow
-REPORTS = 40  # through the command, twice
+REPORTS = 24  # through the command, twice
 COPIES = 300  # the reports the pages of the browser tests show (copies of the second run's)
 CHANGED, REMOVED = "synthetic_00005", "synthetic_00007"
 ADDED = [f"synthetic_{i:05d}" for i in range(REPORTS, REPORTS + 3)]

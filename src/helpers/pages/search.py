@@ -3,7 +3,7 @@ every title, sentence (Vietnamese and English), summary and cited document of ev
 entity names, in JavaScript files under `OUT/html/search/` that the pages load with `<script>`
 elements (a page opened from disk may not `fetch` a local file):
 
-- `terms-NNNN.js`: the inverted index by folded term (`text.normalise.fold`, split at spaces and
+- `terms-NNNN.js`: the inverted index by folded term (and pair of adjacent words) (`text.normalise.fold`, split at spaces and
   punctuation as the page splits a query), in shards of consecutive terms: a query's words load
   only their shards, found from the first term of each shard in `manifest.js`;
 - `ids-NNNN.js`: the search units' ids (a report, or a block of entities), CHUNK a file;
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import string
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
@@ -36,7 +37,8 @@ SEARCH_DIR = "search"
 TEXT_DIR = "text"
 SHARD_BYTES = 12_000  # a term shard's postings: one word of a query costs about this much, or its own list
 CHUNK = 100  # unit ids per ids-NNNN.js
-TF_BITS = 4  # a posting is (unit - previous unit) << TF_BITS | min(occurrences, 15)
+TF_BITS = 2  # a posting is (unit - previous unit) << TF_BITS | min(occurrences, 3)
+DIGITS = string.digits + string.ascii_uppercase + string.ascii_lowercase + "-_"  # a posting's 5 bits and "more"
 ENTITIES_PER_UNIT = 200  # entity names per search unit (`@entities-NNN`)
 Doc = list[str]  # [anchor, kind, text]
 Unit = tuple[str, str, str, list[Doc]]  # (id, page file, title as the results head it, texts)
@@ -98,7 +100,7 @@ def unit_terms(docs: list[Doc]) -> Counter[str]:
 
 def postings(units: Iterable[Unit]) -> dict[str, list[int]]:
     """Each folded term's (and pair's, `unit_terms`) postings over the units (in their order): the gap
-    from the previous unit holding it, shifted by TF_BITS, with how often it occurs there (at most 15)."""
+    from the previous unit holding it, shifted by TF_BITS, with how often it occurs there (at most 3)."""
     found: dict[str, list[int]] = {}
     last: dict[str, int] = {}
     cap = (1 << TF_BITS) - 1
@@ -110,18 +112,33 @@ def postings(units: Iterable[Unit]) -> dict[str, list[int]]:
     return found
 
 
-def term_shards(index: dict[str, list[int]], size: int = SHARD_BYTES) -> list[dict[str, list[int]]]:
-    """The terms in their order (code points, as the page compares them) cut into shards of about
-    `size` bytes of postings; a term with more postings than that is a shard of its own."""
-    shards: list[dict[str, list[int]]] = []
-    shard: dict[str, list[int]] = {}
+def encoded(values: list[int]) -> str:
+    """Postings as text, a few characters each: 5 bits of a value a character of DIGITS, low bits first,
+    the character's sixth bit set while more follow (a report next to the previous one holding the
+    term is one character)."""
+    out = []
+    for v in values:
+        while True:
+            low, v = v & 31, v >> 5
+            out.append(DIGITS[low | (32 if v else 0)])
+            if not v:
+                break
+    return "".join(out)
+
+
+def term_shards(index: dict[str, list[int]], size: int = SHARD_BYTES) -> list[dict[str, str]]:
+    """The terms in their order (code points, as the page compares them) with their postings `encoded`,
+    cut into shards of about `size` bytes; a term with more postings than that is a shard of its own."""
+    shards: list[dict[str, str]] = []
+    shard: dict[str, str] = {}
     used = 0
     for term in sorted(index):
-        cost = len(term) + sum(len(str(p)) + 1 for p in index[term])
+        text = encoded(index[term])
+        cost = len(term) + len(text) + 6
         if shard and used + cost > size:
             shards.append(shard)
             shard, used = {}, 0
-        shard[term] = index[term]
+        shard[term] = text
         used += cost
     return [*shards, shard] if shard else shards
 
@@ -160,7 +177,7 @@ def write_search(units: list[Unit], html_dir: Path) -> list[Path]:
     own += [keep_or_write(folder / f"ids-{n // CHUNK:04d}.js", _script("VI2EN.ids", n // CHUNK, ids[n:n + CHUNK]))
             for n in range(0, len(ids), CHUNK)]
     manifest = {"units": len(units), "reports": sum(not uid.startswith("@") for uid in ids),
-                "texts": sum(len(d) for _, _, _, d in units), "chunk": CHUNK, "tf_bits": TF_BITS,
+                "texts": sum(len(d) for _, _, _, d in units), "chunk": CHUNK, "tf_bits": TF_BITS, "digits": DIGITS,
                 "shards": [next(iter(s)) for s in shards]}
     own.append(keep_or_write(folder / "manifest.js", _script("VI2EN.manifest", manifest)))
     remove_stale(folder, "*.js", {p.name for p in own})

@@ -58,12 +58,22 @@
     return list;
   }
 
-  /* Add a term's postings (gaps shifted by tf_bits, with the times it occurs) to `tf` (unit -> times). */
-  function add(tf, list) {
-    var bits = state.manifest.tf_bits, mask = (1 << bits) - 1, unit = 0;
-    for (var i = 0; i < list.length; i++) {
-      unit += list[i] >> bits;
-      tf.set(unit, (tf.get(unit) || 0) + (list[i] & mask));
+  /* Add a term's postings to `tf` (unit -> times): each a number in characters of the manifest's
+     digits (5 bits each, low first, the sixth bit set while more follow): the gap from the previous unit
+     shifted by tf_bits, with the times it occurs there (pages/search.py, encoded). */
+  function add(tf, text) {
+    var m = state.manifest, bits = m.tf_bits, mask = (1 << bits) - 1, unit = 0, v = 0, shift = 0;
+    if (!state.digit) {
+      state.digit = {};
+      for (var k = 0; k < m.digits.length; k++) state.digit[m.digits.charCodeAt(k)] = k;
+    }
+    for (var i = 0; i < text.length; i++) {
+      var d = state.digit[text.charCodeAt(i)];
+      v += (d & 31) * Math.pow(2, shift);
+      if (d & 32) { shift += 5; continue; }
+      unit += Math.floor(v / (mask + 1));
+      tf.set(unit, (tf.get(unit) || 0) + (v & mask));
+      v = 0; shift = 0;
     }
   }
 
