@@ -3,8 +3,8 @@ every title, sentence (Vietnamese and English), summary and cited document of ev
 entity names, in JavaScript files under `OUT/html/search/` that the pages load with `<script>`
 elements (a page opened from disk may not `fetch` a local file):
 
-- `terms-NNNN.js`: the inverted index by folded term (and pair of adjacent words) (`text.normalise.fold`, split at spaces and
-  punctuation as the page splits a query), in shards of consecutive terms: a query's words load
+- `terms-NNNN.js`: the inverted index by folded term and by pair of adjacent words (`text.normalise.fold`,
+  split at spaces and punctuation as the page splits a query), in shards of consecutive terms: a query's words load
   only their shards, found from the first term of each shard in `manifest.js`;
 - `ids-NNNN.js`: the search units' ids (a report, or a block of entities), CHUNK a file;
 - `text/<id>.js`: one unit's texts, loaded only when the unit is among the results shown; the page
