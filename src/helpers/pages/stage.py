@@ -10,20 +10,18 @@ is unchanged (and whose file is there) is left as it is: its bytes are those a n
 from __future__ import annotations
 
 import json
-
 from dataclasses import dataclass
 from pathlib import Path
-
-from helpers.pages.digest import MANIFEST, code_digest, page_digest
-from helpers.pages.listing import ROWS_SCRIPT, report_rows, rows_script
-from helpers.pages.search import keep_or_write
 
 from helpers.config import Config, shown_path
 from helpers.inference.engines import Engine, LocalEngine
 from helpers.pages.collection import write_collection_pages
+from helpers.pages.digest import MANIFEST, code_digest, page_digest
 from helpers.pages.entities import entities_html
+from helpers.pages.listing import ROWS_SCRIPT, report_rows, rows_script
 from helpers.pages.render import ENTITIES, INDEX, StagePage, nav_for, page, report_navs, save_page
 from helpers.pages.report import Outputs, index_html, report_html
+from helpers.pages.search import keep_or_write
 from helpers.store.contract import data_stamp
 from helpers.store.files import read_json, update_json, write_text
 
