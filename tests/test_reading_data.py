@@ -1,11 +1,11 @@
 """The reading room's data, without a browser: what is new in words, the rows' order and marks,
-search shards that never split a report, texts that may break, and the only scripts a page keeps."""
+the search index by term, texts that may break, and the only scripts a page keeps."""
 
 from __future__ import annotations
 
 from helpers.pages.listing import status, whats_new
 from helpers.pages.render import breakable, self_contained
-from helpers.pages.search import report_docs, shards
+from helpers.pages.search import DIGITS, TF_BITS, encoded, postings, report_docs, term_shards, terms
 
 RUN = "2026-05-02T06:00:00Z"
 
@@ -29,25 +29,51 @@ def sentence(no: int, vi: str, en: str, role: str = "body") -> dict:
     return {"sentence_no": no, "role": role, "text_vi": vi, "text_en": en}
 
 
-def test_every_text_is_folded_and_anchored_to_its_sentence():
+def test_every_text_is_anchored_to_its_sentence_and_its_words_folded():
     docs = report_docs({}, [sentence(1, "Đà Nẵng", "Da Nang"), sentence(2, "Ảnh: Hà Nội", "", "caption")],
                        [{"method": "extractive", "summary_en": "Sum."}],
                        [{"sentence_no": 1, "cited_as": "Nghị quyết 12", "english": "Resolution 12",
                          "code": "12-NQ/TW"}], "Tiêu đề")
-    assert ["title", "title", "Tiêu đề", "tieu de"] in docs
-    assert (["s-1", "sentence 1", "Đà Nẵng", "da nang"] in docs
-            and ["s-2", "caption 2", "Ảnh: Hà Nội", "anh: ha noi"] in docs)
+    assert ["title", "title", "Tiêu đề"] in docs
+    assert ["s-1", "sentence 1", "Đà Nẵng"] in docs and ["s-2", "caption 2", "Ảnh: Hà Nội"] in docs
     assert not any(d[1] == "caption 2 (English)" for d in docs)  # an empty English is not a text
-    assert ["s-1", "cited document", "Nghị quyết 12 · Resolution 12 12-NQ/TW",
-            "nghi quyet 12 · resolution 12 12-nq/tw"] in docs
+    assert ["s-1", "cited document", "Nghị quyết 12 · Resolution 12 12-NQ/TW"] in docs
+    assert terms("Ảnh: Hà Nội, «ĐÀ NẴNG»…") == ["anh", "ha", "noi", "da", "nang"]
+    assert terms("Nghị quyết 12-NQ/TW") == ["nghi", "quyet", "12", "nq", "tw"]
 
 
-def test_shards_keep_each_report_whole():
-    reports = [(f"r{i}", f"T{i}", [["s-1", "sentence 1", "x", "x"]] * (i + 1)) for i in range(6)]
-    made = list(shards(reports, per_shard=5))
-    assert [len(s["docs"]) for s in made] == [3, 3, 4, 5, 6]  # r0+r1, r2, r3, r4, r5 (bigger than a shard: alone)
-    assert [r for s in made for r, _ in s["reports"]] == [f"r{i}" for i in range(6)]
-    assert {d[0] for d in made[0]["docs"]} == {0, 1}
+def decoded(text: str) -> list[tuple[int, int]]:
+    """Postings as templates/js/search.js reads them (add)."""
+    unit, value, shift, out = 0, 0, 0, []
+    for ch in text:
+        d = DIGITS.index(ch)
+        value += (d & 31) << shift
+        if d & 32:
+            shift += 5
+            continue
+        unit += value >> TF_BITS
+        out.append((unit, value & ((1 << TF_BITS) - 1)))
+        value, shift = 0, 0
+    return out
+
+
+def test_the_index_says_which_units_hold_a_term_and_how_often():
+    units = [(f"r{i}", f"r{i}.html", "T", [["s-1", "sentence 1", text]])
+             for i, text in enumerate(["Hà Nội hà nội", "Đà Nẵng", "ha noi " * 20])]
+    index = postings(units)
+    assert decoded(encoded(index["ha"])) == [(0, 2), (2, 3)]  # in units 0 and 2; 20 times counts as 3
+    assert decoded(encoded(index["da"])) == [(1, 1)]
+    assert set(index) == {"ha", "noi", "da", "nang", "ha noi", "noi ha", "da nang"}  # words, and pairs in a text
+    far = [(n, 1) for n in (0, 1, 40, 5000, 5001)]
+    assert decoded(encoded([(n - p) << TF_BITS | t for (n, t), p in zip(far, [0, 0, 1, 40, 5000])])) == far
+    assert len(encoded([1 << TF_BITS | 1] * 100)) == 100  # a report next to the previous: one character
+
+
+def test_term_shards_keep_the_terms_in_order_and_a_big_term_alone():
+    index = {"b": [1] * 3, "a": [1] * 2, "c": [1] * 50, "d": [1], "e": [1]}
+    made = term_shards(index, size=19)  # a: 9 bytes, b: 10, c: 57, d and e: 8
+    assert [list(s) for s in made] == [["a", "b"], ["c"], ["d", "e"]]
+    assert [t for s in made for t in s] == sorted(index) and made[1]["c"] == "1" * 50
 
 
 def test_long_codes_break_after_separators_and_stay_escaped():

@@ -242,13 +242,18 @@ def test_a_section_off_the_contract_is_refused():
         check_section("made_up", {})
 
 
-def test_an_exported_index_lists_the_newest_rows_and_the_rest_on_request(hostile_run, monkeypatch):
+def test_an_exported_index_lists_the_newest_rows_and_every_row_as_data(hostile_run, monkeypatch):
     from helpers.pages import listing
 
     _, out = hostile_run
     monkeypatch.setattr(listing, "LISTED", 1)
-    exported = str(index_html(out, with_style=False))
-    rows = re.findall(r"<tr( hidden)? data-date=", exported)
-    assert [bool(h) for h in rows] == [False] + [True] * (len(out.reports) - 1) and 'id="more"' in exported
+    rows = listing.report_rows(out)
+    exported = str(index_html(out, with_style=False, rows=rows))
+    assert len(re.findall(r"<tr data-date=", exported)) == 1 and 'id="more"' in exported
+    assert f'href="{rows[0]["href"]}"' in exported and f'href="{rows[1]["href"]}"' not in exported
+    script = listing.rows_script(rows, out)
+    data = json.loads(script.removeprefix("VI2EN.rows(").removesuffix(");\n"))
+    assert [r[0] for r in data["rows"]] == [r["id"] for r in rows]  # every report, newest first
+    assert data["rows"][0][listing.ROW_FIELDS.index("title")] == rows[0]["title"]
     in_notebook = str(index_html(out))  # no script there to show more: every row
-    assert not re.search(r"<tr hidden", in_notebook) and 'id="more"' not in in_notebook
+    assert len(re.findall(r"<tr data-date=", in_notebook)) == len(rows) and 'id="more"' not in in_notebook

@@ -5,12 +5,15 @@ link to each (`<report_id>.html`, the report pages). Rendered in-process from `e
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pandas as pd
 from markupsafe import Markup
 
 from helpers.pages.render import ENTITIES, INDEX, Link, Nav, page, render
 
 PAGE = ENTITIES
+LINKS = 12  # reports linked from an entity's row (the newest); the index's name filter lists every one
 KIND_LABELS = {"person": "people", "organisation": "organisations", "place": "places", "document": "documents"}
 
 
@@ -21,15 +24,22 @@ def _dates(first: str, last: str) -> str:
 
 
 def entity_rows(entities: pd.DataFrame, mentions: pd.DataFrame, reports: pd.DataFrame) -> dict[str, list[dict]]:
-    """Each kind's entities as the page shows them, in the table's order, with their report links."""
+    """Each kind's entities as the page shows them, in the table's order, with their report links (the
+    newest LINKS, and how many more the index's name filter lists: `more`, `filter`)."""
     titles = {str(r): str(t or r) for r, t in zip(reports["report_id"], reports["title"].fillna(""))} \
+        if len(reports) else {}
+    dates = {str(r): str(d or "") for r, d in zip(reports["report_id"], reports["date"].fillna(""))} \
         if len(reports) else {}
     named_in = mentions.groupby("entity_id")["report_id"].apply(lambda s: sorted(set(map(str, s)))).to_dict() \
         if len(mentions) else {}
     rows: dict[str, list[dict]] = {k: [] for k in KIND_LABELS}
     for e in entities.fillna("").to_dict("records"):
-        links = [(f"{r}.html", r.split("_")[0], titles.get(r, r)) for r in named_in.get(e["entity_id"], [])]
-        rows.setdefault(e["kind"], []).append({**e, "dates": _dates(e["first_date"], e["last_date"]), "links": links})
+        named = named_in.get(e["entity_id"], [])
+        newest = sorted(named, key=lambda r: dates.get(r, ""), reverse=True)[:LINKS] if len(named) > LINKS else named
+        links = [(f"{r}.html", r.split("_")[0], titles.get(r, r)) for r in newest]
+        rows.setdefault(e["kind"], []).append({**e, "dates": _dates(e["first_date"], e["last_date"]), "links": links,
+                                               "more": len(named) - len(links),
+                                               "filter": f"{INDEX}?{urlencode({'entity': e['name_vi']})}"})
     return rows
 
 

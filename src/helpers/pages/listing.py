@@ -8,6 +8,7 @@ What is new comes from the collection helper's columns of reports.csv (`first_se
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 
 import pandas as pd
@@ -17,7 +18,11 @@ from helpers.checks.flags import flag_code, meaning, split_flags
 from helpers.pages.outputs import DEMO_BANNER, Outputs, Record, counts, display_title, english_title
 from helpers.pages.render import render
 
-LISTED = 200  # rows an exported index lists at first; its script shows more (and sorts and filters all of them)
+LISTED = 200  # rows an exported index holds as HTML; its script lists every row from ROWS_SCRIPT
+NAMES_LISTED = 300  # entities the name filter suggests (the most named); it matches every entity
+ROWS_SCRIPT = "index-rows.js"  # every row of the index as data, beside index.html
+ROW_FIELDS = ("id", "title", "english_title", "date", "source", "format", "language", "total", "flagged",
+              "reviewed", "status", "entities")  # a row in ROWS_SCRIPT, in templates/js/index.js's order
 
 
 def status(report: Record, run_time: str) -> str:
@@ -98,12 +103,21 @@ def entity_choices(out: Outputs) -> list[dict]:
              "kind": e["kind"], "reports": e["reports"]} for e in rows]
 
 
-def index_html(out: Outputs, with_style: bool = True) -> Markup:
+def rows_script(rows: list[dict], out: Outputs) -> str:
+    """ROWS_SCRIPT: every row of the index (ROW_FIELDS, newest first) and every entity the name filter
+    matches ([id, Vietnamese name, English name]), for the index's script to sort, filter and list."""
+    data = {"rows": [[r[f] for f in ROW_FIELDS] for r in rows],
+            "entities": [[e["id"], e["name_vi"], e["name_en"]] for e in entity_choices(out)]}
+    return f"VI2EN.rows({json.dumps(data, ensure_ascii=False, separators=(',', ':'))});\n"
+
+
+def index_html(out: Outputs, with_style: bool = True, rows: list[dict] | None = None) -> Markup:
     """The index: what changed since the previous run, the filters, one compact row per report
     (newest first), a chart of reports per month, the inputs that could not be used, the flags.
     Exported (`with_style=False`: the page carries the style and the scripts) it lists the first
-    LISTED rows and its script the rest on request; in a notebook (no script) every row is listed."""
-    rows = report_rows(out)
+    LISTED rows and its script every row from ROWS_SCRIPT; in a notebook (no script) every row is listed.
+    `rows`: `report_rows(out)`, when the caller has them."""
+    rows = report_rows(out) if rows is None else rows
     c = collection(out.run)
     return render(
         "index.html.j2",
@@ -117,7 +131,7 @@ def index_html(out: Outputs, with_style: bool = True) -> Markup:
         first_run=not c["previous_run_time"],
         reports=rows, listed=len(rows) if with_style else LISTED,
         choices={k: choices(rows, k) for k in ("source", "language", "format")},
-        entities=entity_choices(out),
+        entities=entity_choices(out), names_listed=NAMES_LISTED,
         months=month_chart(rows),
         problems=out.problems,
         flag_counts=flag_counts(out),
@@ -125,10 +139,11 @@ def index_html(out: Outputs, with_style: bool = True) -> Markup:
     )
 
 
-def digest_html(out: Outputs, with_style: bool = True) -> Markup:
+def digest_html(out: Outputs, with_style: bool = True, rows: list[dict] | None = None) -> Markup:
     """The digest: the new and changed reports of this run with their summaries, and the removed ones
-    (after a first run, where every report is new, a pointer to the index)."""
-    rows = report_rows(out)
+    (after a first run, where every report is new, a pointer to the index). `rows`: `report_rows(out)`,
+    when the caller has them."""
+    rows = report_rows(out) if rows is None else rows
     c = collection(out.run)
     picked = [{**r, "summaries": [(s["method"], s["summary_en"]) for s in out.records("summaries", r["id"])]}
               for r in rows if r["status"]]

@@ -82,9 +82,9 @@ class Outputs:
         return {str(e["entity_id"]): e for e in self.entities.fillna("").to_dict("records")}
 
     def named_in(self, report_id: str) -> list[Record]:
-        """The entities a report names, each once, in the entities table's order (kind, then most reports)."""
+        """The entities a report names, each once, by id (looked up, not searched: a page per report)."""
         ids = {str(m["entity_id"]) for m in self.records("mentions", report_id)}
-        return [e for e in self.entity.values() if e["entity_id"] in ids]
+        return [self.entity[i] for i in sorted(ids) if i in self.entity]
 
     def share(self, report_ids: list[str]) -> "Outputs":
         """The outputs of these reports only (what their pages need; sent to a cluster's workers)."""

@@ -112,17 +112,26 @@ def render(template: str, **context: object) -> Markup:
 def nav_for(current: str, stages: list[StagePage], reports: Sequence[tuple[str, str]] = ()) -> Nav:
     """The header of the page named `current`: index, digest, entities, stage pages, and the neighbours of a report
     page among `reports` (file name, title) in their order."""
+    files = [f for f, _ in reports]
+    return _nav(current, stages, reports, files.index(current) if current in files else None)
+
+
+def report_navs(stages: list[StagePage], reports: Sequence[tuple[str, str]]) -> dict[str, Nav]:
+    """The header of every report page among `reports` (file name, title), by file: `nav_for` of each, in one pass."""
+    return {file: _nav(file, stages, reports, at) for at, (file, _) in enumerate(reports)}
+
+
+def _nav(current: str, stages: list[StagePage], reports: Sequence[tuple[str, str]], at: int | None) -> Nav:
+    """The header of page `current`, at position `at` among `reports` (None: not a report page)."""
     links = [Link(INDEX, "Index of reports", current=current == INDEX),
              Link(DIGEST, "What's new", "the new and changed reports of this run", current == DIGEST),
              Link(ENTITIES, "Entities", "who, where, which organisation: the names across every report",
                   current == ENTITIES)]
     links += [Link(s.file, s.label, s.title, current == s.file) for s in stages]
-    files = [f for f, _ in reports]
-    if current not in files:
+    if at is None:
         return Nav(tuple(links))
-    at = files.index(current)
     prev = Link(*reports[at - 1], title=reports[at - 1][1]) if at > 0 else None
-    nxt = Link(*reports[at + 1], title=reports[at + 1][1]) if at + 1 < len(files) else None
+    nxt = Link(*reports[at + 1], title=reports[at + 1][1]) if at + 1 < len(reports) else None
     return Nav(tuple(links), previous=prev, next=nxt)
 
 

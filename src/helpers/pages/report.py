@@ -42,12 +42,13 @@ def flag_words(cell: str) -> list[tuple[str, str]]:
 
 
 def named_entities(out: Outputs, report_id: str) -> list[dict]:
-    """The entities a report names, by kind (people, organisations, places, documents), each with
-    its link to the entities page (`entities.html#<entity_id>`)."""
-    named = out.named_in(report_id)
+    """The entities a report names, by kind (people, organisations, places, documents), by name, each with
+    its link to the entities page (`entities.html#<entity_id>`). Nothing of the rest of the collection
+    (how many reports name it): the page changes only when the report does (`pages.digest`)."""
+    named = sorted(out.named_in(report_id), key=lambda e: (str(e["name_vi"]).casefold(), str(e["entity_id"])))
     groups = [{"label": label, "entities": [
         {"href": f"{ENTITIES_PAGE}#{e['entity_id']}", "name_vi": e["name_vi"],
-         "name_en": e["name_en"] if e["name_en"] != e["name_vi"] else "", "reports": e["reports"]}
+         "name_en": e["name_en"] if e["name_en"] != e["name_vi"] else ""}
         for e in named if e["kind"] == kind]} for kind, label in KIND_LABELS.items()]
     return [g for g in groups if g["entities"]]
 
@@ -101,7 +102,12 @@ def sentence_ids(sents: list[Record]) -> list[str]:
 def report_html(out: Outputs, report_id: str, with_style: bool = True) -> Markup:
     """One report: summaries, metadata, documents cited, terms, the entities it names, a chart of flagged sentences,
     the Vietnamese and English side by side, captions, the flags' legend and provenance."""
-    report_id = pick_report(out, report_id)
+    return render("report.html.j2", **report_context(out, pick_report(out, report_id), with_style))
+
+
+def report_context(out: Outputs, report_id: str, with_style: bool = False) -> dict[str, object]:
+    """Everything `report.html.j2` shows of one report: the template's context (also what `pages.digest`
+    digests, so that a page is rendered again exactly when one of these changed)."""
     r = out.records("reports", report_id)[0]
     sents = out.records("sentences", report_id)
     summ = out.records("summaries", report_id)
@@ -111,8 +117,7 @@ def report_html(out: Outputs, report_id: str, with_style: bool = True) -> Markup
     caption_rows, caption_classes = _sentence_rows(captions)
     words = [len(s["text_vi"].split()) for s in text]
     longest = max(max(words, default=1), 1)
-    return render(
-        "report.html.j2",
+    return dict(
         with_style=with_style,
         demo_banner=DEMO_BANNER if out.demo else "",
         title=display_title(r, sents),
@@ -131,7 +136,7 @@ def report_html(out: Outputs, report_id: str, with_style: bool = True) -> Markup
         text=text_rows, text_classes=text_classes, captions=caption_rows, caption_classes=caption_classes,
         text_ids=sentence_ids(text), caption_ids=sentence_ids(captions), exports=english_files(report_id),
         legend=legend_rows([s["flags"] for s in summ] + [s["flags"] for s in sents]),
-        provenance=out.provenance,
+        provenance={k: v for k, v in out.provenance.items() if k != "stages"},  # the run's times: on the index
     )
 
 

@@ -1,17 +1,30 @@
-"""The search data of a run's pages: every title, sentence (Vietnamese and English), summary and
-cited document of every report, folded for search (`text.normalise.fold`), written as JavaScript shards
-under `OUT/html/search/` that the pages load with `<script>` elements (a page opened from disk
-may not `fetch` a local file), with MiniSearch (npm, pinned in package.json) and the pages'
-own scripts beside them. Each searchable text links to its anchor on its report page; the entity
-names link to their row of the entities page (`ENTITIES_DOC`, searched as if it were a report).
+"""The search data of a run's pages, split so that a query loads only what it needs (as Pagefind does):
+every title, sentence (Vietnamese and English), summary and cited document of every report, and the
+entity names, in JavaScript files under `OUT/html/search/` that the pages load with `<script>`
+elements (a page opened from disk may not `fetch` a local file):
+
+- `terms-NNNN.js`: the inverted index by folded term and by pair of adjacent words (`text.normalise.fold`,
+  split at spaces and punctuation as the page splits a query), in shards of consecutive terms: a query's words load
+  only their shards, found from the first term of each shard in `manifest.js`;
+- `ids-NNNN.js`: the search units' ids (a report, or a block of entities), CHUNK a file;
+- `text/<id>.js`: one unit's texts, loaded only when the unit is among the results shown; the page
+  matches, ranks and marks them with MiniSearch (npm, pinned in package.json).
+
+Each text links to its anchor on its page (`<report_id>.html#s-12`, `entities.html#<entity_id>`).
+Files whose bytes would not change are left as they are (a run that changes a few reports
+rewrites a few text files, the term shards they touch, the id chunks and the manifest).
 """
 
 from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
+import string
+from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
+
+import regex
 
 from helpers.pages.render import TEMPLATES
 from helpers.store.files import remove_stale, write_text
@@ -21,9 +34,16 @@ ROOT = Path(__file__).resolve().parents[3]
 MINISEARCH = ROOT / "node_modules" / "minisearch" / "dist" / "umd" / "index.js"
 SCRIPTS = ("search.js", "index.js")  # the pages' own scripts (templates/js/)
 SEARCH_DIR = "search"
-DOCS_PER_SHARD = 4000  # texts per shard: one shard's index is built in well under 100 ms
-Doc = list[str]  # [anchor, kind, text, folded text]
+TEXT_DIR = "text"
+SHARD_BYTES = 12_000  # a term shard's postings: one word of a query costs about this much, or its own list
+CHUNK = 100  # unit ids per ids-NNNN.js
+TF_BITS = 2  # a posting is (unit - previous unit) << TF_BITS | min(occurrences, 3)
+DIGITS = string.digits + string.ascii_uppercase + string.ascii_lowercase + "-_"  # a posting's 5 bits and "more"
+ENTITIES_PER_UNIT = 200  # entity names per search unit (`@entities-NNN`)
+Doc = list[str]  # [anchor, kind, text]
+Unit = tuple[str, str, str, list[Doc]]  # (id, page file, title as the results head it, texts)
 ENTITIES_DOC = ("entities", "Entities: who, where, which organisation")  # its page is entities.html
+_SPLIT = regex.compile(r"[\s\p{P}]+")  # as the page splits a query: /[\s\p{P}]+/u
 
 
 def sentence_anchor(sentence_no: object) -> str:
@@ -45,33 +65,82 @@ def report_docs(report: dict, sentences: list[dict], summaries: list[dict], refe
     docs += [(sentence_anchor(r["sentence_no"]), "cited document",
               f"{r['cited_as']} · {r['english']} {r['code']}".strip())
              for r in references]
-    return [[a, k, t, fold(t)] for a, k, t in docs if t and t.strip()]
+    return [[a, k, t] for a, k, t in docs if t and t.strip()]
 
 
-def entity_docs(entities: list[dict]) -> list[Doc]:
-    """The entity index's searchable texts: each entity's Vietnamese and English names, anchored at its
-    row of the entities page (`entities.html#<entity_id>`, which lists the reports naming it)."""
+def entity_units(entities: list[dict]) -> list[Unit]:
+    """The entity index's searchable texts, ENTITIES_PER_UNIT entities a unit: each entity's Vietnamese
+    and English names, anchored at its row of the entities page (`entities.html#<entity_id>`)."""
     docs = []
     for e in entities:
         names = " · ".join(dict.fromkeys(n for n in (str(e["name_vi"]), str(e["name_en"])) if n.strip()))
         n = int(e["reports"] or 0)
-        said = f"{e['kind']}, named in {n} report{'' if n == 1 else 's'}"
-        docs.append([str(e["entity_id"]), said, names, fold(names)])
-    return docs
+        docs.append([str(e["entity_id"]), f"{e['kind']}, named in {n} report{'' if n == 1 else 's'}", names])
+    return [(f"@{ENTITIES_DOC[0]}-{k // ENTITIES_PER_UNIT:03d}", f"{ENTITIES_DOC[0]}.html", ENTITIES_DOC[1],
+             docs[k:k + ENTITIES_PER_UNIT]) for k in range(0, len(docs), ENTITIES_PER_UNIT)]
 
 
-def shards(reports: list[tuple[str, str, list[Doc]]], per_shard: int = DOCS_PER_SHARD) -> Iterator[dict]:
-    """The reports (id, title, texts) in shards of about `per_shard` texts, a report never split."""
-    shard: dict = {"reports": [], "docs": []}
-    for rid, title, docs in reports:
-        if shard["docs"] and len(shard["docs"]) + len(docs) > per_shard:
-            yield shard
-            shard = {"reports": [], "docs": []}
-        at = len(shard["reports"])
-        shard["reports"].append([rid, title])
-        shard["docs"] += [[at, *d] for d in docs]
-    if shard["reports"]:
-        yield shard
+def terms(text: str) -> list[str]:
+    """The folded words of a text, as the page finds them (split at white space and punctuation)."""
+    return [t for t in _SPLIT.split(fold(text)) if t]
+
+
+def unit_terms(docs: list[Doc]) -> Counter[str]:
+    """How often each folded word, and each pair of words next to each other in a text (`"phong chay"`,
+    the two words and a space: never a word), occurs in a unit's texts: the pairs rank the reports where
+    a query's words stand together first, and a phrase's pairs must all be there."""
+    texts = fold("\x1f".join(d[2] for d in docs)).split("\x1f")  # one fold a unit
+    counted: Counter[str] = Counter()
+    for text in texts:
+        words = [t for t in _SPLIT.split(text) if t]
+        counted.update(words)
+        counted.update(f"{a} {b}" for a, b in zip(words, words[1:]))
+    return counted
+
+
+def postings(units: Iterable[Unit]) -> dict[str, list[int]]:
+    """Each folded term's (and pair's, `unit_terms`) postings over the units (in their order): the gap
+    from the previous unit holding it, shifted by TF_BITS, with how often it occurs there (at most 3)."""
+    found: dict[str, list[int]] = {}
+    last: dict[str, int] = {}
+    cap = (1 << TF_BITS) - 1
+    for n, (_, _, _, docs) in enumerate(units):
+        counted = unit_terms(docs)
+        for term, times in counted.items():
+            found.setdefault(term, []).append((n - last.get(term, 0)) << TF_BITS | min(times, cap))
+            last[term] = n
+    return found
+
+
+def encoded(values: list[int]) -> str:
+    """Postings as text, a few characters each: 5 bits of a value a character of DIGITS, low bits first,
+    the character's sixth bit set while more follow (a report next to the previous one holding the
+    term is one character)."""
+    out = []
+    for v in values:
+        while True:
+            low, v = v & 31, v >> 5
+            out.append(DIGITS[low | (32 if v else 0)])
+            if not v:
+                break
+    return "".join(out)
+
+
+def term_shards(index: dict[str, list[int]], size: int = SHARD_BYTES) -> list[dict[str, str]]:
+    """The terms in their order (code points, as the page compares them) with their postings `encoded`,
+    cut into shards of about `size` bytes; a term with more postings than that is a shard of its own."""
+    shards: list[dict[str, str]] = []
+    shard: dict[str, str] = {}
+    used = 0
+    for term in sorted(index):
+        text = encoded(index[term])
+        cost = len(term) + len(text) + 6
+        if shard and used + cost > size:
+            shards.append(shard)
+            shard, used = {}, 0
+        shard[term] = text
+        used += cost
+    return [*shards, shard] if shard else shards
 
 
 def _script(call: str, *args: object) -> str:
@@ -79,21 +148,40 @@ def _script(call: str, *args: object) -> str:
     return f"{call}({','.join(json.dumps(a, ensure_ascii=False, separators=(',', ':')) for a in args)});\n"
 
 
-def write_search(reports: list[tuple[str, str, list[Doc]]], html_dir: Path) -> list[Path]:
-    """Write the search shards, their manifest (`search/manifest.js`), MiniSearch and the pages'
-    scripts into `html_dir`; return the files. An earlier run's shard beyond this run's count is removed."""
+def keep_or_write(path: Path, text: str) -> Path:
+    """Write `text` to `path` unless the file already holds exactly these bytes."""
+    data = text.encode("utf-8")
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return path
+    except OSError:
+        pass
+    return write_text(path, text)
+
+
+def write_search(units: list[Unit], html_dir: Path) -> list[Path]:
+    """Write the search data (manifest, term shards, id chunks, one text file per unit), MiniSearch and
+    the pages' scripts into `html_dir`; return the files. Files of an earlier run that this one does not
+    write (a removed report's texts, shards beyond this run's count) are removed."""
     if not MINISEARCH.is_file():
         raise FileNotFoundError(f"{MINISEARCH} is missing: run `make setup` (it installs MiniSearch with npm) "
                                 "so that the pages' search works")
     folder = html_dir / SEARCH_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for n, shard in enumerate(shards(reports)):
-        written.append(write_text(folder / f"shard-{n:04d}.js", _script("VI2EN.shard", n, shard)))
-    remove_stale(folder, "shard-*.js", {p.name for p in written})  # an earlier run's shards beyond this run's count
-    manifest = {"shards": len(written), "reports": sum(rid != ENTITIES_DOC[0] for rid, _, _ in reports),
-                "texts": sum(len(d) for _, _, d in reports)}
-    written.append(write_text(folder / "manifest.js", _script("VI2EN.manifest", manifest)))
+    written = [keep_or_write(folder / TEXT_DIR / f"{uid}.js",
+                             _script("VI2EN.texts", uid, {"page": page, "title": title, "docs": docs}))
+               for uid, page, title, docs in units]
+    remove_stale(folder / TEXT_DIR, "*.js", {p.name for p in written})
+    shards = term_shards(postings(units))
+    ids = [uid for uid, _, _, _ in units]
+    own = [keep_or_write(folder / f"terms-{n:04d}.js", _script("VI2EN.terms", n, s)) for n, s in enumerate(shards)]
+    own += [keep_or_write(folder / f"ids-{n // CHUNK:04d}.js", _script("VI2EN.ids", n // CHUNK, ids[n:n + CHUNK]))
+            for n in range(0, len(ids), CHUNK)]
+    manifest = {"units": len(units), "reports": sum(not uid.startswith("@") for uid in ids),
+                "texts": sum(len(d) for _, _, _, d in units), "chunk": CHUNK, "tf_bits": TF_BITS, "digits": DIGITS,
+                "shards": [next(iter(s)) for s in shards]}
+    own.append(keep_or_write(folder / "manifest.js", _script("VI2EN.manifest", manifest)))
+    remove_stale(folder, "*.js", {p.name for p in own})
+    written += own
     written.append(Path(shutil.copyfile(MINISEARCH, html_dir / "minisearch.js")))
     written += [Path(shutil.copyfile(TEMPLATES / "js" / name, html_dir / name)) for name in SCRIPTS]
     return written

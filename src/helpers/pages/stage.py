@@ -1,6 +1,10 @@
-"""The pages stage: every report page (rendered on the run's engine, by shares of reports) and
-the index into `OUT/html/`, and the record in run.json of the data they were made from, so a
-notebook that changes the data can say that the pages are out of date.
+"""The pages stage: the report pages (rendered on the run's engine, by shares of reports), the index,
+the digest, the entities page and the search data into `OUT/html/`, and the record in run.json of the
+data they were made from, so a notebook that changes the data can say that the pages are out of date.
+
+A report page is rendered and written only when what it shows changed: `OUT/html/pages.json` keeps
+the digest of exactly what each page was rendered from (`pages.digest`), and a page whose digest
+is unchanged (and whose file is there) is left as it is: its bytes are those a new render would write.
 """
 
 from __future__ import annotations
@@ -14,11 +18,14 @@ from pathlib import Path
 from helpers.config import Config, shown_path
 from helpers.inference.engines import Engine, LocalEngine
 from helpers.pages.collection import write_collection_pages
+from helpers.pages.digest import MANIFEST, code_digest, page_digest
 from helpers.pages.entities import entities_html
-from helpers.pages.render import ENTITIES, INDEX, Nav, StagePage, nav_for, page, save_page
-from helpers.pages.report import Outputs, index_html, report_html, report_titles
+from helpers.pages.listing import ROWS_SCRIPT, report_rows, rows_script
+from helpers.pages.render import ENTITIES, INDEX, StagePage, nav_for, page, report_navs, save_page
+from helpers.pages.report import Outputs, index_html, report_html
+from helpers.pages.search import keep_or_write
 from helpers.store.contract import data_stamp
-from helpers.store.files import read_json, update_json
+from helpers.store.files import read_json, update_json, write_text
 
 
 PAGES_PER_TASK = 25  # report pages rendered by one task of the engine
@@ -36,30 +43,65 @@ class PageWork:
 def render_report_pages(work: PageWork) -> list[tuple[str, str]]:
     """(file, HTML) of each report page of a share: pure, so an engine's worker can render it."""
     title_of = dict(work.titles)
+    navs = report_navs(list(work.stages), work.titles)
     rendered = []
     for rid in work.out.reports["report_id"]:
         file = f"{rid}.html"
-        nav = nav_for(file, list(work.stages), list(work.titles))
-        rendered.append((file, page(f"Report: {title_of[file]}", report_html(work.out, rid, with_style=False), nav)))
+        rendered.append((file, page(f"Report: {title_of[file]}", report_html(work.out, rid, with_style=False),
+                                    navs[file])))
     return rendered
 
 
+def pages_to_render(out: Outputs, html_dir: Path, stages: list[StagePage],
+                    titles: list[tuple[str, str]]) -> tuple[dict[str, str], list[str]]:
+    """Each report page's digest (file -> digest of what it shows) and the reports whose page must be
+    rendered: its digest differs from the one `pages.json` recorded, or its file is missing."""
+    code, navs = code_digest(), report_navs(stages, titles)
+    title_of = dict(titles)
+    digests = {file: page_digest(out, rid, f"Report: {title_of[file]}", navs[file], code)
+               for rid, file in ((rid, f"{rid}.html") for rid in out.reports["report_id"])}
+    made = read_json(html_dir / MANIFEST)
+    stale = [file.removesuffix(".html") for file, d in digests.items()
+             if made.get(file) != d or not (html_dir / file).is_file()]
+    return digests, stale
+
+
 def write_pages(out: Outputs, html_dir: Path, stages: list[StagePage], engine: Engine | None = None) -> list[Path]:
-    """Render every report page (on `engine`, by shares of PAGES_PER_TASK reports), the index and the
-    entities page (empty for a run without the entity index) into `html_dir`; return the pages."""
-    titles = report_titles(out)
-    ids = out.reports["report_id"].tolist()
-    shares = [PageWork(out.share(ids[i:i + PAGES_PER_TASK]), tuple(stages), tuple(titles))
-              for i in range(0, len(ids), PAGES_PER_TASK)]
-    written = []
+    """Render the report pages whose content changed (on `engine`, by shares of PAGES_PER_TASK reports),
+    the index with its rows' data, the entities page, the digest and the search data into `html_dir`;
+    return every page of the run (those left as they were too)."""
+    rows = report_rows(out)
+    titles = [(row["href"], row["title"]) for row in rows]
+    digests, stale = pages_to_render(out, html_dir, stages, titles)
+    # First forget the pages about to change: a run stopped half-way leaves no record that would keep one.
+    made, changing = read_json(html_dir / MANIFEST), {f"{rid}.html" for rid in stale}
+    write_text(html_dir / MANIFEST, _json({f: d for f, d in made.items() if f in digests and f not in changing}))
+    shares = [PageWork(out.share(stale[i:i + PAGES_PER_TASK]), tuple(stages), tuple(titles))
+              for i in range(0, len(stale), PAGES_PER_TASK)]
     for rendered in (engine or LocalEngine()).map(render_report_pages, shares):
-        written += [save_page(html_dir / file, html) for file, html in rendered]
-    index_nav: Nav = nav_for(INDEX, stages, titles)
-    written.append(save_page(html_dir / INDEX, page("Index of reports", index_html(out, with_style=False), index_nav)))
-    written.append(save_page(html_dir / ENTITIES, entities_html(out.entities, out.mentions, out.reports,
-                                                               nav_for(ENTITIES, stages))))
-    written += write_collection_pages(out, html_dir, stages)
-    return written
+        for file, html in rendered:
+            save_page(html_dir / file, html)
+    write_text(html_dir / MANIFEST, _json(digests))
+    return [html_dir / file for file in digests] + write_collection(out, html_dir, stages, rows)
+
+
+def write_collection(out: Outputs, html_dir: Path, stages: list[StagePage],
+                     rows: list[dict] | None = None) -> list[Path]:
+    """The pages over every report: the index and its rows' data, the entities page, the digest and the
+    search data (`rows`: `report_rows(out)`, when the caller has them); return the pages."""
+    rows = report_rows(out) if rows is None else rows
+    titles = [(row["href"], row["title"]) for row in rows]
+    keep_or_write(html_dir / ROWS_SCRIPT, rows_script(rows, out))
+    index = page("Index of reports", index_html(out, with_style=False, rows=rows), nav_for(INDEX, stages, titles))
+    written = [save_page(html_dir / INDEX, index),
+               save_page(html_dir / ENTITIES, entities_html(out.entities, out.mentions, out.reports,
+                                                            nav_for(ENTITIES, stages)))]
+    return written + write_collection_pages(out, html_dir, stages, rows)
+
+
+def _json(value: object) -> str:
+    """JSON as the manifest keeps it: one entry a line, in a stable order."""
+    return json.dumps(value, indent=0, sort_keys=True) + "\n"
 
 
 def pages_mark(cfg: Config, stages: Sequence[StagePage] = (), code: str = "") -> dict[str, str]:
