@@ -97,9 +97,11 @@ bench: setup
 bench-translate: setup
 	$(BIN)/python benchmarks/translate_speed.py
 
-# The whole job on 10, 100 and 1,000 synthetic reports (demo models): overhead per report, peak memory.
+# The whole job on 1,000 and 10,000 synthetic reports (demo models): a first run, a re-run with nothing
+# new, one with 10 new and 1 changed; per stage seconds, model time, overhead per report, peak memory;
+# the reading room in Chromium at 10,000 (SIZES=300,1000 for a shorter run).
 bench-scale: setup
-	$(BIN)/python benchmarks/scale.py --engine "$${HELPERS_ENGINE:-local}"
+	$(BIN)/python benchmarks/scale.py --engine "$${HELPERS_ENGINE:-local}" --sizes "$${SIZES:-1000,10000}" --chromium
 
 # The pages of 1,000 and 10,000 reports in Chromium: the index's time to usable, the search's first and next answers.
 bench-pages: setup

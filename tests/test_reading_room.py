@@ -24,7 +24,7 @@ from cli_in_process import run_cli
 from synthetic import write_reports
 from helpers.config import Config
 from helpers.pages.listing import LISTED
-from helpers.pages.notebooks import is_view, notebook_paths, stage_page
+from helpers.notebooks.stages import is_view, notebook_paths, stage_page
 from helpers.pages.outputs import Outputs, load_outputs
 from helpers.pages.stage import write_pages
 from helpers.text.normalise import fold

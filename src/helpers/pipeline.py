@@ -88,7 +88,8 @@ def stages_upto(name: str | None) -> tuple[Stage, ...]:
 
 
 def run_stages(cfg: Config, upto: str | None = None, *, ctx: RunContext | None = None, progress: bool = True,
-               force: bool = False, say: bool = True, seconds: dict[str, float] | None = None) -> StagesRun:
+               force: bool = False, say: bool = True, seconds: dict[str, float] | None = None,
+               a_run: bool = False) -> StagesRun:
     """Every stage up to `upto`, each reused when current (unless `force`), else run and written;
     one terminal line each unless not `say` (a notebook shows its own tables; the time is also kept
     in `seconds`). A stage not current but made before with the same code, parameters, models and
@@ -117,7 +118,7 @@ def run_stages(cfg: Config, upto: str | None = None, *, ctx: RunContext | None =
                         done.tables.later(t, partial(read_written, cfg, t, stage.name))
                     run = read_json(cfg.run_json)
                     sections = {s: run.get(s) or {} for s in (stage.name, *stage.sections)}
-                    for name, value in stage.again(sections).items():
+                    for name, value in (stage.again(sections) if a_run else {}).items():
                         update_json(cfg.run_json, name, check_section(name, value))
                         sections[name] = value
                 else:
@@ -205,7 +206,7 @@ def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
 
     seconds: dict[str, float] = {}
     with RunContext(cfg, progress) as ctx:
-        done = run_stages(cfg, ctx=ctx, seconds=seconds)
+        done = run_stages(cfg, ctx=ctx, seconds=seconds, a_run=True)
         stages = [stage_page(nb) for nb in notebook_paths(notebooks) if not is_view(nb)]
         # What the pages, the database and the workbook were made from, as the previous run left it; its
         # `engine` section, written last, says that run finished (this run's goes until this one does).
