@@ -117,7 +117,7 @@ def argos_side(loaded: Any, folder: str, texts: list[str], lengths: list[int]) -
 
 
 # The expert side's batches: at most this many source tokens (the sizes tried: docs/performance.md)
-EXPERT_TOKENS = 2048
+EXPERT_TOKENS = 4096
 EXPERT_THREADS = 0  # translators side by side, one thread each (0: one per core)
 
 
