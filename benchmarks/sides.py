@@ -8,11 +8,21 @@ forced output length per text (`lengths`), beam 4, decoding settings pinned alik
   `Translator` with its defaults (one replica, its default threads), `translate_batch` on the texts
   in their order with `max_batch_size=32` (CTranslate2 itself sorts them by length and cuts
   batches of 32).
+- ct2-expert: CTranslate2 int8 as an expert would tune it for this machine (2 cores): one
+  one-thread translator per core (`inter_threads` = cores, `intra_threads=1`, `compute_type="int8"`),
+  token-based batches (`batch_type="tokens"`, at most `EXPERT_TOKENS` source tokens a batch; within
+  a call CTranslate2 sorts the texts by length and cuts the batches), every call asynchronous and
+  all of them sent before any result is read, longest forced lengths first, so both translators
+  stay busy from one length to the next. Not used: `translate_iterable` (one decoding length per
+  call, so one call per length, one after another: a length with one batch leaves the other
+  translator idle); the project's vocabulary map (`use_vmap`: a file the project writes at
+  conversion, not part of CTranslate2's own conversion, and it changes outputs); the project's
+  glibc setting (`mallopt`). The settings tried: docs/performance.md.
 
 How each text's length is pinned: transformers takes one `max_new_tokens` per call, so a logits
 processor pins each row (its end token forbidden before its last step, forced at it); the batch
 still runs to its longest row, as it does for real outputs. CTranslate2 takes one
-`min/max_decoding_length` per call, so the argos side makes one call per forced length, the texts
+`min/max_decoding_length` per call, so both CTranslate2 sides make one call per forced length, the texts
 of that length in their order (for the summaries, whose length is one number, a single call).
 Every side's outputs are counted, and must hold exactly their pinned number of tokens.
 """
@@ -101,6 +111,48 @@ def argos_side(loaded: Any, folder: str, texts: list[str], lengths: list[int]) -
             tok.decode(tok.convert_tokens_to_ids(r.hypotheses[0]), skip_special_tokens=True)
             made.append(len(r.hypotheses[0]) - extra)
         wanted += [length] * len(part)
+    seconds = time.perf_counter() - started
+    _check(made, wanted)
+    return {"seconds": round(seconds, 2), "tokens": sum(made), "texts": len(texts)}
+
+
+# The expert side's batches: at most this many source tokens (the sizes tried: docs/performance.md)
+EXPERT_TOKENS = 4096
+EXPERT_THREADS = 0  # translators side by side, one thread each (0: one per core)
+
+
+def expert_side(loaded: Any, folder: str, texts: list[str], lengths: list[int], tokens: int = EXPERT_TOKENS,
+                threads: int = EXPERT_THREADS, vmap: bool = False) -> dict:
+    """CTranslate2 int8 tuned for this machine: one one-thread translator per core, every forced
+    length's texts sent at once as an asynchronous `translate_batch` cut into batches of at most
+    `tokens` source tokens (CTranslate2 sorts them by length and cuts them), longest lengths first,
+    so both translators stay busy across lengths; the results collected when all are sent."""
+    import os
+
+    import ctranslate2
+
+    translator = ctranslate2.Translator(folder, device="cpu", compute_type="int8",
+                                        inter_threads=threads or os.cpu_count() or 1, intra_threads=1)
+    tok = loaded.tokenizer
+    start = loaded.family.ct2_prefix(loaded.spec)
+    extra = 1 if start else 0
+    started = time.perf_counter()
+    sources = [tok.convert_ids_to_tokens(ids) for ids in tok(texts)["input_ids"]]
+    ordered = sorted(range(len(texts)), key=lambda i: (-lengths[i], -len(sources[i]), i))  # longest first
+    sent = []
+    for length, group in groupby(ordered, key=lambda i: lengths[i]):
+        part = list(group)
+        sent.append((length, translator.translate_batch(
+            [sources[i] for i in part], target_prefix=[start] * len(part) if start else None, beam_size=4,
+            max_batch_size=tokens, batch_type="tokens", asynchronous=True, use_vmap=vmap,
+            max_decoding_length=length + extra, min_decoding_length=length + extra)))
+    made, wanted = [], []
+    for length, handles in sent:
+        for handle in handles:
+            hypothesis = handle.result().hypotheses[0]
+            tok.decode(tok.convert_tokens_to_ids(hypothesis), skip_special_tokens=True)
+            made.append(len(hypothesis) - extra)
+        wanted += [length] * len(handles)
     seconds = time.perf_counter() - started
     _check(made, wanted)
     return {"seconds": round(seconds, 2), "tokens": sum(made), "texts": len(texts)}

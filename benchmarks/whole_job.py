@@ -17,7 +17,7 @@ tokens (distilbart) or 84 (mT5). Each side pins both the least and the most new 
 text to that number: the project per call (its batches hold one length bucket, so one budget),
 the naive loop and the transformers peer per row (a logits processor: the end token forbidden
 before the pinned step and forced at it; the naive loop is the same code with one text a call),
-the CTranslate2 peer per call (one call per length); every side's outputs are counted against
+the CTranslate2 peers per call (one call per length); every side's outputs are counted against
 it and a side whose outputs miss their length stops the benchmark (`sides.py`). So every side
 generates the same number of tokens for every text, with beam 4 on each. What is not the same,
 because it is how each side works: the transformers peer's batch runs to its longest row (rows
@@ -32,6 +32,9 @@ Sides, each in a process of its own:
 - easynmt: transformers fp32 batched as EasyNMT does (sorted by length, 16 a batch);
 - argos: CTranslate2 int8 with its defaults as argos-translate calls it (`translate_batch` on
   the texts in their order, `max_batch_size=32`), on the project's conversion of each model;
+- ct2-expert: CTranslate2 int8 as an expert would tune it for this machine, on the same
+  conversions: one one-thread translator per core, token-based batches sorted by length, every
+  call asynchronous (`sides.expert_side`);
 - project: the calls `make reports` makes, cold (empty translation memory) then warm, twice: a
   first run with an empty conversion cache (the conversions, in their own processes, included in
   its memory) and a run with the conversions cached, whose times are the project's figures.
@@ -41,12 +44,13 @@ summed at each sample, every 20 ms; resident pages shared by two processes count
 for the project, the peak of its run process alone and of its largest converter process.
 
 The last line: translate_speedup=X summarise_speedup=Y pipeline_speedup=Z vs_best_peer=P
-warm_speedup=W peak_rss_mb=M peak_rss_first_run_mb=F (speedups against the naive loop; vs_best_peer:
-the fastest peer's whole model work over the project's).
+best_peer=NAME warm_speedup=W peak_rss_mb=M peak_rss_first_run_mb=F (speedups against the naive loop; vs_best_peer:
+the fastest peer's whole model work over the project's, over every peer in `PEERS`, the one named
+by best_peer).
 Usage: python benchmarks/whole_job.py [--sample N]   (N: every side on the same N sentences and N
 chunks per summariser, spaced by length: a quick check, not the figures; 0: everything). A sample
 batches differently from the full set: its 8 mT5 chunks make batches of 7 and 1, which the project
-decodes on two one-thread workers, one nearly idle, where the CTranslate2 peer decodes all 8 on two
+decodes on two one-thread workers, one nearly idle, where the argos-style peer decodes all 8 on two
 threads; and 8 sentences put the 270-token one in the transformers peer's only batch, so all its
 rows run 327 steps. Compare the sides on the full set.
 """
@@ -72,7 +76,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # summariser key: (forced summary tokens, which text it reads); its shape is shapes.SHAPES[key]
 SUMMARISERS = {"distilbart": (100, "text_en"), "mt5-xlsum": (84, "text_vi")}
 MODELS = ("translate", *SUMMARISERS)
-SIDES = ("naive", "easynmt", "argos", "project")
+SIDES = ("naive", "easynmt", "argos", "ct2-expert", "project")
+PEERS = ("easynmt", "argos", "ct2-expert")  # what a user would pick instead: vs_best_peer is over these
 
 
 def summary_spec(key: str, cache_dir: Path):
@@ -201,9 +206,10 @@ def side(name: str, units: dict[str, dict], folders: dict[str, str]) -> dict:
     found = {}
     for label in MODELS:
         texts, lengths = units[label]["texts"], units[label]["lengths"]
-        if name == "argos":
+        if name in ("argos", "ct2-expert"):
             loaded = _load_uncached(spec_of(label, cache), "real", cache, lazy=True)  # its tokenizer
-            found[label] = sides.argos_side(loaded, folders[label], texts, lengths)
+            ct2_side = sides.argos_side if name == "argos" else sides.expert_side
+            found[label] = ct2_side(loaded, folders[label], texts, lengths)
         else:
             loaded = load_real(spec_of(label, cache), cache)
             batching = (1, False) if name == "naive" else (16, True)
@@ -288,7 +294,7 @@ def main() -> None:
         first, peaks["first run"], converter_peak = run_child(["--side", "project", *common], env)
         results["project"], peaks["project"], _ = run_child(["--side", "project", *common], env)
         folders = json.dumps({label: first[label]["ct2_folder"] for label in MODELS})
-        for name in ("argos", "easynmt", "naive"):
+        for name in ("argos", "ct2-expert", "easynmt", "naive"):
             results[name], peaks[name], _ = run_child(["--side", name, *common, "--folders", folders], env)
         first["converter_peak_mb"] = converter_peak
     finally:
@@ -298,7 +304,8 @@ def main() -> None:
 
 def report(units: dict, results: dict, first: dict, peaks: dict, sampled: bool) -> None:
     """The rows, the memory lines and the last line."""
-    names = {"naive": "naive", "easynmt": "easynmt-style", "argos": "argos-style", "project": "project"}
+    names = {"naive": "naive", "easynmt": "easynmt-style", "argos": "argos-style", "ct2-expert": "ct2-expert",
+             "project": "project"}
     what = {"translate": "sentences", "distilbart": "chunks", "mt5-xlsum": "chunks"}
     print(f"{'':<11}{'texts':>15}{'':>3}" + "".join(f"{names[s]:>20}" for s in SIDES) + f"{'warm':>10}")
     totals = {s: 0.0 for s in SIDES}
@@ -324,13 +331,14 @@ def report(units: dict, results: dict, first: dict, peaks: dict, sampled: bool) 
     translate_speedup = naive["translate"]["seconds"] / ours["translate"]["seconds"]
     summarise_speedup = sum(naive[k]["seconds"] for k in summarisers) / sum(ours[k]["seconds"] for k in summarisers)
     pipeline_speedup = totals["naive"] / totals["project"]
-    vs_best_peer = min(totals["easynmt"], totals["argos"]) / totals["project"]
+    best_peer = min(PEERS, key=lambda s: totals[s])
+    vs_best_peer = totals[best_peer] / totals["project"]
     warm_speedup = totals["project"] / max(sum(ours[k]["warm_seconds"] for k in MODELS), 1e-6)
     peak_first = max(peaks["first run"], first["run_peak_mb"])  # the tree's (sampled), or the run's own (exact)
     peak = max(peaks["project"], ours["run_peak_mb"])
     print(f"translate_speedup={translate_speedup:.1f} summarise_speedup={summarise_speedup:.1f} "
-          f"pipeline_speedup={pipeline_speedup:.1f} vs_best_peer={vs_best_peer:.2f} warm_speedup={warm_speedup:.0f} "
-          f"peak_rss_mb={peak} peak_rss_first_run_mb={peak_first}")
+          f"pipeline_speedup={pipeline_speedup:.1f} vs_best_peer={vs_best_peer:.2f} best_peer={best_peer} "
+          f"warm_speedup={warm_speedup:.0f} peak_rss_mb={peak} peak_rss_first_run_mb={peak_first}")
 
 
 if __name__ == "__main__":
