@@ -49,8 +49,10 @@ from IPython.display import HTML
 
 from helpers.config import Config
 from helpers.pages.report import load_outputs, pick_report, report_html
+from helpers.pipeline import run_stages
 
 cfg = Config.from_parameters(globals())
+run_stages(cfg, say=False)  # the stages' output read back when current, else made now
 outputs = load_outputs(cfg)
 REPORT_ID = pick_report(outputs, REPORT_ID)
 HTML(report_html(outputs, REPORT_ID))

@@ -46,6 +46,8 @@ from IPython.display import HTML
 
 from helpers.config import Config
 from helpers.pages.report import index_html, load_outputs
+from helpers.pipeline import run_stages
 
 cfg = Config.from_parameters(globals())
+run_stages(cfg, say=False)  # the stages' output read back when current, else made now
 HTML(index_html(load_outputs(cfg)))
