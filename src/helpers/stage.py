@@ -172,11 +172,10 @@ class RunContext:
         from helpers.models.loading import release
 
         loaded = self.load(key)
-        memory = memory_for(loaded, self.cfg.memory_file)
         try:
-            yield loaded, memory
+            with memory_for(loaded, self.cfg.memory_file) as memory:
+                yield loaded, memory
         finally:
-            memory.close()
             release(loaded)
 
     def close(self) -> None:

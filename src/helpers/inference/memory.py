@@ -151,3 +151,9 @@ class Memory:
     def close(self) -> None:
         """Close the connection."""
         self._db.close()
+
+    def __enter__(self) -> Memory:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -183,13 +183,10 @@ def redecode_loops(
     loops = [u for u, out in outputs.items() if repeated_ngrams(out)] if settings.redecode else []
     if not loops or guard == settings:
         return {}, {}
-    memory = memory_for(loaded, memory_path, guard)
     counted = ModelWork()  # apart: `generated` stays the first decoding's pieces
-    try:
+    with memory_for(loaded, memory_path, guard) as memory:
         again = cached_run(loaded, memory, guard, counted, progress, engine)(loops)
         scores = memory.scores(loops)
-    finally:
-        memory.close()
     stats.generate_calls += counted.generate_calls
     stats.model_seconds += counted.model_seconds
     stats.redecoded += len(loops)

@@ -108,13 +108,10 @@ def _route(texts: list[str], language: str, ctx: RunContext, loaded: LoadedModel
         kept = flag("kept_english") if language == ENGLISH else flag("untranslated_language", language)
         return Route(dict.fromkeys(texts), kept)
     stats.languages[language] = {"sentences": 0, "source_code": pointed.spec.src_lang or ""}
-    memory = memory_for(pointed, ctx.cfg.memory_file)
-    try:  # the glossary is Vietnamese: only Vietnamese texts are prepared with it
+    with memory_for(pointed, ctx.cfg.memory_file) as memory:  # the glossary is Vietnamese: for Vietnamese texts only
         unique = list(dict.fromkeys(texts))
         drafts = draft_sentences(unique, pointed, memory, glossary if language == VIETNAMESE else (), loaded.settings,
                                  stats, ctx.progress, ctx.engine)
-    finally:
-        memory.close()
     return Route(dict(zip(unique, drafts)), None)
 
 
