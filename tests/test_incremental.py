@@ -130,3 +130,19 @@ def test_a_re_run_keeps_what_did_not_change_and_writes_what_a_run_from_scratch_w
 def _line(said: str, stage: str) -> str:
     """The terminal line of `stage`."""
     return next(line for line in said.splitlines() if line.startswith(stage))
+
+
+@pytest.mark.slow
+def test_a_re_run_where_only_a_rejected_file_came_or_went_makes_no_report_anew(tmp_path):
+    seeds, notebooks = tmp_path / "in", tmp_path / "no-notebooks"
+    seeds.mkdir()
+    notebooks.mkdir()
+    (seeds / "kept.txt").write_text(KEPT_REPORT, encoding="utf-8")
+    args = ("reports", "--models", "demo", "--seeds", str(seeds), "--out", str(tmp_path / "out"),
+            "--memory", str(tmp_path / "tm.sqlite"), "--notebooks", str(notebooks))
+    assert run_cli(*args).returncode == 0
+    (seeds / "empty.txt").write_bytes(b"")
+    second = run_cli(*args)
+    assert second.returncode == 2, second.stderr  # one input rejected, the rest as it was
+    assert "(0 of 1 reports anew)" in _line(second.stdout, "translate")
+    assert "(0 of 1 reports anew)" in _line(second.stdout, "summarise")

@@ -159,7 +159,7 @@ def with_english(body: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, list[str]]
             [f.split(":", 1)[1] for f in flags if flag_code(f) == "span_untranslated" and ":" in f]
 
     languages = [foreign(cell, lang) for cell, lang in zip(body["flags"], body["lang"])]
-    kept = pd.Series([bool(found) for found in languages], index=body.index)
+    kept = pd.Series([bool(found) for found in languages], index=body.index, dtype=bool)
     left_out: dict[str, list[str]] = {}
     for rid, found in zip(body["report_id"], languages):
         if found:
