@@ -207,13 +207,13 @@ def test_real_browser_shows_hostile_text_and_runs_no_script(hostile_run, whole_j
 def test_a_notebook_that_changes_the_data_says_the_pages_are_out_of_date(hostile_run, tmp_path):
     import dataclasses
 
-    from helpers.pages.stage import mark_pages, pages_note, write_pages
+    from helpers.pages.stage import mark_pages, pages_mark, pages_note, write_pages
 
     cfg, _ = hostile_run
     shutil.copytree(cfg.out, tmp_path / "out")
     cfg = dataclasses.replace(cfg, out=tmp_path / "out")
     write_pages(load_outputs(cfg), cfg.html_dir, [])
-    mark_pages(cfg)
+    mark_pages(cfg, pages_mark(cfg))
     assert pages_note(cfg) == ""
     summaries = cfg.data_dir / "summaries.csv"  # notebook 03 run again with another bound
     summaries.write_text(summaries.read_text(encoding="utf-8").replace("extractive", "extractive-x", 1),

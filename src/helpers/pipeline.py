@@ -200,7 +200,7 @@ class RunSummary:
 def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
     """The whole job: stages, stage notebooks and their pages, report pages and the index."""
     from helpers.pages.report import load_outputs
-    from helpers.pages.stage import pages_mark, write_pages
+    from helpers.pages.stage import mark_pages, pages_mark, write_pages
     from helpers.collection.database import DATABASE, write_database
     from helpers.collection.workbook import WORKBOOK, write_workbook
 
@@ -214,7 +214,7 @@ def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
         mark = pages_mark(cfg, stages, code_stamp())
         unchanged = "engine" in before and before.get("pages") == mark
         drop_json(cfg.run_json, "engine")
-        update_json(cfg.run_json, "pages", check_section("pages", mark))  # the notebooks change no data
+        mark_pages(cfg, mark)  # the notebooks change no data
         # The stage notebooks run in their kernels (other processes) while this process renders the
         # report pages: the two overlap instead of one waiting for the other.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="notebooks") as pool:

@@ -87,27 +87,26 @@ def run_stage(stage: Stage, ctx: RunContext, tables: Mapping[str, pd.DataFrame],
     passes over the whole output, and the files of every report whose rows are new or changed (the
     files of the others, named `<report_id>.<suffix>`, stay as they are)."""
     ids = report_ids(tables)
-    partial = previous is not None and stage.per_report
-    keep = set(ids) - previous.stale if partial and previous is not None else set()
+    partial = previous if stage.per_report else None  # a stage of another kind keeps what it can itself
+    keep = set(ids) - partial.stale if partial is not None else set()
     todo = set(ids) - keep
-    if partial and previous is not None:
-        previous = replace(previous, tables={n: stage.kept_rows(n, f) for n, f in previous.tables.items()})
-        subset = {name: tables[name][tables[name]["report_id"].isin(todo)] for name in stage.reads}
-        out = stage.run(ctx, subset)
-        made = {name: stage.order(name, pd.concat([previous.kept(name, keep), as_stored(out.tables[name])],
+    if partial is not None:
+        partial = replace(partial, tables={n: stage.kept_rows(n, f) for n, f in partial.tables.items()})
+        out = stage.run(ctx, {name: tables[name][tables[name]["report_id"].isin(todo)] for name in stage.reads})
+        made = {name: stage.order(name, pd.concat([partial.kept(name, keep), as_stored(out.tables[name])],
                                                   ignore_index=True), ids)
                 for name in stage.writes}
     else:
         out = stage.run(ctx, tables, previous)
         made = dict(out.tables)
     made = stage.collective(ctx, made)
-    rewrite = todo | (changed_reports(made, previous, keep) if partial and previous is not None else set())
+    rewrite = todo | (changed_reports(made, partial, keep) if partial is not None else set())
     files = {**out.files, **stage.files(ctx, made, rewrite)} if stage.folders else out.files
     kept_files = {folder: {f.name for f in (ctx.cfg.data_dir / folder).glob("*")
                            if f.name.split(".", 1)[0] in keep - rewrite} for folder in stage.folders}
     record = {**out.record, **stage.totals(ctx, made, out.record)}
     return replace(out, tables=made, record=record, files=files, kept_files=kept_files,
-                   anew=frozenset(todo) if partial else out.anew)
+                   anew=frozenset(todo) if partial is not None else out.anew)
 
 
 def changed_reports(tables: dict[str, pd.DataFrame], previous: Previous, keep: set[str]) -> set[str]:

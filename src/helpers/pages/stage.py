@@ -24,7 +24,7 @@ from helpers.pages.listing import ROWS_SCRIPT, report_rows, rows_script
 from helpers.pages.render import ENTITIES, INDEX, StagePage, nav_for, page, report_navs, save_page
 from helpers.pages.report import Outputs, index_html, report_html
 from helpers.pages.search import keep_or_write
-from helpers.store.contract import data_stamp
+from helpers.store.contract import check_section, data_stamp
 from helpers.store.files import read_json, update_json, write_text
 
 
@@ -114,9 +114,9 @@ def pages_mark(cfg: Config, stages: Sequence[StagePage] = (), code: str = "") ->
             "made_with": hashlib.sha256(shown.encode()).hexdigest()}
 
 
-def mark_pages(cfg: Config, stages: Sequence[StagePage] = (), code: str = "") -> None:
-    """Record in run.json what the pages of `OUT/html/` are (being) made from."""
-    update_json(cfg.run_json, "pages", pages_mark(cfg, stages, code))
+def mark_pages(cfg: Config, mark: dict[str, str]) -> None:
+    """Record in run.json what the pages of `OUT/html/` are (being) made from (`pages_mark`)."""
+    update_json(cfg.run_json, "pages", check_section("pages", mark))
 
 
 def pages_note(cfg: Config) -> str:
