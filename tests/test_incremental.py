@@ -146,3 +146,27 @@ def test_a_re_run_where_only_a_rejected_file_came_or_went_makes_no_report_anew(t
     assert second.returncode == 2, second.stderr  # one input rejected, the rest as it was
     assert "(0 of 1 reports anew)" in _line(second.stdout, "translate")
     assert "(0 of 1 reports anew)" in _line(second.stdout, "summarise")
+
+
+@pytest.mark.slow
+def test_a_project_folder_moved_elsewhere_keeps_its_work(tmp_path):
+    """The stamps hold what a path holds, not where it is: the analyst who moves or renames the folder
+    of inputs and OUT (or copies it to another machine) is not made to wait for the whole collection."""
+    before, after = tmp_path / "project", tmp_path / "renamed"
+    seeds = before / "in"
+    seeds.mkdir(parents=True)
+    (seeds / "kept.txt").write_text(KEPT_REPORT, encoding="utf-8")
+
+    def args(root: Path) -> tuple[str, ...]:
+        return ("reports", "--models", "demo", "--seeds", str(root / "in"), "--out", str(root / "out"),
+                "--memory", str(tmp_path / "tm.sqlite"), "--notebooks", str(tmp_path / "no-notebooks"))
+
+    (tmp_path / "no-notebooks").mkdir()
+    assert run_cli(*args(before)).returncode == 0
+    shutil.move(before, after)
+    moved = run_cli(*args(after))
+    assert moved.returncode == 0, moved.stderr
+    assert all("(unchanged, read back)" in _line(moved.stdout, stage) for stage in ("corpus", "translate", "summarise"))
+    (after / "in" / "new_report.txt").write_text(NEW_REPORT, encoding="utf-8")
+    grown = run_cli(*args(after))
+    assert "(1 of 2 reports anew)" in _line(grown.stdout, "corpus"), grown.stdout

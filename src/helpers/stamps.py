@@ -50,7 +50,9 @@ def stamp(cfg: Config, upto: Sequence[Stage], reviews: Callable[[tuple[str, ...]
     `base` stamp (the inputs and the reviews a stage checks report by report left out): when only it
     matches, the previous output's unchanged reports can be kept."""
     params = cfg.parameters()
-    fields = [f for s in upto for f in s.fields]
+    # A path field counts by what it holds, not where it is (`inputs`): a folder moved or copied elsewhere
+    # with its OUT is the same work, and re-running it from scratch would cost a collection's model time.
+    fields = [f for s in upto for f in s.fields if f not in Config.path_fields()]
     what: dict[str, object] = {"code": code_stamp(), "parameters": {f.upper(): str(params[f.upper()]) for f in fields}}
     if inputs:
         what["inputs"] = inputs_stamp(cfg.seeds)
