@@ -331,3 +331,28 @@ def test_the_reviewed_layer_hands_its_inner_layer_each_other_sentence_with_its_o
                                             f"English of {sources[2]}", "A reviewed sentence, with 3 numbers."]
     assert (stats.sentences, stats.reviewed) == (4, 2) and [r is None for r in layer.reviews_of(sources)] == [
         False, True, True, False]
+
+
+def test_ranking_confidence_over_the_collection_moves_the_flag_and_keeps_the_others():
+    """`rank_confidence` flags the lowest-scoring share of the scored sentences (ties by position), takes
+    the flag off a sentence no longer among them, and leaves every other flag as it was."""
+    import pandas as pd
+
+    from helpers.checks.flags import join_flags
+    from helpers.inference.sentences import LOW_CONFIDENCE_SHARE
+    from helpers.translate.stage import rank_confidence
+
+    n = 40
+    scores = [f"{0.5 + (i % 7) / 10:.2f}" for i in range(n)]
+    scores[3], scores[9] = "0.10", ""  # the lowest; an unscored sentence is never ranked
+    flags = ["" for _ in range(n)]
+    flags[20] = join_flags(["split:2_pieces", "low_confidence:0.55"])  # flagged by an earlier ranking, no longer among the lowest
+    flags[3] = "number_changed:1→2"
+    frame = pd.DataFrame({"confidence": scores, "flags": flags})
+    ranked = rank_confidence(frame)["flags"].tolist()
+    flagged = [i for i, cell in enumerate(ranked) if "low_confidence" in cell]
+    scored = sorted((float(s), i) for i, s in enumerate(scores) if s)
+    assert flagged == sorted(i for _, i in scored[: max(1, round(len(scored) * LOW_CONFIDENCE_SHARE))])
+    assert ranked[3] == join_flags(["number_changed:1→2", "low_confidence:0.10"])
+    assert ranked[20] == "split:2_pieces"
+    assert ranked[9] == ""

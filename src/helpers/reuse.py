@@ -113,10 +113,21 @@ def changed_reports(tables: dict[str, pd.DataFrame], previous: Previous, keep: s
     """The kept reports whose rows a pass over the whole output changed (their files are made again)."""
     changed: set[str] = set()
     for name, frame in tables.items():
-        now = as_stored(frame[frame["report_id"].isin(keep)]).reset_index(drop=True)
+        now = _stored(frame[frame["report_id"].isin(keep)]).reset_index(drop=True)
         before = previous.kept(name, keep).reset_index(drop=True)
         if now.shape != before.shape or list(now.columns) != list(before.columns):
             return set(keep)
         differs = (now.values != before.values).any(axis=1)
         changed |= set(now.loc[differs, "report_id"])
     return changed
+
+
+def _stored(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` as read back from its CSV (`as_stored`): the columns already held as text are so (the kept
+    rows read back, the new ones stored before the merge); only the others make the round trip."""
+    from pandas.api.types import infer_dtype
+
+    other = [c for c in frame.columns if infer_dtype(frame[c], skipna=False) not in ("string", "empty")]
+    if not other:
+        return frame
+    return frame.assign(**{c: as_stored(frame[[c]])[c].to_numpy() for c in other})

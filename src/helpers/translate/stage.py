@@ -126,15 +126,21 @@ class TranslateStage(Stage):
 def rank_confidence(sentences: pd.DataFrame) -> pd.DataFrame:
     """sentences.csv with `low_confidence:SCORE` on the lowest-scoring share of the scored sentences
     of the whole collection (`inference.sentences.flag_low_confidence`'s rule: ties by position), and
-    on no other."""
+    on no other. Only the rows whose flags change are rewritten (a collection's worth of rows each run)."""
+    import numpy as np
+
     from helpers.inference.sentences import LOW_CONFIDENCE_SHARE
 
-    scores = pd.to_numeric(sentences["confidence"], errors="coerce")
-    kept = sentences["flags"].map(lambda cell: [f for f in split_flags(str(cell)) if flag_code(f) != "low_confidence"])
-    scored = sorted((float(v), i) for i, v in enumerate(scores) if pd.notna(v))
-    lowest = {i for _, i in scored[: max(1, round(len(scored) * LOW_CONFIDENCE_SHARE))]} if scored else set()
-    flags = [join_flags(list(f) + ([flag("low_confidence", f"{float(scores.iloc[i]):.2f}")] if i in lowest else []))
-             for i, f in enumerate(kept)]
+    scores = pd.to_numeric(sentences["confidence"], errors="coerce").to_numpy(dtype=float)
+    scored = np.flatnonzero(~np.isnan(scores))
+    # sorted by (score, position) as the rule says: a stable sort of the positions by score
+    order = scored[np.argsort(scores[scored], kind="stable")]
+    lowest = set(order[: max(1, round(len(scored) * LOW_CONFIDENCE_SHARE))].tolist()) if len(scored) else set()
+    flags = sentences["flags"].astype(str).tolist()
+    marked = sentences["flags"].astype(str).str.contains("low_confidence", regex=False).to_numpy()
+    for i in sorted(lowest | set(np.flatnonzero(marked).tolist())):
+        kept = [f for f in split_flags(flags[i]) if flag_code(f) != "low_confidence"]
+        flags[i] = join_flags(kept + ([flag("low_confidence", f"{scores[i]:.2f}")] if i in lowest else []))
     return sentences.assign(flags=flags)
 
 
