@@ -85,6 +85,17 @@ def test_cli_names_a_missing_input_folder(tmp_path):
     assert "nope does not exist" in proc.stderr and "Traceback" not in proc.stderr
 
 
+def test_reports_names_a_missing_notebooks_folder_before_any_work(tmp_path):
+    """A typo in --notebooks (NOTEBOOKS=) would have run every stage and then no stage notebook, silently."""
+    from cli_in_process import run_cli
+
+    done = run_cli("reports", "--models", "demo", "--seeds", str(tmp_path), "--out", str(tmp_path / "out"),
+                   "--notebooks", str(tmp_path / "notebok"))
+    assert done.returncode != 0
+    assert "--notebooks" in done.stderr and "notebok: no such folder" in done.stderr
+    assert "Traceback" not in done.stderr and not (tmp_path / "out" / "data" / "sentences.csv").exists()
+
+
 def test_shared_outputs_show_paths_without_the_machine_s_folders(tmp_path):
     from pathlib import Path
 

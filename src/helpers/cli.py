@@ -152,6 +152,9 @@ def main(argv: list[str] | None = None) -> int:
         if not cfg.seeds.is_dir():
             raise InputError(f"input folder {cfg.seeds} does not exist or is not a folder")
         check_out(cfg)
+        if args.stage == "reports" and not Path(args.notebooks).is_dir():  # a typo would run no stage notebook
+            raise SettingsError(f"--notebooks {args.notebooks}: no such folder (the numbered notebooks, "
+                                "`notebooks` in the checkout)")
         if cfg.models == "real" and args.stage != "corpus":
             preflight(cfg)
         elif cfg.models == "auto" and args.stage != "corpus":
