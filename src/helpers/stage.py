@@ -25,7 +25,7 @@ Adding a step: a subpackage with a `stage.py` whose class derives from `Stage`, 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -39,6 +39,26 @@ from helpers.models.loaded import LoadedModel
 from helpers.review.snapshot import ReviewsSnapshot
 
 
+class MadeFiles(Mapping[str, bytes]):
+    """Files by name whose bytes are made when read (`make[name]()`): the runner writes a stage's
+    thousands of files one by one, and a collection's worth is never held in memory at once."""
+
+    def __init__(self, make: Mapping[str, Callable[[], bytes]]) -> None:
+        self._make = dict(make)
+
+    def __getitem__(self, name: str) -> bytes:
+        return self._make[name]()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._make)
+
+    def __len__(self) -> int:
+        return len(self._make)
+
+
+Files = dict[str, Mapping[str, bytes]]  # a stage's other files: by folder, then name (a folder's may be MadeFiles)
+
+
 @dataclass
 class StageOutput:
     """What a stage made: its contract tables by name, its run.json section (the fields the contract
@@ -48,7 +68,7 @@ class StageOutput:
 
     tables: dict[str, pd.DataFrame]
     record: dict[str, Any]
-    files: dict[str, dict[str, bytes]] = field(default_factory=dict)
+    files: Files = field(default_factory=dict)
     models: dict[str, dict[str, Any]] = field(default_factory=dict)
     sections: dict[str, Any] = field(default_factory=dict)
     anew: frozenset[str] | None = None  # the reports whose rows were made anew (None: every report)
@@ -112,7 +132,7 @@ class Stage(ABC):
         relative to the collection: by default none."""
         return tables
 
-    def files(self, ctx: RunContext, tables: Mapping[str, pd.DataFrame], ids: set[str]) -> dict[str, dict[str, bytes]]:
+    def files(self, ctx: RunContext, tables: Mapping[str, pd.DataFrame], ids: set[str]) -> Files:
         """The files of the reports `ids` (by folder of `folders`, then name), made from the output."""
         return {}
 

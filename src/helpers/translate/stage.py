@@ -4,8 +4,9 @@ sentences.csv gains the translation columns, and translations/ and references.cs
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -14,7 +15,7 @@ from helpers.checks.flags import flag, flag_code, join_flags, split_flags
 from helpers.config import Config
 from helpers.models.loaded import model_label
 from helpers.review.store import GLOSSARY, SENTENCES
-from helpers.stage import Previous, RunContext, Stage, StageOutput
+from helpers.stage import Files, MadeFiles, Previous, RunContext, Stage, StageOutput
 from helpers.store.paths import TRANSLATIONS_DIR
 from helpers.store.paths import shown_path
 from helpers.translate.exports import Provenance, docx_bytes, markdown_text
@@ -97,20 +98,20 @@ class TranslateStage(Stage):
         """`low_confidence` is relative to the collection: the lowest-scoring sentences of every report."""
         return {**tables, "sentences": rank_confidence(tables["sentences"])}
 
-    def files(self, ctx: RunContext, tables: Mapping[str, pd.DataFrame], ids: set[str]) -> dict[str, dict[str, bytes]]:
-        """Each report's English as text, Word (for post-editing, translate.exports) and Markdown."""
+    def files(self, ctx: RunContext, tables: Mapping[str, pd.DataFrame], ids: set[str]) -> Files:
+        """Each report's English as text, Word (for post-editing, translate.exports) and Markdown, each
+        made as the runner writes it (`MadeFiles`: 10,000 reports' Word files are never held at once)."""
         frame = tables["sentences"]
         frame = frame[frame["report_id"].isin(ids)]
         if frame.empty:
             return {TRANSLATIONS: {}}
         provenance = ctx.load(ctx.cfg.translator).provenance()
         made = Provenance(provenance["source"], provenance["revision"], provenance["demo"], date.today().isoformat())
-        files: dict[str, bytes] = {}
-        for rid, group in frame.groupby("report_id", sort=False):
-            files[f"{rid}.txt"] = english_text(group).encode("utf-8")
-            files[f"{rid}.docx"] = docx_bytes(rid, group, made)
-            files[f"{rid}.md"] = markdown_text(rid, group, made).encode("utf-8")
-        return {TRANSLATIONS: files}
+        make: dict[str, Callable[[], bytes]] = {}
+        for rid, rows in frame.groupby("report_id", sort=False).indices.items():
+            for kind in ("txt", "docx", "md"):
+                make[f"{rid}.{kind}"] = partial(report_file, kind, rid, frame, rows, made)
+        return {TRANSLATIONS: MadeFiles(make)}
 
     def totals(self, ctx: RunContext, tables: Mapping[str, pd.DataFrame], record: dict[str, Any]) -> dict[str, Any]:
         sentences = tables["sentences"]
@@ -144,6 +145,14 @@ def rank_confidence(sentences: pd.DataFrame) -> pd.DataFrame:
     return sentences.assign(flags=flags)
 
 
+def report_file(kind: str, report_id: str, frame: pd.DataFrame, rows: Any, made: Provenance) -> bytes:
+    """One report's English file of `kind` (txt, docx, md) from its `rows` (positions) of `frame`."""
+    group = frame.take(rows)
+    if kind == "docx":
+        return docx_bytes(report_id, group, made)
+    return (english_text(group) if kind == "txt" else markdown_text(report_id, group, made)).encode("utf-8")
+
+
 def english_text(sentences: pd.DataFrame) -> str:
     """A report's English text: title, then one paragraph per source line, then the captions."""
     lines: dict[int | str, list[str]] = {}  # one pass over plain columns (this runs once per report)
@@ -154,3 +163,4 @@ def english_text(sentences: pd.DataFrame) -> str:
     if captions:
         parts.append("Photo captions:\n" + "\n".join(f"- {t}" for t in captions))
     return "\n\n".join(parts) + "\n"
+
