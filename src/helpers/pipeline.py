@@ -206,7 +206,8 @@ def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
 
     seconds: dict[str, float] = {}
     with RunContext(cfg, progress) as ctx:
-        done = run_stages(cfg, ctx=ctx, seconds=seconds, a_run=True)
+        records = run_stages(cfg, ctx=ctx, seconds=seconds, a_run=True).records
+        # the stages' tables go here: the pages and the collection read what was written, one copy at a time
         stages = [stage_page(nb) for nb in notebook_paths(notebooks) if not is_view(nb)]
         # What the pages, the database and the workbook were made from, as the previous run left it; its
         # `engine` section, written last, says that run finished (this run's goes until this one does).
@@ -227,6 +228,7 @@ def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
                     outputs = load_outputs(cfg)
                     pages = write_pages(outputs, cfg.html_dir, stages, ctx.engine)  # the entities page too
                     said.append(f"{len(outputs.reports)} report pages, the index and the entities")
+                    del outputs  # before the collection's copy of the tables
             with stage_line("collection", seconds) as said:  # the notebooks change no data: written beside them
                 if unchanged and all((cfg.data_dir / name).is_file() for name in (DATABASE, WORKBOOK)):
                     said.append(f"(unchanged) {DATABASE} and {WORKBOOK}")
@@ -250,7 +252,7 @@ def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
         update_json(cfg.run_json, "engine", check_section("engine", engine))
     for w in dict.fromkeys(f"warning ({w['page']}): {w['text']}" for w in warnings):
         print(shown(w))
-    corpus, translated = done.records["corpus"], done.records["translate"]
+    corpus, translated = records["corpus"], records["translate"]
     return RunSummary(pages, corpus["reports"], corpus["sentences"] + corpus["captions"], translated["flagged"],
                       corpus["rejected"], warnings)
 

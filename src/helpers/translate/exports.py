@@ -172,14 +172,36 @@ def xml_safe(text: str) -> str:
     return _NOT_XML.sub("", str(text))
 
 
+class _FixedTimeZip:
+    """python-docx's writer of a package's parts (`write(pack_uri, blob)`, `close()`), every part
+    stamped `ZIP_TIME`: python-docx's own stamps the time of saving."""
+
+    def __init__(self, stream: io.BytesIO) -> None:
+        self._zip = zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED)
+
+    def write(self, pack_uri, blob: bytes) -> None:  # noqa: ANN001 (python-docx's PackURI)
+        self._zip.writestr(zipfile.ZipInfo(pack_uri.membername, ZIP_TIME), blob, zipfile.ZIP_DEFLATED)
+
+    def close(self) -> None:
+        self._zip.close()
+
+
 def _fixed_times(doc) -> bytes:
-    """The document's zip with every part stamped `ZIP_TIME` (python-docx stamps the time of saving)."""
-    saved, fixed = io.BytesIO(), io.BytesIO()
-    doc.save(saved)
-    with zipfile.ZipFile(saved) as src, zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as out:
-        for item in src.infolist():
-            out.writestr(zipfile.ZipInfo(item.filename, ZIP_TIME), src.read(item.filename), zipfile.ZIP_DEFLATED)
-    return fixed.getvalue()
+    """The document's zip with every part stamped `ZIP_TIME`, written once: `OpcPackage.save` of
+    python-docx 1.2 (pinned) with `_FixedTimeZip` for its zip writer (saving, then zipping again
+    with fixed times, compressed every part twice: a third of a report's Word file)."""
+    from docx.opc.pkgwriter import PackageWriter
+
+    package = doc.part.package
+    for part in package.parts:
+        part.before_marshal()
+    stream = io.BytesIO()
+    writer = _FixedTimeZip(stream)
+    PackageWriter._write_content_types_stream(writer, package.parts)
+    PackageWriter._write_pkg_rels(writer, package.rels)
+    PackageWriter._write_parts(writer, package.parts)
+    writer.close()
+    return stream.getvalue()
 
 
 def write_exports(folder: Path, report_id: str, sentences: pd.DataFrame, provenance: Provenance) -> None:
