@@ -232,3 +232,22 @@ def test_a_full_disk_mid_run_is_one_clear_line_naming_the_file(tmp_path, monkeyp
     assert status == 1 and "Traceback" not in err
     assert err.strip() == f"error: {tmp_path / 'o' / 'data' / 'sentences.csv'}: No space left on device"
     assert not list((tmp_path / "o" / "data").glob(".sentences.csv.*"))  # no half-written debris
+
+
+def test_files_written_together_are_synced_once_and_each_lands_whole(tmp_path, monkeypatch):
+    """A stage's thousands of files are synced to disk together (one os.sync), not one fsync each; each
+    still lands whole by its move into place, and a file written alone is synced on its own."""
+    from helpers.store import files as outputs
+
+    calls: list[str] = []
+    monkeypatch.setattr(outputs.os, "fsync", lambda fd: calls.append("fsync"))
+    monkeypatch.setattr(outputs.os, "sync", lambda: calls.append("sync"))
+    with outputs.synced_together():
+        for i in range(5):
+            outputs.write_bytes(tmp_path / "t" / f"{i}.docx", b"PK" * i)
+        assert calls == []
+    assert calls == ["sync"]
+    assert [p.read_bytes() for p in sorted((tmp_path / "t").iterdir())] == [b"PK" * i for i in range(5)]
+    outputs.write_text(tmp_path / "alone.json", "{}")
+    assert calls == ["sync", "fsync"]
+    assert not list(tmp_path.rglob(".*.tmp"))

@@ -38,8 +38,8 @@ from helpers.stage import RunContext, Stage, StageOutput
 from helpers.stamps import recorded_stamp, stamp
 from helpers.store.code import code_stamp
 from helpers.store.contract import TABLES, check_section, columns_written, read_table
-from helpers.store.files import (drop_json, merge_json, read_json, remove_stale, start_json, update_json,
-                                 write_bytes, write_csv)
+from helpers.store.files import (drop_json, merge_json, read_json, remove_stale, start_json, synced_together,
+                                 update_json, write_bytes, write_csv)
 from helpers.store.outputs import claim_output
 from helpers.text.terminal import shown
 from helpers.summarise.stage import SummariseStage
@@ -169,8 +169,9 @@ def write_output(cfg: Config, stage: Stage, out: StageOutput, sections: dict[str
         write_csv(cfg.data_dir / TABLES[name].file, frame)
     for folder in dict.fromkeys([*out.files, *stage.folders]):
         files = out.files.get(folder, {})
-        for name, data in files.items():
-            write_bytes(cfg.data_dir / folder / name, data)
+        with synced_together():  # on disk before run.json records the stage below
+            for name, data in files.items():
+                write_bytes(cfg.data_dir / folder / name, data)
         remove_stale(cfg.data_dir / folder, "*", set(files) | out.kept_files.get(folder, set()))
     if first:
         start_json(cfg.run_json, {"parameters": check_section("parameters", cfg.shown_parameters()),
