@@ -346,7 +346,8 @@ def test_ranking_confidence_over_the_collection_moves_the_flag_and_keeps_the_oth
     scores = [f"{0.5 + (i % 7) / 10:.2f}" for i in range(n)]
     scores[3], scores[9] = "0.10", ""  # the lowest; an unscored sentence is never ranked
     flags = ["" for _ in range(n)]
-    flags[20] = join_flags(["split:2_pieces", "low_confidence:0.55"])  # flagged by an earlier ranking, no longer among the lowest
+    # flagged by an earlier ranking, no longer among the lowest
+    flags[20] = join_flags(["split:2_pieces", "low_confidence:0.55"])
     flags[3] = "number_changed:1→2"
     frame = pd.DataFrame({"confidence": scores, "flags": flags})
     ranked = rank_confidence(frame)["flags"].tolist()
