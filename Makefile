@@ -90,8 +90,9 @@ notebooks-sync: setup
 	@$(BIN)/jupytext --quiet --sync notebooks/[0-9][0-9]_*.ipynb && echo "notebooks and their .py files are in sync"
 
 # The whole model work (translation and both summarisers, full-shape models): naive vs the project's path.
+# PEERS=argos,ct2-expert runs only those peers (minutes, not the hour; the last line names them).
 bench: setup
-	$(BIN)/python benchmarks/whole_job.py
+	$(BIN)/python benchmarks/whole_job.py $${PEERS:+--peers "$$PEERS"}
 
 # Translation alone, in more detail (clause cuts on and off).
 bench-translate: setup

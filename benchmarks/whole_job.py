@@ -260,6 +260,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sample", type=int, default=0,
                         help="every side on N texts per row, spaced by length (0: all)")
+    parser.add_argument("--peers", default=",".join(s for s in SIDES if s != "project"),
+                        help="the peers to run, comma-separated (all by default; naive and easynmt take most of the "
+                             "hour: without them there are no speed-ups over the naive loop, and vs_best_peer is over "
+                             "the peers run, named in the last line)")
     parser.add_argument("--side", choices=SIDES, help=argparse.SUPPRESS)
     parser.add_argument("--units", help=argparse.SUPPRESS)
     parser.add_argument("--folders", default="{}", help=argparse.SUPPRESS)
@@ -278,6 +282,9 @@ def main() -> None:
 
     from helpers.config import default_cache_dir
 
+    peers = [s for s in SIDES if s != "project" and s in args.peers.split(",")]
+    if not peers or set(args.peers.split(",")) - set(peers):
+        parser.error(f"--peers: choose among {', '.join(s for s in SIDES if s != 'project')}")
     cache = default_cache_dir()
     print("models: random weights of the real shapes (opus-mt-vi-en, distilbart-cnn-12-6, mT5-base XLSum); "
           "forced output lengths; beam 4")
@@ -294,7 +301,7 @@ def main() -> None:
         first, peaks["first run"], converter_peak = run_child(["--side", "project", *common], env)
         results["project"], peaks["project"], _ = run_child(["--side", "project", *common], env)
         folders = json.dumps({label: first[label]["ct2_folder"] for label in MODELS})
-        for name in ("argos", "ct2-expert", "easynmt", "naive"):
+        for name in [s for s in ("argos", "ct2-expert", "easynmt", "naive") if s in peers]:
             results[name], peaks[name], _ = run_child(["--side", name, *common, "--folders", folders], env)
         first["converter_peak_mb"] = converter_peak
     finally:
@@ -303,41 +310,48 @@ def main() -> None:
 
 
 def report(units: dict, results: dict, first: dict, peaks: dict, sampled: bool) -> None:
-    """The rows, the memory lines and the last line."""
+    """The rows, the memory lines and the last line, over the sides that ran (`--peers`)."""
     names = {"naive": "naive", "easynmt": "easynmt-style", "argos": "argos-style", "ct2-expert": "ct2-expert",
              "project": "project"}
     what = {"translate": "sentences", "distilbart": "chunks", "mt5-xlsum": "chunks"}
-    print(f"{'':<11}{'texts':>15}{'':>3}" + "".join(f"{names[s]:>20}" for s in SIDES) + f"{'warm':>10}")
-    totals = {s: 0.0 for s in SIDES}
+    sides = [s for s in SIDES if s in results]
+    print(f"{'':<11}{'texts':>15}{'':>3}" + "".join(f"{names[s]:>20}" for s in sides) + f"{'warm':>10}")
+    totals = {s: 0.0 for s in sides}
     for label in MODELS:
         cells = []
-        for s in SIDES:
+        for s in sides:
             r = results[s][label]
             totals[s] += r["seconds"]
             cells.append(f"{r['seconds']:8.1f} s {r['tokens']:>6} t")
         print(f"{label:<11}{len(units[label]['texts']):>5} {what[label]:<9} {'':>3}"
               + "".join(f"{c:>20}" for c in cells)
               + f"{results['project'][label]['warm_seconds']:>8.3f} s")
-    print(f"{'whole model work':<29}" + "".join(f"{totals[s]:>11.1f} s{'':>7}" for s in SIDES))
+    print(f"{'whole model work':<29}" + "".join(f"{totals[s]:>11.1f} s{'':>7}" for s in sides))
     print("(t: new tokens generated; project: conversions cached, first run "
           + ", ".join(f"{label} {first[label]['seconds']} s" for label in MODELS) + ")")
-    print("peak memory of each side's process tree (MB): " + ", ".join(f"{names[s]} {peaks[s]}" for s in SIDES)
+    print("peak memory of each side's process tree (MB): " + ", ".join(f"{names[s]} {peaks[s]}" for s in sides)
           + f"; project's first run, empty conversion cache: {peaks['first run']} (the run process alone "
           f"{first['run_peak_mb']}, its largest converter process {first['converter_peak_mb']})")
     if sampled:
         print("(--sample: every side on a length-spaced sample: a quick check, not the figures)")
-    ours, naive = results["project"], results["naive"]
+    ours = results["project"]
     summarisers = list(SUMMARISERS)
-    translate_speedup = naive["translate"]["seconds"] / ours["translate"]["seconds"]
-    summarise_speedup = sum(naive[k]["seconds"] for k in summarisers) / sum(ours[k]["seconds"] for k in summarisers)
-    pipeline_speedup = totals["naive"] / totals["project"]
-    best_peer = min(PEERS, key=lambda s: totals[s])
+    speedups = ""
+    if "naive" in results:
+        naive = results["naive"]
+        translate_speedup = naive["translate"]["seconds"] / ours["translate"]["seconds"]
+        summarise_speedup = (sum(naive[k]["seconds"] for k in summarisers)
+                             / sum(ours[k]["seconds"] for k in summarisers))
+        speedups = (f"translate_speedup={translate_speedup:.1f} summarise_speedup={summarise_speedup:.1f} "
+                    f"pipeline_speedup={totals['naive'] / totals['project']:.1f} ")
+    peers = [s for s in PEERS if s in results]
+    best_peer = min(peers, key=lambda s: totals[s])
     vs_best_peer = totals[best_peer] / totals["project"]
     warm_speedup = totals["project"] / max(sum(ours[k]["warm_seconds"] for k in MODELS), 1e-6)
     peak_first = max(peaks["first run"], first["run_peak_mb"])  # the tree's (sampled), or the run's own (exact)
     peak = max(peaks["project"], ours["run_peak_mb"])
-    print(f"translate_speedup={translate_speedup:.1f} summarise_speedup={summarise_speedup:.1f} "
-          f"pipeline_speedup={pipeline_speedup:.1f} vs_best_peer={vs_best_peer:.2f} best_peer={best_peer} "
+    over = "" if set(peers) == set(PEERS) else f" (over {','.join(peers)} only)"
+    print(f"{speedups}vs_best_peer={vs_best_peer:.2f}{over} best_peer={best_peer} "
           f"warm_speedup={warm_speedup:.0f} peak_rss_mb={peak} peak_rss_first_run_mb={peak_first}")
 
 
