@@ -90,7 +90,7 @@ def schema(columns: Mapping[str, list[str]]) -> dict[str, str]:
 
 
 def indexed_columns(db: sqlite3.Connection) -> list[str]:
-    """The columns of `sentences` the search index holds, as the file says."""
+    """The columns of `sentences` the search index holds, as the file says (for FTS5's 'delete')."""
     return [row[1] for row in db.execute(f"PRAGMA table_info({SEARCH_TABLE})")]
 
 

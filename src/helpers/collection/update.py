@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from helpers.collection.database import (DATABASE, DIGESTS, SEARCH_TABLE, STATE, insert_rows, keep_digests,
-                                         keep_state, schema, stored, write_database)
+from helpers.collection.database import (DATABASE, DIGESTS, SEARCH_TABLE, STATE, indexed_columns, insert_rows,
+                                         keep_digests, keep_state, schema, stored, write_database)
 from helpers.collection.digests import differing, report_digests
 from helpers.store.code import code_stamp
 
@@ -50,11 +50,6 @@ def _same_make(db: sqlite3.Connection, tables: Mapping[str, pd.DataFrame]) -> bo
     return db.execute(f"SELECT value FROM {STATE} WHERE key = 'code'").fetchone() == (code_stamp(),)
 
 
-def _indexed(db: sqlite3.Connection) -> str:
-    """The columns the search index holds, as a list for SQL."""
-    return ", ".join(row[1] for row in db.execute(f"PRAGMA table_info({SEARCH_TABLE})"))
-
-
 def _update_table(db: sqlite3.Connection, name: str, frame: pd.DataFrame) -> tuple[list[str], list[str]]:
     """Bring table `name` to `frame`'s rows: the reports whose rows differ, and those gone, deleted,
     the new rows inserted (and, for the sentences, the search index kept in step); returns (anew, gone)."""
@@ -64,7 +59,7 @@ def _update_table(db: sqlite3.Connection, name: str, frame: pd.DataFrame) -> tup
     dropped, added = json.dumps(anew + gone), json.dumps(anew)
     search = name == "sentences"
     if search:  # the index's entries of the rows about to go, with the values it indexed
-        columns = _indexed(db)
+        columns = ", ".join(indexed_columns(db))
         db.execute(f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}, rowid, {columns}) "
                    f"SELECT 'delete', rowid, {columns} FROM sentences WHERE report_id {_IN}", (dropped,))
     db.execute(f'DELETE FROM "{name}" WHERE report_id {_IN}', (dropped,))
