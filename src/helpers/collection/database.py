@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import errno
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,12 +30,13 @@ if TYPE_CHECKING:
 
 DATABASE = DATABASE_FILE  # in OUT/data/ (store.contract)
 SEARCH_TABLE = "sentences_fts"
-DIGESTS = "collection_digests"  # per table and report: the digest of its rows (`digests.report_digests`)
+DIGESTS = "collection_digests"  # per table and report: the digest of its rows (`digests.report_digests`);
+# as table `sentences_fts`: of its sentences' texts alone (kept texts keep their index entries)
 STATE = "collection_state"  # what made the file: the code's digest (`store.code.code_stamp`)
 FOLDED = {"folded_vi": "text_vi", "folded_en": "text_en"}  # the search columns of `sentences`, and their text
 INTEGERS = frozenset({"line_no", "sentence_no", "n_lines", "n_sentences", "n_captions", "n_words", "pieces"})
 REALS = frozenset({"confidence"})
-BATCH = 5000  # rows inserted per executemany
+TEXTS = ("text_vi", "text_en")  # the columns of `sentences` whose text the search index holds (and folded)
 
 
 def _quoted(name: str) -> str:
@@ -80,7 +81,7 @@ def schema(columns: Mapping[str, list[str]]) -> dict[str, str]:
     if "sentences" in columns:
         # content="sentences" in double quotes: the form datasette looks for to give that table a search box;
         # the texts as written (marks and case ignored by the tokenizer) and folded (đ as d too)
-        indexed = ", ".join(c for c in ("text_vi", "text_en", *FOLDED) if c in columns["sentences"])
+        indexed = ", ".join(c for c in (*TEXTS, *FOLDED) if c in columns["sentences"])
         made[SEARCH_TABLE] = (f"CREATE VIRTUAL TABLE {SEARCH_TABLE} USING fts5({indexed}, content=\"sentences\", "
                               "content_rowid='rowid', tokenize='unicode61 remove_diacritics 2')")
     made[DIGESTS] = (f"CREATE TABLE {DIGESTS} (table_name TEXT, report_id TEXT, digest TEXT, "
@@ -94,17 +95,16 @@ def indexed_columns(db: sqlite3.Connection) -> list[str]:
     return [row[1] for row in db.execute(f"PRAGMA table_info({SEARCH_TABLE})")]
 
 
-def insert_rows(db: sqlite3.Connection, name: str, frame: pd.DataFrame) -> None:
-    """A frame's rows into table `name` (numbers as numbers), in batches."""
-    insert = f"INSERT INTO {_quoted(name)} VALUES ({', '.join('?' * len(frame.columns))})"
-    names = list(frame.columns)
-    batch: list[list[object]] = []
-    for row in frame.itertuples(index=False):
-        batch.append([_value(c, v) for c, v in zip(names, row)])
-        if len(batch) == BATCH:
-            db.executemany(insert, batch)
-            batch = []
-    db.executemany(insert, batch)
+def insert_rows(db: sqlite3.Connection, name: str, frame: pd.DataFrame, rowids: Sequence[int] | None = None) -> None:
+    """A frame's rows into table `name` (numbers as numbers), column by column into rows; `rowids`:
+    the rowid each row takes (else SQLite's next)."""
+    columns: list[list[object]] = [[_value(c, v) for v in frame[c].tolist()] if c in INTEGERS or c in REALS
+                                   else frame[c].tolist() for c in frame.columns]
+    targets = [_quoted(c) for c in frame.columns]
+    if rowids is not None:
+        columns, targets = [list(rowids), *columns], ["rowid", *targets]
+    db.executemany(f"INSERT INTO {_quoted(name)} ({', '.join(targets)}) VALUES ({', '.join('?' * len(targets))})",
+                   zip(*columns))
 
 
 def keep_digests(db: sqlite3.Connection, name: str, digests: Iterable[tuple[str, str]]) -> None:
@@ -115,6 +115,11 @@ def keep_digests(db: sqlite3.Connection, name: str, digests: Iterable[tuple[str,
 def keep_state(db: sqlite3.Connection) -> None:
     """Record the code the file is made by (its rows as stored depend on it: numbers, folded texts)."""
     db.execute(f"INSERT OR REPLACE INTO {STATE} VALUES ('code', ?)", (code_stamp(),))
+
+
+def searched(sentences: pd.DataFrame) -> pd.DataFrame:
+    """What the search index holds of the sentences: each report's texts, in order."""
+    return sentences[["report_id", *(c for c in TEXTS if c in sentences.columns)]]
 
 
 def with_folded(sentences: pd.DataFrame) -> pd.DataFrame:
@@ -145,6 +150,8 @@ def write_database(data_dir: Path, tables: Mapping[str, pd.DataFrame]) -> Path:
                         insert_rows(db, name, frames[name])
                         if "report_id" in frames[name].columns:
                             keep_digests(db, name, report_digests(tables[name]).items())
+                        if name == "sentences":
+                            keep_digests(db, SEARCH_TABLE, report_digests(searched(tables[name])).items())
                 keep_state(db)
             db.execute("PRAGMA optimize")
         except sqlite3.Error as exc:  # a full disk, a vanished folder: one line naming the file, as for the CSVs

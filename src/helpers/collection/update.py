@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from helpers.collection.database import (DATABASE, DIGESTS, SEARCH_TABLE, STATE, indexed_columns, insert_rows,
-                                         keep_digests, keep_state, schema, stored, write_database)
+                                         keep_digests, keep_state, schema, searched, stored, write_database)
 from helpers.collection.digests import differing, report_digests
 from helpers.store.code import code_stamp
 
@@ -52,24 +52,49 @@ def _same_make(db: sqlite3.Connection, tables: Mapping[str, pd.DataFrame]) -> bo
 
 def _update_table(db: sqlite3.Connection, name: str, frame: pd.DataFrame) -> tuple[list[str], list[str]]:
     """Bring table `name` to `frame`'s rows: the reports whose rows differ, and those gone, deleted,
-    the new rows inserted (and, for the sentences, the search index kept in step); returns (anew, gone)."""
+    the new rows inserted; returns (anew, gone). For the sentences, the search index is kept in step:
+    a report whose texts are those indexed (only a flag or origin changed: every kept sentence after
+    the first re-run) keeps its index entries, its rows their rowids; the others' entries are taken
+    out with the values indexed, and the new rows indexed."""
     new = report_digests(frame)
-    held = dict(db.execute(f"SELECT report_id, digest FROM {DIGESTS} WHERE table_name = ?", (name,)).fetchall())
-    anew, gone = differing(new, held)
-    dropped, added = json.dumps(anew + gone), json.dumps(anew)
-    search = name == "sentences"
-    if search:  # the index's entries of the rows about to go, with the values it indexed
+    anew, gone = differing(new, _held(db, name))
+    reindexed: list[str] = anew
+    kept_rowids: list[int] = []
+    if name == "sentences":
+        texts = report_digests(searched(frame))
+        held = _held(db, SEARCH_TABLE)
+        reindexed = [r for r in anew if held.get(r) != texts[r]]
+        kept = sorted(set(anew) - set(reindexed))
+        kept_rowids = [rowid for (rowid,) in db.execute(  # in each report's order, reports sorted as `kept`
+            f"SELECT rowid FROM sentences WHERE report_id {_IN} ORDER BY report_id, rowid", (json.dumps(kept),))]
         columns = ", ".join(indexed_columns(db))
-        db.execute(f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}, rowid, {columns}) "
-                   f"SELECT 'delete', rowid, {columns} FROM sentences WHERE report_id {_IN}", (dropped,))
-    db.execute(f'DELETE FROM "{name}" WHERE report_id {_IN}', (dropped,))
-    insert_rows(db, name, stored(name, frame[frame["report_id"].isin(anew)]))
-    if search:
-        db.execute(f"INSERT INTO {SEARCH_TABLE}(rowid, {columns}) "
-                   f"SELECT rowid, {columns} FROM sentences WHERE report_id {_IN}", (added,))
+        db.execute(f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}, rowid, {columns}) SELECT 'delete', rowid, {columns} "
+                   f"FROM sentences WHERE report_id {_IN}", (json.dumps(reindexed + gone),))
+    db.execute(f'DELETE FROM "{name}" WHERE report_id {_IN}', (json.dumps(anew + gone),))
+    if kept_rowids:
+        rows = frame[frame["report_id"].isin(kept)]
+        rows = rows.iloc[rows["report_id"].argsort(kind="stable")]  # sorted as the rowids, each report in order
+        if len(rows) != len(kept_rowids):
+            raise sqlite3.DatabaseError("the digests of the sentences' texts do not agree with their rows")
+        insert_rows(db, name, stored(name, rows), kept_rowids)
+    insert_rows(db, name, stored(name, frame[frame["report_id"].isin(reindexed)]))
+    if name == "sentences":
+        db.execute(f"INSERT INTO {SEARCH_TABLE}(rowid, {columns}) SELECT rowid, {columns} FROM sentences "
+                   f"WHERE report_id {_IN}", (json.dumps(reindexed),))
+        _keep(db, SEARCH_TABLE, texts, reindexed, gone)
+    _keep(db, name, new, anew, gone)
+    return anew, gone
+
+
+def _held(db: sqlite3.Connection, name: str) -> dict[str, str]:
+    """The digests the file holds for table `name`, by report."""
+    return dict(db.execute(f"SELECT report_id, digest FROM {DIGESTS} WHERE table_name = ?", (name,)).fetchall())
+
+
+def _keep(db: sqlite3.Connection, name: str, new: dict[str, str], anew: list[str], gone: list[str]) -> None:
+    """The digests of table `name`'s reports made anew recorded, those of the reports gone deleted."""
     db.execute(f"DELETE FROM {DIGESTS} WHERE table_name = ? AND report_id {_IN}", (name, json.dumps(gone)))
     keep_digests(db, name, ((r, new[r]) for r in anew))
-    return anew, gone
 
 
 def update_database(data_dir: Path, tables: Mapping[str, pd.DataFrame]) -> Updated | None:
