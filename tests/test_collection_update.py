@@ -100,10 +100,10 @@ def test_a_failed_update_leaves_the_file_as_it_was_then_writes_it_whole(tmp_path
     before = content(path)
     real = update.insert_rows
 
-    def failing(db, name, frame, *rowids):  # the disk fills on the sentences' rows, after the reports' were replaced
+    def failing(db, name, frame):  # the disk fills on the sentences' rows, after the reports' were replaced
         if name == "sentences":
             raise sqlite3.OperationalError("database or disk is full")
-        real(db, name, frame, *rowids)
+        real(db, name, frame)
 
     monkeypatch.setattr(update, "insert_rows", failing)
     assert update.update_database(tmp_path, DAY2) is None

@@ -95,16 +95,23 @@ def indexed_columns(db: sqlite3.Connection) -> list[str]:
     return [row[1] for row in db.execute(f"PRAGMA table_info({SEARCH_TABLE})")]
 
 
-def insert_rows(db: sqlite3.Connection, name: str, frame: pd.DataFrame, rowids: Sequence[int] | None = None) -> None:
-    """A frame's rows into table `name` (numbers as numbers), column by column into rows; `rowids`:
-    the rowid each row takes (else SQLite's next)."""
-    columns: list[list[object]] = [[_value(c, v) for v in frame[c].tolist()] if c in INTEGERS or c in REALS
-                                   else frame[c].tolist() for c in frame.columns]
-    targets = [_quoted(c) for c in frame.columns]
-    if rowids is not None:
-        columns, targets = [list(rowids), *columns], ["rowid", *targets]
-    db.executemany(f"INSERT INTO {_quoted(name)} ({', '.join(targets)}) VALUES ({', '.join('?' * len(targets))})",
-                   zip(*columns))
+def values(frame: pd.DataFrame) -> list[list[object]]:
+    """A frame's cells as SQLite keeps them (numbers as numbers), column by column."""
+    return [[_value(c, v) for v in frame[c].tolist()] if c in INTEGERS or c in REALS else frame[c].tolist()
+            for c in frame.columns]
+
+
+def insert_rows(db: sqlite3.Connection, name: str, frame: pd.DataFrame) -> None:
+    """A frame's rows into table `name`."""
+    targets = ", ".join(_quoted(c) for c in frame.columns)
+    db.executemany(f"INSERT INTO {_quoted(name)} ({targets}) VALUES ({', '.join('?' * len(frame.columns))})",
+                   zip(*values(frame)))
+
+
+def rewrite_rows(db: sqlite3.Connection, name: str, frame: pd.DataFrame, rowids: Sequence[int]) -> None:
+    """Each row of table `name` given by rowid takes the values of the frame's row in the same place."""
+    columns = ", ".join(f"{_quoted(c)} = ?" for c in frame.columns)
+    db.executemany(f"UPDATE {_quoted(name)} SET {columns} WHERE rowid = ?", zip(*values(frame), rowids))
 
 
 def keep_digests(db: sqlite3.Connection, name: str, digests: Iterable[tuple[str, str]]) -> None:

@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from helpers.collection.database import (DATABASE, DIGESTS, SEARCH_TABLE, STATE, indexed_columns, insert_rows,
-                                         keep_digests, keep_state, schema, searched, stored, write_database)
+from helpers.collection.database import (DATABASE, DIGESTS, SEARCH_TABLE, STATE, TEXTS, indexed_columns,
+                                         insert_rows, keep_digests, keep_state, rewrite_rows, schema, searched,
+                                         stored, write_database)
 from helpers.collection.digests import differing, report_digests
 from helpers.store.code import code_stamp
 
@@ -54,8 +55,8 @@ def _update_table(db: sqlite3.Connection, name: str, frame: pd.DataFrame) -> tup
     """Bring table `name` to `frame`'s rows: the reports whose rows differ, and those gone, deleted,
     the new rows inserted; returns (anew, gone). For the sentences, the search index is kept in step:
     a report whose texts are those indexed (only a flag or origin changed: every kept sentence after
-    the first re-run) keeps its index entries, its rows their rowids; the others' entries are taken
-    out with the values indexed, and the new rows indexed."""
+    the first re-run) keeps its rows and index entries, its rows' other cells rewritten in place; the
+    others' entries are taken out with the values indexed, and the new rows indexed."""
     new = report_digests(frame)
     anew, gone = differing(new, _held(db, name))
     reindexed: list[str] = anew
@@ -70,13 +71,13 @@ def _update_table(db: sqlite3.Connection, name: str, frame: pd.DataFrame) -> tup
         columns = ", ".join(indexed_columns(db))
         db.execute(f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}, rowid, {columns}) SELECT 'delete', rowid, {columns} "
                    f"FROM sentences WHERE report_id {_IN}", (json.dumps(reindexed + gone),))
-    db.execute(f'DELETE FROM "{name}" WHERE report_id {_IN}', (json.dumps(anew + gone),))
-    if kept_rowids:
+    if kept_rowids:  # their rows rewritten where they are, but the texts (and so the folded ones)
         rows = frame[frame["report_id"].isin(kept)]
         rows = rows.iloc[rows["report_id"].argsort(kind="stable")]  # sorted as the rowids, each report in order
         if len(rows) != len(kept_rowids):
             raise sqlite3.DatabaseError("the digests of the sentences' texts do not agree with their rows")
-        insert_rows(db, name, stored(name, rows), kept_rowids)
+        rewrite_rows(db, name, rows.drop(columns=["report_id", *TEXTS], errors="ignore"), kept_rowids)
+    db.execute(f'DELETE FROM "{name}" WHERE report_id {_IN}', (json.dumps(reindexed + gone),))
     insert_rows(db, name, stored(name, frame[frame["report_id"].isin(reindexed)]))
     if name == "sentences":
         db.execute(f"INSERT INTO {SEARCH_TABLE}(rowid, {columns}) SELECT rowid, {columns} FROM sentences "
