@@ -106,6 +106,8 @@ def two_runs(tmp_path_factory, demo_cache):
     first_run = json.loads((out / "data" / "run.json").read_text(encoding="utf-8"))
     assert not (out / "data" / WORKBOOK).exists()  # `reports` alone makes no workbook
     asked = run_cli("workbook", "--out", str(out))  # an analyst asks for it: the re-run keeps it current
+    sheets = pd.read_excel(out / "data" / WORKBOOK, sheet_name=None, dtype=str, keep_default_na=False)
+    assert list(sheets) == list(TABLES) and sorted(sheets["reports"]["report_id"]) == sorted([KEPT, EDITED, GONE])
     (seeds / f"{GONE}.txt").unlink()
     with open(seeds / f"{EDITED}.txt", "a", encoding="utf-8") as fh:
         fh.write(EDIT)
