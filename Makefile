@@ -34,7 +34,7 @@ export HF_HUB_CACHE := $(if $(filter /%,$(firstword $(value MODEL_PACK))),,$(CUR
 export HF_HUB_OFFLINE := 1
 endif
 
-.PHONY: setup reports test test-fast bench bench-translate bench-scale bench-pages models notebooks-sync lab
+.PHONY: setup reports workbook test test-fast bench bench-translate bench-scale bench-pages models notebooks-sync lab
 
 setup: $(VENV)/.installed
 
@@ -54,6 +54,10 @@ $(VENV)/.installed: requirements.txt pyproject.toml src/helpers/data/lab-overrid
 # A non-zero status of the command (1 fatal, 2 some inputs rejected) reaches the shell as make's own 2.
 reports: setup
 	@$(BIN)/python -m helpers reports --notebooks notebooks
+
+# Every table of the run in $(OUT) as one workbook, $(OUT)/data/collection.xlsx (make reports then keeps it current).
+workbook: setup
+	@$(BIN)/python -m helpers workbook
 
 # Every test: the lint and type gate first (ruff, mypy: configured in pyproject.toml), then unit tests,
 # whole runs through the command and make, and nbval on the stored notebooks;

@@ -5,6 +5,7 @@ and as a workbook, read back."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -103,18 +104,22 @@ def two_runs(tmp_path_factory, demo_cache):
     first = run_cli(*args)
     assert first.returncode == 0, first.stderr[-2000:]
     first_run = json.loads((out / "data" / "run.json").read_text(encoding="utf-8"))
+    assert not (out / "data" / WORKBOOK).exists()  # `reports` alone makes no workbook
+    asked = run_cli("workbook", "--out", str(out))  # an analyst asks for it: the re-run keeps it current
+    sheets = pd.read_excel(out / "data" / WORKBOOK, sheet_name=None, dtype=str, keep_default_na=False)
+    assert list(sheets) == list(TABLES) and sorted(sheets["reports"]["report_id"]) == sorted([KEPT, EDITED, GONE])
     (seeds / f"{GONE}.txt").unlink()
     with open(seeds / f"{EDITED}.txt", "a", encoding="utf-8") as fh:
         fh.write(EDIT)
     (seeds / f"{ADDED}.txt").write_text(ADDED_TEXT, encoding="utf-8")
     second = run_cli(*args)
     assert second.returncode == 0, second.stderr[-2000:]
-    return first, first_run, second, out
+    return first, first_run, second, asked, out
 
 
 @pytest.mark.slow
 def test_the_first_run_sees_every_report_new(two_runs):
-    first, run, _, _ = two_runs
+    first, run, *_ = two_runs
     record = run["collection"]
     assert record["previous_run_time"] is None and record["removed"] == [] and record["changed"] == []
     assert sorted(record["new"]) == sorted([KEPT, EDITED, GONE])
@@ -124,7 +129,7 @@ def test_the_first_run_sees_every_report_new(two_runs):
 
 @pytest.mark.slow
 def test_the_second_run_names_new_changed_and_removed_reports(two_runs):
-    _, first_run, second, out = two_runs
+    _, first_run, second, _, out = two_runs
     before = first_run["collection"]["run_time"]
     record = json.loads((out / "data" / "run.json").read_text(encoding="utf-8"))["collection"]
     now = record["run_time"]
@@ -185,3 +190,27 @@ def test_the_workbook_reads_back_every_table_with_its_vietnamese(two_runs):
     assert sheets["sentences"]["text_vi"].tolist() == read_csv(out / "data" / "sentences.csv")["text_vi"].tolist()
     assert sheets["reports"].set_index("report_id").loc[ADDED, "title"] == ADDED_TEXT.splitlines()[0]
     assert not [p.name for p in (out / "data").iterdir() if p.name.endswith(".tmp")]
+
+
+@pytest.mark.slow
+def test_the_re_run_updates_the_database_and_keeps_the_asked_for_workbook_current(two_runs, tmp_path):
+    from collection_content import index_agrees
+
+    first, _, second, asked, out = two_runs
+    collection = [next(line for line in done.stdout.splitlines() if line.startswith("collection"))
+                  for done in (first, second)]
+    assert f"{DATABASE} written whole" in collection[0] and f"no {WORKBOOK} (`make workbook`" in collection[0]
+    assert asked.returncode == 0 and asked.stdout.startswith(f"wrote {out / 'data' / WORKBOOK}"), asked.stderr
+    # the edited and the added report's rows anew (the kept one's too if a collection-wide flag moved on it)
+    assert re.search(rf"{DATABASE} updated \([23] reports' rows anew, 1 removed\); {WORKBOOK} written again",
+                     collection[1]), collection[1]
+    assert index_agrees(out / "data" / DATABASE, tmp_path)
+
+
+def test_the_workbook_command_names_an_out_without_a_run(tmp_path):
+    done = run_cli("workbook", "--out", str(tmp_path / "nothing"))
+    assert done.returncode == 1 and done.stdout == ""
+    nothing = tmp_path / "nothing"
+    assert done.stderr.splitlines() == [f"error: {nothing} holds no run (no {nothing / 'data' / 'run.json'}): "
+                                        "run `make reports` into it first"]
+    assert not (tmp_path / "nothing").exists()

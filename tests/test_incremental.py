@@ -46,6 +46,22 @@ def _compared(out: Path) -> dict[str, bytes]:
     for path in sorted((out / "html").glob("*.html")):
         if path.stem not in {"index", "digest"}:  # those two name what is new: a from-scratch run has all new
             files[str(path.relative_to(out))] = _TIMINGS.sub("", path.read_text()).encode()
+    # the database, updated in place by a re-run: its content (rows in any order, the run times aside, and
+    # the reports' digests, which digest them) and what its search finds
+    import sqlite3
+    from contextlib import closing
+    from helpers.collection.database import DATABASE, DIGESTS, search
+    from helpers.store.contract import TABLES
+
+    with closing(sqlite3.connect(out / "data" / DATABASE)) as db:
+        for name in (*TABLES, DIGESTS):
+            kept = [f'"{c[1]}"' for c in db.execute(f'PRAGMA table_info("{name}")')
+                    if c[1] not in {"first_seen", "last_changed"}]
+            rows = db.execute(f'SELECT {", ".join(kept)} FROM "{name}"' + (" WHERE table_name != 'reports'"
+                                                                            if name == DIGESTS else ""))
+            files[f"{DATABASE}:{name}"] = repr(sorted(rows, key=repr)).encode()
+    for query in ("công an", "Hà Nội", "da nang", '"hoi nghi tong ket"', "the"):
+        files[f"{DATABASE}?q={query}"] = repr(search(out / "data" / DATABASE, query, limit=1000)).encode()
     return files
 
 

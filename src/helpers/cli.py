@@ -43,9 +43,10 @@ def _run_options(p: argparse.ArgumentParser) -> None:
 def parser() -> argparse.ArgumentParser:
     p = _Parser(prog="vi2en", description="Vietnamese reports to English translations and summaries.")
     p.add_argument(
-        "stage", choices=STAGES + ("models", "review"),
+        "stage", choices=STAGES + ("workbook", "models", "review"),
         help=f"{', '.join(STAGE_NAMES)}: make the data files up to that stage anew; reports: run the stages "
-             "(reusing what is current), run and export the notebooks; models fetch|check|pack: get the real models "
+             "(reusing what is current), run and export the notebooks; workbook: write OUT/data/collection.xlsx "
+             "from the run in OUT (make reports then keeps it current); models fetch|check|pack: get the real models "
              "onto this machine or another; "
              "review export|import: reviews to and from translators' tools (`review --help`)",
     )
@@ -149,6 +150,11 @@ def main(argv: list[str] | None = None) -> int:
                                       args.to, args.archive)
         if args.action:
             raise SettingsError(f"`{args.action}` goes with the `models` command only")
+        if args.stage == "workbook":
+            from helpers.collection.workbook import workbook_of_run
+
+            print(shown(f"wrote {workbook_of_run(cfg.data_dir)}: every table of the run, a sheet each"))
+            return EXIT_OK
         if not cfg.seeds.is_dir():
             raise InputError(f"input folder {cfg.seeds} does not exist or is not a folder")
         check_out(cfg)

@@ -202,8 +202,7 @@ def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
     """The whole job: stages, stage notebooks and their pages, report pages and the index."""
     from helpers.pages.report import load_outputs
     from helpers.pages.stage import mark_pages, pages_mark, write_pages
-    from helpers.collection.database import DATABASE, write_database
-    from helpers.collection.workbook import WORKBOOK, write_workbook
+    from helpers.collection.current import keep_current
 
     seconds: dict[str, float] = {}
     with RunContext(cfg, progress) as ctx:
@@ -231,12 +230,7 @@ def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
                     said.append(f"{len(outputs.reports)} report pages, the index and the entities")
                     del outputs  # before the collection's copy of the tables
             with stage_line("collection", seconds) as said:  # the notebooks change no data: written beside them
-                if unchanged and all((cfg.data_dir / name).is_file() for name in (DATABASE, WORKBOOK)):
-                    said.append(f"(unchanged) {DATABASE} and {WORKBOOK}")
-                else:
-                    tables = {name: read_table(cfg, name) for name in TABLES}
-                    said.append(f"{write_database(cfg.data_dir, tables).name} and "
-                                f"{write_workbook(cfg.data_dir, tables).name}: {len(tables)} tables")
+                said.append(keep_current(cfg.data_dir, unchanged, lambda: {n: read_table(cfg, n) for n in TABLES}))
             ran = notebooks_run.result()
         names = ", ".join(s.notebook.stem for s in stages)
         stage_done("notebooks", f"(unchanged) {len(stages)} read back ({names})" if ran.reused

@@ -5,19 +5,22 @@ Open it as it is: `sqlite3 OUT/data/collection.sqlite` or `datasette OUT/data/co
 (the `sentences` table page then has a search box). Searches fold diacritics, case and đ alike:
 `sentences` carries two more columns than the CSV, `folded_vi` and `folded_en` (the text through
 `text.normalise.fold`), indexed with the texts by `sentences_fts`, so a query typed without marks
-(`da nang`, folded the same way: `match_expression`) finds `Đà Nẵng`. The file is written whole to a
-temporary sibling and moved into place: a reader never sees half of it.
+(`da nang`, folded the same way: `match_expression`) finds `Đà Nẵng`. Written whole here (to a
+temporary sibling moved into place: a reader never sees half of it); a re-run updates it in place
+(`collection.update`), by the digests of each report's rows kept in `collection_digests`.
 """
 
 from __future__ import annotations
 
 import errno
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from helpers.collection.digests import report_digests
+from helpers.store.code import code_stamp
 from helpers.store.files import replaced
 from helpers.text.normalise import fold
 from helpers.store.paths import DATABASE_FILE
@@ -27,10 +30,13 @@ if TYPE_CHECKING:
 
 DATABASE = DATABASE_FILE  # in OUT/data/ (store.contract)
 SEARCH_TABLE = "sentences_fts"
+DIGESTS = "collection_digests"  # per table and report: the digest of its rows (`digests.report_digests`);
+# as table `sentences_fts`: of its sentences' texts alone (kept texts keep their index entries)
+STATE = "collection_state"  # what made the file: the code's digest (`store.code.code_stamp`)
 FOLDED = {"folded_vi": "text_vi", "folded_en": "text_en"}  # the search columns of `sentences`, and their text
 INTEGERS = frozenset({"line_no", "sentence_no", "n_lines", "n_sentences", "n_captions", "n_words", "pieces"})
 REALS = frozenset({"confidence"})
-BATCH = 5000  # rows inserted per executemany
+TEXTS = ("text_vi", "text_en")  # the columns of `sentences` whose text the search index holds (and folded)
 
 
 def _quoted(name: str) -> str:
@@ -53,36 +59,74 @@ def _value(name: str, text: str) -> object:
         return text  # a number column holding text stays text (SQLite's column affinity allows it)
 
 
-def _create(db: sqlite3.Connection, name: str, frame: pd.DataFrame) -> None:
-    """One table: the contract's columns with their types; the reports keyed by report_id, the
-    others pointing at it (datasette links each row to its report)."""
-    cols = [f"{_quoted(c)} {_column_type(c)}" + (" PRIMARY KEY" if name == "reports" and c == "report_id" else "")
+def stored(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """A table's frame as the file holds it: the sentences with their search columns."""
+    return with_folded(frame) if name == "sentences" else frame
+
+
+def schema(columns: Mapping[str, list[str]]) -> dict[str, str]:
+    """Every table, index and the search index of a file holding these tables (name -> its columns as
+    stored), by name: the statements that make them, as `sqlite_master` then holds them. The
+    reports are keyed by report_id, the others point at it (datasette links each row to its report)."""
+    made: dict[str, str] = {}
+    for name in sorted(columns, key=lambda n: n != "reports"):  # reports first: the other tables point at it
+        cols = [f"{_quoted(c)} {_column_type(c)}" + (" PRIMARY KEY" if name == "reports" and c == "report_id" else "")
+                for c in columns[name]]
+        keyed = name != "reports" and "report_id" in columns[name]
+        if keyed:
+            cols.append('FOREIGN KEY ("report_id") REFERENCES "reports" ("report_id")')
+        made[name] = f"CREATE TABLE {_quoted(name)} ({', '.join(cols)})"
+        if keyed:
+            made[f"{name}_report_id"] = f'CREATE INDEX {_quoted(name + "_report_id")} ON {_quoted(name)} ("report_id")'
+    if "sentences" in columns:
+        # content="sentences" in double quotes: the form datasette looks for to give that table a search box;
+        # the texts as written (marks and case ignored by the tokenizer) and folded (đ as d too)
+        indexed = ", ".join(c for c in (*TEXTS, *FOLDED) if c in columns["sentences"])
+        made[SEARCH_TABLE] = (f"CREATE VIRTUAL TABLE {SEARCH_TABLE} USING fts5({indexed}, content=\"sentences\", "
+                              "content_rowid='rowid', tokenize='unicode61 remove_diacritics 2')")
+    made[DIGESTS] = (f"CREATE TABLE {DIGESTS} (table_name TEXT, report_id TEXT, digest TEXT, "
+                     "PRIMARY KEY (table_name, report_id)) WITHOUT ROWID")
+    made[STATE] = f"CREATE TABLE {STATE} (key TEXT PRIMARY KEY, value TEXT)"
+    return made
+
+
+def indexed_columns(db: sqlite3.Connection) -> list[str]:
+    """The columns of `sentences` the search index holds, as the file says (for FTS5's 'delete')."""
+    return [row[1] for row in db.execute(f"PRAGMA table_info({SEARCH_TABLE})")]
+
+
+def values(frame: pd.DataFrame) -> list[list[object]]:
+    """A frame's cells as SQLite keeps them (numbers as numbers), column by column."""
+    return [[_value(c, v) for v in frame[c].tolist()] if c in INTEGERS or c in REALS else frame[c].tolist()
             for c in frame.columns]
-    if name != "reports" and "report_id" in frame.columns:
-        cols.append('FOREIGN KEY ("report_id") REFERENCES "reports" ("report_id")')
-    db.execute(f"CREATE TABLE {_quoted(name)} ({', '.join(cols)})")
-    rows = ([_value(c, v) for c, v in zip(frame.columns, row)] for row in frame.itertuples(index=False))
-    insert = f"INSERT INTO {_quoted(name)} VALUES ({', '.join('?' * len(frame.columns))})"
-    batch: list[list[object]] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == BATCH:
-            db.executemany(insert, batch)
-            batch = []
-    db.executemany(insert, batch)
-    if name != "reports" and "report_id" in frame.columns:
-        db.execute(f'CREATE INDEX {_quoted(name + "_report_id")} ON {_quoted(name)} ("report_id")')
 
 
-def _search(db: sqlite3.Connection, present: list[str]) -> None:
-    """The full-text index of the sentences: both texts as written (marks and case ignored by the
-    tokenizer) and folded (đ as d too), its content read from `sentences` itself (`present`: its
-    columns; the English is there once translated)."""
-    indexed = [c for c in ("text_vi", "text_en", *FOLDED) if c in present]
-    # content="sentences" in double quotes: the form datasette looks for to give that table a search box
-    db.execute(f"CREATE VIRTUAL TABLE {SEARCH_TABLE} USING fts5({', '.join(indexed)}, content=\"sentences\", "
-               "content_rowid='rowid', tokenize='unicode61 remove_diacritics 2')")
-    db.execute(f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}) VALUES ('rebuild')")
+def insert_rows(db: sqlite3.Connection, name: str, frame: pd.DataFrame) -> None:
+    """A frame's rows into table `name`."""
+    targets = ", ".join(_quoted(c) for c in frame.columns)
+    db.executemany(f"INSERT INTO {_quoted(name)} ({targets}) VALUES ({', '.join('?' * len(frame.columns))})",
+                   zip(*values(frame)))
+
+
+def rewrite_rows(db: sqlite3.Connection, name: str, frame: pd.DataFrame, rowids: Sequence[int]) -> None:
+    """Each row of table `name` given by rowid takes the values of the frame's row in the same place."""
+    columns = ", ".join(f"{_quoted(c)} = ?" for c in frame.columns)
+    db.executemany(f"UPDATE {_quoted(name)} SET {columns} WHERE rowid = ?", zip(*values(frame), rowids))
+
+
+def keep_digests(db: sqlite3.Connection, name: str, digests: Iterable[tuple[str, str]]) -> None:
+    """Record the digests (report_id, digest) of table `name`'s rows of those reports."""
+    db.executemany(f"INSERT OR REPLACE INTO {DIGESTS} VALUES (?, ?, ?)", ((name, r, d) for r, d in digests))
+
+
+def keep_state(db: sqlite3.Connection) -> None:
+    """Record the code the file is made by (its rows as stored depend on it: numbers, folded texts)."""
+    db.execute(f"INSERT OR REPLACE INTO {STATE} VALUES ('code', ?)", (code_stamp(),))
+
+
+def searched(sentences: pd.DataFrame) -> pd.DataFrame:
+    """What the search index holds of the sentences: each report's texts, in order."""
+    return sentences[["report_id", *(c for c in TEXTS if c in sentences.columns)]]
 
 
 def with_folded(sentences: pd.DataFrame) -> pd.DataFrame:
@@ -101,12 +145,21 @@ def write_database(data_dir: Path, tables: Mapping[str, pd.DataFrame]) -> Path:
             db.execute("PRAGMA journal_mode = OFF")  # a new file, replaced whole: no journal needed
             db.execute("PRAGMA synchronous = OFF")
             with db:
-                # reports first: the other tables point at it
-                for name in sorted(tables, key=lambda n: n != "reports"):
-                    frame = with_folded(tables[name]) if name == "sentences" else tables[name]
-                    _create(db, name, frame)
-                if "sentences" in tables:
-                    _search(db, [*with_folded(tables["sentences"].head(0)).columns])
+                frames = {name: stored(name, frame) for name, frame in tables.items()}
+                statements = schema({name: list(frame.columns) for name, frame in frames.items()})
+                for name in (DIGESTS, STATE):
+                    db.execute(statements.pop(name))
+                for name, statement in statements.items():  # a table's index after its rows, the search last
+                    db.execute(statement)
+                    if name == SEARCH_TABLE:
+                        db.execute(f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}) VALUES ('rebuild')")
+                    elif name in frames:
+                        insert_rows(db, name, frames[name])
+                        if "report_id" in frames[name].columns:
+                            keep_digests(db, name, report_digests(tables[name]).items())
+                        if name == "sentences":
+                            keep_digests(db, SEARCH_TABLE, report_digests(searched(tables[name])).items())
+                keep_state(db)
             db.execute("PRAGMA optimize")
         except sqlite3.Error as exc:  # a full disk, a vanished folder: one line naming the file, as for the CSVs
             raise OSError(errno.EIO, f"the collection's database could not be written ({exc})", str(path)) from None
@@ -143,7 +196,7 @@ def search(path: Path, query: str, limit: int = 20) -> list[dict[str, object]]:
         for expression in filter(None, expressions):
             rows = db.execute(f"SELECT s.rowid AS row, s.* FROM {SEARCH_TABLE} JOIN sentences s "
                               f"ON s.rowid = {SEARCH_TABLE}.rowid WHERE {SEARCH_TABLE} MATCH ? "
-                              "ORDER BY rank LIMIT ?", (expression, limit)).fetchall()
+                              "ORDER BY rank, s.report_id, s.sentence_no LIMIT ?", (expression, limit)).fetchall()
             for r in rows:
                 found.setdefault(r["row"], {k: r[k] for k in r.keys() if k != "row" and k not in FOLDED})
     return list(found.values())[:limit]

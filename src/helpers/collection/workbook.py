@@ -1,6 +1,7 @@
 """The collection as a spreadsheet, `OUT/data/collection.xlsx`: every table of the data contract on a
 sheet of its own, for analysts who live in Excel or LibreOffice (which open the CSVs as garbled
-Vietnamese unless their import dialog is used; a workbook carries its text as Unicode).
+Vietnamese unless their import dialog is used; a workbook carries its text as Unicode). Made on
+demand (`python -m helpers workbook`, `make workbook`); `make reports` keeps it current once there.
 
 Every cell is text, as in the CSVs (numbers as numbers): a cell beginning with `=` is a string,
 never a formula. What a sheet cannot hold is said, never dropped silently: characters XML forbids
@@ -16,8 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from helpers.collection.database import INTEGERS, REALS
+from helpers.errors import InputError
 from helpers.store.files import replaced
-from helpers.store.paths import WORKBOOK_FILE
+from helpers.store.paths import RUN_JSON_FILE, WORKBOOK_FILE
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -88,3 +90,14 @@ def write_workbook(data_dir: Path, tables: Mapping[str, pd.DataFrame]) -> Path:
     with replaced(path) as tmp:
         book.save(tmp)
     return path
+
+
+def workbook_of_run(data_dir: Path) -> Path:
+    """Write the workbook of the run whose tables are in `data_dir` (`OUT/data`), read through the
+    contract (a missing or older table named, with the stage that writes it); returns its path."""
+    from helpers.store.contract import TABLES, read_table
+
+    if not (data_dir / RUN_JSON_FILE).is_file():
+        raise InputError(f"{data_dir.parent} holds no run (no {data_dir / RUN_JSON_FILE}): "
+                         "run `make reports` into it first")
+    return write_workbook(data_dir, {name: read_table(data_dir, name) for name in TABLES})
