@@ -15,7 +15,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from helpers.checks.flags import flag_code, meaning, split_flags
-from helpers.pages.outputs import DEMO_BANNER, Outputs, Record, counts, display_title, english_title
+from helpers.pages.outputs import DEMO_BANNER, Outputs, Record, display_title
 from helpers.pages.render import render
 
 LISTED = 200  # rows an exported index holds as HTML; its script lists every row from ROWS_SCRIPT
@@ -62,21 +62,36 @@ def when(iso: str) -> str:
 
 
 def report_rows(out: Outputs) -> list[dict]:
-    """One row per report for the index and the digest, newest first (undated reports last)."""
+    """One row per report for the index and the digest, newest first (undated reports last): each
+    table grouped by report once (pandas), not read report by report."""
     run_time = collection(out.run)["run_time"]
+    reports, sents = out.reports, out.sentences
+    ids = reports["report_id"]
+    by_report = sents.groupby("report_id", sort=False)
+    total = by_report.size().reindex(ids, fill_value=0)
+    flagged = (sents["flags"] != "").groupby(sents["report_id"]).sum().reindex(ids, fill_value=0)
+    reviewed = (sents["origin"] == "review").groupby(sents["report_id"]).sum().reindex(ids, fill_value=0)
+    first = by_report["text_vi"].first().reindex(ids)
+    titled = sents[sents["role"] == "title"]
+    english = titled.groupby("report_id", sort=False)["text_en"].agg(" ".join).reindex(ids, fill_value="")
+    named = out.mentions.groupby("report_id")["entity_id"].agg(lambda e: " ".join(sorted(set(map(str, e))))) \
+        if len(out.mentions) else pd.Series(dtype=object)
+    named = named.reindex(ids, fill_value="")
     rows = []
-    for r in out.reports.to_dict("records"):
-        sents = out.records("sentences", r["report_id"])
-        c = counts(sents)
-        rows.append({"id": r["report_id"], "href": f"{r['report_id']}.html", "title": display_title(r, sents),
-                     "english_title": english_title(sents), "date": r["date"], "source": source_name(r),
-                     "format": r["format"], "language": r["language"], "total": c.total, "flagged": c.flagged,
-                     "reviewed": c.reviewed, "status": status(r, run_time),
-                     "entities": " ".join(sorted({str(m["entity_id"])
-                                                  for m in out.records("mentions", r["report_id"])}))})
+    for r, n, lead, en, f, rv, ents in zip(reports.to_dict("records"), total.tolist(), first.tolist(),
+                                          english.tolist(), flagged.tolist(), reviewed.tolist(), named.tolist()):
+        rows.append({"id": r["report_id"], "href": f"{r['report_id']}.html",
+                     "title": _title(r, lead if n else None), "english_title": en, "date": r["date"],
+                     "source": source_name(r), "format": r["format"], "language": r["language"], "total": int(n),
+                     "flagged": int(f), "reviewed": int(rv), "status": status(r, run_time), "entities": ents})
     rows.sort(key=lambda row: row["title"])
     rows.sort(key=lambda row: row["date"] or "", reverse=True)
     return [*[r for r in rows if r["date"]], *[r for r in rows if not r["date"]]]
+
+
+def _title(report: Record, first_text: str | None) -> str:
+    """`display_title` from the report's first sentence's Vietnamese (None: it has no sentence)."""
+    return display_title(report, [] if first_text is None else [{"text_vi": first_text}])
 
 
 def month_chart(rows: list[dict]) -> list[dict]:
