@@ -43,7 +43,8 @@ class PageWork:
 def render_report_pages(work: PageWork) -> list[tuple[str, str]]:
     """(file, HTML) of each report page of a share: pure, so an engine's worker can render it."""
     title_of = dict(work.titles)
-    navs = report_navs(list(work.stages), work.titles)
+    files = {f"{rid}.html" for rid in work.out.reports["report_id"]}
+    navs = report_navs(list(work.stages), work.titles, only=files)
     rendered = []
     for rid in work.out.reports["report_id"]:
         file = f"{rid}.html"
