@@ -58,7 +58,7 @@ def changed(out: Outputs, name: str, column: str, row: int, value: str) -> Outpu
     frame = getattr(out, name).copy()
     frame.loc[row, column] = value
     setattr(new, name, frame)
-    for cached in ("_records", "entity"):
+    for cached in ("_records", "_digests", "entity"):
         new.__dict__.pop(cached, None)
     return new
 

@@ -52,7 +52,7 @@ def grouped_digests(frame: pd.DataFrame, columns: list[str], key: str = "report_
     every row hashed in one vectorised pass (`pd.util.hash_pandas_object`), then each group's hashes."""
     if not len(frame):
         return {}
-    hashes = pd.util.hash_pandas_object(frame[columns], index=False).to_numpy()
+    hashes = pd.util.hash_pandas_object(frame[columns], index=False, categorize=False).to_numpy()
     codes, ids = pd.factorize(frame[key].astype(str))
     order = np.argsort(codes, kind="stable")
     bounds = np.searchsorted(codes[order], np.arange(len(ids) + 1))
@@ -61,13 +61,17 @@ def grouped_digests(frame: pd.DataFrame, columns: list[str], key: str = "report_
             for rid, a, b in zip(ids, bounds[:-1], bounds[1:])}
 
 
+def table_digests(out: Outputs, name: str) -> dict[str, bytes]:
+    """Each report's rows of table `name` (every column a page may show) as one digest, made once per outputs."""
+    if name not in out._digests:
+        frame = getattr(out, name)
+        out._digests[name] = grouped_digests(frame, [c for c in frame.columns if c not in NOT_SHOWN.get(name, ())])
+    return out._digests[name]
+
+
 def rows_digests(out: Outputs, tables: tuple[str, ...] = PAGE_TABLES) -> dict[str, bytes]:
     """Each report's rows in `tables` (every column a page may show) as one digest per report."""
-    parts = []
-    for name in tables:
-        frame = getattr(out, name)
-        columns = [c for c in frame.columns if c not in NOT_SHOWN.get(name, ())]
-        parts.append(grouped_digests(frame, columns))
+    parts = [table_digests(out, name) for name in tables]
     empty = b"\0" * 16
     return {rid: b"".join(p.get(rid, empty) for p in parts) for rid in map(str, out.reports["report_id"])}
 

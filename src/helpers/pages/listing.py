@@ -14,7 +14,7 @@ from collections import Counter
 import pandas as pd
 from markupsafe import Markup
 
-from helpers.checks.flags import flag_code, meaning, split_flags
+from helpers.checks.flags import FLAG_SEP, meaning
 from helpers.pages.outputs import DEMO_BANNER, Outputs, Record, display_title
 from helpers.pages.render import render
 
@@ -74,8 +74,9 @@ def report_rows(out: Outputs) -> list[dict]:
     first = by_report["text_vi"].first().reindex(ids)
     titled = sents[sents["role"] == "title"]
     english = titled.groupby("report_id", sort=False)["text_en"].agg(" ".join).reindex(ids, fill_value="")
-    named = out.mentions.groupby("report_id")["entity_id"].agg(lambda e: " ".join(sorted(set(map(str, e))))) \
-        if len(out.mentions) else pd.Series(dtype=object)
+    pairs = out.mentions[["report_id", "entity_id"]].astype(str).drop_duplicates()
+    named = pairs.sort_values(["report_id", "entity_id"]).groupby("report_id")["entity_id"].agg(" ".join) \
+        if len(pairs) else pd.Series(dtype=object)
     named = named.reindex(ids, fill_value="")
     rows = []
     for r, n, lead, en, f, rv, ents in zip(reports.to_dict("records"), total.tolist(), first.tolist(),
@@ -161,7 +162,7 @@ def digest_html(out: Outputs, with_style: bool = True, rows: list[dict] | None =
     rows = report_rows(out) if rows is None else rows
     c = collection(out.run)
     picked = [{**r, "summaries": [(s["method"], s["summary_en"]) for s in out.records("summaries", r["id"])]}
-              for r in rows if r["status"]]
+              for r in rows if r["status"]] if c["previous_run_time"] else []  # a first run lists none
     return render(
         "digest.html.j2",
         with_style=with_style,
@@ -175,7 +176,8 @@ def digest_html(out: Outputs, with_style: bool = True, rows: list[dict] | None =
 
 def flag_counts(out: Outputs) -> pd.DataFrame:
     """How many sentences of the run carry each flag, with the flag's meaning."""
-    codes = [flag_code(f) for cell in out.sentences["flags"] for f in split_flags(cell)]
-    table = pd.Series(codes, dtype=str).value_counts().rename_axis("flag").reset_index(name="sentences")
+    flags = out.sentences["flags"].astype(str).str.split(FLAG_SEP, regex=False).explode()
+    codes = flags[flags.notna() & (flags != "")].str.split(":", n=1, regex=False).str[0]
+    table = pd.Series(codes.tolist(), dtype=str).value_counts().rename_axis("flag").reset_index(name="sentences")
     table["meaning"] = table["flag"].map(meaning)
     return table

@@ -64,6 +64,11 @@ class Outputs:
         """Each table's records grouped by report, once for all pages, a table when first asked for."""
         return {}
 
+    @cached_property
+    def _digests(self) -> dict[str, dict[str, bytes]]:
+        """Each table's rows digested by report (`pages.digest.table_digests`), once for all pages."""
+        return {}
+
     def records(self, table: str, report_id: str) -> list[Record]:
         """One report's rows of a table (reports, sentences, summaries, references, mentions) as plain records
         in the table's order, grouped once for all pages (a page reads its own without pandas)."""
