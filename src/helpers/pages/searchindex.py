@@ -45,14 +45,13 @@ class Index:
     digests: list[str]
     texts: list[int]  # each unit's number of texts
     terms: list[str]
-    term: np.ndarray  # int64, a position in `terms`
-    unit: np.ndarray  # int64, a position in `uids`
-    count: np.ndarray  # int64, occurrences in the unit, at most 3
+    term: np.ndarray  # int32, a position in `terms`
+    unit: np.ndarray  # int32, a position in `uids`
+    count: np.ndarray  # uint8, occurrences in the unit, at most 3
 
     @staticmethod
     def empty() -> "Index":
-        none = np.zeros(0, dtype=np.int64)
-        return Index([], [], [], [], none, none.copy(), none.copy())
+        return Index([], [], [], [], np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.uint8))
 
 
 def load_index(path: Path) -> Index:
@@ -62,10 +61,11 @@ def load_index(path: Path) -> Index:
             units = db.execute("SELECT uid, digest, texts FROM units ORDER BY position").fetchall()
             arrays = dict(db.execute("SELECT name, data FROM arrays").fetchall())
         db.close()
-        term, unit, count = (np.frombuffer(arrays[n], dtype=np.int32).astype(np.int64)
-                             for n in ("term", "unit", "count"))
+        term, unit = (np.frombuffer(arrays[n], dtype=np.int32) for n in ("term", "unit"))
+        count = np.frombuffer(arrays["count"], dtype=np.uint8)
         terms = json.loads(arrays["terms"])
-        if not (len(term) == len(unit) == len(count)) or (len(term) and term.max() >= len(terms)):
+        if not (len(term) == len(unit) == len(count)) or (len(term) and (term.max() >= len(terms)
+                                                                        or unit.max() >= len(units))):
             return Index.empty()
         return Index([u[0] for u in units], [u[1] for u in units], [u[2] for u in units], terms, term, unit, count)
     except (sqlite3.Error, KeyError, ValueError, OSError):
@@ -82,7 +82,7 @@ def save_index(path: Path, index: Index) -> None:
                        list(zip(range(len(index.uids)), index.uids, index.digests, index.texts)))
         db.executemany("INSERT INTO arrays VALUES (?, ?)",
                        [("terms", json.dumps(index.terms, ensure_ascii=False).encode()),
-                        *((n, getattr(index, n).astype(np.int32).tobytes()) for n in ("term", "unit", "count"))])
+                        *((n, getattr(index, n).tobytes()) for n in ("term", "unit", "count"))])
     db.close()
     part.replace(path)
 
@@ -98,7 +98,7 @@ def _entries(units: list[tuple[int, Counter[str]]], terms: list[str]) -> tuple[n
         term += [at[t] for t in counted]
         unit += [position] * len(counted)
         count += [min(c, cap) for c in counted.values()]
-    arrays = (np.array(term, dtype=np.int64), np.array(unit, dtype=np.int64), np.array(count, dtype=np.int64))
+    arrays = (np.array(term, dtype=np.int32), np.array(unit, dtype=np.int32), np.array(count, dtype=np.uint8))
     order = np.lexsort((arrays[1], arrays[0]))
     return tuple(a[order] for a in arrays)
 
@@ -107,28 +107,33 @@ def updated(old: Index, uids: list[str], digests: list[str], fresh: dict[str, Un
     """The index of the units `uids` (in their order, with their `digests`): `old`'s entries of the units
     whose digest is unchanged (those not in `fresh`), and the entries of the `fresh` units' texts."""
     was = {uid: n for n, (uid, d) in enumerate(zip(old.uids, old.digests))}
-    kept_at = np.full(len(old.uids), -1, dtype=np.int64)
+    kept_at = np.full(len(old.uids), -1, dtype=np.int32)
     for n, uid in enumerate(uids):
         if uid not in fresh and uid in was:
             kept_at[was[uid]] = n
     kept = kept_at[kept_at >= 0]
     if len(kept) < len(uids) - len(fresh) or np.any(np.diff(kept) <= 0):
         raise ValueError("the units are not those kept, or not in their order")  # caller: make anew
-    keep = kept_at[old.unit] >= 0
-    term, unit, count = old.term[keep], kept_at[old.unit[keep]], old.count[keep]
+    renumbered = kept_at[old.unit]
+    keep = renumbered >= 0
+    if keep.all():
+        term, unit, count = old.term, renumbered, old.count
+    else:
+        term, unit, count = old.term[keep], renumbered[keep], old.count[keep]
     # new terms take their place in code-point order; the kept terms' numbers move up past them
     counted = {uid: unit_terms(u[3]) for uid, u in fresh.items()}
     new_words = sorted(set().union(*counted.values()) - set(old.terms))
     slots = np.searchsorted(np.array(old.terms, dtype=object), np.array(new_words, dtype=object)) \
         if old.terms and new_words else np.zeros(len(new_words), dtype=np.int64)
     terms = _merged(old.terms, new_words, slots)
-    shift = np.searchsorted(slots, np.arange(len(old.terms)), side="right")
-    term = term + shift[term] if len(old.terms) else term
+    if len(new_words) and len(old.terms):
+        shift = np.searchsorted(slots, np.arange(len(old.terms)), side="right").astype(np.int32)
+        term = term + shift[term]
     position = {uid: n for n, uid in enumerate(uids)}
     f_term, f_unit, f_count = _entries([(position[uid], c) for uid, c in counted.items()], terms)
     # the fresh entries inserted where their (term, unit) belongs among the kept ones
     width = np.int64(max(len(uids), 1))
-    where = np.searchsorted(term * width + unit, f_term * width + f_unit)
+    where = np.searchsorted(term.astype(np.int64) * width + unit, f_term.astype(np.int64) * width + f_unit)
     term, unit, count = (np.insert(a, where, b) for a, b in ((term, f_term), (unit, f_unit), (count, f_count)))
     texts_of = dict(zip(old.uids, old.texts)) | {uid: len(u[3]) for uid, u in fresh.items()}
     return _pruned(Index(list(uids), list(digests), [texts_of[uid] for uid in uids], terms, term, unit, count))
@@ -149,7 +154,7 @@ def _pruned(index: Index) -> Index:
     held = np.bincount(index.term, minlength=len(index.terms)) > 0
     if held.all():
         return index
-    renumbered = np.cumsum(held) - 1
+    renumbered = (np.cumsum(held) - 1).astype(np.int32)
     index.terms = [t for t, h in zip(index.terms, held.tolist()) if h]
     index.term = renumbered[index.term]
     return index
@@ -162,19 +167,23 @@ def encoded_postings(index: Index) -> list[tuple[str, str]]:
     if not len(index.term):
         return []
     starts = np.flatnonzero(np.r_[True, index.term[1:] != index.term[:-1]])
-    previous = np.r_[0, index.unit[:-1]]
+    previous = np.empty_like(index.unit)
+    previous[0] = 0
+    previous[1:] = index.unit[:-1]
     previous[starts] = 0
     values = (index.unit - previous) << TF_BITS | index.count
-    chars = np.ones(len(values), dtype=np.int64)
-    while np.any(values >> (5 * chars) > 0):
-        chars += (values >> (5 * chars)) > 0
-    ends = np.cumsum(chars)
-    out = np.empty(int(ends[-1]), dtype=np.uint8)
+    chars = np.ones(len(values), dtype=np.int32)
+    bound = 32
+    while bound <= values.max():
+        chars += values >= bound
+        bound <<= 5
+    ends = np.cumsum(chars, dtype=np.int64)
     first = ends - chars
-    for k in range(int(chars.max())):
-        sel = chars > k
-        more = (chars[sel] > k + 1).astype(np.int64) << 5
-        out[first[sel] + k] = _CODES[(values[sel] >> (5 * k)) & 31 | more]
+    out = np.empty(int(ends[-1]), dtype=np.uint8)
+    out[first] = _CODES[(values & 31) | (chars > 1) << 5]
+    for k in range(1, int(chars.max())):
+        sel = np.flatnonzero(chars > k)
+        out[first[sel] + k] = _CODES[(values[sel] >> (5 * k)) & 31 | (chars[sel] > k + 1) << 5]
     text = out.tobytes().decode("ascii")
     bounds = np.r_[first[starts], len(out)].tolist()
     return [(index.terms[t], text[a:b]) for t, a, b in zip(index.term[starts].tolist(), bounds[:-1], bounds[1:])]
