@@ -176,8 +176,8 @@ def digest_html(out: Outputs, with_style: bool = True, rows: list[dict] | None =
 
 def flag_counts(out: Outputs) -> pd.DataFrame:
     """How many sentences of the run carry each flag, with the flag's meaning."""
-    flags = out.sentences["flags"].astype(str).str.split(FLAG_SEP, regex=False).explode()
-    codes = flags[flags.notna() & (flags != "")].str.split(":", n=1, regex=False).str[0]
-    table = pd.Series(codes.tolist(), dtype=str).value_counts().rename_axis("flag").reset_index(name="sentences")
+    every = FLAG_SEP.join(out.sentences["flags"].astype(str)).split(FLAG_SEP)  # one split for every cell
+    codes = [f.split(":", 1)[0] for f in every if f]
+    table = pd.Series(codes, dtype=str).value_counts().rename_axis("flag").reset_index(name="sentences")
     table["meaning"] = table["flag"].map(meaning)
     return table
