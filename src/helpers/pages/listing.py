@@ -73,14 +73,13 @@ def report_rows(out: Outputs) -> list[dict]:
     reviewed = (sents["origin"] == "review").groupby(sents["report_id"]).sum().reindex(ids, fill_value=0)
     first = by_report["text_vi"].first().reindex(ids)
     titled = sents[sents["role"] == "title"]
-    english = titled.groupby("report_id", sort=False)["text_en"].agg(" ".join).reindex(ids, fill_value="")
-    pairs = out.mentions[["report_id", "entity_id"]].astype(str).drop_duplicates()
-    named = pairs.sort_values(["report_id", "entity_id"]).groupby("report_id")["entity_id"].agg(" ".join) \
-        if len(pairs) else pd.Series(dtype=object)
-    named = named.reindex(ids, fill_value="")
+    english = [" ".join(t) for t in _grouped(titled["report_id"], titled["text_en"], ids)]
+    pairs = out.mentions[["report_id", "entity_id"]].astype(str).drop_duplicates().sort_values(["report_id",
+                                                                                                "entity_id"])
+    named = [" ".join(e) for e in _grouped(pairs["report_id"], pairs["entity_id"], ids)]
     rows = []
     for r, n, lead, en, f, rv, ents in zip(reports.to_dict("records"), total.tolist(), first.tolist(),
-                                          english.tolist(), flagged.tolist(), reviewed.tolist(), named.tolist()):
+                                          english, flagged.tolist(), reviewed.tolist(), named):
         rows.append({"id": r["report_id"], "href": f"{r['report_id']}.html",
                      "title": _title(r, lead if n else None), "english_title": en, "date": r["date"],
                      "source": source_name(r), "format": r["format"], "language": r["language"], "total": int(n),
@@ -88,6 +87,15 @@ def report_rows(out: Outputs) -> list[dict]:
     rows.sort(key=lambda row: row["title"])
     rows.sort(key=lambda row: row["date"] or "", reverse=True)
     return [*[r for r in rows if r["date"]], *[r for r in rows if not r["date"]]]
+
+
+def _grouped(keys: pd.Series, values: pd.Series, ids: pd.Series) -> list[list[str]]:
+    """The `values` of each of `ids` (in their order), by `keys`, as they come (a plain pass: pandas'
+    per-group Python aggregation costs a Series a group)."""
+    found: dict[str, list[str]] = {}
+    for key, value in zip(keys.tolist(), values.tolist()):
+        found.setdefault(key, []).append(value)
+    return [found.get(rid, []) for rid in ids.tolist()]
 
 
 def _title(report: Record, first_text: str | None) -> str:
