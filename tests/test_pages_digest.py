@@ -70,7 +70,7 @@ def test_a_page_whose_bytes_would_change_has_a_new_digest_whatever_changed(out, 
         for column in getattr(out, name).columns:
             if column == "report_id":
                 continue
-            for value in ("2", "title", "", "a changed <text>"):
+            for value in ("2", "title", "review", "", "a changed <text>"):
                 after, new_digests = rendered(changed(out, name, column, 0, value), tmp_path)
                 for file in pages:
                     if after[file] != pages[file]:
@@ -101,6 +101,6 @@ def test_a_collection_wide_change_renders_the_pages_that_show_it(out, tmp_path):
 def test_what_no_page_shows_renders_nothing(out, tmp_path):
     pages, digests = rendered(out, tmp_path)
     for name, column in [("entities", c) for c in columns("entities") if c not in ENTITY_SHOWN] + [
-            ("sentences", "from_memory"), ("sentences", "confidence")]:
-        after, new = rendered(changed(out, name, column, 0, "999"), tmp_path)
+            ("sentences", "from_memory"), ("sentences", "confidence"), ("sentences", "origin")]:
+        after, new = rendered(changed(out, name, column, 0, "memory"), tmp_path)  # row 0's origin: `machine`
         assert after == pages and new == digests, (name, column)

@@ -8,7 +8,8 @@ pass over each table, not a context per report), the names and kinds of the enti
 title and header (the run's pages and the neighbouring reports' titles), what every report page shows
 alike (the demo banner, the provenance, whether the run has an entity index) and the code that renders
 it (every module of the package, the templates, the versions of Jinja2 and MarkupSafe). A column no
-page shows (a sentence's `from_memory`, an entity's report count) changes no digest.
+page shows (a sentence's `from_memory`, an entity's report count) changes no digest, nor does a sentence's
+`origin` but for whether a person reviewed it (a kept report's machine English restated as from the memory).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ MANIFEST = "pages.json"  # OUT/html/pages.json: {"<report_id>.html": digest}
 PACKAGE = Path(__file__).resolve().parents[1]  # src/helpers: its modules and templates
 PAGE_TABLES = ("reports", "sentences", "summaries", "references", "mentions")  # a report's own rows a page reads
 NOT_SHOWN = {"sentences": ("line_no", "lang", "model", "from_memory", "pieces", "confidence")}  # on no page
+ONLY_WHETHER = {"origin": "review"}  # a column a page shows only as whether it holds this value (the ✓ mark)
 ENTITY_SHOWN = ("entity_id", "kind", "name_vi", "name_en")  # what a report page shows of an entity it names
 TEXT_TABLES = ("reports", "sentences", "summaries", "references")  # what a report's search texts are made from
 
@@ -65,7 +67,8 @@ def table_digests(out: Outputs, name: str) -> dict[str, bytes]:
     """Each report's rows of table `name` (every column a page may show) as one digest, made once per outputs."""
     if name not in out._digests:
         frame = getattr(out, name)
-        out._digests[name] = grouped_digests(frame, [c for c in frame.columns if c not in NOT_SHOWN.get(name, ())])
+        shown = frame.assign(**{c: frame[c] == value for c, value in ONLY_WHETHER.items() if c in frame.columns})
+        out._digests[name] = grouped_digests(shown, [c for c in frame.columns if c not in NOT_SHOWN.get(name, ())])
     return out._digests[name]
 
 
