@@ -101,6 +101,7 @@ def test_a_collection_wide_change_renders_the_pages_that_show_it(out, tmp_path):
 def test_what_no_page_shows_renders_nothing(out, tmp_path):
     pages, digests = rendered(out, tmp_path)
     for name, column in [("entities", c) for c in columns("entities") if c not in ENTITY_SHOWN] + [
-            ("sentences", "from_memory"), ("sentences", "confidence"), ("sentences", "origin")]:
+            ("sentences", "from_memory"), ("sentences", "confidence"), ("sentences", "origin"),
+            ("reports", "first_seen"), ("reports", "last_changed")]:
         after, new = rendered(changed(out, name, column, 0, "memory"), tmp_path)  # row 0's origin: `machine`
         assert after == pages and new == digests, (name, column)

@@ -31,7 +31,9 @@ from helpers.pages.render import Nav
 MANIFEST = "pages.json"  # OUT/html/pages.json: {"<report_id>.html": digest}
 PACKAGE = Path(__file__).resolve().parents[1]  # src/helpers: its modules and templates
 PAGE_TABLES = ("reports", "sentences", "summaries", "references", "mentions")  # a report's own rows a page reads
-NOT_SHOWN = {"sentences": ("line_no", "lang", "model", "from_memory", "pieces", "confidence")}  # on no page
+NOT_SHOWN = {"sentences": ("line_no", "lang", "model", "from_memory", "pieces", "confidence"),  # on no report page
+             "reports": ("first_seen", "last_changed")}  # (the index marks new and changed: a moved project's
+# corpus made anew sees every report first now, and its pages are those it had)
 ONLY_WHETHER = {"origin": "review"}  # a column a page shows only as whether it holds this value (the ✓ mark)
 ENTITY_SHOWN = ("entity_id", "kind", "name_vi", "name_en")  # what a report page shows of an entity it names
 TEXT_TABLES = ("reports", "sentences", "summaries", "references")  # what a report's search texts are made from
