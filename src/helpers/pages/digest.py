@@ -1,11 +1,15 @@
-"""What a report page is rendered from, as one digest: the pages step renders a page again only when
-its digest changed (`pages.stage.write_pages`, the manifest `OUT/html/pages.json`).
+"""What a report page is rendered from, as one digest per page, made for every report at once without
+building any page's context: the pages step renders a page again only when its digest changed
+(`pages.stage.write_pages`, the manifest `OUT/html/pages.json`).
 
-A page's digest covers exactly its inputs: the template's context (`pages.report.report_context`:
-the rows, tables, counts, entities, banner and provenance the page shows), its header (the run's pages
-and the neighbouring reports) and the code that renders it (every module of the package, the
-templates, and the versions of Jinja2 and MarkupSafe). A column the page does not show (a sentence's
-`from_memory`) changes no digest.
+A page's digest covers everything its template can show (`pages.report.report_context`): the report's
+rows in every table the page reads (`pd.util.hash_pandas_object`, grouped by report: one vectorised
+pass over each table, not a context per report), the names and kinds of the entities it names, its
+title and header (the run's pages and the neighbouring reports' titles), what every report page shows
+alike (the demo banner, the provenance, whether the run has an entity index) and the code that renders
+it (every module of the package, the templates, the versions of Jinja2 and MarkupSafe). A column no
+page shows (a sentence's `from_memory`, an entity's report count) changes no digest, nor does a sentence's
+`origin` but for whether a person reviewed it (a kept report's machine English restated as from the memory).
 """
 
 from __future__ import annotations
@@ -13,18 +17,26 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from collections.abc import Mapping
 from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from helpers.pages.outputs import Outputs
+from helpers.pages.outputs import DEMO_BANNER, Outputs
 from helpers.pages.render import Nav
-from helpers.pages.report import report_context
 
 MANIFEST = "pages.json"  # OUT/html/pages.json: {"<report_id>.html": digest}
 PACKAGE = Path(__file__).resolve().parents[1]  # src/helpers: its modules and templates
+PAGE_TABLES = ("reports", "sentences", "summaries", "references", "mentions")  # a report's own rows a page reads
+NOT_SHOWN = {"sentences": ("line_no", "lang", "model", "from_memory", "pieces", "confidence"),  # on no report page
+             "reports": ("first_seen", "last_changed")}  # (the index marks new and changed: a moved project's
+# corpus made anew sees every report first now, and its pages are those it had)
+ONLY_WHETHER = {"origin": "review"}  # a column a page shows only as whether it holds this value (the ✓ mark)
+ENTITY_SHOWN = ("entity_id", "kind", "name_vi", "name_en")  # what a report page shows of an entity it names
+TEXT_TABLES = ("reports", "sentences", "summaries", "references")  # what a report's search texts are made from
 
 
 @lru_cache(maxsize=1)
@@ -39,19 +51,82 @@ def code_digest() -> str:
     return h.hexdigest()
 
 
+def grouped_digests(frame: pd.DataFrame, columns: list[str], key: str = "report_id") -> dict[str, bytes]:
+    """Each `key` value's rows of `frame` (those columns, in the table's order) as one 16-byte digest:
+    every row hashed in one vectorised pass (`pd.util.hash_pandas_object`), then each group's hashes."""
+    if not len(frame):
+        return {}
+    hashes = pd.util.hash_pandas_object(frame[columns], index=False, categorize=False).to_numpy()
+    codes, ids = pd.factorize(frame[key].astype(str))
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(ids) + 1))
+    data = hashes[order]
+    return {str(rid): hashlib.blake2b(data[a:b].tobytes(), digest_size=16).digest()
+            for rid, a, b in zip(ids, bounds[:-1], bounds[1:])}
+
+
+def table_digests(out: Outputs, name: str) -> dict[str, bytes]:
+    """Each report's rows of table `name` (every column a page may show) as one digest, made once per outputs."""
+    if name not in out._digests:
+        frame = getattr(out, name)
+        shown = frame.assign(**{c: frame[c] == value for c, value in ONLY_WHETHER.items() if c in frame.columns})
+        out._digests[name] = grouped_digests(shown, [c for c in frame.columns if c not in NOT_SHOWN.get(name, ())])
+    return out._digests[name]
+
+
+def rows_digests(out: Outputs, tables: tuple[str, ...] = PAGE_TABLES) -> dict[str, bytes]:
+    """Each report's rows in `tables` (every column a page may show) as one digest per report."""
+    parts = [table_digests(out, name) for name in tables]
+    empty = b"\0" * 16
+    return {rid: b"".join(p.get(rid, empty) for p in parts) for rid in map(str, out.reports["report_id"])}
+
+
+def entity_digests(out: Outputs) -> dict[str, bytes]:
+    """Each report's named entities (their ENTITY_SHOWN columns, by id) as one digest per report: an
+    entity's new English name changes the pages of every report naming it, its report count none."""
+    if not len(out.mentions) or not len(out.entities):
+        return {}
+    entities = out.entities.fillna("")
+    shown = pd.Series(pd.util.hash_pandas_object(entities[list(ENTITY_SHOWN)].astype(str), index=False).to_numpy(),
+                      index=entities["entity_id"].astype(str))
+    named = out.mentions[["report_id", "entity_id"]].astype(str).drop_duplicates()
+    named = named[named["entity_id"].isin(shown.index)].sort_values(["report_id", "entity_id"], kind="stable")
+    named = named.assign(hash=shown.reindex(named["entity_id"]).to_numpy())
+    return grouped_digests(named, ["entity_id", "hash"])
+
+
 def _plain(value: object) -> object:
-    """A context value as JSON can hold it, whole (a table by its columns and rows, never a shortened repr)."""
+    """A value as JSON can hold it, whole (a table by its columns and rows, never a shortened repr)."""
     if isinstance(value, pd.DataFrame):
         return {"columns": [str(c) for c in value.columns], "rows": value.to_numpy(dtype=object).tolist()}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return dataclasses.asdict(value)
-    if isinstance(value, (set, frozenset)):
-        return sorted(map(str, value))
     raise TypeError(f"no digest for a {type(value).__name__} in a page's context")
 
 
-def page_digest(out: Outputs, report_id: str, title: str, nav: Nav, code: str) -> str:
-    """The digest of everything report `report_id`'s page is rendered from: its context, its `title`, its
-    header `nav`, the code's digest `code`."""
-    inputs = {"context": report_context(out, report_id), "title": title, "nav": dataclasses.asdict(nav), "code": code}
-    return hashlib.sha256(json.dumps(inputs, sort_keys=True, default=_plain, ensure_ascii=False).encode()).hexdigest()
+def shared_part(out: Outputs, code: str) -> bytes:
+    """What every report page shows alike: the code's digest, the demo banner, whether the run has an
+    entity index, and the provenance (but the stage timings, which the index shows)."""
+    provenance = {k: v for k, v in out.provenance.items() if k != "stages"}
+    shared = [code, DEMO_BANNER if out.demo else "", bool(len(out.entities)), provenance]
+    return json.dumps(shared, sort_keys=True, default=_plain, ensure_ascii=False).encode()
+
+
+def _nav_plain(nav: Nav) -> list:
+    """A header as plain values (every field of its links), cheaper than `dataclasses.asdict`."""
+    def link(lk: object) -> list | None:
+        return None if lk is None else [getattr(lk, f.name) for f in dataclasses.fields(lk)]  # type: ignore[arg-type]
+    return [[link(lk) for lk in nav.links], link(nav.previous), link(nav.next)]
+
+
+def page_digests(out: Outputs, titles: Mapping[str, str], navs: Mapping[str, Nav], code: str) -> dict[str, str]:
+    """Each report page's digest (`<report_id>.html` -> hex) of everything it is rendered from: its
+    rows, its entities' names, its `titles[file]` and header `navs[file]`, and `shared_part`."""
+    shared = hashlib.sha256(shared_part(out, code)).digest()
+    rows, named = rows_digests(out), entity_digests(out)
+    digests = {}
+    for rid in map(str, out.reports["report_id"]):
+        file = f"{rid}.html"
+        head = json.dumps([titles[file], _nav_plain(navs[file])], ensure_ascii=False).encode()
+        digests[file] = hashlib.sha256(shared + rows[rid] + named.get(rid, b"") + head).hexdigest()
+    return digests

@@ -14,8 +14,8 @@ from collections import Counter
 import pandas as pd
 from markupsafe import Markup
 
-from helpers.checks.flags import flag_code, meaning, split_flags
-from helpers.pages.outputs import DEMO_BANNER, Outputs, Record, counts, display_title, english_title
+from helpers.checks.flags import FLAG_SEP, meaning
+from helpers.pages.outputs import DEMO_BANNER, Outputs, Record, display_title
 from helpers.pages.render import render
 
 LISTED = 200  # rows an exported index holds as HTML; its script lists every row from ROWS_SCRIPT
@@ -62,21 +62,45 @@ def when(iso: str) -> str:
 
 
 def report_rows(out: Outputs) -> list[dict]:
-    """One row per report for the index and the digest, newest first (undated reports last)."""
+    """One row per report for the index and the digest, newest first (undated reports last): each
+    table grouped by report once (pandas), not read report by report."""
     run_time = collection(out.run)["run_time"]
+    reports, sents = out.reports, out.sentences
+    ids = reports["report_id"]
+    by_report = sents.groupby("report_id", sort=False)
+    total = by_report.size().reindex(ids, fill_value=0)
+    flagged = (sents["flags"] != "").groupby(sents["report_id"]).sum().reindex(ids, fill_value=0)
+    reviewed = (sents["origin"] == "review").groupby(sents["report_id"]).sum().reindex(ids, fill_value=0)
+    first = by_report["text_vi"].first().reindex(ids)
+    titled = sents[sents["role"] == "title"]
+    english = [" ".join(t) for t in _grouped(titled["report_id"], titled["text_en"], ids)]
+    pairs = out.mentions[["report_id", "entity_id"]].astype(str).drop_duplicates().sort_values(["report_id",
+                                                                                                "entity_id"])
+    named = [" ".join(e) for e in _grouped(pairs["report_id"], pairs["entity_id"], ids)]
     rows = []
-    for r in out.reports.to_dict("records"):
-        sents = out.records("sentences", r["report_id"])
-        c = counts(sents)
-        rows.append({"id": r["report_id"], "href": f"{r['report_id']}.html", "title": display_title(r, sents),
-                     "english_title": english_title(sents), "date": r["date"], "source": source_name(r),
-                     "format": r["format"], "language": r["language"], "total": c.total, "flagged": c.flagged,
-                     "reviewed": c.reviewed, "status": status(r, run_time),
-                     "entities": " ".join(sorted({str(m["entity_id"])
-                                                  for m in out.records("mentions", r["report_id"])}))})
+    for r, n, lead, en, f, rv, ents in zip(reports.to_dict("records"), total.tolist(), first.tolist(),
+                                          english, flagged.tolist(), reviewed.tolist(), named):
+        rows.append({"id": r["report_id"], "href": f"{r['report_id']}.html",
+                     "title": _title(r, lead if n else None), "english_title": en, "date": r["date"],
+                     "source": source_name(r), "format": r["format"], "language": r["language"], "total": int(n),
+                     "flagged": int(f), "reviewed": int(rv), "status": status(r, run_time), "entities": ents})
     rows.sort(key=lambda row: row["title"])
     rows.sort(key=lambda row: row["date"] or "", reverse=True)
     return [*[r for r in rows if r["date"]], *[r for r in rows if not r["date"]]]
+
+
+def _grouped(keys: pd.Series, values: pd.Series, ids: pd.Series) -> list[list[str]]:
+    """The `values` of each of `ids` (in their order), by `keys`, as they come (a plain pass: pandas'
+    per-group Python aggregation costs a Series a group)."""
+    found: dict[str, list[str]] = {}
+    for key, value in zip(keys.tolist(), values.tolist()):
+        found.setdefault(key, []).append(value)
+    return [found.get(rid, []) for rid in ids.tolist()]
+
+
+def _title(report: Record, first_text: str | None) -> str:
+    """`display_title` from the report's first sentence's Vietnamese (None: it has no sentence)."""
+    return display_title(report, [] if first_text is None else [{"text_vi": first_text}])
 
 
 def month_chart(rows: list[dict]) -> list[dict]:
@@ -146,7 +170,7 @@ def digest_html(out: Outputs, with_style: bool = True, rows: list[dict] | None =
     rows = report_rows(out) if rows is None else rows
     c = collection(out.run)
     picked = [{**r, "summaries": [(s["method"], s["summary_en"]) for s in out.records("summaries", r["id"])]}
-              for r in rows if r["status"]]
+              for r in rows if r["status"]] if c["previous_run_time"] else []  # a first run lists none
     return render(
         "digest.html.j2",
         with_style=with_style,
@@ -160,7 +184,8 @@ def digest_html(out: Outputs, with_style: bool = True, rows: list[dict] | None =
 
 def flag_counts(out: Outputs) -> pd.DataFrame:
     """How many sentences of the run carry each flag, with the flag's meaning."""
-    codes = [flag_code(f) for cell in out.sentences["flags"] for f in split_flags(cell)]
+    every = FLAG_SEP.join(out.sentences["flags"].astype(str)).split(FLAG_SEP)  # one split for every cell
+    codes = [f.split(":", 1)[0] for f in every if f]
     table = pd.Series(codes, dtype=str).value_counts().rename_axis("flag").reset_index(name="sentences")
     table["meaning"] = table["flag"].map(meaning)
     return table

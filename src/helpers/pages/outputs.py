@@ -61,19 +61,22 @@ class Outputs:
 
     @cached_property
     def _records(self) -> dict[str, dict[str, list[Record]]]:
-        """Every table's records grouped by report, once for all pages."""
-        grouped: dict[str, dict[str, list[Record]]] = {}
-        for name in ("sentences", "summaries", "references", "mentions"):
-            by_report: dict[str, list[Record]] = {}
-            for record in getattr(self, name).to_dict("records"):
-                by_report.setdefault(record["report_id"], []).append(record)
-            grouped[name] = by_report
-        grouped["reports"] = {r["report_id"]: [r] for r in self.reports.to_dict("records")}
-        return grouped
+        """Each table's records grouped by report, once for all pages, a table when first asked for."""
+        return {}
+
+    @cached_property
+    def _digests(self) -> dict[str, dict[str, bytes]]:
+        """Each table's rows digested by report (`pages.digest.table_digests`), once for all pages."""
+        return {}
 
     def records(self, table: str, report_id: str) -> list[Record]:
         """One report's rows of a table (reports, sentences, summaries, references, mentions) as plain records
         in the table's order, grouped once for all pages (a page reads its own without pandas)."""
+        if table not in self._records:
+            by_report: dict[str, list[Record]] = {}
+            for record in getattr(self, table).to_dict("records"):
+                by_report.setdefault(record["report_id"], []).append(record)
+            self._records[table] = by_report
         return self._records[table].get(report_id, [])
 
     @cached_property

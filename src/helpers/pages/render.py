@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 
 import jinja2
@@ -116,9 +116,12 @@ def nav_for(current: str, stages: list[StagePage], reports: Sequence[tuple[str, 
     return _nav(current, stages, reports, files.index(current) if current in files else None)
 
 
-def report_navs(stages: list[StagePage], reports: Sequence[tuple[str, str]]) -> dict[str, Nav]:
-    """The header of every report page among `reports` (file name, title), by file: `nav_for` of each, in one pass."""
-    return {file: _nav(file, stages, reports, at) for at, (file, _) in enumerate(reports)}
+def report_navs(stages: list[StagePage], reports: Sequence[tuple[str, str]],
+                only: Collection[str] | None = None) -> dict[str, Nav]:
+    """The header of every report page among `reports` (file name, title), or of those in `only`, by file:
+    `nav_for` of each, in one pass."""
+    return {file: _nav(file, stages, reports, at) for at, (file, _) in enumerate(reports)
+            if only is None or file in only}
 
 
 def _nav(current: str, stages: list[StagePage], reports: Sequence[tuple[str, str]], at: int | None) -> Nav:

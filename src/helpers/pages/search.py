@@ -129,11 +129,15 @@ def encoded(values: list[int]) -> str:
 def term_shards(index: dict[str, list[int]], size: int = SHARD_BYTES) -> list[dict[str, str]]:
     """The terms in their order (code points, as the page compares them) with their postings `encoded`,
     cut into shards of about `size` bytes; a term with more postings than that is a shard of its own."""
+    return cut_shards(((term, encoded(index[term])) for term in sorted(index)), size)
+
+
+def cut_shards(items: Iterable[tuple[str, str]], size: int = SHARD_BYTES) -> list[dict[str, str]]:
+    """(term, encoded postings) in the terms' order, cut into shards of about `size` bytes (`term_shards`)."""
     shards: list[dict[str, str]] = []
     shard: dict[str, str] = {}
     used = 0
-    for term in sorted(index):
-        text = encoded(index[term])
+    for term, text in items:
         cost = len(term) + len(text) + 6
         if shard and used + cost > size:
             shards.append(shard)
@@ -159,25 +163,29 @@ def keep_or_write(path: Path, text: str) -> Path:
     return write_text(path, text)
 
 
-def write_search(units: list[Unit], html_dir: Path) -> list[Path]:
-    """Write the search data (manifest, term shards, id chunks, one text file per unit), MiniSearch and
-    the pages' scripts into `html_dir`; return the files. Files of an earlier run that this one does not
-    write (a removed report's texts, shards beyond this run's count) are removed."""
+def write_search(fresh: list[Unit], uids: list[str], texts: int, posted: list[tuple[str, str]],
+                 html_dir: Path) -> list[Path]:
+    """Write the search data into `html_dir`: the text file of each `fresh` unit (new or changed: the
+    others' files are as they were), the term shards of the `posted` terms ((term, encoded postings) in
+    code-point order), the id chunks of the units `uids` (every unit, in order, `texts` texts in all)
+    and the manifest, then MiniSearch and the pages' scripts; return the files written or kept. Files
+    of an earlier run that this one does not write (a removed report's texts, shards beyond this run's
+    count) are removed."""
     if not MINISEARCH.is_file():
         raise FileNotFoundError(f"{MINISEARCH} is missing: run `make setup` (it installs MiniSearch with npm) "
                                 "so that the pages' search works")
     folder = html_dir / SEARCH_DIR
-    written = [keep_or_write(folder / TEXT_DIR / f"{uid}.js",
-                             _script("VI2EN.texts", uid, {"page": page, "title": title, "docs": docs}))
-               for uid, page, title, docs in units]
+    for uid, page, title, docs in fresh:
+        keep_or_write(folder / TEXT_DIR / f"{uid}.js", _script("VI2EN.texts", uid, {"page": page, "title": title,
+                                                                                     "docs": docs}))
+    written = [folder / TEXT_DIR / f"{uid}.js" for uid in uids]
     remove_stale(folder / TEXT_DIR, "*.js", {p.name for p in written})
-    shards = term_shards(postings(units))
-    ids = [uid for uid, _, _, _ in units]
+    shards = cut_shards(posted)
     own = [keep_or_write(folder / f"terms-{n:04d}.js", _script("VI2EN.terms", n, s)) for n, s in enumerate(shards)]
-    own += [keep_or_write(folder / f"ids-{n // CHUNK:04d}.js", _script("VI2EN.ids", n // CHUNK, ids[n:n + CHUNK]))
-            for n in range(0, len(ids), CHUNK)]
-    manifest = {"units": len(units), "reports": sum(not uid.startswith("@") for uid in ids),
-                "texts": sum(len(d) for _, _, _, d in units), "chunk": CHUNK, "tf_bits": TF_BITS, "digits": DIGITS,
+    own += [keep_or_write(folder / f"ids-{n // CHUNK:04d}.js", _script("VI2EN.ids", n // CHUNK, uids[n:n + CHUNK]))
+            for n in range(0, len(uids), CHUNK)]
+    manifest = {"units": len(uids), "reports": sum(not uid.startswith("@") for uid in uids),
+                "texts": texts, "chunk": CHUNK, "tf_bits": TF_BITS, "digits": DIGITS,
                 "shards": [next(iter(s)) for s in shards]}
     own.append(keep_or_write(folder / "manifest.js", _script("VI2EN.manifest", manifest)))
     remove_stale(folder, "*.js", {p.name for p in own})

@@ -18,7 +18,7 @@ from pathlib import Path
 from helpers.config import Config, shown_path
 from helpers.inference.engines import Engine, LocalEngine
 from helpers.pages.collection import write_collection_pages
-from helpers.pages.digest import MANIFEST, code_digest, page_digest
+from helpers.pages.digest import MANIFEST, code_digest, page_digests
 from helpers.pages.entities import entities_html
 from helpers.pages.listing import ROWS_SCRIPT, report_rows, rows_script
 from helpers.pages.render import ENTITIES, INDEX, StagePage, nav_for, page, report_navs, save_page
@@ -43,7 +43,8 @@ class PageWork:
 def render_report_pages(work: PageWork) -> list[tuple[str, str]]:
     """(file, HTML) of each report page of a share: pure, so an engine's worker can render it."""
     title_of = dict(work.titles)
-    navs = report_navs(list(work.stages), work.titles)
+    files = {f"{rid}.html" for rid in work.out.reports["report_id"]}
+    navs = report_navs(list(work.stages), work.titles, only=files)
     rendered = []
     for rid in work.out.reports["report_id"]:
         file = f"{rid}.html"
@@ -56,10 +57,8 @@ def pages_to_render(out: Outputs, html_dir: Path, stages: list[StagePage],
                     titles: list[tuple[str, str]]) -> tuple[dict[str, str], list[str]]:
     """Each report page's digest (file -> digest of what it shows) and the reports whose page must be
     rendered: its digest differs from the one `pages.json` recorded, or its file is missing."""
-    code, navs = code_digest(), report_navs(stages, titles)
-    title_of = dict(titles)
-    digests = {file: page_digest(out, rid, f"Report: {title_of[file]}", navs[file], code)
-               for rid, file in ((rid, f"{rid}.html") for rid in out.reports["report_id"])}
+    navs = report_navs(stages, titles)
+    digests = page_digests(out, {file: f"Report: {title}" for file, title in titles}, navs, code_digest())
     made = read_json(html_dir / MANIFEST)
     stale = [file.removesuffix(".html") for file, d in digests.items()
              if made.get(file) != d or not (html_dir / file).is_file()]

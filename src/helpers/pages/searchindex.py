@@ -1,0 +1,194 @@
+"""The search data's inverted index, updated in proportion to what changed (issue 39).
+
+`OUT/html/search-terms.sqlite` keeps, from the previous run, each search unit's id and the digest of
+what its texts are made from (`unit_digests`), and the merged index as three arrays ordered by term
+(code points) then unit: term, unit, occurrences (at most 3). A run folds and splits (`search.unit_terms`)
+only the texts of the units that are new or whose digest changed; it drops the entries of changed and
+removed units, renumbers the kept ones (their order among themselves is kept, so the arrays stay
+ordered) and inserts the new entries where they belong (numpy, no sort of the whole). The postings are
+then encoded as `search.encoded` does, in one vectorised pass, and cut into shards as
+`search.term_shards` cuts them: the files are byte for byte those of a run from scratch
+(`search.postings`). A missing or unreadable store, or units in a new order, make the index anew.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections import Counter
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+
+import numpy as np
+
+from helpers.pages.search import DIGITS, TF_BITS, Unit, unit_terms
+
+TERMS_DB = "search-terms.sqlite"  # OUT/html/search-terms.sqlite, beside pages.json
+_SCHEMA = ("CREATE TABLE IF NOT EXISTS units (position INTEGER PRIMARY KEY, uid TEXT NOT NULL, "
+           "digest TEXT NOT NULL, texts INTEGER NOT NULL);"
+           "CREATE TABLE IF NOT EXISTS arrays (name TEXT PRIMARY KEY, data BLOB NOT NULL);")
+_CODES = np.frombuffer(DIGITS.encode("ascii"), dtype=np.uint8)
+
+
+def index_code(code: str) -> str:
+    """What the index is made with beside the texts: the package's code and the `regex` splitting them."""
+    return f"{code} regex {version('regex')}"
+
+
+@dataclass
+class Index:
+    """The merged index: the terms in code-point order, and its entries ordered by (term, unit)."""
+
+    uids: list[str]
+    digests: list[str]
+    texts: list[int]  # each unit's number of texts
+    terms: list[str]
+    term: np.ndarray  # int32, a position in `terms`
+    unit: np.ndarray  # int32, a position in `uids`
+    count: np.ndarray  # uint8, occurrences in the unit, at most 3
+
+    @staticmethod
+    def empty() -> "Index":
+        return Index([], [], [], [], np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.uint8))
+
+
+def load_index(path: Path) -> Index:
+    """The index the previous run kept, or an empty one (none kept, or not readable as one)."""
+    try:
+        with sqlite3.connect(path) as db:
+            units = db.execute("SELECT uid, digest, texts FROM units ORDER BY position").fetchall()
+            arrays = dict(db.execute("SELECT name, data FROM arrays").fetchall())
+        db.close()
+        term, unit = (np.frombuffer(arrays[n], dtype=np.int32) for n in ("term", "unit"))
+        count = np.frombuffer(arrays["count"], dtype=np.uint8)
+        terms = json.loads(arrays["terms"])
+        if not (len(term) == len(unit) == len(count)) or (len(term) and (term.max() >= len(terms)
+                                                                        or unit.max() >= len(units))):
+            return Index.empty()
+        return Index([u[0] for u in units], [u[1] for u in units], [u[2] for u in units], terms, term, unit, count)
+    except (sqlite3.Error, KeyError, ValueError, OSError):
+        return Index.empty()
+
+
+def save_index(path: Path, index: Index) -> None:
+    """Keep `index` for the next run (replacing the file whole, so a run stopped half-way leaves the old one)."""
+    part = path.with_name(f".{path.name}.part")
+    part.unlink(missing_ok=True)
+    with sqlite3.connect(part) as db:
+        db.executescript(_SCHEMA)
+        db.executemany("INSERT INTO units VALUES (?, ?, ?, ?)",
+                       list(zip(range(len(index.uids)), index.uids, index.digests, index.texts)))
+        db.executemany("INSERT INTO arrays VALUES (?, ?)",
+                       [("terms", json.dumps(index.terms, ensure_ascii=False).encode()),
+                        *((n, getattr(index, n).tobytes()) for n in ("term", "unit", "count"))])
+    db.close()
+    part.replace(path)
+
+
+def _entries(units: list[tuple[int, Counter[str]]], terms: list[str]) -> tuple[np.ndarray, ...]:
+    """The (term, unit, count) entries of units folded and split now, ordered by (term, unit)."""
+    at = {t: n for n, t in enumerate(terms)}
+    term: list[int] = []
+    unit: list[int] = []
+    count: list[int] = []
+    cap = (1 << TF_BITS) - 1
+    for position, counted in units:
+        term += [at[t] for t in counted]
+        unit += [position] * len(counted)
+        count += [min(c, cap) for c in counted.values()]
+    arrays = (np.array(term, dtype=np.int32), np.array(unit, dtype=np.int32), np.array(count, dtype=np.uint8))
+    order = np.lexsort((arrays[1], arrays[0]))
+    return tuple(a[order] for a in arrays)
+
+
+def updated(old: Index, uids: list[str], digests: list[str], fresh: dict[str, Unit]) -> Index:
+    """The index of the units `uids` (in their order, with their `digests`): `old`'s entries of the units
+    whose digest is unchanged (those not in `fresh`), and the entries of the `fresh` units' texts."""
+    was = {uid: n for n, (uid, d) in enumerate(zip(old.uids, old.digests))}
+    kept_at = np.full(len(old.uids), -1, dtype=np.int32)
+    for n, uid in enumerate(uids):
+        if uid not in fresh and uid in was:
+            kept_at[was[uid]] = n
+    kept = kept_at[kept_at >= 0]
+    if len(kept) < len(uids) - len(fresh) or np.any(np.diff(kept) <= 0):
+        raise ValueError("the units are not those kept, or not in their order")  # caller: make anew
+    renumbered = kept_at[old.unit]
+    keep = renumbered >= 0
+    if keep.all():
+        term, unit, count = old.term, renumbered, old.count
+    else:
+        term, unit, count = old.term[keep], renumbered[keep], old.count[keep]
+    # new terms take their place in code-point order; the kept terms' numbers move up past them
+    counted = {uid: unit_terms(u[3]) for uid, u in fresh.items()}
+    new_words = sorted(set().union(*counted.values()) - set(old.terms))
+    slots = np.searchsorted(np.array(old.terms, dtype=object), np.array(new_words, dtype=object)) \
+        if old.terms and new_words else np.zeros(len(new_words), dtype=np.int64)
+    terms = _merged(old.terms, new_words, slots)
+    if len(new_words) and len(old.terms):
+        shift = np.searchsorted(slots, np.arange(len(old.terms)), side="right").astype(np.int32)
+        term = term + shift[term]
+    position = {uid: n for n, uid in enumerate(uids)}
+    f_term, f_unit, f_count = _entries([(position[uid], c) for uid, c in counted.items()], terms)
+    # the fresh entries inserted where their (term, unit) belongs among the kept ones
+    width = np.int64(max(len(uids), 1))
+    where = np.searchsorted(term.astype(np.int64) * width + unit, f_term.astype(np.int64) * width + f_unit)
+    term, unit, count = (np.insert(a, where, b) for a, b in ((term, f_term), (unit, f_unit), (count, f_count)))
+    texts_of = dict(zip(old.uids, old.texts)) | {uid: len(u[3]) for uid, u in fresh.items()}
+    return _pruned(Index(list(uids), list(digests), [texts_of[uid] for uid in uids], terms, term, unit, count))
+
+
+def _merged(terms: list[str], new: list[str], slots: np.ndarray) -> list[str]:
+    """`terms` with the sorted `new` ones inserted before the positions `slots`."""
+    out, last = [], 0
+    for word, slot in zip(new, slots.tolist()):
+        out += terms[last:slot]
+        out.append(word)
+        last = slot
+    return out + terms[last:]
+
+
+def _pruned(index: Index) -> Index:
+    """`index` without the terms no unit holds any more (their entries went with a changed or removed unit)."""
+    held = np.bincount(index.term, minlength=len(index.terms)) > 0
+    if held.all():
+        return index
+    renumbered = (np.cumsum(held) - 1).astype(np.int32)
+    index.terms = [t for t, h in zip(index.terms, held.tolist()) if h]
+    index.term = renumbered[index.term]
+    return index
+
+
+def encoded_postings(index: Index) -> list[tuple[str, str]]:
+    """Each held term (in code-point order) with its postings as `search.encoded` writes them: the gap
+    from the previous unit holding the term, shifted by TF_BITS, with the occurrences; 5 bits a
+    character of DIGITS, low bits first, the sixth bit set while more follow."""
+    if not len(index.term):
+        return []
+    starts = np.flatnonzero(np.r_[True, index.term[1:] != index.term[:-1]])
+    previous = np.empty_like(index.unit)
+    previous[0] = 0
+    previous[1:] = index.unit[:-1]
+    previous[starts] = 0
+    values = (index.unit - previous) << TF_BITS | index.count
+    chars = np.ones(len(values), dtype=np.int32)
+    bound = 32
+    while bound <= values.max():
+        chars += values >= bound
+        bound <<= 5
+    ends = np.cumsum(chars, dtype=np.int64)
+    first = ends - chars
+    out = np.empty(int(ends[-1]), dtype=np.uint8)
+    out[first] = _CODES[(values & 31) | (chars > 1) << 5]
+    for k in range(1, int(chars.max())):
+        sel = np.flatnonzero(chars > k)
+        out[first[sel] + k] = _CODES[(values[sel] >> (5 * k)) & 31 | (chars[sel] > k + 1) << 5]
+    text = out.tobytes().decode("ascii")
+    bounds = np.r_[first[starts], len(out)].tolist()
+    return [(index.terms[t], text[a:b]) for t, a, b in zip(index.term[starts].tolist(), bounds[:-1], bounds[1:])]
+
+
+def unit_digest(*parts: object) -> str:
+    """A unit's digest of what its texts are made from."""
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False, sort_keys=True).encode()).hexdigest()

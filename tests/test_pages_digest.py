@@ -1,0 +1,107 @@
+"""Which report pages a run renders again, decided without building any page's context
+(`pages.digest`): a page whose rendered bytes would change has a new digest, whatever changed (its
+own rows, an entity's name it links, a neighbour's title in its header, the run's provenance), and a
+change no page shows (an entity's report count, a sentence's `from_memory`) renders nothing."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from helpers.pages.digest import ENTITY_SHOWN, PAGE_TABLES
+from helpers.pages.listing import report_rows
+from helpers.pages.outputs import Outputs
+from helpers.pages.stage import PageWork, pages_to_render, render_report_pages
+from helpers.store.contract import columns
+
+REPORTS = ("a", "b", "c")
+SPECIAL = {"sentence_no": lambda i: str(i + 1), "role": lambda i: ("title", "body", "caption")[i % 3],
+           "flags": lambda i: "number_changed:4→5" if i == 1 else "", "origin": lambda i: "review" if i else "machine",
+           "terms": lambda i: f"term{i}|other", "date": lambda i: f"2023-01-0{i + 1}", "kind": lambda i: "person",
+           "method": lambda i: ("extractive", "abstractive")[i % 2], "entity_id": lambda i: f"e{i % 2}",
+           "reports": lambda i: str(i + 2)}
+
+
+def table(name: str, per_report: int) -> pd.DataFrame:
+    """A contract table with every column filled (a distinct text each, or a value of the column's kind)."""
+    rows = []
+    for rid in REPORTS:
+        for i in range(per_report):
+            rows.append({c: SPECIAL[c](i) if c in SPECIAL else f"{c} of {rid} {i}" for c in columns(name)}
+                        | {"report_id": rid})
+    return pd.DataFrame(rows, columns=columns(name)).astype(str)
+
+
+@pytest.fixture()
+def out() -> Outputs:
+    entities = pd.DataFrame([{c: SPECIAL[c](i) if c in SPECIAL else f"{c} {i}" for c in columns("entities")}
+                             for i in range(2)], columns=columns("entities"))
+    run = {"models": {"translator": {"source": "demo/x", "demo": True}},
+           "parameters": {"out": "…/w/out", "models": "demo"}, "versions": {"pandas": "3"}}
+    return Outputs(table("reports", 1), table("sentences", 3), table("summaries", 2), table("references", 1),
+                   pd.DataFrame(columns=columns("problems")), run, entities, table("mentions", 2))
+
+
+def rendered(out: Outputs, tmp: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """Each report page as the pages step writes it, and its digest."""
+    titles = [(r["href"], r["title"]) for r in report_rows(out)]
+    pages = dict(render_report_pages(PageWork(out, (), tuple(titles))))
+    return pages, pages_to_render(out, tmp, [], titles)[0]
+
+
+def changed(out: Outputs, name: str, column: str, row: int, value: str) -> Outputs:
+    """`out` with one cell of one table changed."""
+    new = copy.copy(out)
+    frame = getattr(out, name).copy()
+    frame.loc[row, column] = value
+    setattr(new, name, frame)
+    for cached in ("_records", "_digests", "entity"):
+        new.__dict__.pop(cached, None)
+    return new
+
+
+def test_a_page_whose_bytes_would_change_has_a_new_digest_whatever_changed(out, tmp_path):
+    pages, digests = rendered(out, tmp_path)
+    shown = 0
+    for name in (*PAGE_TABLES, "entities"):
+        for column in getattr(out, name).columns:
+            if column == "report_id":
+                continue
+            for value in ("2", "title", "review", "", "a changed <text>"):
+                after, new_digests = rendered(changed(out, name, column, 0, value), tmp_path)
+                for file in pages:
+                    if after[file] != pages[file]:
+                        shown += 1
+                        assert new_digests[file] != digests[file], (name, column, value, file)
+    assert shown > 100  # the pages do show most cells: the test exercises the digest
+
+
+def test_a_collection_wide_change_renders_the_pages_that_show_it(out, tmp_path):
+    pages, digests = rendered(out, tmp_path)
+    # an entity's English name: every report naming it (all of them here), none other
+    after, new = rendered(changed(out, "entities", "name_en", 1, "Hanoi Police"), tmp_path)
+    assert all(after[f] != pages[f] and new[f] != digests[f] for f in pages)
+    # a report's title: its page, and its neighbours' (their header links to it by title)
+    order = [r["href"] for r in report_rows(out)]
+    middle = order[1].removesuffix(".html")
+    row = out.reports.index[out.reports["report_id"] == middle][0]
+    after, new = rendered(changed(out, "reports", "title", row, "A new title"), tmp_path)
+    assert {f for f in pages if after[f] != pages[f]} == set(order) == {f for f in pages if new[f] != digests[f]}
+    # the provenance every page shows
+    moved = copy.copy(out)
+    moved.run = {**out.run, "parameters": {**out.run["parameters"], "out": "…/elsewhere/out"}}
+    moved.__dict__.pop("provenance", None)
+    after, new = rendered(moved, tmp_path)
+    assert all(after[f] != pages[f] and new[f] != digests[f] for f in pages)
+
+
+def test_what_no_page_shows_renders_nothing(out, tmp_path):
+    pages, digests = rendered(out, tmp_path)
+    for name, column in [("entities", c) for c in columns("entities") if c not in ENTITY_SHOWN] + [
+            ("sentences", "from_memory"), ("sentences", "confidence"), ("sentences", "origin"),
+            ("reports", "first_seen"), ("reports", "last_changed")]:
+        after, new = rendered(changed(out, name, column, 0, "memory"), tmp_path)  # row 0's origin: `machine`
+        assert after == pages and new == digests, (name, column)

@@ -1,0 +1,91 @@
+"""The search data made in proportion to what changed (`pages.searchindex`): the index kept from the
+previous run, updated with only the new and changed units' texts, writes the shards a run from
+scratch writes (`search.postings`, `search.term_shards`); and the pages step's files after a day-2
+change (a report added, one changed, one removed, an entity renamed) are byte for byte those of the
+step run from scratch on the same outputs, search folder included."""
+
+from __future__ import annotations
+
+import copy
+import random
+from pathlib import Path
+
+import pandas as pd
+
+from helpers.pages.search import cut_shards, postings, term_shards
+from helpers.pages.searchindex import TERMS_DB, Index, encoded_postings, load_index, save_index, updated
+from helpers.pages.stage import write_pages
+from helpers.store.files import MARKER, remove_stale
+from test_pages_digest import changed, out  # noqa: F401  (the fixture: a small run's outputs)
+
+WORDS = ["Hà", "Nội", "ha", "noi", "Đà", "Nẵng", "công", "an", "12-NQ/TW", "z", "ß", "ÿ", "a", "b", "phòng"]
+
+
+def unit(uid: str, rng: random.Random, words: list[str] = WORDS) -> tuple:
+    texts = [" ".join(rng.choice(words) for _ in range(rng.randint(1, 40))) for _ in range(rng.randint(1, 4))]
+    return (uid, f"{uid}.html", uid, [[f"s-{n}", "sentence", t] for n, t in enumerate(texts)])
+
+
+def from_scratch(units: list[tuple]) -> list[dict[str, str]]:
+    return term_shards(postings(units), size=200)
+
+
+def test_the_kept_index_updated_writes_the_shards_of_a_run_from_scratch(tmp_path):
+    rng = random.Random(7)
+    units = [unit(f"r{n:03d}", rng) for n in range(60)]
+    index = updated(Index.empty(), [u[0] for u in units], [u[0] for u in units], {u[0]: u for u in units})
+    assert cut_shards(encoded_postings(index), size=200) == from_scratch(units)
+    save_index(tmp_path / TERMS_DB, index)
+    # day 2: units removed (their words with them), changed, added between the kept and at the end,
+    # with words no unit had
+    kept = load_index(tmp_path / TERMS_DB)
+    assert kept.terms == index.terms and (kept.unit == index.unit).all()
+    day2 = [u for u in units if u[0] not in {"r000", "r013", "r059"}]
+    day2[5] = unit(day2[5][0], rng, ["brand", "new", "words"])
+    day2.insert(20, unit("r020b", rng, WORDS + ["inserted"]))
+    day2 += [unit(f"s{n}", rng, WORDS + ["later", "Ω"]) for n in range(3)]
+    digests = [u[0] if u in units else u[0] + "'" for u in day2]
+    fresh = {u[0]: u for u, d in zip(day2, digests) if d.endswith("'")}
+    assert len(fresh) == 5
+    again = updated(kept, [u[0] for u in day2], digests, fresh)
+    assert cut_shards(encoded_postings(again), size=200) == from_scratch(day2)
+    assert "r000" not in again.uids and again.terms == sorted(again.terms)
+
+
+def test_units_in_a_new_order_are_refused_so_the_index_is_made_anew():
+    rng = random.Random(1)
+    units = [unit(f"r{n}", rng) for n in range(5)]
+    ids = [u[0] for u in units]
+    index = updated(Index.empty(), ids, ids, {u[0]: u for u in units})
+    try:
+        updated(index, ids[::-1], ids[::-1], {})
+    except ValueError:
+        return
+    raise AssertionError("a new order was taken as kept")
+
+
+def test_the_pages_step_after_a_day_2_change_writes_what_it_writes_from_scratch(out, tmp_path):  # noqa: F811
+    def step(outputs, folder: Path) -> dict[str, bytes]:
+        (folder / MARKER).parent.mkdir(parents=True, exist_ok=True)
+        if not (folder / MARKER).is_file():
+            (folder / MARKER).write_text('{"files": {}}')
+        pages = write_pages(outputs, folder / "html", [])
+        remove_stale(folder / "html", "*.html", {p.name for p in pages})  # as `make reports` does after the step
+        return {str(p.relative_to(folder)): p.read_bytes() for p in sorted((folder / "html").rglob("*"))
+                if p.is_file() and p.name != TERMS_DB}
+
+    step(out, tmp_path / "incremental")
+    day2 = copy.copy(out)
+    extra = {name: getattr(out, name)[getattr(out, name)["report_id"] == "b"].assign(report_id="d")
+             for name in ("reports", "sentences", "summaries", "references", "mentions")}
+    for name, frame in extra.items():  # d added (a copy of b), a removed
+        whole = pd.concat([getattr(out, name), frame], ignore_index=True)
+        setattr(day2, name, whole[whole["report_id"] != "a"].reset_index(drop=True))
+    day2 = changed(day2, "sentences", "text_vi", 4, "Một câu mới về phòng cháy chữa cháy")  # a row of c
+    day2 = changed(day2, "entities", "name_en", 0, "A new English name")
+    incremental = step(day2, tmp_path / "incremental")
+    scratch = step(day2, tmp_path / "scratch")
+    assert sorted(incremental) == sorted(scratch)
+    assert [name for name in scratch if incremental[name] != scratch[name]] == []
+    assert "html/search/text/a.js" not in scratch and "html/search/text/d.js" in scratch
+    assert b"phong chay" in b"".join(v for k, v in scratch.items() if "/terms-" in k)
