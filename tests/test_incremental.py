@@ -46,6 +46,9 @@ def _compared(out: Path) -> dict[str, bytes]:
     for path in sorted((out / "html").glob("*.html")):
         if path.stem not in {"index", "digest"}:  # those two name what is new: a from-scratch run has all new
             files[str(path.relative_to(out))] = _TIMINGS.sub("", path.read_text()).encode()
+    for path in sorted((out / "html" / "search").rglob("*")):  # the search data, its index updated in place
+        if path.is_file():
+            files[str(path.relative_to(out))] = path.read_bytes()
     # the database, updated in place by a re-run: its content (rows in any order, the run times aside, and
     # the reports' digests, which digest them) and what its search finds
     import sqlite3

@@ -12,8 +12,9 @@ from helpers.pages.listing import digest_html
 from helpers.pages.render import DIGEST, StagePage, nav_for, page, save_page
 from helpers.pages.outputs import Outputs, display_title, english_title
 from helpers.pages.search import SEARCH_DIR, TEXT_DIR, Unit, entity_units, report_docs, write_search
-from helpers.pages.searchindex import TERMS_DB, Index, encoded_postings, index_code, load_index, save_index, \
+from helpers.pages.searchindex import Index, encoded_postings, index_code, load_index, save_index, terms_db, \
     unit_digest, updated
+from helpers.store.files import synced_together
 
 
 def search_texts(out: Outputs, entities: bool = True) -> list[Unit]:
@@ -32,14 +33,15 @@ def search_texts(out: Outputs, entities: bool = True) -> list[Unit]:
 
 def write_search_data(out: Outputs, html_dir: Path) -> list[Path]:
     """The search data (`search.write_search`), folding and splitting only the texts of the units that are
-    new or changed since the index kept in TERMS_DB (`pages.searchindex`); the index kept for the next run."""
+    new or changed since the index kept beside `html_dir` (`pages.searchindex.terms_db`); the index kept for
+    the next run once the files it vouches for are on disk (`store.files.synced_together`)."""
     code = index_code(code_digest())
     rows = rows_digests(out, TEXT_TABLES)
     rids = [str(r) for r in out.reports["report_id"]]
     blocks = entity_units(list(out.entity.values())) if len(out.entities) else []
     uids = rids + [u[0] for u in blocks]
     digests = [unit_digest(code, rows[r].hex()) for r in rids] + [unit_digest(code, u) for u in blocks]
-    old = load_index(html_dir / TERMS_DB)
+    old = load_index(terms_db(html_dir))
     known, texts = dict(zip(old.uids, old.digests)), html_dir / SEARCH_DIR / TEXT_DIR
     stale = {uid for uid, d in zip(uids, digests) if known.get(uid) != d or not (texts / f"{uid}.js").is_file()}
     fresh = {u[0]: u for u in search_texts(out.share([r for r in rids if r in stale]), entities=False)}
@@ -49,8 +51,9 @@ def write_search_data(out: Outputs, html_dir: Path) -> list[Path]:
     except ValueError:  # the units came in a new order: the index made anew
         fresh = {u[0]: u for u in search_texts(out)}
         index = updated(Index.empty(), uids, digests, fresh)
-    written = write_search(list(fresh.values()), uids, sum(index.texts), encoded_postings(index), html_dir)
-    save_index(html_dir / TERMS_DB, index)
+    with synced_together():
+        written = write_search(list(fresh.values()), uids, sum(index.texts), encoded_postings(index), html_dir)
+    save_index(terms_db(html_dir), index)
     return written
 
 

@@ -1,6 +1,7 @@
 """The search data's inverted index, updated in proportion to what changed (issue 39).
 
-`OUT/html/search-terms.sqlite` keeps, from the previous run, each search unit's id and the digest of
+`OUT/.search-terms.sqlite` (beside `OUT/html/`, not in it: the folder one publishes holds only what its pages
+read; 95 MB at 10,000 reports) keeps, from the previous run, each search unit's id and the digest of
 what its texts are made from (`unit_digests`), and the merged index as three arrays ordered by term
 (code points) then unit: term, unit, occurrences (at most 3). A run folds and splits (`search.unit_terms`)
 only the texts of the units that are new or whose digest changed; it drops the entries of changed and
@@ -25,7 +26,12 @@ import numpy as np
 
 from helpers.pages.search import DIGITS, TF_BITS, Unit, unit_terms
 
-TERMS_DB = "search-terms.sqlite"  # OUT/html/search-terms.sqlite, beside pages.json
+TERMS_DB = ".search-terms.sqlite"  # OUT/.search-terms.sqlite: `terms_db(html_dir)`
+
+
+def terms_db(html_dir: Path) -> Path:
+    """Where the index of the pages of `html_dir` is kept: beside the folder, never published with it."""
+    return html_dir.parent / TERMS_DB
 _SCHEMA = ("CREATE TABLE IF NOT EXISTS units (position INTEGER PRIMARY KEY, uid TEXT NOT NULL, "
            "digest TEXT NOT NULL, texts INTEGER NOT NULL);"
            "CREATE TABLE IF NOT EXISTS arrays (name TEXT PRIMARY KEY, data BLOB NOT NULL);")

@@ -25,7 +25,7 @@ from helpers.pages.render import ENTITIES, INDEX, StagePage, nav_for, page, repo
 from helpers.pages.report import Outputs, index_html, report_html
 from helpers.pages.search import keep_or_write
 from helpers.store.contract import check_section, data_stamp
-from helpers.store.files import read_json, update_json, write_text
+from helpers.store.files import read_json, synced_together, update_json, write_text
 
 
 PAGES_PER_TASK = 25  # report pages rendered by one task of the engine
@@ -77,9 +77,10 @@ def write_pages(out: Outputs, html_dir: Path, stages: list[StagePage], engine: E
     write_text(html_dir / MANIFEST, _json({f: d for f, d in made.items() if f in digests and f not in changing}))
     shares = [PageWork(out.share(stale[i:i + PAGES_PER_TASK]), tuple(stages), tuple(titles))
               for i in range(0, len(stale), PAGES_PER_TASK)]
-    for rendered in (engine or LocalEngine()).map(render_report_pages, shares):
-        for file, html in rendered:
-            save_page(html_dir / file, html)
+    with synced_together():  # the pages on disk together, then recorded as made
+        for rendered in (engine or LocalEngine()).map(render_report_pages, shares):
+            for file, html in rendered:
+                save_page(html_dir / file, html)
     write_text(html_dir / MANIFEST, _json(digests))
     return [html_dir / file for file in digests] + write_collection(out, html_dir, stages, rows)
 
