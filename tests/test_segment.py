@@ -131,3 +131,28 @@ def test_the_splitter_beats_underthesea_alone_on_gold_boundaries(seed_reports):
 ])
 def test_hard_boundaries(sentences):
     assert split_sentences(" ".join(sentences)) == sentences
+
+
+@pytest.mark.slow
+def test_splitting_and_tagging_do_not_import_torch():
+    """underthesea's import pulls in its own translation pipeline, and with it transformers' model classes
+    and torch (seconds of a re-run that splits a few new reports); the project never calls it, so it is left
+    out (`text.vietnamese_nlp`), and sentences and entities come out as before."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from helpers.text.sentences import split_sentences\n"
+        "from helpers.entities.crf import ner_tags\n"
+        "print(split_sentences('Ông Nguyễn Văn An đến Hà Nội. Ông họp với Bộ Công an.'))\n"
+        "print(any(tag.endswith('PER') for _, tag in ner_tags('Ông Nguyễn Văn An đến Hà Nội.')))\n"
+        "import underthesea\n"
+        "print(underthesea.translate is None, 'torch' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    sentences, tagged, flags = done.stdout.splitlines()
+    assert sentences == str(["Ông Nguyễn Văn An đến Hà Nội.", "Ông họp với Bộ Công an."])
+    assert tagged == "True"
+    assert flags == "True False"

@@ -30,6 +30,9 @@ def _parsed(token_syntax: str) -> tuple[int, int | None, int, str | None]:
 
 def features(sent: list[tuple[str, ...]], template: list[str]) -> list[list[str]]:
     """Every word's features, as underthesea's `word2features(sent, i, template)` gives them."""
+    from helpers.text.vietnamese_nlp import underthesea
+
+    underthesea()
     from underthesea.pipeline.ner.tagged_feature import apply_function
 
     columns = [[t[j] for t in sent] for j in range(len(sent[0]))] if sent else []
@@ -53,7 +56,9 @@ def features(sent: list[tuple[str, ...]], template: list[str]) -> list[list[str]
 
 def ner_tags(text: str) -> list[tuple[str, str]]:
     """The (word, NER tag) pairs `underthesea.ner(text)` gives, by the same models and features."""
-    from underthesea import word_tokenize
+    from helpers.text.vietnamese_nlp import underthesea
+
+    word_tokenize = underthesea().word_tokenize
     from underthesea.pipeline.chunking.model_crf import CRFChunkingPredictor
     from underthesea.pipeline.ner.model_crf import CRFNERPredictor
     from underthesea.pipeline.pos_tag.model_crf import CRFPOSTagPredictor

@@ -42,9 +42,9 @@ _CJK_END = re.compile(r"(?<=[。！？])(?=.)")  # after a full-width sentence e
 
 @lru_cache(maxsize=1)
 def _tokenizer():
-    from underthesea import sent_tokenize  # imported lazily: it takes seconds
+    from helpers.text.vietnamese_nlp import underthesea
 
-    return sent_tokenize
+    return underthesea().sent_tokenize  # imported lazily: it takes a second
 
 
 def _name_initial(text: str, end: int, sentence_start: int) -> bool | None:
