@@ -169,9 +169,10 @@ def write_output(cfg: Config, stage: Stage, out: StageOutput, sections: dict[str
         write_csv(cfg.data_dir / TABLES[name].file, frame)
     for folder in dict.fromkeys([*out.files, *stage.folders]):
         files = out.files.get(folder, {})
-        with synced_together():  # on disk before run.json records the stage below
-            for name, data in files.items():
-                write_bytes(cfg.data_dir / folder / name, data)
+        if files:
+            with synced_together():  # on disk before run.json records the stage below
+                for name, data in files.items():
+                    write_bytes(cfg.data_dir / folder / name, data)
         remove_stale(cfg.data_dir / folder, "*", set(files) | out.kept_files.get(folder, set()))
     if first:
         start_json(cfg.run_json, {"parameters": check_section("parameters", cfg.shown_parameters()),
