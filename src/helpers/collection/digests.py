@@ -7,25 +7,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from helpers.store.digests import grouped_digests
+
 if TYPE_CHECKING:
     import pandas as pd
 
-_PLACE = "\0place"  # a column no contract table has: a row's place among its report's rows
-
 
 def report_digests(frame: pd.DataFrame) -> dict[str, str]:
-    """report_id -> a digest of that report's rows, in order, as 16 hex digits: pandas' vectorised
-    hash of each row's cells and its place among the report's rows, summed modulo 2**64 per report
-    (a cell changed, a row added, removed or moved changes it)."""
-    import pandas as pd
-
-    if frame.empty:
-        return {}
-    ids = frame["report_id"]
-    place = ids.groupby(ids, sort=False).cumcount().to_numpy()
-    rows = pd.util.hash_pandas_object(frame.assign(**{_PLACE: place}), index=False)
-    sums = rows.groupby(ids.to_numpy(), sort=False).sum()  # uint64: wraps modulo 2**64
-    return {str(report_id): f"{int(value):016x}" for report_id, value in sums.items()}
+    """report_id -> a digest of that report's rows, in order, as hex (`store.digests.grouped_digests`
+    over every column)."""
+    return {rid: d.hex() for rid, d in grouped_digests(frame, list(frame.columns)).items()}
 
 
 def differing(new: dict[str, str], held: dict[str, str]) -> tuple[list[str], list[str]]:

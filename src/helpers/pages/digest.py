@@ -22,11 +22,11 @@ from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from helpers.pages.outputs import DEMO_BANNER, Outputs
 from helpers.pages.render import Nav
+from helpers.store.digests import grouped_digests
 
 MANIFEST = "pages.json"  # OUT/html/pages.json: {"<report_id>.html": digest}
 PACKAGE = Path(__file__).resolve().parents[1]  # src/helpers: its modules and templates
@@ -49,20 +49,6 @@ def code_digest() -> str:
             h.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     h.update(f"jinja2 {version('jinja2')} markupsafe {version('markupsafe')}".encode())
     return h.hexdigest()
-
-
-def grouped_digests(frame: pd.DataFrame, columns: list[str], key: str = "report_id") -> dict[str, bytes]:
-    """Each `key` value's rows of `frame` (those columns, in the table's order) as one 16-byte digest:
-    every row hashed in one vectorised pass (`pd.util.hash_pandas_object`), then each group's hashes."""
-    if not len(frame):
-        return {}
-    hashes = pd.util.hash_pandas_object(frame[columns], index=False, categorize=False).to_numpy()
-    codes, ids = pd.factorize(frame[key].astype(str))
-    order = np.argsort(codes, kind="stable")
-    bounds = np.searchsorted(codes[order], np.arange(len(ids) + 1))
-    data = hashes[order]
-    return {str(rid): hashlib.blake2b(data[a:b].tobytes(), digest_size=16).digest()
-            for rid, a, b in zip(ids, bounds[:-1], bounds[1:])}
 
 
 def table_digests(out: Outputs, name: str) -> dict[str, bytes]:
