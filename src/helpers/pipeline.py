@@ -39,7 +39,8 @@ from helpers.stamps import recorded_stamp, stamp
 from helpers.store.code import code_stamp
 from helpers.store.contract import TABLES, check_section, columns_written, read_table
 from helpers.store.files import (drop_json, merge_json, read_json, remove_stale, start_json, synced_together,
-                                 update_json, write_bytes, write_csv)
+                                 update_json, write_bytes)
+from helpers.store.segments import write_table_csv
 from helpers.store.outputs import claim_output
 from helpers.text.terminal import shown
 from helpers.summarise.stage import SummariseStage
@@ -166,7 +167,7 @@ def write_output(cfg: Config, stage: Stage, out: StageOutput, sections: dict[str
         if list(frame.columns) != expected:
             raise ValueError(f"stage {stage.name} made {name} with columns {list(frame.columns)}, "
                              f"not the contract's {expected}")
-        write_csv(cfg.data_dir / TABLES[name].file, frame)
+        write_table_csv(cfg.data_dir / TABLES[name].file, frame)
     for folder in dict.fromkeys([*out.files, *stage.folders]):
         files = out.files.get(folder, {})
         if files:

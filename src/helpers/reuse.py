@@ -15,7 +15,7 @@ from helpers.config import Config
 from helpers.errors import InputError
 from helpers.stage import Previous, RunContext, Stage, StageOutput
 from helpers.store.contract import columns_written, read_table
-from helpers.store.files import as_stored
+from helpers.store.files import as_stored, stored_text
 
 
 class Tables(MutableMapping[str, pd.DataFrame]):
@@ -102,8 +102,9 @@ def run_stage(stage: Stage, ctx: RunContext, tables: Mapping[str, pd.DataFrame],
     made = stage.collective(ctx, made)
     rewrite = todo | (changed_reports(made, partial, keep) if partial is not None else set())
     files = {**out.files, **stage.files(ctx, made, rewrite)} if stage.folders else out.files
-    kept_files = {folder: {f.name for f in (ctx.cfg.data_dir / folder).glob("*")
-                           if f.name.split(".", 1)[0] in keep - rewrite} for folder in stage.folders}
+    unchanged = keep - rewrite  # (once: not for each of a folder's tens of thousands of files)
+    kept_files = {folder: {f.name for f in (ctx.cfg.data_dir / folder).glob("*") if f.name.split(".", 1)[0] in unchanged}
+                  for folder in stage.folders}
     record = {**out.record, **stage.totals(ctx, made, out.record)}
     return replace(out, tables=made, record=record, files=files, kept_files=kept_files,
                    anew=frozenset(todo) if partial is not None else out.anew)
@@ -113,21 +114,10 @@ def changed_reports(tables: dict[str, pd.DataFrame], previous: Previous, keep: s
     """The kept reports whose rows a pass over the whole output changed (their files are made again)."""
     changed: set[str] = set()
     for name, frame in tables.items():
-        now = _stored(frame[frame["report_id"].isin(keep)]).reset_index(drop=True)
+        now = stored_text(frame[frame["report_id"].isin(keep)]).reset_index(drop=True)
         before = previous.kept(name, keep).reset_index(drop=True)
         if now.shape != before.shape or list(now.columns) != list(before.columns):
             return set(keep)
         differs = (now.values != before.values).any(axis=1)
         changed |= set(now.loc[differs, "report_id"])
     return changed
-
-
-def _stored(frame: pd.DataFrame) -> pd.DataFrame:
-    """`frame` as read back from its CSV (`as_stored`): the columns already held as text are so (the kept
-    rows read back, the new ones stored before the merge); only the others make the round trip."""
-    from pandas.api.types import infer_dtype
-
-    other = [c for c in frame.columns if infer_dtype(frame[c], skipna=False) not in ("string", "empty")]
-    if not other:
-        return frame
-    return frame.assign(**{c: as_stored(frame[[c]])[c].to_numpy() for c in other})

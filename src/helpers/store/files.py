@@ -100,6 +100,17 @@ def as_stored(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
 
 
+def stored_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with each column that does not already hold text as the file would hold it (`as_stored`):
+    the rows a stage made now compare with the rows a previous run wrote, as equals."""
+    from pandas.api.types import infer_dtype
+
+    other = [c for c in frame.columns if infer_dtype(frame[c], skipna=False) not in ("string", "empty")]
+    if not other:
+        return frame
+    return frame.assign(**{c: as_stored(frame[[c]])[c].to_numpy() for c in other})
+
+
 def read_csv(path: Path) -> pd.DataFrame:
     """Read a CSV written by `write_csv`, keeping every value as written (no NaN for '')."""
     import pandas as pd

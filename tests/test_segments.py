@@ -1,0 +1,100 @@
+"""A contract table written in proportion to change (store.segments): the bytes are always those of the
+whole frame written at once, whatever changed, and only the changed reports are formatted again."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+
+from helpers.store import segments
+from helpers.store.files import read_csv, write_csv
+from helpers.store.segments import segments_file, write_table_csv
+
+HARD = ['plain', 'with "quotes"', 'a\nnew line', 'a bare\rCR', '', '\n"r2","', 'Hà Nội, 2022', 'x\u2028y']
+
+
+def _frame(reports: int, rng: np.random.Generator, typed: bool = False) -> pd.DataFrame:
+    rows = []
+    for r in range(reports):
+        for i in range(int(rng.integers(1, 5))):
+            rows.append({"report_id": f"r{r}", "n": i if typed else str(i),
+                         "text": HARD[int(rng.integers(len(HARD)))] + f" {r}.{i}",
+                         "score": float(rng.random()) if typed else f"{rng.random():.3f}"})
+    return pd.DataFrame(rows)
+
+
+def _whole(frame: pd.DataFrame, tmp_path) -> bytes:
+    return write_csv(tmp_path / "whole.csv", frame).read_bytes()
+
+
+def _formatted(monkeypatch) -> list[int]:
+    """The number of rows each call formats (to_csv of the frame or a part of it)."""
+    calls: list[int] = []
+    real = pd.DataFrame.to_csv
+
+    def spy(self, *args, **kwargs):
+        calls.append(len(self))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", spy)
+    return calls
+
+
+def test_a_rewrite_formats_only_the_changed_reports_and_gives_the_whole_writes_bytes(tmp_path, monkeypatch):
+    rng = np.random.default_rng(0)
+    path = tmp_path / "t.csv"
+    first = _frame(40, rng, typed=True)  # a first run's frame holds numbers; the file, their text
+    write_table_csv(path, first)
+    assert path.read_bytes() == _whole(first, tmp_path)
+    again = read_csv(path)  # a re-run's rows as read back ...
+    again.loc[again["report_id"] == "r3", "text"] = 'changed "in" place\nover lines'
+    again = pd.concat([again[again["report_id"] != "r7"],  # ... one report removed, one added, one changed
+                       pd.DataFrame([{"report_id": "r99", "n": "0", "text": "new", "score": "0.5"}])],
+                      ignore_index=True)
+    calls = _formatted(monkeypatch)
+    write_table_csv(path, again)
+    monkeypatch.undo()
+    assert path.read_bytes() == _whole(again, tmp_path)
+    rows = [n for n in calls if n]
+    assert rows == [int((again["report_id"].isin({"r3", "r99"})).sum())], calls  # the two reports, formatted once
+
+
+def test_a_file_changed_since_or_an_unsegmented_table_is_written_whole(tmp_path):
+    rng = np.random.default_rng(1)
+    path = tmp_path / "t.csv"
+    frame = read_csv(write_csv(tmp_path / "f.csv", _frame(20, rng)))
+    write_table_csv(path, frame)
+    path.write_bytes(path.read_bytes().replace(b'"r1"', b'"rX"'))  # edited by hand: its ranges do not hold
+    write_table_csv(path, frame)
+    assert path.read_bytes() == _whole(frame, tmp_path)
+    shuffled = frame.sample(frac=1, random_state=0, ignore_index=True)  # a report's rows apart: no segments
+    write_table_csv(path, shuffled)
+    assert path.read_bytes() == _whole(shuffled, tmp_path)
+    assert not segments_file(path).exists()
+    write_table_csv(path, frame.iloc[:0])
+    assert path.read_bytes() == _whole(frame.iloc[:0], tmp_path)
+
+
+def test_the_sidecar_records_each_reports_bytes(tmp_path):
+    frame = read_csv(write_csv(tmp_path / "f.csv", _frame(12, np.random.default_rng(2))))
+    path = write_table_csv(tmp_path / "t.csv", frame)
+    data = path.read_bytes()
+    recorded = json.loads(segments_file(path).read_text())
+    assert recorded["size"] == len(data)
+    for rid, (_, a, b) in recorded["segments"].items():
+        assert read_csv_bytes(data[:data.index(b"\n") + 1] + data[a:b])["report_id"].eq(rid).all()
+        assert len(read_csv_bytes(data[:data.index(b"\n") + 1] + data[a:b])) == (frame["report_id"] == rid).sum()
+
+
+def read_csv_bytes(data: bytes) -> pd.DataFrame:
+    import io
+
+    return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+
+
+def test_a_key_that_another_key_begins_with_is_found_apart():
+    data = b'\n"r10","a"\n"r1","b\n""r1"","""\n'
+    starts = segments._record_starts(data, ["r10", "r1"])
+    assert starts == [1, 11]
