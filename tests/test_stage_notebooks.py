@@ -145,3 +145,27 @@ def test_the_overview_counts_most_first_and_samples_the_same_rows_each_time():
     assert newest(reports, 2)["report_id"].tolist() == ["c", "a"]
     assert spread(pd.Series([1, 2, 3, 10]), "words").iloc[0].to_dict() == {
         "count": 4, "mean words": 4.0, "median words": 2.5, "90% at most": 7.9, "most words": 10.0}
+
+
+def test_inspecting_a_notebook_leaves_out_the_unused_iri_grammar():
+    """nbformat's jsonschema would import rfc3987-syntax and compile its grammar (0.9 s of each run); the
+    notebooks package leaves it out, and notebooks are still inspected and validated."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, time\n"
+        "from helpers.notebooks.stages import is_view, stage_page\n"
+        "import nbformat\n"
+        "from pathlib import Path\n"
+        "nb = nbformat.read('notebooks/01_corpus.ipynb', as_version=4)\n"
+        "nbformat.validate(nb)\n"
+        "print(is_view(Path('notebooks/01_corpus.ipynb')), is_view(Path('notebooks/04_report.ipynb')))\n"
+        "print(sys.modules.get('rfc3987_syntax', 'absent'), 'lark' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parents[1])
+    assert done.returncode == 0, done.stderr
+    views, left_out = done.stdout.splitlines()
+    assert views == "False True"
+    assert left_out == "None False"

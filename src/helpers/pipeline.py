@@ -35,7 +35,7 @@ from helpers.pages.render import INDEX
 from helpers.progress import stage_done, stage_line
 from helpers.reuse import Tables, previous_output, read_written, recorded_field, report_ids, run_stage
 from helpers.stage import RunContext, Stage, StageOutput
-from helpers.stamps import recorded_stamp, stamp
+from helpers.stamps import inputs_stamp, recorded_stamp, stamp
 from helpers.store.code import code_stamp
 from helpers.store.contract import TABLES, check_section, columns_written, read_table
 from helpers.store.files import (drop_json, merge_json, read_json, remove_stale, start_json, synced_together,
@@ -102,7 +102,8 @@ def run_stages(cfg: Config, upto: str | None = None, *, ctx: RunContext | None =
     done = StagesRun()
     stages = stages_upto(upto)
     recorded = read_json(cfg.run_json)  # before the first stage run starts it anew
-    wanted = [stamp(cfg, SEQUENCE[: at + 1], context.reviews.digest_of) for at in range(len(stages))]
+    inputs = inputs_stamp(cfg.seeds)
+    wanted = [stamp(cfg, SEQUENCE[: at + 1], context.reviews.digest_of, inputs) for at in range(len(stages))]
     bases = [stamp(cfg, SEQUENCE[: at + 1], context.reviews.digest_of, inputs=False) for at in range(len(stages))]
     current = [not force and recorded_field(recorded, s.name, "stamp") == wanted[at] for at, s in enumerate(stages)]
     # the previous outputs a stage run again may keep, read before any stage of this run replaces them

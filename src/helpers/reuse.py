@@ -103,8 +103,8 @@ def run_stage(stage: Stage, ctx: RunContext, tables: Mapping[str, pd.DataFrame],
     rewrite = todo | (changed_reports(made, partial, keep) if partial is not None else set())
     files = {**out.files, **stage.files(ctx, made, rewrite)} if stage.folders else out.files
     unchanged = keep - rewrite  # (once: not for each of a folder's tens of thousands of files)
-    kept_files = {folder: {f.name for f in (ctx.cfg.data_dir / folder).glob("*") if f.name.split(".", 1)[0] in unchanged}
-                  for folder in stage.folders}
+    kept_files = {folder: {f.name for f in (ctx.cfg.data_dir / folder).glob("*")
+                           if f.name.split(".", 1)[0] in unchanged} for folder in stage.folders}
     record = {**out.record, **stage.totals(ctx, made, out.record)}
     return replace(out, tables=made, record=record, files=files, kept_files=kept_files,
                    anew=frozenset(todo) if partial is not None else out.anew)

@@ -10,7 +10,7 @@ run.json's run time), read before this run replaces it. A removed report is name
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.store.contract import TABLES
+from helpers.store.digests import grouped_digests
 from helpers.store.files import read_csv, read_json
 
 RUN_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
@@ -32,34 +33,32 @@ class Previous:
 
     run_time: str | None = None
     reports: list[dict[str, str]] = field(default_factory=list)
-    digests: dict[str, str] = field(default_factory=dict)
+    digests: dict[str, bytes] = field(default_factory=dict)
 
 
-def text_digests(ledger: pd.DataFrame) -> dict[str, str]:
+def text_digests(ledger: pd.DataFrame) -> dict[str, bytes]:
     """Each report's digest of its lines' text as read (roles and reasons apart: a change of the
-    rules is not a change of the report)."""
-    digests: dict[str, str] = {}
-    for report_id, texts in ledger.groupby("report_id", sort=False)["text"]:
-        h = hashlib.sha256()
-        for text in texts:
-            h.update(text.encode("utf-8", "surrogatepass") + b"\n")
-        digests[report_id] = h.hexdigest()
-    return digests
+    rules is not a change of the report), in one vectorised pass over the ledger."""
+    return grouped_digests(ledger, ["text"])
 
 
-def read_previous(data_dir: Path, run_json: Path) -> Previous:
-    """The previous run's state in `OUT/data/`; a first run's (or an output written before these
-    columns existed, or half of one) is empty, so every report is new."""
+def read_previous(data_dir: Path, run_json: Path, tables: Mapping[str, pd.DataFrame] | None = None) -> Previous:
+    """The previous run's state in `OUT/data/` (its reports and ledger as `tables` holds them, when the
+    runner has read them already); a first run's (or an output written before these columns existed,
+    or half of one) is empty, so every report is new."""
     recorded = read_json(run_json).get(SECTION)
     run_time = recorded.get("run_time") if isinstance(recorded, dict) else None
+    if run_time is None:
+        return Previous()
     try:
-        reports = read_csv(data_dir / TABLES["reports"].file)
-        ledger = read_csv(data_dir / TABLES["ledger"].file)
+        reports = tables["reports"] if tables else read_csv(data_dir / TABLES["reports"].file)
+        ledger = tables["ledger"] if tables else read_csv(data_dir / TABLES["ledger"].file)
     except (OSError, ValueError):
         return Previous()
-    if run_time is None or not set(COLUMNS) <= set(reports.columns) or "text" not in ledger.columns:
+    if not set(COLUMNS) <= set(reports.columns) or "text" not in ledger.columns:
         return Previous()
-    return Previous(run_time, reports[["report_id", "file", "title", *COLUMNS]].to_dict("records"),
+    kept = reports[["report_id", "file", "title", *COLUMNS]]
+    return Previous(run_time, [dict(zip(kept.columns, row)) for row in zip(*(kept[c].tolist() for c in kept.columns))],
                     text_digests(ledger))
 
 
@@ -81,7 +80,7 @@ def track_changes(previous: Previous, reports: pd.DataFrame, ledger: pd.DataFram
     before = {r["report_id"]: r for r in previous.reports}
     digests = text_digests(ledger)
     first_seen, last_changed, new, changed = [], [], [], []
-    for report_id in reports["report_id"]:
+    for report_id in reports["report_id"].tolist():
         old = before.get(report_id)
         if old is None:
             first_seen.append(run_time)

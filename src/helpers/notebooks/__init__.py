@@ -8,3 +8,14 @@
     current   whether the copies and pages in OUT are current (`OUT/notebooks/manifest.json`)
     overview  what the notebooks show of a collection of any size: counts, tallies, the most, a sample
 """
+
+import sys
+
+# jsonschema (under nbformat and papermill) checks the `iri` formats with rfc3987-syntax when that package
+# is installed, and importing it compiles its grammar: 0.9 s of every run that inspects or executes a
+# notebook, for a format no notebook schema uses. It is left out as absent (Python's "not importable",
+# which jsonschema takes as not installed: it then validates without that one format check).
+UNUSED = ("rfc3987_syntax",)
+for _name in UNUSED:
+    sys.modules.setdefault(_name, None)  # type: ignore[arg-type]
+

@@ -75,9 +75,8 @@ class TranslateStage(Stage):
         reviews = ctx.reviews.sentences
         frame = previous.tables["sentences"]
         stale = set()
-        for rid, source, english, origin, who, when, kind in zip(
-                frame["report_id"], frame["text_vi"], frame["text_en"], frame["origin"], frame["reviewer"],
-                frame["reviewed_at"], frame["review"]):
+        for rid, source, english, origin, who, when, kind in zip(*(frame[c].tolist() for c in (
+                "report_id", "text_vi", "text_en", "origin", "reviewer", "reviewed_at", "review"))):
             rev = reviews.get(source)
             if rev is None:
                 if origin == "review":
