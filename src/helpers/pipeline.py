@@ -208,6 +208,7 @@ def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
     from helpers.collection.current import keep_current
 
     seconds: dict[str, float] = {}
+    read: dict[str, Any] = {}  # the contract tables the pages read, by name
     with RunContext(cfg, progress) as ctx:
         records = run_stages(cfg, ctx=ctx, seconds=seconds, a_run=True).records
         # the stages' tables go here: the pages and the collection read what was written, one copy at a time
@@ -231,9 +232,13 @@ def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
                     outputs = load_outputs(cfg)
                     pages = write_pages(outputs, cfg.html_dir, stages, ctx.engine)  # the entities page too
                     said.append(f"{len(outputs.reports)} report pages, the index and the entities")
-                    del outputs  # before the collection's copy of the tables
+                    read = {n: getattr(outputs, n) for n in TABLES if hasattr(outputs, n)
+                            and (cfg.data_dir / TABLES[n].file).is_file()}  # the tables as the pages read them
+                    del outputs
             with stage_line("collection", seconds) as said:  # the notebooks change no data: written beside them
-                said.append(keep_current(cfg.data_dir, unchanged, lambda: {n: read_table(cfg, n) for n in TABLES}))
+                # the database takes the tables the pages read (one copy, not read again), and reads the others
+                said.append(keep_current(cfg.data_dir, unchanged,
+                                         lambda: {n: read[n] if n in read else read_table(cfg, n) for n in TABLES}))
             ran = notebooks_run.result()
         names = ", ".join(s.notebook.stem for s in stages)
         stage_done("notebooks", f"(unchanged) {len(stages)} read back ({names})" if ran.reused
