@@ -10,7 +10,7 @@ import pandas as pd
 
 from helpers.store import segments
 from helpers.store.files import read_csv, write_csv
-from helpers.store.segments import segments_file, write_table_csv
+from helpers.store.segments import kept_copy, segments_file, write_table_csv
 
 HARD = ['plain', 'with "quotes"', 'a\nnew line', 'a bare\rCR', '', '\n"r2","', 'Hà Nội, 2022', 'x\u2028y']
 
@@ -72,7 +72,7 @@ def test_a_file_changed_since_or_an_unsegmented_table_is_written_whole(tmp_path)
     shuffled = frame.sample(frac=1, random_state=0, ignore_index=True)  # a report's rows apart: no segments
     write_table_csv(path, shuffled)
     assert path.read_bytes() == _whole(shuffled, tmp_path)
-    assert not segments_file(path).exists()
+    assert not segments_file(path, list(frame.columns)).exists()
     write_table_csv(path, frame.iloc[:0])
     assert path.read_bytes() == _whole(frame.iloc[:0], tmp_path)
 
@@ -81,11 +81,35 @@ def test_the_sidecar_records_each_reports_bytes(tmp_path):
     frame = read_csv(write_csv(tmp_path / "f.csv", _frame(12, np.random.default_rng(2))))
     path = write_table_csv(tmp_path / "t.csv", frame)
     data = path.read_bytes()
-    recorded = json.loads(segments_file(path).read_text())
-    assert recorded["size"] == len(data)
+    recorded = json.loads(segments_file(path, list(frame.columns)).read_text())
+    assert recorded["file"][0] == len(data)
     for rid, (_, a, b) in recorded["segments"].items():
         assert read_csv_bytes(data[:data.index(b"\n") + 1] + data[a:b])["report_id"].eq(rid).all()
         assert len(read_csv_bytes(data[:data.index(b"\n") + 1] + data[a:b])) == (frame["report_id"] == rid).sum()
+
+
+def test_two_versions_of_a_table_written_in_turn_each_reuse_their_own_bytes(tmp_path, monkeypatch):
+    """sentences.csv is written with the corpus's columns, then with the translation's, every run: each
+    write finds the bytes of its own columns from the previous run (the other version kept as a link)."""
+    rng = np.random.default_rng(3)
+    path = tmp_path / "sentences.csv"
+    wide = read_csv(write_csv(tmp_path / "f.csv", _frame(30, rng)))
+    narrow = wide[["report_id", "n", "text"]]
+    write_table_csv(path, narrow)  # a first run: the corpus's version, then the translation's
+    write_table_csv(path, wide)
+    for day in range(2):  # two re-runs, each changing one report
+        changed = f"r{5 + day}"
+        wide = wide.assign(text=wide["text"].where(wide["report_id"] != changed, f"day {day}"))
+        narrow = wide[["report_id", "n", "text"]]
+        for frame in (narrow, wide):
+            calls = _formatted(monkeypatch)
+            write_table_csv(path, frame)
+            monkeypatch.undo()
+            assert path.read_bytes() == _whole(frame, tmp_path)
+            assert [n for n in calls if n] == [int((frame["report_id"] == changed).sum())], calls
+    assert sorted(p.name for p in tmp_path.glob(".sentences.csv.*")) == sorted(  # the narrow version kept
+        p.name for p in (segments_file(path, list(narrow.columns)), segments_file(path, list(wide.columns)),
+                         kept_copy(path, list(narrow.columns))))
 
 
 def read_csv_bytes(data: bytes) -> pd.DataFrame:

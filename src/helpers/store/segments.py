@@ -1,20 +1,26 @@
-"""A contract table's CSV written in proportion to change: a report whose rows are as the file already
-holds them is copied as its bytes, not formatted again.
+"""A contract table's CSV written in proportion to change: a report whose rows are as a file already holds them
+is copied as its bytes, not formatted again.
 
-Beside each table file, `OUT/data/.<file>.segments` (JSON) records, for the file as written (its size
-and modification time), each report's byte range and a digest of its rows' values as stored. The next
-write of the table formats only the reports whose digest differs (a day's new and changed reports) and
-splices the others' bytes in: at 10,000 reports, sentences.csv (115 MB) took 2.7 s to format whole.
-The bytes are those `files.write_csv` writes for the whole frame: with every field quoted (QUOTE_ALL)
-a row's text depends on its values alone, and the digests are of the values as the file holds them
-(`stored_text`), so equal digests mean equal bytes. A file changed since (by hand, by another version)
-or a table whose reports' rows are not contiguous is written whole, as before.
+Beside each table file, `OUT/data/.<file>.<columns>.segments` (JSON; `<columns>`: a digest of the column
+names) records, for the file as written with those columns (its size and modification time), each report's
+byte range and a digest of its rows' values as stored. The next write of the table with the same columns
+formats only the reports whose digest differs (a day's new and changed reports) and splices the others'
+bytes in: at 10,000 reports, sentences.csv (115 MB) took 2.7 s to format whole. sentences.csv is written
+twice a run, with the corpus's columns and then with the translation's: the version being replaced is kept
+as a hard link, `.<file>.<columns>.kept`, so each write finds the bytes of its own columns from the previous
+run. The bytes are those `files.write_csv` writes for the whole frame: with every field quoted (QUOTE_ALL) a
+row's text depends on its values alone, and the digests are of the values as the file holds them
+(`stored_text`), so equal digests mean equal bytes. A file changed since (by hand, by another version,
+copied without its times) or a table whose reports' rows are not contiguous is written whole, as before.
 """
 
 from __future__ import annotations
 
 import csv
+import glob
+import hashlib
 import json
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,9 +33,25 @@ if TYPE_CHECKING:
 KEY = "report_id"  # the column whose values segment a table (the first column of the tables it applies to)
 
 
-def segments_file(path: Path) -> Path:
-    """The sidecar of the table file `path`: its reports' byte ranges and digests (hidden: not a table)."""
-    return path.with_name(f".{path.name}.segments")
+def _tag(columns: list[str]) -> str:
+    """A short digest of a table version's column names (its sidecar's and kept copy's names)."""
+    return hashlib.sha256("\0".join(columns).encode("utf-8")).hexdigest()[:12]
+
+
+def segments_file(path: Path, columns: list[str]) -> Path:
+    """The sidecar of the table file `path` written with `columns`: its reports' byte ranges and digests."""
+    return path.with_name(f".{path.name}.{_tag(columns)}.segments")
+
+
+def kept_copy(path: Path, columns: list[str]) -> Path:
+    """Where the file written with `columns` stays (a hard link) once a version with other columns replaced it."""
+    return path.with_name(f".{path.name}.{_tag(columns)}.kept")
+
+
+def _identity(st: os.stat_result) -> list[int]:
+    """What tells a file as written from another: its size and modification time (kept by a copy
+    that keeps times, such as `cp -a`, whose bytes are the same)."""
+    return [st.st_size, st.st_mtime_ns]
 
 
 def _record_starts(data: bytes, keys: list[str]) -> list[int]:
@@ -44,18 +66,47 @@ def _record_starts(data: bytes, keys: list[str]) -> list[int]:
     return starts
 
 
-def _previous(path: Path, columns: list[str]) -> dict[str, tuple[str, int, int]]:
-    """The segments recorded for `path` as it is now (key -> digest, start, end); none when the file or
-    its sidecar is missing, was changed since, or has other columns."""
+def _recorded(sidecar: Path) -> dict | None:
+    """A sidecar's record, or None when it is missing or unreadable."""
     try:
-        st = path.stat()
-        recorded = json.loads(segments_file(path).read_text(encoding="utf-8"))
+        recorded = json.loads(sidecar.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}
-    if (not isinstance(recorded, dict) or recorded.get("size") != st.st_size
-            or recorded.get("mtime_ns") != st.st_mtime_ns or recorded.get("columns") != columns):
-        return {}
-    return {k: (d, a, b) for k, (d, a, b) in recorded.get("segments", {}).items()}
+        return None
+    return recorded if isinstance(recorded, dict) else None
+
+
+def _previous(path: Path, columns: list[str]) -> tuple[Path | None, dict[str, tuple[str, int, int]]]:
+    """The file holding the table as last written with `columns` (`path` itself or its kept copy) and
+    its segments (key -> digest, start, end); none when there is no such file as it was written."""
+    recorded = _recorded(segments_file(path, columns))
+    if recorded is None or recorded.get("columns") != columns:
+        return None, {}
+    for candidate in (path, kept_copy(path, columns)):
+        try:
+            if _identity(candidate.stat()) == recorded.get("file"):
+                return candidate, {k: (d, a, b) for k, (d, a, b) in recorded.get("segments", {}).items()}
+        except OSError:
+            continue
+    return None, {}
+
+
+def _keep_replaced(path: Path, columns: list[str]) -> None:
+    """Before `path` is replaced by a version with `columns`: if it holds a version with other columns
+    (recorded by a sidecar), keep it as that version's hard-linked copy; the copies of no version go."""
+    try:
+        now = _identity(path.stat())
+    except OSError:
+        return
+    for sidecar in path.parent.glob(f".{glob.escape(path.name)}.*.segments"):
+        recorded = _recorded(sidecar)
+        other = recorded.get("columns") if recorded else None
+        if isinstance(other, list) and other != columns and recorded and recorded.get("file") == now:
+            copy = kept_copy(path, other)
+            copy.unlink(missing_ok=True)
+            try:
+                os.link(path, copy)
+            except OSError:  # a file system without hard links: that version is written whole next time
+                sidecar.unlink(missing_ok=True)
 
 
 def write_table_csv(path: Path, frame: pd.DataFrame) -> Path:
@@ -65,16 +116,17 @@ def write_table_csv(path: Path, frame: pd.DataFrame) -> Path:
     import pandas as pd
 
     columns = [str(c) for c in frame.columns]
-    sidecar = segments_file(path)
+    sidecar = segments_file(path, columns)
     codes = pd.factorize(frame[KEY].astype(str))[0] if columns[:1] == [KEY] and len(frame) else None
     if codes is None or (np.diff(codes) < 0).any():  # not segmented by report: written whole
         sidecar.unlink(missing_ok=True)
+        kept_copy(path, columns).unlink(missing_ok=True)
         return write_csv(path, frame)
     stored = stored_text(frame)
     digests = {k: d.hex() for k, d in grouped_digests(stored, columns, KEY).items()}
     keys = list(digests)  # in the frame's order (contiguous groups)
-    before = _previous(path, columns)
-    old = memoryview(path.read_bytes() if before else b"")  # slices of it are not copies
+    source, before = _previous(path, columns)
+    old = memoryview(source.read_bytes() if source else b"")  # slices of it are not copies
     header = stored.iloc[:0].to_csv(index=False, lineterminator="\n", quoting=csv.QUOTE_ALL).encode("utf-8")
     anew = [k for k in keys if before.get(k, ("",))[0] != digests[k]]
     made = memoryview(b"")
@@ -98,12 +150,13 @@ def write_table_csv(path: Path, frame: pd.DataFrame) -> Path:
         pieces.append(piece)
         segments[k] = (digests[k], size, size + len(piece))
         size += len(piece)
+    _keep_replaced(path, columns)
     sidecar.unlink(missing_ok=True)  # the old ranges no longer hold once the file is replaced
     with replaced(path) as tmp:
         with open(tmp, "wb") as fh:
             fh.writelines(pieces)
-    st = path.stat()
+    kept_copy(path, columns).unlink(missing_ok=True)  # this version is the file itself now
     with replaced(sidecar) as tmp:
-        tmp.write_text(json.dumps({"size": st.st_size, "mtime_ns": st.st_mtime_ns, "columns": columns,
-                                   "segments": segments}, separators=(",", ":")), encoding="utf-8")
+        tmp.write_text(json.dumps({"file": _identity(path.stat()), "columns": columns, "segments": segments},
+                                  separators=(",", ":")), encoding="utf-8")
     return path
