@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import fcntl
+import fnmatch
 import json
 import os
 import tempfile
@@ -208,10 +209,12 @@ def remove_stale(folder: Path, pattern: str, keep: set[str]) -> list[str]:
         marker = read_marker(root)
         files: dict[str, Any] = marker["files"] if isinstance(marker.get("files"), dict) else {}
         recorded = {n for n in files.get(where, []) if isinstance(n, str)}
-        for path in sorted(folder.glob(pattern)):
-            if path.name in recorded and path.name not in keep and path.is_file():
-                path.unlink()
-                gone.append(path.name)
-        files[where] = sorted(n for n in recorded | set(keep) if n not in gone and (folder / n).is_file())
+        with os.scandir(folder) as entries:  # names as strings: 30,000 paths sorted as paths took a second
+            present = {e.name for e in entries if e.is_file()}
+        for name in sorted(n for n in present if fnmatch.fnmatchcase(n, pattern)):
+            if name in recorded and name not in keep:
+                (folder / name).unlink()
+                gone.append(name)
+        files[where] = sorted(n for n in recorded | set(keep) if n not in gone and n in present)
         write_text(root / MARKER, json.dumps({**marker, "files": files}, ensure_ascii=False, indent=1) + "\n")
     return gone
