@@ -57,7 +57,7 @@ class Tables(MutableMapping[str, pd.DataFrame]):
 
 def read_written(cfg: Config, name: str, stage: str) -> pd.DataFrame:
     """Table `name` as `stage` wrote it (its columns, in the contract's order)."""
-    return read_table(cfg, name, stage)[list(columns_written(name, stage))]
+    return read_table(cfg, name, stage, only=True)[list(columns_written(name, stage))]
 
 
 def report_ids(tables: Mapping[str, pd.DataFrame]) -> list[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, MutableMapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -22,9 +22,9 @@ from helpers.store.contract import columns
 from helpers.text.glossary import Term
 
 
-@dataclass(frozen=True)
-class Found:
-    """A mention of one sentence, with the entity it belongs to (kind and key) once merged."""
+class Found(NamedTuple):
+    """A mention of one sentence, with the entity it belongs to (kind and key) once merged (a named
+    tuple: a collection has hundreds of thousands, made each run)."""
 
     report_id: str
     sentence_no: int
@@ -50,8 +50,8 @@ def find_all(sentences: pd.DataFrame, references: pd.DataFrame, glossary: tuple[
     distinct sentence once (a sentence `memo` holds from an earlier run, never)."""
     cited = _cited(references)
     vietnamese = sentences if "lang" not in sentences else sentences[sentences["lang"].fillna("vi").isin(["vi", ""])]
-    rows = [(str(r), int(n), str(t) if isinstance(t, str) else "")
-            for r, n, t in vietnamese[["report_id", "sentence_no", "text_vi"]].itertuples(index=False)]
+    rows = [(str(r), int(n), t if isinstance(t, str) else "") for r, n, t in zip(
+        *(vietnamese[c].tolist() for c in ("report_id", "sentence_no", "text_vi")))]
     cites = [tuple(cited.get((r, n), ())) for r, n, _ in rows]
     keys = [mentions.key(t, c) for (_, _, t), c in zip(rows, cites)] if mentions is not None else []
     known = mentions.known(list(dict.fromkeys(keys))) if mentions is not None else {}
@@ -145,7 +145,7 @@ def build_entities(sentences: pd.DataFrame, reports: pd.DataFrame, references: p
     if len(entities):
         entities = entities.sort_values(["kind", "reports", "mentions", "name_vi"],
                                         ascending=[True, False, False, True], ignore_index=True)
-    mentions = pd.DataFrame([{"entity_id": entity_id(f.kind, f.key), "report_id": f.report_id,
-                              "sentence_no": f.sentence_no, "surface": f.surface} for f in found],
+    ids = {pair: entity_id(*pair) for pair in by_entity}
+    mentions = pd.DataFrame([(ids[(f.kind, f.key)], f.report_id, f.sentence_no, f.surface) for f in found],
                             columns=columns("mentions"))
     return entities, mentions

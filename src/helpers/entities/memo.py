@@ -80,6 +80,7 @@ class MentionMemo:
 
     def __init__(self, path: Path, context: str) -> None:
         self.path, self.context = Path(path), context
+        self._context = hashlib.sha256(json.dumps(context).encode() + b"\0")  # each key's digest starts so
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self.db = sqlite3.connect(self.path)
@@ -89,8 +90,11 @@ class MentionMemo:
         self.new: dict[str, Found] = {}
 
     def key(self, text: str, cited: tuple[str, ...]) -> str:
-        """The key of a sentence's mentions: the sentence, what it cites, and the memo's context."""
-        return hashlib.sha256(json.dumps([self.context, text, cited], ensure_ascii=False).encode()).hexdigest()
+        """The key of a sentence's mentions: the memo's context, then the sentence and what it cites
+        (their `repr`: unambiguous, and made in C for each of a collection's sentences)."""
+        h = self._context.copy()
+        h.update(repr((text, cited)).encode("utf-8", "surrogatepass"))
+        return h.hexdigest()
 
     def known(self, keys: list[str]) -> dict[str, Found]:
         """The mentions remembered for those of `keys` that are here."""

@@ -112,11 +112,12 @@ def stored_text(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(**{c: as_stored(frame[[c]])[c].to_numpy() for c in other})
 
 
-def read_csv(path: Path) -> pd.DataFrame:
-    """Read a CSV written by `write_csv`, keeping every value as written (no NaN for '')."""
+def read_csv(path: Path, columns: set[str] | None = None) -> pd.DataFrame:
+    """Read a CSV written by `write_csv`, keeping every value as written (no NaN for ''); only the
+    `columns` it has of those given, when given."""
     import pandas as pd
 
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
+    return pd.read_csv(path, dtype=str, keep_default_na=False, usecols=columns.__contains__ if columns else None)
 
 
 @contextmanager
