@@ -27,6 +27,7 @@ from typing import Any
 
 
 from helpers.config import Config
+from helpers.models.heap import hand_back_freed_memory
 from helpers.corpus.stage import CorpusStage
 from helpers.entities.stage import EntitiesStage
 from helpers.notebooks.run import reused_notebooks, run_stage_notebooks
@@ -143,6 +144,8 @@ def run_stages(cfg: Config, upto: str | None = None, *, ctx: RunContext | None =
                 done.records.update(sections)
                 done.reused[stage.name] = reused
                 said.append(stage.line(done.tables, sections))
+            previous[at] = before = out = None  # type: ignore[assignment]  # the previous output, let go
+            hand_back_freed_memory()  # what the stage freed leaves the process, not only its heap
     finally:
         if own:
             context.close()
@@ -235,6 +238,7 @@ def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
                     read = {n: getattr(outputs, n) for n in TABLES if hasattr(outputs, n)
                             and (cfg.data_dir / TABLES[n].file).is_file()}  # the tables as the pages read them
                     del outputs
+                    hand_back_freed_memory()
             with stage_line("collection", seconds) as said:  # the notebooks change no data: written beside them
                 # the database takes the tables the pages read (one copy, not read again), and reads the others
                 said.append(keep_current(cfg.data_dir, unchanged,

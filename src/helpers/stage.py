@@ -33,6 +33,7 @@ from typing import Any, ClassVar
 import pandas as pd
 
 from helpers.config import Config
+from helpers.models.heap import hand_back_freed_memory
 from helpers.inference.engines import Engine, start_engine
 from helpers.inference.memory import Memory
 from helpers.models.loaded import LoadedModel
@@ -197,6 +198,7 @@ class RunContext:
                 yield loaded, memory
         finally:
             release(loaded)
+            hand_back_freed_memory()  # the model's buffers and what its work kept freed
 
     def close(self) -> None:
         """Stop the engine (a local cluster's workers with it)."""

@@ -7,6 +7,7 @@
 - `loading`: the one way to load a model (real, demo or auto), safetensors copies of
   `pytorch_model.bin`, generation defaults read from the model.
 - `convert`: CTranslate2 int8 conversion, checked against the tokenizer.
+- `heap`: glibc's freed memory kept while a model decodes, handed back between stages.
 - `standins`: random-weight models in the real repos' layouts (demo models, test fixtures),
   each family's files written by its recipe in `recipes`.
 - `hub`: fetching and packing the models for offline machines; `commands`: `models fetch|check|pack`.

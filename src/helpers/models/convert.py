@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from helpers.errors import EnvironmentProblem
+from helpers.models.heap import keep_freed_memory
 from helpers.models.registry import ModelSpec
 from helpers.models.loaded import LoadedModel, WeightsReleased
 
@@ -216,21 +217,3 @@ def _write_vmap(folder: Path, pieces: list[str] | None) -> None:
     if len(set(kept)) >= len(vocabulary):
         return
     (folder / "vmap.txt").write_text("\t" + " ".join(kept) + "\n", encoding="utf-8")
-
-
-def keep_freed_memory() -> None:
-    """Ask glibc to keep freed memory rather than hand it back to the kernel at once.
-
-    Beam search allocates and frees its cache buffers at every step; with glibc's
-    defaults each of them comes back as fresh pages (page faults cost about a tenth
-    of the decoding time). A no-op where glibc is absent.
-    """
-    import ctypes
-
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:
-        return
-    m_trim_threshold, m_mmap_threshold = -1, -3
-    libc.mallopt(m_mmap_threshold, 32 << 20)  # glibc's maximum: buffers up to 32 MB come from the heap
-    libc.mallopt(m_trim_threshold, 512 << 20)  # keep up to 512 MB of freed heap
