@@ -86,3 +86,33 @@ def test_utf16_without_bom_is_named_as_such(tmp_path):
     path = tmp_path / "u16.txt"
     path.write_bytes("Xin chào Hà Nội".encode("utf-16-le"))
     assert "UTF-16 without a byte-order mark" in read_source(path).problem
+
+
+def test_a_file_as_the_previous_run_found_it_is_not_read_again(tmp_path, monkeypatch):
+    """The cheap check: an input whose size and time are those the previous run recorded with the digest
+    it read is kept unread; one changed in place (same size, a later time) is read again."""
+    import builtins
+    import os
+
+    from helpers.corpus.inputs import scan_folder
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Hà Nội: tin một\nNội dung thứ nhất.\n", encoding="utf-8")
+    (folder / "b.txt").write_text("Hà Nội: tin hai\nNội dung thứ hai.\n", encoding="utf-8")
+    first = scan_folder(folder)
+    known = {s.file: (s.sha256, s.report_id) for s in first.sources}
+    seen = {s.file: (*s.stat, s.sha256) for s in first.sources}
+    b = folder / "b.txt"
+    stamp = b.stat().st_mtime_ns
+    b.write_text("Hà Nội: tin hai\nNội dung thứ ba.\n", encoding="utf-8")  # as long, another text
+    os.utime(b, ns=(stamp + 10**9, stamp + 10**9))
+    opened: list[str] = []
+    real = builtins.open
+    monkeypatch.setattr(builtins, "open", lambda f, *a, **k: opened.append(os.path.basename(f)) or real(f, *a, **k))
+    scan = scan_folder(folder, known, seen)
+    assert [k.file for k in scan.kept] == ["a.txt"] and [s.file for s in scan.sources] == ["b.txt"]
+    assert opened == ["b.txt"]
+    opened.clear()
+    assert [k.file for k in scan_folder(folder, known).kept] == ["a.txt"]  # without the record: read, then kept
+    assert opened == ["a.txt", "b.txt"]

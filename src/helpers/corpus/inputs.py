@@ -45,6 +45,7 @@ class SourceFile:
     notes: tuple[tuple[int, str], ...] = ()
     meta: tuple[tuple[str, str], ...] = ()
     sha256: str = ""  # of the file's bytes: a re-run keeps the report of a file whose bytes are unchanged
+    stat: tuple[int, int] = (0, 0)  # its size and modification time (ns) when read: a re-run's cheap check
 
     @property
     def file(self) -> str:
@@ -59,6 +60,7 @@ class Kept:
 
     file: str
     report_id: str
+    stat: tuple[int, int] = (0, 0)  # its size and modification time (ns) as found now
 
 
 @dataclass(frozen=True)
@@ -141,11 +143,13 @@ def readable_suffixes() -> str:
 
 
 Known = dict[str, tuple[str, str]]  # file name -> (sha256 of its bytes, report id) as the previous run read it
+Seen = dict[str, tuple[int, int, str]]  # file name -> (size, modification time in ns, sha256) when a run read it
 
 
-def read_source(path: Path, known: Known | None = None) -> SourceFile | Kept | Rejection:
+def read_source(path: Path, known: Known | None = None, seen: Seen | None = None) -> SourceFile | Kept | Rejection:
     """Read one input file, or say exactly why it cannot be used; a file `known` with these very
-    bytes is not parsed again (`Kept`)."""
+    bytes is not parsed again (`Kept`), and one whose size and time are those `seen` when its known
+    bytes were read is not read at all (a cheap check, as make's)."""
     name = display_name(path.name)
     raw_name = name_bytes(path.name)
     rejected = (lambda problem: Rejection(name, f"{problem} (its name is not UTF-8: {raw_name})")) if raw_name \
@@ -162,6 +166,9 @@ def read_source(path: Path, known: Known | None = None) -> SourceFile | Kept | R
         return rejected(f"format not read: {kind} are not inputs (the formats read: {readable_suffixes()})")
     if not stat.S_ISREG(info.st_mode):
         return rejected("is not a regular file (a pipe, device or socket, or a link to one): not read")
+    stat_now = (info.st_size, info.st_mtime_ns)
+    if known and seen and name in known and seen.get(name) == (*stat_now, known[name][0]):
+        return Kept(name, known[name][1], stat_now)
     if info.st_size > MAX_INPUT_BYTES:
         return rejected(f"is {info.st_size / 1e6:.1f} MB, over the {MAX_INPUT_BYTES / 1e6:.0f} MB limit for one report")
     try:
@@ -175,7 +182,7 @@ def read_source(path: Path, known: Known | None = None) -> SourceFile | Kept | R
         return rejected("empty file (0 bytes)")
     digest = hashlib.sha256(data).hexdigest()
     if known and known.get(name, ("", ""))[0] == digest:
-        return Kept(name, known[name][1])
+        return Kept(name, known[name][1], stat_now)
     try:
         got = fmt.read(data)
     except Unreadable as exc:
@@ -186,7 +193,7 @@ def read_source(path: Path, known: Known | None = None) -> SourceFile | Kept | R
     if not any(line.strip() for line in lines):
         return rejected("holds only whitespace: no text to process")
     return SourceFile(path, report_id_for(path), lines, got.encoding, got.format, got.extractor, got.conversion,
-                      got.roles, got.notes, got.meta, digest)
+                      got.roles, got.notes, got.meta, digest, stat_now)
 
 
 def list_inputs(folder: Path) -> list[Path]:
@@ -197,9 +204,10 @@ def list_inputs(folder: Path) -> list[Path]:
     return sorted((p for p in folder.iterdir() if skip_note(p) is None), key=lambda p: p.name)
 
 
-def scan_folder(folder: Path, known: Known | None = None) -> Scan:
+def scan_folder(folder: Path, known: Known | None = None, seen: Seen | None = None) -> Scan:
     """Every entry of a folder: the usable files (ids made unique), the rejections, the skipped; a
-    file `known` with the same bytes and id is `Kept`, not parsed again."""
+    file `known` with the same bytes and id is `Kept`, not parsed again (nor read, when `seen` says
+    its size and time are those of those bytes)."""
     if not folder.is_dir():
         raise FileNotFoundError(f"input folder {folder} does not exist or is not a folder")
     skipped = tuple(Skipped(display_name(p.name), note) for p in sorted(folder.iterdir(), key=lambda p: p.name)
@@ -208,17 +216,17 @@ def scan_folder(folder: Path, known: Known | None = None) -> Scan:
     kept: list[Kept] = []
     rejections: list[Rejection] = []
     order: list[str] = []
-    seen: set[str] = set()
+    taken: set[str] = set()  # the ids given so far, case-folded
     for path in list_inputs(folder):
-        item = read_source(path, known)
+        item = read_source(path, known, seen)
         if isinstance(item, Rejection):
             rejections.append(item)
             continue
         base = report_id_for(path)
         rid, n = base, 2
-        while rid.casefold() in seen:  # case-insensitive: two ids never name one file on any disk
+        while rid.casefold() in taken:  # case-insensitive: two ids never name one file on any disk
             rid, n = f"{base}-{n}", n + 1
-        seen.add(rid.casefold())
+        taken.add(rid.casefold())
         order.append(rid)
         if isinstance(item, Kept):
             if item.report_id == rid:
@@ -227,7 +235,7 @@ def scan_folder(folder: Path, known: Known | None = None) -> Scan:
             item = read_source(path)  # its id is another now (a file of a like name came or went): read again
             if isinstance(item, Rejection):  # changed meanwhile: rejected now, it takes no id
                 order.pop()
-                seen.discard(rid.casefold())
+                taken.discard(rid.casefold())
                 rejections.append(item)
                 continue
         assert isinstance(item, SourceFile)  # read without `known`: never Kept

@@ -4,8 +4,9 @@ problems and the corpus columns of sentences.csv (the runner writes them; later 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ import pandas as pd
 
 from helpers.config import Config
 from helpers.corpus.changes import changes_said, read_previous, run_time_after, track_changes
-from helpers.corpus.inputs import Known, Rejection, Skipped, SourceFile, readable_suffixes, scan_folder
+from helpers.corpus.inputs import Kept, Known, Rejection, Seen, Skipped, SourceFile, readable_suffixes, scan_folder
 from helpers.corpus.lines import Report, build_report
 from helpers.corpus.sentences import Sentence, report_sentences
 from helpers.corpus.sources import source_name
@@ -23,6 +24,8 @@ from helpers.stage import Previous, RunContext, Stage, StageOutput
 from helpers.store.contract import CORPUS_SENTENCE_COLUMNS as CORPUS_COLUMNS, TEXT_ROLES, columns
 from helpers.store.files import as_stored
 from helpers.text.language_id import VIETNAMESE, main_language
+
+SEEN = ".inputs-seen.json"  # in OUT/data: each report file's size, time and digest when read (not a table)
 
 
 @dataclass
@@ -35,6 +38,7 @@ class CorpusResult:
     problems: pd.DataFrame
     skipped: tuple[Skipped, ...] = ()
     anew: frozenset[str] | None = None  # the reports read now (None: all); the others kept from the previous run
+    seen: Seen = field(default_factory=dict)  # each report's file: its size, time and digest when read
 
     @property
     def rejected(self) -> bool:
@@ -153,10 +157,22 @@ def known_files(previous: Previous) -> Known:
             if d and r not in previous.stale}
 
 
+def read_seen(data_dir: Path) -> Seen:
+    """What the previous run recorded of its inputs (`SEEN`): each report file's size, time and digest
+    when read; nothing when the file is missing or not such a record."""
+    try:
+        recorded = json.loads((data_dir / SEEN).read_text(encoding="utf-8"))
+        return {str(name): (int(size), int(mtime), str(sha)) for name, (size, mtime, sha) in recorded.items()}
+    except (OSError, ValueError, TypeError, AttributeError):
+        return {}
+
+
 def build_corpus(cfg: Config, engine: Engine | None = None, previous: Previous | None = None) -> CorpusResult:
     """Read, classify and segment every input of `cfg.seeds` on `engine` (writes nothing); with the
-    `previous` run's corpus, a file whose bytes are unchanged keeps its rows, not read again."""
-    scan = scan_folder(cfg.seeds, known_files(previous) if previous else None)
+    `previous` run's corpus, a file whose bytes are unchanged keeps its rows, not parsed again, and
+    one whose size and time are as the previous run found them is not even read."""
+    known = known_files(previous) if previous else None
+    scan = scan_folder(cfg.seeds, known, read_seen(cfg.data_dir) if known else None)
     if not scan.sources and not scan.kept:
         raise NoReports(cfg.seeds, scan.skipped, sorted(scan.rejections, key=lambda r: r.file))
     sources, rejections = list(scan.sources), list(scan.rejections)
@@ -179,7 +195,17 @@ def build_corpus(cfg: Config, engine: Engine | None = None, previous: Previous |
         problems=problems_frame(rejections),
         skipped=scan.skipped,
         anew=frozenset(r.report_id for r in reports) if previous is not None else None,
+        seen=seen_now(scan.kept, known or {}, sources, reports),
     )
+
+
+def seen_now(kept: Sequence[Kept], known: Known, sources: Sequence[SourceFile], reports: Sequence[Report]) -> Seen:
+    """The record of this run's report files for the next run's cheap check: each one's size and time
+    as found, with the digest of the bytes read (a file rejected now is read again next time)."""
+    stat_of = {s.file: s.stat for s in sources}
+    seen = {k.file: (*k.stat, known[k.file][0]) for k in kept if k.file in known}
+    seen.update({r.file: (*stat_of[r.file], r.file_sha256) for r in reports if r.file in stat_of})
+    return dict(sorted(seen.items()))
 
 
 def inputs_record(result: CorpusResult) -> dict:
@@ -219,7 +245,7 @@ class CorpusStage(Stage):
         }
         return StageOutput({"ledger": result.ledger, "reports": reports, "problems": result.problems,
                             "sentences": result.sentences}, record, sections={"collection": collection},
-                           anew=result.anew)
+                           anew=result.anew, files={"": {SEEN: json.dumps(result.seen).encode("utf-8")}})
 
     def again(self, sections: Mapping[str, Any]) -> dict[str, Any]:
         """Read back unchanged, the corpus is a run of its own for what is new: nothing new, changed
