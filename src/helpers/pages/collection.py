@@ -10,7 +10,7 @@ from pathlib import Path
 from helpers.pages.digest import TEXT_TABLES, code_digest, rows_digests
 from helpers.pages.listing import digest_html
 from helpers.pages.render import DIGEST, StagePage, nav_for, page, save_page
-from helpers.pages.outputs import Outputs, display_title, english_title
+from helpers.pages.outputs import Outputs, display_title, english_title, plain_records
 from helpers.pages.search import SEARCH_DIR, TEXT_DIR, Unit, entity_units, report_docs, write_search
 from helpers.pages.searchindex import Index, encoded_postings, index_code, load_index, save_index, terms_db, \
     unit_digest, updated
@@ -21,7 +21,7 @@ def search_texts(out: Outputs, entities: bool = True) -> list[Unit]:
     """The search units: each report (id, page, title as shown, searchable texts) in reports.csv's order,
     then (`entities`) the entity names in blocks (`search.entity_units`) when the run has an entity index."""
     texts: list[Unit] = []
-    for r in out.reports.to_dict("records"):
+    for r in plain_records(out.reports):
         rid = r["report_id"]
         sents = out.records("sentences", rid)
         title = display_title(r, sents)

@@ -25,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.pages.outputs import DEMO_BANNER, Outputs
-from helpers.pages.render import Nav
+from helpers.pages.render import Link, Nav
 from helpers.store.digests import grouped_digests
 
 MANIFEST = "pages.json"  # OUT/html/pages.json: {"<report_id>.html": digest}
@@ -98,11 +98,17 @@ def shared_part(out: Outputs, code: str) -> bytes:
     return json.dumps(shared, sort_keys=True, default=_plain, ensure_ascii=False).encode()
 
 
+_LINK_FIELDS = tuple(f.name for f in dataclasses.fields(Link))
+
+
+def _link_plain(link: Link | None) -> list | None:
+    """A header's link as plain values (every field), or None."""
+    return None if link is None else [getattr(link, f) for f in _LINK_FIELDS]
+
+
 def _nav_plain(nav: Nav) -> list:
     """A header as plain values (every field of its links), cheaper than `dataclasses.asdict`."""
-    def link(lk: object) -> list | None:
-        return None if lk is None else [getattr(lk, f.name) for f in dataclasses.fields(lk)]  # type: ignore[arg-type]
-    return [[link(lk) for lk in nav.links], link(nav.previous), link(nav.next)]
+    return [[_link_plain(lk) for lk in nav.links], _link_plain(nav.previous), _link_plain(nav.next)]
 
 
 def page_digests(out: Outputs, titles: Mapping[str, str], navs: Mapping[str, Nav], code: str) -> dict[str, str]:
