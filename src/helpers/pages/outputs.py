@@ -14,6 +14,7 @@ import pandas as pd
 from helpers.config import Config
 from helpers.store.contract import TABLES, columns, read_table
 from helpers.store.files import read_json
+from helpers.store.segments import recorded_digests
 
 DEMO_BANNER = (
     "DEMO MODELS: the English text on this page was produced by tiny random-weight demo models. "
@@ -48,6 +49,8 @@ class Outputs:
     # the entities step's tables: empty for a run without them (an OUT written before the step existed)
     entities: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=columns("entities")))
     mentions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=columns("mentions")))
+    # each table's digest of each report's rows as stored (`store.segments.recorded_digests`), where its file has them
+    stored: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def demo(self) -> bool:
@@ -67,6 +70,12 @@ class Outputs:
     @cached_property
     def _digests(self) -> dict[str, dict[str, bytes]]:
         """Each table's rows digested by report (`pages.digest.table_digests`), once for all pages."""
+        return {}
+
+    @cached_property
+    def _kept(self) -> dict[str, dict[str, tuple[str, bytes]]]:
+        """What a previous run digested (`pages.digest.kept_digests`): by table and report, the digest of
+        its rows as stored and that of what its page shows of them (reused where the first is unchanged)."""
         return {}
 
     def records(self, table: str, report_id: str) -> list[Record]:
@@ -136,15 +145,12 @@ def load_outputs(cfg: Config) -> Outputs:
     checked; a run without the entities tables (written before that step existed) shows no entities."""
     found = {name: read_table(cfg, name) for name in ("entities", "mentions")
              if (cfg.data_dir / TABLES[name].file).is_file()}
-    return Outputs(
-        reports=read_table(cfg, "reports"),
-        sentences=read_table(cfg, "sentences", stage="translate"),
-        summaries=read_table(cfg, "summaries"),
-        references=read_table(cfg, "references"),
-        problems=read_table(cfg, "problems"),
-        run=read_json(cfg.run_json),
-        **found,
-    )
+    tables = {name: read_table(cfg, name, stage="translate" if name == "sentences" else None)
+              for name in ("reports", "sentences", "summaries", "references")}
+    stored = {name: recorded_digests(cfg.data_dir / TABLES[name].file, [str(c) for c in frame.columns])
+              for name, frame in tables.items()}
+    return Outputs(**tables, problems=read_table(cfg, "problems"), run=read_json(cfg.run_json), **found,
+                   stored={name: digests for name, digests in stored.items() if digests})
 
 
 def pick_report(out: Outputs, report_id: str | None) -> str:
