@@ -11,7 +11,7 @@ from helpers.pages.digest import TEXT_TABLES, code_digest, rows_digests
 from helpers.pages.listing import digest_html
 from helpers.pages.render import DIGEST, StagePage, nav_for, page, save_page
 from helpers.pages.outputs import Outputs, display_title, english_title, plain_records
-from helpers.pages.search import SEARCH_DIR, TEXT_DIR, Unit, entity_units, report_docs, write_search
+from helpers.pages.search import SEARCH_DIR, TEXT_DIR, Unit, entity_units, files_in, report_docs, write_search
 from helpers.pages.searchindex import Index, encoded_postings, index_code, load_index, save_index, terms_db, \
     unit_digest, updated
 from helpers.store.files import synced_together
@@ -51,8 +51,8 @@ def search_data(out: Outputs, html_dir: Path) -> tuple[list[Path], Index]:
     uids = rids + [u[0] for u in blocks]
     digests = [unit_digest(code, rows[r].hex()) for r in rids] + [unit_digest(code, u) for u in blocks]
     old = load_index(terms_db(html_dir))
-    known, texts = dict(zip(old.uids, old.digests)), html_dir / SEARCH_DIR / TEXT_DIR
-    stale = {uid for uid, d in zip(uids, digests) if known.get(uid) != d or not (texts / f"{uid}.js").is_file()}
+    known, texts = dict(zip(old.uids, old.digests)), files_in(html_dir / SEARCH_DIR / TEXT_DIR)
+    stale = {uid for uid, d in zip(uids, digests) if known.get(uid) != d or f"{uid}.js" not in texts}
     fresh = {u[0]: u for u in search_texts(out.share([r for r in rids if r in stale]), entities=False)}
     fresh |= {u[0]: u for u in blocks if u[0] in stale}
     try:

@@ -23,7 +23,7 @@ from helpers.pages.entities import entities_html
 from helpers.pages.listing import ROWS_SCRIPT, report_rows, rows_script
 from helpers.pages.render import ENTITIES, INDEX, StagePage, nav_for, page, report_navs, save_page
 from helpers.pages.report import Outputs, index_html, report_html
-from helpers.pages.search import keep_or_write
+from helpers.pages.search import files_in, keep_or_write
 from helpers.pages.searchindex import Index, save_index, terms_db
 from helpers.store.contract import check_section, data_stamp
 from helpers.store.files import read_json, synced_together, update_json, write_text
@@ -60,9 +60,8 @@ def pages_to_render(out: Outputs, html_dir: Path, stages: list[StagePage],
     rendered: its digest differs from the one `pages.json` recorded, or its file is missing."""
     navs = report_navs(stages, titles)
     digests = page_digests(out, {file: f"Report: {title}" for file, title in titles}, navs, code_digest())
-    made = read_json(html_dir / MANIFEST)
-    stale = [file.removesuffix(".html") for file, d in digests.items()
-             if made.get(file) != d or not (html_dir / file).is_file()]
+    made, there = read_json(html_dir / MANIFEST), files_in(html_dir)
+    stale = [file.removesuffix(".html") for file, d in digests.items() if made.get(file) != d or file not in there]
     return digests, stale
 
 
