@@ -27,10 +27,9 @@ def _dates(first: str, last: str) -> str:
 def entity_rows(entities: pd.DataFrame, mentions: pd.DataFrame, reports: pd.DataFrame) -> dict[str, list[dict]]:
     """Each kind's entities as the page shows them, in the table's order, with their report links (the
     newest LINKS, and how many more the index's name filter lists: `more`, `filter`)."""
-    titles = {str(r): str(t or r) for r, t in zip(reports["report_id"].tolist(), reports["title"].fillna("").tolist())} \
-        if len(reports) else {}
-    dates = {str(r): str(d or "") for r, d in zip(reports["report_id"].tolist(), reports["date"].fillna("").tolist())} \
-        if len(reports) else {}
+    ids = reports["report_id"].tolist()
+    titles = {str(r): str(t or r) for r, t in zip(ids, reports["title"].fillna("").tolist())} if len(reports) else {}
+    dates = {str(r): str(d or "") for r, d in zip(ids, reports["date"].fillna("").tolist())} if len(reports) else {}
     named_in: dict[object, list[str]] = {}
     if len(mentions):  # each entity's reports, each once, sorted (one pass over plain lists, no group a Series)
         pairs = mentions[["entity_id", "report_id"]].drop_duplicates()

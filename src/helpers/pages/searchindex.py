@@ -88,7 +88,7 @@ def save_index(path: Path, index: Index) -> None:
                        list(zip(range(len(index.uids)), index.uids, index.digests, index.texts)))
         db.executemany("INSERT INTO arrays VALUES (?, ?)",
                        [("terms", json.dumps(index.terms, ensure_ascii=False).encode()),
-                        *((n, memoryview(np.ascontiguousarray(getattr(index, n))).cast("B"))
+                        *((n, np.ascontiguousarray(getattr(index, n)).data.cast("B"))
                           for n in ("term", "unit", "count"))])  # the arrays' bytes, not a copy of them
     db.close()
     part.replace(path)

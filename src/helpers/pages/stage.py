@@ -106,12 +106,12 @@ def collection_pages(out: Outputs, html_dir: Path, stages: list[StagePage],
     rows = report_rows(out) if rows is None else rows
     titles = [(row["href"], row["title"]) for row in rows]
     keep_or_write(html_dir / ROWS_SCRIPT, rows_script(rows, out))
-    index = page("Index of reports", index_html(out, with_style=False, rows=rows), nav_for(INDEX, stages, titles))
-    written = [save_page(html_dir / INDEX, index),
+    listing = page("Index of reports", index_html(out, with_style=False, rows=rows), nav_for(INDEX, stages, titles))
+    written = [save_page(html_dir / INDEX, listing),
                save_page(html_dir / ENTITIES, entities_html(out.entities, out.mentions, out.reports,
                                                             nav_for(ENTITIES, stages)))]
-    pages, index = write_collection_pages(out, html_dir, stages, rows)
-    return written + pages, index
+    pages, search = write_collection_pages(out, html_dir, stages, rows)
+    return written + pages, search
 
 
 def _json(value: object) -> str:
