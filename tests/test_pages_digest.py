@@ -6,16 +6,20 @@ change no page shows (an entity's report count, a sentence's `from_memory`) rend
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
 
-from helpers.pages.digest import ENTITY_SHOWN, PAGE_TABLES
+from helpers.pages.digest import ENTITY_SHOWN, KEPT, MANIFEST, PAGE_TABLES, kept_digests
 from helpers.pages.listing import report_rows
-from helpers.pages.outputs import Outputs
-from helpers.pages.stage import PageWork, pages_to_render, render_report_pages
-from helpers.store.contract import columns
+from helpers.pages.outputs import Outputs, load_outputs
+from helpers.pages.stage import PageWork, pages_to_render, render_report_pages, write_pages
+from helpers.store.contract import TABLES, columns
+from helpers.store.files import write_csv
+from helpers.store.segments import write_table_csv
 
 REPORTS = ("a", "b", "c")
 SPECIAL = {"sentence_no": lambda i: str(i + 1), "role": lambda i: ("title", "body", "caption")[i % 3],
@@ -105,3 +109,52 @@ def test_what_no_page_shows_renders_nothing(out, tmp_path):
             ("reports", "first_seen"), ("reports", "last_changed")]:
         after, new = rendered(changed(out, name, column, 0, "memory"), tmp_path)  # row 0's origin: `machine`
         assert after == pages and new == digests, (name, column)
+
+
+def _written(out: Outputs, data: Path) -> SimpleNamespace:
+    """`out`'s tables written as the stages write them (the report tables with their sidecars), and the
+    folder as `load_outputs` takes it."""
+    for name in ("reports", "sentences", "summaries", "references"):
+        write_table_csv(data / TABLES[name].file, getattr(out, name))
+    for name in ("problems", "entities", "mentions"):
+        write_csv(data / TABLES[name].file, getattr(out, name))
+    (data / "run.json").write_text(json.dumps(out.run), encoding="utf-8")
+    return SimpleNamespace(data_dir=data, run_json=data / "run.json")
+
+
+def test_a_re_run_digests_only_the_reports_whose_stored_rows_changed(out, tmp_path, monkeypatch):
+    import helpers.pages.digest as digest
+
+    html, data = tmp_path / "out" / "html", tmp_path / "out" / "data"
+    write_pages(load_outputs(_written(out, data)), html, [])
+    made = json.loads((html / MANIFEST).read_text())
+    assert (html.parent / KEPT).is_file()
+    hashed: list[set[str]] = []  # the reports whose rows each table's digest was made from
+    real = digest.grouped_digests
+    monkeypatch.setattr(digest, "grouped_digests",
+                        lambda frame, cols: hashed.append(set(frame["report_id"])) or real(frame, cols))
+    # a column no page shows, of report a's sentences, and a sentence of report b changed
+    sents = changed(changed(out, "sentences", "from_memory", 0, "True"), "sentences", "text_en", 4, "New English")
+    cfg = _written(sents, data)
+    mtimes = {f.name: f.stat().st_mtime_ns for f in html.glob("?.html")}
+    write_pages(load_outputs(cfg), html, [])
+    after = json.loads((html / MANIFEST).read_text())
+    assert [f for f in made if after[f] != made[f]] == ["b.html"]  # a's page is as it was
+    assert [f.name for f in html.glob("?.html") if f.stat().st_mtime_ns != mtimes[f.name]] == ["b.html"]
+    # reports, sentences, summaries, references (then mentions and entities, which have no sidecar): only
+    # the sentences of a and b were digested again
+    assert hashed[:4] == [set(), {"a", "b"}, set(), set()]
+    # and the digests taken from the previous run are those made anew
+    (html.parent / KEPT).unlink()
+    write_pages(load_outputs(cfg), html, [])
+    assert json.loads((html / MANIFEST).read_text()) == after
+
+
+def test_digests_kept_by_other_code_or_unreadable_are_not_used(tmp_path):
+    path = tmp_path / KEPT
+    assert kept_digests(path, "code") == {}
+    path.write_text('{"code": "other", "tables": {"reports": {"a": ["00", "11"]}}}')
+    assert kept_digests(path, "code") == {} and kept_digests(path, "other") == {"reports": {"a": ("00", b"\x11")}}
+    for broken in ("{", "[]", '{"code": "code", "tables": {"reports": {"a": ["00", "not hex"]}}}'):
+        path.write_text(broken)
+        assert kept_digests(path, "code") == {}

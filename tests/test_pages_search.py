@@ -11,7 +11,9 @@ import random
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
+from helpers.pages import searchindex
 from helpers.pages.search import cut_shards, postings, term_shards
 from helpers.pages.searchindex import TERMS_DB, Index, encoded_postings, load_index, save_index, updated
 from helpers.pages.stage import write_pages
@@ -30,7 +32,9 @@ def from_scratch(units: list[tuple]) -> list[dict[str, str]]:
     return term_shards(postings(units), size=200)
 
 
-def test_the_kept_index_updated_writes_the_shards_of_a_run_from_scratch(tmp_path):
+@pytest.mark.parametrize("step", [1 << 20, 37, 1])  # entries encoded a pass: all at once, runs of whole terms
+def test_the_kept_index_updated_writes_the_shards_of_a_run_from_scratch(tmp_path, monkeypatch, step):
+    monkeypatch.setattr(searchindex, "ENCODE_STEP", step)
     rng = random.Random(7)
     units = [unit(f"r{n:03d}", rng) for n in range(60)]
     index = updated(Index.empty(), [u[0] for u in units], [u[0] for u in units], {u[0]: u for u in units})

@@ -25,10 +25,12 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.pages.outputs import DEMO_BANNER, Outputs
-from helpers.pages.render import Nav
+from helpers.pages.render import Link, Nav
 from helpers.store.digests import grouped_digests
+from helpers.store.files import write_text
 
 MANIFEST = "pages.json"  # OUT/html/pages.json: {"<report_id>.html": digest}
+KEPT = ".pages-digests.json"  # OUT/.pages-digests.json, beside OUT/html/ (never published): `keep_digests`
 PACKAGE = Path(__file__).resolve().parents[1]  # src/helpers: its modules and templates
 PAGE_TABLES = ("reports", "sentences", "summaries", "references", "mentions")  # a report's own rows a page reads
 NOT_SHOWN = {"sentences": ("line_no", "lang", "model", "from_memory", "pieces", "confidence"),  # on no report page
@@ -52,12 +54,39 @@ def code_digest() -> str:
 
 
 def table_digests(out: Outputs, name: str) -> dict[str, bytes]:
-    """Each report's rows of table `name` (every column a page may show) as one digest, made once per outputs."""
+    """Each report's rows of table `name` (every column a page may show) as one digest, made once per outputs:
+    kept from the previous run (`kept_digests`) for a report whose rows are stored as they were then
+    (`Outputs.stored`), made from the rows of the others only."""
     if name not in out._digests:
-        frame = getattr(out, name)
+        frame, stored, kept = getattr(out, name), out.stored.get(name, {}), out._kept.get(name, {})
+        same = {rid: kept[rid][1] for rid, raw in stored.items() if rid in kept and kept[rid][0] == raw}
+        if same:
+            frame = frame[~frame["report_id"].isin(list(same))]
         shown = frame.assign(**{c: frame[c] == value for c, value in ONLY_WHETHER.items() if c in frame.columns})
-        out._digests[name] = grouped_digests(shown, [c for c in frame.columns if c not in NOT_SHOWN.get(name, ())])
+        out._digests[name] = same | grouped_digests(shown, [c for c in frame.columns
+                                                            if c not in NOT_SHOWN.get(name, ())])
     return out._digests[name]
+
+
+def kept_digests(path: Path, code: str) -> dict[str, dict[str, tuple[str, bytes]]]:
+    """The digests `keep_digests` kept in `path` when made by this `code` (none otherwise, or unreadable)."""
+    try:
+        kept = json.loads(path.read_text(encoding="utf-8"))
+        if kept.get("code") != code:
+            return {}
+        return {name: {rid: (raw, bytes.fromhex(shown)) for rid, (raw, shown) in by_report.items()}
+                for name, by_report in kept["tables"].items()}
+    except (OSError, ValueError, TypeError, AttributeError, KeyError):
+        return {}
+
+
+def keep_digests(out: Outputs, path: Path, code: str) -> None:
+    """Keep in `path`, for the next run, each report's digest of its rows as stored beside that of what its
+    page shows of them (`table_digests`), for the tables whose files record the first (`Outputs.stored`)."""
+    tables = {name: {rid: [raw, out._digests[name][rid].hex()] for rid, raw in out.stored[name].items()
+                     if rid in out._digests[name]}
+              for name in out.stored if name in out._digests}
+    write_text(path, json.dumps({"code": code, "tables": tables}, separators=(",", ":")))
 
 
 def rows_digests(out: Outputs, tables: tuple[str, ...] = PAGE_TABLES) -> dict[str, bytes]:
@@ -98,11 +127,17 @@ def shared_part(out: Outputs, code: str) -> bytes:
     return json.dumps(shared, sort_keys=True, default=_plain, ensure_ascii=False).encode()
 
 
+_LINK_FIELDS = tuple(f.name for f in dataclasses.fields(Link))
+
+
+def _link_plain(link: Link | None) -> list | None:
+    """A header's link as plain values (every field), or None."""
+    return None if link is None else [getattr(link, f) for f in _LINK_FIELDS]
+
+
 def _nav_plain(nav: Nav) -> list:
     """A header as plain values (every field of its links), cheaper than `dataclasses.asdict`."""
-    def link(lk: object) -> list | None:
-        return None if lk is None else [getattr(lk, f.name) for f in dataclasses.fields(lk)]  # type: ignore[arg-type]
-    return [[link(lk) for lk in nav.links], link(nav.previous), link(nav.next)]
+    return [[_link_plain(lk) for lk in nav.links], _link_plain(nav.previous), _link_plain(nav.next)]
 
 
 def page_digests(out: Outputs, titles: Mapping[str, str], navs: Mapping[str, Nav], code: str) -> dict[str, str]:

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 import pandas as pd
 from markupsafe import Markup
 
+from helpers.pages.outputs import plain_records
 from helpers.pages.render import ENTITIES, INDEX, Link, Nav, page, render
 
 PAGE = ENTITIES
@@ -26,14 +27,17 @@ def _dates(first: str, last: str) -> str:
 def entity_rows(entities: pd.DataFrame, mentions: pd.DataFrame, reports: pd.DataFrame) -> dict[str, list[dict]]:
     """Each kind's entities as the page shows them, in the table's order, with their report links (the
     newest LINKS, and how many more the index's name filter lists: `more`, `filter`)."""
-    titles = {str(r): str(t or r) for r, t in zip(reports["report_id"], reports["title"].fillna(""))} \
-        if len(reports) else {}
-    dates = {str(r): str(d or "") for r, d in zip(reports["report_id"], reports["date"].fillna(""))} \
-        if len(reports) else {}
-    named_in = mentions.groupby("entity_id")["report_id"].apply(lambda s: sorted(set(map(str, s)))).to_dict() \
-        if len(mentions) else {}
+    ids = reports["report_id"].tolist()
+    titles = {str(r): str(t or r) for r, t in zip(ids, reports["title"].fillna("").tolist())} if len(reports) else {}
+    dates = {str(r): str(d or "") for r, d in zip(ids, reports["date"].fillna("").tolist())} if len(reports) else {}
+    named_in: dict[object, list[str]] = {}
+    if len(mentions):  # each entity's reports, each once, sorted (one pass over plain lists, no group a Series)
+        pairs = mentions[["entity_id", "report_id"]].drop_duplicates()
+        for entity, report in zip(pairs["entity_id"].tolist(), pairs["report_id"].astype(str).tolist()):
+            named_in.setdefault(entity, []).append(report)
+        named_in = {e: sorted(r) for e, r in named_in.items()}
     rows: dict[str, list[dict]] = {k: [] for k in KIND_LABELS}
-    for e in entities.fillna("").to_dict("records"):
+    for e in plain_records(entities.fillna("")):
         named = named_in.get(e["entity_id"], [])
         newest = sorted(named, key=lambda r: dates.get(r, ""), reverse=True)[:LINKS] if len(named) > LINKS else named
         links = [(f"{r}.html", r.split("_")[0], titles.get(r, r)) for r in newest]

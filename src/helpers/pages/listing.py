@@ -15,7 +15,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from helpers.checks.flags import FLAG_SEP, meaning
-from helpers.pages.outputs import DEMO_BANNER, Outputs, Record, display_title
+from helpers.pages.outputs import DEMO_BANNER, Outputs, Record, display_title, plain_records
 from helpers.pages.render import render
 
 LISTED = 200  # rows an exported index holds as HTML; its script lists every row from ROWS_SCRIPT
@@ -78,7 +78,7 @@ def report_rows(out: Outputs) -> list[dict]:
                                                                                                 "entity_id"])
     named = [" ".join(e) for e in _grouped(pairs["report_id"], pairs["entity_id"], ids)]
     rows = []
-    for r, n, lead, en, f, rv, ents in zip(reports.to_dict("records"), total.tolist(), first.tolist(),
+    for r, n, lead, en, f, rv, ents in zip(plain_records(reports), total.tolist(), first.tolist(),
                                           english, flagged.tolist(), reviewed.tolist(), named):
         rows.append({"id": r["report_id"], "href": f"{r['report_id']}.html",
                      "title": _title(r, lead if n else None), "english_title": en, "date": r["date"],
@@ -169,8 +169,10 @@ def digest_html(out: Outputs, with_style: bool = True, rows: list[dict] | None =
     when the caller has them."""
     rows = report_rows(out) if rows is None else rows
     c = collection(out.run)
-    picked = [{**r, "summaries": [(s["method"], s["summary_en"]) for s in out.records("summaries", r["id"])]}
-              for r in rows if r["status"]] if c["previous_run_time"] else []  # a first run lists none
+    listed = [r for r in rows if r["status"]] if c["previous_run_time"] else []  # a first run lists none
+    summaries = out.records_of("summaries", [r["id"] for r in listed])
+    picked = [{**r, "summaries": [(s["method"], s["summary_en"]) for s in summaries.get(r["id"], [])]}
+              for r in listed]
     return render(
         "digest.html.j2",
         with_style=with_style,
@@ -184,7 +186,7 @@ def digest_html(out: Outputs, with_style: bool = True, rows: list[dict] | None =
 
 def flag_counts(out: Outputs) -> pd.DataFrame:
     """How many sentences of the run carry each flag, with the flag's meaning."""
-    every = FLAG_SEP.join(out.sentences["flags"].astype(str)).split(FLAG_SEP)  # one split for every cell
+    every = FLAG_SEP.join(map(str, out.sentences["flags"].tolist())).split(FLAG_SEP)  # one split for every cell
     codes = [f.split(":", 1)[0] for f in every if f]
     table = pd.Series(codes, dtype=str).value_counts().rename_axis("flag").reset_index(name="sentences")
     table["meaning"] = table["flag"].map(meaning)

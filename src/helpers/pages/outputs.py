@@ -5,7 +5,7 @@ the demo banner). `pages.report` renders one report from them, `pages.listing` t
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -14,6 +14,7 @@ import pandas as pd
 from helpers.config import Config
 from helpers.store.contract import TABLES, columns, read_table
 from helpers.store.files import read_json
+from helpers.store.segments import recorded_digests
 
 DEMO_BANNER = (
     "DEMO MODELS: the English text on this page was produced by tiny random-weight demo models. "
@@ -48,6 +49,8 @@ class Outputs:
     # the entities step's tables: empty for a run without them (an OUT written before the step existed)
     entities: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=columns("entities")))
     mentions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=columns("mentions")))
+    # each table's digest of each report's rows as stored (`store.segments.recorded_digests`), where its file has them
+    stored: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def demo(self) -> bool:
@@ -69,20 +72,31 @@ class Outputs:
         """Each table's rows digested by report (`pages.digest.table_digests`), once for all pages."""
         return {}
 
+    @cached_property
+    def _kept(self) -> dict[str, dict[str, tuple[str, bytes]]]:
+        """What a previous run digested (`pages.digest.kept_digests`): by table and report, the digest of
+        its rows as stored and that of what its page shows of them (reused where the first is unchanged)."""
+        return {}
+
     def records(self, table: str, report_id: str) -> list[Record]:
         """One report's rows of a table (reports, sentences, summaries, references, mentions) as plain records
         in the table's order, grouped once for all pages (a page reads its own without pandas)."""
         if table not in self._records:
-            by_report: dict[str, list[Record]] = {}
-            for record in getattr(self, table).to_dict("records"):
-                by_report.setdefault(record["report_id"], []).append(record)
-            self._records[table] = by_report
+            self._records[table] = grouped_records(getattr(self, table))
         return self._records[table].get(report_id, [])
+
+    def records_of(self, table: str, report_ids: Collection[str]) -> dict[str, list[Record]]:
+        """The rows of a table of these reports only, grouped as `records` groups them (not kept: a page
+        over a few reports, such as the digest, reads their rows without grouping the whole table)."""
+        if table in self._records:
+            return {rid: self._records[table].get(rid, []) for rid in report_ids}
+        frame = getattr(self, table)
+        return grouped_records(frame[frame["report_id"].isin(list(report_ids))])
 
     @cached_property
     def entity(self) -> dict[str, Record]:
         """Every entity's record by its id (kind, names, counts), once for all pages."""
-        return {str(e["entity_id"]): e for e in self.entities.fillna("").to_dict("records")}
+        return {str(e["entity_id"]): e for e in plain_records(self.entities.fillna(""))}
 
     def named_in(self, report_id: str) -> list[Record]:
         """The entities a report names, each once, by id (looked up, not searched: a page per report)."""
@@ -98,6 +112,21 @@ class Outputs:
         return Outputs(of(self.reports), of(self.sentences), of(self.summaries), of(self.references),
                        self.problems, self.run, self.entities[self.entities["entity_id"].isin(mentions["entity_id"])],
                        mentions)
+
+
+def plain_records(frame: pd.DataFrame) -> list[Record]:
+    """A table's rows as plain records (the values `to_dict("records")` gives), each column made a list
+    once: pandas' per-value access costs about a microsecond, a hundred thousand rows a table."""
+    names = [str(c) for c in frame.columns]
+    return [dict(zip(names, values)) for values in zip(*(frame[c].tolist() for c in frame.columns))]
+
+
+def grouped_records(frame: pd.DataFrame) -> dict[str, list[Record]]:
+    """A table's rows as plain records (`plain_records`), grouped by report in the table's order."""
+    by_report: dict[str, list[Record]] = {}
+    for record in plain_records(frame):
+        by_report.setdefault(record["report_id"], []).append(record)
+    return by_report
 
 
 @dataclass(frozen=True)
@@ -116,15 +145,12 @@ def load_outputs(cfg: Config) -> Outputs:
     checked; a run without the entities tables (written before that step existed) shows no entities."""
     found = {name: read_table(cfg, name) for name in ("entities", "mentions")
              if (cfg.data_dir / TABLES[name].file).is_file()}
-    return Outputs(
-        reports=read_table(cfg, "reports"),
-        sentences=read_table(cfg, "sentences", stage="translate"),
-        summaries=read_table(cfg, "summaries"),
-        references=read_table(cfg, "references"),
-        problems=read_table(cfg, "problems"),
-        run=read_json(cfg.run_json),
-        **found,
-    )
+    tables = {name: read_table(cfg, name, stage="translate" if name == "sentences" else None)
+              for name in ("reports", "sentences", "summaries", "references")}
+    stored = {name: recorded_digests(cfg.data_dir / TABLES[name].file, [str(c) for c in frame.columns])
+              for name, frame in tables.items()}
+    return Outputs(**tables, problems=read_table(cfg, "problems"), run=read_json(cfg.run_json), **found,
+                   stored={name: digests for name, digests in stored.items() if digests})
 
 
 def pick_report(out: Outputs, report_id: str | None) -> str:

@@ -120,22 +120,31 @@ def report_navs(stages: list[StagePage], reports: Sequence[tuple[str, str]],
                 only: Collection[str] | None = None) -> dict[str, Nav]:
     """The header of every report page among `reports` (file name, title), or of those in `only`, by file:
     `nav_for` of each, in one pass."""
-    return {file: _nav(file, stages, reports, at) for at, (file, _) in enumerate(reports)
-            if only is None or file in only}
+    none = _links("", stages)  # the run's pages, none of them current: the same links on every report page
+    hrefs = {link.href for link in none}
+    return {file: _nav(file, stages, reports, at, none if file not in hrefs else None)
+            for at, (file, _) in enumerate(reports) if only is None or file in only}
 
 
-def _nav(current: str, stages: list[StagePage], reports: Sequence[tuple[str, str]], at: int | None) -> Nav:
-    """The header of page `current`, at position `at` among `reports` (None: not a report page)."""
+def _links(current: str, stages: list[StagePage]) -> tuple[Link, ...]:
+    """The run's pages as a header links them, `current` marked."""
     links = [Link(INDEX, "Index of reports", current=current == INDEX),
              Link(DIGEST, "What's new", "the new and changed reports of this run", current == DIGEST),
              Link(ENTITIES, "Entities", "who, where, which organisation: the names across every report",
                   current == ENTITIES)]
-    links += [Link(s.file, s.label, s.title, current == s.file) for s in stages]
+    return tuple(links + [Link(s.file, s.label, s.title, current == s.file) for s in stages])
+
+
+def _nav(current: str, stages: list[StagePage], reports: Sequence[tuple[str, str]], at: int | None,
+         links: tuple[Link, ...] | None = None) -> Nav:
+    """The header of page `current`, at position `at` among `reports` (None: not a report page); `links`:
+    `_links(current, stages)`, when the caller has them."""
+    links = _links(current, stages) if links is None else links
     if at is None:
-        return Nav(tuple(links))
+        return Nav(links)
     prev = Link(*reports[at - 1], title=reports[at - 1][1]) if at > 0 else None
     nxt = Link(*reports[at + 1], title=reports[at + 1][1]) if at + 1 < len(reports) else None
-    return Nav(tuple(links), previous=prev, next=nxt)
+    return Nav(links, previous=prev, next=nxt)
 
 
 def page(title: str, body: Markup, nav: Nav) -> str:

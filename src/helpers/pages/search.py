@@ -18,6 +18,7 @@ rewrites a few text files, the term shards they touch, the id chunks and the man
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import string
 from collections import Counter
@@ -150,6 +151,15 @@ def cut_shards(items: Iterable[tuple[str, str]], size: int = SHARD_BYTES) -> lis
 def _script(call: str, *args: object) -> str:
     """A script that calls `call` with the arguments as JSON (a JavaScript file, never inline HTML)."""
     return f"{call}({','.join(json.dumps(a, ensure_ascii=False, separators=(',', ':')) for a in args)});\n"
+
+
+def files_in(folder: Path) -> set[str]:
+    """The names of the regular files in `folder` (none when it is missing): one listing, not a stat a file."""
+    try:
+        with os.scandir(folder) as entries:
+            return {e.name for e in entries if e.is_file()}
+    except OSError:
+        return set()
 
 
 def keep_or_write(path: Path, text: str) -> Path:

@@ -88,7 +88,8 @@ def save_index(path: Path, index: Index) -> None:
                        list(zip(range(len(index.uids)), index.uids, index.digests, index.texts)))
         db.executemany("INSERT INTO arrays VALUES (?, ?)",
                        [("terms", json.dumps(index.terms, ensure_ascii=False).encode()),
-                        *((n, getattr(index, n).tobytes()) for n in ("term", "unit", "count"))])
+                        *((n, np.ascontiguousarray(getattr(index, n)).data.cast("B"))
+                          for n in ("term", "unit", "count"))])  # the arrays' bytes, not a copy of them
     db.close()
     part.replace(path)
 
@@ -138,11 +139,23 @@ def updated(old: Index, uids: list[str], digests: list[str], fresh: dict[str, Un
     position = {uid: n for n, uid in enumerate(uids)}
     f_term, f_unit, f_count = _entries([(position[uid], c) for uid, c in counted.items()], terms)
     # the fresh entries inserted where their (term, unit) belongs among the kept ones
-    width = np.int64(max(len(uids), 1))
-    where = np.searchsorted(term.astype(np.int64) * width + unit, f_term.astype(np.int64) * width + f_unit)
+    where = _places(term, unit, f_term, f_unit)
     term, unit, count = (np.insert(a, where, b) for a, b in ((term, f_term), (unit, f_unit), (count, f_count)))
     texts_of = dict(zip(old.uids, old.texts)) | {uid: len(u[3]) for uid, u in fresh.items()}
     return _pruned(Index(list(uids), list(digests), [texts_of[uid] for uid in uids], terms, term, unit, count))
+
+
+def _places(term: np.ndarray, unit: np.ndarray, f_term: np.ndarray, f_unit: np.ndarray) -> np.ndarray:
+    """Where each (f_term, f_unit) goes among the entries ordered by (term, unit): its term's entries found by
+    a search of `term`, then its unit among them by halving every range at once (no array of combined
+    keys the size of the index)."""
+    lo = np.searchsorted(term, f_term, side="left")
+    hi = np.searchsorted(term, f_term, side="right")
+    while (open_ := lo < hi).any():
+        mid = (lo + hi) // 2
+        right = open_ & (unit[np.minimum(mid, len(unit) - 1)] < f_unit)
+        lo, hi = np.where(right, mid + 1, lo), np.where(open_ & ~right, mid, hi)
+    return lo
 
 
 def _merged(terms: list[str], new: list[str], slots: np.ndarray) -> list[str]:
@@ -166,18 +179,34 @@ def _pruned(index: Index) -> Index:
     return index
 
 
+ENCODE_STEP = 1 << 20  # entries encoded a pass: a pass's arrays stay small enough to reuse memory, not map it anew
+
+
 def encoded_postings(index: Index) -> list[tuple[str, str]]:
     """Each held term (in code-point order) with its postings as `search.encoded` writes them: the gap
     from the previous unit holding the term, shifted by TF_BITS, with the occurrences; 5 bits a
-    character of DIGITS, low bits first, the sixth bit set while more follow."""
+    character of DIGITS, low bits first, the sixth bit set while more follow. Encoded in passes of about
+    ENCODE_STEP entries, each a run of whole terms (arrays the size of the whole index cost a page fault
+    every 4 KiB: at 10,000 reports, 10 million entries, about a second)."""
     if not len(index.term):
         return []
-    starts = np.flatnonzero(np.r_[True, index.term[1:] != index.term[:-1]])
-    previous = np.empty_like(index.unit)
+    starts = np.flatnonzero(index.term[1:] != index.term[:-1]) + 1
+    cuts = np.unique(np.r_[0, starts[np.searchsorted(starts, np.arange(ENCODE_STEP, len(index.term), ENCODE_STEP))
+                                     .clip(max=len(starts) - 1)] if len(starts) else [], len(index.term)])
+    posted: list[tuple[str, str]] = []
+    for a, b in zip(cuts[:-1].tolist(), cuts[1:].tolist()):
+        posted += _encoded_run(index.terms, index.term[a:b], index.unit[a:b], index.count[a:b])
+    return posted
+
+
+def _encoded_run(terms: list[str], term: np.ndarray, unit: np.ndarray, count: np.ndarray) -> list[tuple[str, str]]:
+    """`encoded_postings` of a run of entries that holds whole terms."""
+    starts = np.flatnonzero(np.r_[True, term[1:] != term[:-1]])
+    previous = np.empty_like(unit)
     previous[0] = 0
-    previous[1:] = index.unit[:-1]
+    previous[1:] = unit[:-1]
     previous[starts] = 0
-    values = (index.unit - previous) << TF_BITS | index.count
+    values = (unit - previous) << TF_BITS | count
     chars = np.ones(len(values), dtype=np.int32)
     bound = 32
     while bound <= values.max():
@@ -192,7 +221,7 @@ def encoded_postings(index: Index) -> list[tuple[str, str]]:
         out[first[sel] + k] = _CODES[(values[sel] >> (5 * k)) & 31 | (chars[sel] > k + 1) << 5]
     text = out.tobytes().decode("ascii")
     bounds = np.r_[first[starts], len(out)].tolist()
-    return [(index.terms[t], text[a:b]) for t, a, b in zip(index.term[starts].tolist(), bounds[:-1], bounds[1:])]
+    return [(terms[t], text[a:b]) for t, a, b in zip(term[starts].tolist(), bounds[:-1], bounds[1:])]
 
 
 def unit_digest(*parts: object) -> str:

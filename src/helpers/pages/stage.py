@@ -18,12 +18,13 @@ from pathlib import Path
 from helpers.config import Config, shown_path
 from helpers.inference.engines import Engine, LocalEngine
 from helpers.pages.collection import write_collection_pages
-from helpers.pages.digest import MANIFEST, code_digest, page_digests
+from helpers.pages.digest import KEPT, MANIFEST, code_digest, keep_digests, kept_digests, page_digests
 from helpers.pages.entities import entities_html
 from helpers.pages.listing import ROWS_SCRIPT, report_rows, rows_script
 from helpers.pages.render import ENTITIES, INDEX, StagePage, nav_for, page, report_navs, save_page
 from helpers.pages.report import Outputs, index_html, report_html
-from helpers.pages.search import keep_or_write
+from helpers.pages.search import files_in, keep_or_write
+from helpers.pages.searchindex import Index, save_index, terms_db
 from helpers.store.contract import check_section, data_stamp
 from helpers.store.files import read_json, synced_together, update_json, write_text
 
@@ -59,9 +60,8 @@ def pages_to_render(out: Outputs, html_dir: Path, stages: list[StagePage],
     rendered: its digest differs from the one `pages.json` recorded, or its file is missing."""
     navs = report_navs(stages, titles)
     digests = page_digests(out, {file: f"Report: {title}" for file, title in titles}, navs, code_digest())
-    made = read_json(html_dir / MANIFEST)
-    stale = [file.removesuffix(".html") for file, d in digests.items()
-             if made.get(file) != d or not (html_dir / file).is_file()]
+    made, there = read_json(html_dir / MANIFEST), files_in(html_dir)
+    stale = [file.removesuffix(".html") for file, d in digests.items() if made.get(file) != d or file not in there]
     return digests, stale
 
 
@@ -71,32 +71,47 @@ def write_pages(out: Outputs, html_dir: Path, stages: list[StagePage], engine: E
     return every page of the run (those left as they were too)."""
     rows = report_rows(out)
     titles = [(row["href"], row["title"]) for row in rows]
+    out._kept.update(kept_digests(html_dir.parent / KEPT, code_digest()))
     digests, stale = pages_to_render(out, html_dir, stages, titles)
     # First forget the pages about to change: a run stopped half-way leaves no record that would keep one.
     made, changing = read_json(html_dir / MANIFEST), {f"{rid}.html" for rid in stale}
     write_text(html_dir / MANIFEST, _json({f: d for f, d in made.items() if f in digests and f not in changing}))
     shares = [PageWork(out.share(stale[i:i + PAGES_PER_TASK]), tuple(stages), tuple(titles))
               for i in range(0, len(stale), PAGES_PER_TASK)]
-    with synced_together():  # the pages on disk together, then recorded as made
+    with synced_together():  # the pages and the search data on disk together (one sync), then recorded as made
         for rendered in (engine or LocalEngine()).map(render_report_pages, shares):
             for file, html in rendered:
                 save_page(html_dir / file, html)
+        written, index = collection_pages(out, html_dir, stages, rows)
     write_text(html_dir / MANIFEST, _json(digests))
-    return [html_dir / file for file in digests] + write_collection(out, html_dir, stages, rows)
+    save_index(terms_db(html_dir), index)
+    keep_digests(out, html_dir.parent / KEPT, code_digest())  # what the next run need not digest again
+    return [html_dir / file for file in digests] + written
 
 
 def write_collection(out: Outputs, html_dir: Path, stages: list[StagePage],
                      rows: list[dict] | None = None) -> list[Path]:
     """The pages over every report: the index and its rows' data, the entities page, the digest and the
     search data (`rows`: `report_rows(out)`, when the caller has them); return the pages."""
+    with synced_together():
+        written, index = collection_pages(out, html_dir, stages, rows)
+    save_index(terms_db(html_dir), index)  # once the files it vouches for are on disk
+    return written
+
+
+def collection_pages(out: Outputs, html_dir: Path, stages: list[StagePage],
+                     rows: list[dict] | None = None) -> tuple[list[Path], Index]:
+    """`write_collection`'s files, written but not synced; the pages, and the search index to keep (`save_index`)
+    once they are on disk."""
     rows = report_rows(out) if rows is None else rows
     titles = [(row["href"], row["title"]) for row in rows]
     keep_or_write(html_dir / ROWS_SCRIPT, rows_script(rows, out))
-    index = page("Index of reports", index_html(out, with_style=False, rows=rows), nav_for(INDEX, stages, titles))
-    written = [save_page(html_dir / INDEX, index),
+    listing = page("Index of reports", index_html(out, with_style=False, rows=rows), nav_for(INDEX, stages, titles))
+    written = [save_page(html_dir / INDEX, listing),
                save_page(html_dir / ENTITIES, entities_html(out.entities, out.mentions, out.reports,
                                                             nav_for(ENTITIES, stages)))]
-    return written + write_collection_pages(out, html_dir, stages, rows)
+    pages, search = write_collection_pages(out, html_dir, stages, rows)
+    return written + pages, search
 
 
 def _json(value: object) -> str:

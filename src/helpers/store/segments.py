@@ -109,6 +109,12 @@ def _keep_replaced(path: Path, columns: list[str]) -> None:
                 sidecar.unlink(missing_ok=True)
 
 
+def recorded_digests(path: Path, columns: list[str]) -> dict[str, str]:
+    """Each report's digest of its rows as the table file `path` holds them now (its sidecar's), or none when
+    the sidecar is missing or no longer describes the file: a reader's cheap check of whose rows changed."""
+    return {k: d for k, (d, _, _) in _previous(path, columns).items()}
+
+
 def write_table_csv(path: Path, frame: pd.DataFrame) -> Path:
     """Write `frame` as `write_csv` would, reusing the bytes of the reports whose rows the file already
     holds (see the module's docstring); record its segments beside it."""
