@@ -4,6 +4,7 @@ whole frame written at once, whatever changed, and only the changed reports are 
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 import pandas as pd
@@ -122,3 +123,18 @@ def test_a_key_that_another_key_begins_with_is_found_apart():
     data = b'\n"r10","a"\n"r1","b\n""r1"","""\n'
     starts = segments._record_starts(data, ["r10", "r1"])
     assert starts == [1, 11]
+
+
+def test_recorded_digests_are_those_the_database_makes_of_the_table_read_back(tmp_path):
+    """The collection's database compares each report's digest with those it holds, made whole or taken
+    from a table's sidecar: both must be the same digest of the same rows, or every report would be
+    found changed (and none, wrongly, if they met by accident)."""
+    from helpers.collection.digests import report_digests
+    from helpers.store.segments import recorded_digests
+
+    path = write_table_csv(tmp_path / "t.csv", _frame(25, np.random.default_rng(4), typed=True))
+    frame = read_csv(path)
+    assert recorded_digests(path, list(frame.columns)) == report_digests(frame)
+    assert recorded_digests(path, list(frame.columns)[:-1]) == {}  # another version's columns: none
+    os.utime(path, ns=(1, 1))  # touched since (another time): the record no longer holds
+    assert recorded_digests(path, list(frame.columns)) == {}

@@ -25,6 +25,8 @@ from helpers.collection.database import (DATABASE, DIGESTS, SEARCH_TABLE, STATE,
                                          stored, write_database)
 from helpers.collection.digests import differing, report_digests
 from helpers.store.code import code_stamp
+from helpers.store.contract import TABLES
+from helpers.store.segments import recorded_digests
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -51,13 +53,23 @@ def _same_make(db: sqlite3.Connection, tables: Mapping[str, pd.DataFrame]) -> bo
     return db.execute(f"SELECT value FROM {STATE} WHERE key = 'code'").fetchone() == (code_stamp(),)
 
 
-def _update_table(db: sqlite3.Connection, name: str, frame: pd.DataFrame) -> tuple[list[str], list[str]]:
-    """Bring table `name` to `frame`'s rows: the reports whose rows differ, and those gone, deleted,
-    the new rows inserted; returns (anew, gone). For the sentences, the search index is kept in step:
+def _digests(data_dir: Path, name: str, frame: pd.DataFrame) -> dict[str, str]:
+    """Each report's digest of `frame`'s rows: as the table file's sidecar records them when it describes
+    the file the frame was read from, for the very reports the frame holds (`store.segments`: the same
+    digest, not made again over every row), else made now."""
+    recorded = recorded_digests(data_dir / TABLES[name].file, [str(c) for c in frame.columns])
+    if recorded and len(recorded) == frame["report_id"].nunique() and set(recorded) == set(frame["report_id"]):
+        return recorded
+    return report_digests(frame)
+
+
+def _update_table(db: sqlite3.Connection, name: str, frame: pd.DataFrame,
+                  new: dict[str, str]) -> tuple[list[str], list[str]]:
+    """Bring table `name` to `frame`'s rows (`new`: each report's digest of them): the reports whose rows
+    differ, and those gone, deleted, the new rows inserted; returns (anew, gone). For the sentences, the search index is kept in step:
     a report whose texts are those indexed (only a flag or origin changed: every kept sentence after
     the first re-run) keeps its rows and index entries, its rows' other cells rewritten in place; the
     others' entries are taken out with the values indexed, and the new rows indexed."""
-    new = report_digests(frame)
     anew, gone = differing(new, _held(db, name))
     reindexed: list[str] = anew
     kept_rowids: list[int] = []
@@ -117,7 +129,7 @@ def update_database(data_dir: Path, tables: Mapping[str, pd.DataFrame]) -> Updat
                     return None
                 for name, frame in tables.items():
                     if "report_id" in frame.columns:
-                        done, gone = _update_table(db, name, frame)
+                        done, gone = _update_table(db, name, frame, _digests(data_dir, name, frame))
                         anew.update(done, gone)  # (a report may lose its rows of one table: its references)
                         removed.update(gone if name == "reports" else ())
                     else:

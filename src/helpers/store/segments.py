@@ -112,7 +112,8 @@ def _keep_replaced(path: Path, columns: list[str]) -> None:
 def recorded_digests(path: Path, columns: list[str]) -> dict[str, str]:
     """Each report's digest of its rows as the table file `path` holds them now (its sidecar's), or none when
     the sidecar is missing or no longer describes the file: a reader's cheap check of whose rows changed."""
-    return {k: d for k, (d, _, _) in _previous(path, columns).items()}
+    source, before = _previous(path, columns)
+    return {k: d for k, (d, _, _) in before.items()} if source == path else {}
 
 
 def write_table_csv(path: Path, frame: pd.DataFrame) -> Path:
