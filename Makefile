@@ -103,7 +103,7 @@ bench-translate: setup
 	$(BIN)/python benchmarks/translate_speed.py
 
 # The whole job on 1,000 and 10,000 synthetic reports (demo models): a first run, a re-run with nothing
-# new, one with 10 new and 1 changed; per stage seconds, model time, overhead per report, peak memory;
+# new, two (day 2, day 3) with 10 new and 1 changed each; per stage seconds, model time, overhead per report, peak memory;
 # the reading room in Chromium at 10,000 (SIZES=300,1000 for a shorter run).
 bench-scale: setup
 	$(BIN)/python benchmarks/scale.py --engine "$${HELPERS_ENGINE:-local}" --sizes "$${SIZES:-1000,10000}" --chromium
