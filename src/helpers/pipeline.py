@@ -141,10 +141,11 @@ def run_stages(cfg: Config, upto: str | None = None, *, ctx: RunContext | None =
                     sections = {stage.name: record, **out.sections}
                     write_output(cfg, stage, out, sections, first=at == 0)
                     done.tables.update(out.tables)
+                    previous[at] = None
+                    del out, before  # the previous output and the stage's files, let go before the next stage
                 done.records.update(sections)
                 done.reused[stage.name] = reused
                 said.append(stage.line(done.tables, sections))
-            previous[at] = before = out = None  # type: ignore[assignment]  # the previous output, let go
             hand_back_freed_memory()  # what the stage freed leaves the process, not only its heap
     finally:
         if own:

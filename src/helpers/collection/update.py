@@ -58,7 +58,7 @@ def _digests(data_dir: Path, name: str, frame: pd.DataFrame) -> dict[str, str]:
     the file the frame was read from, for the very reports the frame holds (`store.segments`: the same
     digest, not made again over every row), else made now."""
     recorded = recorded_digests(data_dir / TABLES[name].file, [str(c) for c in frame.columns])
-    if recorded and len(recorded) == frame["report_id"].nunique() and set(recorded) == set(frame["report_id"]):
+    if recorded and set(recorded) == set(frame["report_id"]):
         return recorded
     return report_digests(frame)
 

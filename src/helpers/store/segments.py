@@ -92,7 +92,7 @@ def _previous(path: Path, columns: list[str]) -> tuple[Path | None, dict[str, tu
 
 def _keep_replaced(path: Path, columns: list[str]) -> None:
     """Before `path` is replaced by a version with `columns`: if it holds a version with other columns
-    (recorded by a sidecar), keep it as that version's hard-linked copy; the copies of no version go."""
+    (recorded by a sidecar), keep it as that version's hard-linked copy (replacing an older one)."""
     try:
         now = _identity(path.stat())
     except OSError:
