@@ -188,3 +188,14 @@ def test_a_review_saved_while_the_run_translates_is_applied_by_the_next_run(tmp_
     row = after.tables["sentences"][after.tables["sentences"]["text_vi"] == source].iloc[0]
     assert row["text_en"] == "The reviewed English." and row["origin"] == "review"
     assert after.records["translate"]["reviews"]["entries"] == 1
+
+
+def test_a_run_is_told_once_when_its_first_stage_runs_and_not_when_every_stage_is_read_back(tmp_path):
+    """`on_work` is where a whole run starts its notebooks' kernels: once when a stage runs, never for a
+    run with nothing new (kernels started for nothing would cost it seconds)."""
+    cfg = Config(seeds=SEEDS, out=tmp_path / "out", models="demo")
+    told: list[str] = []
+    run_stages(cfg, "corpus", say=False, on_work=lambda: told.append("work"))
+    assert told == ["work"]
+    run_stages(cfg, "corpus", say=False, on_work=lambda: told.append("again"))
+    assert told == ["work"]

@@ -19,6 +19,7 @@ from __future__ import annotations
 import platform
 import time
 from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
 from importlib import metadata
@@ -30,7 +31,7 @@ from helpers.config import Config
 from helpers.models.heap import hand_back_freed_memory
 from helpers.corpus.stage import CorpusStage
 from helpers.entities.stage import EntitiesStage
-from helpers.notebooks.run import reused_notebooks, run_stage_notebooks
+from helpers.notebooks.run import StageNotebooks, reused_notebooks
 from helpers.notebooks.stages import is_view, notebook_paths, stage_page
 from helpers.pages.render import INDEX
 from helpers.progress import stage_done, stage_line
@@ -91,12 +92,13 @@ def stages_upto(name: str | None) -> tuple[Stage, ...]:
 
 def run_stages(cfg: Config, upto: str | None = None, *, ctx: RunContext | None = None, progress: bool = True,
                force: bool = False, say: bool = True, seconds: dict[str, float] | None = None,
-               a_run: bool = False) -> StagesRun:
+               a_run: bool = False, on_work: Callable[[], None] | None = None) -> StagesRun:
     """Every stage up to `upto`, each reused when current (unless `force`), else run and written;
     one terminal line each unless not `say` (a notebook shows its own tables; the time is also kept
     in `seconds`). A stage not current but made before with the same code, parameters, models and
     reviews keeps the rows of every report not made anew upstream (work in proportion to change).
-    `ctx`: the run's context (made and closed here when not given)."""
+    `ctx`: the run's context (made and closed here when not given). `on_work` is called once, before
+    the first stage that runs (is not read back): a whole run starts its notebooks' kernels then."""
     claim_output(cfg.out, cfg.seeds)  # a notebook run by hand writes only where a run may (store.outputs)
     own = ctx is None
     context = ctx or RunContext(cfg, progress)
@@ -125,6 +127,9 @@ def run_stages(cfg: Config, upto: str | None = None, *, ctx: RunContext | None =
                         update_json(cfg.run_json, name, check_section(name, value))
                         sections[name] = value
                 else:
+                    if on_work is not None:
+                        on_work()
+                        on_work = None
                     started = time.perf_counter()
                     before = previous[at]
                     if before is not None:
@@ -213,10 +218,11 @@ def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
 
     seconds: dict[str, float] = {}
     read: dict[str, Any] = {}  # the contract tables the pages read, by name
-    with RunContext(cfg, progress) as ctx:
-        records = run_stages(cfg, ctx=ctx, seconds=seconds, a_run=True).records
+    stages = [stage_page(nb) for nb in notebook_paths(notebooks) if not is_view(nb)]
+    # The notebooks' kernels start (and import what they import) while the stages run, when one runs.
+    with RunContext(cfg, progress) as ctx, StageNotebooks(cfg, stages) as stage_notebooks:
+        records = run_stages(cfg, ctx=ctx, seconds=seconds, a_run=True, on_work=stage_notebooks.start).records
         # the stages' tables go here: the pages and the collection read what was written, one copy at a time
-        stages = [stage_page(nb) for nb in notebook_paths(notebooks) if not is_view(nb)]
         # What the pages, the database and the workbook were made from, as the previous run left it; its
         # `engine` section, written last, says that run finished (this run's goes until this one does).
         before = read_json(cfg.run_json)
@@ -227,7 +233,7 @@ def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
         # The stage notebooks run in their kernels (other processes) while this process renders the
         # report pages: the two overlap instead of one waiting for the other.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="notebooks") as pool:
-            notebooks_run = pool.submit(lambda: reused_notebooks(cfg, stages) or run_stage_notebooks(cfg, stages))
+            notebooks_run = pool.submit(lambda: reused_notebooks(cfg, stages) or stage_notebooks.run())
             with stage_line("pages", seconds) as said:
                 if unchanged and (cfg.html_dir / INDEX).is_file():
                     pages = []

@@ -1,18 +1,24 @@
 """One stage notebook executed with papermill, in its own kernel, into `OUT/notebooks/`. The kernel
 gets the run's parameters as they are; the stored copy shows its paths as shared outputs do
-(`shown_path`: relative to the project, `~/…` under the home folder), never the analyst's folders."""
+(`shown_path`: relative to the project, `~/…` under the home folder), never the analyst's folders.
+The kernel may start before the notebook's inputs are written: its cells wait at a `Gate`."""
 
 from __future__ import annotations
 
 import os
+import tempfile
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from helpers.config import Config, shown_path
 from helpers.errors import EnvironmentProblem
+from helpers.notebooks.gate import Gate, lower_priority, warm_up_code
 from helpers.store.files import write_bytes
 
 KERNEL = "python3"
+ENGINE = "helpers-gated"  # papermill's nbclient engine, its cells held at a Gate (`_gated_engine`)
 
 
 class NotebookFailed(EnvironmentProblem):
@@ -41,27 +47,84 @@ def shorten_paths(nb, parameters: dict[str, Any], notebook: Path) -> None:
                    "output_path": f"{shown_path(Path(parameters['OUT']))}/notebooks/{notebook.name}"})
 
 
-def run_notebook(path: Path, cfg: Config) -> Path:
+@dataclass
+class Executed:
+    """An executed notebook's stored copy, and what its kernel's warm-up imports wrote (a warning, say:
+    the notebook's own import cell no longer does), for the terminal and run.json as a cell's stderr."""
+
+    notebook: Path
+    warm_up_said: str
+
+
+def run_notebook(path: Path, cfg: Config, gate: Gate | None = None) -> Executed:
     """Execute one notebook with papermill, every Config field its parameter, and store the executed
-    copy in `OUT/notebooks/` (atomically, with its paths shortened); return the copy."""
+    copy in `OUT/notebooks/` (atomically, with its paths shortened). With a `gate`, the kernel starts and
+    imports what the notebook imports at once, and the cells wait for `gate.open()` (the stages' tables
+    written); `gate.close()` abandons them (Abandoned is raised, the kernel is shut down)."""
     import nbformat
     import papermill
 
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     target = cfg.out / "notebooks" / path.name
     parameters = cfg.parameters()
-    try:
-        nb = papermill.execute_notebook(
-            str(path), None, parameters=parameters, kernel_name=KERNEL,  # None: kept in memory, stored below
-            # The kernel starts in the notebook's folder (nbclient's `path`), not this process: papermill's
-            # `cwd` would change this whole process's working folder while other threads work in it.
-            resources={"metadata": {"path": str(path.parent.absolute())}},
-            progress_bar=False, log_output=False,
-            # the kernel's start-up warnings (TCP without encryption) and its "KeyboardInterrupt caught
-            # in kernel" at shutdown are not the user's concern; a cell's error still fails the run
-            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
-        )
-    except papermill.PapermillExecutionError as exc:
-        raise NotebookFailed(f"{path.name} failed: {exc.ename}: {exc.evalue}") from None
+    with tempfile.TemporaryDirectory(prefix="helpers-kernel-") as work:
+        said = Path(work) / "warm-up.txt"
+        try:
+            nb = papermill.execute_notebook(
+                str(path), None, parameters=parameters, kernel_name=KERNEL,  # None: kept in memory, stored below
+                engine_name=_gated_engine(), gate=gate or Gate(opened=True),
+                # The kernel starts in the notebook's folder (nbclient's `path`), not this process: papermill's
+                # `cwd` would change this whole process's working folder while other threads work in it.
+                resources={"metadata": {"path": str(path.parent.absolute())}},
+                progress_bar=False, log_output=False,
+                # the kernel's start-up warnings (TCP without encryption) and its "KeyboardInterrupt caught
+                # in kernel" at shutdown are not the user's concern; a cell's error still fails the run
+                extra_arguments=["--IPKernelApp.log_level=CRITICAL",
+                                 f"--IPKernelApp.exec_lines={warm_up_code(path, said)}"],
+            )
+        except papermill.PapermillExecutionError as exc:
+            raise NotebookFailed(f"{path.name} failed: {exc.ename}: {exc.evalue}") from None
+        warm_up_said = said.read_text(encoding="utf-8", errors="replace") if said.is_file() else ""
     shorten_paths(nb, parameters, path)
-    return write_bytes(target, nbformat.writes(nb).encode("utf-8"))
+    return Executed(write_bytes(target, nbformat.writes(nb).encode("utf-8")), warm_up_said)
+
+
+@lru_cache(maxsize=1)
+def _gated_engine() -> str:
+    """Register, once, papermill's nbclient engine with its cells held at a Gate; return its name. The
+    kernel starts (and runs its warm-up) as papermill's does; the notebook's timings start when the gate opens."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.log import logger
+    from papermill.utils import merge_kwargs, remove_args
+
+    class GatedClient(PapermillNotebookClient):
+        def __init__(self, nb_man: Any, gate: Gate, **kw: Any) -> None:
+            super().__init__(nb_man, **kw)
+            self.gate = gate
+
+        def start_new_kernel(self, **kwargs: Any) -> None:
+            super().start_new_kernel(**kwargs)
+            pid = getattr(getattr(self.km, "provisioner", None), "pid", None)
+            if pid:
+                lower_priority(pid)
+
+        def papermill_execute_cells(self) -> None:
+            self.gate.wait()
+            self.nb_man.notebook_start()  # its duration is the cells', not the wait's
+            super().papermill_execute_cells()
+
+    class GatedEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, log_output: bool = False,
+                                     start_timeout: int = 60, execution_timeout: int | None = None, *,
+                                     gate: Gate, **kwargs: Any) -> Any:
+            # as NBClientEngine.execute_managed_notebook, with the gate
+            timeout = execution_timeout or kwargs.get("timeout")
+            kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
+            final = merge_kwargs(kwargs, timeout=timeout, startup_timeout=start_timeout, kernel_name=kernel_name,
+                                 log=logger, log_output=log_output)
+            return GatedClient(nb_man, gate, **final).execute()
+
+    papermill_engines.register(ENGINE, GatedEngine)
+    return ENGINE

@@ -1,5 +1,6 @@
 """The stage notebooks (01-03) as `make reports` runs them: each executed with papermill in its
-own kernel, all at once (they only read what the stages wrote), and exported to `OUT/html/`.
+own kernel, all at once (they only read what the stages wrote), and exported to `OUT/html/`; a run
+starts the kernels while its stages run (`StageNotebooks.start`).
 Whatever a notebook wrote to stderr (warnings) is handed back, for the terminal and run.json.
 """
 
@@ -7,13 +8,14 @@ from __future__ import annotations
 
 import re
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from helpers.config import Config, shown_path
 from helpers.notebooks.current import forget_notebooks, notebooks_current, record_notebooks, recorded_warnings, stamps
 from helpers.notebooks.execute import run_notebook
+from helpers.notebooks.gate import Abandoned, Gate
 from helpers.notebooks.export import export_stage
 from helpers.pages.outputs import ran_on_demo
 from helpers.pages.render import StagePage, nav_for
@@ -38,26 +40,73 @@ class NotebooksRun:
     reused: bool = False  # read back as the last run made them (`notebooks_current`), not run
 
 
+class StageNotebooks:
+    """The stage notebooks of a run, each in its own kernel, all at once (they only read what the stages
+    wrote). `start` starts the kernels while the stages run (each imports what its notebook imports, then
+    waits at a gate); `run` lets their cells run once the stages' tables are written and exports their
+    pages; leaving the `with` block abandons kernels that never ran (a failed run, notebooks current)."""
+
+    def __init__(self, cfg: Config, stages: list[StagePage]) -> None:
+        self.cfg, self.stages = cfg, stages
+        self.gate = Gate()
+        self.demo = False  # whether the run used demo models: read once the stages are done (`run`)
+        self._pool: ThreadPoolExecutor | None = None
+        self._running: list[Future[tuple[Path, list[str]]]] = []
+
+    def start(self) -> None:
+        """Start every notebook's kernel (once); their cells wait for `run`."""
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=max(1, len(self.stages)), thread_name_prefix="notebook")
+            self._running = [self._pool.submit(self._run_one, stage) for stage in self.stages]
+
+    def _run_one(self, stage: StagePage) -> tuple[Path, list[str]]:
+        """One notebook executed (its cells wait at the gate) and exported: its page and its stderr texts."""
+        executed = run_notebook(stage.notebook, self.cfg, self.gate)
+        page, said = export_stage(executed.notebook, stage, nav_for(stage.file, self.stages),
+                                  self.cfg.html_dir / stage.file, self.demo)
+        return page, [executed.warm_up_said, *said] if executed.warm_up_said.strip() else said
+
+    def run(self) -> NotebooksRun:
+        """Run every stage notebook's cells (starting the kernels not started yet) and export their pages;
+        the notebooks' stderr is kept, in their order, for run.json and the terminal, never shown on a page.
+        `OUT/notebooks/manifest.json` records what they were made from (`notebooks.current`)."""
+        started = time.perf_counter()
+        wanted = stamps(self.cfg, self.stages)  # before they run: what they read
+        forget_notebooks(self.cfg)
+        self.demo = ran_on_demo(read_json(self.cfg.data_dir / "run.json"))
+        self.start()
+        self.gate.open()
+        done = [future.result() for future in self._running]
+        warnings = [{"page": stage.file, "text": shown_warning(t)}
+                    for stage, (_, stderr) in zip(self.stages, done) for t in stderr if shown_warning(t)]
+        record_notebooks(self.cfg, self.stages, wanted, warnings)
+        return NotebooksRun([page for page, _ in done], warnings, time.perf_counter() - started)
+
+    def close(self) -> None:
+        """Abandon the kernels whose cells did not run (each is shut down), and wait for them."""
+        self.gate.close()
+        if self._pool is not None:
+            for future in self._running:
+                try:
+                    future.result()
+                except Abandoned:
+                    pass
+                except Exception:  # noqa: BLE001  (a kernel never run: `run` raises a notebook's failure)
+                    if self.gate.opened:
+                        raise
+            self._pool.shutdown()
+
+    def __enter__(self) -> StageNotebooks:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def run_stage_notebooks(cfg: Config, stages: list[StagePage]) -> NotebooksRun:
-    """Run every stage notebook with papermill, each in its own kernel and all at once (they only
-    read what the stages wrote), and export their pages; the notebooks' stderr is kept, in their
-    order, for run.json and the terminal, never shown on a page. `OUT/notebooks/manifest.json`
-    records what they were made from (`notebooks.current`)."""
-    started = time.perf_counter()
-    wanted = stamps(cfg, stages)  # before they run: what they read
-    forget_notebooks(cfg)
-    demo = ran_on_demo(read_json(cfg.data_dir / "run.json"))
-
-    def run(stage: StagePage) -> tuple[Path, list[str]]:
-        return export_stage(run_notebook(stage.notebook, cfg), stage, nav_for(stage.file, stages),
-                            cfg.html_dir / stage.file, demo)
-
-    with ThreadPoolExecutor(max_workers=max(1, len(stages)), thread_name_prefix="notebook") as pool:
-        done = list(pool.map(run, stages))
-    warnings = [{"page": stage.file, "text": shown_warning(t)}
-                for stage, (_, stderr) in zip(stages, done) for t in stderr if shown_warning(t)]
-    record_notebooks(cfg, stages, wanted, warnings)
-    return NotebooksRun([page for page, _ in done], warnings, time.perf_counter() - started)
+    """Run every stage notebook and export its page (`StageNotebooks.run`), its kernel started now."""
+    with StageNotebooks(cfg, stages) as notebooks:
+        return notebooks.run()
 
 
 def reused_notebooks(cfg: Config, stages: list[StagePage]) -> NotebooksRun | None:

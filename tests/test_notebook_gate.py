@@ -1,0 +1,98 @@
+"""The stage notebooks' kernels start while the stages run (issue 39: a re-run's notebooks cost a kernel
+start and their imports after the stages): each kernel, at a lower priority than the run, imports what
+its notebook imports at once, its cells wait at a gate until the stages' tables are written, and a run
+that stops abandons them, leaving no kernel behind. What a warm-up import writes to stderr is
+reported, as a cell's stderr is."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import nbformat
+import psutil
+import pytest
+
+from helpers.config import Config, parameters_cell
+from helpers.notebooks.gate import Abandoned, Gate, imported_modules
+from helpers.notebooks.run import StageNotebooks
+from helpers.notebooks.stages import stage_page
+
+
+def test_the_modules_a_notebook_imports_are_its_top_level_imports_in_order():
+    cells = ["import pandas as pd\nfrom IPython.display import Markdown\n",
+             "%matplotlib inline\nimport skipped_with_its_magic_cell\n",
+             "def f():\n    import not_top_level\nfrom . import relative\nimport pandas, json.decoder as jd\n",
+             "from helpers.pages.tables import show"]
+    assert imported_modules(cells) == ["pandas", "IPython.display", "json.decoder", "helpers.pages.tables"]
+
+
+def test_a_gate_lets_cells_run_once_opened_and_abandons_them_once_closed():
+    opened = Gate()
+    opened.open()
+    opened.close()  # too late to abandon: the cells run
+    opened.wait()
+    assert opened.opened
+    closed = Gate()
+    closed.close()
+    with pytest.raises(Abandoned):
+        closed.wait()
+    assert not closed.opened
+
+
+def _notebook(folder: Path) -> Path:
+    """A stage notebook that imports a module warning as it is imported, and reads a file the stages write."""
+    folder.mkdir(parents=True)
+    (folder / "noisy.py").write_text(
+        "import warnings\nwarnings.warn('noisy is going away', FutureWarning)\nVALUE = 42\n", encoding="utf-8")
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# 01 · Tiny: does the gate hold?"),
+        nbformat.v4.new_code_cell(parameters_cell(), metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("import noisy\nfrom pathlib import Path"),
+        nbformat.v4.new_code_cell('print(noisy.VALUE, Path(OUT, "data", "written.txt").read_text())'),
+    ])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = folder / "01_tiny.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def _kernels() -> set[int]:
+    return {p.pid for p in psutil.Process().children(recursive=True) if p.is_running()
+            and p.status() != psutil.STATUS_ZOMBIE and "ipykernel" in " ".join(p.cmdline())}
+
+
+@pytest.mark.slow  # starts kernels
+def test_cells_wait_for_the_gate_and_a_warm_up_warning_is_reported(tmp_path):
+    stage = stage_page(_notebook(tmp_path / "notebooks"))
+    cfg = Config(seeds=tmp_path / "in", out=tmp_path / "out", models="demo")
+    (cfg.out / "data").mkdir(parents=True)
+    with StageNotebooks(cfg, [stage]) as notebooks:
+        notebooks.start()
+        time.sleep(4)  # the kernel is up and has imported `noisy`: cells not held would have failed by now
+        (kernel,) = _kernels()
+        assert psutil.Process(kernel).nice() > psutil.Process().nice()  # the stages and pages come first
+        (cfg.data_dir / "written.txt").write_text("after the stages", encoding="utf-8")
+        ran = notebooks.run()
+    executed = nbformat.read(cfg.out / "notebooks" / "01_tiny.ipynb", as_version=4)
+    assert executed.cells[-1].outputs[0]["text"] == "42 after the stages\n"
+    assert [c.execution_count for c in executed.cells if c.cell_type == "code"] == [1, 2, 3, 4]  # warm-up uncounted
+    assert any("noisy is going away" in w["text"] for w in ran.warnings), ran.warnings
+    assert ran.pages == [cfg.html_dir / "01_tiny.html"] and ran.pages[0].is_file()
+    assert not _kernels()
+
+
+@pytest.mark.slow  # starts kernels
+def test_a_run_that_stops_during_the_stages_leaves_no_kernel_and_no_notebook(tmp_path):
+    stage = stage_page(_notebook(tmp_path / "notebooks"))
+    cfg = Config(seeds=tmp_path / "in", out=tmp_path / "out", models="demo")
+    with pytest.raises(KeyError):
+        with StageNotebooks(cfg, [stage, stage]) as notebooks:
+            notebooks.start()
+            deadline = time.monotonic() + 60
+            while len(_kernels()) < 2 and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert len(_kernels()) == 2
+            raise KeyError("a stage failed")
+    assert not _kernels()
+    assert not (cfg.out / "notebooks" / "01_tiny.ipynb").exists()
