@@ -56,10 +56,10 @@ class Executed:
     warm_up_said: str
 
 
-def run_notebook(path: Path, cfg: Config, gate: Gate | None = None) -> Executed:
+def run_notebook(path: Path, cfg: Config, gate: Gate | None = None, imports: tuple[str, ...] = ()) -> Executed:
     """Execute one notebook with papermill, every Config field its parameter, and store the executed
-    copy in `OUT/notebooks/` (atomically, with its paths shortened). With a `gate`, the kernel starts and
-    imports what the notebook imports at once, and the cells wait for `gate.open()` (the stages' tables
+    copy in `OUT/notebooks/` (atomically, with its paths shortened). The kernel imports `imports` as it
+    starts (`gate.notebook_imports`). With a `gate`, the cells wait for `gate.open()` (the stages' tables
     written); `gate.close()` abandons them (Abandoned is raised, the kernel is shut down)."""
     import nbformat
     import papermill
@@ -80,7 +80,7 @@ def run_notebook(path: Path, cfg: Config, gate: Gate | None = None) -> Executed:
                 # the kernel's start-up warnings (TCP without encryption) and its "KeyboardInterrupt caught
                 # in kernel" at shutdown are not the user's concern; a cell's error still fails the run
                 extra_arguments=["--IPKernelApp.log_level=CRITICAL",
-                                 f"--IPKernelApp.exec_lines={warm_up_code(path, said)}"],
+                                 f"--IPKernelApp.exec_lines={warm_up_code(imports, said)}"],
             )
         except papermill.PapermillExecutionError as exc:
             raise NotebookFailed(f"{path.name} failed: {exc.ename}: {exc.evalue}") from None

@@ -73,17 +73,23 @@ def lower_priority(pid: int) -> None:
         pass
 
 
-def warm_up_code(notebook: Path, said: Path) -> str:
-    """Code a kernel runs as it starts (IPython's `exec_lines`): it imports the notebook's modules, binding no name. What the imports write (a warning, say) goes to
-    the file `said`, which the run reports as a cell's stderr (the kernel's own streams lead nowhere yet);
-    a module that fails to import is left to the notebook's own cell, which shows the error."""
+def notebook_imports(notebook: Path) -> tuple[str, ...]:
+    """The modules a notebook's code cells import (`imported_modules`). Call it from one thread at a time:
+    Python 3.11's `ast.parse` in threads side by side can fail ("AST constructor recursion depth mismatch")."""
     import nbformat
 
     nb = nbformat.read(notebook, as_version=4)
-    modules = imported_modules([c.source for c in nb.cells if c.cell_type == "code"])
+    return tuple(imported_modules([c.source for c in nb.cells if c.cell_type == "code"]))
+
+
+def warm_up_code(modules: tuple[str, ...], said: Path) -> str:
+    """Code a kernel runs as it starts (IPython's `exec_lines`): it imports `modules`, binding no name. What
+    the imports write (a warning, say) goes to the file `said`, which the run reports as a cell's stderr
+    (the kernel's own streams lead nowhere yet); a module that fails to import is left to the notebook's
+    own cell, which shows the error."""
     return ("import contextlib as _context\n"
             f"with open({str(said)!r}, 'w', encoding='utf-8') as _said, "
             "_context.redirect_stdout(_said), _context.redirect_stderr(_said):\n"
-            f"    for _module in {tuple(modules)!r}:\n"
+            f"    for _module in {modules!r}:\n"
             "        try:\n            __import__(_module)\n        except Exception:\n            pass\n"
             "_module = None\ndel _context, _said, _module\n")

@@ -15,7 +15,7 @@ from pathlib import Path
 from helpers.config import Config, shown_path
 from helpers.notebooks.current import forget_notebooks, notebooks_current, record_notebooks, recorded_warnings, stamps
 from helpers.notebooks.execute import run_notebook
-from helpers.notebooks.gate import Abandoned, Gate
+from helpers.notebooks.gate import Abandoned, Gate, notebook_imports
 from helpers.notebooks.export import export_stage
 from helpers.pages.outputs import ran_on_demo
 from helpers.pages.render import StagePage, nav_for
@@ -56,12 +56,14 @@ class StageNotebooks:
     def start(self) -> None:
         """Start every notebook's kernel (once); their cells wait for `run`."""
         if self._pool is None:
+            imports = [notebook_imports(stage.notebook) for stage in self.stages]  # here: one thread parses
             self._pool = ThreadPoolExecutor(max_workers=max(1, len(self.stages)), thread_name_prefix="notebook")
-            self._running = [self._pool.submit(self._run_one, stage) for stage in self.stages]
+            self._running = [self._pool.submit(self._run_one, stage, names) for stage, names in zip(self.stages, imports)]
 
-    def _run_one(self, stage: StagePage) -> tuple[Path, list[str]]:
-        """One notebook executed (its cells wait at the gate) and exported: its page and its stderr texts."""
-        executed = run_notebook(stage.notebook, self.cfg, self.gate)
+    def _run_one(self, stage: StagePage, imports: tuple[str, ...]) -> tuple[Path, list[str]]:
+        """One notebook executed (its kernel importing `imports`, its cells waiting at the gate) and exported:
+        its page and its stderr texts."""
+        executed = run_notebook(stage.notebook, self.cfg, self.gate, imports)
         page, said = export_stage(executed.notebook, stage, nav_for(stage.file, self.stages),
                                   self.cfg.html_dir / stage.file, self.demo)
         return page, [executed.warm_up_said, *said] if executed.warm_up_said.strip() else said
