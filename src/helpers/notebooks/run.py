@@ -15,7 +15,7 @@ from pathlib import Path
 from helpers.config import Config, shown_path
 from helpers.notebooks.current import forget_notebooks, notebooks_current, record_notebooks, recorded_warnings, stamps
 from helpers.notebooks.execute import run_notebook
-from helpers.notebooks.gate import Abandoned, Gate, notebook_imports
+from helpers.notebooks.gate import Gate, notebook_imports
 from helpers.notebooks.export import export_stage
 from helpers.pages.outputs import ran_on_demo
 from helpers.pages.render import StagePage, nav_for
@@ -91,11 +91,8 @@ class StageNotebooks:
             for future in self._running:
                 try:
                     future.result()
-                except Abandoned:
+                except Exception:  # noqa: BLE001  (Abandoned; or a notebook's failure, which `run` raised)
                     pass
-                except Exception:  # noqa: BLE001  (a kernel never run: `run` raises a notebook's failure)
-                    if self.gate.opened:
-                        raise
             self._pool.shutdown()
 
     def __enter__(self) -> StageNotebooks:
