@@ -14,6 +14,7 @@ import psutil
 import pytest
 
 from helpers.config import Config, parameters_cell
+from helpers.notebooks.execute import NotebookFailed
 from helpers.notebooks.gate import Abandoned, Gate, imported_modules
 from helpers.notebooks.run import StageNotebooks
 from helpers.notebooks.stages import stage_page
@@ -96,3 +97,13 @@ def test_a_run_that_stops_during_the_stages_leaves_no_kernel_and_no_notebook(tmp
             raise KeyError("a stage failed")
     assert not _kernels()
     assert not (cfg.out / "notebooks" / "01_tiny.ipynb").exists()
+
+
+@pytest.mark.slow  # starts a kernel
+def test_a_failing_cell_is_one_error_naming_the_notebook_and_leaves_no_kernel(tmp_path):
+    stage = stage_page(_notebook(tmp_path / "notebooks"))  # its last cell reads a file no stage wrote
+    cfg = Config(seeds=tmp_path / "in", out=tmp_path / "out", models="demo")
+    with pytest.raises(NotebookFailed, match=r"^01_tiny.ipynb failed: FileNotFoundError: .*written.txt"):
+        with StageNotebooks(cfg, [stage]) as notebooks:
+            notebooks.run()
+    assert not _kernels()
