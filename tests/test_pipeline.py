@@ -199,27 +199,3 @@ def test_a_run_is_told_once_when_its_first_stage_runs_and_not_when_every_stage_i
     assert told == ["work"]
     run_stages(cfg, "corpus", say=False, on_work=lambda: told.append("again"))
     assert told == ["work"]
-
-
-@pytest.mark.slow  # a fresh process
-def test_the_model_libraries_are_imported_beside_a_stage_only_for_a_later_stage_that_loads_models(tmp_path):
-    """`RunContext.prepare_models` imports transformers (and torch under it: about 2 s) in a thread, which
-    `close` waits for; a run whose stages load no model (the corpus alone) does not import them."""
-    code = (
-        "import sys\n"
-        "from pathlib import Path\n"
-        "from helpers.config import Config\n"
-        "from helpers.pipeline import run_stages\n"
-        "from helpers.stage import RunContext\n"
-        "cfg = Config(seeds=Path(sys.argv[1]), out=Path(sys.argv[2]), models='demo')\n"
-        "with RunContext(cfg, False) as ctx:\n"
-        "    run_stages(cfg, 'corpus', ctx=ctx, say=False)\n"
-        "print('torch' in sys.modules, 'transformers' in sys.modules)\n"
-        "with RunContext(cfg, False) as ctx:\n"
-        "    ctx.prepare_models()\n"
-        "print('torch' in sys.modules, 'transformers.models.auto.tokenization_auto' in sys.modules)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code, str(SEEDS), str(tmp_path / "out")],
-                          capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["False", "False", "True", "True"]

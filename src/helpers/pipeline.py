@@ -130,9 +130,6 @@ def run_stages(cfg: Config, upto: str | None = None, *, ctx: RunContext | None =
                     if on_work is not None:
                         on_work()
                         on_work = None
-                    if any(s.model_keys(cfg) for s, reused_later in zip(stages[at + 1:], current[at + 1:])
-                           if not reused_later):
-                        context.prepare_models()  # a later stage loads models: their libraries imported meanwhile
                     started = time.perf_counter()
                     before = previous[at]
                     if before is not None:

@@ -24,7 +24,6 @@ Adding a step: a subpackage with a `stage.py` whose class derives from `Stage`, 
 
 from __future__ import annotations
 
-import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -163,7 +162,6 @@ class RunContext:
         self.progress = progress
         self._engine: Engine | None = None
         self._reviews: ReviewsSnapshot | None = None
-        self._imports: threading.Thread | None = None
 
     @property
     def reviews(self) -> ReviewsSnapshot:
@@ -179,16 +177,6 @@ class RunContext:
             cfg = self.cfg
             self._engine = start_engine(cfg.engine, cfg.cluster, cfg.workers, cfg.cache_dir)
         return self._engine
-
-    def prepare_models(self) -> None:
-        """Import the model libraries in a thread beside the stage running now (once), for a later stage's
-        models: a load that comes first waits on the import, never on a half-imported module."""
-        if self._imports is None:
-            from helpers.models.loading import import_libraries
-
-            self._imports = threading.Thread(target=import_libraries, args=(self.cfg.backend,),
-                                             name="model-imports")
-            self._imports.start()
 
     def load(self, key: str) -> LoadedModel:
         """The model `key` as this run's MODELS and BACKEND ask (loaded once per process)."""
@@ -213,9 +201,7 @@ class RunContext:
             hand_back_freed_memory()  # the model's buffers and what its work kept freed
 
     def close(self) -> None:
-        """Stop the engine (a local cluster's workers with it), once the model libraries' import is done."""
-        if self._imports is not None:
-            self._imports.join()
+        """Stop the engine (a local cluster's workers with it)."""
         if self._engine is not None:
             self._engine.close()
             self._engine = None

@@ -34,19 +34,6 @@ from helpers.models.locate import (Located, file_digest, hub_reachable, locate, 
                                    unavailable_message, weight_file)
 
 
-def import_libraries(backend: str) -> None:
-    """Import what loading a model on `backend` needs, ahead of the load: transformers' tokenizers bring
-    in torch (about 2 s), which a run can spend beside its first stage (`RunContext.prepare_models`).
-    A library that fails to import is left to the load, which says what is wrong."""
-    try:
-        from transformers import AutoTokenizer  # noqa: F401  (its lazy module imports the tokenizers' code)
-
-        if backend == "ctranslate2":
-            import ctranslate2  # noqa: F401
-    except Exception:  # noqa: BLE001  (the load raises it again, as a user error)
-        pass
-
-
 def load_model(spec: ModelSpec, mode: str, cache_dir: Path, backend: str = "transformers",
                threads: int = 0) -> LoadedModel:
     """Load a model as `mode` says (real, demo or auto), on the given backend; cached per process.
