@@ -30,6 +30,7 @@ from helpers.models.registry import BACKENDS, MODEL_MODES, ModelSpec
 from helpers.models import standins
 from helpers.models.families import family_of, home_spec, source_spec
 from helpers.models.loaded import LoadedModel, ModelBroken, ModelUnavailable, WeightsReleased
+from helpers.models.resolved import Resolved, folder_key, keep_resolved, read_resolved, resolution
 from helpers.models.locate import (Located, file_digest, hub_reachable, locate, missing_files, offline,
                                    unavailable_message, weight_file)
 
@@ -191,8 +192,13 @@ def _load_located(spec: ModelSpec, found: Located, cache_dir: Path, demo: bool, 
             folder = _safetensors_copy(spec, found, weights, sha, cache_dir)
         # lazy, no copy yet: the configs and tokenizer from the original (the copy's are the same
         # files); the converter, which reads the weights, makes the copy
-    tokenizer = _tokenizer(spec, folder, found)
-    model = _config_only(spec, folder) if lazy else _model(spec, folder, weights)
+    # a converted model's run: the tokenizer class and config values the Auto classes chose before, if kept
+    key = folder_key(folder) if lazy else ""
+    known = read_resolved(key, cache_dir) if lazy else None
+    tokenizer = _tokenizer(spec, folder, found, known)
+    model = _config_only(spec, folder, known) if lazy else _model(spec, folder, weights)
+    if lazy and known is None:
+        keep_resolved(key, cache_dir, resolution(tokenizer, model.config))
     settings = spec.generation.resolved(model_decoding(model))
     loaded = LoadedModel(spec, tokenizer, model, demo=demo, revision=found.revision, location=str(found.folder),
                          settings=settings, origin=found.origin, weights=record)
@@ -207,13 +213,18 @@ def model_decoding(model: Any) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None}
 
 
-def _tokenizer(spec: ModelSpec, folder: Path, found: Located) -> Any:
-    from transformers import AutoTokenizer
-
+def _tokenizer(spec: ModelSpec, folder: Path, found: Located, known: Resolved | None = None) -> Any:
+    """The model's tokenizer: as AutoTokenizer chooses it, or the class it chose before (`known`), given the
+    arguments AutoTokenizer gives it (the same tokenizer, without the Auto classes' import of torch)."""
     try:
         with warnings.catch_warnings():  # Marian asks for sacremoses, which would alter punctuation
             warnings.filterwarnings("ignore", message="Recommended: pip install sacremoses")
-            tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True, trust_remote_code=False)
+            if known is not None:
+                tokenizer = known.tokenizer_type().from_pretrained(str(folder), local_files_only=True, _from_auto=True)
+            else:
+                from transformers import AutoTokenizer
+
+                tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True, trust_remote_code=False)
     except Exception as exc:  # transformers raises many kinds here; each is the model's fault, named below
         raise ModelBroken(
             f"model {spec.source}: the tokenizer in {found.folder} ({found.origin}) cannot be loaded: "
@@ -239,15 +250,19 @@ def _model(spec: ModelSpec, folder: Path, weights: Path) -> Any:
     return model
 
 
-def _config_only(spec: ModelSpec, folder: Path) -> WeightsReleased:
-    """The model's config and decoding settings without its weights: the settings as transformers
-    gives a loaded model, from generation_config.json, else from the keys of config.json."""
+def _config_only(spec: ModelSpec, folder: Path, known: Resolved | None = None) -> WeightsReleased:
+    """The model's config (or the values of it kept, `known`) and decoding settings without its weights:
+    the settings as transformers gives a loaded model, from generation_config.json, else from the keys
+    of config.json."""
     import json
     from types import SimpleNamespace
 
-    from transformers import AutoConfig
+    if known is not None:
+        config: Any = known.config_values()
+    else:
+        from transformers import AutoConfig
 
-    config = AutoConfig.from_pretrained(str(folder), local_files_only=True, trust_remote_code=False)
+        config = AutoConfig.from_pretrained(str(folder), local_files_only=True, trust_remote_code=False)
     source = folder / "generation_config.json"
     if not source.exists():
         source = folder / "config.json"
