@@ -54,6 +54,38 @@ def test_each_sentence_gets_its_language_and_unsure_ones_their_report_s():
     assert identify("问答")[0] == "zh" and set(LANGUAGES) >= {"vi", "en", "zh"}
 
 
+def test_the_identifier_s_model_unpacked_once_into_the_cache_is_py3langid_s_own(tmp_path):
+    """The arrays read from the unpacked copy are those py3langid reads from its packed file, and an
+    identifier made from them names every language with the same probability as py3langid's own."""
+    import numpy as np
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+    from py3langid.modelio import load_model
+
+    from helpers.text.language_id import model_arrays
+
+    own = load_model(MODEL_DIR / MODEL_FILE)
+    for made in (model_arrays(tmp_path), model_arrays(tmp_path)):  # unpacked, then read back
+        assert all(np.array_equal(a, b) if isinstance(a, np.ndarray) else a == b for a, b in zip(made, own))
+    assert len(list(tmp_path.glob("langid-*.npz"))) == 1
+    ptc, pc, classes, nextmove, row, output = model_arrays(tmp_path)
+    ours = LanguageIdentifier(ptc, pc, classes, nextmove, output, norm_probs=True, tk_row=row)
+    theirs = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    for identifier in (ours, theirs):
+        identifier.set_languages(list(LANGUAGES))
+    for text in ("Thủ tướng chủ trì hội nghị trực tuyến.", "The Prime Minister chaired the meeting.",
+                 "国务院总理主持会议。", "Toi yeu Viet Nam", "CAND"):
+        assert ours.classify(text) == theirs.classify(text)
+
+
+def test_a_cache_that_cannot_be_written_still_gives_the_identifier_s_model(tmp_path):
+    from helpers.text.language_id import model_arrays
+
+    blocked = tmp_path / "cache"
+    blocked.write_text("a file where the cache folder would be")
+    assert model_arrays(blocked)[2] == model_arrays(tmp_path)[2]
+    assert blocked.is_file()
+
+
 def test_vietnamese_without_marks_is_told_from_marked_text_and_short_names():
     assert without_diacritics(BARE) and without_diacritics(strip_marks(VI_1))
     assert not without_diacritics(VI_1) and not without_diacritics("Nguyen Van")  # two words: a name

@@ -24,6 +24,7 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter
 from functools import lru_cache
+from pathlib import Path
 
 from helpers.text.foreign_spans import (LATIN_LETTER, QUOTED, Part, Span, clause_spans, cut, quote_spans, script_runs,
                                        worth_examining)
@@ -45,11 +46,43 @@ MIN_SCRIPT_LETTERS = 2  # ... and one wholly in another script (Khmer, Thai, Han
 
 @lru_cache(maxsize=1)
 def _identifier():
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier  # the model ships in the wheel
+    from py3langid.langid import LanguageIdentifier
 
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    ptc, pc, classes, nextmove, row, output = model_arrays()
+    identifier = LanguageIdentifier(ptc, pc, classes, nextmove, output, norm_probs=True, tk_row=row)
     identifier.set_languages(list(LANGUAGES))
     return identifier
+
+
+def model_arrays(cache_dir: Path | None = None) -> tuple:
+    """py3langid's model as its `LanguageIdentifier.from_model_file` reads it (`modelio.load_model`). The
+    wheel ships it LZMA-compressed, and unpacking it took 0.4-0.8 s of every run on this project's 2-core
+    machines: it is unpacked once into the cache (`CACHE_DIR/langid-<version>-<size>.npz`, numpy arrays,
+    no pickle) and read from there, the same arrays."""
+    import lzma
+    import shutil
+    from importlib.metadata import version
+
+    import numpy as np
+    from py3langid.langid import MODEL_DIR, MODEL_FILE  # the model ships in the wheel
+    from py3langid.modelio import _to_array
+
+    from helpers.config import default_cache_dir
+    from helpers.store.files import replaced
+
+    source = MODEL_DIR / MODEL_FILE
+    unpacked = (cache_dir or default_cache_dir()) / f"langid-{version('py3langid')}-{source.stat().st_size}.npz"
+    if not unpacked.is_file():
+        try:
+            with replaced(unpacked) as tmp, lzma.open(source) as packed, open(tmp, "wb") as out:
+                shutil.copyfileobj(packed, out, length=1 << 20)
+        except OSError:  # a read-only cache: unpacked in memory, as py3langid does, every run
+            from py3langid.modelio import load_model
+
+            return load_model(source)
+    with np.load(unpacked, allow_pickle=False) as data:
+        return (np.asarray(data["ptc"]), np.asarray(data["pc"]), data["classes"].tolist(), _to_array(data["nextmove"]),
+                _to_array(data["nextmove_row"]), data["out_feat"].tolist())
 
 
 @lru_cache(maxsize=65536)
