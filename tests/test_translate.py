@@ -265,6 +265,31 @@ def test_a_memory_written_before_scores_were_kept_still_opens(tmp_path):
     memory.close()
 
 
+def test_a_memory_file_is_checked_whole_once_per_process_and_a_damaged_one_moved_aside(tmp_path, monkeypatch, capsys):
+    """A run opens the memory once per model and language: `quick_check` reads the whole file once. A file
+    found damaged is moved aside and begun anew, and the new file (another inode) is checked in its turn."""
+    from helpers.inference import memory as memory_module
+
+    checked = []
+    real = memory_module.check_sound
+    monkeypatch.setattr(memory_module, "check_sound", lambda db: checked.append(1) or real(db))
+    path = tmp_path / "tm.sqlite"
+    for settings in ({}, {"num_beams": 2}, {}):  # a model's two settings, then the first again
+        with Memory(path, "m", "r", settings) as memory:
+            memory.store({"a": "A"})
+    assert len(checked) == 1
+    monkeypatch.setattr(memory_module, "_SOUND", set())  # as a new run would
+    path.with_name("tm.sqlite-wal").unlink(missing_ok=True)
+    path.write_bytes(b"not a database at all " * 100)
+    with Memory(path, "m", "r", {}) as memory:
+        assert memory.lookup(["a"]) == {}
+    assert "moved aside to" in capsys.readouterr().err  # (SQLite itself refuses this one before the check)
+    assert len(checked) == 2  # the new file, another inode, is checked
+    with Memory(path, "m", "r", {}) as memory:
+        assert memory.lookup(["a"]) == {}
+    assert len(checked) == 2
+
+
 @pytest.mark.parametrize("source", ["Hà Nội", 'a "quoted" \\ back\\slash', "line\nbreak\ttab", "", "\u200bzero width",
                                     "😀 ✓"])
 def test_a_memory_s_keys_are_the_documented_memory_key(tmp_path, source):

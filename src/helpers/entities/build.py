@@ -132,7 +132,9 @@ def build_entities(sentences: pd.DataFrame, reports: pd.DataFrame, references: p
     documents = _document_english(references, glossary)
     rows = []
     for (kind, key), items in by_entity.items():
-        names = Counter(clean_name(f.surface, kind) for f in items)
+        names: Counter[str] = Counter()
+        for surface, n in Counter(f.surface for f in items).items():  # each distinct surface cleaned once
+            names[clean_name(surface, kind)] += n
         name_vi = sorted(names, key=lambda n: (-names[n], -len(n), n))[0]
         name_en = reviewed.get((kind, key)) or (documents.get(key) if kind == "document" else None) \
             or (english.get(key) if kind == "organisation" else None) or name_vi
