@@ -138,3 +138,60 @@ def test_recorded_digests_are_those_the_database_makes_of_the_table_read_back(tm
     assert recorded_digests(path, list(frame.columns)[:-1]) == {}  # another version's columns: none
     os.utime(path, ns=(1, 1))  # touched since (another time): the record no longer holds
     assert recorded_digests(path, list(frame.columns)) == {}
+
+
+def _parsed(path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def test_a_table_this_process_wrote_is_read_back_from_memory_once_as_the_file_reads(tmp_path):
+    """The frame a table was written from is what parsing the file gives (every value as the file holds it,
+    every column text, a new index), for a segmented table and one written whole, typed values too."""
+    from helpers.store import files
+
+    rng = np.random.default_rng(7)
+    for typed in (False, True):
+        for segmented in (True, False):
+            frame = _frame(30, rng, typed)
+            frame = frame if segmented else frame.sample(frac=1, random_state=1)  # reports not contiguous
+            path = write_table_csv(tmp_path / f"t-{typed}-{segmented}.csv", frame)
+            assert os.path.abspath(path) in files._WRITTEN
+            pd.testing.assert_frame_equal(read_csv(path), _parsed(path))
+            assert os.path.abspath(path) not in files._WRITTEN  # served once: the reader owns it
+            pd.testing.assert_frame_equal(read_csv(path), _parsed(path))  # (parsed)
+            write_table_csv(path, frame)
+            pd.testing.assert_frame_equal(read_csv(path, {"text", "report_id", "nothing"}),
+                                          pd.read_csv(path, dtype=str, keep_default_na=False,
+                                                      usecols=["report_id", "text"]))
+
+
+def test_a_table_changed_after_it_was_written_is_read_from_the_file(tmp_path):
+    from helpers.store import files
+
+    rng = np.random.default_rng(8)
+    path = write_table_csv(tmp_path / "t.csv", _frame(5, rng))
+    other = _frame(6, rng)
+    write_csv(path, other)  # by another writer: another file in its place
+    pd.testing.assert_frame_equal(read_csv(path), other)
+    write_table_csv(path, _frame(5, rng))
+    files.forget_written()
+    assert not files._WRITTEN
+
+
+def test_every_table_of_a_run_is_read_back_from_memory_as_the_files_read(small_seeds, demo_cache, tmp_path):
+    """The stages' real frames (numbers, empty cells, every contract table): what the pages then read without
+    parsing is what parsing the files gives."""
+    from helpers.config import Config
+    from helpers.pipeline import run_stages
+    from helpers.stage import RunContext
+    from helpers.store import files
+    from helpers.store.contract import TABLES
+
+    cfg = Config(seeds=small_seeds, out=tmp_path / "out", models="demo", memory=tmp_path / "tm.sqlite")
+    with RunContext(cfg, progress=False) as ctx:
+        run_stages(cfg, ctx=ctx, say=False)
+    written = [cfg.data_dir / t.file for t in TABLES.values() if os.path.abspath(cfg.data_dir / t.file) in files._WRITTEN]
+    assert {p.name for p in written} == {t.file for t in TABLES.values()}
+    for path in written:
+        pd.testing.assert_frame_equal(read_csv(path), _parsed(path))
+    assert not files._WRITTEN

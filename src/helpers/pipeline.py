@@ -40,8 +40,8 @@ from helpers.stage import RunContext, Stage, StageOutput
 from helpers.stamps import inputs_stamp, recorded_stamp, stamp
 from helpers.store.code import code_stamp
 from helpers.store.contract import TABLES, check_section, columns_written, read_table
-from helpers.store.files import (drop_json, merge_json, read_json, remove_stale, start_json, synced_together,
-                                 update_json, write_bytes)
+from helpers.store.files import (drop_json, forget_written, merge_json, read_json, remove_stale, start_json,
+                                 synced_together, update_json, write_bytes)
 from helpers.store.segments import write_table_csv
 from helpers.store.outputs import claim_output
 from helpers.text.terminal import shown
@@ -155,6 +155,7 @@ def run_stages(cfg: Config, upto: str | None = None, *, ctx: RunContext | None =
     finally:
         if own:
             context.close()
+            forget_written()  # (a whole run keeps them for its pages: `run_all`)
     done.models = read_json(cfg.run_json).get("models", {})
     return done
 
@@ -250,6 +251,7 @@ def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
                 # the database takes the tables the pages read (one copy, not read again), and reads the others
                 said.append(keep_current(cfg.data_dir, unchanged,
                                          lambda: {n: read[n] if n in read else read_table(cfg, n) for n in TABLES}))
+            forget_written()  # what the stages wrote and neither the pages nor the collection read
             ran = notebooks_run.result()
         names = ", ".join(s.notebook.stem for s in stages)
         stage_done("notebooks", f"(unchanged) {len(stages)} read back ({names})" if ran.reused

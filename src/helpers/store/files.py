@@ -114,10 +114,55 @@ def stored_text(frame: pd.DataFrame) -> pd.DataFrame:
 
 def read_csv(path: Path, columns: set[str] | None = None) -> pd.DataFrame:
     """Read a CSV written by `write_csv`, keeping every value as written (no NaN for ''); only the
-    `columns` it has of those given, when given."""
+    `columns` it has of those given, when given. A table this process wrote and still remembers
+    (`remember_written`) is not parsed again."""
     import pandas as pd
 
+    remembered = _remembered(path, columns)
+    if remembered is not None:
+        return remembered
     return pd.read_csv(path, dtype=str, keep_default_na=False, usecols=columns.__contains__ if columns else None)
+
+
+# The contract tables this process wrote, by file: the file's identity when written, and the frame. A stage's
+# tables are held in memory while the later stages run; the pages then read them back, and at 10,000 reports
+# parsing them again took 2 s. An entry serves one read (the reader owns the frame then) and only while the
+# file is as written (a file replaced or changed since is read from disk).
+_WRITTEN: dict[str, tuple[tuple[int, int, int], pd.DataFrame]] = {}
+
+
+def _identity(path: Path) -> tuple[int, int, int] | None:
+    """A file's inode, size and modification time (None when it cannot be seen)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def remember_written(path: Path, frame: pd.DataFrame) -> None:
+    """Remember that `path` was just written from `frame` (its values as `stored_text` gives them), so that
+    one `read_csv` of it in this process takes the frame instead of parsing the file."""
+    identity = _identity(path)
+    if identity is not None:  # (a shallow copy: the writer changing its frame afterwards changes not this one)
+        _WRITTEN[os.path.abspath(path)] = (identity, frame.copy(deep=False))
+
+
+def forget_written() -> None:
+    """Let go of the frames `remember_written` holds (a run does when its pages have read what they read)."""
+    _WRITTEN.clear()
+
+
+def _remembered(path: Path, columns: set[str] | None) -> pd.DataFrame | None:
+    """The frame `path` was written from, as `read_csv` reads the file (every column text, a new index),
+    once; None when none is remembered for the file as it is now."""
+    entry = _WRITTEN.pop(os.path.abspath(path), None)
+    if entry is None or entry[0] != _identity(path):
+        return None
+    frame = stored_text(entry[1])
+    if columns is not None:
+        frame = frame[[c for c in frame.columns if c in columns]]
+    return frame.astype(str).reset_index(drop=True)
 
 
 @contextmanager

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from helpers.store.digests import grouped_digests
-from helpers.store.files import replaced, stored_text, write_csv
+from helpers.store.files import remember_written, replaced, stored_text, write_csv
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -128,7 +128,9 @@ def write_table_csv(path: Path, frame: pd.DataFrame) -> Path:
     if codes is None or (np.diff(codes) < 0).any():  # not segmented by report: written whole
         sidecar.unlink(missing_ok=True)
         kept_copy(path, columns).unlink(missing_ok=True)
-        return write_csv(path, frame)
+        write_csv(path, frame)
+        remember_written(path, frame)
+        return path
     stored = stored_text(frame)
     digests = {k: d.hex() for k, d in grouped_digests(stored, columns, KEY).items()}
     keys = list(digests)  # in the frame's order (contiguous groups)
@@ -166,4 +168,5 @@ def write_table_csv(path: Path, frame: pd.DataFrame) -> Path:
     with replaced(sidecar) as tmp:
         tmp.write_text(json.dumps({"file": _identity(path.stat()), "columns": columns, "segments": segments},
                                   separators=(",", ":")), encoding="utf-8")
+    remember_written(path, stored)
     return path
