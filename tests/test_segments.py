@@ -190,7 +190,8 @@ def test_every_table_of_a_run_is_read_back_from_memory_as_the_files_read(small_s
     cfg = Config(seeds=small_seeds, out=tmp_path / "out", models="demo", memory=tmp_path / "tm.sqlite")
     with RunContext(cfg, progress=False) as ctx:
         run_stages(cfg, ctx=ctx, say=False)
-    written = [cfg.data_dir / t.file for t in TABLES.values() if os.path.abspath(cfg.data_dir / t.file) in files._WRITTEN]
+    written = [cfg.data_dir / t.file for t in TABLES.values()
+               if os.path.abspath(cfg.data_dir / t.file) in files._WRITTEN]
     assert {p.name for p in written} == {t.file for t in TABLES.values()}
     for path in written:
         pd.testing.assert_frame_equal(read_csv(path), _parsed(path))

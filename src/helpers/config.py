@@ -20,18 +20,8 @@ from helpers.errors import SettingsError
 from helpers.inference.engines import ENGINES
 from helpers.models.registry import BACKENDS, MODEL_MODES, MODEL_REGISTRY, SUMMARISERS, TRANSLATORS, ModelSpec
 from helpers.models.settings import OVERRIDABLE, allowed, check
-from helpers.store.paths import PROJECT_ROOT, shown_path
+from helpers.store.paths import PROJECT_ROOT, default_cache_dir, shown_path
 from helpers.store.paths import DATA_DIR, HTML_DIR, NOTEBOOKS_DIR, RUN_JSON_FILE
-
-CACHE_ENV = "HELPERS_CACHE"
-
-
-def default_cache_dir() -> Path:
-    """Where stand-in models, conversions and the translation memory live: $HELPERS_CACHE, else
-    the checkout's `.cache/` (the same folder for `make` and JupyterLab)."""
-    env = os.environ.get(CACHE_ENV)
-    return Path(env) if env else PROJECT_ROOT / ".cache"
-
 
 def parse_overrides(text: str) -> dict[str, dict[str, Any]]:
     """`"opus-mt.num_beams=5 distilbart.min_length=30"` → {model: {setting: value}}, each value checked

@@ -121,8 +121,9 @@ def report_id_for(path: Path) -> str:
     return slug
 
 
-def skip_note(path: Path) -> str | None:
-    """Why a folder entry is not an input at all (system metadata, a subfolder), or None."""
+def skip_note(path: Path, is_dir: bool | None = None) -> str | None:
+    """Why a folder entry is not an input at all (system metadata, a subfolder), or None (`is_dir`: whether
+    it is a folder, when the caller knows)."""
     name = display_name(path.name)
     if name.startswith("._"):
         return "macOS metadata file (its '._' name pairs it with another file), skipped"
@@ -132,7 +133,7 @@ def skip_note(path: Path) -> str | None:
         return "Office lock file (the document was open when copied), skipped"
     if name.startswith("."):
         return "hidden file, skipped"
-    if path.is_dir() and format_for(path) is None:
+    if (path.is_dir() if is_dir is None else is_dir) and format_for(path) is None:
         return "folder, skipped (inputs are not looked for in subfolders)"
     return None
 
@@ -196,28 +197,42 @@ def read_source(path: Path, known: Known | None = None, seen: Seen | None = None
                       got.roles, got.notes, got.meta, digest, stat_now)
 
 
+def folder_entries(folder: Path) -> list[tuple[Path, str | None]]:
+    """Every entry of the folder, sorted by name, with why it is skipped (`skip_note`; None for an input).
+    One pass over the folder: an entry read from it knows whether it is a folder without a stat of its own."""
+    if not folder.is_dir():
+        raise FileNotFoundError(f"input folder {folder} does not exist or is not a folder")
+    with os.scandir(folder) as found:
+        entries = sorted(found, key=lambda e: e.name)
+    return [(folder / e.name, skip_note(folder / e.name, _is_dir(e))) for e in entries]
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    """Whether a folder entry is a folder, links followed (as `Path.is_dir`: False when it cannot be told)."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
 def list_inputs(folder: Path) -> list[Path]:
     """Every entry of the folder that is not skipped (see `skip_note`), sorted by name: each is read
     or rejected with a reason."""
-    if not folder.is_dir():
-        raise FileNotFoundError(f"input folder {folder} does not exist or is not a folder")
-    return sorted((p for p in folder.iterdir() if skip_note(p) is None), key=lambda p: p.name)
+    return [path for path, note in folder_entries(folder) if note is None]
 
 
 def scan_folder(folder: Path, known: Known | None = None, seen: Seen | None = None) -> Scan:
     """Every entry of a folder: the usable files (ids made unique), the rejections, the skipped; a
     file `known` with the same bytes and id is `Kept`, not parsed again (nor read, when `seen` says
     its size and time are those of those bytes)."""
-    if not folder.is_dir():
-        raise FileNotFoundError(f"input folder {folder} does not exist or is not a folder")
-    skipped = tuple(Skipped(display_name(p.name), note) for p in sorted(folder.iterdir(), key=lambda p: p.name)
-                    if (note := skip_note(p)))
+    entries = folder_entries(folder)
+    skipped = tuple(Skipped(display_name(p.name), note) for p, note in entries if note)
     sources: list[SourceFile] = []
     kept: list[Kept] = []
     rejections: list[Rejection] = []
     order: list[str] = []
     taken: set[str] = set()  # the ids given so far, case-folded
-    for path in list_inputs(folder):
+    for path in (p for p, note in entries if note is None):
         item = read_source(path, known, seen)
         if isinstance(item, Rejection):
             rejections.append(item)

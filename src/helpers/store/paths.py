@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 
@@ -15,6 +16,15 @@ DATABASE_FILE = "collection.sqlite"  # in OUT/data: every table, with full-text 
 WORKBOOK_FILE = "collection.xlsx"  # in OUT/data: every table, a sheet each
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]  # the checkout (the package is installed editable)
+
+CACHE_ENV = "HELPERS_CACHE"
+
+
+def default_cache_dir() -> Path:
+    """Where stand-in models, conversions and the translation memory live: $HELPERS_CACHE, else
+    the checkout's `.cache/` (the same folder for `make` and JupyterLab)."""
+    env = os.environ.get(CACHE_ENV)
+    return Path(env) if env else PROJECT_ROOT / ".cache"
 
 
 def shown_path(path: Path) -> str:

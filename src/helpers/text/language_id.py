@@ -67,7 +67,7 @@ def model_arrays(cache_dir: Path | None = None) -> tuple:
     from py3langid.langid import MODEL_DIR, MODEL_FILE  # the model ships in the wheel
     from py3langid.modelio import _to_array
 
-    from helpers.config import default_cache_dir
+    from helpers.store.paths import default_cache_dir
     from helpers.store.files import replaced
 
     source = MODEL_DIR / MODEL_FILE
