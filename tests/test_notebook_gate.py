@@ -107,3 +107,17 @@ def test_a_failing_cell_is_one_error_naming_the_notebook_and_leaves_no_kernel(tm
         with StageNotebooks(cfg, [stage]) as notebooks:
             notebooks.run()
     assert not _kernels()
+
+
+@pytest.mark.slow  # starts a kernel
+def test_a_kernel_that_dies_as_it_starts_is_one_error_naming_the_notebook(tmp_path):
+    """A module the kernel imports as it starts ends the process (as a crash in a native library would): the
+    run stops with one line naming the notebook, not jupyter_client's traceback."""
+    path = _notebook(tmp_path / "notebooks")
+    (path.parent / "noisy.py").write_text("import os\nos._exit(3)\n", encoding="utf-8")
+    cfg = Config(seeds=tmp_path / "in", out=tmp_path / "out", models="demo")
+    with pytest.raises(NotebookFailed, match=r"^01_tiny.ipynb failed: its kernel stopped \(.*\)\. Run it again"):
+        with StageNotebooks(cfg, [stage_page(path)]) as notebooks:
+            notebooks.start()
+            notebooks.run()
+    assert not _kernels()

@@ -84,6 +84,10 @@ def run_notebook(path: Path, cfg: Config, gate: Gate | None = None, imports: tup
             )
         except papermill.PapermillExecutionError as exc:
             raise NotebookFailed(f"{path.name} failed: {exc.ename}: {exc.evalue}") from None
+        except RuntimeError as exc:  # jupyter_client's and nbclient's word for a kernel that died (DeadKernelError)
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise NotebookFailed(f"{path.name} failed: its kernel stopped ({first}). Run it again; if it stops "
+                                 f"again, open the notebook in JupyterLab to see why") from None
         warm_up_said = said.read_text(encoding="utf-8", errors="replace") if said.is_file() else ""
     shorten_paths(nb, parameters, path)
     return Executed(write_bytes(target, nbformat.writes(nb).encode("utf-8")), warm_up_said)
