@@ -176,6 +176,38 @@ def test_docx_export_is_the_same_bytes_from_the_same_text_and_holds_no_control_c
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)  # A4, not US Letter
 
 
+def test_the_docx_keeps_every_style_it_uses_and_what_they_build_on_and_nothing_a_reader_does_not_need():
+    import io
+    import zipfile
+
+    from lxml import etree
+
+    from helpers.translate.exports import PARTS_LEFT_OUT, Provenance, docx_bytes
+
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    rows = pd.DataFrame({"sentence_no": [1, 2, 3], "line_no": [1, 2, 3], "role": ["title", "body", "caption"],
+                         "text_vi": ["t", "b", "c"], "text_en": ["Title", "Body.", "A caption."],
+                         "flags": ["", "repetition:x", ""], "origin": ["model"] * 3, "review": [""] * 3,
+                         "reviewer": [""] * 3, "reviewed_at": [""] * 3})
+    data = docx_bytes("r", rows, Provenance("m/x", "abc", False, "2026-01-02"))
+    parts = zipfile.ZipFile(io.BytesIO(data))
+    names = parts.namelist()
+    assert not [n for n in names if any(left in n for left in PARTS_LEFT_OUT)]
+    assert not [n for n in names if n.endswith(".jpeg")]  # the template's thumbnail of a blank page
+    styles = etree.fromstring(parts.read("word/styles.xml"))
+    ids = {s.get(f"{w}styleId"): s for s in styles.iter(f"{w}style")}
+    body = etree.fromstring(parts.read("word/document.xml"))
+    applied = {e.get(f"{w}val") for tag in ("pStyle", "rStyle") for e in body.iter(f"{w}{tag}")}
+    # python-docx marks a comment's reference with a character style its own template never had
+    assert {"Title", "ListBullet"} <= applied and applied - {"CommentReference"} <= set(ids)
+    referred = {e.get(f"{w}val") for s in ids.values()
+                for tag in ("basedOn", "link", "next") for e in s.iter(f"{w}{tag}")}
+    assert referred <= set(ids), referred - set(ids)
+    for kind in ("paragraph", "character", "table", "numbering"):  # the defaults a reader falls back on
+        assert [s for s in ids.values() if s.get(f"{w}type") == kind and s.get(f"{w}default") == "1"], kind
+    assert len(ids) < 20 and len(data) < 20_000  # python-docx's whole default: 164 styles, 790 kB of styles XML
+
+
 # ---------------------------------------------------------------- through the command
 
 @pytest.fixture(scope="module")
