@@ -13,6 +13,7 @@ import codecs
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from helpers.errors import InputError
 from helpers.corpus.formats.legacy import LEGACY, decode_legacy, mojibake_bytes
@@ -52,6 +53,7 @@ class Decoded:
     conversion: str = ""
 
 
+@lru_cache(maxsize=1 << 16)  # Vietnamese writes a few thousand distinct syllables: each is judged once
 def is_syllable(word: str) -> bool:
     """True for a word shaped like one Vietnamese syllable ('Việt', 'nghiêng', 'gì'; not 'ViÖt', 'tâòp',
     'chiÒ'): lower case, capitalised or all capitals; at most one tone; a known vowel group."""
