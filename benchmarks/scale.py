@@ -9,7 +9,8 @@ figures at the largest N (index usable, search answered: benchmarks/reading_room
 For each N, `tests/synthetic.py` writes N reports (the seeds' paragraphs shuffled, their
 numbers, dates and names varied), and the whole job runs on them with demo models, from an
 empty output folder and an empty translation memory, as `make reports` runs it. Printed per N:
-wall time, model time (tokenising, generating and decoding, from run.json), the overhead per
+wall time, model time (tokenising, generating and decoding, and the entity model's tagging of new
+sentences: run.json's `model_seconds` of translate, summarise and entities), the overhead per
 report ((wall - model) / N: reading, checking, writing, notebooks, pages), the peak resident
 memory of the largest process, and each stage's seconds (the entity step's among them).
 
@@ -69,7 +70,7 @@ def run(n: int, work: Path, engine: str = "local", scenario: str = "first") -> d
         said = stdout.read().decode()
     data = json.loads((out / "data" / "run.json").read_text())
     # model time of the stages that ran (a stage read back did no model work)
-    model = sum(data[k].get("model_seconds", 0) for k in ("translate", "summarise")
+    model = sum(data[k].get("model_seconds", 0) for k in ("translate", "summarise", "entities")
                 if "(unchanged, read back)" not in _line(said, k))
     stages = {k: v for k, v in data["engine"]["stage_seconds"].items()}
     return {"n": n, "engine": engine, "scenario": scenario, "wall": wall, "model": model,

@@ -217,6 +217,40 @@ def test_a_sentence_tagged_once_is_not_tagged_again_in_a_later_run(tmp_path, mon
         TagMemo(tmp_path / "bad.sqlite")
 
 
+def test_many_new_sentences_are_tagged_on_every_core_as_this_process_would_and_counted(seed_entities, monkeypatch):
+    from concurrent.futures import ProcessPoolExecutor
+
+    from helpers.entities import model
+
+    corpus, _ = seed_entities
+    texts = list(dict.fromkeys(corpus.sentences["text_vi"]))[:40] + ["", "  "]
+    alone = [tuple(model._tagged(t)) for t in texts if t.strip()]
+    pools = []
+
+    class Recorded(ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            pools.append(args)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(model, "PARALLEL_AT", 10)
+    monkeypatch.setattr(model.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(model, "ProcessPoolExecutor", Recorded)
+    memo: dict = {}
+    work = model.TagWork()
+    tagged = model.tag_all(texts, memo, work)
+    assert pools == [(2,)]  # two processes, spawned
+    assert [tagged[t] for t in texts if t.strip()] == alone and tagged[""] == tagged["  "] == ()
+    assert work.sentences == len(alone) and work.seconds > 0 and set(memo) == {t for t in texts if t.strip()}
+    again = model.TagWork()
+    assert model.tag_all(texts, memo, again) == tagged and again.sentences == 0 and not pools[1:]
+
+    class Unstartable:  # processes cannot be started here: this process tags them
+        def __init__(self, *args, **kwargs):
+            raise OSError("no more processes")
+
+    monkeypatch.setattr(model, "ProcessPoolExecutor", Unstartable)
+    assert model.tag_many([t for t in texts if t.strip()]) == alone
+
 def test_the_step_reads_a_run_and_writes_its_files_with_the_reviewed_corrections(tmp_path):
     from helpers.config import Config
     from helpers.entities.stage import EntitiesStage
@@ -236,7 +270,8 @@ def test_the_step_reads_a_run_and_writes_its_files_with_the_reviewed_corrections
     assert named(entities, "Tô Lâm").iloc[0]["reports"] == 2
     assert 'href="b_2.html"' in entities_html(entities, mentions, tables["reports"])
     assert first.record["sentences_tagged"] == 2 and first.record["corrections"]["entries"] == 1
+    assert first.record["model_seconds"] > 0
     with RunContext(cfg, progress=False) as ctx:
         again = EntitiesStage().run(ctx, tables)  # a re-run: nothing tagged again, the same ids
-    assert again.record["sentences_tagged"] == 0
+    assert again.record["sentences_tagged"] == 0 and again.record["model_seconds"] == 0
     assert list(again.tables["entities"]["entity_id"]) == list(entities["entity_id"])

@@ -17,7 +17,7 @@ from helpers.entities.corrections import Correction
 from helpers.entities.memo import MentionMemo
 from helpers.entities.mentions import find_mentions
 from helpers.entities.merge import clean_name, entity_id, key_of, plain
-from helpers.entities.model import Tagged, tag_all
+from helpers.entities.model import Tagged, TagWork, tag_all
 from helpers.store.contract import columns
 from helpers.text.glossary import Term
 
@@ -44,7 +44,7 @@ def _cited(references: pd.DataFrame) -> dict[tuple[str, int], list[str]]:
 
 def find_all(sentences: pd.DataFrame, references: pd.DataFrame, glossary: tuple[Term, ...],
              memo: MutableMapping[str, Tagged] | None = None, use_model: bool = True,
-             mentions: MentionMemo | None = None) -> list[Found]:
+             mentions: MentionMemo | None = None, work: TagWork | None = None) -> list[Found]:
     """Every mention of every Vietnamese sentence, with its merge key (corrections not yet applied).
     A sentence `mentions` holds from an earlier run is not looked at again; the model tags each other
     distinct sentence once (a sentence `memo` holds from an earlier run, never)."""
@@ -56,7 +56,7 @@ def find_all(sentences: pd.DataFrame, references: pd.DataFrame, glossary: tuple[
     keys = [mentions.key(t, c) for (_, _, t), c in zip(rows, cites)] if mentions is not None else []
     known = mentions.known(list(dict.fromkeys(keys))) if mentions is not None else {}
     todo = [t for i, (_, _, t) in enumerate(rows) if not keys or keys[i] not in known]
-    tagged = tag_all(todo, memo) if use_model else {}
+    tagged = tag_all(todo, memo, work) if use_model else {}
     found = []
     for i, (report_id, sentence_no, text) in enumerate(rows):
         if keys and keys[i] in known:
@@ -116,13 +116,14 @@ def _document_english(references: pd.DataFrame, glossary: tuple[Term, ...]) -> d
 def build_entities(sentences: pd.DataFrame, reports: pd.DataFrame, references: pd.DataFrame,
                    glossary: tuple[Term, ...], corrections: Iterable[Correction] = (),
                    memo: MutableMapping[str, Tagged] | None = None,
-                   use_model: bool = True, mentions: MentionMemo | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                   use_model: bool = True, mentions: MentionMemo | None = None,
+                   work: TagWork | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The entities and mentions tables of a run (contract columns): each entity with its kind, its
     Vietnamese and English names, how many reports and mentions name it, and the first and last
     report dates; each mention with its sentence and its surface exactly as the sentence has it.
     `memo` keeps the model's tagging of each sentence across runs (`entities.memo.TagMemo`), and
-    `mentions` what was found in it (`entities.memo.MentionMemo`)."""
-    found, reviewed = apply_corrections(find_all(sentences, references, glossary, memo, use_model, mentions),
+    `mentions` what was found in it (`entities.memo.MentionMemo`); `work` counts the model's tagging."""
+    found, reviewed = apply_corrections(find_all(sentences, references, glossary, memo, use_model, mentions, work),
                                         corrections, glossary)
     dates = {str(r): str(d) for r, d in zip(reports["report_id"], reports["date"].fillna(""))} if len(reports) else {}
     by_entity: dict[tuple[str, str], list[Found]] = defaultdict(list)

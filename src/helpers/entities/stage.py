@@ -17,7 +17,7 @@ import pandas as pd
 from helpers.entities.build import build_entities
 from helpers.entities.corrections import corrections_file, load_corrections
 from helpers.entities.memo import MentionMemo, TagMemo
-from helpers.entities.model import model_version
+from helpers.entities.model import TagWork, model_version
 from helpers.review.store import ENTITIES, GLOSSARY
 from helpers.stage import Previous, RunContext, Stage, StageOutput
 from helpers.store.code import code_stamp
@@ -40,13 +40,13 @@ class EntitiesStage(Stage):
         corrections = load_corrections(cfg.reviews)
         glossary = ctx.reviews.glossary
         context = json.dumps([code_stamp(), model_version(), hashlib.sha256(repr(glossary).encode()).hexdigest()])
+        work = TagWork()
         with TagMemo(cfg.cache_dir / TAG_MEMO) as memo, MentionMemo(cfg.cache_dir / MENTION_MEMO, context) as found:
             entities, mentions = build_entities(tables["sentences"], tables["reports"], tables["references"],
-                                                glossary, corrections, memo=memo, mentions=found)
-            tagged = len(memo.new)
+                                                glossary, corrections, memo=memo, mentions=found, work=work)
         record = {"model": model_version() + " (ner_crf_2017_10_12)", "entities": len(entities),
                   "mentions": len(mentions), "kinds": {k: int(v) for k, v in entities["kind"].value_counts().items()},
-                  "sentences_tagged": tagged,
+                  "sentences_tagged": work.sentences, "model_seconds": round(work.seconds, 3),
                   "corrections": {"file": shown_path(corrections_file(cfg.reviews)), "entries": len(corrections)}}
         return StageOutput({"entities": entities, "mentions": mentions}, record)
 

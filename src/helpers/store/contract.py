@@ -151,8 +151,10 @@ RUN_JSON: dict[str, RunSection] = {s.name: s for s in (
     RunSection("summarise", "summarise", "the summary methods, rows, length bound, model time and summary reviews",
                ("methods", "rows", "max_sentences", "max_words", "model_seconds", "reviews") + STAGE_FIELDS),
     RunSection("entities", "entities", "the entity index: the model, how many entities (by kind) and mentions, "
-               "sentences the model tagged in this run (the others from its memory), the corrections file",
-               ("model", "entities", "mentions", "kinds", "sentences_tagged", "corrections") + STAGE_FIELDS),
+               "sentences the model tagged in this run (the others from its memory) and the seconds that took, "
+               "the corrections file",
+               ("model", "entities", "mentions", "kinds", "sentences_tagged", "model_seconds", "corrections")
+               + STAGE_FIELDS),
     RunSection("models", "translate, summarise", "per model used: source, revision, files and sha256, backend, "
                "decoding settings (keys: `translate`, `summary abstractive-en`, `summary abstractive-vi`)"),
     RunSection("pages", "pages", "what the pages were made from: the data, the reviews, and (`made_with`) the code, "
