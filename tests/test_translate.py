@@ -322,9 +322,24 @@ def test_the_token_counter_counts_what_the_tokenizer_gives(key, demo_cache, seed
     from helpers.inference.batching import count_tokens, token_counter
 
     monkeypatch.setattr(batching, "SHARED_COUNT_TEXTS", 16)
+    monkeypatch.setattr(batching, "COUNT_SLICE", 7)
     monkeypatch.setattr(batching.os, "cpu_count", lambda: 3)
 
     loaded = load_model(Config(models="demo", cache_dir=demo_cache).spec(key), "demo", demo_cache)
+    calls: list[int] = []
+    if getattr(loaded.tokenizer, "backend_tokenizer", None) is not None:
+        class Recording:  # the backend, each call's number of texts noted
+            def __init__(self, inner):
+                self.inner = inner
+
+            def __getattr__(self, name):
+                return getattr(self.inner, name)
+
+            def encode_batch_fast(self, texts):
+                calls.append(len(texts))
+                return self.inner.encode_batch_fast(texts)
+
+        monkeypatch.setattr(loaded.tokenizer, "_tokenizer", Recording(loaded.tokenizer._tokenizer))
     texts = [line for lines in seed_lines.values() for line in lines if line.strip()][:150]
     texts += ["", "</s> <pad> <unk> giữa câu", ">>en<< Nghị quyết số 12-NQ/TW 😀 ✓ \u200b", "x" * 3000, "a</s>b"]
     texts += texts[-4:] + texts[:3]  # texts given twice are counted once, and each place gets its count
@@ -332,6 +347,9 @@ def test_the_token_counter_counts_what_the_tokenizer_gives(key, demo_cache, seed
     expected = [len(ids) for ids in loaded.tokenizer(texts)["input_ids"]]
     assert [count(t) for t in texts] == expected
     assert count_tokens(texts, loaded) == expected  # chunks are packed and batched by this count
+    assert not calls or (max(calls) <= 7 and sum(calls) == len(set(texts)))  # a collection never encoded at once
+    if calls:
+        monkeypatch.setattr(loaded.tokenizer, "_tokenizer", loaded.tokenizer._tokenizer.inner)
     loaded.tokenizer(texts[:3], truncation=True, max_length=8)  # may leave the backend set to truncate
     assert count_tokens(texts, loaded) == expected
 
