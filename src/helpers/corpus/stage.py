@@ -176,7 +176,7 @@ def build_corpus(cfg: Config, engine: Engine | None = None, previous: Previous |
     if not scan.sources and not scan.kept:
         raise NoReports(cfg.seeds, scan.skipped, sorted(scan.rejections, key=lambda r: r.file))
     sources, rejections = list(scan.sources), list(scan.rejections)
-    done = (engine or LocalEngine()).map(process_source, sources)
+    done = list((engine or LocalEngine()).map(process_source, sources))
     processed = [d for d in done if isinstance(d, Processed)]
     rejections = sorted(rejections + [d for d in done if isinstance(d, Rejection)], key=lambda r: r.file)
     reports = [p.report for p in processed]

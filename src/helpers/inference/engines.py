@@ -1,8 +1,9 @@
 """Where a run's work is done: in this process (`local`, the default) or on a Dask cluster (`dask`).
 
 An engine does two things, and the stages ask nothing else of it:
-- `map(fn, items)`: a pure function over items (reports to build, pages to render), results in
-  the items' order;
+- `map(fn, items)`: a pure function over items (reports to build, pages to render), results
+  yielded in the items' order as they are made, so a caller that writes each (a page) never holds
+  them all (10,000 reports' pages held at once were 2 GB);
 - `generate(loaded, batches, settings)`: the model's outputs for length-sorted batches of units,
   yielded in the batches' order.
 
@@ -63,7 +64,7 @@ class Engine(Protocol):
 
     name: str
 
-    def map(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]: ...
+    def map(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> Iterator[Any]: ...
 
     def generate(self, loaded: Any, batches: list[list[str]], settings: GenerationSettings) -> Iterator[list]: ...
 
@@ -79,8 +80,8 @@ class LocalEngine:
 
     name = "local"
 
-    def map(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
-        return [fn(item) for item in items]
+    def map(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> Iterator[Any]:
+        return (fn(item) for item in items)
 
     def generate(self, loaded: Any, batches: list[list[str]], settings: GenerationSettings) -> Iterator[list]:
         from helpers.inference.generation import generate_batches
@@ -144,10 +145,16 @@ class DaskEngine:
     def workers(self) -> int:
         return len(self.client.scheduler_info(n_workers=-1)["workers"])
 
-    def map(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
-        if not items:
-            return []
-        return [self._result(f) for f in self.client.map(fn, list(items), pure=False)]
+    def map(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> Iterator[Any]:
+        futures = self.client.map(fn, list(items), pure=False) if items else []
+        try:
+            for n, future in enumerate(futures):
+                yield self._result(future)
+                futures[n] = None  # let go of each result once given (the workers drop it too)
+        finally:
+            pending = [f for f in futures if f is not None and not f.done()]
+            if pending:
+                self.client.cancel(pending)
 
     def generate(self, loaded: Any, batches: list[list[str]], settings: GenerationSettings) -> Iterator[list]:
         request = model_request(loaded, self.cache_dir)
