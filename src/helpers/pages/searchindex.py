@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections import Counter
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -94,20 +93,41 @@ def save_index(path: Path, index: Index) -> None:
     part.replace(path)
 
 
-def _entries(units: list[tuple[int, Counter[str]]], terms: list[str]) -> tuple[np.ndarray, ...]:
-    """The (term, unit, count) entries of units folded and split now, ordered by (term, unit)."""
-    at = {t: n for n, t in enumerate(terms)}
-    term: list[int] = []
-    unit: list[int] = []
-    count: list[int] = []
-    cap = (1 << TF_BITS) - 1
-    for position, counted in units:
-        term += [at[t] for t in counted]
-        unit += [position] * len(counted)
-        count += [min(c, cap) for c in counted.values()]
-    arrays = (np.array(term, dtype=np.int32), np.array(unit, dtype=np.int32), np.array(count, dtype=np.uint8))
-    order = np.lexsort((arrays[1], arrays[0]))
-    return tuple(a[order] for a in arrays)
+@dataclass
+class Fresh:
+    """The (term, unit, count) entries of the units folded and split now, kept compact as they are made:
+    each term by its number in `words` (first met first), a unit's entries as arrays. A unit's `Counter`
+    of words and pairs is let go at once: 10,000 reports' counters held together were 2 GB."""
+
+    words: dict[str, int]
+    term: list[np.ndarray]
+    unit: list[np.ndarray]
+    count: list[np.ndarray]
+
+    @staticmethod
+    def of(units: list[tuple[int, list]]) -> "Fresh":
+        """The entries of each (position, texts) unit (`search.unit_terms`), occurrences capped at 3."""
+        fresh = Fresh({}, [], [], [])
+        cap = (1 << TF_BITS) - 1
+        for position, docs in units:
+            counted = unit_terms(docs)
+            fresh.term.append(np.fromiter((fresh.words.setdefault(t, len(fresh.words)) for t in counted),
+                                          dtype=np.int32, count=len(counted)))
+            fresh.unit.append(np.full(len(counted), position, dtype=np.int32))
+            fresh.count.append(np.fromiter((min(c, cap) for c in counted.values()), dtype=np.uint8,
+                                           count=len(counted)))
+        return fresh
+
+    def entries(self, terms: list[str]) -> tuple[np.ndarray, ...]:
+        """The entries with each term numbered by its place in `terms`, ordered by (term, unit)."""
+        at = {t: n for n, t in enumerate(terms)}
+        numbers = np.array([at[w] for w in self.words], dtype=np.int32)
+        empty = [np.zeros(0, np.int32)]
+        term = numbers[np.concatenate(self.term or empty)]
+        unit = np.concatenate(self.unit or empty)
+        count = np.concatenate(self.count or [np.zeros(0, np.uint8)])
+        order = np.lexsort((unit, term))
+        return term[order], unit[order], count[order]
 
 
 def updated(old: Index, uids: list[str], digests: list[str], fresh: dict[str, Unit]) -> Index:
@@ -128,16 +148,16 @@ def updated(old: Index, uids: list[str], digests: list[str], fresh: dict[str, Un
     else:
         term, unit, count = old.term[keep], renumbered[keep], old.count[keep]
     # new terms take their place in code-point order; the kept terms' numbers move up past them
-    counted = {uid: unit_terms(u[3]) for uid, u in fresh.items()}
-    new_words = sorted(set().union(*counted.values()) - set(old.terms))
+    position = {uid: n for n, uid in enumerate(uids)}
+    made = Fresh.of([(position[uid], u[3]) for uid, u in fresh.items()])
+    new_words = sorted(set(made.words) - set(old.terms))
     slots = np.searchsorted(np.array(old.terms, dtype=object), np.array(new_words, dtype=object)) \
         if old.terms and new_words else np.zeros(len(new_words), dtype=np.int64)
     terms = _merged(old.terms, new_words, slots)
     if len(new_words) and len(old.terms):
         shift = np.searchsorted(slots, np.arange(len(old.terms)), side="right").astype(np.int32)
         term = term + shift[term]
-    position = {uid: n for n, uid in enumerate(uids)}
-    f_term, f_unit, f_count = _entries([(position[uid], c) for uid, c in counted.items()], terms)
+    f_term, f_unit, f_count = made.entries(terms)
     # the fresh entries inserted where their (term, unit) belongs among the kept ones
     where = _places(term, unit, f_term, f_unit)
     term, unit, count = (np.insert(a, where, b) for a, b in ((term, f_term), (unit, f_unit), (count, f_count)))
