@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 import time
 import unicodedata
 from collections.abc import Iterable, MutableMapping
@@ -113,7 +114,7 @@ def tag_many(texts: list[str]) -> list[Tagged]:
     """The model's tags of each text, in order: on every core, each in its own process, when there are
     PARALLEL_AT or more (this process alone if processes cannot be started or one is lost)."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    if cores > 1 and len(texts) >= PARALLEL_AT:
+    if cores > 1 and len(texts) >= PARALLEL_AT and spawn_safe():
         try:  # spawned, never forked: this process may hold the translators' threads
             with ProcessPoolExecutor(cores, mp_context=multiprocessing.get_context("spawn")) as pool:
                 chunk = max(1, len(texts) // (16 * cores))
@@ -121,6 +122,18 @@ def tag_many(texts: list[str]) -> list[Tagged]:
         except (BrokenProcessPool, OSError):
             pass
     return [tuple(_tagged(text)) for text in texts]
+
+
+def spawn_safe() -> bool:
+    """Whether a spawned process starts without running this program's own code again. Python runs the
+    main module again in each, unless it is a package's `__main__.py` (`python -m helpers`) or there is
+    none (a notebook's kernel, an interactive session): a script of a user's own without an
+    `if __name__ == "__main__":` guard would run its whole job again there."""
+    main = sys.modules.get("__main__")
+    name = getattr(getattr(main, "__spec__", None), "name", None)
+    if name is not None:
+        return name == "__main__" or name.endswith(".__main__")
+    return getattr(main, "__file__", None) is None
 
 
 def tokens(text: str, tagged: Tagged | None = None) -> tuple[Token, ...]:
