@@ -29,7 +29,7 @@ import regex
 
 from helpers.pages.render import TEMPLATES
 from helpers.store.files import remove_stale, write_text
-from helpers.text.normalise import fold
+from helpers.text.normalise import fold, fold_text
 
 ROOT = Path(__file__).resolve().parents[3]
 MINISEARCH = ROOT / "node_modules" / "minisearch" / "dist" / "umd" / "index.js"
@@ -90,7 +90,7 @@ def unit_terms(docs: list[Doc]) -> Counter[str]:
     """How often each folded word, and each pair of words next to each other in a text (`"phong chay"`,
     the two words and a space: never a word), occurs in a unit's texts: the pairs rank the reports where
     a query's words stand together first, and a phrase's pairs must all be there."""
-    texts = fold("\x1f".join(d[2] for d in docs)).split("\x1f")  # one fold a unit
+    texts = fold_text("\x1f".join(d[2] for d in docs)).split("\x1f")  # one fold a unit, not cached
     counted: Counter[str] = Counter()
     for text in texts:
         words = [t for t in _SPLIT.split(text) if t]

@@ -35,6 +35,7 @@ _SCHEMA = ("CREATE TABLE IF NOT EXISTS units (position INTEGER PRIMARY KEY, uid 
            "digest TEXT NOT NULL, texts INTEGER NOT NULL);"
            "CREATE TABLE IF NOT EXISTS arrays (name TEXT PRIMARY KEY, data BLOB NOT NULL);")
 _CODES = np.frombuffer(DIGITS.encode("ascii"), dtype=np.uint8)
+_UNIT_BITS = 31  # a unit's position in an entry's sort key (`Fresh.entries`): an int32
 
 
 def index_code(code: str) -> str:
@@ -119,15 +120,23 @@ class Fresh:
         return fresh
 
     def entries(self, terms: list[str]) -> tuple[np.ndarray, ...]:
-        """The entries with each term numbered by its place in `terms`, ordered by (term, unit)."""
+        """The entries with each term numbered by its place in `terms`, ordered by (term, unit). They are
+        sorted as one int64 key a entry (term, unit, count: a term's unit is there once), in place: at
+        10,000 reports, 10 million entries, an order and the arrays gathered by it were 300 MB more."""
         at = {t: n for n, t in enumerate(terms)}
-        numbers = np.array([at[w] for w in self.words], dtype=np.int32)
-        empty = [np.zeros(0, np.int32)]
-        term = numbers[np.concatenate(self.term or empty)]
-        unit = np.concatenate(self.unit or empty)
-        count = np.concatenate(self.count or [np.zeros(0, np.uint8)])
-        order = np.lexsort((unit, term))
-        return term[order], unit[order], count[order]
+        numbers = np.array([at[w] for w in self.words], dtype=np.int64)
+        key = np.zeros(0, np.int64)
+        if self.term:
+            key = numbers[np.concatenate(self.term)] << _UNIT_BITS
+            self.term.clear()
+            key |= np.concatenate(self.unit).astype(np.int64)
+            self.unit.clear()
+            key <<= TF_BITS
+            key |= np.concatenate(self.count)
+            self.count.clear()
+            key.sort()
+        return ((key >> (_UNIT_BITS + TF_BITS)).astype(np.int32), (key >> TF_BITS & (1 << _UNIT_BITS) - 1)
+                .astype(np.int32), (key & (1 << TF_BITS) - 1).astype(np.uint8))
 
 
 def updated(old: Index, uids: list[str], digests: list[str], fresh: dict[str, Unit]) -> Index:
@@ -158,9 +167,11 @@ def updated(old: Index, uids: list[str], digests: list[str], fresh: dict[str, Un
         shift = np.searchsorted(slots, np.arange(len(old.terms)), side="right").astype(np.int32)
         term = term + shift[term]
     f_term, f_unit, f_count = made.entries(terms)
-    # the fresh entries inserted where their (term, unit) belongs among the kept ones
-    where = _places(term, unit, f_term, f_unit)
-    term, unit, count = (np.insert(a, where, b) for a, b in ((term, f_term), (unit, f_unit), (count, f_count)))
+    if len(term):  # the fresh entries inserted where their (term, unit) belongs among the kept ones
+        where = _places(term, unit, f_term, f_unit)
+        term, unit, count = (np.insert(a, where, b) for a, b in ((term, f_term), (unit, f_unit), (count, f_count)))
+    else:  # none kept (a first run): the fresh entries are the index
+        term, unit, count = f_term, f_unit, f_count
     texts_of = dict(zip(old.uids, old.texts)) | {uid: len(u[3]) for uid, u in fresh.items()}
     return _pruned(Index(list(uids), list(digests), [texts_of[uid] for uid in uids], terms, term, unit, count))
 

@@ -55,14 +55,19 @@ def modern_tones(text: str) -> str:
 _MARKS = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
-@lru_cache(maxsize=CACHED_TEXTS)
-def fold(text: str) -> str:
+def fold_text(text: str) -> str:
     """Lower case, without diacritics, đ as d ('Đà Nẵng' → 'da nang', 'Tô Lâm' → 'to lam'): the one form
     searches and name comparisons use, so a query typed without marks finds the marked text. Each
     Vietnamese letter stays one character in its place (a match in the folded text is a match at
     the same offsets in the text). In a browser the same three steps are
-    `s.toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d")`."""
+    `s.toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d")`.
+    Not cached: for a long text folded once (a report's texts for its search terms); `fold` caches."""
     return _MARKS.sub("", unicodedata.normalize("NFD", text.lower())).replace("đ", "d")
+
+
+# `fold_text` of short texts folded again and again (names, sentences). A report's whole text kept here
+# would stay: 10,000 reports' texts were 400 MB of the search index's peak (issue 39).
+fold = lru_cache(maxsize=CACHED_TEXTS)(fold_text)
 
 
 def is_punctuation_only(text: str) -> bool:
