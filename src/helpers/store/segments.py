@@ -16,7 +16,6 @@ copied without its times) or a table whose reports' rows are not contiguous is w
 
 from __future__ import annotations
 
-import csv
 import glob
 import hashlib
 import json
@@ -25,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from helpers.store.digests import grouped_digests
-from helpers.store.files import remember_written, replaced, stored_text, write_csv
+from helpers.store.files import csv_bytes, remember_written, replaced, stored_text, write_csv
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -136,14 +135,13 @@ def write_table_csv(path: Path, frame: pd.DataFrame) -> Path:
     keys = list(digests)  # in the frame's order (contiguous groups)
     source, before = _previous(path, columns)
     old = memoryview(source.read_bytes() if source else b"")  # slices of it are not copies
-    header = stored.iloc[:0].to_csv(index=False, lineterminator="\n", quoting=csv.QUOTE_ALL).encode("utf-8")
+    header = csv_bytes(stored.iloc[:0])
     anew = [k for k in keys if before.get(k, ("",))[0] != digests[k]]
     made = memoryview(b"")
     made_at: dict[str, tuple[int, int]] = {}
     if anew:
         rows = stored[stored[KEY].isin(set(anew))] if len(anew) < len(keys) else stored
-        text = b"\n" + rows.to_csv(index=False, header=False, lineterminator="\n",
-                                   quoting=csv.QUOTE_ALL).encode("utf-8")
+        text = csv_bytes(rows, header=False, lead=b"\n")
         starts = _record_starts(text, anew) + [len(text)]
         made = memoryview(text)
         made_at = {k: (a, b) for k, a, b in zip(anew, starts[:-1], starts[1:])}
