@@ -162,14 +162,17 @@ def test_digests_kept_by_other_code_or_unreadable_are_not_used(tmp_path):
 
 def test_each_share_of_pages_is_written_before_the_next_is_rendered(out, tmp_path, monkeypatch):
     """The report pages go to disk share by share (the engine's results given as made): 10,000 reports'
-    pages held at once were 2 GB of a first run's peak."""
+    pages held at once were 2 GB of a first run's peak. Each share's data is cut from the tables only when
+    its turn comes (all shares made at once were a copy of every table)."""
     from helpers.pages import stage
 
     events: list[str] = []
-    render, save = stage.render_report_pages, stage.save_page
+    render, save, share = stage.render_report_pages, stage.save_page, Outputs.share
     monkeypatch.setattr(stage, "PAGES_PER_TASK", 1)
     monkeypatch.setattr(stage, "render_report_pages", lambda work: events.append("render") or render(work))
     monkeypatch.setattr(stage, "save_page", lambda path, html: events.append(f"save {path.name}") or save(path, html))
+    monkeypatch.setattr(Outputs, "share", lambda self, ids: events.append(f"share {','.join(ids)}") or share(self, ids))
     write_pages(out, tmp_path / "html", [])
     reports = [e for e in events if e == "render" or e.removesuffix(".html").split(" ")[-1] in REPORTS]
-    assert reports == ["render", "save a.html", "render", "save b.html", "render", "save c.html"]
+    assert reports == ["share a", "render", "save a.html", "share b", "render", "save b.html",
+                       "share c", "render", "save c.html"]

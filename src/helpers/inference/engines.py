@@ -27,7 +27,7 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator, Protocol, Sequence
+from typing import Any, Callable, Iterable, Iterator, Protocol
 
 from helpers.errors import EnvironmentProblem
 from helpers.models.settings import GenerationSettings
@@ -64,7 +64,10 @@ class Engine(Protocol):
 
     name: str
 
-    def map(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> Iterator[Any]: ...
+    def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
+        """`fn` of each item, in order, each given as it is done (`items` may be made lazily: this process
+        takes the next one only when it runs it)."""
+        ...
 
     def generate(self, loaded: Any, batches: list[list[str]], settings: GenerationSettings) -> Iterator[list]: ...
 
@@ -80,7 +83,7 @@ class LocalEngine:
 
     name = "local"
 
-    def map(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> Iterator[Any]:
+    def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
         return (fn(item) for item in items)
 
     def generate(self, loaded: Any, batches: list[list[str]], settings: GenerationSettings) -> Iterator[list]:
@@ -145,8 +148,10 @@ class DaskEngine:
     def workers(self) -> int:
         return len(self.client.scheduler_info(n_workers=-1)["workers"])
 
-    def map(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> Iterator[Any]:
-        futures = self.client.map(fn, list(items), pure=False) if items else []
+    def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
+        work = list(items)  # all sent at once: the cluster's workers take them as they are free
+        futures = self.client.map(fn, work, pure=False) if work else []
+        del work
         try:
             for n, future in enumerate(futures):
                 yield self._result(future)

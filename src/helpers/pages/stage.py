@@ -76,8 +76,9 @@ def write_pages(out: Outputs, html_dir: Path, stages: list[StagePage], engine: E
     # First forget the pages about to change: a run stopped half-way leaves no record that would keep one.
     made, changing = read_json(html_dir / MANIFEST), {f"{rid}.html" for rid in stale}
     write_text(html_dir / MANIFEST, _json({f: d for f, d in made.items() if f in digests and f not in changing}))
-    shares = [PageWork(out.share(stale[i:i + PAGES_PER_TASK]), tuple(stages), tuple(titles))
-              for i in range(0, len(stale), PAGES_PER_TASK)]
+    # each share made when the engine takes it: 10,000 reports' shares made at once were a copy of every table
+    shares = (PageWork(out.share(stale[i:i + PAGES_PER_TASK]), tuple(stages), tuple(titles))
+              for i in range(0, len(stale), PAGES_PER_TASK))
     with synced_together():  # the pages and the search data on disk together (one sync), then recorded as made
         for rendered in (engine or LocalEngine()).map(render_report_pages, shares):
             for file, html in rendered:
