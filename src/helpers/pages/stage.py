@@ -17,6 +17,7 @@ from pathlib import Path
 
 from helpers.config import Config, shown_path
 from helpers.inference.engines import Engine, LocalEngine
+from helpers.models.heap import hand_back_freed_memory
 from helpers.pages.collection import write_collection_pages
 from helpers.pages.digest import KEPT, MANIFEST, code_digest, keep_digests, kept_digests, page_digests
 from helpers.pages.entities import entities_html
@@ -83,6 +84,7 @@ def write_pages(out: Outputs, html_dir: Path, stages: list[StagePage], engine: E
         for rendered in (engine or LocalEngine()).map(render_report_pages, shares):
             for file, html in rendered:
                 save_page(html_dir / file, html)
+        hand_back_freed_memory()  # the pages' freed renders leave the process before the search index is made
         written, index = collection_pages(out, html_dir, stages, rows)
     write_text(html_dir / MANIFEST, _json(digests))
     save_index(terms_db(html_dir), index)
