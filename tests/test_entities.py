@@ -221,6 +221,7 @@ def test_many_new_sentences_are_tagged_on_every_core_as_this_process_would_and_c
     from concurrent.futures import ProcessPoolExecutor
 
     from helpers.entities import model
+    from helpers.inference import cores
 
     corpus, _ = seed_entities
     texts = list(dict.fromkeys(corpus.sentences["text_vi"]))[:40] + ["", "  "]
@@ -233,9 +234,9 @@ def test_many_new_sentences_are_tagged_on_every_core_as_this_process_would_and_c
             super().__init__(*args, **kwargs)
 
     monkeypatch.setattr(model, "PARALLEL_AT", 10)
-    monkeypatch.setattr(model, "spawn_safe", lambda: True)
-    monkeypatch.setattr(model.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
-    monkeypatch.setattr(model, "ProcessPoolExecutor", Recorded)
+    monkeypatch.setattr(cores, "spawn_safe", lambda: True)
+    monkeypatch.setattr(cores, "usable_cores", lambda: 2)
+    monkeypatch.setattr(cores, "ProcessPoolExecutor", Recorded)
     memo: dict = {}
     work = model.TagWork()
     tagged = model.tag_all(texts, memo, work)
@@ -249,28 +250,9 @@ def test_many_new_sentences_are_tagged_on_every_core_as_this_process_would_and_c
         def __init__(self, *args, **kwargs):
             raise OSError("no more processes")
 
-    monkeypatch.setattr(model, "ProcessPoolExecutor", Unstartable)
+    monkeypatch.setattr(cores, "ProcessPoolExecutor", Unstartable)
     assert model.tag_many([t for t in texts if t.strip()]) == alone
 
-
-@pytest.mark.parametrize("spec, file, safe", [
-    ("helpers.__main__", "/x/helpers/__main__.py", True),  # python -m helpers: never run again
-    (None, None, True),  # a notebook's kernel, an interactive session: nothing to run again
-    (None, "/home/a/job.py", False),  # a script: run again in each process unless it guards itself
-    ("job", "/home/a/job.py", False),  # python -m job
-])
-def test_processes_are_spawned_only_where_the_program_is_not_run_again_in_them(spec, file, safe, monkeypatch):
-    import sys
-    from types import ModuleType, SimpleNamespace
-
-    from helpers.entities import model
-
-    main = ModuleType("__main__")
-    main.__spec__ = SimpleNamespace(name=spec) if spec else None
-    if file:
-        main.__file__ = file
-    monkeypatch.setitem(sys.modules, "__main__", main)
-    assert model.spawn_safe() is safe
 
 def test_the_step_reads_a_run_and_writes_its_files_with_the_reviewed_corrections(tmp_path):
     from helpers.config import Config

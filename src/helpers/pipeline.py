@@ -36,7 +36,7 @@ from helpers.notebooks.stages import is_view, notebook_paths, stage_page
 from helpers.pages.render import INDEX
 from helpers.progress import stage_done, stage_line
 from helpers.reuse import Tables, previous_output, read_written, recorded_field, report_ids, run_stage
-from helpers.stage import RunContext, Stage, StageOutput
+from helpers.stage import MadeFiles, RunContext, Stage, StageOutput
 from helpers.stamps import inputs_stamp, recorded_stamp, stamp
 from helpers.store.code import code_stamp
 from helpers.store.contract import TABLES, check_section, columns_written, read_table
@@ -183,7 +183,7 @@ def write_output(cfg: Config, stage: Stage, out: StageOutput, sections: dict[str
         files = out.files.get(folder, {})
         if files:
             with synced_together():  # on disk before run.json records the stage below
-                for name, data in files.items():
+                for name, data in (files.made() if isinstance(files, MadeFiles) else files.items()):
                     write_bytes(cfg.data_dir / folder / name, data)
         remove_stale(cfg.data_dir / folder, "*", set(files) | out.kept_files.get(folder, set()))
     if first:

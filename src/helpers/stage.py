@@ -24,16 +24,19 @@ Adding a step: a subpackage with a `stage.py` whose class derives from `Stage`, 
 
 from __future__ import annotations
 
+import sys
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, ClassVar
 
 import pandas as pd
 
 from helpers.config import Config
 from helpers.models.heap import hand_back_freed_memory
+from helpers.inference.cores import on_every_core
 from helpers.inference.engines import Engine, start_engine
 from helpers.inference.memory import Memory
 from helpers.models.loaded import LoadedModel
@@ -41,20 +44,48 @@ from helpers.review.snapshot import ReviewsSnapshot
 
 
 class MadeFiles(Mapping[str, bytes]):
-    """Files by name whose bytes are made when read (`make[name]()`): the runner writes a stage's
-    thousands of files one by one, and a collection's worth is never held in memory at once."""
+    """Files by name whose bytes are made when read, a share at a time: `names[key]` are the files of a share
+    (a report's), `make(item(key))` their bytes in that order. The runner writes a stage's thousands of files
+    as `made` gives them, so a collection's worth is never held in memory at once; with `at_least` shares
+    or more they are made on every core (`inference.cores.on_every_core`: `make` is a module's function)."""
 
-    def __init__(self, make: Mapping[str, Callable[[], bytes]]) -> None:
-        self._make = dict(make)
+    def __init__(self, names: Mapping[str, list[str]], item: Callable[[str], Any], make: Callable[[Any], list[bytes]],
+                 at_least: int = sys.maxsize) -> None:
+        self._names, self._item, self._make, self._at_least = dict(names), item, make, at_least
+
+    @cached_property
+    def _share_of(self) -> dict[str, tuple[str, int]]:
+        """Each file's share and place in it."""
+        return {name: (key, n) for key, names in self._names.items() for n, name in enumerate(names)}
 
     def __getitem__(self, name: str) -> bytes:
-        return self._make[name]()
+        key, n = self._share_of[name]
+        return self._make(self._item(key))[n]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._make)
+        return (name for names in self._names.values() for name in names)
 
     def __len__(self) -> int:
-        return len(self._make)
+        return sum(map(len, self._names.values()))
+
+    def made(self) -> Iterator[tuple[str, bytes]]:
+        """(name, bytes) of every file, share by share, each given as it is made."""
+        keys = list(self._names)
+        for key, data in zip(keys, on_every_core(self._make, _Made(keys, self._item), self._at_least)):
+            yield from zip(self._names[key], data)
+
+
+class _Made(Sequence[Any]):
+    """`item(key)` of each key, made only when asked for."""
+
+    def __init__(self, keys: list[str], item: Callable[[str], Any]) -> None:
+        self._keys, self._item = keys, item
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __getitem__(self, n: int) -> Any:  # type: ignore[override]  # one item: no slices are asked for
+        return self._item(self._keys[n])
 
 
 Files = dict[str, Mapping[str, bytes]]  # a stage's other files: by folder, then name (a folder's may be MadeFiles)

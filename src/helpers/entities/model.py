@@ -9,16 +9,12 @@ keeps the length of Vietnamese text; a word that cannot be found is skipped, nev
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import sys
 import time
 import unicodedata
 from collections.abc import Iterable, MutableMapping
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
+from helpers.inference.cores import on_every_core
 from helpers.text.names import fold
 
 KINDS = {"PER": "person", "ORG": "organisation", "LOC": "place"}  # the model's labels (VLSP 2016); MISC is left out
@@ -111,29 +107,9 @@ def tag_all(texts: Iterable[str], memo: MutableMapping[str, Tagged] | None = Non
 
 
 def tag_many(texts: list[str]) -> list[Tagged]:
-    """The model's tags of each text, in order: on every core, each in its own process, when there are
-    PARALLEL_AT or more (this process alone if processes cannot be started or one is lost)."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    if cores > 1 and len(texts) >= PARALLEL_AT and spawn_safe():
-        try:  # spawned, never forked: this process may hold the translators' threads
-            with ProcessPoolExecutor(cores, mp_context=multiprocessing.get_context("spawn")) as pool:
-                chunk = max(1, len(texts) // (16 * cores))
-                return [tuple(pairs) for pairs in pool.map(_tagged, texts, chunksize=chunk)]
-        except (BrokenProcessPool, OSError):
-            pass
-    return [tuple(_tagged(text)) for text in texts]
-
-
-def spawn_safe() -> bool:
-    """Whether a spawned process starts without running this program's own code again. Python runs the
-    main module again in each, unless it is a package's `__main__.py` (`python -m helpers`) or there is
-    none (a notebook's kernel, an interactive session): a script of a user's own without an
-    `if __name__ == "__main__":` guard would run its whole job again there."""
-    main = sys.modules.get("__main__")
-    name = getattr(getattr(main, "__spec__", None), "name", None)
-    if name is not None:
-        return name == "__main__" or name.endswith(".__main__")
-    return getattr(main, "__file__", None) is None
+    """The model's tags of each text, in order: on every core (`inference.cores.on_every_core`) when there
+    are PARALLEL_AT or more."""
+    return [tuple(pairs) for pairs in on_every_core(_tagged, texts, PARALLEL_AT)]
 
 
 def tokens(text: str, tagged: Tagged | None = None) -> tuple[Token, ...]:

@@ -4,9 +4,8 @@ sentences.csv gains the translation columns, and translations/ and references.cs
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date
-from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -21,6 +20,8 @@ from helpers.store.paths import shown_path
 from helpers.translate.exports import Provenance, docx_bytes, markdown_text
 
 TRANSLATIONS = TRANSLATIONS_DIR  # the folder of OUT/data with each report's English (.txt, .docx, .md)
+FILE_KINDS = ("txt", "docx", "md")  # each report's files in TRANSLATIONS, as `report_files` makes them
+FILES_ON_CORES_AT = 1_000  # reports from which their files are made on every core (a process starts in about a second)
 
 
 class TranslateStage(Stage):
@@ -99,18 +100,18 @@ class TranslateStage(Stage):
 
     def files(self, ctx: RunContext, tables: Mapping[str, pd.DataFrame], ids: set[str]) -> Files:
         """Each report's English as text, Word (for post-editing, translate.exports) and Markdown, each
-        made as the runner writes it (`MadeFiles`: 10,000 reports' Word files are never held at once)."""
+        made as the runner writes it (`MadeFiles`: 10,000 reports' Word files are never held at once),
+        on every core from FILES_ON_CORES_AT reports."""
         frame = tables["sentences"]
         frame = frame[frame["report_id"].isin(ids)]
         if frame.empty:
             return {TRANSLATIONS: {}}
         provenance = ctx.load(ctx.cfg.translator).provenance()
         made = Provenance(provenance["source"], provenance["revision"], provenance["demo"], date.today().isoformat())
-        make: dict[str, Callable[[], bytes]] = {}
-        for rid, rows in frame.groupby("report_id", sort=False).indices.items():
-            for kind in ("txt", "docx", "md"):
-                make[f"{rid}.{kind}"] = partial(report_file, kind, rid, frame, rows, made)
-        return {TRANSLATIONS: MadeFiles(make)}
+        rows = frame.groupby("report_id", sort=False).indices
+        names = {str(rid): [f"{rid}.{kind}" for kind in FILE_KINDS] for rid in rows}
+        return {TRANSLATIONS: MadeFiles(names, lambda rid: (rid, frame.take(rows[rid]), made), report_files,
+                                        at_least=FILES_ON_CORES_AT)}
 
     def totals(self, ctx: RunContext, tables: Mapping[str, pd.DataFrame], record: dict[str, Any]) -> dict[str, Any]:
         sentences = tables["sentences"]
@@ -144,12 +145,11 @@ def rank_confidence(sentences: pd.DataFrame) -> pd.DataFrame:
     return sentences.assign(flags=flags)
 
 
-def report_file(kind: str, report_id: str, frame: pd.DataFrame, rows: Any, made: Provenance) -> bytes:
-    """One report's English file of `kind` (txt, docx, md) from its `rows` (positions) of `frame`."""
-    group = frame.take(rows)
-    if kind == "docx":
-        return docx_bytes(report_id, group, made)
-    return (english_text(group) if kind == "txt" else markdown_text(report_id, group, made)).encode("utf-8")
+def report_files(item: tuple[str, pd.DataFrame, Provenance]) -> list[bytes]:
+    """One report's English files (FILE_KINDS: text, Word, Markdown) from its (id, rows, provenance)."""
+    report_id, group, made = item
+    return [english_text(group).encode("utf-8"), docx_bytes(report_id, group, made),
+            markdown_text(report_id, group, made).encode("utf-8")]
 
 
 def english_text(sentences: pd.DataFrame) -> str:

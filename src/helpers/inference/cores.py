@@ -1,0 +1,86 @@
+"""Python work that holds one core (the entity model's tagging, the Word files of a collection) on every
+core: the items shared out among processes of their own, one a core, each result given back in order.
+
+The processes are spawned, never forked (this process may hold a translator's threads), and only where
+a spawned process cannot run this program's own job again (`spawn_safe`). Where processes cannot be
+started, or one is lost, this process does the rest itself: the results are the same either way.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections import deque
+from itertools import islice
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+TASKS_PER_CORE = 16  # items are sent in this many chunks a core: few messages, and the cores end together
+IN_FLIGHT = 2  # chunks a core sent ahead: none waits for the next, and few are held at once
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its affinity, which a container narrows), at least one."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def spawn_safe() -> bool:
+    """Whether a spawned process starts without running this program's own code again. Python runs the
+    main module again in each, unless it is a package's `__main__.py` (`python -m helpers`) or there is
+    none (a notebook's kernel, an interactive session): a script of a user's own without an
+    `if __name__ == "__main__":` guard would run its whole job again there."""
+    main = sys.modules.get("__main__")
+    name = getattr(getattr(main, "__spec__", None), "name", None)
+    if name is not None:
+        return name == "__main__" or name.endswith(".__main__")
+    return getattr(main, "__file__", None) is None
+
+
+def on_every_core(fn: Callable[[T], R], items: Sequence[T], at_least: int) -> Iterator[R]:
+    """`fn` of each item, in order, each given as it is ready: on every core when there are `at_least`
+    items or more, more than one core, and processes may be spawned (`spawn_safe`); in this process
+    otherwise, and for the items not yet given when processes cannot start or one is lost. `fn` must
+    be a module's function, the items picklable. An error `fn` raises is raised here, as in this process.
+    The items are sent in chunks, IN_FLIGHT a core at a time, and taken from `items` only then: `items`
+    may make them as they are asked for (a collection's worth is never held at once)."""
+    given = 0
+    cores = usable_cores()
+    if cores > 1 and len(items) >= at_least and spawn_safe():
+        pool: Any = None
+        try:
+            pool = ProcessPoolExecutor(cores, mp_context=multiprocessing.get_context("spawn"))
+            size = max(1, len(items) // (TASKS_PER_CORE * cores))
+            starts = iter(range(0, len(items), size))
+            pending: deque[Any] = deque()
+
+            def send(start: int) -> None:
+                chunk = [items[i] for i in range(start, min(start + size, len(items)))]
+                pending.append(pool.submit(_chunk, fn, chunk))
+
+            for start in islice(starts, IN_FLIGHT * cores):
+                send(start)
+            while pending:
+                results = pending.popleft().result()
+                for start in islice(starts, 1):
+                    send(start)
+                for result in results:
+                    yield result
+                    given += 1
+            return
+        except (BrokenProcessPool, OSError):
+            pass
+        finally:
+            if pool is not None:  # a caller that stops early leaves nothing running
+                pool.shutdown(wait=True, cancel_futures=True)
+    for i in range(given, len(items)):
+        yield fn(items[i])
+
+
+def _chunk(fn: Callable[[T], R], items: list[T]) -> list[R]:
+    """In a process of the pool: `fn` of each item of a chunk."""
+    return [fn(item) for item in items]

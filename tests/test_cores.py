@@ -1,0 +1,124 @@
+"""Python work on every core (`inference.cores`): the results of the processes are those of this process, in
+order; a pool lost half-way leaves the rest to this process, each item done once; processes are spawned
+only where the program is not run again in them; and the translate stage's files made on every core are
+byte for byte those made here."""
+
+from __future__ import annotations
+
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+import pandas as pd
+import pytest
+
+from helpers.inference import cores
+from helpers.text.normalise import fold_text
+
+TEXTS = [f"Hà Nội {n} Đà Nẵng" for n in range(40)]
+
+
+def test_the_items_are_done_on_every_core_in_order_as_this_process_would(monkeypatch):
+    pools = []
+
+    class Recorded(ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            pools.append(args)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(cores, "spawn_safe", lambda: True)
+    monkeypatch.setattr(cores, "usable_cores", lambda: 2)
+    monkeypatch.setattr(cores, "ProcessPoolExecutor", Recorded)
+    assert list(cores.on_every_core(fold_text, TEXTS, at_least=10)) == [fold_text(t) for t in TEXTS]
+    assert pools == [(2,)]
+    assert list(cores.on_every_core(fold_text, TEXTS[:9], at_least=10)) == [fold_text(t) for t in TEXTS[:9]]
+    monkeypatch.setattr(cores, "usable_cores", lambda: 1)
+    assert list(cores.on_every_core(fold_text, TEXTS, at_least=10)) == [fold_text(t) for t in TEXTS]
+    assert len(pools) == 1  # too few items, or one core: this process alone
+
+
+def test_a_pool_lost_half_way_leaves_the_rest_to_this_process_each_item_done_once(monkeypatch):
+    done: list[str] = []
+    shut = []
+
+    def work(text: str) -> str:
+        done.append(text)
+        return fold_text(text)
+
+    class Done:
+        def __init__(self, value):
+            self.value = value
+
+        def result(self):
+            if isinstance(self.value, BaseException):
+                raise self.value
+            return self.value
+
+    class LostAfterThree:  # three chunks of one item come back, then the pool is broken
+        def __init__(self, *args, **kwargs):
+            self.sent = 0
+
+        def submit(self, fn, *args):
+            self.sent += 1
+            return Done(fn(*args) if self.sent <= 3 else BrokenProcessPool("a worker was killed"))
+
+        def shutdown(self, wait=True, cancel_futures=False):
+            shut.append(cancel_futures)
+
+    monkeypatch.setattr(cores, "spawn_safe", lambda: True)
+    monkeypatch.setattr(cores, "usable_cores", lambda: 2)
+    monkeypatch.setattr(cores, "ProcessPoolExecutor", LostAfterThree)
+    assert list(cores.on_every_core(work, TEXTS, at_least=1)) == [fold_text(t) for t in TEXTS]
+    assert done == TEXTS and shut == [True]
+
+
+@pytest.mark.parametrize("spec, file, safe", [
+    ("helpers.__main__", "/x/helpers/__main__.py", True),  # python -m helpers: never run again
+    (None, None, True),  # a notebook's kernel, an interactive session: nothing to run again
+    (None, "/home/a/job.py", False),  # a script: run again in each process unless it guards itself
+    ("job", "/home/a/job.py", False),  # python -m job
+])
+def test_processes_are_spawned_only_where_the_program_is_not_run_again_in_them(spec, file, safe, monkeypatch):
+    import sys
+    from types import ModuleType, SimpleNamespace
+
+    main = ModuleType("__main__")
+    main.__spec__ = SimpleNamespace(name=spec) if spec else None
+    if file:
+        main.__file__ = file
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    assert cores.spawn_safe() is safe
+
+
+def test_the_translations_made_on_every_core_are_those_made_here(monkeypatch):
+    from types import SimpleNamespace
+
+    from helpers.translate import stage
+
+    rows = pd.DataFrame({"report_id": [f"r{n // 3}" for n in range(36)], "sentence_no": [n % 3 + 1 for n in range(36)],
+                         "line_no": [n % 3 + 1 for n in range(36)], "role": ["title", "body", "caption"] * 12,
+                         "text_vi": [f"câu {n}" for n in range(36)], "text_en": [f"Sentence {n}." for n in range(36)],
+                         "flags": ["", "repetition:x", ""] * 12, "origin": ["model"] * 36, "review": [""] * 36,
+                         "reviewer": [""] * 36, "reviewed_at": [""] * 36})
+    model = SimpleNamespace(provenance=lambda: {"source": "m/x", "revision": "abc", "demo": False})
+    ctx = SimpleNamespace(load=lambda name: model, cfg=SimpleNamespace(translator="opus-mt"))
+    ids = {f"r{n}" for n in range(0, 12, 2)}  # the reports made anew: their files only
+
+    def made(at_least: int) -> list[tuple[str, bytes]]:
+        monkeypatch.setattr(stage, "FILES_ON_CORES_AT", at_least)
+        return list(stage.TranslateStage().files(ctx, {"sentences": rows}, ids)[stage.TRANSLATIONS].made())
+
+    pools = []
+
+    class Recorded(ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            pools.append(args)
+            super().__init__(*args, **kwargs)
+
+    here = made(10_000)
+    monkeypatch.setattr(cores, "spawn_safe", lambda: True)
+    monkeypatch.setattr(cores, "usable_cores", lambda: 2)
+    monkeypatch.setattr(cores, "ProcessPoolExecutor", Recorded)
+    assert made(2) == here and pools == [(2,)]
+    assert [name for name, _ in here] == [f"r{n}.{kind}" for n in range(0, 12, 2) for kind in ("txt", "docx", "md")]
+    files = stage.TranslateStage().files(ctx, {"sentences": rows}, ids)[stage.TRANSLATIONS]
+    assert files["r4.docx"] == dict(here)["r4.docx"] and len(files) == len(here) == len(set(files))
