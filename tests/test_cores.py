@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from helpers.inference import cores
+from helpers.stage import MadeFiles
 from helpers.text.normalise import fold_text
 
 TEXTS = [f"Hà Nội {n} Đà Nẵng" for n in range(40)]
@@ -105,7 +106,9 @@ def test_the_translations_made_on_every_core_are_those_made_here(monkeypatch):
 
     def made(at_least: int) -> list[tuple[str, bytes]]:
         monkeypatch.setattr(stage, "FILES_ON_CORES_AT", at_least)
-        return list(stage.TranslateStage().files(ctx, {"sentences": rows}, ids)[stage.TRANSLATIONS].made())
+        files = stage.TranslateStage().files(ctx, {"sentences": rows}, ids)[stage.TRANSLATIONS]
+        assert isinstance(files, MadeFiles)  # made as the runner writes them
+        return list(files.made())
 
     pools = []
 
