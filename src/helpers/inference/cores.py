@@ -12,10 +12,10 @@ import multiprocessing
 import os
 import sys
 from collections import deque
-from itertools import islice
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from itertools import islice
 from typing import Any, TypeVar
 
 T = TypeVar("T")
