@@ -121,8 +121,8 @@ class Fresh:
 
     def entries(self, terms: list[str]) -> tuple[np.ndarray, ...]:
         """The entries with each term numbered by its place in `terms`, ordered by (term, unit). They are
-        sorted as one int64 key a entry (term, unit, count: a term's unit is there once), in place: at
-        10,000 reports, 10 million entries, an order and the arrays gathered by it were 300 MB more."""
+        sorted as one int64 key an entry (term, unit, count: a term's unit is there once), in place, not
+        by an order array and three arrays gathered by it (10 million entries at 10,000 reports)."""
         at = {t: n for n, t in enumerate(terms)}
         numbers = np.array([at[w] for w in self.words], dtype=np.int64)
         key = np.zeros(0, np.int64)
