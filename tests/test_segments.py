@@ -8,6 +8,7 @@ import os
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from helpers.store import segments
 from helpers.store.files import read_csv, write_csv
@@ -196,3 +197,34 @@ def test_every_table_of_a_run_is_read_back_from_memory_as_the_files_read(small_s
     for path in written:
         pd.testing.assert_frame_equal(read_csv(path), _parsed(path))
     assert not files._WRITTEN
+
+
+def test_kept_bytes_are_copied_by_the_kernel_in_runs_or_through_the_process_where_it_cannot(tmp_path, monkeypatch):
+    rng = np.random.default_rng(7)
+    frame = _frame(60, rng)
+    changed = frame.copy()
+    changed.loc[changed["report_id"].isin(["r10", "r40"]), "text"] = "changed"
+    for kernel in (True, False):
+        path = tmp_path / f"t-{kernel}.csv"
+        write_table_csv(path, frame)
+        copies: list[int] = []
+        real = os.copy_file_range
+
+        def copy(src, dst, count, offset_src, *args, kernel=kernel, real=real):
+            copies.append(count)
+            if not kernel:
+                raise OSError(18, "Invalid cross-device link")  # EXDEV: the fallback reads and writes
+            return real(src, dst, count, offset_src, *args)
+
+        monkeypatch.setattr(os, "copy_file_range", copy)
+        write_table_csv(path, changed)
+        monkeypatch.undo()
+        assert path.read_bytes() == _whole(changed, tmp_path)
+        assert len(copies) == 3  # the kept reports around the two changed ones: three runs, not 58 copies
+
+
+def test_a_kept_range_beyond_the_old_files_end_is_an_error_not_a_short_table(tmp_path):
+    old = tmp_path / "old.csv"
+    old.write_bytes(b"0123456789")
+    with pytest.raises(OSError, match="old.csv ended before byte 20"):
+        segments.write_pieces(tmp_path / "new.csv", [memoryview(b"ab"), (4, 20)], old)
