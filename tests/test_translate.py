@@ -9,7 +9,7 @@ import pytest
 
 from helpers.config import Config
 from helpers.text.glossary import default_glossary, prepare
-from helpers.inference.memory import Memory
+from helpers.inference.memory import Memory, memory_key
 from helpers.models.loading import load_model
 from helpers.store.files import read_csv
 from helpers.pipeline import run_stages
@@ -288,6 +288,47 @@ def test_a_memory_file_is_checked_whole_once_per_process_and_a_damaged_one_moved
     with Memory(path, "m", "r", {}) as memory:
         assert memory.lookup(["a"]) == {}
     assert len(checked) == 2
+
+
+def test_a_memory_a_run_closed_sound_is_not_read_whole_again_unless_it_changed(tmp_path, monkeypatch):
+    """The next run trusts a memory exactly as a run closed it (`<memory>.sound`); a write by anything
+    else, or a log left by a run that stopped midway, has it checked whole again."""
+    import sqlite3
+    import time
+
+    from helpers.inference import memory as memory_module
+
+    checked = []
+    real = memory_module.check_sound
+    monkeypatch.setattr(memory_module, "check_sound", lambda db: checked.append(1) or real(db))
+    path = tmp_path / "tm.sqlite"
+
+    def a_run(*pairs: str) -> dict[str, str]:
+        monkeypatch.setattr(memory_module, "_SOUND", set())  # each run its own process
+        with Memory(path, "m", "r", {}) as one, Memory(path, "m", "r", {"num_beams": 2}) as two:
+            one.store(dict(zip(pairs[::2], pairs[1::2])))
+            return {**one.lookup(["a", "b", "c"]), **two.lookup(["a"])}
+
+    assert a_run("a", "A") == {"a": "A"} and checked == [1]  # a new file is checked
+    assert a_run("b", "B") == {"a": "A", "b": "B"} and checked == [1]  # as the last run closed it: trusted
+    time.sleep(0.05)  # (file times are coarse: a write within the same tick would not be told apart)
+    db = sqlite3.connect(path)  # another program writes to it
+    db.execute("UPDATE memory SET output = 'X' WHERE key = ?", (memory_key("m", "r", {}, "a"),))
+    db.commit()
+    db.close()
+    assert a_run("c", "C") == {"a": "X", "b": "B", "c": "C"} and checked == [1, 1]
+    assert a_run() == {"a": "X", "b": "B", "c": "C"} and checked == [1, 1]
+    left = sqlite3.connect(path)  # a run stopped midway: its log is still there when the next run opens the file
+    left.execute("PRAGMA journal_mode=WAL")
+    left.execute("BEGIN IMMEDIATE")
+    left.execute("UPDATE memory SET output = 'Y' WHERE key = ?", (memory_key("m", "r", {}, "b"),))
+    assert path.with_name("tm.sqlite-wal").exists()
+    monkeypatch.setattr(memory_module, "_SOUND", set())
+    with Memory(path, "m", "r", {}):
+        pass
+    assert checked == [1, 1, 1]
+    left.rollback()
+    left.close()
 
 
 @pytest.mark.parametrize("source", ["Hà Nội", 'a "quoted" \\ back\\slash', "line\nbreak\ttab", "", "\u200bzero width",
