@@ -49,7 +49,7 @@ import pandas as pd
 from IPython.display import Markdown
 
 from helpers.config import Config
-from helpers.notebooks.overview import TALLIED, most, newest, spread, tally
+from helpers.notebooks.overview import TALLIED, most, newest, spread, tally, word_counts
 from helpers.pages.stage import pages_note
 from helpers.pipeline import run_stages
 from helpers.pages.tables import Style, show
@@ -122,7 +122,7 @@ show(tally(aside, ["role", "reason"], "lines"), max_rows=TALLIED) if len(aside) 
 import matplotlib.pyplot as plt
 
 text = sentences[sentences["role"].isin(["title", "body"])]
-words = text["text_vi"].str.split().str.len()
+words = word_counts(text["text_vi"])
 fig, ax = plt.subplots(figsize=(8, 3))
 ax.hist(words, bins=range(0, int(words.max()) + 10, 5), color="#4a7fc1")
 ax.set_title(f"How long are the sentences? ({len(reports):,} reports)")

@@ -19,7 +19,7 @@ from cli_in_process import run_cli
 from helpers.config import Config
 from helpers.notebooks.current import manifest_path, notebooks_current
 from helpers.notebooks.execute import shown_parameters
-from helpers.notebooks.overview import flag_codes, newest, sample, spread, tally
+from helpers.notebooks.overview import exploded, flag_codes, newest, sample, spread, tally, word_counts
 from helpers.notebooks.run import reused_notebooks, run_stage_notebooks
 from helpers.notebooks.stages import is_view, notebook_paths, stage_page
 from helpers.store.paths import PROJECT_ROOT, shown_path
@@ -145,6 +145,18 @@ def test_the_overview_counts_most_first_and_samples_the_same_rows_each_time():
     assert newest(reports, 2)["report_id"].tolist() == ["c", "a"]
     assert spread(pd.Series([1, 2, 3, 10]), "words").iloc[0].to_dict() == {
         "count": 4, "mean words": 4.0, "median words": 2.5, "90% at most": 7.9, "most words": 10.0}
+
+
+def test_word_counts_are_str_splits_for_every_kind_of_whitespace_and_items_are_split_as_written():
+    spaces = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+    texts = pd.Series(["", "one", f"a{spaces}b", " Hà\u00a0Nội\u2028x ", None, "\u200bzero-width is no space",
+                       "😀 ✓  \U00020000", spaces], index=[7, 3, 9, 1, 2, 8, 4, 6])
+    assert word_counts(texts).to_dict() == {i: 0 if pd.isna(t) else len(t.split()) for i, t in texts.items()}
+    assert word_counts(texts).to_dict() == {7: 0, 3: 1, 9: 2, 1: 3, 2: 0, 8: 4, 4: 3, 6: 0}
+    frame = pd.DataFrame({"report_id": ["a", "b", "c", "d"], "terms": ["x|y", "", "z||x", None]}, index=[5, 6, 7, 8])
+    items = exploded(frame, "terms", "|", "term")
+    assert items.index.tolist() == [5, 5, 7, 7] and items["term"].tolist() == ["x", "y", "z", "x"]
+    assert items["report_id"].tolist() == ["a", "a", "c", "c"] and list(items.columns) == ["report_id", "term"]
 
 
 def test_inspecting_a_notebook_leaves_out_the_unused_iri_grammar():

@@ -4,9 +4,14 @@ small). Pure functions over the stages' tables, vectorised (no loop over reports
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from helpers.checks.flags import FLAG_SEP
+
+if TYPE_CHECKING:
+    import numpy as np
 
 SHOWN = 10  # rows of a "most" or "newest" table
 TALLIED = 20  # rows of a tally (flags, reasons, terms, documents)
@@ -35,18 +40,52 @@ def tally(frame: pd.DataFrame, by: list[str], what: str = "rows") -> pd.DataFram
 
 
 def exploded(frame: pd.DataFrame, column: str, sep: str, name: str) -> pd.DataFrame:
-    """`frame`'s rows once per item of the `sep`-joined cells of `column` (as `name`); empty cells go."""
-    items = frame[column].fillna("").astype(str).str.split(sep, regex=False)
-    out = frame.drop(columns=[column]).assign(**{name: items}).explode(name)
-    return out[out[name].astype(str) != ""]
+    """`frame`'s rows once per item of the `sep`-joined cells of `column` (as `name`); empty cells go.
+    Split in one pass over plain strings: pandas' string methods took 2.4 s of a notebook for the
+    million flags of 123,000 sentences."""
+    import numpy as np
+
+    items = [cell.split(sep) if cell else [] for cell in frame[column].fillna("").astype(str).tolist()]
+    rows = np.repeat(np.arange(len(frame)), [len(i) for i in items])
+    flat = pd.Series([x for i in items for x in i], index=frame.index[rows], dtype=str)
+    out = frame.drop(columns=[column]).iloc[rows].assign(**{name: flat})
+    return out[(flat != "").to_numpy()]
 
 
 def flag_codes(frame: pd.DataFrame, column: str = "flags") -> pd.DataFrame:
     """Each flag of `column` as its own row: its code and its detail ('number_changed:450→405' →
     'number_changed', '450→405')."""
     out = exploded(frame, column, FLAG_SEP, "flag")
-    parts = out["flag"].str.split(":", n=1)
-    return out.assign(flag=parts.str[0], detail=parts.str[1].fillna(""))
+    parts = [flag.partition(":") for flag in out["flag"].tolist()]
+    return out.assign(flag=pd.Series([p[0] for p in parts], index=out.index, dtype=object),
+                      detail=pd.Series([p[2] for p in parts], index=out.index, dtype=object))
+
+
+def word_counts(texts: pd.Series) -> pd.Series:
+    """How many words each text has, as `len(text.split())` counts them (runs of any whitespace), counted
+    over the code points of all the texts at once: the words themselves are never made (splitting
+    123,000 sentences into words took a notebook 1.1 s)."""
+    import numpy as np
+
+    values = texts.fillna("").astype(str).tolist()
+    if not values:
+        return pd.Series([], index=texts.index, dtype="int64")
+    points = np.frombuffer(" ".join(values).encode("utf-32-le"), dtype=np.uint32)
+    gap = _WHITESPACE[np.minimum(points, len(_WHITESPACE) - 1)]
+    starts = np.flatnonzero(~gap & np.concatenate(([True], gap[:-1])))  # a word starts after a gap
+    ends = np.cumsum([len(v) + 1 for v in values])  # each text's end (its joining space) in `points`
+    return pd.Series(np.diff(np.searchsorted(starts, ends), prepend=0), index=texts.index, dtype="int64")
+
+
+def _whitespace_table() -> np.ndarray:
+    """Whether each code point up to U+3000 is whitespace as str.split takes it, and False for one past it
+    (where every code point above is looked up: none of them is whitespace)."""
+    import numpy as np
+
+    return np.array([chr(c).isspace() for c in range(0x3001)] + [False])
+
+
+_WHITESPACE = _whitespace_table()
 
 
 def most(frame: pd.DataFrame, column: str, n: int = SHOWN, tie: str = "report_id") -> pd.DataFrame:
