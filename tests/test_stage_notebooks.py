@@ -150,9 +150,9 @@ def test_the_overview_counts_most_first_and_samples_the_same_rows_each_time():
 def test_word_counts_are_str_splits_for_every_kind_of_whitespace_and_items_are_split_as_written():
     spaces = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
     texts = pd.Series(["", "one", f"a{spaces}b", " Hà\u00a0Nội\u2028x ", None, "\u200bzero-width is no space",
-                       "😀 ✓  \U00020000", spaces], index=[7, 3, 9, 1, 2, 8, 4, 6])
+                       "😀 ✓  \U00020000", spaces, "a lone \udc80 surrogate"], index=[7, 3, 9, 1, 2, 8, 4, 6, 0])
     assert word_counts(texts).to_dict() == {i: 0 if pd.isna(t) else len(t.split()) for i, t in texts.items()}
-    assert word_counts(texts).to_dict() == {7: 0, 3: 1, 9: 2, 1: 3, 2: 0, 8: 4, 4: 3, 6: 0}
+    assert word_counts(texts).to_dict() == {7: 0, 3: 1, 9: 2, 1: 3, 2: 0, 8: 4, 4: 3, 6: 0, 0: 4}
     frame = pd.DataFrame({"report_id": ["a", "b", "c", "d"], "terms": ["x|y", "", "z||x", None]}, index=[5, 6, 7, 8])
     items = exploded(frame, "terms", "|", "term")
     assert items.index.tolist() == [5, 5, 7, 7] and items["term"].tolist() == ["x", "y", "z", "x"]

@@ -70,7 +70,7 @@ def word_counts(texts: pd.Series) -> pd.Series:
     values = texts.fillna("").astype(str).tolist()
     if not values:
         return pd.Series([], index=texts.index, dtype="int64")
-    points = np.frombuffer(" ".join(values).encode("utf-32-le"), dtype=np.uint32)
+    points = np.frombuffer(" ".join(values).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     gap = _WHITESPACE[np.minimum(points, len(_WHITESPACE) - 1)]
     starts = np.flatnonzero(~gap & np.concatenate(([True], gap[:-1])))  # a word starts after a gap
     ends = np.cumsum([len(v) + 1 for v in values])  # each text's end (its joining space) in `points`
