@@ -292,7 +292,8 @@ def test_a_memory_file_is_checked_whole_once_per_process_and_a_damaged_one_moved
 
 def test_a_memory_a_run_closed_sound_is_not_read_whole_again_unless_it_changed(tmp_path, monkeypatch):
     """The next run trusts a memory exactly as a run closed it (`<memory>.sound`); a write by anything
-    else, or a log left by a run that stopped midway, has it checked whole again."""
+    else (its times set back after, too), or a log left by a run that stopped midway, has it checked whole again."""
+    import os
     import sqlite3
     import time
 
@@ -318,6 +319,21 @@ def test_a_memory_a_run_closed_sound_is_not_read_whole_again_unless_it_changed(t
     db.close()
     assert a_run("c", "C") == {"a": "X", "b": "B", "c": "C"} and checked == [1, 1]
     assert a_run() == {"a": "X", "b": "B", "c": "C"} and checked == [1, 1]
+    before = path.stat()
+    time.sleep(0.05)
+    db = sqlite3.connect(path)  # a write of the same size whose tool then sets the file's times back (touch -r)
+    db.execute("UPDATE memory SET output = 'Z' WHERE key = ?", (memory_key("m", "r", {}, "a"),))
+    db.commit()
+    db.close()
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    assert a_run() == {"a": "Z", "b": "B", "c": "C"} and checked == [1, 1, 1]
+    journal = path.with_name("tm.sqlite-journal")  # a rollback journal left beside it
+    journal.write_bytes(b"")
+    assert a_run() == {"a": "Z", "b": "B", "c": "C"} and checked == [1, 1, 1, 1]
+    journal.unlink()
+    assert a_run() == {"a": "Z", "b": "B", "c": "C"} and checked == [1, 1, 1, 1, 1]  # not recorded sound with one
+    assert a_run() == {"a": "Z", "b": "B", "c": "C"} and checked == [1, 1, 1, 1, 1]
     left = sqlite3.connect(path)  # a run stopped midway: its log is still there when the next run opens the file
     left.execute("PRAGMA journal_mode=WAL")
     left.execute("BEGIN IMMEDIATE")
@@ -326,7 +342,7 @@ def test_a_memory_a_run_closed_sound_is_not_read_whole_again_unless_it_changed(t
     monkeypatch.setattr(memory_module, "_SOUND", set())
     with Memory(path, "m", "r", {}):
         pass
-    assert checked == [1, 1, 1]
+    assert checked == [1, 1, 1, 1, 1, 1]
     left.rollback()
     left.close()
 

@@ -47,23 +47,26 @@ _OPEN: dict[str, int] = {}  # the connections this process has open, by memory f
 
 
 def _identity(st: os.stat_result) -> list[int]:
-    """What tells a memory file as closed from another: its size and modification time (kept by a copy that
-    keeps times, whose bytes are the same: the corpus's cheap check of an input is the same)."""
-    return [st.st_size, st.st_mtime_ns]
+    """What tells a memory file as closed from another: its size, modification time, inode and change time
+    (a tool that sets the modification time back, `touch -r` or `cp -p`, cannot set the change time; a copy is
+    another inode)."""
+    return [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns]
 
 
-def _wal(path: Path) -> Path:
-    return Path(f"{path}-wal")
+def _logs_left(path: Path) -> bool:
+    """Whether SQLite's write-ahead log or rollback journal of `path` is there (a run stopped midway, or a
+    writer still at work)."""
+    return any(Path(f"{path}{suffix}").exists() for suffix in ("-wal", "-journal"))
 
 
 def recorded_sound(path: Path) -> bool:
-    """Whether `path` is as a run closed it, found sound (its size and time those recorded then) with no
-    write-ahead log pending (a run that stopped midway leaves one; another writer changes the time). Its
+    """Whether `path` is as a run closed it, found sound (`_identity` what was recorded then) with no log
+    pending (a run that stopped midway leaves one; another writer changes the times). Its
     next run need not read the whole file again (`check_sound`), which costs in proportion to the memory
     (0.3 s at 10,000 reports)."""
     try:
         recorded = json.loads(Path(f"{path}{SOUND_RECORD}").read_text(encoding="utf-8"))
-        return not _wal(path).exists() and recorded == _identity(path.stat())
+        return not _logs_left(path) and recorded == _identity(path.stat())
     except (OSError, ValueError):
         return False
 
@@ -74,7 +77,7 @@ def _record_sound(path: Path) -> None:
     record = Path(f"{path}{SOUND_RECORD}")
     try:
         st = path.stat()
-        if _wal(path).exists() or (st.st_dev, st.st_ino) not in _SOUND:
+        if _logs_left(path) or (st.st_dev, st.st_ino) not in _SOUND:
             record.unlink(missing_ok=True)
         else:
             record.write_text(json.dumps(_identity(st)), encoding="utf-8")
