@@ -204,7 +204,7 @@ def test_kept_bytes_are_copied_by_the_kernel_in_runs_or_through_the_process_wher
     frame = _frame(60, rng)
     changed = frame.copy()
     changed.loc[changed["report_id"].isin(["r10", "r40"]), "text"] = "changed"
-    for kernel in (True, False):
+    for kernel in ("copies", "refuses", "copies nothing", "absent"):
         path = tmp_path / f"t-{kernel}.csv"
         write_table_csv(path, frame)
         copies: list[int] = []
@@ -212,15 +212,19 @@ def test_kept_bytes_are_copied_by_the_kernel_in_runs_or_through_the_process_wher
 
         def copy(src, dst, count, offset_src, *args, kernel=kernel, real=real):
             copies.append(count)
-            if not kernel:
+            if kernel == "refuses":
                 raise OSError(18, "Invalid cross-device link")  # EXDEV: the fallback reads and writes
-            return real(src, dst, count, offset_src, *args)
+            return 0 if kernel == "copies nothing" else real(src, dst, count, offset_src, *args)
 
-        monkeypatch.setattr(os, "copy_file_range", copy)
+        if kernel == "absent":  # not Linux
+            monkeypatch.delattr(os, "copy_file_range")
+        else:
+            monkeypatch.setattr(os, "copy_file_range", copy)
         write_table_csv(path, changed)
         monkeypatch.undo()
-        assert path.read_bytes() == _whole(changed, tmp_path)
-        assert len(copies) == 3  # the kept reports around the two changed ones: three runs, not 58 copies
+        assert path.read_bytes() == _whole(changed, tmp_path), kernel
+        # the kept reports around the two changed ones: three runs, not 58 copies (once each, then read and written)
+        assert len(copies) == (0 if kernel == "absent" else 3), kernel
 
 
 def test_a_kept_range_beyond_the_old_files_end_is_an_error_not_a_short_table(tmp_path):

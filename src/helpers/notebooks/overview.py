@@ -41,8 +41,8 @@ def tally(frame: pd.DataFrame, by: list[str], what: str = "rows") -> pd.DataFram
 
 def exploded(frame: pd.DataFrame, column: str, sep: str, name: str) -> pd.DataFrame:
     """`frame`'s rows once per item of the `sep`-joined cells of `column` (as `name`); empty cells go.
-    Split in one pass over plain strings: pandas' string methods took 2.4 s of a notebook for the
-    million flags of 123,000 sentences."""
+    Split in one pass over plain strings: pandas' string methods took 1.3 s of notebook 02 for the 726,000
+    flags of 123,000 sentences (10,000 reports, demo models), this 0.65 s."""
     import numpy as np
 
     items = [cell.split(sep) if cell else [] for cell in frame[column].fillna("").astype(str).tolist()]

@@ -140,15 +140,21 @@ def _write_all(fd: int, data: memoryview | bytes) -> None:
 def _copy_range(src: int, dst: int, start: int, end: int, chunk: int = 1 << 24) -> bool:
     """Bytes [start, end) of `src` appended at `dst`'s offset: by the kernel where it can, else read and written;
     False when `src` ends before `end`."""
-    at = start
+    at, kernel = start, hasattr(os, "copy_file_range")  # (Linux only)
     while at < end:
-        try:
-            done = os.copy_file_range(src, dst, end - at, at)
-        except OSError:  # EXDEV, ENOSYS, EINVAL (a file system that cannot): copied through this process
-            done = len(data := os.pread(src, min(chunk, end - at), at))
+        done = 0
+        if kernel:
+            try:
+                done = os.copy_file_range(src, dst, end - at, at)
+            except OSError:  # EXDEV, ENOSYS, EINVAL, EOPNOTSUPP (a file system that cannot)
+                kernel = False
+        if not done:  # refused, or nothing copied (the end of `src`, or a file system that copies nothing)
+            kernel = False
+            data = os.pread(src, min(chunk, end - at), at)
+            if not data:
+                return False
             _write_all(dst, data)
-        if done == 0:
-            return False
+            done = len(data)
         at += done
     return True
 
