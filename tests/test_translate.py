@@ -347,6 +347,39 @@ def test_a_memory_a_run_closed_sound_is_not_read_whole_again_unless_it_changed(t
     left.close()
 
 
+def test_a_memory_damaged_while_in_use_stops_the_run_with_a_line_and_is_checked_whole_by_the_next(
+        tmp_path, monkeypatch, capsys):
+    """Damage after the memory was opened trusted (its pages read only when looked up) is one line naming the
+    file, not SQLite's traceback; the file is no longer recorded sound, so the next run checks it whole and
+    moves it aside."""
+    import os
+    import re
+
+    from helpers.inference import memory as memory_module
+    from helpers.inference.memory import MemoryUnusable
+
+    path = tmp_path / "tm.sqlite"
+    sources = [f"nguồn {i} " * 5 for i in range(3000)]
+    monkeypatch.setattr(memory_module, "_SOUND", set())
+    with Memory(path, "m", "r", {}) as memory:
+        memory.store({s: s.upper() for s in sources})
+    assert memory_module.recorded_sound(path)
+    monkeypatch.setattr(memory_module, "_SOUND", set())  # the next run: trusts it, reads no page yet
+    memory = Memory(path, "m", "r", {})
+    with open(path, "r+b") as file:  # a disk or another program overwrites its pages meanwhile
+        file.seek(8192)
+        file.write(os.urandom(path.stat().st_size - 8192 - 4096))
+    with pytest.raises(MemoryUnusable, match=re.escape(f"translation memory {path} failed while in use: ")):
+        memory.lookup(sources)
+    memory.close()
+    assert not memory_module.recorded_sound(path)
+    monkeypatch.setattr(memory_module, "_SOUND", set())
+    with Memory(path, "m", "r", {}) as fresh:
+        assert fresh.lookup(sources[:3]) == {}
+    assert "was damaged; moved aside" in capsys.readouterr().err
+    assert len(list(tmp_path.glob("tm.sqlite.corrupt-*"))) == 1
+
+
 @pytest.mark.parametrize("source", ["Hà Nội", 'a "quoted" \\ back\\slash', "line\nbreak\ttab", "", "\u200bzero width",
                                     "😀 ✓"])
 def test_a_memory_s_keys_are_the_documented_memory_key(tmp_path, source):

@@ -5,7 +5,8 @@ Written batch by batch in its own transaction (WAL journal), so a run killed
 midway keeps every batch it finished and the database stays intact; concurrent
 runs wait for each other's writes instead of failing. A file that is not a sound
 memory (truncated, overwritten) is checked at its first opening in a process, moved aside under a name
-that is reported, and a new memory is begun: it is never silently emptied.
+that is reported, and a new memory is begun: it is never silently emptied. One that fails while in use
+(damaged during the run) stops the run with a line naming it, and the next run checks it whole.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import os
 import sqlite3
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -161,6 +164,23 @@ class Memory:
         _OPEN[str(self.path)] = _OPEN.get(str(self.path), 0) + 1
         return db
 
+    @contextmanager
+    def _in_use(self) -> Iterator[None]:
+        """SQLite's failure while the memory is read or written (damaged since it was opened, locked past the
+        wait) as one line naming it; this process no longer counts the file sound, so no run trusts it
+        unchecked (`_record_sound`)."""
+        try:
+            yield
+        except sqlite3.DatabaseError as exc:
+            try:
+                st = self.path.stat()
+                _SOUND.discard((st.st_dev, st.st_ino))
+                Path(f"{self.path}{SOUND_RECORD}").unlink(missing_ok=True)
+            except OSError:
+                pass
+            raise MemoryUnusable(f"translation memory {self.path} failed while in use: {exc}; the next run checks "
+                                 f"the whole file (a damaged one is moved aside)") from None
+
     @cached_property
     def _key_head(self) -> str:
         return key_head(self.model, self.revision, self.settings)
@@ -175,11 +195,12 @@ class Memory:
         found: dict[str, str] = {}
         keys = {self.key(s): s for s in dict.fromkeys(sources)}
         items = list(keys)
-        for i in range(0, len(items), 500):
-            chunk = items[i : i + 500]
-            marks = ",".join("?" * len(chunk))
-            for key, output in self._db.execute(f"SELECT key, output FROM memory WHERE key IN ({marks})", chunk):
-                found[keys[key]] = output
+        with self._in_use():
+            for i in range(0, len(items), 500):
+                chunk = items[i : i + 500]
+                marks = ",".join("?" * len(chunk))
+                for key, output in self._db.execute(f"SELECT key, output FROM memory WHERE key IN ({marks})", chunk):
+                    found[keys[key]] = output
         return found
 
     def scores(self, sources: list[str]) -> dict[str, float]:
@@ -187,12 +208,13 @@ class Memory:
         found: dict[str, float] = {}
         keys = {self.key(s): s for s in dict.fromkeys(sources)}
         items = list(keys)
-        for i in range(0, len(items), 500):
-            chunk = items[i : i + 500]
-            marks = ",".join("?" * len(chunk))
-            query = f"SELECT key, score FROM memory WHERE key IN ({marks}) AND score IS NOT NULL"
-            for key, score in self._db.execute(query, chunk):
-                found[keys[key]] = float(score)
+        with self._in_use():
+            for i in range(0, len(items), 500):
+                chunk = items[i : i + 500]
+                marks = ",".join("?" * len(chunk))
+                query = f"SELECT key, score FROM memory WHERE key IN ({marks}) AND score IS NOT NULL"
+                for key, score in self._db.execute(query, chunk):
+                    found[keys[key]] = float(score)
         return found
 
     def store(self, pairs: dict[str, str], scores: dict[str, float] | None = None) -> None:
@@ -201,7 +223,7 @@ class Memory:
         settings = json.dumps(self.settings, sort_keys=True)
         rows = [(self.key(s), self.model, self.revision, settings, s, o, (scores or {}).get(s))
                 for s, o in pairs.items()]
-        with self._db:  # BEGIN ... COMMIT, or ROLLBACK on error
+        with self._in_use(), self._db:  # BEGIN ... COMMIT, or ROLLBACK on error
             self._db.execute("BEGIN IMMEDIATE")
             self._db.executemany(
                 "INSERT OR REPLACE INTO memory (key, model, revision, settings, source, output, score) "
