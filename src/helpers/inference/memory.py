@@ -171,6 +171,8 @@ class Memory:
         unchecked (`_record_sound`)."""
         try:
             yield
+        except sqlite3.ProgrammingError:  # this program's misuse (a closed connection): not the file's
+            raise
         except sqlite3.DatabaseError as exc:
             try:
                 st = self.path.stat()
