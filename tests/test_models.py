@@ -88,6 +88,23 @@ def test_demo_model_of_every_family_loads_round_trips_and_generates(key, demo_ca
 
 
 @pytest.mark.parametrize("key", KEYS)
+def test_the_pieces_memo_gives_what_the_tokenizer_gives_for_every_id_and_piece(key, demo_cache, seed_reports):
+    """CTranslate2's pieces go through `loaded.pieces`: every id of the vocabulary (added tokens included) and
+    every piece, an unknown one too, converted as the tokenizer converts them, asked first or again."""
+    loaded = load_model(MODEL_REGISTRY[key], "demo", demo_cache)
+    tok, pieces = loaded.tokenizer, loaded.pieces
+    ids = [i for text in sentences_of(seed_reports)[:20] for i in tok(text)["input_ids"]]
+    everything = list(range(len(tok)))
+    for asked in (ids, everything, ids[::-1]):
+        assert pieces.of_ids(asked) == tok.convert_ids_to_tokens(asked)
+    names = tok.convert_ids_to_tokens(everything) + ["no-such-piece ✓", "", tok.unk_token]
+    for asked in (names, names[::-1]):
+        assert pieces.ids_of(asked) == tok.convert_tokens_to_ids(asked)
+    assert loaded.pieces is pieces and pieces.ids_of(pieces.of_ids(ids)) == tok.convert_tokens_to_ids(
+        tok.convert_ids_to_tokens(ids))
+
+
+@pytest.mark.parametrize("key", KEYS)
 @pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
 def test_every_family_loads_real_from_the_hf_cache_offline(key, backend, offline_hub, tmp_path_factory):
     from helpers.inference.generation import generate

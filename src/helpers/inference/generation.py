@@ -127,7 +127,7 @@ def generate_batches(
 def _submit_ct2(loaded: LoadedModel, texts: list[str], settings: GenerationSettings, asynchronous: bool) -> list:
     """One `translate_batch` call: results, or handles to them when `asynchronous`."""
     tok = loaded.tokenizer
-    sources = [tok.convert_ids_to_tokens(ids) for ids in tok(texts)["input_ids"]]
+    sources = [loaded.pieces.of_ids(ids) for ids in tok(texts)["input_ids"]]
     low, high = length_budget(loaded, settings, max(len(s) for s in sources))
     start = loaded.family.ct2_prefix(loaded.spec)
     prefix = [start] * len(texts) if start else None
@@ -143,6 +143,6 @@ def _submit_ct2(loaded: LoadedModel, texts: list[str], settings: GenerationSetti
 def _decode_ct2(loaded: LoadedModel, results: list) -> list[tuple[str, float]]:
     """Each result's best hypothesis, decoded, with its score per token (the cumulated
     log-probability CTranslate2 returns, over the hypothesis and its end token)."""
-    tok = loaded.tokenizer
-    return [(clean_space(tok.decode(tok.convert_tokens_to_ids(r.hypotheses[0]), skip_special_tokens=True)),
+    tok, pieces = loaded.tokenizer, loaded.pieces
+    return [(clean_space(tok.decode(pieces.ids_of(r.hypotheses[0]), skip_special_tokens=True)),
              round(r.scores[0] / (len(r.hypotheses[0]) + 1), 4)) for r in results]

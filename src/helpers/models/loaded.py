@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import Any
 
 from helpers.errors import EnvironmentProblem
 from helpers.models.settings import GenerationSettings
 from helpers.models.registry import ModelSpec
 from helpers.models.families import Family, family_of
+from helpers.models.pieces import Pieces
 
 
 class ModelError(EnvironmentProblem):
@@ -53,6 +55,11 @@ class LoadedModel:
     def family(self) -> Family:
         """The family adapter of this model."""
         return family_of(self.spec)
+
+    @cached_property
+    def pieces(self) -> Pieces:
+        """Its tokenizer's pieces and ids, converted through a memo (CTranslate2 takes and gives pieces)."""
+        return Pieces(self.tokenizer)
 
     def provenance(self) -> dict[str, Any]:
         """What run.json and the reports say about this model."""
