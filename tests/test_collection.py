@@ -69,6 +69,12 @@ def test_changes_are_tracked_by_report_and_text():
     assert table["last_changed"].tolist() == [t1, "2026-12-03T08:00:00Z", "2026-12-03T08:00:00Z"]
     assert record == {"run_time": "2026-12-03T08:00:00Z", "previous_run_time": t1, "new": ["n"], "changed": ["b"],
                       "removed": [{"report_id": "x", "title": "X", "file": "x.txt"}]}
+    # a corpus run that read only b and n anew digests only their lines, then and now, and finds the same
+    partial = Previous(t1, previous.reports, text_digests(old, {"b", "n"}))
+    assert set(partial.digests) == {"b"}
+    again, said = track_changes(partial, reports, ledger, "2026-12-03T08:00:00Z", {"b", "n"})
+    pd.testing.assert_frame_equal(again, table)
+    assert said == record
     first, _ = track_changes(Previous(), reports, ledger, t0)
     assert (first["first_seen"] == t0).all() and (first["last_changed"] == t0).all()
     assert run_time_after(t1) > t1 and run_time_after(None).endswith("Z")  # a clock behind never goes back

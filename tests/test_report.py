@@ -257,3 +257,17 @@ def test_an_exported_index_lists_the_newest_rows_and_every_row_as_data(hostile_r
     assert data["rows"][0][listing.ROW_FIELDS.index("title")] == rows[0]["title"]
     in_notebook = str(index_html(out))  # no script there to show more: every row
     assert len(re.findall(r"<tr data-date=", in_notebook)) == len(rows) and 'id="more"' not in in_notebook
+
+
+def test_the_index_counts_each_flag_by_sentence_most_first_ties_in_the_order_met():
+    from types import SimpleNamespace
+
+    from helpers.pages.listing import flag_counts
+
+    cells = ["", "length_ratio:3.1 | redecoded", "redecoded | number_missing:9", "number_missing:2 | length_ratio:9",
+             "redecoded | length_ratio:3.1", "nan", "number_missing:2 | length_ratio:9"]
+    table = flag_counts(SimpleNamespace(sentences=pd.DataFrame({"flags": cells})))
+    assert table[["flag", "sentences"]].values.tolist() == [["length_ratio", 4], ["redecoded", 3],
+                                                           ["number_missing", 3], ["nan", 1]]
+    assert table["meaning"].str.len().gt(0).all()
+    assert flag_counts(SimpleNamespace(sentences=pd.DataFrame({"flags": [""] * 3}))).empty

@@ -232,3 +232,42 @@ def test_a_kept_range_beyond_the_old_files_end_is_an_error_not_a_short_table(tmp
     old.write_bytes(b"0123456789")
     with pytest.raises(OSError, match="old.csv ended before byte 20"):
         segments.write_pieces(tmp_path / "new.csv", [memoryview(b"ab"), (4, 20)], old)
+
+
+def _digested(monkeypatch) -> list[int]:
+    """The number of rows each call of `grouped_digests` digests."""
+    calls: list[int] = []
+    real = segments.grouped_digests
+
+    def spy(frame, *args, **kwargs):
+        calls.append(len(frame))
+        return real(frame, *args, **kwargs)
+
+    monkeypatch.setattr(segments, "grouped_digests", spy)
+    return calls
+
+
+def test_reports_read_back_unchanged_are_not_digested_again_and_a_stale_claim_is_not_believed(tmp_path, monkeypatch):
+    rng = np.random.default_rng(3)
+    path = tmp_path / "t.csv"
+    write_table_csv(path, _frame(30, rng))
+    read_from = segments.file_identity(path)
+    again = read_csv(path)
+    again.loc[again["report_id"] == "r4", "text"] = "changed"
+    same = frozenset(f"r{r}" for r in range(30)) - {"r4"}
+    calls = _digested(monkeypatch)
+    write_table_csv(path, again, same, read_from)
+    assert calls == [int((again["report_id"] == "r4").sum())]  # only the changed report's rows
+    assert path.read_bytes() == _whole(again, tmp_path)
+    recorded = json.loads(segments_file(path, list(again.columns)).read_text())["segments"]
+    monkeypatch.undo()
+    assert {k: d for k, (d, _, _) in recorded.items()} == {
+        k: d.hex() for k, d in segments.grouped_digests(again, list(again.columns)).items()}
+    # a claim about another version of the file (read before it was written again) is not believed: r9's
+    # change is found by its digest although the caller says r9 is unchanged
+    later = read_csv(path)
+    later.loc[later["report_id"] == "r9", "text"] = "changed too"
+    calls = _digested(monkeypatch)
+    write_table_csv(path, later, frozenset(f"r{r}" for r in range(30)), read_from)
+    assert calls == [len(later)]
+    assert path.read_bytes() == _whole(later, tmp_path)

@@ -178,7 +178,7 @@ def write_output(cfg: Config, stage: Stage, out: StageOutput, sections: dict[str
         if list(frame.columns) != expected:
             raise ValueError(f"stage {stage.name} made {name} with columns {list(frame.columns)}, "
                              f"not the contract's {expected}")
-        write_table_csv(cfg.data_dir / TABLES[name].file, frame)
+        write_table_csv(cfg.data_dir / TABLES[name].file, frame, out.same, out.read_from.get(name))
     for folder in dict.fromkeys([*out.files, *stage.folders]):
         files = out.files.get(folder, {})
         if files:

@@ -9,13 +9,15 @@ from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from helpers.config import Config
 from helpers.errors import InputError
 from helpers.stage import Previous, RunContext, Stage, StageOutput
-from helpers.store.contract import columns_written, read_table
+from helpers.store.contract import TABLES, columns_written, read_table
 from helpers.store.files import as_stored, stored_text
+from helpers.store.segments import file_identity
 
 
 class Tables(MutableMapping[str, pd.DataFrame]):
@@ -73,11 +75,16 @@ def recorded_field(recorded: dict[str, Any], stage: str, field: str) -> Any:
 
 def previous_output(cfg: Config, stage: Stage) -> Previous | None:
     """The stage's output of the previous run into this OUT, as written (None when it cannot be read)."""
+    tables, read_from = {}, {}
     try:
-        tables = {t: read_written(cfg, t, stage.name) for t in stage.writes}
+        for t in stage.writes:
+            path = cfg.data_dir / TABLES[t].file
+            seen = file_identity(path)
+            tables[t] = read_written(cfg, t, stage.name)
+            read_from[t] = seen if file_identity(path) == seen else None  # (not replaced while being read)
     except (InputError, OSError, ValueError):  # half written, or by another version: made anew
         return None
-    return Previous(tables, frozenset())
+    return Previous(tables, frozenset(), read_from)
 
 
 def run_stage(stage: Stage, ctx: RunContext, tables: Mapping[str, pd.DataFrame], previous: Previous | None
@@ -90,8 +97,11 @@ def run_stage(stage: Stage, ctx: RunContext, tables: Mapping[str, pd.DataFrame],
     partial = previous if stage.per_report else None  # a stage of another kind keeps what it can itself
     keep = set(ids) - partial.stale if partial is not None else set()
     todo = set(ids) - keep
+    restated: set[str] = set()  # kept reports whose rows `kept_rows` states otherwise than they were read
     if partial is not None:
-        partial = replace(partial, tables={n: stage.kept_rows(n, f) for n, f in partial.tables.items()})
+        stated = {n: stage.kept_rows(n, f) for n, f in partial.tables.items()}
+        restated = set().union(*(differing_reports(partial.tables[n], f) for n, f in stated.items()))
+        partial = replace(partial, tables=stated)
         out = stage.run(ctx, {name: tables[name][tables[name]["report_id"].isin(todo)] for name in stage.reads})
         made = {name: stage.order(name, pd.concat([partial.kept(name, keep), as_stored(out.tables[name])],
                                                   ignore_index=True), ids)
@@ -106,8 +116,23 @@ def run_stage(stage: Stage, ctx: RunContext, tables: Mapping[str, pd.DataFrame],
     kept_files = {folder: {f.name for f in (ctx.cfg.data_dir / folder).glob("*")
                            if f.name.split(".", 1)[0] in unchanged} for folder in stage.folders}
     record = {**out.record, **stage.totals(ctx, made, out.record)}
-    return replace(out, tables=made, record=record, files=files, kept_files=kept_files,
-                   anew=frozenset(todo) if partial is not None else out.anew)
+    if partial is None:
+        return replace(out, tables=made, record=record, files=files, kept_files=kept_files)
+    return replace(out, tables=made, record=record, files=files, kept_files=kept_files, anew=frozenset(todo),
+                   same=frozenset(unchanged - restated), read_from=partial.read_from)
+
+
+def differing_reports(before: pd.DataFrame, after: pd.DataFrame) -> set[str]:
+    """The reports whose rows differ between two versions of a table with the same rows in the same order
+    (column by column: a column left as it was costs a comparison of the same objects)."""
+    if after is before:
+        return set()
+    if list(after.columns) != list(before.columns) or len(after) != len(before):
+        return set(before["report_id"]) | set(after["report_id"])
+    differs = np.zeros(len(before), dtype=bool)
+    for column in before.columns:
+        differs |= before[column].to_numpy(dtype=object) != after[column].to_numpy(dtype=object)
+    return set(before["report_id"].to_numpy()[differs])
 
 
 def changed_reports(tables: dict[str, pd.DataFrame], previous: Previous, keep: set[str]) -> set[str]:

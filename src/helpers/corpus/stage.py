@@ -231,8 +231,10 @@ class CorpusStage(Stage):
     def run(self, ctx: RunContext, tables: Mapping[str, pd.DataFrame], previous: Previous | None = None) -> StageOutput:
         result = build_corpus(ctx.cfg, ctx.engine, previous)
         # what the previous run left, before this run replaces it (its tables as the runner read them, if it did)
-        before = read_previous(ctx.cfg.data_dir, ctx.cfg.run_json, previous.tables if previous else None)
-        reports, collection = track_changes(before, result.report_table, result.ledger, run_time_after(before.run_time))
+        # (a partial run: the reports read anew are the only ones whose lines can differ from the previous run's)
+        before = read_previous(ctx.cfg.data_dir, ctx.cfg.run_json, previous.tables if previous else None, result.anew)
+        reports, collection = track_changes(before, result.report_table, result.ledger, run_time_after(before.run_time),
+                                            result.anew)
         record = {
             "files": len(result.report_table) + len(result.problems),
             "reports": len(result.report_table),

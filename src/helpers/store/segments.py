@@ -159,15 +159,28 @@ def _copy_range(src: int, dst: int, start: int, end: int, chunk: int = 1 << 24) 
     return True
 
 
-def write_table_csv(path: Path, frame: pd.DataFrame) -> Path:
+def file_identity(path: Path) -> list[int] | None:
+    """What the sidecars record of a file as written (`_identity`), or None when it cannot be seen."""
+    try:
+        return _identity(path.stat())
+    except OSError:
+        return None
+
+
+def write_table_csv(path: Path, frame: pd.DataFrame, same: frozenset[str] = frozenset(),
+                    read_from: list[int] | None = None) -> Path:
     """Write `frame` as `write_csv` would, reusing the bytes of the reports whose rows the file already
-    holds (see the module's docstring); record its segments beside it."""
+    holds (see the module's docstring); record its segments beside it.
+
+    `same`: reports whose rows in `frame` are, value for value, those read from the file whose identity
+    (`file_identity`) was `read_from`. When the sidecar describes that very file, their digests are the ones
+    it records and their rows are not digested again (at 10,000 reports, 0.4 s for sentences.csv a write)."""
     import numpy as np
     import pandas as pd
 
     columns = [str(c) for c in frame.columns]
     sidecar = segments_file(path, columns)
-    codes = pd.factorize(frame[KEY].astype(str))[0] if columns[:1] == [KEY] and len(frame) else None
+    codes, uniques = pd.factorize(frame[KEY].astype(str)) if columns[:1] == [KEY] and len(frame) else (None, None)
     if codes is None or (np.diff(codes) < 0).any():  # not segmented by report: written whole
         sidecar.unlink(missing_ok=True)
         kept_copy(path, columns).unlink(missing_ok=True)
@@ -175,9 +188,14 @@ def write_table_csv(path: Path, frame: pd.DataFrame) -> Path:
         remember_written(path, frame)
         return path
     stored = stored_text(frame)
-    digests = {k: d.hex() for k, d in grouped_digests(stored, columns, KEY).items()}
-    keys = list(digests)  # in the frame's order (contiguous groups)
     source, before = _previous(path, columns)
+    keys = [str(k) for k in uniques]  # in the frame's order (contiguous groups)
+    known = {}
+    if same and read_from is not None and source is not None and file_identity(source) == read_from:
+        known = {k: before[k][0] for k in same if k in before}
+    rest = stored[~stored[KEY].isin(known)] if known else stored
+    made_now = {k: d.hex() for k, d in grouped_digests(rest, columns, KEY).items()}
+    digests = {k: known[k] if k in known else made_now[k] for k in keys}
     header = csv_bytes(stored.iloc[:0])
     anew = [k for k in keys if before.get(k, ("",))[0] != digests[k]]
     made = memoryview(b"")
