@@ -189,3 +189,41 @@ def test_a_project_folder_moved_elsewhere_keeps_its_work(tmp_path):
     (after / "in" / "new_report.txt").write_text(NEW_REPORT, encoding="utf-8")
     grown = run_cli(*args(after))
     assert "(1 of 2 reports anew)" in _line(grown.stdout, "corpus"), grown.stdout
+
+
+def test_the_previous_outputs_parse_each_table_file_once_and_a_stage_missing_columns_starts_afresh(tmp_path,
+                                                                                                monkeypatch):
+    import pandas as pd
+
+    from helpers import reuse
+    from helpers.config import Config
+    from helpers.corpus.stage import CorpusStage
+    from helpers.store.contract import TABLES, columns_written
+    from helpers.store.files import write_csv
+    from helpers.summarise.stage import SummariseStage
+    from helpers.translate.stage import TranslateStage
+
+    cfg = Config(seeds=SEEDS, out=tmp_path / "out", models="demo")
+    cfg.data_dir.mkdir(parents=True)
+    for name, table in TABLES.items():
+        write_csv(cfg.data_dir / table.file, pd.DataFrame([{c: f"{c} {r}" for c in table.columns} | {"report_id": f"r{r}"}
+                                                           for r in range(3)], columns=list(table.columns)))
+    parsed: list[str] = []
+    real = reuse.read_csv
+    monkeypatch.setattr(reuse, "read_csv", lambda path, columns=None: parsed.append(path.name) or real(path, columns))
+    corpus, translate, summarise = CorpusStage(), TranslateStage(), SummariseStage()
+    got = reuse.previous_outputs(cfg, [corpus, translate, None, summarise])
+    assert sorted(parsed) == sorted({t for s in (corpus, translate, summarise) for t in (TABLES[n].file for n in s.writes)})
+    assert got[2] is None and all(p is not None for i, p in enumerate(got) if i != 2)
+    for stage, previous in zip((corpus, translate, None, summarise), got):
+        if stage is not None:
+            assert {n: list(f.columns) for n, f in previous.tables.items()} == {
+                n: list(columns_written(n, stage.name)) for n in stage.writes}
+            assert previous.tables["sentences" if "sentences" in stage.writes else stage.writes[0]]["report_id"] \
+                .tolist() == ["r0", "r1", "r2"]
+    # sentences.csv as the corpus left it (a run stopped before the translation): the corpus keeps its rows,
+    # the translation has none to keep
+    narrow = pd.read_csv(cfg.data_dir / "sentences.csv", dtype=str)[list(columns_written("sentences", "corpus"))]
+    write_csv(cfg.data_dir / "sentences.csv", narrow)
+    again = reuse.previous_outputs(cfg, [corpus, translate])
+    assert again[0] is not None and again[1] is None

@@ -35,7 +35,7 @@ from helpers.notebooks.run import StageNotebooks, reused_notebooks
 from helpers.notebooks.stages import is_view, notebook_paths, stage_page
 from helpers.pages.render import INDEX
 from helpers.progress import stage_done, stage_line
-from helpers.reuse import Tables, previous_output, read_written, recorded_field, report_ids, run_stage
+from helpers.reuse import Tables, previous_outputs, read_written, recorded_field, report_ids, run_stage
 from helpers.stage import MadeFiles, RunContext, Stage, StageOutput
 from helpers.stamps import inputs_stamp, recorded_stamp, stamp
 from helpers.store.code import code_stamp
@@ -110,8 +110,8 @@ def run_stages(cfg: Config, upto: str | None = None, *, ctx: RunContext | None =
     bases = [stamp(cfg, SEQUENCE[: at + 1], context.reviews.digest_of, inputs=False) for at in range(len(stages))]
     current = [not force and recorded_field(recorded, s.name, "stamp") == wanted[at] for at, s in enumerate(stages)]
     # the previous outputs a stage run again may keep, read before any stage of this run replaces them
-    previous = [None if force or current[at] or recorded_field(recorded, stage.name, "base") != bases[at]
-                else previous_output(cfg, stage) for at, stage in enumerate(stages)]
+    previous = previous_outputs(cfg, [None if force or current[at] or recorded_field(recorded, stage.name, "base")
+                                      != bases[at] else stage for at, stage in enumerate(stages)])
     anew: set[str] = set()  # the reports made anew in this run, by any stage so far
     try:
         for at, stage in enumerate(stages):

@@ -13,10 +13,9 @@ import numpy as np
 import pandas as pd
 
 from helpers.config import Config
-from helpers.errors import InputError
 from helpers.stage import Previous, RunContext, Stage, StageOutput
 from helpers.store.contract import TABLES, columns_written, read_table
-from helpers.store.files import as_stored, stored_text
+from helpers.store.files import as_stored, read_csv, stored_text
 from helpers.store.segments import file_identity
 
 
@@ -73,17 +72,41 @@ def recorded_field(recorded: dict[str, Any], stage: str, field: str) -> Any:
     return section.get(field) if isinstance(section, dict) else None
 
 
-def previous_output(cfg: Config, stage: Stage) -> Previous | None:
-    """The stage's output of the previous run into this OUT, as written (None when it cannot be read)."""
-    tables, read_from = {}, {}
-    try:
+def previous_outputs(cfg: Config, stages: list[Stage | None]) -> list[Previous | None]:
+    """Each stage's output of the previous run into this OUT, as written (None for a stage given as None, or
+    whose output cannot be read). A file several stages write (sentences.csv: the corpus's columns, then the
+    translation's) is parsed once, with every column they need (at 10,000 reports the corpus's columns parsed
+    again took 0.3 s)."""
+    needed: dict[str, set[str]] = {}
+    for stage in filter(None, stages):
         for t in stage.writes:
-            path = cfg.data_dir / TABLES[t].file
-            seen = file_identity(path)
-            tables[t] = read_written(cfg, t, stage.name)
-            read_from[t] = seen if file_identity(path) == seen else None  # (not replaced while being read)
-    except (InputError, OSError, ValueError):  # half written, or by another version: made anew
-        return None
+            needed.setdefault(t, set()).update(columns_written(t, stage.name))
+    read: dict[str, tuple[pd.DataFrame, list[int] | None] | None] = {}
+    for t, columns in needed.items():
+        path = cfg.data_dir / TABLES[t].file
+        seen = file_identity(path)
+        try:
+            frame = read_csv(path, columns)
+        except (OSError, ValueError):  # missing, or not a table: made anew
+            read[t] = None
+            continue
+        read[t] = (frame, seen if file_identity(path) == seen else None)  # (not replaced while being read)
+    return [_previous_of(stage, read) if stage is not None else None for stage in stages]
+
+
+def _previous_of(stage: Stage, read: Mapping[str, tuple[pd.DataFrame, list[int] | None] | None]) -> Previous | None:
+    """A stage's previous output from the tables as read: its columns of each, in the contract's order (None
+    when a table could not be read or lacks one of them: written half, or by another version)."""
+    tables, read_from = {}, {}
+    for t in stage.writes:
+        got = read[t]
+        if got is None:
+            return None
+        frame, read_from[t] = got
+        columns = list(columns_written(t, stage.name))
+        if not set(columns) <= set(frame.columns):
+            return None
+        tables[t] = frame[columns]
     return Previous(tables, frozenset(), read_from)
 
 

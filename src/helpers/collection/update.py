@@ -74,7 +74,8 @@ def _update_table(db: sqlite3.Connection, name: str, frame: pd.DataFrame,
     reindexed: list[str] = anew
     kept_rowids: list[int] = []
     if name == "sentences":
-        texts = report_digests(searched(frame))
+        # (the texts of the reports whose rows differ, alone: the others keep their rows and index entries)
+        texts = report_digests(searched(frame[frame["report_id"].isin(set(anew))])) if anew else {}
         held = _held(db, SEARCH_TABLE)
         reindexed = [r for r in anew if held.get(r) != texts[r]]
         kept = sorted(set(anew) - set(reindexed))

@@ -181,7 +181,7 @@ def write_table_csv(path: Path, frame: pd.DataFrame, same: frozenset[str] = froz
     columns = [str(c) for c in frame.columns]
     sidecar = segments_file(path, columns)
     codes, uniques = pd.factorize(frame[KEY].astype(str)) if columns[:1] == [KEY] and len(frame) else (None, None)
-    if codes is None or (np.diff(codes) < 0).any():  # not segmented by report: written whole
+    if codes is None or uniques is None or (np.diff(codes) < 0).any():  # not segmented by report: written whole
         sidecar.unlink(missing_ok=True)
         kept_copy(path, columns).unlink(missing_ok=True)
         write_csv(path, frame)
@@ -189,7 +189,7 @@ def write_table_csv(path: Path, frame: pd.DataFrame, same: frozenset[str] = froz
         return path
     stored = stored_text(frame)
     source, before = _previous(path, columns)
-    keys = [str(k) for k in uniques]  # in the frame's order (contiguous groups)
+    keys = [str(k) for k in uniques.tolist()]  # in the frame's order (contiguous groups)
     known = {}
     if same and read_from is not None and source is not None and file_identity(source) == read_from:
         known = {k: before[k][0] for k in same if k in before}
