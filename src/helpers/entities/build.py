@@ -53,7 +53,11 @@ def find_all(sentences: pd.DataFrame, references: pd.DataFrame, glossary: tuple[
     rows = [(str(r), int(n), t if isinstance(t, str) else "") for r, n, t in zip(
         *(vietnamese[c].tolist() for c in ("report_id", "sentence_no", "text_vi")))]
     cites = [tuple(cited.get((r, n), ())) for r, n, _ in rows]
-    keys = [mentions.key(t, c) for (_, _, t), c in zip(rows, cites)] if mentions is not None else []
+    keys: list[str] = []
+    if mentions is not None:  # each distinct sentence keyed once (a collection repeats its boilerplate)
+        pairs = [(t, c) for (_, _, t), c in zip(rows, cites)]
+        keyed = {pair: mentions.key(*pair) for pair in dict.fromkeys(pairs)}
+        keys = [keyed[pair] for pair in pairs]
     known = mentions.known(list(dict.fromkeys(keys))) if mentions is not None else {}
     todo = [t for i, (_, _, t) in enumerate(rows) if not keys or keys[i] not in known]
     tagged = tag_all(todo, memo, work) if use_model else {}
