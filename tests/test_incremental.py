@@ -206,14 +206,15 @@ def test_the_previous_outputs_parse_each_table_file_once_and_a_stage_missing_col
     cfg = Config(seeds=SEEDS, out=tmp_path / "out", models="demo")
     cfg.data_dir.mkdir(parents=True)
     for name, table in TABLES.items():
-        write_csv(cfg.data_dir / table.file, pd.DataFrame([{c: f"{c} {r}" for c in table.columns} | {"report_id": f"r{r}"}
-                                                           for r in range(3)], columns=list(table.columns)))
+        rows = [{c: f"{c} {r}" for c in table.columns} | {"report_id": f"r{r}"} for r in range(3)]
+        write_csv(cfg.data_dir / table.file, pd.DataFrame(rows, columns=list(table.columns)))
     parsed: list[str] = []
     real = reuse.read_csv
     monkeypatch.setattr(reuse, "read_csv", lambda path, columns=None: parsed.append(path.name) or real(path, columns))
     corpus, translate, summarise = CorpusStage(), TranslateStage(), SummariseStage()
     got = reuse.previous_outputs(cfg, [corpus, translate, None, summarise])
-    assert sorted(parsed) == sorted({t for s in (corpus, translate, summarise) for t in (TABLES[n].file for n in s.writes)})
+    files = {TABLES[n].file for s in (corpus, translate, summarise) for n in s.writes}
+    assert sorted(parsed) == sorted(files)  # each once
     assert got[2] is None and all(p is not None for i, p in enumerate(got) if i != 2)
     for stage, previous in zip((corpus, translate, None, summarise), got):
         if stage is not None:
@@ -227,3 +228,22 @@ def test_the_previous_outputs_parse_each_table_file_once_and_a_stage_missing_col
     write_csv(cfg.data_dir / "sentences.csv", narrow)
     again = reuse.previous_outputs(cfg, [corpus, translate])
     assert again[0] is not None and again[1] is None
+
+
+def test_rows_moved_between_kept_reports_change_both_and_neither_keeps_its_old_bytes(tmp_path):
+    import pandas as pd
+
+    from helpers.reuse import changed_reports
+    from helpers.stage import Previous
+    from helpers.store.files import csv_bytes, forget_written
+    from helpers.store.segments import file_identity, write_table_csv
+
+    path = tmp_path / "t.csv"
+    write_table_csv(path, pd.DataFrame({"report_id": ["A", "B", "B", "C"], "v": ["x", "y", "y", "z"]}))
+    forget_written()
+    read_from, read = file_identity(path), read_csv(path)
+    made = pd.DataFrame({"report_id": ["A", "A", "B", "C"], "v": ["x", "x", "y", "z"]})  # a pass moved a row
+    changed = changed_reports({"t": made}, Previous({"t": read}, frozenset()), {"A", "B", "C"})
+    assert changed == {"A", "B"}
+    write_table_csv(path, made, frozenset({"A", "B", "C"} - changed), read_from)
+    assert path.read_bytes() == csv_bytes(made)

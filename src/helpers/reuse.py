@@ -167,5 +167,6 @@ def changed_reports(tables: dict[str, pd.DataFrame], previous: Previous, keep: s
         if now.shape != before.shape or list(now.columns) != list(before.columns):
             return set(keep)
         differs = (now.values != before.values).any(axis=1)
-        changed |= set(now.loc[differs, "report_id"])
+        # (both rows' reports: a pass that moved rows from one kept report to another changed both)
+        changed |= set(now.loc[differs, "report_id"]) | set(before.loc[differs, "report_id"])
     return changed
