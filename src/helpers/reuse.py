@@ -146,8 +146,9 @@ def run_stage(stage: Stage, ctx: RunContext, tables: Mapping[str, pd.DataFrame],
 
 
 def differing_reports(before: pd.DataFrame, after: pd.DataFrame) -> set[str]:
-    """The reports whose rows differ between two versions of a table with the same rows in the same order
-    (column by column: a column left as it was costs a comparison of the same objects)."""
+    """The reports whose rows differ between two versions of a table, row by row in their order (column by
+    column: a column left as it was costs a comparison of the same objects). A differing row counts for the
+    reports of both versions of it: rows moved from one report to another change both."""
     if after is before:
         return set()
     if list(after.columns) != list(before.columns) or len(after) != len(before):
@@ -155,18 +156,12 @@ def differing_reports(before: pd.DataFrame, after: pd.DataFrame) -> set[str]:
     differs = np.zeros(len(before), dtype=bool)
     for column in before.columns:
         differs |= before[column].to_numpy(dtype=object) != after[column].to_numpy(dtype=object)
-    return set(before["report_id"].to_numpy()[differs])
+    return set(before["report_id"].to_numpy()[differs]) | set(after["report_id"].to_numpy()[differs])
 
 
 def changed_reports(tables: dict[str, pd.DataFrame], previous: Previous, keep: set[str]) -> set[str]:
     """The kept reports whose rows a pass over the whole output changed (their files are made again)."""
     changed: set[str] = set()
     for name, frame in tables.items():
-        now = stored_text(frame[frame["report_id"].isin(keep)]).reset_index(drop=True)
-        before = previous.kept(name, keep).reset_index(drop=True)
-        if now.shape != before.shape or list(now.columns) != list(before.columns):
-            return set(keep)
-        differs = (now.values != before.values).any(axis=1)
-        # (both rows' reports: a pass that moved rows from one kept report to another changed both)
-        changed |= set(now.loc[differs, "report_id"]) | set(before.loc[differs, "report_id"])
+        changed |= differing_reports(previous.kept(name, keep), stored_text(frame[frame["report_id"].isin(keep)]))
     return changed
