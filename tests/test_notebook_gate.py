@@ -121,3 +121,41 @@ def test_a_kernel_that_dies_as_it_starts_is_one_error_naming_the_notebook(tmp_pa
             notebooks.start()
             notebooks.run()
     assert not _kernels()
+
+
+@pytest.mark.slow  # starts kernels
+def test_a_kernel_that_dies_before_replying_is_started_once_more_on_new_ports(tmp_path, monkeypatch):
+    import nbclient
+
+    from helpers.notebooks.execute import run_notebook
+
+    path = _notebook(tmp_path / "notebooks")
+    cfg = Config(seeds=tmp_path / "in", out=tmp_path / "out", models="demo")
+    (cfg.out / "data").mkdir(parents=True)
+    (cfg.data_dir / "written.txt").write_text("written", encoding="utf-8")
+    real, ports, calls = nbclient.NotebookClient.start_new_kernel_client, [], []
+
+    def dies_first(self):
+        calls.append(1)
+        ports.append(self.km.shell_port)
+        if len(calls) == 1:
+            _dies(self)
+        return real(self)
+
+    monkeypatch.setattr(nbclient.NotebookClient, "start_new_kernel_client", dies_first)
+    executed = nbformat.read(run_notebook(path, cfg).notebook, as_version=4)
+    assert executed.cells[-1].outputs[0]["text"] == "42 written\n"
+    assert len(calls) == 2 and ports[0] != ports[1]  # a new manager, its ports chosen anew
+    assert not _kernels()
+    # a kernel that dies again is the run's error, said in one line
+    monkeypatch.setattr(nbclient.NotebookClient, "start_new_kernel_client", lambda self: calls.append(1) or _dies(self))
+    with pytest.raises(NotebookFailed, match="kernel stopped"):
+        run_notebook(path, cfg)
+    assert len(calls) == 4 and not _kernels()
+
+
+def _dies(client) -> None:
+    """As nbclient does for a kernel dead before replying: its client made, the kernel shut down and let go, raised."""
+    client.kc = client.km.client()
+    client._cleanup_kernel()
+    raise RuntimeError("Kernel died before replying to kernel_info")

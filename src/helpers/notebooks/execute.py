@@ -106,12 +106,28 @@ def _gated_engine() -> str:
         def __init__(self, nb_man: Any, gate: Gate, **kw: Any) -> None:
             super().__init__(nb_man, **kw)
             self.gate = gate
+            self.started_with: dict[str, Any] = {}
 
         def start_new_kernel(self, **kwargs: Any) -> None:
+            self.started_with = kwargs
             super().start_new_kernel(**kwargs)
             pid = getattr(getattr(self.km, "provisioner", None), "pid", None)
             if pid:
                 lower_priority(pid)
+
+        def start_new_kernel_client(self) -> Any:
+            """As nbclient's; a kernel that died before replying is started once more, on new ports.
+            jupyter_client chooses free ports, then the kernel binds them: another process (a Dask
+            worker, another kernel) can take one in between, and the kernel dies of `Address already
+            in use`. nbclient has shut the dead one down and let its manager go."""
+            try:
+                return super().start_new_kernel_client()
+            except RuntimeError:  # (DeadKernelError, "Kernel died before replying to kernel_info")
+                if self.km is not None:
+                    raise
+            self.create_kernel_manager()  # (it becomes `km`) its ports chosen anew
+            self.start_new_kernel(**self.started_with)
+            return super().start_new_kernel_client()
 
         def papermill_execute_cells(self) -> None:
             self.gate.wait()
