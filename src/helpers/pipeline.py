@@ -144,7 +144,8 @@ def run_stages(cfg: Config, upto: str | None = None, *, ctx: RunContext | None =
                     record = {**out.record, "seconds": round(time.perf_counter() - started, 3), "stamp": wanted[at],
                               "base": bases[at], "kept": kept}
                     sections = {stage.name: record, **out.sections}
-                    write_output(cfg, stage, out, sections, first=at == 0)
+                    write_output(cfg, stage, out, sections, first=at == 0,
+                                 read_from=before.read_from if before is not None else {})
                     done.tables.update(out.tables)
                     previous[at] = None
                     del out, before  # the previous output and the stage's files, let go before the next stage
@@ -168,7 +169,8 @@ def is_current(cfg: Config, name: str) -> bool:
     return recorded_stamp(cfg, name) == wanted
 
 
-def write_output(cfg: Config, stage: Stage, out: StageOutput, sections: dict[str, Any], first: bool) -> None:
+def write_output(cfg: Config, stage: Stage, out: StageOutput, sections: dict[str, Any], first: bool,
+                 read_from: dict[str, list[int] | None] | None = None) -> None:
     """A stage's output into `OUT/data`: each table as the contract names and orders it, its other
     files (an earlier run's files of the same folder that this run did not write go), its
     models and its sections of run.json (the first stage starts run.json anew)."""
@@ -178,7 +180,7 @@ def write_output(cfg: Config, stage: Stage, out: StageOutput, sections: dict[str
         if list(frame.columns) != expected:
             raise ValueError(f"stage {stage.name} made {name} with columns {list(frame.columns)}, "
                              f"not the contract's {expected}")
-        write_table_csv(cfg.data_dir / TABLES[name].file, frame, out.same, out.read_from.get(name))
+        write_table_csv(cfg.data_dir / TABLES[name].file, frame, out.same, (read_from or {}).get(name))
     for folder in dict.fromkeys([*out.files, *stage.folders]):
         files = out.files.get(folder, {})
         if files:

@@ -142,7 +142,7 @@ def run_stage(stage: Stage, ctx: RunContext, tables: Mapping[str, pd.DataFrame],
     if partial is None:
         return replace(out, tables=made, record=record, files=files, kept_files=kept_files)
     return replace(out, tables=made, record=record, files=files, kept_files=kept_files, anew=frozenset(todo),
-                   same=frozenset(unchanged - restated), read_from=partial.read_from)
+                   same=frozenset(unchanged - restated))
 
 
 def differing_reports(before: pd.DataFrame, after: pd.DataFrame) -> set[str]:

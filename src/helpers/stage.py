@@ -105,10 +105,9 @@ class StageOutput:
     sections: dict[str, Any] = field(default_factory=dict)
     anew: frozenset[str] | None = None  # the reports whose rows were made anew (None: every report)
     kept_files: dict[str, set[str]] = field(default_factory=dict)  # by folder: files of an earlier run kept as they are
-    # the reports whose rows in every table are those read back from its file, and that file's identity by table
-    # (`store.segments.file_identity`): their digests are not made again when the tables are written
+    # the reports whose rows in every table are those read back from its file (`Previous.read_from`): their
+    # digests are not made again when the tables are written
     same: frozenset[str] = frozenset()
-    read_from: dict[str, list[int] | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
