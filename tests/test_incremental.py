@@ -247,3 +247,19 @@ def test_rows_moved_between_kept_reports_change_both_and_neither_keeps_its_old_b
     assert changed == {"A", "B"}
     write_table_csv(path, made, frozenset({"A", "B", "C"} - changed), read_from)
     assert path.read_bytes() == csv_bytes(made)
+
+
+def test_the_corpus_says_which_kept_reports_rows_are_as_read_and_not_one_whose_row_it_restated():
+    """`StageOutput.same` of the corpus: the reports it did not read anew, less any whose reports row
+    `track_changes` stated otherwise (a `first_seen` filled in for an old row without one)."""
+    import pandas as pd
+
+    from helpers.corpus.stage import kept_as_read
+    from helpers.stage import Previous
+
+    before = pd.DataFrame({"report_id": ["r0", "r1", "r2"], "first_seen": ["t0", "", "t0"]})
+    now = pd.DataFrame({"report_id": ["r0", "r1", "r2", "r3"], "first_seen": ["t0", "t1", "t0", "t1"]})
+    previous = Previous({"reports": before}, frozenset())
+    assert kept_as_read(previous, now, frozenset({"r2", "r3"})) == {"r0"}
+    assert kept_as_read(previous, now, None) == frozenset()
+    assert kept_as_read(None, now, frozenset()) == frozenset()

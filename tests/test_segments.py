@@ -63,6 +63,39 @@ def test_a_rewrite_formats_only_the_changed_reports_and_gives_the_whole_writes_b
     assert rows == [int((again["report_id"].isin({"r3", "r99"})).sum())], calls  # the two reports, formatted once
 
 
+def test_a_table_whose_report_id_is_not_first_is_segmented_by_its_rows_sizes(tmp_path, monkeypatch):
+    """mentions.csv (entity_id, report_id, ...): each report's bytes found from its rows' sizes, since a first
+    field may hold `","` and a key (HARD), multi-byte text and doubled quotes; the bytes are the whole write's."""
+    rng = np.random.default_rng(4)
+    path = tmp_path / "mentions.csv"
+    first = _frame(40, rng, typed=True)[["text", "report_id", "n", "score"]]
+    write_table_csv(path, first)
+    assert path.read_bytes() == _whole(first, tmp_path)
+    assert segments_file(path, list(first.columns)).exists()
+    again = read_csv(path)
+    again.loc[again["report_id"] == "r3", "text"] = 'Hà "Nội"\n"r4","'
+    again = pd.concat([again[again["report_id"] != "r7"],
+                       pd.DataFrame([{"text": "mới", "report_id": "r99", "n": "0", "score": "0.5"}])],
+                      ignore_index=True)
+    calls = _formatted(monkeypatch)
+    write_table_csv(path, again)
+    monkeypatch.undo()
+    assert path.read_bytes() == _whole(again, tmp_path)
+    assert [n for n in calls if n] == [int((again["report_id"].isin({"r3", "r99"})).sum())], calls
+    recorded = json.loads(segments_file(path, list(again.columns)).read_text())["segments"]
+    data = path.read_bytes()
+    for rid, (_, a, b) in recorded.items():
+        assert read_csv_bytes(data[:data.index(b"\n") + 1] + data[a:b])["report_id"].eq(rid).all()
+
+
+def test_sizes_that_do_not_add_up_are_refused():
+    rows = pd.DataFrame({"text": ["a", "é"], "report_id": ["r1", "r2"]})
+    data = b'\n"a","r1"\n"\xc3\xa9","r2"\n'
+    assert segments._sized_starts(data, rows) == [1, 10]
+    with pytest.raises(ValueError):
+        segments._sized_starts(data[:-1], rows)
+
+
 def test_a_file_changed_since_or_an_unsegmented_table_is_written_whole(tmp_path):
     rng = np.random.default_rng(1)
     path = tmp_path / "t.csv"

@@ -22,7 +22,8 @@ from helpers.inference.engines import Engine, LocalEngine
 from helpers.errors import InputError
 from helpers.stage import Previous, RunContext, Stage, StageOutput
 from helpers.store.contract import CORPUS_SENTENCE_COLUMNS as CORPUS_COLUMNS, TEXT_ROLES, columns
-from helpers.store.files import as_stored
+from helpers.reuse import differing_reports
+from helpers.store.files import as_stored, stored_text
 from helpers.text.language_id import VIETNAMESE, main_language
 
 SEEN = ".inputs-seen.json"  # in OUT/data: each report file's size, time and digest when read (not a table)
@@ -220,6 +221,16 @@ def inputs_record(result: CorpusResult) -> dict:
             "conversions": counts("conversion"), "skipped": [asdict(s) for s in result.skipped]}
 
 
+def kept_as_read(previous: Previous | None, reports: pd.DataFrame, anew: frozenset[str] | None) -> frozenset[str]:
+    """The reports whose rows in every table are the previous run's as read (`StageOutput.same`): those not
+    read anew, but for any whose reports row `track_changes` states otherwise (a `first_seen` it fills in)."""
+    if previous is None or anew is None:
+        return frozenset()
+    kept = set(reports["report_id"]) - anew
+    now = stored_text(reports[reports["report_id"].isin(kept)])
+    return frozenset(kept - differing_reports(previous.kept("reports", kept), now))
+
+
 class CorpusStage(Stage):
     """Every input read, its lines given roles, its sentences cut and their languages identified."""
 
@@ -247,7 +258,8 @@ class CorpusStage(Stage):
         }
         return StageOutput({"ledger": result.ledger, "reports": reports, "problems": result.problems,
                             "sentences": result.sentences}, record, sections={"collection": collection},
-                           anew=result.anew, files={"": {SEEN: json.dumps(result.seen).encode("utf-8")}})
+                           anew=result.anew, files={"": {SEEN: json.dumps(result.seen).encode("utf-8")}},
+                           same=kept_as_read(previous, reports, result.anew))
 
     def again(self, sections: Mapping[str, Any]) -> dict[str, Any]:
         """Read back unchanged, the corpus is a run of its own for what is new: nothing new, changed

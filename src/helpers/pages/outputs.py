@@ -148,7 +148,7 @@ def load_outputs(cfg: Config) -> Outputs:
     tables = {name: read_table(cfg, name, stage="translate" if name == "sentences" else None)
               for name in ("reports", "sentences", "summaries", "references")}
     stored = {name: recorded_digests(cfg.data_dir / TABLES[name].file, [str(c) for c in frame.columns])
-              for name, frame in tables.items()}
+              for name, frame in {**tables, **found}.items()}
     return Outputs(**tables, problems=read_table(cfg, "problems"), run=read_json(cfg.run_json), **found,
                    stored={name: digests for name, digests in stored.items() if digests})
 

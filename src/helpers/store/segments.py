@@ -10,8 +10,10 @@ whole. sentences.csv is written twice a run, with the corpus's columns and then 
 being replaced is kept as a hard link, `.<file>.<columns>.kept`, so each write finds the bytes of its own columns
 from the previous run. The bytes are those `files.write_csv` writes for the whole frame: with every field quoted
 (QUOTE_ALL) a row's text depends on its values alone, and the digests are of the values as the file holds them
-(`stored_text`), so equal digests mean equal bytes. A file changed since (by hand, by another version, copied
-without its times) or a table whose reports' rows are not contiguous is written whole, as before.
+(`stored_text`), so equal digests mean equal bytes. A table whose `report_id` is not its first column (mentions.csv)
+is segmented the same way, each report's bytes found from its rows' sizes as written (`_sized_starts`). A file changed
+since (by hand, by another version, copied without its times) or a table whose reports' rows are not contiguous is
+written whole, as before.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from helpers.store.files import csv_bytes, remember_written, replaced, stored_te
 if TYPE_CHECKING:
     import pandas as pd
 
-KEY = "report_id"  # the column whose values segment a table (the first column of the tables it applies to)
+KEY = "report_id"  # the column whose values segment a table (any table that has it)
 
 
 def _tag(columns: list[str]) -> str:
@@ -62,6 +64,26 @@ def _record_starts(data: bytes, keys: list[str]) -> list[int]:
         if at == 0:
             raise ValueError(f"no record of {key!r}")  # cannot happen for a frame written by to_csv
         starts.append(at)
+    return starts
+
+
+def _sized_starts(data: bytes, rows: pd.DataFrame) -> list[int]:
+    """Where each report's consecutive records start in `data` (`csv_bytes` of `rows`, the values as stored, after a
+    lead `\\n`), from each row's size as written: every field quoted with a quote in it doubled, `,` between fields,
+    `\\n` after. A key that is not the first field cannot be found by its bytes (a field may hold `","` and the key).
+    ValueError when the sizes do not add up to `data` (then the table is written whole)."""
+    import numpy as np
+
+    sizes = np.full(len(rows), len(rows.columns), dtype=np.int64)  # the commas and the line end
+    for column in rows.columns:
+        text = rows[column]
+        sizes += (text.str.encode("utf-8").str.len() + text.str.count('"') + 2).to_numpy(dtype=np.int64)
+    ends = 1 + np.cumsum(sizes)
+    keys = rows[KEY].to_numpy()
+    firsts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    starts = np.r_[1, ends[:-1]][firsts].tolist()
+    if not len(ends) or int(ends[-1]) != len(data) or any(data[at - 1] != 0x0A for at in starts):
+        raise ValueError("the rows' sizes do not add up to the bytes written")
     return starts
 
 
@@ -159,6 +181,15 @@ def _copy_range(src: int, dst: int, start: int, end: int, chunk: int = 1 << 24) 
     return True
 
 
+def _write_whole(path: Path, frame: pd.DataFrame, columns: list[str]) -> Path:
+    """`frame` written whole as `write_csv` writes it, without segments (none describe the file then)."""
+    segments_file(path, columns).unlink(missing_ok=True)
+    kept_copy(path, columns).unlink(missing_ok=True)
+    write_csv(path, frame)
+    remember_written(path, frame)
+    return path
+
+
 def file_identity(path: Path) -> list[int] | None:
     """What the sidecars record of a file as written (`_identity`), or None when it cannot be seen."""
     try:
@@ -180,13 +211,9 @@ def write_table_csv(path: Path, frame: pd.DataFrame, same: frozenset[str] = froz
 
     columns = [str(c) for c in frame.columns]
     sidecar = segments_file(path, columns)
-    codes, uniques = pd.factorize(frame[KEY].astype(str)) if columns[:1] == [KEY] and len(frame) else (None, None)
+    codes, uniques = pd.factorize(frame[KEY].astype(str)) if KEY in columns and len(frame) else (None, None)
     if codes is None or uniques is None or (np.diff(codes) < 0).any():  # not segmented by report: written whole
-        sidecar.unlink(missing_ok=True)
-        kept_copy(path, columns).unlink(missing_ok=True)
-        write_csv(path, frame)
-        remember_written(path, frame)
-        return path
+        return _write_whole(path, frame, columns)
     stored = stored_text(frame)
     source, before = _previous(path, columns)
     keys = [str(k) for k in uniques.tolist()]  # in the frame's order (contiguous groups)
@@ -203,7 +230,10 @@ def write_table_csv(path: Path, frame: pd.DataFrame, same: frozenset[str] = froz
     if anew:
         rows = stored[stored[KEY].isin(set(anew))] if len(anew) < len(keys) else stored
         text = csv_bytes(rows, header=False, lead=b"\n")
-        starts = _record_starts(text, anew) + [len(text)]
+        try:
+            starts = (_record_starts(text, anew) if columns[0] == KEY else _sized_starts(text, rows)) + [len(text)]
+        except ValueError:  # (cannot happen for a frame written by to_csv)
+            return _write_whole(path, frame, columns)
         made = memoryview(text)
         made_at = {k: (a, b) for k, a, b in zip(anew, starts[:-1], starts[1:])}
     pieces: list[memoryview | tuple[int, int]] = [memoryview(header)]  # made bytes, or a range of the old file
