@@ -304,3 +304,22 @@ def test_reports_read_back_unchanged_are_not_digested_again_and_a_stale_claim_is
     write_table_csv(path, later, frozenset(f"r{r}" for r in range(30)), read_from)
     assert calls == [len(later)]
     assert path.read_bytes() == _whole(later, tmp_path)
+
+
+def test_a_sidecar_is_parsed_once_a_version_and_read_again_when_it_changed(tmp_path, monkeypatch):
+    frame = read_csv(write_csv(tmp_path / "f.csv", _frame(6, np.random.default_rng(5))))
+    path = write_table_csv(tmp_path / "t.csv", frame)
+    columns = list(frame.columns)
+    parsed: list[int] = []
+    real = json.loads
+    monkeypatch.setattr(segments.json, "loads", lambda text: parsed.append(1) or real(text))
+    written = segments.recorded_digests(path, columns)
+    assert segments.recorded_digests(path, columns) == written and parsed == []  # the record written, not parsed
+    sidecar = segments_file(path, columns)
+    record = real(sidecar.read_text())
+    record["segments"]["r0"][0] = "0" * 32  # another version of the sidecar (a new file in its place)
+    tmp = tmp_path / "other"
+    tmp.write_text(json.dumps(record))
+    os.replace(tmp, sidecar)
+    assert segments.recorded_digests(path, columns)["r0"] == "0" * 32 and parsed == [1]
+    assert segments.recorded_digests(path, columns)["r0"] == "0" * 32 and parsed == [1]  # once
