@@ -159,3 +159,27 @@ def _dies(client) -> None:
     client.kc = client.km.client()
     client._cleanup_kernel()
     raise RuntimeError("Kernel died before replying to kernel_info")
+
+
+def test_kernels_start_one_at_a_time_while_the_stages_run_and_at_once_when_the_gate_is_decided():
+    import threading
+
+    gate = Gate()
+    assert gate.turn_to_start()  # the first kernel starts
+    second: list[bool] = []
+    waiting = threading.Thread(target=lambda: second.append(gate.turn_to_start()))
+    waiting.start()
+    time.sleep(0.3)
+    assert second == []  # waits for the first to answer
+    gate.started()
+    waiting.join(5)
+    assert second == [True]
+    third: list[bool] = []
+    waiting = threading.Thread(target=lambda: third.append(gate.turn_to_start()))
+    waiting.start()
+    time.sleep(0.2)
+    gate.open()  # the stages are done: a kernel still waiting starts at once, without the turn
+    waiting.join(5)
+    assert third == [False]
+    gate.started()
+    assert Gate(opened=True).turn_to_start() is False

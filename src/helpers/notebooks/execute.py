@@ -107,10 +107,19 @@ def _gated_engine() -> str:
             super().__init__(nb_man, **kw)
             self.gate = gate
             self.started_with: dict[str, Any] = {}
+            self.turn = False  # whether this kernel holds the gate's turn to start (`Gate.turn_to_start`)
 
         def start_new_kernel(self, **kwargs: Any) -> None:
+            """As nbclient's, one kernel at a time while the stages run (its turn given back once it answers,
+            in `start_new_kernel_client`), at a lower priority."""
             self.started_with = kwargs
-            super().start_new_kernel(**kwargs)
+            if not self.turn:
+                self.turn = self.gate.turn_to_start()
+            try:
+                super().start_new_kernel(**kwargs)
+            except BaseException:
+                self._started()
+                raise
             pid = getattr(getattr(self.km, "provisioner", None), "pid", None)
             if pid:
                 lower_priority(pid)
@@ -121,13 +130,21 @@ def _gated_engine() -> str:
             worker, another kernel) can take one in between, and the kernel dies of `Address already
             in use`. nbclient has shut the dead one down and let its manager go."""
             try:
+                try:
+                    return super().start_new_kernel_client()
+                except RuntimeError:  # (DeadKernelError, "Kernel died before replying to kernel_info")
+                    if self.km is not None:
+                        raise
+                self.create_kernel_manager()  # (it becomes `km`) its ports chosen anew
+                self.start_new_kernel(**self.started_with)
                 return super().start_new_kernel_client()
-            except RuntimeError:  # (DeadKernelError, "Kernel died before replying to kernel_info")
-                if self.km is not None:
-                    raise
-            self.create_kernel_manager()  # (it becomes `km`) its ports chosen anew
-            self.start_new_kernel(**self.started_with)
-            return super().start_new_kernel_client()
+            finally:
+                self._started()
+
+        def _started(self) -> None:
+            if self.turn:
+                self.turn = False
+                self.gate.started()
 
         def papermill_execute_cells(self) -> None:
             self.gate.wait()
