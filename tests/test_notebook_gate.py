@@ -183,3 +183,7 @@ def test_kernels_start_one_at_a_time_while_the_stages_run_and_at_once_when_the_g
     assert third == [False]
     gate.started()
     assert Gate(opened=True).turn_to_start() is False
+    assert not gate.abandoned
+    closed = Gate()
+    closed.close()  # a failed run: a kernel waiting its turn does not start at all
+    assert closed.turn_to_start() is False and closed.abandoned

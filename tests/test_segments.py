@@ -91,9 +91,18 @@ def test_a_table_whose_report_id_is_not_first_is_segmented_by_its_rows_sizes(tmp
 def test_sizes_that_do_not_add_up_are_refused():
     rows = pd.DataFrame({"text": ["a", "é"], "report_id": ["r1", "r2"]})
     data = b'\n"a","r1"\n"\xc3\xa9","r2"\n'
-    assert segments._sized_starts(data, rows) == [1, 10]
+    assert segments._sized_starts(data, rows, ["r1", "r2"]) == [1, 10]
     with pytest.raises(ValueError):
-        segments._sized_starts(data[:-1], rows)
+        segments._sized_starts(data[:-1], rows, ["r1", "r2"])
+    with pytest.raises(ValueError):  # the reports found are not those formatted
+        segments._sized_starts(data, rows, ["r2", "r1"])
+
+
+def test_rows_without_a_report_id_are_written_whole_not_left_out(tmp_path):
+    frame = pd.DataFrame({"text": ["a", "b", "c"], "report_id": [None, None, "r1"]})
+    path = write_table_csv(tmp_path / "t.csv", frame)
+    assert path.read_bytes() == _whole(frame, tmp_path) and len(read_csv(path)) == 3
+    assert not segments_file(path, list(frame.columns)).exists()
 
 
 def test_a_file_changed_since_or_an_unsegmented_table_is_written_whole(tmp_path):

@@ -42,7 +42,7 @@ from helpers.store.code import code_stamp
 from helpers.store.contract import TABLES, check_section, columns_written, read_table
 from helpers.store.files import (drop_json, forget_written, merge_json, read_json, remove_stale, start_json,
                                  synced_together, update_json, write_bytes)
-from helpers.store.segments import write_table_csv
+from helpers.store.segments import forget_records, write_table_csv
 from helpers.store.outputs import claim_output
 from helpers.text.terminal import shown
 from helpers.summarise.stage import SummariseStage
@@ -254,6 +254,7 @@ def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
                 said.append(keep_current(cfg.data_dir, unchanged,
                                          lambda: {n: read[n] if n in read else read_table(cfg, n) for n in TABLES}))
             forget_written()  # what the stages wrote and neither the pages nor the collection read
+            forget_records()  # the tables' sidecars, as read or written
             ran = notebooks_run.result()
         names = ", ".join(s.notebook.stem for s in stages)
         stage_done("notebooks", f"(unchanged) {len(stages)} read back ({names})" if ran.reused

@@ -9,11 +9,11 @@ from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import replace
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from helpers.config import Config
 from helpers.stage import Previous, RunContext, Stage, StageOutput
+from helpers.store.compare import differing_reports
 from helpers.store.contract import TABLES, columns_written, read_table
 from helpers.store.files import as_stored, read_csv, stored_text
 from helpers.store.segments import file_identity
@@ -139,24 +139,11 @@ def run_stage(stage: Stage, ctx: RunContext, tables: Mapping[str, pd.DataFrame],
     kept_files = {folder: {f.name for f in (ctx.cfg.data_dir / folder).glob("*")
                            if f.name.split(".", 1)[0] in unchanged} for folder in stage.folders}
     record = {**out.record, **stage.totals(ctx, made, out.record)}
-    if partial is None:
-        return replace(out, tables=made, record=record, files=files, kept_files=kept_files)
+    if partial is None:  # the stage's own `same` holds of its tables only as it made them, not as a pass changed them
+        same = out.same if all(made[n] is out.tables[n] for n in out.tables) else frozenset()
+        return replace(out, tables=made, record=record, files=files, kept_files=kept_files, same=same)
     return replace(out, tables=made, record=record, files=files, kept_files=kept_files, anew=frozenset(todo),
                    same=frozenset(unchanged - restated))
-
-
-def differing_reports(before: pd.DataFrame, after: pd.DataFrame) -> set[str]:
-    """The reports whose rows differ between two versions of a table, row by row in their order (column by
-    column: a column left as it was costs a comparison of the same objects). A differing row counts for the
-    reports of both versions of it: rows moved from one report to another change both."""
-    if after is before:
-        return set()
-    if list(after.columns) != list(before.columns) or len(after) != len(before):
-        return set(before["report_id"]) | set(after["report_id"])
-    differs = np.zeros(len(before), dtype=bool)
-    for column in before.columns:
-        differs |= before[column].to_numpy(dtype=object) != after[column].to_numpy(dtype=object)
-    return set(before["report_id"].to_numpy()[differs]) | set(after["report_id"].to_numpy()[differs])
 
 
 def changed_reports(tables: dict[str, pd.DataFrame], previous: Previous, keep: set[str]) -> set[str]:

@@ -21,8 +21,8 @@ from helpers.corpus.sources import source_name
 from helpers.inference.engines import Engine, LocalEngine
 from helpers.errors import InputError
 from helpers.stage import Previous, RunContext, Stage, StageOutput
+from helpers.store.compare import differing_reports
 from helpers.store.contract import CORPUS_SENTENCE_COLUMNS as CORPUS_COLUMNS, TEXT_ROLES, columns
-from helpers.reuse import differing_reports
 from helpers.store.files import as_stored, stored_text
 from helpers.text.language_id import VIETNAMESE, main_language
 

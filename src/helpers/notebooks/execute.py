@@ -14,7 +14,7 @@ from typing import Any
 
 from helpers.config import Config, shown_path
 from helpers.errors import EnvironmentProblem
-from helpers.notebooks.gate import Gate, lower_priority, warm_up_code
+from helpers.notebooks.gate import Abandoned, Gate, lower_priority, warm_up_code
 from helpers.store.files import write_bytes
 
 KERNEL = "python3"
@@ -116,6 +116,8 @@ def _gated_engine() -> str:
             if not self.turn:
                 self.turn = self.gate.turn_to_start()
             try:
+                if self.gate.abandoned:  # (a failed run, or notebooks found current, while it waited its turn)
+                    raise Abandoned
                 super().start_new_kernel(**kwargs)
             except BaseException:
                 self._started()

@@ -53,6 +53,11 @@ class Gate:
         """Whether the cells were let run."""
         return self._go
 
+    @property
+    def abandoned(self) -> bool:
+        """Whether the cells will not run (`close` came first): a kernel not started yet need not start."""
+        return self._decided.is_set() and not self._go
+
     def wait(self) -> None:
         """Return when the cells may run; raise Abandoned when they will not."""
         self._decided.wait()

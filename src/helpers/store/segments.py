@@ -67,11 +67,11 @@ def _record_starts(data: bytes, keys: list[str]) -> list[int]:
     return starts
 
 
-def _sized_starts(data: bytes, rows: pd.DataFrame) -> list[int]:
-    """Where each report's consecutive records start in `data` (`csv_bytes` of `rows`, the values as stored, after a
-    lead `\\n`), from each row's size as written: every field quoted with a quote in it doubled, `,` between fields,
-    `\\n` after. A key that is not the first field cannot be found by its bytes (a field may hold `","` and the key).
-    ValueError when the sizes do not add up to `data` (then the table is written whole)."""
+def _sized_starts(data: bytes, rows: pd.DataFrame, keys: list[str]) -> list[int]:
+    """Where each of the reports `keys` (consecutive) starts in `data` (`csv_bytes` of `rows`, the values as stored,
+    after a lead `\\n`), from each row's size as written: every field quoted with a quote in it doubled, `,` between
+    fields, `\\n` after. A key that is not the first field cannot be found by its bytes (a field may hold `","` and
+    the key). ValueError when the sizes do not add up to `data`, report by report (then the table is written whole)."""
     import numpy as np
 
     sizes = np.full(len(rows), len(rows.columns), dtype=np.int64)  # the commas and the line end
@@ -79,11 +79,12 @@ def _sized_starts(data: bytes, rows: pd.DataFrame) -> list[int]:
         text = rows[column]
         sizes += (text.str.encode("utf-8").str.len() + text.str.count('"') + 2).to_numpy(dtype=np.int64)
     ends = 1 + np.cumsum(sizes)
-    keys = rows[KEY].to_numpy()
-    firsts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    key = rows[KEY].to_numpy()
+    firsts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
     starts = np.r_[1, ends[:-1]][firsts].tolist()
-    if not len(ends) or int(ends[-1]) != len(data) or any(data[at - 1] != 0x0A for at in starts):
-        raise ValueError("the rows' sizes do not add up to the bytes written")
+    if (not len(ends) or int(ends[-1]) != len(data) or [str(k) for k in key[firsts]] != keys
+            or any(data[at - 1] != 0x0A for at in starts)):
+        raise ValueError("the rows' sizes do not add up to the bytes written, report by report")
     return starts
 
 
@@ -109,6 +110,11 @@ def _recorded(sidecar: Path) -> dict | None:
         return None
     _RECORDS[key] = (version, recorded)
     return recorded
+
+
+def forget_records() -> None:
+    """Let go of the sidecars' records `_recorded` keeps (a run does once its pages and database have read them)."""
+    _RECORDS.clear()
 
 
 def _write_record(sidecar: Path, record: dict) -> None:
@@ -238,7 +244,8 @@ def write_table_csv(path: Path, frame: pd.DataFrame, same: frozenset[str] = froz
     columns = [str(c) for c in frame.columns]
     sidecar = segments_file(path, columns)
     codes, uniques = pd.factorize(frame[KEY].astype(str)) if KEY in columns and len(frame) else (None, None)
-    if codes is None or uniques is None or (np.diff(codes) < 0).any():  # not segmented by report: written whole
+    if codes is None or uniques is None or (codes < 0).any() or (np.diff(codes) < 0).any():  # (a missing key, or a
+        # report's rows apart): not segmented by report, written whole
         return _write_whole(path, frame, columns)
     stored = stored_text(frame)
     source, before = _previous(path, columns)
@@ -257,7 +264,8 @@ def write_table_csv(path: Path, frame: pd.DataFrame, same: frozenset[str] = froz
         rows = stored[stored[KEY].isin(set(anew))] if len(anew) < len(keys) else stored
         text = csv_bytes(rows, header=False, lead=b"\n")
         try:
-            starts = (_record_starts(text, anew) if columns[0] == KEY else _sized_starts(text, rows)) + [len(text)]
+            found = _record_starts(text, anew) if columns[0] == KEY else _sized_starts(text, rows, anew)
+            starts = found + [len(text)]
         except ValueError:  # (cannot happen for a frame written by to_csv)
             return _write_whole(path, frame, columns)
         made = memoryview(text)
