@@ -44,16 +44,20 @@ def _formatted(monkeypatch) -> list[int]:
     return calls
 
 
-def test_a_rewrite_formats_only_the_changed_reports_and_gives_the_whole_writes_bytes(tmp_path, monkeypatch):
+@pytest.mark.parametrize("columns", [["report_id", "n", "text", "score"],  # report_id first: found by its bytes
+                                     ["text", "report_id", "n", "score"]])  # mentions.csv's shape: by the rows' sizes
+def test_a_rewrite_formats_only_the_changed_reports_and_gives_the_whole_writes_bytes(tmp_path, monkeypatch, columns):
+    """Each report's bytes are found by its key where it is the first field, else from its rows' sizes as written
+    (a first field may hold `","` and a key, HARD; multi-byte text, doubled quotes)."""
     rng = np.random.default_rng(0)
     path = tmp_path / "t.csv"
-    first = _frame(40, rng, typed=True)  # a first run's frame holds numbers; the file, their text
+    first = _frame(40, rng, typed=True)[columns]  # a first run's frame holds numbers; the file, their text
     write_table_csv(path, first)
     assert path.read_bytes() == _whole(first, tmp_path)
     again = read_csv(path)  # a re-run's rows as read back ...
-    again.loc[again["report_id"] == "r3", "text"] = 'changed "in" place\nover lines'
+    again.loc[again["report_id"] == "r3", "text"] = 'changed "in" Hà Nội\n"r4","over lines'
     again = pd.concat([again[again["report_id"] != "r7"],  # ... one report removed, one added, one changed
-                       pd.DataFrame([{"report_id": "r99", "n": "0", "text": "new", "score": "0.5"}])],
+                       pd.DataFrame([{"report_id": "r99", "n": "0", "text": "mới", "score": "0.5"}])[columns]],
                       ignore_index=True)
     calls = _formatted(monkeypatch)
     write_table_csv(path, again)
@@ -61,28 +65,7 @@ def test_a_rewrite_formats_only_the_changed_reports_and_gives_the_whole_writes_b
     assert path.read_bytes() == _whole(again, tmp_path)
     rows = [n for n in calls if n]
     assert rows == [int((again["report_id"].isin({"r3", "r99"})).sum())], calls  # the two reports, formatted once
-
-
-def test_a_table_whose_report_id_is_not_first_is_segmented_by_its_rows_sizes(tmp_path, monkeypatch):
-    """mentions.csv (entity_id, report_id, ...): each report's bytes found from its rows' sizes, since a first
-    field may hold `","` and a key (HARD), multi-byte text and doubled quotes; the bytes are the whole write's."""
-    rng = np.random.default_rng(4)
-    path = tmp_path / "mentions.csv"
-    first = _frame(40, rng, typed=True)[["text", "report_id", "n", "score"]]
-    write_table_csv(path, first)
-    assert path.read_bytes() == _whole(first, tmp_path)
-    assert segments_file(path, list(first.columns)).exists()
-    again = read_csv(path)
-    again.loc[again["report_id"] == "r3", "text"] = 'Hà "Nội"\n"r4","'
-    again = pd.concat([again[again["report_id"] != "r7"],
-                       pd.DataFrame([{"text": "mới", "report_id": "r99", "n": "0", "score": "0.5"}])],
-                      ignore_index=True)
-    calls = _formatted(monkeypatch)
-    write_table_csv(path, again)
-    monkeypatch.undo()
-    assert path.read_bytes() == _whole(again, tmp_path)
-    assert [n for n in calls if n] == [int((again["report_id"].isin({"r3", "r99"})).sum())], calls
-    recorded = json.loads(segments_file(path, list(again.columns)).read_text())["segments"]
+    recorded = json.loads(segments_file(path, columns).read_text())["segments"]
     data = path.read_bytes()
     for rid, (_, a, b) in recorded.items():
         assert read_csv_bytes(data[:data.index(b"\n") + 1] + data[a:b])["report_id"].eq(rid).all()
