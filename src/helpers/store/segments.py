@@ -266,7 +266,7 @@ def write_table_csv(path: Path, frame: pd.DataFrame, same: frozenset[str] = froz
         try:
             found = _record_starts(text, anew) if columns[0] == KEY else _sized_starts(text, rows, anew)
             starts = found + [len(text)]
-        except ValueError:  # (cannot happen for a frame written by to_csv)
+        except ValueError:  # (a value to_csv writes otherwise than its text, a missing one: never from stored_text)
             return _write_whole(path, frame, columns)
         made = memoryview(text)
         made_at = {k: (a, b) for k, a, b in zip(anew, starts[:-1], starts[1:])}
