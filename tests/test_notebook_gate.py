@@ -114,13 +114,38 @@ def test_a_kernel_that_dies_as_it_starts_is_one_error_naming_the_notebook(tmp_pa
     """A module the kernel imports as it starts ends the process (as a crash in a native library would): the
     run stops with one line naming the notebook, not jupyter_client's traceback."""
     path = _notebook(tmp_path / "notebooks")
-    (path.parent / "noisy.py").write_text("import os\nos._exit(3)\n", encoding="utf-8")
+    (path.parent / "noisy.py").write_text("import os\nos.write(2, b'libfoo: fatal: no AVX\\n')\nos._exit(3)\n",
+                                          encoding="utf-8")
     cfg = Config(seeds=tmp_path / "in", out=tmp_path / "out", models="demo")
-    with pytest.raises(NotebookFailed, match=r"^01_tiny.ipynb failed: its kernel stopped \(.*\)\. Run it again"):
+    with pytest.raises(NotebookFailed, match=r"^01_tiny.ipynb failed: its kernel stopped \(.*; it last said: "
+                                             r"libfoo: fatal: no AVX\)\. Run it again"):
         with StageNotebooks(cfg, [stage_page(path)]) as notebooks:
             notebooks.start()
             notebooks.run()
     assert not _kernels()
+
+
+@pytest.mark.slow  # starts a kernel
+def test_what_the_kernel_process_writes_outside_its_cells_does_not_reach_the_run_s_terminal(tmp_path, capfd):
+    """A kernel's process writes to its stdout and stderr outside any cell (a native library as it loads, a
+    handler at exit, ipykernel's own traceback when shut down mid-flush, which CI once showed after a run's
+    last error line): none of it is the run's output. A cell's output is still the notebook's."""
+    path = _notebook(tmp_path / "notebooks")
+    (path.parent / "noisy.py").write_text(
+        "import atexit, os\nos.write(2, b'noise as it loads\\n')\n"
+        "atexit.register(lambda: os.write(2, b'noise at exit\\n') and os.write(1, b'out at exit\\n'))\nVALUE = 42\n",
+        encoding="utf-8")
+    cfg = Config(seeds=tmp_path / "in", out=tmp_path / "out", models="demo")
+    (cfg.out / "data").mkdir(parents=True)
+    (cfg.data_dir / "written.txt").write_text("written", encoding="utf-8")
+    with StageNotebooks(cfg, [stage_page(path)]) as notebooks:
+        notebooks.start()
+        notebooks.run()
+    assert not _kernels()  # (its exit handler has run)
+    out, err = capfd.readouterr()
+    assert "noise" not in err and "at exit" not in out, (out, err)
+    executed = nbformat.read(cfg.out / "notebooks" / "01_tiny.ipynb", as_version=4)
+    assert executed.cells[-1].outputs[0]["text"] == "42 written\n"
 
 
 @pytest.mark.slow  # starts kernels

@@ -60,7 +60,10 @@ def run_notebook(path: Path, cfg: Config, gate: Gate | None = None, imports: tup
     """Execute one notebook with papermill, every Config field its parameter, and store the executed
     copy in `OUT/notebooks/` (atomically, with its paths shortened). The kernel imports `imports` as it
     starts (`gate.notebook_imports`). With a `gate`, the cells wait for `gate.open()` (the stages' tables
-    written); `gate.close()` abandons them (Abandoned is raised, the kernel is shut down)."""
+    written); `gate.close()` abandons them (Abandoned is raised, the kernel is shut down).
+    What the kernel process itself writes outside its cells (a library's line at exit, ipykernel's own
+    traceback when it is shut down mid-flush) goes to a file, not this run's terminal; its last line
+    is quoted when the kernel stops before the notebook is done."""
     import nbformat
     import papermill
 
@@ -68,11 +71,11 @@ def run_notebook(path: Path, cfg: Config, gate: Gate | None = None, imports: tup
     target = cfg.out / "notebooks" / path.name
     parameters = cfg.parameters()
     with tempfile.TemporaryDirectory(prefix="helpers-kernel-") as work:
-        said = Path(work) / "warm-up.txt"
+        said, own = Path(work) / "warm-up.txt", Path(work) / "kernel-output.txt"
         try:
             nb = papermill.execute_notebook(
                 str(path), None, parameters=parameters, kernel_name=KERNEL,  # None: kept in memory, stored below
-                engine_name=_gated_engine(), gate=gate or Gate(opened=True),
+                engine_name=_gated_engine(), gate=gate or Gate(opened=True), kernel_output=own,
                 # The kernel starts in the notebook's folder (nbclient's `path`), not this process: papermill's
                 # `cwd` would change this whole process's working folder while other threads work in it.
                 resources={"metadata": {"path": str(path.parent.absolute())}},
@@ -86,11 +89,21 @@ def run_notebook(path: Path, cfg: Config, gate: Gate | None = None, imports: tup
             raise NotebookFailed(f"{path.name} failed: {exc.ename}: {exc.evalue}") from None
         except RuntimeError as exc:  # jupyter_client's and nbclient's word for a kernel that died (DeadKernelError)
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise NotebookFailed(f"{path.name} failed: its kernel stopped ({first}). Run it again; if it stops "
-                                 f"again, open the notebook in JupyterLab to see why") from None
+            last = _last_line(own)
+            raise NotebookFailed(f"{path.name} failed: its kernel stopped ({first}{'; it last said: ' + last if last else ''}). "
+                                 f"Run it again; if it stops again, open the notebook in JupyterLab to see why") from None
         warm_up_said = said.read_text(encoding="utf-8", errors="replace") if said.is_file() else ""
     shorten_paths(nb, parameters, path)
     return Executed(write_bytes(target, nbformat.writes(nb).encode("utf-8")), warm_up_said)
+
+
+def _last_line(path: Path) -> str:
+    """The last non-blank line of the text file `path` (a kernel's own output), or "" when there is none."""
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return ""
+    return next((line.strip() for line in reversed(lines) if line.strip()), "")
 
 
 @lru_cache(maxsize=1)
@@ -103,22 +116,27 @@ def _gated_engine() -> str:
     from papermill.utils import merge_kwargs, remove_args
 
     class GatedClient(PapermillNotebookClient):
-        def __init__(self, nb_man: Any, gate: Gate, **kw: Any) -> None:
+        def __init__(self, nb_man: Any, gate: Gate, kernel_output: Path | None = None, **kw: Any) -> None:
             super().__init__(nb_man, **kw)
             self.gate = gate
+            self.kernel_output = kernel_output  # where the kernel process's own stdout and stderr go
             self.started_with: dict[str, Any] = {}
             self.turn = False  # whether this kernel holds the gate's turn to start (`Gate.turn_to_start`)
 
         def start_new_kernel(self, **kwargs: Any) -> None:
             """As nbclient's, one kernel at a time while the stages run (its turn given back once it answers,
-            in `start_new_kernel_client`), at a lower priority."""
+            in `start_new_kernel_client`), at a lower priority, its process's own output to `kernel_output`."""
             self.started_with = kwargs
             if not self.turn:
                 self.turn = self.gate.turn_to_start()
             try:
                 if self.gate.abandoned:  # (a failed run, or notebooks found current, while it waited its turn)
                     raise Abandoned
-                super().start_new_kernel(**kwargs)
+                if self.kernel_output is None:
+                    super().start_new_kernel(**kwargs)
+                else:
+                    with open(self.kernel_output, "ab") as output:  # (the kernel holds its own copy of the file)
+                        super().start_new_kernel(stdout=output, stderr=output, **kwargs)
             except BaseException:
                 self._started()
                 raise
@@ -157,13 +175,13 @@ def _gated_engine() -> str:
         @classmethod
         def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, log_output: bool = False,
                                      start_timeout: int = 60, execution_timeout: int | None = None, *,
-                                     gate: Gate, **kwargs: Any) -> Any:
+                                     gate: Gate, kernel_output: Path | None = None, **kwargs: Any) -> Any:
             # as NBClientEngine.execute_managed_notebook, with the gate
             timeout = execution_timeout or kwargs.get("timeout")
             kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
             final = merge_kwargs(kwargs, timeout=timeout, startup_timeout=start_timeout, kernel_name=kernel_name,
                                  log=logger, log_output=log_output)
-            return GatedClient(nb_man, gate, **final).execute()
+            return GatedClient(nb_man, gate, kernel_output, **final).execute()
 
     papermill_engines.register(ENGINE, GatedEngine)
     return ENGINE
