@@ -258,6 +258,7 @@ def test_the_step_reads_a_run_and_writes_its_files_with_the_reviewed_corrections
     from helpers.config import Config
     from helpers.entities.stage import EntitiesStage
     from helpers.pages.entities import entities_html
+    from helpers.reuse import run_stage
     from helpers.stage import RunContext
 
     cfg = Config(out=tmp_path / "out", reviews=tmp_path / "reviews", cache_dir=tmp_path / "cache")
@@ -267,7 +268,7 @@ def test_the_step_reads_a_run_and_writes_its_files_with_the_reviewed_corrections
               for name, frame in (("sentences", sentences), ("reports", reports), ("references", refs))}
     save_correction(cfg.reviews, "rekind", "place", "Hà Tĩnh", "organisation", reviewer="test")
     with RunContext(cfg, progress=False) as ctx:
-        first = EntitiesStage().run(ctx, tables)
+        first = run_stage(EntitiesStage(), ctx, tables, None)
     entities, mentions = first.tables["entities"], first.tables["mentions"]
     assert named(entities, "Hà Tĩnh").iloc[0]["kind"] == "organisation"
     assert named(entities, "Tô Lâm").iloc[0]["reports"] == 2
@@ -275,6 +276,6 @@ def test_the_step_reads_a_run_and_writes_its_files_with_the_reviewed_corrections
     assert first.record["sentences_tagged"] == 2 and first.record["corrections"]["entries"] == 1
     assert first.record["model_seconds"] > 0
     with RunContext(cfg, progress=False) as ctx:
-        again = EntitiesStage().run(ctx, tables)  # a re-run: nothing tagged again, the same ids
+        again = run_stage(EntitiesStage(), ctx, tables, None)  # a re-run: nothing tagged again, the same ids
     assert again.record["sentences_tagged"] == 0 and again.record["model_seconds"] == 0
     assert list(again.tables["entities"]["entity_id"]) == list(entities["entity_id"])

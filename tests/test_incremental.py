@@ -122,9 +122,11 @@ def test_a_re_run_keeps_what_did_not_change_and_writes_what_a_run_from_scratch_w
 
     # only the new, the changed and the reviewed report were read or translated again
     assert "(2 of 4 reports anew)" in _line(said, "corpus")
-    assert "(3 of 4 reports anew)" in _line(said, "translate") and "(3 of 4 reports anew)" in _line(said, "summarise")
+    assert all("(3 of 4 reports anew)" in _line(said, stage) for stage in ("translate", "summarise", "entities"))
     run = read_json(out / "data" / "run.json")
     assert run["translate"]["kept"] == 1 and run["summarise"]["kept"] == 1 and run["corpus"]["kept"] == 2
+    # the kept report's mentions are kept; the entities, counted over every report's, say it is there
+    assert run["entities"]["kept"] == 1 and run["entities"]["mentions"] == len(read_csv(out / "data" / "mentions.csv"))
     assert run["collection"]["new"] == ["new_report"] and run["collection"]["changed"] == ["001_33798f45f77cf564"]
     assert [r["report_id"] for r in run["collection"]["removed"]] == ["000_b4ca7e3004645a9d"]
     after = read_csv(out / "data" / "sentences.csv")

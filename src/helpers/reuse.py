@@ -14,7 +14,7 @@ import pandas as pd
 from helpers.config import Config
 from helpers.stage import Previous, RunContext, Stage, StageOutput
 from helpers.store.compare import differing_reports
-from helpers.store.contract import TABLES, columns_written, read_table
+from helpers.store.contract import TABLES, columns, columns_written, read_table
 from helpers.store.files import as_stored, read_csv, stored_text
 from helpers.store.segments import file_identity
 
@@ -113,26 +113,29 @@ def _previous_of(stage: Stage, read: Mapping[str, tuple[pd.DataFrame, list[int] 
 def run_stage(stage: Stage, ctx: RunContext, tables: Mapping[str, pd.DataFrame], previous: Previous | None
               ) -> StageOutput:
     """One stage run: whole, or (a `per_report` stage with a `previous` output) on the reports made
-    anew upstream only, merged with the previous rows of the others in a whole run's order; then the
-    passes over the whole output, and the files of every report whose rows are new or changed (the
-    files of the others, named `<report_id>.<suffix>`, stay as they are)."""
+    anew upstream only, its tables with a `report_id` merged with the previous rows of the others in a
+    whole run's order; then the passes over the whole output (`collective`, which makes a per-report
+    stage's tables of the whole collection), and the files of every report whose rows are new or
+    changed (the files of the others, named `<report_id>.<suffix>`, stay as they are)."""
     ids = report_ids(tables)
     partial = previous if stage.per_report else None  # a stage of another kind keeps what it can itself
     keep = set(ids) - partial.stale if partial is not None else set()
     todo = set(ids) - keep
     restated: set[str] = set()  # kept reports whose rows `kept_rows` states otherwise than they were read
     if partial is not None:
-        stated = {n: stage.kept_rows(n, f) for n, f in partial.tables.items()}
+        stated = {n: stage.kept_rows(n, partial.tables[n]) for n in by_report(stage.writes)}
         restated = set().union(*(differing_reports(partial.tables[n], f) for n, f in stated.items()))
         partial = replace(partial, tables=stated)
         out = stage.run(ctx, {name: tables[name][tables[name]["report_id"].isin(todo)] for name in stage.reads})
         made = {name: stage.order(name, pd.concat([partial.kept(name, keep), as_stored(out.tables[name])],
                                                   ignore_index=True), ids)
-                for name in stage.writes}
+                for name in by_report(stage.writes)}
     else:
         out = stage.run(ctx, tables, previous)
         made = dict(out.tables)
-    made = stage.collective(ctx, made)
+    made = stage.collective(ctx, made, {name: tables[name] for name in stage.reads})
+    if set(made) != set(stage.writes):
+        raise ValueError(f"stage {stage.name} made the tables {sorted(made)}, not those it writes {list(stage.writes)}")
     rewrite = todo | (changed_reports(made, partial, keep) if partial is not None else set())
     files = {**out.files, **stage.files(ctx, made, rewrite)} if stage.folders else out.files
     unchanged = keep - rewrite  # (once: not for each of a folder's tens of thousands of files)
@@ -146,9 +149,14 @@ def run_stage(stage: Stage, ctx: RunContext, tables: Mapping[str, pd.DataFrame],
                    same=frozenset(unchanged - restated))
 
 
+def by_report(names: tuple[str, ...]) -> list[str]:
+    """Those of the contract tables `names` whose rows each belong to a report (a `report_id` column)."""
+    return [name for name in names if "report_id" in columns(name)]
+
+
 def changed_reports(tables: dict[str, pd.DataFrame], previous: Previous, keep: set[str]) -> set[str]:
     """The kept reports whose rows a pass over the whole output changed (their files are made again)."""
     changed: set[str] = set()
-    for name, frame in tables.items():
+    for name, frame in ((n, f) for n, f in tables.items() if n in previous.tables):
         changed |= differing_reports(previous.kept(name, keep), stored_text(frame[frame["report_id"].isin(keep)]))
     return changed

@@ -15,7 +15,8 @@ stage keeps process-wide state.
 A re-run does work in proportion to what changed: when a stage's code, parameters, models and reviews
 are as before (its `base` stamp), the runner keeps the previous rows of every report not made anew
 upstream. A `per_report` stage (each report's rows depend only on that report's input rows) is simply
-run on the other reports' rows and the runner merges; another stage is handed the `Previous` output
+run on the other reports' rows and the runner merges its tables with a `report_id` (a table of the
+whole collection, without one, it makes in `collective`); another stage is handed the `Previous` output
 and keeps what it can itself (the corpus keeps the files whose bytes are unchanged).
 
 Adding a step: a subpackage with a `stage.py` whose class derives from `Stage`, and one line in
@@ -163,9 +164,11 @@ class Stage(ABC):
         """Rows of table `name` kept from the previous run, as this run states them (unchanged by default)."""
         return frame
 
-    def collective(self, ctx: RunContext, tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-        """The passes over the whole output (every report's rows, kept or made now), e.g. a flag
-        relative to the collection: by default none."""
+    def collective(self, ctx: RunContext, tables: dict[str, pd.DataFrame],
+                   inputs: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+        """The passes over the whole output (every report's rows, kept or made now; `inputs`: the run's
+        tables the stage read, whole), e.g. a flag relative to the collection, or a table of the whole
+        collection without a `report_id` that a `per_report` stage makes here: by default none."""
         return tables
 
     def files(self, ctx: RunContext, tables: Mapping[str, pd.DataFrame], ids: set[str]) -> Files:

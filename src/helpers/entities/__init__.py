@@ -6,5 +6,5 @@
     mentions.py     the mentions of one sentence: the model's and the known, overlaps settled
     merge.py        surface forms to one key per entity (case, NFC, titles, abbreviations, places)
     corrections.py  reviewers' corrections (`REVIEWS/entities.csv`): re-kind, merge, reject
-    build.py        `build_entities`: the two contract tables, entities and mentions
+    build.py        the two contract tables: `report_mentions` (a report's own), `entity_table` (of all mentions)
 """

@@ -16,7 +16,7 @@ import pandas as pd
 from helpers.entities.corrections import Correction
 from helpers.entities.memo import MentionMemo
 from helpers.entities.mentions import find_mentions
-from helpers.entities.merge import clean_name, entity_id, key_of, plain
+from helpers.entities.merge import KINDS, clean_name, entity_id, key_of, plain
 from helpers.entities.model import Tagged, TagWork, tag_all
 from helpers.store.contract import columns
 from helpers.text.glossary import Term
@@ -76,14 +76,12 @@ def find_all(sentences: pd.DataFrame, references: pd.DataFrame, glossary: tuple[
 
 
 def apply_corrections(found: list[Found], corrections: Iterable[Correction],
-                      glossary: tuple[Term, ...]) -> tuple[list[Found], dict[tuple[str, str], str]]:
+                      glossary: tuple[Term, ...]) -> list[Found]:
     """The mentions with the reviewers' corrections applied, in the order saved (re-kind, merge,
-    reject), and the reviewed English names by (kind, key)."""
-    english: dict[tuple[str, str], str] = {}
+    reject; an `english` correction names an entity and changes no mention: `reviewed_english`)."""
     for c in corrections:
         target = (c.kind, key_of(c.name_vi, c.kind, glossary))
         if c.action == "english":
-            english[target] = c.value
             continue
         if c.action == "reject":
             found = [f for f in found if (f.kind, f.key) != target]
@@ -94,27 +92,91 @@ def apply_corrections(found: list[Found], corrections: Iterable[Correction],
             new = (c.kind, key_of(c.value, c.kind, glossary))
         found = [Found(f.report_id, f.sentence_no, f.surface, *new) if (f.kind, f.key) == target else f
                  for f in found]
-    return found, english
+    return found
+
+
+def reviewed_english(corrections: Iterable[Correction], glossary: tuple[Term, ...]) -> dict[str, str]:
+    """The reviewers' English names by entity id (the last `english` correction of an entity wins)."""
+    return {entity_id(c.kind, key_of(c.name_vi, c.kind, glossary)): c.value for c in corrections
+            if c.action == "english"}
 
 
 def _glossary_english(glossary: tuple[Term, ...]) -> dict[str, str]:
-    """The glossary's English by the organisation key of each term and form."""
+    """The glossary's English by the entity id of each term and form (as an organisation)."""
     names: dict[str, str] = {}
     for t in glossary:
         if t.kind in ("office", "acronym") and t.english:
             for form in (t.term, *t.variants, t.expansion_vi):
                 if form:
-                    names.setdefault(key_of(form, "organisation", glossary), t.english)
+                    names.setdefault(entity_id("organisation", key_of(form, "organisation", glossary)), t.english)
     return names
 
 
 def _document_english(references: pd.DataFrame, glossary: tuple[Term, ...]) -> dict[str, str]:
-    """A cited document's English name ('Resolution No. 12-NQ/TW') by its key."""
+    """A cited document's English name ('Resolution No. 12-NQ/TW') by its entity id."""
     names: dict[str, str] = {}
     for row in references.itertuples(index=False) if len(references) else ():
         short = f"{row.type} {row.code or row.number}"
-        names.setdefault(key_of(short, "document", glossary), f"{row.type_en} No. {row.code or row.number}")
+        names.setdefault(entity_id("document", key_of(short, "document", glossary)),
+                         f"{row.type_en} No. {row.code or row.number}")
     return names
+
+
+def report_mentions(sentences: pd.DataFrame, references: pd.DataFrame, glossary: tuple[Term, ...],
+                    corrections: Iterable[Correction] = (), memo: MutableMapping[str, Tagged] | None = None,
+                    use_model: bool = True, mentions: MentionMemo | None = None,
+                    work: TagWork | None = None) -> pd.DataFrame:
+    """The mentions table (contract columns) of the reports whose sentences and references are given:
+    each mention with its entity's id, its sentence and its surface exactly as the sentence has it,
+    the reviewers' corrections applied. A report's rows depend on its own rows alone (and the glossary,
+    the corrections and the model), so a re-run makes them for new and changed reports only.
+    `memo` keeps the model's tagging of each sentence across runs (`entities.memo.TagMemo`), and
+    `mentions` what was found in it (`entities.memo.MentionMemo`); `work` counts the model's tagging."""
+    found = apply_corrections(find_all(sentences, references, glossary, memo, use_model, mentions, work),
+                              corrections, glossary)
+    ids = {pair: entity_id(*pair) for pair in dict.fromkeys((f.kind, f.key) for f in found)}
+    return pd.DataFrame([(ids[(f.kind, f.key)], f.report_id, f.sentence_no, f.surface) for f in found],
+                        columns=columns("mentions"))
+
+
+def entity_table(mentions: pd.DataFrame, reports: pd.DataFrame, references: pd.DataFrame,
+                 glossary: tuple[Term, ...], corrections: Iterable[Correction] = ()) -> pd.DataFrame:
+    """The entities table (contract columns) of a collection's mentions: each entity with its kind,
+    its Vietnamese name (its commonest cleaned surface), its English name (reviewed, else a cited
+    document's or a glossary body's, else the Vietnamese), how many reports and mentions name it, and
+    the first and last of those reports' dates. Made from the whole mentions table each run (a few
+    hundred thousand rows at 10,000 reports), counted by pandas, each distinct surface cleaned once."""
+    if not len(mentions):
+        return pd.DataFrame(columns=columns("entities"))
+    kinds = {kind[:3]: kind for kind in KINDS}  # an id is `<kind[:3]>-<digest>` (merge.entity_id)
+    frame = mentions[["entity_id", "report_id", "surface"]].astype(str)
+    order = frame["entity_id"].drop_duplicates().tolist()  # as first named: a whole run's order of ties
+    counted = frame.groupby("entity_id", sort=False).agg(reports=("report_id", "nunique"),
+                                                         mentions=("report_id", "size"))
+    names: dict[str, Counter[str]] = defaultdict(Counter)
+    for (eid, surface), n in frame.groupby(["entity_id", "surface"], sort=False).size().items():
+        names[eid][clean_name(surface, kinds[eid[:3]])] += int(n)
+    dates = ({str(r): str(d) for r, d in zip(reports["report_id"], reports["date"].fillna(""))}
+             if len(reports) else {})
+    spans: dict[str, list[str]] = defaultdict(list)
+    for eid, rid in frame[["entity_id", "report_id"]].drop_duplicates().itertuples(index=False):
+        if dates.get(rid, ""):
+            spans[eid].append(dates[rid])
+    reviewed, documents = reviewed_english(corrections, glossary), _document_english(references, glossary)
+    english = _glossary_english(glossary)
+    rows = []
+    for eid in order:
+        kind, named = kinds[eid[:3]], names[eid]
+        name_vi = sorted(named, key=lambda n: (-named[n], -len(n), n))[0]
+        name_en = reviewed.get(eid) or (documents.get(eid) if kind == "document" else None) \
+            or (english.get(eid) if kind == "organisation" else None) or name_vi
+        span = spans.get(eid, [])
+        rows.append({"entity_id": eid, "kind": kind, "name_vi": plain(name_vi), "name_en": name_en,
+                     "reports": int(counted.at[eid, "reports"]), "mentions": int(counted.at[eid, "mentions"]),
+                     "first_date": min(span) if span else "", "last_date": max(span) if span else ""})
+    entities = pd.DataFrame(rows, columns=columns("entities"))
+    return entities.sort_values(["kind", "reports", "mentions", "name_vi"], ascending=[True, False, False, True],
+                                ignore_index=True)
 
 
 def build_entities(sentences: pd.DataFrame, reports: pd.DataFrame, references: pd.DataFrame,
@@ -122,37 +184,8 @@ def build_entities(sentences: pd.DataFrame, reports: pd.DataFrame, references: p
                    memo: MutableMapping[str, Tagged] | None = None,
                    use_model: bool = True, mentions: MentionMemo | None = None,
                    work: TagWork | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The entities and mentions tables of a run (contract columns): each entity with its kind, its
-    Vietnamese and English names, how many reports and mentions name it, and the first and last
-    report dates; each mention with its sentence and its surface exactly as the sentence has it.
-    `memo` keeps the model's tagging of each sentence across runs (`entities.memo.TagMemo`), and
-    `mentions` what was found in it (`entities.memo.MentionMemo`); `work` counts the model's tagging."""
-    found, reviewed = apply_corrections(find_all(sentences, references, glossary, memo, use_model, mentions, work),
-                                        corrections, glossary)
-    dates = {str(r): str(d) for r, d in zip(reports["report_id"], reports["date"].fillna(""))} if len(reports) else {}
-    by_entity: dict[tuple[str, str], list[Found]] = defaultdict(list)
-    for f in found:
-        by_entity[(f.kind, f.key)].append(f)
-    english = {**_glossary_english(glossary)}
-    documents = _document_english(references, glossary)
-    rows = []
-    for (kind, key), items in by_entity.items():
-        names: Counter[str] = Counter()
-        for surface, n in Counter(f.surface for f in items).items():  # each distinct surface cleaned once
-            names[clean_name(surface, kind)] += n
-        name_vi = sorted(names, key=lambda n: (-names[n], -len(n), n))[0]
-        name_en = reviewed.get((kind, key)) or (documents.get(key) if kind == "document" else None) \
-            or (english.get(key) if kind == "organisation" else None) or name_vi
-        report_dates = sorted(d for d in {dates.get(f.report_id, "") for f in items} if d)
-        rows.append({"entity_id": entity_id(kind, key), "kind": kind, "name_vi": plain(name_vi), "name_en": name_en,
-                     "reports": len({f.report_id for f in items}), "mentions": len(items),
-                     "first_date": report_dates[0] if report_dates else "",
-                     "last_date": report_dates[-1] if report_dates else ""})
-    entities = pd.DataFrame(rows, columns=columns("entities"))
-    if len(entities):
-        entities = entities.sort_values(["kind", "reports", "mentions", "name_vi"],
-                                        ascending=[True, False, False, True], ignore_index=True)
-    ids = {pair: entity_id(*pair) for pair in by_entity}
-    mentions = pd.DataFrame([(ids[(f.kind, f.key)], f.report_id, f.sentence_no, f.surface) for f in found],
-                            columns=columns("mentions"))
-    return entities, mentions
+    """The entities and mentions tables of a whole collection at once (`report_mentions`, then
+    `entity_table` of them): what the step's run from scratch writes."""
+    corrections = tuple(corrections)
+    found = report_mentions(sentences, references, glossary, corrections, memo, use_model, mentions, work)
+    return entity_table(found, reports, references, glossary, corrections), found

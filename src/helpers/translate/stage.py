@@ -94,7 +94,8 @@ class TranslateStage(Stage):
         return frame.assign(origin=frame["origin"].where(~model, "memory"),
                             from_memory=frame["from_memory"].where(~model, "True"))
 
-    def collective(self, ctx: RunContext, tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    def collective(self, ctx: RunContext, tables: dict[str, pd.DataFrame],
+                   inputs: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         """`low_confidence` is relative to the collection: the lowest-scoring sentences of every report."""
         return {**tables, "sentences": rank_confidence(tables["sentences"])}
 
