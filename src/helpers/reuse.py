@@ -82,11 +82,11 @@ def previous_outputs(cfg: Config, stages: list[Stage | None]) -> list[Previous |
         for t in stage.writes:
             needed.setdefault(t, set()).update(columns_written(t, stage.name))
     read: dict[str, tuple[pd.DataFrame, list[int] | None] | None] = {}
-    for t, columns in needed.items():
+    for t, wanted in needed.items():
         path = cfg.data_dir / TABLES[t].file
         seen = file_identity(path)
         try:
-            frame = read_csv(path, columns)
+            frame = read_csv(path, wanted)
         except (OSError, ValueError):  # missing, or not a table: made anew
             read[t] = None
             continue
@@ -103,10 +103,10 @@ def _previous_of(stage: Stage, read: Mapping[str, tuple[pd.DataFrame, list[int] 
         if got is None:
             return None
         frame, read_from[t] = got
-        columns = list(columns_written(t, stage.name))
-        if not set(columns) <= set(frame.columns):
+        wanted = list(columns_written(t, stage.name))
+        if not set(wanted) <= set(frame.columns):
             return None
-        tables[t] = frame[columns]
+        tables[t] = frame[wanted]
     return Previous(tables, frozenset(), read_from)
 
 
