@@ -14,7 +14,7 @@ import psutil
 import pytest
 
 from helpers.config import Config, parameters_cell
-from helpers.notebooks.execute import NotebookFailed
+from helpers.notebooks.execute import NotebookFailed, run_notebook
 from helpers.notebooks.gate import Abandoned, Gate, imported_modules
 from helpers.notebooks.run import StageNotebooks
 from helpers.notebooks.stages import stage_page
@@ -83,7 +83,7 @@ def test_cells_wait_for_the_gate_and_a_warm_up_warning_is_reported(tmp_path):
     assert not _kernels()
 
 
-@pytest.mark.slow  # starts kernels
+@pytest.mark.slow  # starts a kernel
 def test_a_run_that_stops_during_the_stages_leaves_no_kernel_and_no_notebook(tmp_path):
     stage = stage_page(_notebook(tmp_path / "notebooks"))
     cfg = Config(seeds=tmp_path / "in", out=tmp_path / "out", models="demo")
@@ -91,12 +91,56 @@ def test_a_run_that_stops_during_the_stages_leaves_no_kernel_and_no_notebook(tmp
         with StageNotebooks(cfg, [stage, stage]) as notebooks:
             notebooks.start()
             deadline = time.monotonic() + 60
-            while len(_kernels()) < 2 and time.monotonic() < deadline:
+            while not _kernels() and time.monotonic() < deadline:
                 time.sleep(0.2)
-            assert len(_kernels()) == 2
+            time.sleep(1)
+            assert len(_kernels()) == 1  # one kernel for the run's notebooks
             raise KeyError("a stage failed")
     assert not _kernels()
     assert not (cfg.out / "notebooks" / "01_tiny.ipynb").exists()
+
+
+def _second_notebook(folder: Path) -> Path:
+    """A notebook run after `_notebook`'s in the same kernel: it reads a name that one defined, and shows its
+    execution counts and working folder."""
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell(parameters_cell(), metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("import os\nprint(os.getcwd())"),
+        nbformat.v4.new_code_cell("print('noisy' in dir(), 'Path' in dir(), get_ipython().execution_count)"),
+    ])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    folder.mkdir(parents=True)
+    path = folder / "02_second.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.mark.slow  # starts a kernel
+def test_the_notebooks_share_one_kernel_and_none_sees_another_s_names(tmp_path):
+    """The run's notebooks run one after another in one kernel (one start, one set of imports), each as in a
+    kernel of its own: the names an earlier one made are gone, its counts start at 1, it runs in its own
+    folder; the warm-up's warning is reported once, by the first; no kernel is left."""
+    first, second = _notebook(tmp_path / "notebooks"), _second_notebook(tmp_path / "elsewhere")
+    cfg = Config(seeds=tmp_path / "in", out=tmp_path / "out", models="demo")
+    (cfg.out / "data").mkdir(parents=True)
+    (cfg.data_dir / "written.txt").write_text("written", encoding="utf-8")
+    pids: set[int] = set()
+    with StageNotebooks(cfg, [stage_page(first), stage_page(second)]) as notebooks:
+        notebooks.start()
+        deadline = time.monotonic() + 60
+        while not _kernels() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        pids |= _kernels()
+        ran = notebooks.run()
+    executed = nbformat.read(cfg.out / "notebooks" / "02_second.ipynb", as_version=4)
+    cwd, names = (cell.outputs[0]["text"] for cell in executed.cells[-2:])  # (after papermill's parameters)
+    assert cwd.strip() == str(second.parent) and names.startswith("False False "), (cwd, names)
+    assert [c.execution_count for c in executed.cells] == [1, 2, 3, 4]
+    assert len(pids) == 1 and not _kernels()
+    alone = nbformat.read(run_notebook(second, cfg).notebook, as_version=4)  # in a kernel of its own
+    assert [c.outputs for c in alone.cells] == [c.outputs for c in executed.cells]
+    assert [w["page"] for w in ran.warnings if "noisy is going away" in w["text"]] == ["01_tiny.html"]
+    assert [p.name for p in ran.pages] == ["01_tiny.html", "02_second.html"] and all(p.is_file() for p in ran.pages)
 
 
 @pytest.mark.slow  # starts a kernel
@@ -152,8 +196,6 @@ def test_what_the_kernel_process_writes_outside_its_cells_does_not_reach_the_run
 def test_a_kernel_that_dies_before_replying_is_started_once_more_on_new_ports(tmp_path, monkeypatch):
     import nbclient
 
-    from helpers.notebooks.execute import run_notebook
-
     path = _notebook(tmp_path / "notebooks")
     cfg = Config(seeds=tmp_path / "in", out=tmp_path / "out", models="demo")
     (cfg.out / "data").mkdir(parents=True)
@@ -186,29 +228,9 @@ def _dies(client) -> None:
     raise RuntimeError("Kernel died before replying to kernel_info")
 
 
-def test_kernels_start_one_at_a_time_while_the_stages_run_and_at_once_when_the_gate_is_decided():
-    import threading
-
-    gate = Gate()
-    assert gate.turn_to_start()  # the first kernel starts
-    second: list[bool] = []
-    waiting = threading.Thread(target=lambda: second.append(gate.turn_to_start()))
-    waiting.start()
-    time.sleep(0.3)
-    assert second == []  # waits for the first to answer
-    gate.started()
-    waiting.join(5)
-    assert second == [True]
-    third: list[bool] = []
-    waiting = threading.Thread(target=lambda: third.append(gate.turn_to_start()))
-    waiting.start()
-    time.sleep(0.2)
-    gate.open()  # the stages are done: a kernel still waiting starts at once, without the turn
-    waiting.join(5)
-    assert third == [False]
-    gate.started()
-    assert Gate(opened=True).turn_to_start() is False
-    assert not gate.abandoned
-    closed = Gate()
-    closed.close()  # a failed run: a kernel waiting its turn does not start at all
-    assert closed.turn_to_start() is False and closed.abandoned
+def test_a_kernel_not_started_when_the_gate_closes_does_not_start():
+    opened, closed = Gate(), Gate()
+    assert not opened.abandoned and not closed.abandoned  # undecided: the kernel starts
+    opened.open()
+    closed.close()  # a failed run, or notebooks found current
+    assert not opened.abandoned and closed.abandoned

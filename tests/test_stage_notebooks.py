@@ -153,6 +153,10 @@ def test_word_counts_are_str_splits_for_every_kind_of_whitespace_and_items_are_s
                        "😀 ✓  \U00020000", spaces, "a lone \udc80 surrogate"], index=[7, 3, 9, 1, 2, 8, 4, 6, 0])
     assert word_counts(texts).to_dict() == {i: 0 if pd.isna(t) else len(t.split()) for i, t in texts.items()}
     assert word_counts(texts).to_dict() == {7: 0, 3: 1, 9: 2, 1: 3, 2: 0, 8: 4, 4: 3, 6: 0, 0: 4}
+    # each whitespace character alone between words, and single spaces (counted without splitting) beside runs
+    alone = pd.Series([f"x{c}y z" for c in spaces] + ["a b c", "a  b c", " a b", "a b ", "Hà Nội, 20-12"])
+    assert word_counts(alone).tolist() == [len(t.split()) for t in alone] and word_counts(alone).tolist()[-5:] == [
+        3, 3, 2, 2, 3]
     frame = pd.DataFrame({"report_id": ["a", "b", "c", "d"], "terms": ["x|y", "", "z||x", None]}, index=[5, 6, 7, 8])
     items = exploded(frame, "terms", "|", "term")
     assert items.index.tolist() == [5, 5, 7, 7] and items["term"].tolist() == ["x", "y", "z", "x"]

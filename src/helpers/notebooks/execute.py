@@ -1,4 +1,5 @@
-"""One stage notebook executed with papermill, in its own kernel, into `OUT/notebooks/`. The kernel
+"""One stage notebook executed with papermill into `OUT/notebooks/`, in its own kernel or in one the
+run's notebooks share (`SharedKernel`: one after another, each in a fresh namespace). The kernel
 gets the run's parameters as they are; the stored copy shows its paths as shared outputs do
 (`shown_path`: relative to the project, `~/…` under the home folder), never the analyst's folders.
 The kernel may start before the notebook's inputs are written: its cells wait at a `Gate`."""
@@ -47,6 +48,42 @@ def shorten_paths(nb, parameters: dict[str, Any], notebook: Path) -> None:
                    "output_path": f"{shown_path(Path(parameters['OUT']))}/notebooks/{notebook.name}"})
 
 
+class SharedKernel:
+    """One kernel for the run's notebooks, executed one after another (`run_notebook(kernel=…)`): started
+    (importing what they all import) by the first, each later one's cells run after the namespace is reset
+    and the working folder set to its notebook's, so that none sees another's names, as in a kernel of its
+    own. A kernel costs a second and more of CPU to start and import (three did, beside the stages); the
+    notebooks' tables are read in it as before. Shut it down (`shut_down`) from the thread that ran them."""
+
+    def __init__(self) -> None:
+        self.km: Any = None  # jupyter_client's manager, made with the first notebook's client
+        self.kc: Any = None  # its client, started with the first notebook (a client's start waits 0.2 s at least)
+        self.ran = 0  # notebooks whose cells ran in it
+        self._work = tempfile.TemporaryDirectory(prefix="helpers-kernel-")
+        self.said = Path(self._work.name) / "warm-up.txt"  # what its warm-up imports wrote
+        self.output = Path(self._work.name) / "kernel-output.txt"  # its process's own stdout and stderr
+
+    def shut_down(self) -> None:
+        """Stop the kernel, if it runs (one that died, or that nbclient stopped, is only let go), and its files."""
+        from jupyter_core.utils import run_sync
+
+        try:
+            if self.kc is not None:
+                self.kc.stop_channels()
+            if self.km is not None and run_sync(self.km.is_alive)():
+                run_sync(self.km.shutdown_kernel)(now=False)
+        finally:
+            self.km = self.kc = None
+            self._work.cleanup()
+
+
+def reset_code(folder: Path) -> str:
+    """Code that gives a kernel a fresh namespace (its modules stay imported) in `folder`, as a kernel of its
+    own started for the notebook there would have."""
+    return ("get_ipython().reset(new_session=True)\n"
+            f"import os as _os\n_os.chdir({str(folder)!r})\ndel _os\n")
+
+
 @dataclass
 class Executed:
     """An executed notebook's stored copy, and what its kernel's warm-up imports wrote (a warning, say:
@@ -56,11 +93,13 @@ class Executed:
     warm_up_said: str
 
 
-def run_notebook(path: Path, cfg: Config, gate: Gate | None = None, imports: tuple[str, ...] = ()) -> Executed:
+def run_notebook(path: Path, cfg: Config, gate: Gate | None = None, imports: tuple[str, ...] = (),
+                 kernel: SharedKernel | None = None) -> Executed:
     """Execute one notebook with papermill, every Config field its parameter, and store the executed
     copy in `OUT/notebooks/` (atomically, with its paths shortened). The kernel imports `imports` as it
     starts (`gate.notebook_imports`). With a `gate`, the cells wait for `gate.open()` (the stages' tables
-    written); `gate.close()` abandons them (Abandoned is raised, the kernel is shut down).
+    written); `gate.close()` abandons them (Abandoned is raised, the kernel is shut down). With a `kernel`,
+    the notebook runs in that one (started here if it is not yet; left running for the next notebook).
     What the kernel process itself writes outside its cells (a library's line at exit, ipykernel's own
     traceback when it is shut down mid-flush) goes to a file, not this run's terminal; its last line
     is quoted when the kernel stops before the notebook is done."""
@@ -72,10 +111,13 @@ def run_notebook(path: Path, cfg: Config, gate: Gate | None = None, imports: tup
     parameters = cfg.parameters()
     with tempfile.TemporaryDirectory(prefix="helpers-kernel-") as work:
         said, own = Path(work) / "warm-up.txt", Path(work) / "kernel-output.txt"
+        if kernel is not None:
+            said, own = kernel.said, kernel.output
+        starts = kernel is None or kernel.km is None  # the kernel starts with it: its warm-up is this one's to report
         try:
             nb = papermill.execute_notebook(
                 str(path), None, parameters=parameters, kernel_name=KERNEL,  # None: kept in memory, stored below
-                engine_name=_gated_engine(), gate=gate or Gate(opened=True), kernel_output=own,
+                engine_name=_gated_engine(), gate=gate or Gate(opened=True), kernel_output=own, kernel=kernel,
                 # The kernel starts in the notebook's folder (nbclient's `path`), not this process: papermill's
                 # `cwd` would change this whole process's working folder while other threads work in it.
                 resources={"metadata": {"path": str(path.parent.absolute())}},
@@ -90,9 +132,10 @@ def run_notebook(path: Path, cfg: Config, gate: Gate | None = None, imports: tup
         except RuntimeError as exc:  # jupyter_client's and nbclient's word for a kernel that died (DeadKernelError)
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             last = _last_line(own)
-            raise NotebookFailed(f"{path.name} failed: its kernel stopped ({first}{'; it last said: ' + last if last else ''}). "
-                                 f"Run it again; if it stops again, open the notebook in JupyterLab to see why") from None
-        warm_up_said = said.read_text(encoding="utf-8", errors="replace") if said.is_file() else ""
+            quoted = f"; it last said: {last}" if last else ""
+            raise NotebookFailed(f"{path.name} failed: its kernel stopped ({first}{quoted}). Run it again; if it "
+                                 f"stops again, open the notebook in JupyterLab to see why") from None
+        warm_up_said = said.read_text(encoding="utf-8", errors="replace") if starts and said.is_file() else ""
     shorten_paths(nb, parameters, path)
     return Executed(write_bytes(target, nbformat.writes(nb).encode("utf-8")), warm_up_said)
 
@@ -116,30 +159,31 @@ def _gated_engine() -> str:
     from papermill.utils import merge_kwargs, remove_args
 
     class GatedClient(PapermillNotebookClient):
-        def __init__(self, nb_man: Any, gate: Gate, kernel_output: Path | None = None, **kw: Any) -> None:
-            super().__init__(nb_man, **kw)
+        def __init__(self, nb_man: Any, gate: Gate, kernel_output: Path | None = None,
+                     kernel: SharedKernel | None = None, **kw: Any) -> None:
+            if kernel is not None and kernel.km is None:  # the shared kernel's manager: made here, started below
+                from jupyter_client.manager import AsyncKernelManager
+
+                kernel.km = AsyncKernelManager(kernel_name=kw.get("kernel_name") or KERNEL)
+            super().__init__(nb_man, km=kernel.km if kernel else None, **kw)
+            if kernel is not None and kernel.kc is not None:
+                self.kc = kernel.kc  # (`setup_kernel` starts none then)
             self.gate = gate
             self.kernel_output = kernel_output  # where the kernel process's own stdout and stderr go
+            self.shared = kernel
             self.started_with: dict[str, Any] = {}
-            self.turn = False  # whether this kernel holds the gate's turn to start (`Gate.turn_to_start`)
 
         def start_new_kernel(self, **kwargs: Any) -> None:
-            """As nbclient's, one kernel at a time while the stages run (its turn given back once it answers,
-            in `start_new_kernel_client`), at a lower priority, its process's own output to `kernel_output`."""
+            """As nbclient's, at a lower priority, its process's own output to `kernel_output`; not at all when
+            the cells are abandoned already (a failed run, or notebooks found current)."""
             self.started_with = kwargs
-            if not self.turn:
-                self.turn = self.gate.turn_to_start()
-            try:
-                if self.gate.abandoned:  # (a failed run, or notebooks found current, while it waited its turn)
-                    raise Abandoned
-                if self.kernel_output is None:
-                    super().start_new_kernel(**kwargs)
-                else:
-                    with open(self.kernel_output, "ab") as output:  # (the kernel holds its own copy of the file)
-                        super().start_new_kernel(stdout=output, stderr=output, **kwargs)
-            except BaseException:
-                self._started()
-                raise
+            if self.gate.abandoned:
+                raise Abandoned
+            if self.kernel_output is None:
+                super().start_new_kernel(**kwargs)
+            else:
+                with open(self.kernel_output, "ab") as output:  # (the kernel holds its own copy of the file)
+                    super().start_new_kernel(stdout=output, stderr=output, **kwargs)
             pid = getattr(getattr(self.km, "provisioner", None), "pid", None)
             if pid:
                 lower_priority(pid)
@@ -150,38 +194,55 @@ def _gated_engine() -> str:
             worker, another kernel) can take one in between, and the kernel dies of `Address already
             in use`. nbclient has shut the dead one down and let its manager go."""
             try:
-                try:
-                    return super().start_new_kernel_client()
-                except RuntimeError:  # (DeadKernelError, "Kernel died before replying to kernel_info")
-                    if self.km is not None:
-                        raise
-                self.create_kernel_manager()  # (it becomes `km`) its ports chosen anew
-                self.start_new_kernel(**self.started_with)
                 return super().start_new_kernel_client()
-            finally:
-                self._started()
-
-        def _started(self) -> None:
-            if self.turn:
-                self.turn = False
-                self.gate.started()
+            except RuntimeError:  # (DeadKernelError, "Kernel died before replying to kernel_info")
+                if self.km is not None:
+                    raise
+            self.create_kernel_manager()  # (it becomes `km`) its ports chosen anew
+            if self.shared is not None:
+                self.shared.km = self.km
+            self.start_new_kernel(**self.started_with)
+            return super().start_new_kernel_client()
 
         def papermill_execute_cells(self) -> None:
             self.gate.wait()
+            if self.shared is not None:
+                if self.shared.ran:  # another notebook's names go, as in a kernel of its own
+                    self._run_quietly(reset_code(Path(self.resources["metadata"]["path"])))
+                self.shared.ran += 1
             self.nb_man.notebook_start()  # its duration is the cells', not the wait's
             super().papermill_execute_cells()
+
+        def _run_quietly(self, code: str) -> None:
+            """Run `code` in the kernel, uncounted and unshown; a failure is the notebook's (NotebookFailed)."""
+            client: Any = getattr(self, "kc")  # (nbclient's, started by `setup_kernel`)
+            reply = self.wait_for_reply(client.execute(code, silent=True, store_history=False))
+            content = (reply or {}).get("content", {})
+            if content.get("status") != "ok":
+                name = Path(self.nb_man.nb.metadata.get("papermill", {}).get("input_path", "?")).name
+                why = content.get("ename", "no reply")
+                raise NotebookFailed(f"{name} failed: its kernel could not be reset ({why})")
+
+        def execute(self, **kwargs: Any) -> Any:
+            """As papermill's; a shared kernel's client is kept for the next notebook (`SharedKernel.kc`)."""
+            try:
+                return super().execute(**kwargs)
+            finally:
+                if self.shared is not None:
+                    self.shared.kc = getattr(self, "kc", None)
 
     class GatedEngine(NBClientEngine):
         @classmethod
         def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, log_output: bool = False,
                                      start_timeout: int = 60, execution_timeout: int | None = None, *,
-                                     gate: Gate, kernel_output: Path | None = None, **kwargs: Any) -> Any:
+                                     gate: Gate, kernel_output: Path | None = None,
+                                     kernel: SharedKernel | None = None, **kwargs: Any) -> Any:
             # as NBClientEngine.execute_managed_notebook, with the gate
             timeout = execution_timeout or kwargs.get("timeout")
             kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
             final = merge_kwargs(kwargs, timeout=timeout, startup_timeout=start_timeout, kernel_name=kernel_name,
                                  log=logger, log_output=log_output)
-            return GatedClient(nb_man, gate, kernel_output, **final).execute()
+            return GatedClient(nb_man, gate, kernel_output, kernel, **final).execute()
 
     papermill_engines.register(ENGINE, GatedEngine)
     return ENGINE

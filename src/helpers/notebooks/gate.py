@@ -1,6 +1,6 @@
-"""The stage notebooks' kernels, started while the stages run: each kernel starts and imports what its
-notebook imports (seconds of work a notebook would otherwise do after the stages), then its cells wait
-at a gate until the stages' tables are written (`Gate.open`), or are abandoned (`Gate.close`)."""
+"""The stage notebooks' kernel, started while the stages run: it starts and imports what the notebooks
+import (seconds of work they would otherwise do after the stages), then their cells wait at a gate until
+the stages' tables are written (`Gate.open`), or are abandoned (`Gate.close`)."""
 
 from __future__ import annotations
 
@@ -15,29 +15,13 @@ class Abandoned(Exception):
 
 
 class Gate:
-    """Holds the notebooks' cells until `open` (the tables they read are written); `close` abandons them.
-    While it is undecided (the stages run), the kernels start one at a time (`turn_to_start`): three kernels
-    importing side by side slowed the stage running beside them (at 10,000 reports, a day's corpus step 2.3 →
-    1.5 s), and one at a time they are still ready before the stages are done."""
+    """Holds the notebooks' cells until `open` (the tables they read are written); `close` abandons them."""
 
     def __init__(self, opened: bool = False) -> None:
         self._decided = threading.Event()
         self._go = opened
-        self._starting = threading.Lock()
         if opened:
             self._decided.set()
-
-    def turn_to_start(self) -> bool:
-        """Wait, while the gate is undecided, until no other kernel is starting; True when this one then holds
-        the turn (give it back with `started`), False when the gate was decided first (start at once)."""
-        while not self._decided.is_set():
-            if self._starting.acquire(timeout=0.05):
-                return True
-        return False
-
-    def started(self) -> None:
-        """Give back the turn `turn_to_start` gave: the kernel answers (or failed to start)."""
-        self._starting.release()
 
     def open(self) -> None:
         """Let the cells run."""

@@ -4,14 +4,9 @@ small). Pure functions over the stages' tables, vectorised (no loop over reports
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import pandas as pd
 
 from helpers.checks.flags import FLAG_SEP
-
-if TYPE_CHECKING:
-    import numpy as np
 
 SHOWN = 10  # rows of a "most" or "newest" table
 TALLIED = 20  # rows of a tally (flags, reasons, terms, documents)
@@ -54,38 +49,29 @@ def exploded(frame: pd.DataFrame, column: str, sep: str, name: str) -> pd.DataFr
 
 def flag_codes(frame: pd.DataFrame, column: str = "flags") -> pd.DataFrame:
     """Each flag of `column` as its own row: its code and its detail ('number_changed:450→405' →
-    'number_changed', '450→405')."""
+    'number_changed', '450→405'). Each distinct flag is split once: 726,000 flags of 10,000 reports are
+    20,000 distinct ones (split one by one, they took notebook 02 0.4 s)."""
+    import numpy as np
+
     out = exploded(frame, column, FLAG_SEP, "flag")
-    parts = [flag.partition(":") for flag in out["flag"].tolist()]
-    return out.assign(flag=pd.Series([p[0] for p in parts], index=out.index, dtype=object),
-                      detail=pd.Series([p[2] for p in parts], index=out.index, dtype=object))
+    codes, distinct = pd.factorize(out["flag"])
+    parts = [str(flag).partition(":") for flag in distinct]
+    code = np.array([p[0] for p in parts], dtype=object)
+    detail = np.array([p[2] for p in parts], dtype=object)
+    return out.assign(flag=pd.Series(code[codes], index=out.index, dtype=object),
+                      detail=pd.Series(detail[codes], index=out.index, dtype=object))
 
 
 def word_counts(texts: pd.Series) -> pd.Series:
-    """How many words each text has, as `len(text.split())` counts them (runs of any whitespace), counted
-    over the code points of all the texts at once: the words themselves are never made (splitting
-    123,000 sentences into words took a notebook 1.1 s)."""
-    import numpy as np
-
+    """How many words each text has, as `len(text.split())` counts them (runs of any whitespace). A text
+    whose only whitespace is single spaces between words (`isprintable` is False for every other
+    character `str.split` splits at: tabs, line breaks, no-break and other spaces) has one word more than
+    spaces, counted without making the words: at 10,000 reports (120,000 texts, 30 million characters)
+    0.16 s, where splitting took 0.32 s and a pass over the code points with NumPy 0.42 s."""
     values = texts.fillna("").astype(str).tolist()
-    if not values:
-        return pd.Series([], index=texts.index, dtype="int64")
-    points = np.frombuffer(" ".join(values).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    gap = _WHITESPACE[np.minimum(points, len(_WHITESPACE) - 1)]
-    starts = np.flatnonzero(~gap & np.concatenate(([True], gap[:-1])))  # a word starts after a gap
-    ends = np.cumsum([len(v) + 1 for v in values])  # each text's end (its joining space) in `points`
-    return pd.Series(np.diff(np.searchsorted(starts, ends), prepend=0), index=texts.index, dtype="int64")
-
-
-def _whitespace_table() -> np.ndarray:
-    """Whether each code point up to U+3000 is whitespace as str.split takes it, and False for one past it
-    (where every code point above is looked up: none of them is whitespace)."""
-    import numpy as np
-
-    return np.array([chr(c).isspace() for c in range(0x3001)] + [False])
-
-
-_WHITESPACE = _whitespace_table()
+    counts = [v.count(" ") + 1 if v and v.isprintable() and v[0] != " " and v[-1] != " " and "  " not in v
+              else len(v.split()) for v in values]
+    return pd.Series(counts, index=texts.index, dtype="int64")
 
 
 def most(frame: pd.DataFrame, column: str, n: int = SHOWN, tie: str = "report_id") -> pd.DataFrame:

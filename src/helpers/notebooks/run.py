@@ -1,6 +1,6 @@
-"""The stage notebooks (01-03) as `make reports` runs them: each executed with papermill in its
-own kernel, all at once (they only read what the stages wrote), and exported to `OUT/html/`; a run
-starts the kernels while its stages run (`StageNotebooks.start`).
+"""The stage notebooks (01-03) as `make reports` runs them: executed with papermill one after another
+in one kernel, each in a fresh namespace (`execute.SharedKernel`; they only read what the stages wrote),
+and exported to `OUT/html/`; a run starts the kernel while its stages run (`StageNotebooks.start`).
 Whatever a notebook wrote to stderr (warnings) is handed back, for the terminal and run.json.
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from helpers.config import Config, shown_path
 from helpers.notebooks.current import forget_notebooks, notebooks_current, record_notebooks, recorded_warnings, stamps
-from helpers.notebooks.execute import run_notebook
+from helpers.notebooks.execute import SharedKernel, run_notebook
 from helpers.notebooks.gate import Gate, notebook_imports
 from helpers.notebooks.export import export_stage
 from helpers.pages.outputs import ran_on_demo
@@ -41,32 +41,50 @@ class NotebooksRun:
 
 
 class StageNotebooks:
-    """The stage notebooks of a run, each in its own kernel, all at once (they only read what the stages
-    wrote). `start` starts the kernels while the stages run (each imports what its notebook imports, then
-    waits at a gate); `run` lets their cells run once the stages' tables are written and exports their
-    pages; leaving the `with` block abandons kernels that never ran (a failed run, notebooks current)."""
+    """The stage notebooks of a run, one after another in one kernel (they only read what the stages wrote;
+    three kernels cost three starts and three sets of imports, beside the stages). `start` starts the kernel
+    while the stages run (it imports what the notebooks import, then the cells wait at a gate); `run` lets
+    the cells run once the stages' tables are written, each notebook's page exported while the next runs;
+    leaving the `with` block abandons a kernel that never ran (a failed run, notebooks current) and shuts
+    the kernel down."""
 
     def __init__(self, cfg: Config, stages: list[StagePage]) -> None:
         self.cfg, self.stages = cfg, stages
         self.gate = Gate()
         self.demo = False  # whether the run used demo models: read once the stages are done (`run`)
         self._pool: ThreadPoolExecutor | None = None
-        self._running: list[Future[tuple[Path, list[str]]]] = []
+        self._running: Future[list[tuple[Path, list[str]]]] | None = None
 
     def start(self) -> None:
-        """Start every notebook's kernel (once); their cells wait for `run`."""
+        """Start the notebooks' kernel (once); their cells wait for `run`."""
         if self._pool is None:
             imports = [notebook_imports(stage.notebook) for stage in self.stages]  # here: one thread parses
-            self._pool = ThreadPoolExecutor(max_workers=max(1, len(self.stages)), thread_name_prefix="notebook")
-            self._running = [self._pool.submit(self._run_one, stage, names) for stage, names in zip(self.stages, imports)]
+            # one thread runs the notebooks in the kernel (and shuts it down: its manager is that thread's);
+            # the others export the pages as they come
+            self._pool = ThreadPoolExecutor(max_workers=1 + len(self.stages), thread_name_prefix="notebook")
+            every = tuple(dict.fromkeys(name for names in imports for name in names))
+            self._running = self._pool.submit(self._run_all, every)
 
-    def _run_one(self, stage: StagePage, imports: tuple[str, ...]) -> tuple[Path, list[str]]:
-        """One notebook executed (its kernel importing `imports`, its cells waiting at the gate) and exported:
-        its page and its stderr texts."""
-        executed = run_notebook(stage.notebook, self.cfg, self.gate, imports)
-        page, said = export_stage(executed.notebook, stage, nav_for(stage.file, self.stages),
-                                  self.cfg.html_dir / stage.file, self.demo)
-        return page, [executed.warm_up_said, *said] if executed.warm_up_said.strip() else said
+    def _run_all(self, imports: tuple[str, ...]) -> list[tuple[Path, list[str]]]:
+        """Every notebook executed in one kernel (importing `imports` as it starts, the cells waiting at the gate),
+        in order, each exported beside the next one's cells; each one's page and stderr texts. The first failure
+        stops the rest."""
+        assert self._pool is not None
+        kernel = SharedKernel()
+        exports: list[Future[tuple[Path, list[str]]]] = []
+        try:
+            for stage in self.stages:
+                executed = run_notebook(stage.notebook, self.cfg, self.gate, imports, kernel)
+                exports.append(self._pool.submit(self._export, stage, executed.notebook, executed.warm_up_said))
+        finally:
+            kernel.shut_down()
+        return [future.result() for future in exports]
+
+    def _export(self, stage: StagePage, executed: Path, warm_up_said: str) -> tuple[Path, list[str]]:
+        """One executed notebook's page, and its stderr texts (what the kernel's warm-up wrote first)."""
+        page, said = export_stage(executed, stage, nav_for(stage.file, self.stages), self.cfg.html_dir / stage.file,
+                                  self.demo)
+        return page, [warm_up_said, *said] if warm_up_said.strip() else said
 
     def run(self) -> NotebooksRun:
         """Run every stage notebook's cells (starting the kernels not started yet) and export their pages;
@@ -78,21 +96,21 @@ class StageNotebooks:
         self.demo = ran_on_demo(read_json(self.cfg.data_dir / "run.json"))
         self.start()
         self.gate.open()
-        done = [future.result() for future in self._running]
+        assert self._running is not None
+        done = self._running.result()
         warnings = [{"page": stage.file, "text": shown_warning(t)}
                     for stage, (_, stderr) in zip(self.stages, done) for t in stderr if shown_warning(t)]
         record_notebooks(self.cfg, self.stages, wanted, warnings)
         return NotebooksRun([page for page, _ in done], warnings, time.perf_counter() - started)
 
     def close(self) -> None:
-        """Abandon the kernels whose cells did not run (each is shut down), and wait for them."""
+        """Abandon the cells that did not run (the kernel is shut down), and wait for it."""
         self.gate.close()
-        if self._pool is not None:
-            for future in self._running:
-                try:
-                    future.result()
-                except Exception:  # noqa: BLE001  (Abandoned; or a notebook's failure, which `run` raised)
-                    pass
+        if self._pool is not None and self._running is not None:
+            try:
+                self._running.result()
+            except Exception:  # noqa: BLE001  (Abandoned; or a notebook's failure, which `run` raised)
+                pass
             self._pool.shutdown()
 
     def __enter__(self) -> StageNotebooks:
