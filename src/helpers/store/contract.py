@@ -159,8 +159,8 @@ RUN_JSON: dict[str, RunSection] = {s.name: s for s in (
                "decoding settings (keys: `translate`, `summary abstractive-en`, `summary abstractive-vi`)"),
     RunSection("pages", "pages", "what the pages were made from: the data, the reviews, and (`made_with`) the code, "
                "parameters and stage pages they show", ("data", "reviews", "made_with")),
-    RunSection("warnings", "notebooks", "what the stage notebooks wrote to stderr, their cells and their kernels' "
-                                        "imports at start (a list of page and text)"),
+    RunSection("warnings", "notebooks", "what the stage notebooks wrote to stderr, their cells and their kernel's "
+                                        "imports at start (with the first notebook's page; a list of page and text)"),
     RunSection("engine", "reports", "where the work ran, on how many workers, each stage's seconds"),
 )}
 
