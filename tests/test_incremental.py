@@ -265,3 +265,24 @@ def test_the_corpus_says_which_kept_reports_rows_are_as_read_and_not_one_whose_r
     assert kept_as_read(previous, now, frozenset({"r2", "r3"})) == {"r0"}
     assert kept_as_read(previous, now, None) == frozenset()
     assert kept_as_read(None, now, frozenset()) == frozenset()
+
+
+def test_another_release_of_a_library_a_step_declares_makes_its_rows_anew(tmp_path, monkeypatch):
+    """underthesea cuts the sentences and tags the entities: a kept report's rows made by another release are
+    not those this one makes, so its version is in the base stamp of the steps that use it (and of those after
+    them), and a re-run keeps none of their rows; a library no step declares changes no stamp."""
+    import helpers.stamps as stamps
+    from helpers.config import Config
+    from helpers.pipeline import SEQUENCE
+
+    cfg = Config(seeds=tmp_path, out=tmp_path / "out", models="demo")
+
+    def bases() -> list[str]:
+        return [stamps.stamp(cfg, SEQUENCE[: at + 1], lambda names: "reviews", inputs=False)
+                for at in range(len(SEQUENCE))]
+
+    before, real = bases(), stamps.version
+    monkeypatch.setattr(stamps, "version", lambda name: "99.0" if name == "underthesea" else real(name))
+    assert [a != b for a, b in zip(before, bases())] == [True] * len(SEQUENCE)  # the corpus is the first step
+    monkeypatch.setattr(stamps, "version", lambda name: "99.0" if name == "transformers" else real(name))
+    assert bases() == before

@@ -103,13 +103,18 @@ def test_a_run_that_stops_during_the_stages_leaves_no_kernel_and_no_notebook(tmp
 def _second_notebook(folder: Path) -> Path:
     """A notebook run after `_notebook`'s in the same kernel: it reads a name that one defined, and shows its
     execution counts and working folder."""
+    folder.mkdir(parents=True)
+    (folder / "chatty.py").write_text("import warnings\n\ndef speak():\n    warnings.warn('chatty speaks', UserWarning)\n",
+                                      encoding="utf-8")
     nb = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_code_cell(parameters_cell(), metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("import chatty\nchatty.speak()"),  # shown once a location, in a kernel of its own
+        nbformat.v4.new_code_cell("import pandas as pd\nprint(pd.get_option('display.max_rows'))\n"
+                                  "pd.set_option('display.max_rows', 3)"),
         nbformat.v4.new_code_cell("import os\nprint(os.getcwd())"),
         nbformat.v4.new_code_cell("print('noisy' in dir(), 'Path' in dir(), get_ipython().execution_count)"),
     ])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    folder.mkdir(parents=True)
     path = folder / "02_second.ipynb"
     nbformat.write(nb, path)
     return path
@@ -135,10 +140,16 @@ def test_the_notebooks_share_one_kernel_and_none_sees_another_s_names(tmp_path):
     executed = nbformat.read(cfg.out / "notebooks" / "02_second.ipynb", as_version=4)
     cwd, names = (cell.outputs[0]["text"] for cell in executed.cells[-2:])  # (after papermill's parameters)
     assert cwd.strip() == str(second.parent) and names.startswith("False False "), (cwd, names)
-    assert [c.execution_count for c in executed.cells] == [1, 2, 3, 4]
+    assert [c.execution_count for c in executed.cells] == [1, 2, 3, 4, 5, 6]
     assert len(pids) == 1 and not _kernels()
     alone = nbformat.read(run_notebook(second, cfg).notebook, as_version=4)  # in a kernel of its own
     assert [c.outputs for c in alone.cells] == [c.outputs for c in executed.cells]
+    # run after itself, it shows its warning again and finds pandas' options as pandas sets them
+    with StageNotebooks(cfg, [stage_page(second), stage_page(second)]) as notebooks:
+        notebooks.run()
+    again = nbformat.read(cfg.out / "notebooks" / "02_second.ipynb", as_version=4)
+    assert [c.outputs for c in alone.cells] == [c.outputs for c in again.cells]
+    assert "chatty speaks" in again.cells[2].outputs[0]["text"] and again.cells[3].outputs[0]["text"] == "60\n"
     assert [w["page"] for w in ran.warnings if "noisy is going away" in w["text"]] == ["01_tiny.html"]
     assert [p.name for p in ran.pages] == ["01_tiny.html", "02_second.html"] and all(p.is_file() for p in ran.pages)
 
@@ -161,7 +172,8 @@ def test_a_kernel_that_dies_as_it_starts_is_one_error_naming_the_notebook(tmp_pa
     (path.parent / "noisy.py").write_text("import os\nos.write(2, b'libfoo: fatal: no AVX\\n')\nos._exit(3)\n",
                                           encoding="utf-8")
     cfg = Config(seeds=tmp_path / "in", out=tmp_path / "out", models="demo")
-    with pytest.raises(NotebookFailed, match=r"^01_tiny.ipynb failed: its kernel stopped \(.*; it last said: "
+    with pytest.raises(NotebookFailed, match=r"^01_tiny.ipynb failed: the stage notebooks' kernel stopped as it "
+                                             r"started, importing what they import \(.*; it last said: "
                                              r"libfoo: fatal: no AVX\)\. Run it again"):
         with StageNotebooks(cfg, [stage_page(path)]) as notebooks:
             notebooks.start()

@@ -139,6 +139,7 @@ class Stage(ABC):
     per_report: ClassVar[bool] = False  # each report's rows depend on its own input rows alone
     reviews_by_report: ClassVar[tuple[str, ...]] = ()  # of `reviews`, those whose changes `stale` finds by report
     folders: ClassVar[tuple[str, ...]] = ()  # folders of OUT/data holding its files, one `<report_id>.<suffix>` each
+    libraries: ClassVar[tuple[str, ...]] = ()  # distributions whose version shapes its output (beyond the package)
 
     def model_keys(self, cfg: Config) -> tuple[str, ...]:
         """The models its output depends on (registry keys)."""

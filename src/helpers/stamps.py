@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from importlib.metadata import version
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -51,11 +52,11 @@ def _models(cfg: Config, keys: tuple[str, ...]) -> dict[str, object]:
 def stamp(cfg: Config, upto: Sequence[Stage], reviews: Callable[[tuple[str, ...]], str], inputs: bool | str = True
           ) -> str:
     """The stamp the files of the last stage of `upto` must carry to be current for this Config: code,
-    inputs, the Config fields of every stage up to it, the models they use and the digest of the
-    review files that shape them, as this run read them (`reviews(names)`). Without `inputs`, the
-    `base` stamp (the inputs and the reviews a stage checks report by report left out): when only it
-    matches, the previous output's unchanged reports can be kept. `inputs` may be the folder's
-    `inputs_stamp`, made once for every stage of a run."""
+    inputs, the Config fields of every stage up to it, the models they use, the versions of the libraries
+    that shape them (`Stage.libraries`) and the digest of the review files that shape them, as this run
+    read them (`reviews(names)`). Without `inputs`, the `base` stamp (the inputs and the reviews a stage
+    checks report by report left out): when only it matches, the previous output's unchanged reports can
+    be kept. `inputs` may be the folder's `inputs_stamp`, made once for every stage of a run."""
     params = cfg.parameters()
     # A path field counts by what it holds, not where it is (`inputs`): a folder moved or copied elsewhere
     # with its OUT is the same work, and re-running it from scratch would cost a collection's model time.
@@ -70,6 +71,9 @@ def stamp(cfg: Config, upto: Sequence[Stage], reviews: Callable[[tuple[str, ...]
     keys = tuple(dict.fromkeys(k for s in upto for k in s.model_keys(cfg)))
     if keys:
         what["models"] = _models(cfg, keys)
+    libraries = sorted({name for s in upto for name in s.libraries})
+    if libraries:  # another release of underthesea can cut or tag otherwise: the rows it made are not kept
+        what["libraries"] = {name: version(name) for name in libraries}
     return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()
 
 

@@ -237,6 +237,7 @@ class CorpusStage(Stage):
     name = "corpus"
     writes = ("ledger", "reports", "problems", "sentences")
     fields = ("seeds",)
+    libraries = ("underthesea",)  # its sentence splitter proposes the boundaries
     sections = ("collection",)  # what is new, changed and removed since the previous run into this OUT
 
     def run(self, ctx: RunContext, tables: Mapping[str, pd.DataFrame], previous: Previous | None = None) -> StageOutput:

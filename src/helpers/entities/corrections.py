@@ -60,10 +60,11 @@ def _checked(c: Correction, where: str) -> Correction:
     return c
 
 
-def load_corrections(folder: Path) -> tuple[Correction, ...]:
-    """Every correction of the folder, in the order saved (() when there is none)."""
+def load_corrections(folder: Path, data: bytes | None = None) -> tuple[Correction, ...]:
+    """Every correction of the folder, in the order saved (() when there is none); `data`: the file's bytes
+    as a run read them (`ReviewsSnapshot`), else read now."""
     path = corrections_file(folder)
-    data = read_bytes(path)
+    data = read_bytes(path) if data is None else data
     if not data:
         return ()
     try:

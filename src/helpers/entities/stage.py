@@ -37,10 +37,11 @@ class EntitiesStage(Stage):
     writes = ("entities", "mentions")
     reviews = (GLOSSARY, ENTITIES)  # the glossary and the entity corrections
     per_report = True  # a report's mentions depend on its own sentences and references (entities: `collective`)
+    libraries = ("underthesea",)  # its NER models ship with it
 
     def run(self, ctx: RunContext, tables: Mapping[str, pd.DataFrame], previous: Previous | None = None) -> StageOutput:
         cfg = ctx.cfg
-        corrections = load_corrections(cfg.reviews)
+        corrections = load_corrections(cfg.reviews, ctx.reviews.files[ENTITIES])  # as the stamp has them
         glossary = ctx.reviews.glossary
         context = json.dumps([code_stamp(), model_version(), hashlib.sha256(repr(glossary).encode()).hexdigest()])
         work = TagWork()
@@ -56,7 +57,7 @@ class EntitiesStage(Stage):
                    inputs: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         """The entities, made from every report's mentions (kept or found now)."""
         entities = entity_table(tables["mentions"], inputs["reports"], inputs["references"], ctx.reviews.glossary,
-                                load_corrections(ctx.cfg.reviews))
+                                load_corrections(ctx.cfg.reviews, ctx.reviews.files[ENTITIES]))
         return {**tables, "entities": entities}
 
     def totals(self, ctx: RunContext, tables: Mapping[str, pd.DataFrame], record: dict[str, Any]) -> dict[str, Any]:

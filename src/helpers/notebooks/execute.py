@@ -64,24 +64,41 @@ class SharedKernel:
         self.output = Path(self._work.name) / "kernel-output.txt"  # its process's own stdout and stderr
 
     def shut_down(self) -> None:
-        """Stop the kernel, if it runs (one that died, or that nbclient stopped, is only let go), and its files."""
+        """Stop the kernel if it runs (one that died, or that nbclient stopped, has its files let go), its client,
+        and this object's files."""
         from jupyter_core.utils import run_sync
 
         try:
             if self.kc is not None:
-                self.kc.stop_channels()
-            if self.km is not None and run_sync(self.km.is_alive)():
-                run_sync(self.km.shutdown_kernel)(now=False)
+                try:
+                    self.kc.stop_channels()
+                except Exception:  # noqa: BLE001  (a client already stopped: the kernel is still to stop)
+                    pass
+            if self.km is not None:
+                if run_sync(self.km.is_alive)():
+                    run_sync(self.km.shutdown_kernel)(now=False)
+                else:
+                    run_sync(self.km.cleanup_resources)()  # (its connection file; the shutdown would do it)
         finally:
             self.km = self.kc = None
             self._work.cleanup()
 
 
 def reset_code(folder: Path) -> str:
-    """Code that gives a kernel a fresh namespace (its modules stay imported) in `folder`, as a kernel of its
-    own started for the notebook there would have."""
+    """Code that gives a kernel what a kernel of its own, started for the notebook in `folder`, would have: a
+    fresh namespace (its modules stay imported), that folder, pandas' options as pandas sets them, and every
+    module's record of the warnings it showed forgotten (a warning an earlier notebook caused is shown again)."""
     return ("get_ipython().reset(new_session=True)\n"
-            f"import os as _os\n_os.chdir({str(folder)!r})\ndel _os\n")
+            "import os as _os, sys as _sys, warnings as _warnings\n"
+            f"_os.chdir({str(folder)!r})\n"
+            "_saved = _warnings.filters[:]\n"
+            "_warnings.simplefilter('default')  # (the filters changed: the records of warnings shown are stale)\n"
+            "_warnings.filters[:] = _saved\n"
+            "if 'pandas' in _sys.modules:\n"
+            "    with _warnings.catch_warnings():\n"
+            "        _warnings.simplefilter('ignore')  # (its deprecated options say so as they are reset)\n"
+            "        _sys.modules['pandas'].reset_option('all')\n"
+            "del _os, _sys, _warnings, _saved\n")
 
 
 @dataclass
@@ -114,6 +131,7 @@ def run_notebook(path: Path, cfg: Config, gate: Gate | None = None, imports: tup
         if kernel is not None:
             said, own = kernel.said, kernel.output
         starts = kernel is None or kernel.km is None  # the kernel starts with it: its warm-up is this one's to report
+        written = own.stat().st_size if own.is_file() else 0  # what the kernel said before this notebook
         try:
             nb = papermill.execute_notebook(
                 str(path), None, parameters=parameters, kernel_name=KERNEL,  # None: kept in memory, stored below
@@ -129,21 +147,28 @@ def run_notebook(path: Path, cfg: Config, gate: Gate | None = None, imports: tup
             )
         except papermill.PapermillExecutionError as exc:
             raise NotebookFailed(f"{path.name} failed: {exc.ename}: {exc.evalue}") from None
+        except NotebookFailed:
+            raise
         except RuntimeError as exc:  # jupyter_client's and nbclient's word for a kernel that died (DeadKernelError)
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            last = _last_line(own)
+            last = _last_line(own, written)
             quoted = f"; it last said: {last}" if last else ""
-            raise NotebookFailed(f"{path.name} failed: its kernel stopped ({first}{quoted}). Run it again; if it "
-                                 f"stops again, open the notebook in JupyterLab to see why") from None
+            which = (f"the stage notebooks' kernel stopped as it started, importing what they import ({first}{quoted})"
+                     if kernel is not None and not kernel.ran else f"its kernel stopped ({first}{quoted})")
+            raise NotebookFailed(f"{path.name} failed: {which}. Run it again; if it stops again, open the notebook in "
+                                 f"JupyterLab to see why") from None
         warm_up_said = said.read_text(encoding="utf-8", errors="replace") if starts and said.is_file() else ""
     shorten_paths(nb, parameters, path)
     return Executed(write_bytes(target, nbformat.writes(nb).encode("utf-8")), warm_up_said)
 
 
-def _last_line(path: Path) -> str:
-    """The last non-blank line of the text file `path` (a kernel's own output), or "" when there is none."""
+def _last_line(path: Path, after: int = 0) -> str:
+    """The last non-blank line of the text file `path` (a kernel's own output) from byte `after` on, or "" when
+    there is none."""
     try:
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        with open(path, "rb") as file:
+            file.seek(after)
+            lines = file.read().decode("utf-8", errors="replace").splitlines()
     except OSError:
         return ""
     return next((line.strip() for line in reversed(lines) if line.strip()), "")
