@@ -104,8 +104,8 @@ def _second_notebook(folder: Path) -> Path:
     """A notebook run after `_notebook`'s in the same kernel: it reads a name that one defined, and shows its
     execution counts and working folder."""
     folder.mkdir(parents=True)
-    (folder / "chatty.py").write_text("import warnings\n\ndef speak():\n    warnings.warn('chatty speaks', UserWarning)\n",
-                                      encoding="utf-8")
+    speaks = "import warnings\n\ndef speak():\n    warnings.warn('chatty speaks', UserWarning)\n"
+    (folder / "chatty.py").write_text(speaks, encoding="utf-8")
     nb = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_code_cell(parameters_cell(), metadata={"tags": ["parameters"]}),
         nbformat.v4.new_code_cell("import chatty\nchatty.speak()"),  # shown once a location, in a kernel of its own
