@@ -41,21 +41,25 @@ def test_a_gate_lets_cells_run_once_opened_and_abandons_them_once_closed():
     assert not closed.opened
 
 
+def _write_notebook(folder: Path, name: str, module: str, source: str, cells: list) -> Path:
+    """Notebook `name` of `cells` in a new `folder`, beside the module `module` (`source` its code)."""
+    folder.mkdir(parents=True)
+    (folder / f"{module}.py").write_text(source, encoding="utf-8")
+    nb = nbformat.v4.new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, folder / name)
+    return folder / name
+
+
 def _notebook(folder: Path) -> Path:
     """A stage notebook that imports a module warning as it is imported, and reads a file the stages write."""
-    folder.mkdir(parents=True)
-    (folder / "noisy.py").write_text(
-        "import warnings\nwarnings.warn('noisy is going away', FutureWarning)\nVALUE = 42\n", encoding="utf-8")
-    nb = nbformat.v4.new_notebook(cells=[
+    return _write_notebook(folder, "01_tiny.ipynb", "noisy",
+                           "import warnings\nwarnings.warn('noisy is going away', FutureWarning)\nVALUE = 42\n", [
         nbformat.v4.new_markdown_cell("# 01 · Tiny: does the gate hold?"),
         nbformat.v4.new_code_cell(parameters_cell(), metadata={"tags": ["parameters"]}),
         nbformat.v4.new_code_cell("import noisy\nfrom pathlib import Path"),
         nbformat.v4.new_code_cell('print(noisy.VALUE, Path(OUT, "data", "written.txt").read_text())'),
     ])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    path = folder / "01_tiny.ipynb"
-    nbformat.write(nb, path)
-    return path
 
 
 def _kernels() -> set[int]:
@@ -101,12 +105,11 @@ def test_a_run_that_stops_during_the_stages_leaves_no_kernel_and_no_notebook(tmp
 
 
 def _second_notebook(folder: Path) -> Path:
-    """A notebook run after `_notebook`'s in the same kernel: it reads a name that one defined, and shows its
-    execution counts and working folder."""
-    folder.mkdir(parents=True)
-    speaks = "import warnings\n\ndef speak():\n    warnings.warn('chatty speaks', UserWarning)\n"
-    (folder / "chatty.py").write_text(speaks, encoding="utf-8")
-    nb = nbformat.v4.new_notebook(cells=[
+    """A notebook run after `_notebook`'s in the same kernel: it warns from a module of its own, reads and sets
+    a pandas option, and shows its working folder, whether the names the other defined are there, and its
+    execution count."""
+    return _write_notebook(folder, "02_second.ipynb", "chatty",
+                           "import warnings\n\ndef speak():\n    warnings.warn('chatty speaks', UserWarning)\n", [
         nbformat.v4.new_code_cell(parameters_cell(), metadata={"tags": ["parameters"]}),
         nbformat.v4.new_code_cell("import chatty\nchatty.speak()"),  # shown once a location, in a kernel of its own
         nbformat.v4.new_code_cell("import pandas as pd\nprint(pd.get_option('display.max_rows'))\n"
@@ -114,10 +117,6 @@ def _second_notebook(folder: Path) -> Path:
         nbformat.v4.new_code_cell("import os\nprint(os.getcwd())"),
         nbformat.v4.new_code_cell("print('noisy' in dir(), 'Path' in dir(), get_ipython().execution_count)"),
     ])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    path = folder / "02_second.ipynb"
-    nbformat.write(nb, path)
-    return path
 
 
 @pytest.mark.slow  # starts a kernel
