@@ -13,11 +13,12 @@ the work runs on, and each model's load, memory and release. The runner creates 
 stage keeps process-wide state.
 
 A re-run does work in proportion to what changed: when a stage's code, parameters, models, libraries
-(`libraries`: underthesea's release) and reviews are as before (its `base` stamp), the runner keeps the previous rows of every report not made anew
-upstream. A `per_report` stage (each report's rows depend only on that report's input rows) is simply
-run on the other reports' rows and the runner merges its tables with a `report_id` (a table of the
-whole collection, without one, it makes in `collective`); another stage is handed the `Previous` output
-and keeps what it can itself (the corpus keeps the files whose bytes are unchanged).
+(`libraries`: underthesea's release) and reviews are as before (its `base` stamp), the runner keeps the
+previous rows of every report not made anew upstream. A `per_report` stage (each report's rows depend
+only on that report's input rows) is simply run on the other reports' rows and the runner merges its
+tables with a `report_id` (a table of the whole collection, without one, it makes in `collective`);
+another stage is handed the `Previous` output and keeps what it can itself (the corpus keeps the files
+whose bytes are unchanged).
 
 Adding a step: a subpackage with a `stage.py` whose class derives from `Stage`, and one line in
 `pipeline.SEQUENCE` (docs/architecture.md).
