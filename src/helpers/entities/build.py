@@ -80,9 +80,9 @@ def apply_corrections(found: list[Found], corrections: Iterable[Correction],
     """The mentions with the reviewers' corrections applied, in the order saved (re-kind, merge,
     reject; an `english` correction names an entity and changes no mention: `reviewed_english`)."""
     for c in corrections:
-        target = (c.kind, key_of(c.name_vi, c.kind, glossary))
         if c.action == "english":
             continue
+        target = (c.kind, key_of(c.name_vi, c.kind, glossary))
         if c.action == "reject":
             found = [f for f in found if (f.kind, f.key) != target]
             continue
