@@ -87,7 +87,7 @@ class StageNotebooks:
         return page, [warm_up_said, *said] if warm_up_said.strip() else said
 
     def run(self) -> NotebooksRun:
-        """Run every stage notebook's cells (starting the kernels not started yet) and export their pages;
+        """Run every stage notebook's cells (starting their kernel if it is not yet) and export their pages;
         the notebooks' stderr is kept, in their order, for run.json and the terminal, never shown on a page.
         `OUT/notebooks/manifest.json` records what they were made from (`notebooks.current`)."""
         started = time.perf_counter()
