@@ -305,3 +305,38 @@ def test_the_report_page_links_its_english_files_in_a_browser(mixed_runs, tmp_pa
         assert link in dom
         assert (out / "html" / f"../data/translations/mixed{suffix}").resolve().is_file()
     assert ">Word</a>" in dom and ">Markdown</a>" in dom
+
+
+@pytest.mark.parametrize("text", ["", "plain words", "\t", "a\tb\r\nc\n", "\n\nx\t\t", "ends with a tab\t",
+                                  "x" * 5000 + "\ry"])
+def test_a_run_added_a_stretch_at_a_time_is_the_xml_python_docx_makes(text):
+    import docx
+    from lxml import etree
+
+    from helpers.translate.exports import add_run
+
+    doc = docx.Document()
+    theirs, ours = doc.add_paragraph(), doc.add_paragraph()
+    theirs.add_run(text)
+    add_run(ours, text)
+    assert etree.tostring(ours._p) == etree.tostring(theirs._p)
+
+
+
+@pytest.mark.parametrize("text", ["one line", "⚑ first line\n\nthird\tline\r\n", "\n"])
+def test_a_comment_s_text_laid_out_as_python_docx_lays_it_out(text):
+    import docx
+    from lxml import etree
+
+    from docx.oxml.ns import qn
+
+    from helpers.translate.exports import AUTHOR, add_comment
+
+    doc = docx.Document()
+    runs = [doc.add_paragraph().add_run("a"), doc.add_paragraph().add_run("b")]
+    theirs = doc.add_comment(runs[0], text=text, author=AUTHOR, initials="QA")
+    ours = add_comment(doc, runs[1], text)
+    for comment in (theirs, ours):  # their ids (each its own) and times of adding apart
+        comment._comment_elm.set(qn("w:id"), "0")
+        comment._comment_elm.set(qn("w:date"), "")
+    assert etree.tostring(ours._comment_elm) == etree.tostring(theirs._comment_elm)
