@@ -125,3 +125,37 @@ def test_the_translations_made_on_every_core_are_those_made_here(monkeypatch):
     assert [name for name, _ in here] == [f"r{n}.{kind}" for n in range(0, 12, 2) for kind in ("txt", "docx", "md")]
     files = stage.TranslateStage().files(ctx, {"sentences": rows}, ids)[stage.TRANSLATIONS]
     assert files["r4.docx"] == dict(here)["r4.docx"] and len(files) == len(here) == len(set(files))
+
+
+def test_the_corpus_read_on_every_core_is_the_corpus_read_here(monkeypatch, tmp_path):
+    import shutil
+    from pathlib import Path
+
+    from helpers.config import Config
+    from helpers.corpus import stage
+
+    seeds = Path(__file__).resolve().parents[1] / "seeds"
+    for path in seeds.iterdir():  # the seeds, and one input that cannot be read, in one folder
+        shutil.copy(path, tmp_path / path.name)
+    (tmp_path / "broken.docx").write_bytes(b"PK\x03\x04 not a document")
+
+    def read(at_least: int) -> stage.CorpusResult:
+        monkeypatch.setattr(stage, "ON_CORES_AT", at_least)
+        return stage.build_corpus(Config(seeds=tmp_path, out=tmp_path / "out", models="demo"))
+
+    pools = []
+
+    class Recorded(ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            pools.append(args)
+            super().__init__(*args, **kwargs)
+
+    here = read(10_000)
+    monkeypatch.setattr(cores, "spawn_safe", lambda: True)
+    monkeypatch.setattr(cores, "usable_cores", lambda: 2)
+    monkeypatch.setattr(cores, "ProcessPoolExecutor", Recorded)
+    there = read(2)
+    assert pools == [(2,)]
+    for name in ("report_table", "ledger", "sentences", "problems"):
+        pd.testing.assert_frame_equal(getattr(there, name), getattr(here, name))
+    assert len(here.report_table) == 5 and here.problems["file"].tolist() == ["broken.docx"]
