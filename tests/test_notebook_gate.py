@@ -6,6 +6,7 @@ reported, as a cell's stderr is."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 from pathlib import Path
 
@@ -245,3 +246,37 @@ def test_a_kernel_not_started_when_the_gate_closes_does_not_start():
     opened.open()
     closed.close()  # a failed run, or notebooks found current
     assert not opened.abandoned and closed.abandoned
+
+
+@pytest.mark.slow  # starts a kernel
+@pytest.mark.parametrize("fails", [False, True])
+def test_a_notebook_named_for_a_stage_runs_once_that_stage_is_done_and_the_pages_once_every_stage_is(tmp_path, fails):
+    """01_tiny shows the stage `tiny`: it runs while the later stages do; 02_second shows none and runs after
+    them; the pages wait for every stage (a run that fails after `tiny` exports none, and leaves no kernel)."""
+    first, second = _notebook(tmp_path / "notebooks"), _second_notebook(tmp_path / "elsewhere")
+    cfg = Config(seeds=tmp_path / "in", out=tmp_path / "out", models="demo")
+    (cfg.out / "data").mkdir(parents=True)
+    (cfg.data_dir / "written.txt").write_text("by the stage tiny", encoding="utf-8")
+    executed = cfg.out / "notebooks"
+    with pytest.raises(KeyError) if fails else contextlib.nullcontext():
+        with StageNotebooks(cfg, [stage_page(first), stage_page(second)], after=("tiny", "later")) as notebooks:
+            notebooks.start()
+            notebooks.stage_done("tiny")
+            deadline = time.monotonic() + 60
+            while not (executed / "01_tiny.ipynb").is_file() and time.monotonic() < deadline:
+                time.sleep(0.1)
+            time.sleep(1)
+            assert (executed / "01_tiny.ipynb").is_file() and not (executed / "02_second.ipynb").exists()
+            assert not (cfg.html_dir / "01_tiny.html").exists()  # its page waits for every stage
+            notebooks.stage_done("later")
+            if fails:
+                raise KeyError("a later stage failed")
+            ran = notebooks.run()
+    assert not _kernels()
+    if fails:
+        assert not (executed / "02_second.ipynb").exists() and not cfg.html_dir.exists()
+    else:
+        assert ran.pages == [cfg.html_dir / "01_tiny.html", cfg.html_dir / "02_second.html"]
+        assert all(page.is_file() for page in ran.pages)
+        out = nbformat.read(executed / "01_tiny.ipynb", as_version=4).cells[-1].outputs[0]["text"]
+        assert out == "42 by the stage tiny\n"

@@ -92,13 +92,15 @@ def stages_upto(name: str | None) -> tuple[Stage, ...]:
 
 def run_stages(cfg: Config, upto: str | None = None, *, ctx: RunContext | None = None, progress: bool = True,
                force: bool = False, say: bool = True, seconds: dict[str, float] | None = None,
-               a_run: bool = False, on_work: Callable[[], None] | None = None) -> StagesRun:
+               a_run: bool = False, on_work: Callable[[], None] | None = None,
+               on_done: Callable[[str], None] | None = None) -> StagesRun:
     """Every stage up to `upto`, each reused when current (unless `force`), else run and written;
     one terminal line each unless not `say` (a notebook shows its own tables; the time is also kept
     in `seconds`). A stage not current but made before with the same code, parameters, models and
     reviews keeps the rows of every report not made anew upstream (work in proportion to change).
     `ctx`: the run's context (made and closed here when not given). `on_work` is called once, before
-    the first stage that runs (is not read back): a whole run starts its notebooks' kernels then."""
+    the first stage that runs (is not read back): a whole run starts its notebooks' kernel then; `on_done`
+    with each stage's name once it is written or read back: the notebook that shows it may run."""
     claim_output(cfg.out, cfg.seeds)  # a notebook run by hand writes only where a run may (store.outputs)
     own = ctx is None
     context = ctx or RunContext(cfg, progress)
@@ -152,6 +154,8 @@ def run_stages(cfg: Config, upto: str | None = None, *, ctx: RunContext | None =
                 done.records.update(sections)
                 done.reused[stage.name] = reused
                 said.append(stage.line(done.tables, sections))
+            if on_done is not None:
+                on_done(stage.name)
             hand_back_freed_memory()  # what the stage freed leaves the process, not only its heap
     finally:
         if own:
@@ -223,8 +227,9 @@ def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
     read: dict[str, Any] = {}  # the contract tables the pages read, by name
     stages = [stage_page(nb) for nb in notebook_paths(notebooks) if not is_view(nb)]
     # The notebooks' kernels start (and import what they import) while the stages run, when one runs.
-    with RunContext(cfg, progress) as ctx, StageNotebooks(cfg, stages) as stage_notebooks:
-        records = run_stages(cfg, ctx=ctx, seconds=seconds, a_run=True, on_work=stage_notebooks.start).records
+    with RunContext(cfg, progress) as ctx, StageNotebooks(cfg, stages, STAGE_NAMES) as stage_notebooks:
+        records = run_stages(cfg, ctx=ctx, seconds=seconds, a_run=True, on_work=stage_notebooks.start,
+                             on_done=stage_notebooks.stage_done).records
         # the stages' tables go here: the pages and the collection read what was written, one copy at a time
         # What the pages, the database and the workbook were made from, as the previous run left it; its
         # `engine` section, written last, says that run finished (this run's goes until this one does).

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from helpers.config import Config, shown_path
 from helpers.notebooks.current import forget_notebooks, notebooks_current, record_notebooks, recorded_warnings, stamps
 from helpers.notebooks.execute import SharedKernel, run_notebook
 from helpers.notebooks.gate import Gate, notebook_imports
+from helpers.notebooks.stages import shown_stage
 from helpers.notebooks.export import export_stage
 from helpers.pages.outputs import ran_on_demo
 from helpers.pages.render import StagePage, nav_for
@@ -43,21 +45,31 @@ class NotebooksRun:
 class StageNotebooks:
     """The stage notebooks of a run, one after another in one kernel (they only read what the stages wrote;
     three kernels cost three starts and three sets of imports, beside the stages). `start` starts the kernel
-    while the stages run (it imports what the notebooks import, then the cells wait at a gate); `run` lets
-    the cells run once the stages' tables are written, each notebook's page exported while the next runs;
-    leaving the `with` block abandons a kernel that never ran (a failed run, notebooks current) and shuts
-    the kernel down."""
+    while the stages run (it imports what the notebooks import, then the cells wait at their gates); a
+    notebook named for a stage of `after` (01_corpus: `corpus`) runs as soon as that stage is done
+    (`stage_done`), while the later stages run, and the others once every stage is (`run`); the pages are
+    exported once every stage is done (their banner says whether any stage ran on demo models), each while
+    the next notebook runs; leaving the `with` block abandons the notebooks that did not start (a failed run,
+    notebooks current) and shuts the kernel down."""
 
-    def __init__(self, cfg: Config, stages: list[StagePage]) -> None:
+    def __init__(self, cfg: Config, stages: list[StagePage], after: Sequence[str] = ()) -> None:
         self.cfg, self.stages = cfg, stages
-        self.gate = Gate()
+        self.gates = [Gate() for _ in stages]  # each notebook's cells wait at its own
+        self.shows = [shown_stage(stage.notebook, after) for stage in stages]
         self.demo = False  # whether the run used demo models: read once the stages are done (`run`)
+        self._done = Gate()  # every stage is done: the pages may be exported (closed: the run failed)
         self._pool: ThreadPoolExecutor | None = None
         self._running: Future[list[tuple[Path, list[str]]]] | None = None
+
+    def stage_done(self, name: str) -> None:
+        """Stage `name` is written or read back (and every stage before it): the notebook that shows it may run."""
+        if name in self.shows:
+            self.gates[self.shows.index(name)].open()  # it runs once the kernel is started (`start`)
 
     def start(self) -> None:
         """Start the notebooks' kernel (once); their cells wait for `run`."""
         if self._pool is None:
+            forget_notebooks(self.cfg)  # they run from now on: what the last run recorded of them goes
             imports = [notebook_imports(stage.notebook) for stage in self.stages]  # here: one thread parses
             # one thread runs the notebooks in the kernel (and shuts it down: its manager is that thread's);
             # the others export the pages as they come
@@ -73,15 +85,17 @@ class StageNotebooks:
         kernel = SharedKernel()
         exports: list[Future[tuple[Path, list[str]]]] = []
         try:
-            for stage in self.stages:
-                executed = run_notebook(stage.notebook, self.cfg, self.gate, imports, kernel)
+            for stage, gate in zip(self.stages, self.gates):
+                executed = run_notebook(stage.notebook, self.cfg, gate, imports, kernel)
                 exports.append(self._pool.submit(self._export, stage, executed.notebook, executed.warm_up_said))
         finally:
             kernel.shut_down()
         return [future.result() for future in exports]
 
     def _export(self, stage: StagePage, executed: Path, warm_up_said: str) -> tuple[Path, list[str]]:
-        """One executed notebook's page, and its stderr texts (what the kernel's warm-up wrote first)."""
+        """One executed notebook's page, and its stderr texts (what the kernel's warm-up wrote first), once every
+        stage is done."""
+        self._done.wait()
         page, said = export_stage(executed, stage, nav_for(stage.file, self.stages), self.cfg.html_dir / stage.file,
                                   self.demo)
         return page, [warm_up_said, *said] if warm_up_said.strip() else said
@@ -91,11 +105,13 @@ class StageNotebooks:
         the notebooks' stderr is kept, in their order, for run.json and the terminal, never shown on a page.
         `OUT/notebooks/manifest.json` records what they were made from (`notebooks.current`)."""
         started = time.perf_counter()
-        wanted = stamps(self.cfg, self.stages)  # before they run: what they read
+        wanted = stamps(self.cfg, self.stages)  # what they read (no stage writes any more)
         forget_notebooks(self.cfg)
         self.demo = ran_on_demo(read_json(self.cfg.data_dir / "run.json"))
         self.start()
-        self.gate.open()
+        for gate in self.gates:
+            gate.open()
+        self._done.open()
         assert self._running is not None
         done = self._running.result()
         warnings = [{"page": stage.file, "text": shown_warning(t)}
@@ -104,8 +120,9 @@ class StageNotebooks:
         return NotebooksRun([page for page, _ in done], warnings, time.perf_counter() - started)
 
     def close(self) -> None:
-        """Abandon the cells that did not run (the kernel is shut down), and wait for it."""
-        self.gate.close()
+        """Abandon the cells that did not start, and the pages not exported (the kernel is shut down), and wait."""
+        for gate in (*self.gates, self._done):
+            gate.close()
         if self._pool is not None and self._running is not None:
             try:
                 self._running.result()

@@ -4,6 +4,7 @@ for JupyterLab (a report by REPORT_ID, the index, the notebooks a person works i
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from helpers.pages.render import StagePage
@@ -27,6 +28,13 @@ def is_view(path: Path) -> bool:
 
     return (path.stem.endswith(("_index", *INTERACTIVE))
             or "REPORT_ID" in papermill.inspect_notebook(str(path)))
+
+
+def shown_stage(notebook: Path, names: Sequence[str]) -> str | None:
+    """The stage a stage notebook shows, by its name (`01_corpus.ipynb`: `corpus`), when it is one of `names`
+    (a run's stages); None for another (it shows the whole run)."""
+    name = notebook.stem.partition("_")[2]
+    return name if name in names else None
 
 
 def stage_page(notebook: Path) -> StagePage:
