@@ -159,3 +159,46 @@ def test_the_corpus_read_on_every_core_is_the_corpus_read_here(monkeypatch, tmp_
     for name in ("report_table", "ledger", "sentences", "problems"):
         pd.testing.assert_frame_equal(getattr(there, name), getattr(here, name))
     assert len(here.report_table) == 5 and here.problems["file"].tolist() == ["broken.docx"]
+
+
+def test_work_beside_this_process_gives_what_it_gives_here(monkeypatch):
+    pools = []
+
+    class Recorded(ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            pools.append(args)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(cores, "spawn_safe", lambda: True)
+    monkeypatch.setattr(cores, "usable_cores", lambda: 2)
+    monkeypatch.setattr(cores, "ProcessPoolExecutor", Recorded)
+    assert cores.Beside(fold_text, TEXTS[3]).result() == fold_text(TEXTS[3]) and pools == [(1,)]
+    assert cores.Beside(fold_text, TEXTS[4], apart=False).result() == fold_text(TEXTS[4]) and len(pools) == 1
+    monkeypatch.setattr(cores, "usable_cores", lambda: 1)
+    assert cores.Beside(fold_text, TEXTS[5]).result() == fold_text(TEXTS[5]) and len(pools) == 1
+
+
+def test_work_beside_this_process_is_done_here_when_its_process_is_lost(monkeypatch):
+    done = []
+
+    def work(text: str) -> str:
+        done.append(text)
+        return fold_text(text)
+
+    class Lost:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def submit(self, fn, *args):
+            class Broken:
+                def result(self):
+                    raise BrokenProcessPool("the process was killed")
+            return Broken()
+
+        def shutdown(self, wait=True, cancel_futures=False):
+            pass
+
+    monkeypatch.setattr(cores, "spawn_safe", lambda: True)
+    monkeypatch.setattr(cores, "usable_cores", lambda: 2)
+    monkeypatch.setattr(cores, "ProcessPoolExecutor", Lost)
+    assert cores.Beside(work, TEXTS[0]).result() == fold_text(TEXTS[0]) and done == [TEXTS[0]]

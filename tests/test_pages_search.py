@@ -79,18 +79,45 @@ def test_units_in_a_new_order_are_refused_so_the_index_is_made_anew():
     raise AssertionError("a new order was taken as kept")
 
 
-def test_the_pages_step_after_a_day_2_change_writes_what_it_writes_from_scratch(out, tmp_path):  # noqa: F811
-    def step(outputs, folder: Path) -> dict[str, bytes]:
-        (folder / MARKER).parent.mkdir(parents=True, exist_ok=True)
-        if not (folder / MARKER).is_file():
-            (folder / MARKER).write_text('{"files": {}}')
-        pages = write_pages(outputs, folder / "html", [])
-        remove_stale(folder / "html", "*.html", {p.name for p in pages})  # as `make reports` does after the step
-        assert (folder / TERMS_DB).is_file()  # kept beside the published folder, not in it
-        return {str(p.relative_to(folder)): p.read_bytes() for p in sorted((folder / "html").rglob("*"))
-                if p.is_file()}
+def pages_step(outputs, folder: Path, monkeypatch, apart_at: int) -> dict[str, bytes]:
+    """The pages step into `folder/html` as `make reports` runs it (the search data in a process of its own
+    from `apart_at` reports); every file it leaves there, by path."""
+    from helpers.pages import stage
 
-    step(out, tmp_path / "incremental")
+    (folder / MARKER).parent.mkdir(parents=True, exist_ok=True)
+    if not (folder / MARKER).is_file():
+        (folder / MARKER).write_text('{"files": {}}')
+    monkeypatch.setattr(stage, "SEARCH_APART_AT", apart_at)
+    pages = write_pages(outputs, folder / "html", [])
+    remove_stale(folder / "html", "*.html", {p.name for p in pages})  # as `make reports` does after the step
+    assert (folder / TERMS_DB).is_file()  # kept beside the published folder, not in it
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted((folder / "html").rglob("*")) if p.is_file()}
+
+
+def processes_recorded(monkeypatch) -> list[tuple]:
+    """The processes started for work beside this one (`inference.cores`), on a machine of two cores."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from helpers.inference import cores
+
+    pools: list[tuple] = []
+
+    class Recorded(ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            pools.append(args)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(cores, "ProcessPoolExecutor", Recorded)
+    monkeypatch.setattr(cores, "spawn_safe", lambda: True)
+    monkeypatch.setattr(cores, "usable_cores", lambda: 2)
+    return pools
+
+
+@pytest.mark.parametrize("apart_at", [10_000, 1])  # the search data made in this process, or in one of its own
+def test_the_pages_step_after_a_day_2_change_writes_what_it_writes_from_scratch(out, tmp_path, monkeypatch,  # noqa: F811
+                                                                                apart_at):
+    pools = processes_recorded(monkeypatch)
+    pages_step(out, tmp_path / "incremental", monkeypatch, apart_at)
     day2 = copy.copy(out)
     extra = {name: getattr(out, name)[getattr(out, name)["report_id"] == "b"].assign(report_id="d")
              for name in ("reports", "sentences", "summaries", "references", "mentions")}
@@ -99,9 +126,29 @@ def test_the_pages_step_after_a_day_2_change_writes_what_it_writes_from_scratch(
         setattr(day2, name, whole[whole["report_id"] != "a"].reset_index(drop=True))
     day2 = changed(day2, "sentences", "text_vi", 4, "Một câu mới về phòng cháy chữa cháy")  # a row of c
     day2 = changed(day2, "entities", "name_en", 0, "A new English name")
-    incremental = step(day2, tmp_path / "incremental")
-    scratch = step(day2, tmp_path / "scratch")
+    incremental = pages_step(day2, tmp_path / "incremental", monkeypatch, apart_at)
+    scratch = pages_step(day2, tmp_path / "scratch", monkeypatch, apart_at)
     assert sorted(incremental) == sorted(scratch)
     assert [name for name in scratch if incremental[name] != scratch[name]] == []
     assert "html/search/text/a.js" not in scratch and "html/search/text/d.js" in scratch
     assert b"phong chay" in b"".join(v for k, v in scratch.items() if "/terms-" in k)
+    assert len(pools) == (3 if apart_at == 1 else 0)  # a process of its own for each step, or none
+    if apart_at == 1:  # made in a process of its own, the files are those made in this one
+        here = pages_step(day2, tmp_path / "here", monkeypatch, 10_000)
+        assert sorted(here) == sorted(scratch) and [name for name in scratch if here[name] != scratch[name]] == []
+
+
+@pytest.mark.parametrize("apart_at", [10_000, 1])
+def test_a_kept_index_whose_entries_cannot_be_read_is_made_anew(out, tmp_path, monkeypatch, apart_at):  # noqa: F811
+    import sqlite3
+
+    processes_recorded(monkeypatch)
+    pages_step(out, tmp_path / "kept", monkeypatch, apart_at)
+    with sqlite3.connect(tmp_path / "kept" / TERMS_DB) as db:  # its units readable, its arrays gone
+        db.execute("DELETE FROM arrays")
+    db.close()
+    day2 = changed(out, "sentences", "text_vi", 4, "Một câu mới về phòng cháy chữa cháy")
+    again = pages_step(day2, tmp_path / "kept", monkeypatch, apart_at)
+    scratch = pages_step(day2, tmp_path / "scratch", monkeypatch, apart_at)
+    assert sorted(again) == sorted(scratch) and [name for name in scratch if again[name] != scratch[name]] == []
+    assert load_index(tmp_path / "kept" / TERMS_DB).uids == load_index(tmp_path / "scratch" / TERMS_DB).uids

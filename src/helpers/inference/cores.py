@@ -1,5 +1,6 @@
 """Python work that holds one core (the entity model's tagging, the Word files of a collection) on every
-core: the items shared out among processes of their own, one a core, each result given back in order.
+core: the items shared out among processes of their own, one a core, each result given back in order; and
+one piece of work beside this process's own (`Beside`: the search data beside the pages).
 
 The processes are spawned, never forked (this process may hold a translator's threads), and only where
 a spawned process cannot run this program's own job again (`spawn_safe`). Where processes cannot be
@@ -16,7 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -84,3 +85,38 @@ def on_every_core(fn: Callable[[T], R], items: Sequence[T], at_least: int) -> It
 def _chunk(fn: Callable[[T], R], items: list[T]) -> list[R]:
     """In a process of the pool: `fn` of each item of a chunk."""
     return [fn(item) for item in items]
+
+
+class Beside(Generic[R]):
+    """`fn(item)` in a process of its own (spawned, where `spawn_safe`, on a machine of more than one core,
+    when `apart`: worth a process's start), started now, while this process goes on with its own work;
+    `result()` waits for it. Otherwise, or where the process cannot start or is lost, `result()` runs
+    `fn(item)` here: the result is the same either way. `fn` must be a module's function, the item picklable."""
+
+    def __init__(self, fn: Callable[[T], R], item: T, apart: bool = True) -> None:
+        self._fn, self._item = fn, item
+        self._pool: ProcessPoolExecutor | None = None
+        self._future: Any = None
+        if apart and usable_cores() > 1 and spawn_safe():
+            try:
+                self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+                self._future = self._pool.submit(fn, item)
+            except (BrokenProcessPool, OSError):
+                self.close()
+
+    def result(self) -> R:
+        """`fn(item)`, from the process when it gave it, else made here."""
+        try:
+            if self._future is not None:
+                return self._future.result()
+        except BrokenProcessPool:
+            pass
+        finally:
+            self.close()
+        return self._fn(self._item)
+
+    def close(self) -> None:
+        """Wait for the process to end (a caller that stops early leaves nothing running)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool, self._future = None, None

@@ -78,6 +78,26 @@ def load_index(path: Path) -> Index:
         return Index.empty()
 
 
+def load_units(path: Path) -> tuple[list[str], list[str]]:
+    """The ids and digests of the units of the index the previous run kept, in order (none when there is none
+    readable): what says which units' texts must be folded and split again, without reading the arrays."""
+    try:
+        with sqlite3.connect(path) as db:
+            units = db.execute("SELECT uid, digest FROM units ORDER BY position").fetchall()
+        db.close()
+        return [u[0] for u in units], [u[1] for u in units]
+    except sqlite3.Error:
+        return [], []
+
+
+def kept_in_order(old: list[str], uids: list[str], fresh: set[str]) -> bool:
+    """Whether the units `uids` keep every unit of `old` not in `fresh` that they hold, in `old`'s order, and
+    are those kept and the `fresh` ones (`updated` can then keep the entries of the others)."""
+    was = {uid: n for n, uid in enumerate(old)}
+    kept = [was[uid] for uid in uids if uid not in fresh and uid in was]
+    return len(kept) >= len(uids) - len(fresh) and all(a < b for a, b in zip(kept, kept[1:]))
+
+
 def save_index(path: Path, index: Index) -> None:
     """Keep `index` for the next run (replacing the file whole, so a run stopped half-way leaves the old one)."""
     part = path.with_name(f".{path.name}.part")

@@ -18,7 +18,8 @@ from pathlib import Path
 from helpers.config import Config, shown_path
 from helpers.inference.engines import Engine, LocalEngine
 from helpers.models.heap import hand_back_freed_memory
-from helpers.pages.collection import write_collection_pages
+from helpers.inference.cores import Beside
+from helpers.pages.collection import kept_search, search_work, write_collection_pages
 from helpers.pages.digest import KEPT, MANIFEST, code_digest, keep_digests, kept_digests, page_digests
 from helpers.pages.entities import entities_html
 from helpers.pages.listing import ROWS_SCRIPT, report_rows, rows_script
@@ -31,6 +32,7 @@ from helpers.store.files import read_json, synced_together, update_json, write_t
 
 
 PAGES_PER_TASK = 25  # report pages rendered by one task of the engine
+SEARCH_APART_AT = 1_000  # reports from which the search data is made in a process of its own (it starts in a second)
 
 
 @dataclass(frozen=True)
@@ -70,9 +72,21 @@ def write_pages(out: Outputs, html_dir: Path, stages: list[StagePage], engine: E
     """Render the report pages whose content changed (on `engine`, by shares of PAGES_PER_TASK reports),
     the index with its rows' data, the entities page, the digest and the search data into `html_dir`;
     return every page of the run (those left as they were too)."""
+    out._kept.update(kept_digests(html_dir.parent / KEPT, code_digest()))
+    # the search data in a process of its own (its texts folded and split, its shards encoded and written,
+    # its index kept) while this one renders the pages: a second or two of a day's run at 10,000 reports
+    search = Beside(kept_search, search_work(out, html_dir), apart=len(out.reports) >= SEARCH_APART_AT)
+    try:
+        return _written_pages(out, html_dir, stages, engine, search)
+    finally:
+        search.close()
+
+
+def _written_pages(out: Outputs, html_dir: Path, stages: list[StagePage], engine: Engine | None,
+                   search: Beside[bool]) -> list[Path]:
+    """`write_pages` but for the search data, which `search` makes (made here anew when it could not update it)."""
     rows = report_rows(out)
     titles = [(row["href"], row["title"]) for row in rows]
-    out._kept.update(kept_digests(html_dir.parent / KEPT, code_digest()))
     digests, stale = pages_to_render(out, html_dir, stages, titles)
     # First forget the pages about to change: a run stopped half-way leaves no record that would keep one.
     made, changing = read_json(html_dir / MANIFEST), {f"{rid}.html" for rid in stale}
@@ -80,14 +94,15 @@ def write_pages(out: Outputs, html_dir: Path, stages: list[StagePage], engine: E
     # each share made when the engine takes it: 10,000 reports' shares made at once were a copy of every table
     shares = (PageWork(out.share(stale[i:i + PAGES_PER_TASK]), tuple(stages), tuple(titles))
               for i in range(0, len(stale), PAGES_PER_TASK))
-    with synced_together():  # the pages and the search data on disk together (one sync), then recorded as made
+    with synced_together():  # the pages on disk together (one sync), then recorded as made
         for rendered in (engine or LocalEngine()).map(render_report_pages, shares):
             for file, html in rendered:
                 save_page(html_dir / file, html)
-        hand_back_freed_memory()  # the pages' freed renders leave the process before the search index is made
-        written, index = collection_pages(out, html_dir, stages, rows)
+        hand_back_freed_memory()  # the pages' freed renders leave the process
+        written, _ = collection_pages(out, html_dir, stages, rows, search=False)
     write_text(html_dir / MANIFEST, _json(digests))
-    save_index(terms_db(html_dir), index)
+    if not search.result():  # the index kept could not be updated: made anew, here
+        kept_search(search_work(out, html_dir, anew=True))
     keep_digests(out, html_dir.parent / KEPT, code_digest())  # what the next run need not digest again
     return [html_dir / file for file in digests] + written
 
@@ -98,14 +113,15 @@ def write_collection(out: Outputs, html_dir: Path, stages: list[StagePage],
     search data (`rows`: `report_rows(out)`, when the caller has them); return the pages."""
     with synced_together():
         written, index = collection_pages(out, html_dir, stages, rows)
+    assert index is not None
     save_index(terms_db(html_dir), index)  # once the files it vouches for are on disk
     return written
 
 
-def collection_pages(out: Outputs, html_dir: Path, stages: list[StagePage],
-                     rows: list[dict] | None = None) -> tuple[list[Path], Index]:
-    """`write_collection`'s files, written but not synced; the pages, and the search index to keep (`save_index`)
-    once they are on disk."""
+def collection_pages(out: Outputs, html_dir: Path, stages: list[StagePage], rows: list[dict] | None = None,
+                     search: bool = True) -> tuple[list[Path], Index | None]:
+    """`write_collection`'s files, written but not synced (the search data unless not `search`: made
+    elsewhere); the pages, and the search index to keep (`save_index`) once they are on disk."""
     rows = report_rows(out) if rows is None else rows
     titles = [(row["href"], row["title"]) for row in rows]
     keep_or_write(html_dir / ROWS_SCRIPT, rows_script(rows, out))
@@ -113,8 +129,8 @@ def collection_pages(out: Outputs, html_dir: Path, stages: list[StagePage],
     written = [save_page(html_dir / INDEX, listing),
                save_page(html_dir / ENTITIES, entities_html(out.entities, out.mentions, out.reports,
                                                             nav_for(ENTITIES, stages)))]
-    pages, search = write_collection_pages(out, html_dir, stages, rows)
-    return written + pages, search
+    pages, index = write_collection_pages(out, html_dir, stages, rows, search)
+    return written + pages, index
 
 
 def _json(value: object) -> str:
