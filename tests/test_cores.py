@@ -172,10 +172,15 @@ def test_work_beside_this_process_gives_what_it_gives_here(monkeypatch):
     monkeypatch.setattr(cores, "spawn_safe", lambda: True)
     monkeypatch.setattr(cores, "usable_cores", lambda: 2)
     monkeypatch.setattr(cores, "ProcessPoolExecutor", Recorded)
-    assert cores.Beside(fold_text, TEXTS[3]).result() == fold_text(TEXTS[3]) and pools == [(1,)]
-    assert cores.Beside(fold_text, TEXTS[4], apart=False).result() == fold_text(TEXTS[4]) and len(pools) == 1
+    def beside(text: str, apart: bool = True) -> str:
+        work = cores.Beside(fold_text, apart=apart)
+        work.start(text)
+        return work.result()
+
+    assert beside(TEXTS[3]) == fold_text(TEXTS[3]) and pools == [(1,)]
+    assert beside(TEXTS[4], apart=False) == fold_text(TEXTS[4]) and len(pools) == 1
     monkeypatch.setattr(cores, "usable_cores", lambda: 1)
-    assert cores.Beside(fold_text, TEXTS[5]).result() == fold_text(TEXTS[5]) and len(pools) == 1
+    assert beside(TEXTS[5]) == fold_text(TEXTS[5]) and len(pools) == 1
 
 
 def test_work_beside_this_process_is_done_here_when_its_process_is_lost(monkeypatch):
@@ -201,4 +206,6 @@ def test_work_beside_this_process_is_done_here_when_its_process_is_lost(monkeypa
     monkeypatch.setattr(cores, "spawn_safe", lambda: True)
     monkeypatch.setattr(cores, "usable_cores", lambda: 2)
     monkeypatch.setattr(cores, "ProcessPoolExecutor", Lost)
-    assert cores.Beside(work, TEXTS[0]).result() == fold_text(TEXTS[0]) and done == [TEXTS[0]]
+    lost = cores.Beside(work)
+    lost.start(TEXTS[0])
+    assert lost.result() == fold_text(TEXTS[0]) and done == [TEXTS[0]]

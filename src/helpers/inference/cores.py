@@ -9,6 +9,7 @@ started, or one is lost, this process does the rest itself: the results are the 
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
 import os
 import sys
@@ -87,21 +88,32 @@ def _chunk(fn: Callable[[T], R], items: list[T]) -> list[R]:
     return [fn(item) for item in items]
 
 
-class Beside(Generic[R]):
-    """`fn(item)` in a process of its own (spawned, where `spawn_safe`, on a machine of more than one core,
-    when `apart`: worth a process's start), started now, while this process goes on with its own work;
-    `result()` waits for it. Otherwise, or where the process cannot start or is lost, `result()` runs
-    `fn(item)` here: the result is the same either way. `fn` must be a module's function, the item picklable."""
+class Beside(Generic[T, R]):
+    """`fn` of an item in a process of its own (spawned, where `spawn_safe`, on a machine of more than one core,
+    when `apart`: worth a process's start), while this process goes on with its own work. The process starts
+    as this is made, importing `fn`'s module while this process makes the item (`start`); `result()` waits
+    for it. Otherwise, or where the process cannot start or is lost, `result()` runs `fn(item)` here: the
+    result is the same either way. `fn` must be a module's function, the item picklable."""
 
-    def __init__(self, fn: Callable[[T], R], item: T, apart: bool = True) -> None:
-        self._fn, self._item = fn, item
+    def __init__(self, fn: Callable[[T], R], apart: bool = True) -> None:
+        self._fn = fn
+        self._items: list[T] = []
         self._pool: ProcessPoolExecutor | None = None
         self._future: Any = None
         if apart and usable_cores() > 1 and spawn_safe():
             try:
                 self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-                self._future = self._pool.submit(fn, item)
+                self._pool.submit(importlib.import_module, fn.__module__)
             except (BrokenProcessPool, OSError):
+                self.close()
+
+    def start(self, item: T) -> None:
+        """Give the process its item (once)."""
+        self._items.append(item)
+        if self._pool is not None:
+            try:
+                self._future = self._pool.submit(self._fn, item)
+            except (BrokenProcessPool, RuntimeError):  # lost already: done here (`result`)
                 self.close()
 
     def result(self) -> R:
@@ -113,7 +125,7 @@ class Beside(Generic[R]):
             pass
         finally:
             self.close()
-        return self._fn(self._item)
+        return self._fn(self._items[0])
 
     def close(self) -> None:
         """Wait for the process to end (a caller that stops early leaves nothing running)."""

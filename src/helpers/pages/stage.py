@@ -19,7 +19,7 @@ from helpers.config import Config, shown_path
 from helpers.inference.engines import Engine, LocalEngine
 from helpers.models.heap import hand_back_freed_memory
 from helpers.inference.cores import Beside
-from helpers.pages.collection import kept_search, search_work, write_collection_pages
+from helpers.pages.collection import SearchWork, kept_search, search_work, write_collection_pages
 from helpers.pages.digest import KEPT, MANIFEST, code_digest, keep_digests, kept_digests, page_digests
 from helpers.pages.entities import entities_html
 from helpers.pages.listing import ROWS_SCRIPT, report_rows, rows_script
@@ -72,18 +72,19 @@ def write_pages(out: Outputs, html_dir: Path, stages: list[StagePage], engine: E
     """Render the report pages whose content changed (on `engine`, by shares of PAGES_PER_TASK reports),
     the index with its rows' data, the entities page, the digest and the search data into `html_dir`;
     return every page of the run (those left as they were too)."""
-    out._kept.update(kept_digests(html_dir.parent / KEPT, code_digest()))
     # the search data in a process of its own (its texts folded and split, its shards encoded and written,
     # its index kept) while this one renders the pages: a second or two of a day's run at 10,000 reports
-    search = Beside(kept_search, search_work(out, html_dir), apart=len(out.reports) >= SEARCH_APART_AT)
+    search: Beside[SearchWork, bool] = Beside(kept_search, apart=len(out.reports) >= SEARCH_APART_AT)
     try:
+        out._kept.update(kept_digests(html_dir.parent / KEPT, code_digest()))
+        search.start(search_work(out, html_dir))  # what it is made from: the fresh units' texts
         return _written_pages(out, html_dir, stages, engine, search)
     finally:
         search.close()
 
 
 def _written_pages(out: Outputs, html_dir: Path, stages: list[StagePage], engine: Engine | None,
-                   search: Beside[bool]) -> list[Path]:
+                   search: Beside[SearchWork, bool]) -> list[Path]:
     """`write_pages` but for the search data, which `search` makes (made here anew when it could not update it)."""
     rows = report_rows(out)
     titles = [(row["href"], row["title"]) for row in rows]
