@@ -85,7 +85,7 @@ class Config:
     summary_max_words: int = parameter(80, help="a summary's length bound, in words")
     generation: str = parameter("", shown="none: each model its own",
                                 help="decoding overrides of the models (docs/models.md)")
-    engine: str = parameter("local", choices=ENGINES, help="where the work runs: local (this process) or dask")
+    engine: str = parameter("local", choices=ENGINES, help="where the work runs: local (this machine) or dask")
     cluster: str = parameter("", shown="none: a local cluster",
                              help="with the dask engine: a scheduler address")
     workers: int = parameter(0, shown="0: one per core",

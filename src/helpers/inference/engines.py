@@ -79,7 +79,8 @@ class Engine(Protocol):
 
 
 class LocalEngine:
-    """Everything in this process; the model's own threads use every core."""
+    """Everything on this machine: the model's own threads use every core, and Python work over many items is
+    shared among processes of their own, one a core, where a stage asks for it (`inference.cores`)."""
 
     name = "local"
 
