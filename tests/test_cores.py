@@ -5,6 +5,7 @@ byte for byte those made here."""
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -16,6 +17,11 @@ from helpers.stage import MadeFiles
 from helpers.text.normalise import fold_text
 
 TEXTS = [f"Hà Nội {n} Đà Nẵng" for n in range(40)]
+
+
+def _process_id(_: object) -> int:
+    """The id of the process that runs it (for work beside this process)."""
+    return os.getpid()
 
 
 def test_the_items_are_done_on_every_core_in_order_as_this_process_would(monkeypatch):
@@ -174,13 +180,16 @@ def test_work_beside_this_process_gives_what_it_gives_here(monkeypatch):
     monkeypatch.setattr(cores, "ProcessPoolExecutor", Recorded)
     def beside(text: str, apart: bool = True) -> str:
         work = cores.Beside(fold_text, apart=apart)
-        work.start(text)
+        work.start(lambda: text)
         return work.result()
 
     assert beside(TEXTS[3]) == fold_text(TEXTS[3]) and pools == [(1,)]
-    assert beside(TEXTS[4], apart=False) == fold_text(TEXTS[4]) and len(pools) == 1
+    work = cores.Beside(_process_id)
+    work.start(lambda: "any")
+    assert work.result() != os.getpid() and len(pools) == 2  # done in the process, not here
+    assert beside(TEXTS[4], apart=False) == fold_text(TEXTS[4]) and len(pools) == 2
     monkeypatch.setattr(cores, "usable_cores", lambda: 1)
-    assert beside(TEXTS[5]) == fold_text(TEXTS[5]) and len(pools) == 1
+    assert beside(TEXTS[5]) == fold_text(TEXTS[5]) and len(pools) == 2
 
 
 def test_work_beside_this_process_is_done_here_when_its_process_is_lost(monkeypatch):
@@ -207,5 +216,5 @@ def test_work_beside_this_process_is_done_here_when_its_process_is_lost(monkeypa
     monkeypatch.setattr(cores, "usable_cores", lambda: 2)
     monkeypatch.setattr(cores, "ProcessPoolExecutor", Lost)
     lost = cores.Beside(work)
-    lost.start(TEXTS[0])
+    lost.start(lambda: TEXTS[0])
     assert lost.result() == fold_text(TEXTS[0]) and done == [TEXTS[0]]

@@ -323,7 +323,7 @@ def test_a_run_added_a_stretch_at_a_time_is_the_xml_python_docx_makes(text):
 
 
 
-@pytest.mark.parametrize("text", ["one line", "⚑ first line\n\nthird\tline\r\n", "\n"])
+@pytest.mark.parametrize("text", ["one line", "⚑ first line\n\nthird\tline\r\n", "\n", ""])
 def test_a_comment_s_text_laid_out_as_python_docx_lays_it_out(text):
     import docx
     from lxml import etree

@@ -280,3 +280,64 @@ def test_a_notebook_named_for_a_stage_runs_once_that_stage_is_done_and_the_pages
         assert all(page.is_file() for page in ran.pages)
         out = nbformat.read(executed / "01_tiny.ipynb", as_version=4).cells[-1].outputs[0]["text"]
         assert out == "42 by the stage tiny\n"
+
+
+@pytest.mark.slow  # starts a kernel
+def test_a_run_that_fails_runs_no_notebook_let_run_but_not_started(tmp_path):
+    """A notebook let run as its stage is done, whose cells have not started when a later stage fails, does not
+    run (nor does the kernel stay)."""
+    stage = stage_page(_notebook(tmp_path / "notebooks"))
+    cfg = Config(seeds=tmp_path / "in", out=tmp_path / "out", models="demo")
+    (cfg.out / "data").mkdir(parents=True)
+    (cfg.data_dir / "written.txt").write_text("by the stage tiny", encoding="utf-8")
+    with pytest.raises(KeyError):
+        with StageNotebooks(cfg, [stage], after=("tiny", "later")) as notebooks:
+            notebooks.start()
+            notebooks.stage_done("tiny")
+            raise KeyError("the stage after it failed")  # the kernel is still starting
+    assert not _kernels()
+    assert not (cfg.out / "notebooks" / "01_tiny.ipynb").exists()
+
+
+@pytest.mark.slow  # starts a kernel
+def test_a_notebook_that_fails_while_the_stages_run_stops_the_run_at_the_next_stage(tmp_path):
+    """A stage notebook fails in the kernel `make reports` starts (which says so: `config.IN_RUN`); the run learns
+    of it as the next stage is done, not after every stage and the pages."""
+    failing = stage_page(_write_notebook(tmp_path / "notebooks", "01_tiny.ipynb", "quiet", "", [
+        nbformat.v4.new_code_cell(parameters_cell(), metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("import os\nraise ValueError(os.environ.get('HELPERS_IN_RUN'))"),
+    ]))
+    cfg = Config(seeds=tmp_path / "in", out=tmp_path / "out", models="demo")
+    (cfg.out / "data").mkdir(parents=True)
+    with StageNotebooks(cfg, [failing], after=("tiny", "later")) as notebooks:
+        notebooks.start()
+        notebooks.stage_done("tiny")
+        deadline = time.monotonic() + 60
+        with pytest.raises(NotebookFailed) as failed:
+            while time.monotonic() < deadline:
+                notebooks.stage_done("later")
+                time.sleep(0.1)
+    assert str(failed.value) == "01_tiny.ipynb failed: ValueError: 1"
+    assert not _kernels()
+
+
+def test_in_the_kernel_of_a_run_a_stage_is_read_back_or_an_error_and_the_pages_note_says_nothing(tmp_path, monkeypatch):
+    """`make reports` tells its notebooks' kernel it runs them (`config.IN_RUN`): a stage there is read back, never
+    made (its inputs changed during the run: an error naming it), and the pages are not called out of date."""
+    from helpers.errors import InputError
+    from helpers.config import IN_RUN
+    from helpers.pages.stage import pages_note
+    from helpers.pipeline import run_stages
+    from helpers.store.files import MARKER
+
+    cfg = Config(seeds=Path(__file__).resolve().parents[1] / "seeds", out=tmp_path / "out", models="demo")
+    cfg.html_dir.mkdir(parents=True)
+    (cfg.out / MARKER).write_text('{"files": {}}', encoding="utf-8")  # an output a run made
+    (cfg.html_dir / "index.html").write_text("<!doctype html>", encoding="utf-8")
+    assert "out of date" in pages_note(cfg)  # (by hand in JupyterLab: no data they were made from)
+    monkeypatch.setenv(IN_RUN, "1")
+    assert pages_note(cfg) == ""
+    with pytest.raises(InputError, match="^the corpus stage's inputs, settings or reviews changed while `make "
+                                         "reports` ran: run it again$"):
+        run_stages(cfg, "corpus", say=False)
+    assert not (cfg.data_dir / "sentences.csv").exists()

@@ -116,7 +116,12 @@ def processes_recorded(monkeypatch) -> list[tuple]:
 @pytest.mark.parametrize("apart_at", [10_000, 1])  # the search data made in this process, or in one of its own
 def test_the_pages_step_after_a_day_2_change_writes_what_it_writes_from_scratch(out, tmp_path, monkeypatch,  # noqa: F811
                                                                                 apart_at):
+    from helpers.pages import collection
+
     pools = processes_recorded(monkeypatch)
+    made_here = collection.made_search
+    if apart_at == 1:  # made in the process of its own, never here
+        monkeypatch.setattr(collection, "made_search", lambda work: pytest.fail("the search data was made here"))
     pages_step(out, tmp_path / "incremental", monkeypatch, apart_at)
     day2 = copy.copy(out)
     extra = {name: getattr(out, name)[getattr(out, name)["report_id"] == "b"].assign(report_id="d")
@@ -134,6 +139,7 @@ def test_the_pages_step_after_a_day_2_change_writes_what_it_writes_from_scratch(
     assert b"phong chay" in b"".join(v for k, v in scratch.items() if "/terms-" in k)
     assert len(pools) == (3 if apart_at == 1 else 0)  # a process of its own for each step, or none
     if apart_at == 1:  # made in a process of its own, the files are those made in this one
+        monkeypatch.setattr(collection, "made_search", made_here)
         here = pages_step(day2, tmp_path / "here", monkeypatch, 10_000)
         assert sorted(here) == sorted(scratch) and [name for name in scratch if here[name] != scratch[name]] == []
 

@@ -16,6 +16,7 @@ the page to open.
 
 from __future__ import annotations
 
+import os
 import platform
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -27,10 +28,11 @@ from pathlib import Path
 from typing import Any
 
 
-from helpers.config import Config
+from helpers.config import IN_RUN, Config
 from helpers.models.heap import hand_back_freed_memory
 from helpers.corpus.stage import CorpusStage
 from helpers.entities.stage import EntitiesStage
+from helpers.errors import InputError
 from helpers.notebooks.run import StageNotebooks, reused_notebooks
 from helpers.notebooks.stages import is_view, notebook_paths, stage_page
 from helpers.pages.render import INDEX
@@ -111,6 +113,10 @@ def run_stages(cfg: Config, upto: str | None = None, *, ctx: RunContext | None =
     wanted = [stamp(cfg, SEQUENCE[: at + 1], context.reviews.digest_of, inputs) for at in range(len(stages))]
     bases = [stamp(cfg, SEQUENCE[: at + 1], context.reviews.digest_of, inputs=False) for at in range(len(stages))]
     current = [not force and recorded_field(recorded, s.name, "stamp") == wanted[at] for at, s in enumerate(stages)]
+    if os.environ.get(IN_RUN) and not all(current):  # a stage notebook of `make reports`: it reads back only
+        name = stages[current.index(False)].name
+        raise InputError(f"the {name} stage's inputs, settings or reviews changed while `make reports` ran: "
+                         "run it again")
     # the previous outputs a stage run again may keep, read before any stage of this run replaces them
     previous = previous_outputs(cfg, [None if force or current[at] or recorded_field(recorded, stage.name, "base")
                                       != bases[at] else stage for at, stage in enumerate(stages)])

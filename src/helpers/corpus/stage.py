@@ -28,7 +28,7 @@ from helpers.store.files import as_stored, stored_text
 from helpers.text.language_id import VIETNAMESE, main_language
 
 SEEN = ".inputs-seen.json"  # in OUT/data: each report file's size, time and digest when read (not a table)
-# inputs from which a local run reads and segments them on every core (a process starts in about a second)
+# inputs from which a local run classifies and segments them on every core (a process starts in about a second)
 ON_CORES_AT = 1_000
 
 

@@ -92,32 +92,34 @@ class Beside(Generic[T, R]):
     """`fn` of an item in a process of its own (spawned, where `spawn_safe`, on a machine of more than one core,
     when `apart`: worth a process's start), while this process goes on with its own work. The process starts
     as this is made, importing `fn`'s module while this process makes the item (`start`); `result()` waits
-    for it. Otherwise, or where the process cannot start or is lost, `result()` runs `fn(item)` here: the
-    result is the same either way. `fn` must be a module's function, the item picklable."""
+    for it. Otherwise, or where the process cannot start or is lost, `result()` makes the item again and runs
+    `fn` of it here (the item is not held meanwhile): the result is the same either way. `fn` must be a
+    module's function, the item picklable."""
 
     def __init__(self, fn: Callable[[T], R], apart: bool = True) -> None:
         self._fn = fn
-        self._items: list[T] = []
+        self._make: Callable[[], T] | None = None
         self._pool: ProcessPoolExecutor | None = None
         self._future: Any = None
         if apart and usable_cores() > 1 and spawn_safe():
             try:
                 self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
                 self._pool.submit(importlib.import_module, fn.__module__)
-            except (BrokenProcessPool, OSError):
+            except (BrokenProcessPool, OSError, RuntimeError):
                 self.close()
 
-    def start(self, item: T) -> None:
-        """Give the process its item (once)."""
-        self._items.append(item)
+    def start(self, make: Callable[[], T]) -> None:
+        """Give the process its item, `make()` (once)."""
+        self._make = make
         if self._pool is not None:
             try:
-                self._future = self._pool.submit(self._fn, item)
+                self._future = self._pool.submit(self._fn, make())
             except (BrokenProcessPool, RuntimeError):  # lost already: done here (`result`)
                 self.close()
 
     def result(self) -> R:
-        """`fn(item)`, from the process when it gave it, else made here."""
+        """`fn` of the item, from the process when it gave it, else made here."""
+        assert self._make is not None, "start() first"
         try:
             if self._future is not None:
                 return self._future.result()
@@ -125,7 +127,7 @@ class Beside(Generic[T, R]):
             pass
         finally:
             self.close()
-        return self._fn(self._items[0])
+        return self._fn(self._make())
 
     def close(self) -> None:
         """Wait for the process to end (a caller that stops early leaves nothing running)."""

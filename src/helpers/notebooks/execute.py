@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from helpers.config import Config, shown_path
+from helpers.config import IN_RUN, Config, shown_path
 from helpers.errors import EnvironmentProblem
 from helpers.notebooks.gate import Abandoned, Gate, lower_priority, warm_up_code
 from helpers.store.files import write_bytes
@@ -204,6 +204,7 @@ def _gated_engine() -> str:
             self.started_with = kwargs
             if self.gate.abandoned:
                 raise Abandoned
+            kwargs = {**kwargs, "env": {**kwargs.get("env", os.environ), IN_RUN: "1"}}  # (`config.IN_RUN`)
             if self.kernel_output is None:
                 super().start_new_kernel(**kwargs)
             else:

@@ -20,6 +20,7 @@ class Gate:
     def __init__(self, opened: bool = False) -> None:
         self._decided = threading.Event()
         self._go = opened
+        self._cancelled = False
         if opened:
             self._decided.set()
 
@@ -32,6 +33,12 @@ class Gate:
         """Abandon the cells, unless opened already: `wait` raises Abandoned (the kernel is shut down as after a run)."""
         self._decided.set()
 
+    def cancel(self) -> None:
+        """Abandon the cells, opened or not, unless they started already (a run that failed: the notebooks
+        let run as their stage was done, but not started yet, do not run)."""
+        self._cancelled = True
+        self._decided.set()
+
     @property
     def opened(self) -> bool:
         """Whether the cells were let run."""
@@ -40,12 +47,12 @@ class Gate:
     @property
     def abandoned(self) -> bool:
         """Whether the cells will not run (`close` came first): a kernel not started yet need not start."""
-        return self._decided.is_set() and not self._go
+        return self._decided.is_set() and (self._cancelled or not self._go)
 
     def wait(self) -> None:
         """Return when the cells may run; raise Abandoned when they will not."""
         self._decided.wait()
-        if not self._go:
+        if self._cancelled or not self._go:
             raise Abandoned
 
 

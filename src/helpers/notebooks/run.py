@@ -63,6 +63,8 @@ class StageNotebooks:
 
     def stage_done(self, name: str) -> None:
         """Stage `name` is written or read back (and every stage before it): the notebook that shows it may run."""
+        if self._running is not None and self._running.done():
+            self._running.result()  # a notebook that failed stops the run now, not after the stages and pages
         if name in self.shows:
             self.gates[self.shows.index(name)].open()  # it runs once the kernel is started (`start`)
 
@@ -120,9 +122,10 @@ class StageNotebooks:
         return NotebooksRun([page for page, _ in done], warnings, time.perf_counter() - started)
 
     def close(self) -> None:
-        """Abandon the cells that did not start, and the pages not exported (the kernel is shut down), and wait."""
+        """Abandon the notebooks that did not start (let run or not: a failed run runs none of them but the one
+        running), and the pages not exported; the kernel is shut down; wait for it."""
         for gate in (*self.gates, self._done):
-            gate.close()
+            gate.cancel()
         if self._pool is not None and self._running is not None:
             try:
                 self._running.result()

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from helpers.config import Config, shown_path
+from helpers.config import IN_RUN, Config, shown_path
 from helpers.inference.engines import Engine, LocalEngine
 from helpers.models.heap import hand_back_freed_memory
 from helpers.inference.cores import Beside
@@ -77,7 +78,7 @@ def write_pages(out: Outputs, html_dir: Path, stages: list[StagePage], engine: E
     search: Beside[SearchWork, bool] = Beside(kept_search, apart=len(out.reports) >= SEARCH_APART_AT)
     try:
         out._kept.update(kept_digests(html_dir.parent / KEPT, code_digest()))
-        search.start(search_work(out, html_dir))  # what it is made from: the fresh units' texts
+        search.start(lambda: search_work(out, html_dir))  # what it is made from: the fresh units' texts
         return _written_pages(out, html_dir, stages, engine, search)
     finally:
         search.close()
@@ -159,7 +160,7 @@ def pages_note(cfg: Config) -> str:
     exported pages out of date (empty when there are no pages, or they were made from these)."""
     from helpers.review.store import reviews_digest
 
-    if not (cfg.html_dir / INDEX).is_file():
+    if not (cfg.html_dir / INDEX).is_file() or os.environ.get(IN_RUN):  # (`make reports` makes them now)
         return ""
     made = read_json(cfg.run_json).get("pages", {})
     if made.get("reviews", reviews_digest(cfg.reviews)) != reviews_digest(cfg.reviews):

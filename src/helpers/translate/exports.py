@@ -197,6 +197,8 @@ def add_comment(doc, run, text: str):  # noqa: ANN001, ANN201 (python-docx's Doc
     """`doc.add_comment(run, text=text, author=AUTHOR, initials="QA")` as python-docx 1.2 makes it (a
     paragraph a line of `text`), its runs added by `add_run`."""
     comment = doc.add_comment(run, author=AUTHOR, initials="QA")
+    if text == "":  # (python-docx's empty comment: one paragraph, no run)
+        return comment
     first, *more = text.split("\n")
     add_run(comment.paragraphs[0], first)
     for line in more:
