@@ -185,3 +185,35 @@ def test_inspecting_a_notebook_leaves_out_the_unused_iri_grammar():
     views, left_out = done.stdout.splitlines()
     assert views == "False True"
     assert left_out == "None False"
+
+
+@pytest.mark.slow  # a whole run again
+def test_a_re_run_s_stage_pages_do_not_call_the_pages_it_makes_out_of_date(reports_run, tmp_path, demo_cache,
+                                                                             monkeypatch):
+    """The stage notebooks of a re-run (the pages there already) run as their stage is done, before the run has
+    marked what its pages are made from: their note on out-of-date pages, for a notebook run by hand, says nothing."""
+    import time
+
+    from helpers.entities.stage import EntitiesStage
+
+    cfg = reports_run
+    seeds, out = tmp_path / "in", tmp_path / "out"
+    shutil.copytree(cfg.seeds, seeds)
+    shutil.copytree(cfg.out, out)
+    started, entities = time.time(), EntitiesStage.run
+
+    def after_notebook_01(self, *args, **kwargs):  # the last stage waits for notebook 01, run beside the stages
+        executed, deadline = out / "notebooks" / "01_corpus.ipynb", time.monotonic() + 60
+        while executed.stat().st_mtime < started and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return entities(self, *args, **kwargs)
+
+    monkeypatch.setattr(EntitiesStage, "run", after_notebook_01)
+    shutil.copy(cfg.memory, tmp_path / "tm.sqlite")
+    write_reports(1, tmp_path / "more", seed=5)[0].rename(seeds / "synthetic_new.txt")  # a day's new report
+    proc = run_cli("reports", "--seeds", str(seeds), "--out", str(out), "--models", "demo", "--memory",
+                   str(tmp_path / "tm.sqlite"), "--cache-dir", str(demo_cache), "--notebooks", str(NOTEBOOKS))
+    assert proc.returncode == 0, proc.stderr
+    assert "(1 of" in proc.stdout  # a re-run: one report made anew
+    for stage in stage_pages():
+        assert "out of date" not in (out / "html" / stage.file).read_text(encoding="utf-8"), stage.file

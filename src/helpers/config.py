@@ -53,9 +53,9 @@ def parse_overrides(text: str) -> dict[str, dict[str, Any]]:
             raise SettingsError(f"GENERATION: {key}.min_length={low} is over its max_length ({high})")
     return result
 
-# Set in the stage notebooks' kernel by `make reports` (`notebooks.execute`): their `run_stages` reads back and
-# never makes a stage (a stage not current means its inputs or reviews changed while the run went: the run says
-# so and stops), and `pages.stage.pages_note` says nothing (the run makes the pages from the data it shows).
+# Set in the stage notebooks' kernel by `make reports` (`notebooks.execute`): their `run_stages` reads back the
+# stages this run made and never makes one (a review saved, or a file put in SEEDS, while the run goes is the next
+# run's to take), and `pages.stage.pages_note` says nothing (the run makes the pages from the data they show).
 IN_RUN = "HELPERS_IN_RUN"
 
 

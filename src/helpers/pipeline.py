@@ -32,7 +32,6 @@ from helpers.config import IN_RUN, Config
 from helpers.models.heap import hand_back_freed_memory
 from helpers.corpus.stage import CorpusStage
 from helpers.entities.stage import EntitiesStage
-from helpers.errors import InputError
 from helpers.notebooks.run import StageNotebooks, reused_notebooks
 from helpers.notebooks.stages import is_view, notebook_paths, stage_page
 from helpers.pages.render import INDEX
@@ -109,14 +108,16 @@ def run_stages(cfg: Config, upto: str | None = None, *, ctx: RunContext | None =
     done = StagesRun()
     stages = stages_upto(upto)
     recorded = read_json(cfg.run_json)  # before the first stage run starts it anew
-    inputs = inputs_stamp(cfg.seeds)
-    wanted = [stamp(cfg, SEQUENCE[: at + 1], context.reviews.digest_of, inputs) for at in range(len(stages))]
-    bases = [stamp(cfg, SEQUENCE[: at + 1], context.reviews.digest_of, inputs=False) for at in range(len(stages))]
-    current = [not force and recorded_field(recorded, s.name, "stamp") == wanted[at] for at, s in enumerate(stages)]
-    if os.environ.get(IN_RUN) and not all(current):  # a stage notebook of `make reports`: it reads back only
-        name = stages[current.index(False)].name
-        raise InputError(f"the {name} stage's inputs, settings or reviews changed while `make reports` ran: "
-                         "run it again")
+    if os.environ.get(IN_RUN):  # a stage notebook of `make reports`: the stages it shows are this run's, read back
+        wanted: list[str] = []  # (a review saved, a file put in SEEDS since the run began: the next run's to take)
+        bases: list[str] = []
+        current = [True] * len(stages)
+    else:
+        inputs = inputs_stamp(cfg.seeds)
+        wanted = [stamp(cfg, SEQUENCE[: at + 1], context.reviews.digest_of, inputs) for at in range(len(stages))]
+        bases = [stamp(cfg, SEQUENCE[: at + 1], context.reviews.digest_of, inputs=False) for at in range(len(stages))]
+        current = [not force and recorded_field(recorded, s.name, "stamp") == wanted[at]
+                   for at, s in enumerate(stages)]
     # the previous outputs a stage run again may keep, read before any stage of this run replaces them
     previous = previous_outputs(cfg, [None if force or current[at] or recorded_field(recorded, stage.name, "base")
                                       != bases[at] else stage for at, stage in enumerate(stages)])
@@ -248,22 +249,26 @@ def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
         # report pages: the two overlap instead of one waiting for the other.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="notebooks") as pool:
             notebooks_run = pool.submit(lambda: reused_notebooks(cfg, stages) or stage_notebooks.run())
-            with stage_line("pages", seconds) as said:
-                if unchanged and (cfg.html_dir / INDEX).is_file():
-                    pages = []
-                    said.append("(unchanged) the report pages, the index and the entities")
-                else:
-                    outputs = load_outputs(cfg)
-                    pages = write_pages(outputs, cfg.html_dir, stages, ctx.engine)  # the entities page too
-                    said.append(f"{len(outputs.reports)} report pages, the index and the entities")
-                    read = {n: getattr(outputs, n) for n in TABLES if hasattr(outputs, n)
-                            and (cfg.data_dir / TABLES[n].file).is_file()}  # the tables as the pages read them
-                    del outputs
-                    hand_back_freed_memory()
-            with stage_line("collection", seconds) as said:  # the notebooks change no data: written beside them
-                # the database takes the tables the pages read (one copy, not read again), and reads the others
-                said.append(keep_current(cfg.data_dir, unchanged,
-                                         lambda: {n: read[n] if n in read else read_table(cfg, n) for n in TABLES}))
+            try:
+                with stage_line("pages", seconds) as said:
+                    if unchanged and (cfg.html_dir / INDEX).is_file():
+                        pages = []
+                        said.append("(unchanged) the report pages, the index and the entities")
+                    else:
+                        outputs = load_outputs(cfg)
+                        pages = write_pages(outputs, cfg.html_dir, stages, ctx.engine)  # the entities page too
+                        said.append(f"{len(outputs.reports)} report pages, the index and the entities")
+                        read = {n: getattr(outputs, n) for n in TABLES if hasattr(outputs, n)
+                                and (cfg.data_dir / TABLES[n].file).is_file()}  # the tables as the pages read them
+                        del outputs
+                        hand_back_freed_memory()
+                with stage_line("collection", seconds) as said:  # the notebooks change no data: written beside them
+                    # the database takes the tables the pages read (one copy, not read again), and reads the others
+                    said.append(keep_current(cfg.data_dir, unchanged,
+                                             lambda: {n: read[n] if n in read else read_table(cfg, n) for n in TABLES}))
+            except BaseException:  # a failed run: the notebooks not started do not run, no page is exported
+                stage_notebooks.close()
+                raise
             forget_written()  # what the stages wrote and neither the pages nor the collection read
             forget_records()  # the tables' sidecars, as read or written
             ran = notebooks_run.result()

@@ -115,11 +115,11 @@ def run_notebook(path: Path, cfg: Config, gate: Gate | None = None, imports: tup
     """Execute one notebook with papermill, every Config field its parameter, and store the executed
     copy in `OUT/notebooks/` (atomically, with its paths shortened). The kernel imports `imports` as it
     starts (`gate.notebook_imports`). With a `gate`, the cells wait for `gate.open()` (the stages' tables
-    written); `gate.close()` abandons them (Abandoned is raised, the kernel is shut down). With a `kernel`,
-    the notebook runs in that one (started here if it is not yet; left running for the next notebook).
-    What the kernel process itself writes outside its cells (a library's line at exit, ipykernel's own
-    traceback when it is shut down mid-flush) goes to a file, not this run's terminal; its last line
-    is quoted when the kernel stops before the notebook is done."""
+    written); `gate.close()` (unless opened) and `gate.cancel()` abandon them (Abandoned is raised, the kernel
+    is shut down). With a `kernel`, the notebook runs in that one (started here if it is not yet; left running
+    for the next notebook). What the kernel process itself writes outside its cells (a library's line at exit,
+    ipykernel's own traceback when it is shut down mid-flush) goes to a file, not this run's terminal; its last
+    line is quoted when the kernel stops before the notebook is done."""
     import nbformat
     import papermill
 

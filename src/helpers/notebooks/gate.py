@@ -46,7 +46,7 @@ class Gate:
 
     @property
     def abandoned(self) -> bool:
-        """Whether the cells will not run (`close` came first): a kernel not started yet need not start."""
+        """Whether the cells will not run (`close` came first, or `cancel`): a kernel not started yet need not start."""
         return self._decided.is_set() and (self._cancelled or not self._go)
 
     def wait(self) -> None:
