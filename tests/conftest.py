@@ -119,3 +119,24 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
         yield b
         b.close()
+
+
+@pytest.fixture
+def two_cores(monkeypatch) -> list[tuple]:
+    """A machine of two cores where processes may be spawned (`inference.cores`); the arguments of each process
+    pool started, in order (`[(2,)]`: one pool of two processes)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from helpers.inference import cores
+
+    pools: list[tuple] = []
+
+    class Recorded(ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            pools.append(args)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(cores, "spawn_safe", lambda: True)
+    monkeypatch.setattr(cores, "usable_cores", lambda: 2)
+    monkeypatch.setattr(cores, "ProcessPoolExecutor", Recorded)
+    return pools

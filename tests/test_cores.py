@@ -6,7 +6,6 @@ byte for byte those made here."""
 from __future__ import annotations
 
 import os
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 import pandas as pd
@@ -24,17 +23,8 @@ def _process_id(_: object) -> int:
     return os.getpid()
 
 
-def test_the_items_are_done_on_every_core_in_order_as_this_process_would(monkeypatch):
-    pools = []
-
-    class Recorded(ProcessPoolExecutor):
-        def __init__(self, *args, **kwargs):
-            pools.append(args)
-            super().__init__(*args, **kwargs)
-
-    monkeypatch.setattr(cores, "spawn_safe", lambda: True)
-    monkeypatch.setattr(cores, "usable_cores", lambda: 2)
-    monkeypatch.setattr(cores, "ProcessPoolExecutor", Recorded)
+def test_the_items_are_done_on_every_core_in_order_as_this_process_would(monkeypatch, two_cores):
+    pools = two_cores
     assert list(cores.on_every_core(fold_text, TEXTS, at_least=10)) == [fold_text(t) for t in TEXTS]
     assert pools == [(2,)]
     assert list(cores.on_every_core(fold_text, TEXTS[:9], at_least=10)) == [fold_text(t) for t in TEXTS[:9]]
@@ -96,7 +86,7 @@ def test_processes_are_spawned_only_where_the_program_is_not_run_again_in_them(s
     assert cores.spawn_safe() is safe
 
 
-def test_the_translations_made_on_every_core_are_those_made_here(monkeypatch):
+def test_the_translations_made_on_every_core_are_those_made_here(monkeypatch, two_cores):
     from types import SimpleNamespace
 
     from helpers.translate import stage
@@ -116,24 +106,14 @@ def test_the_translations_made_on_every_core_are_those_made_here(monkeypatch):
         assert isinstance(files, MadeFiles)  # made as the runner writes them
         return list(files.made())
 
-    pools = []
-
-    class Recorded(ProcessPoolExecutor):
-        def __init__(self, *args, **kwargs):
-            pools.append(args)
-            super().__init__(*args, **kwargs)
-
     here = made(10_000)
-    monkeypatch.setattr(cores, "spawn_safe", lambda: True)
-    monkeypatch.setattr(cores, "usable_cores", lambda: 2)
-    monkeypatch.setattr(cores, "ProcessPoolExecutor", Recorded)
-    assert made(2) == here and pools == [(2,)]
+    assert made(2) == here and two_cores == [(2,)]
     assert [name for name, _ in here] == [f"r{n}.{kind}" for n in range(0, 12, 2) for kind in ("txt", "docx", "md")]
     files = stage.TranslateStage().files(ctx, {"sentences": rows}, ids)[stage.TRANSLATIONS]
     assert files["r4.docx"] == dict(here)["r4.docx"] and len(files) == len(here) == len(set(files))
 
 
-def test_the_corpus_read_on_every_core_is_the_corpus_read_here(monkeypatch, tmp_path):
+def test_the_corpus_read_on_every_core_is_the_corpus_read_here(monkeypatch, tmp_path, two_cores):
     import shutil
     from pathlib import Path
 
@@ -149,35 +129,16 @@ def test_the_corpus_read_on_every_core_is_the_corpus_read_here(monkeypatch, tmp_
         monkeypatch.setattr(stage, "ON_CORES_AT", at_least)
         return stage.build_corpus(Config(seeds=tmp_path, out=tmp_path / "out", models="demo"))
 
-    pools = []
-
-    class Recorded(ProcessPoolExecutor):
-        def __init__(self, *args, **kwargs):
-            pools.append(args)
-            super().__init__(*args, **kwargs)
-
     here = read(10_000)
-    monkeypatch.setattr(cores, "spawn_safe", lambda: True)
-    monkeypatch.setattr(cores, "usable_cores", lambda: 2)
-    monkeypatch.setattr(cores, "ProcessPoolExecutor", Recorded)
     there = read(2)
-    assert pools == [(2,)]
+    assert two_cores == [(2,)]
     for name in ("report_table", "ledger", "sentences", "problems"):
         pd.testing.assert_frame_equal(getattr(there, name), getattr(here, name))
     assert len(here.report_table) == 5 and here.problems["file"].tolist() == ["broken.docx"]
 
 
-def test_work_beside_this_process_gives_what_it_gives_here(monkeypatch):
-    pools = []
-
-    class Recorded(ProcessPoolExecutor):
-        def __init__(self, *args, **kwargs):
-            pools.append(args)
-            super().__init__(*args, **kwargs)
-
-    monkeypatch.setattr(cores, "spawn_safe", lambda: True)
-    monkeypatch.setattr(cores, "usable_cores", lambda: 2)
-    monkeypatch.setattr(cores, "ProcessPoolExecutor", Recorded)
+def test_work_beside_this_process_gives_what_it_gives_here(monkeypatch, two_cores):
+    pools = two_cores
     def beside(text: str, apart: bool = True) -> str:
         work = cores.Beside(fold_text, apart=apart)
         work.start(lambda: text)

@@ -94,31 +94,12 @@ def pages_step(outputs, folder: Path, monkeypatch, apart_at: int) -> dict[str, b
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted((folder / "html").rglob("*")) if p.is_file()}
 
 
-def processes_recorded(monkeypatch) -> list[tuple]:
-    """The processes started for work beside this one (`inference.cores`), on a machine of two cores."""
-    from concurrent.futures import ProcessPoolExecutor
-
-    from helpers.inference import cores
-
-    pools: list[tuple] = []
-
-    class Recorded(ProcessPoolExecutor):
-        def __init__(self, *args, **kwargs):
-            pools.append(args)
-            super().__init__(*args, **kwargs)
-
-    monkeypatch.setattr(cores, "ProcessPoolExecutor", Recorded)
-    monkeypatch.setattr(cores, "spawn_safe", lambda: True)
-    monkeypatch.setattr(cores, "usable_cores", lambda: 2)
-    return pools
-
-
 @pytest.mark.parametrize("apart_at", [10_000, 1])  # the search data made in this process, or in one of its own
 def test_the_pages_step_after_a_day_2_change_writes_what_it_writes_from_scratch(out, tmp_path, monkeypatch,  # noqa: F811
-                                                                                apart_at):
+                                                                                apart_at, two_cores):
     from helpers.pages import collection
 
-    pools = processes_recorded(monkeypatch)
+    pools = two_cores
     made_here = collection.made_search
     if apart_at == 1:  # made in the process of its own, never here
         monkeypatch.setattr(collection, "made_search", lambda work: pytest.fail("the search data was made here"))
@@ -145,10 +126,10 @@ def test_the_pages_step_after_a_day_2_change_writes_what_it_writes_from_scratch(
 
 
 @pytest.mark.parametrize("apart_at", [10_000, 1])
-def test_a_kept_index_whose_entries_cannot_be_read_is_made_anew(out, tmp_path, monkeypatch, apart_at):  # noqa: F811
+def test_a_kept_index_whose_entries_cannot_be_read_is_made_anew(out, tmp_path, monkeypatch, apart_at,  # noqa: F811
+                                                                two_cores):
     import sqlite3
 
-    processes_recorded(monkeypatch)
     pages_step(out, tmp_path / "kept", monkeypatch, apart_at)
     with sqlite3.connect(tmp_path / "kept" / TERMS_DB) as db:  # its units readable, its arrays gone
         db.execute("DELETE FROM arrays")
