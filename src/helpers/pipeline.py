@@ -233,7 +233,7 @@ def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
     seconds: dict[str, float] = {}
     read: dict[str, Any] = {}  # the contract tables the pages read, by name
     stages = [stage_page(nb) for nb in notebook_paths(notebooks) if not is_view(nb)]
-    # The notebooks' kernels start (and import what they import) while the stages run, when one runs.
+    # The notebooks' kernel starts (importing what they import) as a stage runs; each runs once its stage is done.
     with RunContext(cfg, progress) as ctx, StageNotebooks(cfg, stages, STAGE_NAMES) as stage_notebooks:
         records = run_stages(cfg, ctx=ctx, seconds=seconds, a_run=True, on_work=stage_notebooks.start,
                              on_done=stage_notebooks.stage_done).records

@@ -112,8 +112,9 @@ class Beside(Generic[T, R]):
         """Give the process its item, `make()` (once)."""
         self._make = make
         if self._pool is not None:
+            item = make()
             try:
-                self._future = self._pool.submit(self._fn, make())
+                self._future = self._pool.submit(self._fn, item)
             except (BrokenProcessPool, RuntimeError):  # lost already: done here (`result`)
                 self.close()
 

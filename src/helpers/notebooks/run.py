@@ -57,7 +57,7 @@ class StageNotebooks:
         self.gates = [Gate() for _ in stages]  # each notebook's cells wait at its own
         self.shows = [shown_stage(stage.notebook, after) for stage in stages]
         self.demo = False  # whether the run used demo models: read once the stages are done (`run`)
-        self._done = Gate()  # every stage is done: the pages may be exported (closed: the run failed)
+        self._done = Gate()  # every stage is done: the pages may be exported (cancelled: the run failed)
         self._pool: ThreadPoolExecutor | None = None
         self._running: Future[list[tuple[Path, list[str]]]] | None = None
 
@@ -69,7 +69,7 @@ class StageNotebooks:
             self.gates[self.shows.index(name)].open()  # it runs once the kernel is started (`start`)
 
     def start(self) -> None:
-        """Start the notebooks' kernel (once); their cells wait for `run`."""
+        """Start the notebooks' kernel (once); each notebook's cells wait for its stage (`stage_done`), or `run`."""
         if self._pool is None:
             forget_notebooks(self.cfg)  # they run from now on: what the last run recorded of them goes
             imports = [notebook_imports(stage.notebook) for stage in self.stages]  # here: one thread parses
@@ -108,7 +108,6 @@ class StageNotebooks:
         `OUT/notebooks/manifest.json` records what they were made from (`notebooks.current`)."""
         started = time.perf_counter()
         wanted = stamps(self.cfg, self.stages)  # what they read (no stage writes any more)
-        forget_notebooks(self.cfg)
         self.demo = ran_on_demo(read_json(self.cfg.data_dir / "run.json"))
         self.start()
         for gate in self.gates:

@@ -87,8 +87,9 @@ def kept_search(work: SearchWork) -> bool:
 
 def search_data(out: Outputs, html_dir: Path) -> tuple[list[Path], Index]:
     """The search data in this process (`made_search`; made anew when the index kept cannot be updated)."""
-    made = made_search(search_work(out, html_dir))
-    return made if made is not None else made_search(search_work(out, html_dir, anew=True))  # type: ignore[return-value]
+    made = made_search(search_work(out, html_dir)) or made_search(search_work(out, html_dir, anew=True))
+    assert made is not None  # (made anew, from every unit's texts, the index is always made)
+    return made
 
 
 def write_collection_pages(out: Outputs, html_dir: Path, stages: list[StagePage], rows: list[dict] | None = None,
