@@ -70,7 +70,7 @@ def stamps(cfg: Config, stages: list[StagePage]) -> dict[str, str]:
 
 def record_notebooks(cfg: Config, stages: list[StagePage], wanted: dict[str, str],
                      warnings: list[dict[str, str]]) -> Path:
-    """Write the manifest after the notebooks ran: each one's stamp (`wanted`, taken before they ran),
+    """Write the manifest after the notebooks ran: each one's stamp (`wanted`, taken once every stage was done: what they read),
     the digests of its executed copy and page, and the warnings of the run."""
     entries = {s.notebook.name: {"stamp": wanted[s.notebook.name], "page": s.file,
                                  "executed": _file_digest(cfg.out / "notebooks" / s.notebook.name),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import tempfile
 from dataclasses import dataclass
+from contextlib import ExitStack
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -126,9 +127,11 @@ def run_notebook(path: Path, cfg: Config, gate: Gate | None = None, imports: tup
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     target = cfg.out / "notebooks" / path.name
     parameters = cfg.parameters()
-    with tempfile.TemporaryDirectory(prefix="helpers-kernel-") as work:
-        said, own = Path(work) / "warm-up.txt", Path(work) / "kernel-output.txt"
-        if kernel is not None:
+    with ExitStack() as stack:  # a kernel of its own says what it says in files of its own; a shared one, in its
+        if kernel is None:
+            work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="helpers-kernel-")))
+            said, own = work / "warm-up.txt", work / "kernel-output.txt"
+        else:
             said, own = kernel.said, kernel.output
         starts = kernel is None or kernel.km is None  # the kernel starts with it: its warm-up is this one's to report
         written = own.stat().st_size if own.is_file() else 0  # what the kernel said before this notebook

@@ -1,6 +1,6 @@
 """The stage notebooks' kernel, started while the stages run: it starts and imports what the notebooks
 import (seconds of work they would otherwise do after the stages), then their cells wait at a gate until
-the stages' tables are written (`Gate.open`), or are abandoned (`Gate.close`)."""
+the stages' tables are written (`Gate.open`), or are abandoned (`Gate.close`; `Gate.cancel`, a run that failed)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ class Abandoned(Exception):
 
 
 class Gate:
-    """Holds the notebooks' cells until `open` (the tables they read are written); `close` abandons them."""
+    """Holds the notebooks' cells until `open` (the tables they read are written); `close` abandons them unless
+    opened, `cancel` even then, unless they started."""
 
     def __init__(self, opened: bool = False) -> None:
         self._decided = threading.Event()
