@@ -127,8 +127,8 @@ show(tally(references, ["code", "date", "english"], "citations"), max_rows=TALLI
 # A sample of the collection's sentences (the same sentences on every run of the same data).
 
 # %%
-show(sample(sentences)[["report_id", "sentence_no", "role", "text_vi", "text_en", "flags", "from_memory"]].rename(
-    columns={"sentence_no": "#", "text_vi": "Vietnamese", "text_en": "English", "from_memory": "from memory"}),
+show(sample(sentences)[["report_id", "sentence_no", "role", "text_vi", "text_en", "flags", "origin"]].rename(
+    columns={"sentence_no": "#", "text_vi": "Vietnamese", "text_en": "English", "origin": "made by"}),
     flags=("flags",))
 
 # %%

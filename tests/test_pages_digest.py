@@ -1,7 +1,7 @@
 """Which report pages a run renders again, decided without building any page's context
 (`pages.digest`): a page whose rendered bytes would change has a new digest, whatever changed (its
 own rows, an entity's name it links, a neighbour's title in its header, the run's provenance), and a
-change no page shows (an entity's report count, a sentence's `from_memory`) renders nothing."""
+change no page shows (an entity's report count, a sentence's model) renders nothing."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from helpers.store.segments import write_table_csv
 
 REPORTS = ("a", "b", "c")
 SPECIAL = {"sentence_no": lambda i: str(i + 1), "role": lambda i: ("title", "body", "caption")[i % 3],
-           "flags": lambda i: "number_changed:4→5" if i == 1 else "", "origin": lambda i: "review" if i else "machine",
+           "flags": lambda i: "number_changed:4→5" if i == 1 else "", "origin": lambda i: "review" if i else "model",
            "terms": lambda i: f"term{i}|other", "date": lambda i: f"2023-01-0{i + 1}", "kind": lambda i: "person",
            "method": lambda i: ("extractive", "abstractive")[i % 2], "entity_id": lambda i: f"e{i % 2}",
            "reports": lambda i: str(i + 2)}
@@ -105,9 +105,9 @@ def test_a_collection_wide_change_renders_the_pages_that_show_it(out, tmp_path):
 def test_what_no_page_shows_renders_nothing(out, tmp_path):
     pages, digests = rendered(out, tmp_path)
     for name, column in [("entities", c) for c in columns("entities") if c not in ENTITY_SHOWN] + [
-            ("sentences", "from_memory"), ("sentences", "confidence"), ("sentences", "origin"),
+            ("sentences", "model"), ("sentences", "confidence"), ("sentences", "origin"),
             ("reports", "first_seen"), ("reports", "last_changed")]:
-        after, new = rendered(changed(out, name, column, 0, "memory"), tmp_path)  # row 0's origin: `machine`
+        after, new = rendered(changed(out, name, column, 0, "source"), tmp_path)  # row 0's origin: `model`
         assert after == pages and new == digests, (name, column)
 
 
@@ -134,7 +134,7 @@ def test_a_re_run_digests_only_the_reports_whose_stored_rows_changed(out, tmp_pa
     monkeypatch.setattr(digest, "grouped_digests",
                         lambda frame, cols: hashed.append(set(frame["report_id"])) or real(frame, cols))
     # a column no page shows, of report a's sentences, and a sentence of report b changed
-    sents = changed(changed(out, "sentences", "from_memory", 0, "True"), "sentences", "text_en", 4, "New English")
+    sents = changed(changed(out, "sentences", "model", 0, "another model"), "sentences", "text_en", 4, "New English")
     cfg = _written(sents, data)
     mtimes = {f.name: f.stat().st_mtime_ns for f in html.glob("?.html")}
     write_pages(load_outputs(cfg), html, [])

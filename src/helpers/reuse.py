@@ -121,11 +121,7 @@ def run_stage(stage: Stage, ctx: RunContext, tables: Mapping[str, pd.DataFrame],
     partial = previous if stage.per_report else None  # a stage of another kind keeps what it can itself
     keep = set(ids) - partial.stale if partial is not None else set()
     todo = set(ids) - keep
-    restated: set[str] = set()  # kept reports whose rows `kept_rows` states otherwise than they were read
     if partial is not None:
-        stated = {n: stage.kept_rows(n, partial.tables[n]) for n in by_report(stage.writes)}
-        restated = set().union(*(differing_reports(partial.tables[n], f) for n, f in stated.items()))
-        partial = replace(partial, tables=stated)
         out = stage.run(ctx, {name: tables[name][tables[name]["report_id"].isin(todo)] for name in stage.reads})
         made = {name: stage.order(name, pd.concat([partial.kept(name, keep), as_stored(out.tables[name])],
                                                   ignore_index=True), ids)
@@ -146,7 +142,7 @@ def run_stage(stage: Stage, ctx: RunContext, tables: Mapping[str, pd.DataFrame],
         same = out.same if all(made[n] is out.tables[n] for n in out.tables) else frozenset()
         return replace(out, tables=made, record=record, files=files, kept_files=kept_files, same=same)
     return replace(out, tables=made, record=record, files=files, kept_files=kept_files, anew=frozenset(todo),
-                   same=frozenset(unchanged - restated))
+                   same=frozenset(unchanged))
 
 
 def by_report(names: tuple[str, ...]) -> list[str]:
@@ -157,6 +153,6 @@ def by_report(names: tuple[str, ...]) -> list[str]:
 def changed_reports(tables: dict[str, pd.DataFrame], previous: Previous, keep: set[str]) -> set[str]:
     """The kept reports whose rows a pass over the whole output changed (their files are made again)."""
     changed: set[str] = set()
-    for name, frame in ((n, f) for n, f in tables.items() if n in previous.tables):
+    for name, frame in ((n, f) for n, f in tables.items() if n in previous.tables and "report_id" in f.columns):
         changed |= differing_reports(previous.kept(name, keep), stored_text(frame[frame["report_id"].isin(keep)]))
     return changed

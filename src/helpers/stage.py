@@ -162,10 +162,6 @@ class Stage(ABC):
         date (a change of those files does not make the whole stage again)."""
         return set()
 
-    def kept_rows(self, name: str, frame: pd.DataFrame) -> pd.DataFrame:
-        """Rows of table `name` kept from the previous run, as this run states them (unchanged by default)."""
-        return frame
-
     def collective(self, ctx: RunContext, tables: dict[str, pd.DataFrame],
                    inputs: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         """The passes over the whole output (every report's rows, kept or made now; `inputs`: the run's

@@ -8,8 +8,8 @@ pass over each table, not a context per report), the names and kinds of the enti
 title and header (the run's pages and the neighbouring reports' titles), what every report page shows
 alike (the demo banner, the provenance, whether the run has an entity index) and the code that renders
 it (every module of the package, the templates, the versions of Jinja2 and MarkupSafe). A column no
-page shows (a sentence's `from_memory`, an entity's report count) changes no digest, nor does a sentence's
-`origin` but for whether a person reviewed it (a kept report's machine English restated as from the memory).
+page shows (a sentence's model or score, an entity's report count) changes no digest, nor does a sentence's
+`origin` but for whether a person reviewed it (the ✓ mark).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ MANIFEST = "pages.json"  # OUT/html/pages.json: {"<report_id>.html": digest}
 KEPT = ".pages-digests.json"  # OUT/.pages-digests.json, beside OUT/html/ (never published): `keep_digests`
 PACKAGE = Path(__file__).resolve().parents[1]  # src/helpers: its modules and templates
 PAGE_TABLES = ("reports", "sentences", "summaries", "references", "mentions")  # a report's own rows a page reads
-NOT_SHOWN = {"sentences": ("line_no", "lang", "model", "from_memory", "pieces", "confidence"),  # on no report page
+NOT_SHOWN = {"sentences": ("line_no", "lang", "model", "pieces", "confidence"),  # on no report page
              "reports": ("first_seen", "last_changed")}  # (the index marks new and changed: a moved project's
 # corpus made anew sees every report first now, and its pages are those it had)
 ONLY_WHETHER = {"origin": "review"}  # a column a page shows only as whether it holds this value (the ✓ mark)

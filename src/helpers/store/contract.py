@@ -41,7 +41,7 @@ TEXT_ROLES = ("title", "body")
 SENTENCE_ROLES = ("title", "body", "caption")
 
 CORPUS_SENTENCE_COLUMNS = ("report_id", "sentence_no", "line_no", "text_vi", "role", "lang")
-TRANSLATION_COLUMNS = ("text_en", "flags", "model", "from_memory", "terms", "pieces", "confidence")
+TRANSLATION_COLUMNS = ("text_en", "flags", "model", "terms", "pieces", "confidence")
 REVIEW_COLUMNS = ("origin", "review", "reviewer", "reviewed_at")  # where the English came from; who reviewed it, when
 
 TABLES: dict[str, ContractFile] = {t.file.removesuffix(".csv"): t for t in (

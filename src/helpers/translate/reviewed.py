@@ -59,10 +59,11 @@ class ReviewedLayer:
 
 def with_origin(frame: pd.DataFrame, done: Reviewed) -> pd.DataFrame:
     """`frame` (sentences.csv, a row per result of `done`) with the contract's REVIEW_COLUMNS: where each
-    English came from (`review`, `memory`, `model`, or `source`: text kept as it is) and who reviewed
-    it when."""
+    English came from (`review`, `model`, or `source`: text kept as it is) and who reviewed it when.
+    Whether this run found the model's English in the memory is the run's affair, not the sentence's
+    (run.json's `from_memory`): a re-run keeps a report's rows as they were."""
     frame = frame.assign(**dict.fromkeys(REVIEW_COLUMNS, ""))
-    frame["origin"] = ["review" if rev else "source" if not r.translated else "memory" if r.from_memory else "model"
+    frame["origin"] = ["review" if rev else "source" if not r.translated else "model"
                        for r, rev in zip(done.results, done.reviews)]
     frame.loc[frame["origin"] == "review", "model"] = ""  # no model made a reviewed English
     for column, field in (("review", "kind"), ("reviewer", "reviewer"), ("reviewed_at", "when")):

@@ -60,11 +60,10 @@ class TranslateStage(Stage):
         frame["flags"] = [join_flags(r.flags) for r in results]
         label = model_label(provenance)
         frame["model"] = [label if r.translated else "" for r in results]
-        frame["from_memory"] = [r.from_memory for r in results]
         frame["terms"] = ["|".join(r.terms) for r in results]
         frame["pieces"] = [r.pieces for r in results]
         frame["confidence"] = [r.confidence for r in results]
-        frame = with_origin(frame, done)  # origin (model, memory, review, source) and who reviewed when
+        frame = with_origin(frame, done)  # origin (model, review, source) and who reviewed when
         refs = references_frame(tables["sentences"], glossary)
         record = {**{k: v for k, v in vars(stats).items() if k != "seconds"}, "model": provenance["source"],
                   "demo": loaded.demo, "memory": shown_path(cfg.memory_file), "date": date.today().isoformat(),
@@ -85,14 +84,6 @@ class TranslateStage(Stage):
             elif origin != "review" or (who, when, kind, english) != (rev.reviewer, rev.when, rev.kind, rev.english):
                 stale.add(rid)
         return stale
-
-    def kept_rows(self, name: str, frame: pd.DataFrame) -> pd.DataFrame:
-        """A kept sentence's English is this run's from what was stored, as the memory would give it."""
-        if name != "sentences":
-            return frame
-        model = frame["origin"] == "model"
-        return frame.assign(origin=frame["origin"].where(~model, "memory"),
-                            from_memory=frame["from_memory"].where(~model, "True"))
 
     def collective(self, ctx: RunContext, tables: dict[str, pd.DataFrame],
                    inputs: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
