@@ -67,9 +67,10 @@ def _update_table(db: sqlite3.Connection, name: str, frame: pd.DataFrame,
                   new: dict[str, str]) -> tuple[list[str], list[str]]:
     """Bring table `name` to `frame`'s rows (`new`: each report's digest of them): the reports whose rows differ, and
     those gone, deleted, the new rows inserted; returns (anew, gone). For the sentences, the search index is
-    kept in step: a report whose texts are those indexed (only a flag, an origin or a review column changed:
-    `low_confidence` moving over the collection) keeps its rows and index entries, its rows' other cells
-    rewritten in place; the others' entries are taken out with the values indexed, and the new rows indexed."""
+    kept in step: a report whose texts are those indexed (only a flag, an origin or a review column changed,
+    e.g. `low_confidence` moving over the collection, or a review approving the English) keeps its rows and
+    index entries, its rows' other cells rewritten in place; the others' entries are taken out with the values
+    indexed, and the new rows indexed."""
     anew, gone = differing(new, _held(db, name))
     reindexed: list[str] = anew
     kept_rowids: list[int] = []

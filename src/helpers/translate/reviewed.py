@@ -4,8 +4,8 @@ sentences go to the model behind it (and its memory), as `CachedRun` puts the me
 a `ModelRun`.
 
 Reviewed English is checked like a model's (its flags are shown: a reviewer can be wrong) but never
-repaired or decoded again. Each sentence's `origin` says where its English came from: `model`,
-`memory`, `review`, or `source` (text passed through untranslated).
+repaired or decoded again. Each sentence's `origin` says who made its English: `model` (made now or
+found in the memory), `review`, or `source` (text passed through untranslated).
 """
 
 from __future__ import annotations
