@@ -84,8 +84,7 @@ def _line(said: str, stage: str) -> str:
 
 
 # Re-runs with 10 new reports and 1 changed: day 2 follows the first run, day 3 the re-run before it (the
-# steady state of a collection run every morning; until stop 53, day 2 also restated every kept sentence's
-# `origin` as `memory`, once).
+# steady state of a collection run every morning).
 DAYS = ("day2", "day3")
 GOALS = {"first": "overhead <= 20 ms/report, peak < 2500 MB", "again": "<= 2 s + 0.3 ms/report",
          **{day: "< 10 s + model time of the new reports" for day in DAYS}}
