@@ -79,16 +79,16 @@ def test_units_in_a_new_order_are_refused_so_the_index_is_made_anew():
     raise AssertionError("a new order was taken as kept")
 
 
-def pages_step(outputs, folder: Path, monkeypatch, apart_at: int) -> dict[str, bytes]:
+def pages_step(outputs, folder: Path, monkeypatch, apart_at: int, read_from: Path | None = None) -> dict[str, bytes]:
     """The pages step into `folder/html` as `make reports` runs it (the search data in a process of its own
-    from `apart_at` reports); every file it leaves there, by path."""
+    from `apart_at` reports; `outputs` as read from `read_from`); every file it leaves there, by path."""
     from helpers.pages import stage
 
     (folder / MARKER).parent.mkdir(parents=True, exist_ok=True)
     if not (folder / MARKER).is_file():
         (folder / MARKER).write_text('{"files": {}}')
     monkeypatch.setattr(stage, "SEARCH_APART_AT", apart_at)
-    pages = write_pages(outputs, folder / "html", [])
+    pages = write_pages(outputs, folder / "html", [], read_from=read_from)
     remove_stale(folder / "html", "*.html", {p.name for p in pages})  # as `make reports` does after the step
     assert (folder / TERMS_DB).is_file()  # kept beside the published folder, not in it
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted((folder / "html").rglob("*")) if p.is_file()}
@@ -139,3 +139,27 @@ def test_a_kept_index_whose_entries_cannot_be_read_is_made_anew(out, tmp_path, m
     scratch = pages_step(day2, tmp_path / "scratch", monkeypatch, apart_at)
     assert sorted(again) == sorted(scratch) and [name for name in scratch if again[name] != scratch[name]] == []
     assert load_index(tmp_path / "kept" / TERMS_DB).uids == load_index(tmp_path / "scratch" / TERMS_DB).uids
+
+
+@pytest.mark.parametrize("apart_at", [10_000, 1])
+def test_a_first_runs_search_texts_are_read_where_the_tables_are_not_handed_over(out, tmp_path, monkeypatch,  # noqa: F811
+                                                                                 apart_at, two_cores):
+    """Every unit's texts, made anew, are not made here and handed to the search data's process (at 10,000
+    reports, 160 MB of text and a 60 MB pickle held while the pages render): it reads the tables the outputs
+    were read from. Made here, they are made from the outputs in hand. The files are the same either way."""
+    from helpers.pages import stage
+    from helpers.pages.outputs import load_outputs
+    from test_pages_digest import _written
+
+    data = tmp_path / "out" / "data"
+    loaded = load_outputs(_written(out, data).data_dir)
+    handed: list = []
+    real = stage.search_work
+    monkeypatch.setattr(stage, "search_work", lambda *a, **k: handed.append(real(*a, **k)) or handed[-1])
+    made = pages_step(loaded, tmp_path / "made", monkeypatch, apart_at, read_from=data)
+    assert [(w.tables, len(w.fresh)) for w in handed] == [
+        (data, 0) if apart_at == 1 else (None, len(loaded.reports) + 1)]  # the reports and an entity block
+    assert len(two_cores) == (1 if apart_at == 1 else 0)
+    monkeypatch.setattr(stage, "search_work", real)
+    here = pages_step(loaded, tmp_path / "here", monkeypatch, 10_000)
+    assert sorted(made) == sorted(here) and [name for name in here if made[name] != here[name]] == []

@@ -256,7 +256,8 @@ def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
                         said.append("(unchanged) the report pages, the index and the entities")
                     else:
                         outputs = load_outputs(cfg)
-                        pages = write_pages(outputs, cfg.html_dir, stages, ctx.engine)  # the entities page too
+                        # the entities page too; the search data's process reads the tables anew where they are
+                        pages = write_pages(outputs, cfg.html_dir, stages, ctx.engine, read_from=cfg.data_dir)
                         said.append(f"{len(outputs.reports)} report pages, the index and the entities")
                         read = {n: getattr(outputs, n) for n in TABLES if hasattr(outputs, n)
                                 and (cfg.data_dir / TABLES[n].file).is_file()}  # the tables as the pages read them

@@ -108,6 +108,11 @@ class Beside(Generic[T, R]):
             except (BrokenProcessPool, OSError, RuntimeError):
                 self.close()
 
+    @property
+    def apart(self) -> bool:
+        """Whether `fn` runs in a process of its own (so far)."""
+        return self._pool is not None
+
     def start(self, make: Callable[[], T]) -> None:
         """Give the process its item, `make()` (once)."""
         self._make = make

@@ -11,7 +11,7 @@ from pathlib import Path
 from helpers.pages.digest import TEXT_TABLES, code_digest, rows_digests
 from helpers.pages.listing import digest_html
 from helpers.pages.render import DIGEST, StagePage, nav_for, page, save_page
-from helpers.pages.outputs import Outputs, display_title, english_title, plain_records
+from helpers.pages.outputs import Outputs, display_title, english_title, load_outputs, plain_records
 from helpers.pages.search import SEARCH_DIR, TEXT_DIR, Unit, entity_units, files_in, report_docs, write_search
 from helpers.pages.searchindex import Index, encoded_postings, index_code, kept_in_order, load_index, load_units, \
     save_index, terms_db, unit_digest, updated
@@ -36,18 +36,23 @@ def search_texts(out: Outputs, entities: bool = True) -> list[Unit]:
 class SearchWork:
     """What the search data of `html_dir` is made from, without the tables (it may be made in a process of its
     own, `kept_search`): every unit's id and digest of what its texts are made from, in order, and the texts of
-    the units new or changed since the index kept beside `html_dir` (every unit's, when it is made `anew`)."""
+    the units new or changed since the index kept beside `html_dir` (every unit's, when it is made `anew`); or,
+    made anew with `tables` set, none: the process doing the work makes every unit's from the tables in that
+    folder (at 10,000 reports they are 160 MB of text and a 60 MB pickle, which the process that has them
+    would otherwise hold while it renders the pages)."""
 
     html_dir: Path
     uids: list[str]
     digests: list[str]
     fresh: list[Unit]
     anew: bool = False
+    tables: Path | None = None
 
 
-def search_work(out: Outputs, html_dir: Path, anew: bool = False) -> SearchWork:
+def search_work(out: Outputs, html_dir: Path, anew: bool = False, tables: Path | None = None) -> SearchWork:
     """The search data's work: the texts of the units whose digest differs from the one the kept index
-    recorded, or whose text file is missing (`anew`, or units in a new order: every unit's)."""
+    recorded, or whose text file is missing (`anew`, or units in a new order: every unit's); where that is
+    every unit's, left to be read from `tables` when given (the data folder `out` was read from as it is)."""
     code = index_code(code_digest())
     rows = rows_digests(out, TEXT_TABLES)
     rids = [str(r) for r in out.reports["report_id"]]
@@ -57,7 +62,10 @@ def search_work(out: Outputs, html_dir: Path, anew: bool = False) -> SearchWork:
     old_uids, old_digests = ([], []) if anew else load_units(terms_db(html_dir))
     known, texts = dict(zip(old_uids, old_digests)), files_in(html_dir / SEARCH_DIR / TEXT_DIR)
     stale = {uid for uid, d in zip(uids, digests) if known.get(uid) != d or f"{uid}.js" not in texts}
-    if anew or not kept_in_order(old_uids, uids, stale):
+    every = anew or not kept_in_order(old_uids, uids, stale)
+    if tables is not None and (every or len(stale) == len(uids)):  # every unit's texts (a first run): read there
+        return SearchWork(html_dir, uids, digests, [], anew=every, tables=tables)
+    if every:
         return SearchWork(html_dir, uids, digests, search_texts(out), anew=True)
     fresh = search_texts(out.share([r for r in rids if r in stale]), entities=False)
     return SearchWork(html_dir, uids, digests, fresh + [u for u in blocks if u[0] in stale])
@@ -68,11 +76,12 @@ def made_search(work: SearchWork) -> tuple[list[Path], Index] | None:
     return the files and the index, for the caller to keep (`save_index`) once they are on disk. None when
     the index kept is not the one `search_work` read (unreadable): the caller makes it anew."""
     old = Index.empty() if work.anew else load_index(terms_db(work.html_dir))
+    fresh = work.fresh if work.tables is None else search_texts(load_outputs(work.tables))
     try:
-        index = updated(old, work.uids, work.digests, {u[0]: u for u in work.fresh})
+        index = updated(old, work.uids, work.digests, {u[0]: u for u in fresh})
     except ValueError:
         return None
-    return write_search(work.fresh, work.uids, sum(index.texts), encoded_postings(index), work.html_dir), index
+    return write_search(fresh, work.uids, sum(index.texts), encoded_postings(index), work.html_dir), index
 
 
 def kept_search(work: SearchWork) -> bool:

@@ -8,12 +8,13 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 
 import pandas as pd
 
-from helpers.config import Config
-from helpers.store.contract import TABLES, columns, read_table
+from helpers.store.contract import TABLES, HasDataDir, columns, read_table
 from helpers.store.files import read_json
+from helpers.store.paths import RUN_JSON_FILE
 from helpers.store.segments import recorded_digests
 
 DEMO_BANNER = (
@@ -140,16 +141,17 @@ class Counts:
     reviewed: int  # sentences whose English a person gave (origin `review`)
 
 
-def load_outputs(cfg: Config) -> Outputs:
-    """Read `OUT/data/` (written by the corpus, translation, summary and entities stages), each table
-    checked; a run without the entities tables (written before that step existed) shows no entities."""
-    found = {name: read_table(cfg, name) for name in ("entities", "mentions")
-             if (cfg.data_dir / TABLES[name].file).is_file()}
-    tables = {name: read_table(cfg, name, stage="translate" if name == "sentences" else None)
+def load_outputs(where: HasDataDir | Path) -> Outputs:
+    """Read `OUT/data/` (`where`: that folder, or a Config; written by the corpus, translation, summary and
+    entities stages), each table checked; a run without the entities tables (written before that step
+    existed) shows no entities."""
+    data = where if isinstance(where, Path) else where.data_dir
+    found = {name: read_table(data, name) for name in ("entities", "mentions") if (data / TABLES[name].file).is_file()}
+    tables = {name: read_table(data, name, stage="translate" if name == "sentences" else None)
               for name in ("reports", "sentences", "summaries", "references")}
-    stored = {name: recorded_digests(cfg.data_dir / TABLES[name].file, [str(c) for c in frame.columns])
+    stored = {name: recorded_digests(data / TABLES[name].file, [str(c) for c in frame.columns])
               for name, frame in {**tables, **found}.items()}
-    return Outputs(**tables, problems=read_table(cfg, "problems"), run=read_json(cfg.run_json), **found,
+    return Outputs(**tables, problems=read_table(data, "problems"), run=read_json(data / RUN_JSON_FILE), **found,
                    stored={name: digests for name, digests in stored.items() if digests})
 
 

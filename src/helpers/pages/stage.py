@@ -69,16 +69,19 @@ def pages_to_render(out: Outputs, html_dir: Path, stages: list[StagePage],
     return digests, stale
 
 
-def write_pages(out: Outputs, html_dir: Path, stages: list[StagePage], engine: Engine | None = None) -> list[Path]:
+def write_pages(out: Outputs, html_dir: Path, stages: list[StagePage], engine: Engine | None = None,
+                read_from: Path | None = None) -> list[Path]:
     """Render the report pages whose content changed (on `engine`, by shares of PAGES_PER_TASK reports),
     the index with its rows' data, the entities page, the digest and the search data into `html_dir`;
-    return every page of the run (those left as they were too)."""
+    return every page of the run (those left as they were too). `read_from`: the data folder `out` was read
+    from as it is there (`load_outputs`), where the search data's process reads the texts it makes anew."""
     # the search data in a process of its own (its texts folded and split, its shards encoded and written,
     # its index kept) while this one renders the pages: a second or two of a day's run at 10,000 reports
     search: Beside[SearchWork, bool] = Beside(kept_search, apart=len(out.reports) >= SEARCH_APART_AT)
     try:
         out._kept.update(kept_digests(html_dir.parent / KEPT, code_digest()))
-        search.start(lambda: search_work(out, html_dir))  # what it is made from: the fresh units' texts
+        # what it is made from: the fresh units' texts (a process of its own reads every unit's itself)
+        search.start(lambda: search_work(out, html_dir, tables=read_from if search.apart else None))
         return _written_pages(out, html_dir, stages, engine, search)
     finally:
         search.close()
