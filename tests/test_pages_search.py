@@ -163,3 +163,19 @@ def test_a_first_runs_search_texts_are_read_where_the_tables_are_not_handed_over
     monkeypatch.setattr(stage, "search_work", real)
     here = pages_step(loaded, tmp_path / "here", monkeypatch, 10_000)
     assert sorted(made) == sorted(here) and [name for name in here if made[name] != here[name]] == []
+
+
+def test_texts_read_from_tables_whose_reports_changed_meanwhile_are_refused(out, tmp_path):  # noqa: F811
+    """The search data's process reads the tables after the main process read them: if their reports changed
+    meanwhile (another program writing OUT/data), nothing is written from them; the caller makes the search
+    data anew from the outputs it has (`write_pages`)."""
+    from helpers.pages.collection import SearchWork, made_search, search_texts
+    from helpers.pages.outputs import load_outputs
+    from test_pages_digest import _written
+
+    data = tmp_path / "out" / "data"
+    uids = [u[0] for u in search_texts(load_outputs(_written(out, data).data_dir))]
+    html = tmp_path / "out" / "html"
+    assert made_search(SearchWork(html, uids, uids, [], anew=True, tables=data)) is not None
+    for changed_ids in (uids[1:], [*uids, "gone"], uids[::-1]):
+        assert made_search(SearchWork(html, changed_ids, changed_ids, [], anew=True, tables=data)) is None

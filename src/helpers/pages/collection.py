@@ -37,9 +37,9 @@ class SearchWork:
     """What the search data of `html_dir` is made from, without the tables (it may be made in a process of its
     own, `kept_search`): every unit's id and digest of what its texts are made from, in order, and the texts of
     the units new or changed since the index kept beside `html_dir` (every unit's, when it is made `anew`); or,
-    made anew with `tables` set, none: the process doing the work makes every unit's from the tables in that
-    folder (at 10,000 reports they are 160 MB of text and a 60 MB pickle, which the process that has them
-    would otherwise hold while it renders the pages)."""
+    where that is every unit's and `tables` is set, none: the process doing the work makes them from the tables
+    in that folder (at 10,000 reports they are 160 MB of text and a 60 MB pickle, which the process that has
+    them would otherwise hold while it renders the pages)."""
 
     html_dir: Path
     uids: list[str]
@@ -73,10 +73,14 @@ def search_work(out: Outputs, html_dir: Path, anew: bool = False, tables: Path |
 
 def made_search(work: SearchWork) -> tuple[list[Path], Index] | None:
     """Write the search data (`search.write_search`), folding and splitting only the fresh units' texts;
-    return the files and the index, for the caller to keep (`save_index`) once they are on disk. None when
-    the index kept is not the one `search_work` read (unreadable): the caller makes it anew."""
+    return the files and the index, for the caller to keep (`save_index`) once they are on disk. With
+    `work.tables`, every unit's texts are read from the tables there first. None when the index kept is not
+    the one `search_work` read (unreadable), or the tables are no longer those `search_work` was given (their
+    reports changed meanwhile): the caller makes it anew from the outputs it has."""
     old = Index.empty() if work.anew else load_index(terms_db(work.html_dir))
     fresh = work.fresh if work.tables is None else search_texts(load_outputs(work.tables))
+    if work.tables is not None and [u[0] for u in fresh] != work.uids:
+        return None
     try:
         index = updated(old, work.uids, work.digests, {u[0]: u for u in fresh})
     except ValueError:

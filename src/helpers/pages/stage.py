@@ -74,7 +74,8 @@ def write_pages(out: Outputs, html_dir: Path, stages: list[StagePage], engine: E
     """Render the report pages whose content changed (on `engine`, by shares of PAGES_PER_TASK reports),
     the index with its rows' data, the entities page, the digest and the search data into `html_dir`;
     return every page of the run (those left as they were too). `read_from`: the data folder `out` was read
-    from as it is there (`load_outputs`), where the search data's process reads the texts it makes anew."""
+    from as it is there (`load_outputs`), where the search data's process reads every unit's texts itself
+    when it must index them all (a first run)."""
     # the search data in a process of its own (its texts folded and split, its shards encoded and written,
     # its index kept) while this one renders the pages: a second or two of a day's run at 10,000 reports
     search: Beside[SearchWork, bool] = Beside(kept_search, apart=len(out.reports) >= SEARCH_APART_AT)
