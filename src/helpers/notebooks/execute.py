@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass
 from contextlib import ExitStack
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -127,7 +127,7 @@ def run_notebook(path: Path, cfg: Config, gate: Gate | None = None, imports: tup
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     target = cfg.out / "notebooks" / path.name
     parameters = cfg.parameters()
-    with ExitStack() as stack:  # a kernel of its own says what it says in files of its own; a shared one, in its
+    with ExitStack() as stack:  # a kernel of its own writes to files of its own; a shared one, to the kernel's files
         if kernel is None:
             work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="helpers-kernel-")))
             said, own = work / "warm-up.txt", work / "kernel-output.txt"
