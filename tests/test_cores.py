@@ -179,3 +179,25 @@ def test_work_beside_this_process_is_done_here_when_its_process_is_lost(monkeypa
     lost = cores.Beside(work)
     lost.start(lambda: TEXTS[0])
     assert lost.result() == fold_text(TEXTS[0]) and done == [TEXTS[0]]
+
+
+def test_the_sentences_checked_on_every_core_are_those_checked_here(monkeypatch, two_cores):
+    from reference_translator import planted_errors, reference_set
+
+    from helpers.inference import sentences
+    from helpers.text.glossary import default_glossary, prepare
+
+    glossary = default_glossary()
+    reference = reference_set()
+    planted = planted_errors().merge(reference[["report_id", "sentence_no", "text_vi"]],
+                                     on=["report_id", "sentence_no"])
+    pairs = [*zip(reference["text_vi"], reference["text_en"]),
+             *zip(planted["text_vi"], planted["text_en"])]  # realistic English, and English with faults
+    items = [sentences.Finishing(prepare(vi, glossary), en, 1 + n % 2, n % 3 == 0, glossary, n % 5 == 0,
+                                 -0.1 * n, repair=n % 7 != 0) for n, (vi, en) in enumerate(pairs)]
+    here = [sentences.finished_one(item) for item in items]
+    monkeypatch.setattr(sentences, "CHECKS_ON_CORES_AT", 2)
+    assert sentences.finish_all(items) == here and two_cores == [(2,)]
+    assert sum("repaired" in r.flags for r in here) > 10  # the faults were found, and repaired
+    monkeypatch.setattr(sentences, "CHECKS_ON_CORES_AT", len(items) + 1)
+    assert sentences.finish_all(items) == here and len(two_cores) == 1  # too few: here

@@ -175,3 +175,16 @@ def test_a_sentence_with_a_span_left_untranslated_stays_out_of_the_english_summa
     kept, left_out = with_english(body)
     assert kept["text_en"].tolist() == ["Fine."]
     assert left_out == {"r": ["km"], "s": ["zh"]}
+
+
+def test_the_summaries_made_on_every_core_are_those_made_here(summary_run, monkeypatch, two_cores):
+    from helpers.stage import RunContext
+    from helpers.summarise import stage
+
+    cfg, tables, frame = summary_run
+    monkeypatch.setattr(stage, "ON_CORES_AT", 2)  # TextRank and the checks of the seeds' five reports on two cores
+    with RunContext(cfg, False) as ctx:  # the models' outputs from the run's memory
+        there, _, _ = stage.summarise(ctx, tables["sentences"], tables["reports"])
+    assert two_cores == [(2,), (2,)]  # one pool for TextRank, one for the checks
+    assert there.reset_index(drop=True).equals(frame.reset_index(drop=True))
+    assert there["flags"].str.contains("unsupported_").any()  # the checks found something to flag (demo English)

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import sys
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -38,7 +38,7 @@ import pandas as pd
 
 from helpers.config import Config
 from helpers.models.heap import hand_back_freed_memory
-from helpers.inference.cores import on_every_core
+from helpers.inference.cores import ItemsOf, on_every_core
 from helpers.inference.engines import Engine, start_engine
 from helpers.inference.memory import Memory
 from helpers.models.loaded import LoadedModel
@@ -73,21 +73,8 @@ class MadeFiles(Mapping[str, bytes]):
     def made(self) -> Iterator[tuple[str, bytes]]:
         """(name, bytes) of every file, share by share, each given as it is made."""
         keys = list(self._names)
-        for key, data in zip(keys, on_every_core(self._make, _Made(keys, self._item), self._at_least)):
+        for key, data in zip(keys, on_every_core(self._make, ItemsOf(keys, self._item), self._at_least)):
             yield from zip(self._names[key], data)
-
-
-class _Made(Sequence[Any]):
-    """`item(key)` of each key, made only when asked for."""
-
-    def __init__(self, keys: list[str], item: Callable[[str], Any]) -> None:
-        self._keys, self._item = keys, item
-
-    def __len__(self) -> int:
-        return len(self._keys)
-
-    def __getitem__(self, n: int) -> Any:  # type: ignore[override]  # one item: no slices are asked for
-        return self._item(self._keys[n])
 
 
 Files = dict[str, Mapping[str, bytes]]  # a stage's other files: by folder, then name (a folder's may be MadeFiles)

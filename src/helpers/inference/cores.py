@@ -83,6 +83,20 @@ def on_every_core(fn: Callable[[T], R], items: Sequence[T], at_least: int) -> It
         yield fn(items[i])
 
 
+class ItemsOf(Sequence[T]):
+    """`item(key)` of each key, made only when asked for: `on_every_core`'s items, never all held at once (a
+    report's rows taken from a collection's table as its turn comes)."""
+
+    def __init__(self, keys: Sequence[Any], item: Callable[[Any], T]) -> None:
+        self._keys, self._item = keys, item
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __getitem__(self, n: int) -> T:  # type: ignore[override]  # one item: no slices are asked for
+        return self._item(self._keys[n])
+
+
 def _chunk(fn: Callable[[T], R], items: list[T]) -> list[R]:
     """In a process of the pool: `fn` of each item of a chunk."""
     return [fn(item) for item in items]

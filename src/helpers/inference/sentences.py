@@ -18,6 +18,7 @@ unless the model asks for one); an output that loops is decoded once more with a
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
@@ -25,6 +26,7 @@ from typing import Protocol
 from helpers.checks.flags import flag, flag_code
 from helpers.checks.sentence import check_sentence, repeated_ngrams
 from helpers.inference.batching import split_to_fit, token_counter
+from helpers.inference.cores import on_every_core
 from helpers.inference.engines import Engine
 from helpers.inference.memory import Memory
 from helpers.inference.runs import ModelWork, cached_run, memory_for, settings_for
@@ -34,6 +36,9 @@ from helpers.text.glossary import Prepared, Term, missing_terms, prepare
 
 REPAIR_NOTE = " [kept from the source: {}]"
 LOW_CONFIDENCE_SHARE = 0.05  # the lowest-scoring 5% of a run's sentences are flagged low_confidence
+# Sentences from which their checks run on every core (`finish_all`): a sentence's checks are about half a
+# millisecond of Python, a process starts in under a second.
+CHECKS_ON_CORES_AT = 10_000
 
 
 @dataclass(frozen=True)
@@ -123,10 +128,41 @@ def draft_sentences(
     return drafts
 
 
+@dataclass(frozen=True)
+class Finishing:
+    """What `finish` makes a sentence's translation from (`finish`'s arguments, as one picklable item)."""
+
+    prep: Prepared
+    english: str
+    n_pieces: int
+    hit: bool
+    glossary: tuple[Term, ...]
+    redecoded: bool = False
+    confidence: float | None = None
+    repair: bool = True
+
+
+def finishing(draft: Draft, glossary: tuple[Term, ...]) -> Finishing:
+    """What a sentence's translation is made from, from its draft."""
+    return Finishing(draft.prep, draft.english, draft.pieces, draft.from_memory, glossary, draft.redecoded,
+                     draft.confidence)
+
+
 def finished(draft: Draft, glossary: tuple[Term, ...]) -> SentenceTranslation:
     """A sentence's translation from its draft: checked, flagged and repaired."""
-    return finish(draft.prep, draft.english, draft.pieces, draft.from_memory, glossary, draft.redecoded,
-                  draft.confidence)
+    return finished_one(finishing(draft, glossary))
+
+
+def finished_one(item: Finishing) -> SentenceTranslation:
+    """`finish` of one item."""
+    return finish(item.prep, item.english, item.n_pieces, item.hit, item.glossary, item.redecoded,
+                  item.confidence, item.repair)
+
+
+def finish_all(items: Sequence[Finishing]) -> list[SentenceTranslation]:
+    """`finish` of each item, in order: on every core from CHECKS_ON_CORES_AT items (`inference.cores`; the
+    checks are Python that holds one core, a collection's a minute or more), here otherwise."""
+    return list(on_every_core(finished_one, items, CHECKS_ON_CORES_AT))
 
 
 def count_sentences(stats: TranslationStats, results: list[SentenceTranslation]) -> None:
@@ -155,7 +191,7 @@ def translate_sentences(
     started = time.perf_counter()
     stats = TranslationStats(sentences=len(sources))
     drafts = draft_sentences(sources, loaded, memory, glossary, settings, stats, progress, engine)
-    results = [finished(d, glossary) for d in drafts]
+    results = finish_all([finishing(d, glossary) for d in drafts])
     if rank_confidence:
         results = flag_low_confidence(results)
     count_sentences(stats, results)

@@ -65,3 +65,9 @@ def extractive(
         return text, [sentence_nos[best]], flags
     chosen.sort()
     return " ".join(texts_en[i] for i in chosen), [sentence_nos[i] for i in chosen], flags
+
+
+def extractive_of(item: tuple[list[int], list[str], list[str], int, int]) -> tuple[str, list[int], list[str]]:
+    """`extractive` of one report's (sentence numbers, Vietnamese, English, max sentences, max words): one item
+    of a collection's, summarised on every core (`summarise.stage`)."""
+    return extractive(*item)

@@ -9,20 +9,23 @@ from typing import Any
 import pandas as pd
 
 from helpers.checks.flags import flag, flag_code, join_flags, split_flags
-from helpers.checks.summary import Support, support_of, unsupported_by
 from helpers.config import Config
+from helpers.inference.cores import ItemsOf, on_every_core
 from helpers.models.loaded import model_label
 from helpers.review.summaries import apply_summary_reviews, summary_counts
 from helpers.review.store import GLOSSARY, SUMMARIES
 from helpers.stage import Previous, RunContext, Stage, StageOutput
 from helpers.store.contract import TEXT_ROLES, columns
 from helpers.summarise.abstractive import Summariser, map_reduce_all
-from helpers.summarise.extractive import extractive
-from helpers.summarise.length import bound_length
+from helpers.summarise.checked import ReportSummaries, check_all
+from helpers.summarise.extractive import extractive_of
 from helpers.text.language_id import VIETNAMESE
 
 
 METHODS = ("extractive", "abstractive-en", "abstractive-vi")
+# Reports from which the summaries' own Python work (TextRank, the checks against the report: a few milliseconds a
+# report, holding one core) is done on every core (`inference.cores`; a process starts in about a second).
+ON_CORES_AT = 1_000
 
 
 @dataclass(frozen=True)
@@ -78,24 +81,16 @@ def summarise(ctx: RunContext, sentences: pd.DataFrame, reports: pd.DataFrame,
     body, left_out = with_english(sentences[sentences["role"] == "body"])
     text = sentences[sentences["role"].isin(TEXT_ROLES)]
     bound = (cfg.summary_max_sentences, cfg.summary_max_words)
-    rows: list[Summary] = []
     models: dict[str, dict] = {}
     model_seconds = 0.0
 
     by_report = ReportRows(text[["report_id", "text_vi", "text_en"]])  # one pass, not one filter per report
     body_of = ReportRows(body[["report_id", "sentence_no", "text_vi", "text_en", "lang"]])
 
-    support: dict[str, Support] = {}  # what each report states: made once, for its three summaries
+    drafts: dict[str, list[tuple[str, str, str, list[int], list[str]]]] = {}  # per report, its summaries as made
 
     def add(rid: str, method: str, model: str, summary: str, ids: list[int], flags: list[str]) -> None:
-        if rid not in support:
-            group = by_report.get(rid, text.iloc[:0])
-            support[rid] = support_of(group["text_vi"].tolist(), group["text_en"].tolist())
-        summary, cut = bound_length(summary, *bound) if summary else ("", [])
-        checks = unsupported_by(summary, support[rid]) if summary else []
-        flags = flags + [flag("untranslated_language", code) for code in left_out.get(rid, ())]
-        rows.append(Summary(rid, method, model, summary, len(summary.split()), join_flags(flags + cut + checks),
-                            " ".join(str(i) for i in ids)))
+        drafts.setdefault(rid, []).append((method, model, summary, ids, flags))
 
     report_ids = reports["report_id"].tolist()
     other = set(reports.loc[reports["language"] != VIETNAMESE, "report_id"])
@@ -106,11 +101,14 @@ def summarise(ctx: RunContext, sentences: pd.DataFrame, reports: pd.DataFrame,
         todo = [rid for rid in report_ids if rid not in empty]
         if method == "extractive":
             label = translated.iloc[0] if len(translated) else model_label(ctx.load(cfg.translator).provenance())
-            for rid in todo:
+
+            def body(rid: str) -> tuple[list[int], list[str], list[str], int, int]:
                 g = body_of[rid]
-                summary, ids, flags = extractive(
-                    g["sentence_no"].astype(int).tolist(), g["text_vi"].tolist(), g["text_en"].tolist(), *bound
-                )
+                return g["sentence_no"].astype(int).tolist(), g["text_vi"].tolist(), g["text_en"].tolist(), *bound
+
+            # TextRank is Python and numpy that hold one core: a collection's reports on every core
+            for rid, (summary, ids, flags) in zip(todo, on_every_core(extractive_of, ItemsOf(todo, body),
+                                                                      ON_CORES_AT)):
                 add(rid, method, f"textrank over {label}", summary, ids, flags)
             continue
         key = cfg.summariser_en if method == "abstractive-en" else cfg.summariser_vi
@@ -135,6 +133,19 @@ def summarise(ctx: RunContext, sentences: pd.DataFrame, reports: pd.DataFrame,
                 summary = english[rid]
             add(rid, method, model_label(models[method]), summary, [],
                 flags + ([] if summary else [flag("empty_output")]))
+
+    # every report's summaries held to the bound and checked against what it states (on every core for a collection's)
+    def item(rid: str) -> ReportSummaries:
+        group = by_report.get(rid, text.iloc[:0])
+        return ReportSummaries(group["text_vi"].tolist(), group["text_en"].tolist(),
+                               [summary for _, _, summary, _, _ in drafts[rid]], bound)
+
+    rows: list[Summary] = []
+    for rid, results in zip(drafts, check_all(list(drafts), item, ON_CORES_AT)):
+        untranslated = [flag("untranslated_language", code) for code in left_out.get(rid, ())]
+        for (method, model, _, ids, flags), (summary, checks) in zip(drafts[rid], results):
+            rows.append(Summary(rid, method, model, summary, len(summary.split()),
+                                join_flags(flags + untranslated + checks), " ".join(str(i) for i in ids)))
     frame = pd.DataFrame([asdict(r) for r in rows], columns=[f.name for f in fields(Summary)])
     # a reviewed summary of the report's current text wins; one of an earlier text is shown as stale
     frame = apply_summary_reviews(frame, sentences, ctx.reviews.summaries)[columns("summaries")]

@@ -20,12 +20,13 @@ The lowest-confidence flag is given over every translated sentence at once, what
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from helpers.checks.flags import flag
 from helpers.inference.runs import memory_for
-from helpers.inference.sentences import (Draft, SentenceTranslation, TranslationStats, count_sentences,
-                                         draft_sentences, finish, finished, flag_low_confidence)
+from helpers.inference.sentences import (Draft, Finishing, SentenceTranslation, TranslationStats, count_sentences,
+                                         draft_sentences, finish_all, finishing, flag_low_confidence)
 from helpers.models.loaded import LoadedModel
 from helpers.stage import RunContext
 from helpers.text.foreign_spans import Part, fitted, put_back
@@ -71,17 +72,25 @@ def translate_by_language(sources: list[str], languages: list[str], ctx: RunCont
     routes = {}
     for language in sorted(texts, key=lambda c: (c != VIETNAMESE, c)):  # Vietnamese first, as before
         routes[language] = _route(texts[language], language, ctx, loaded, glossary, stats)
-    results = []
+    # Each sentence's result, or the note its checked translation is given: every check in one call (on every
+    # core for a collection's), then the notes in order.
+    steps: list[SentenceTranslation | Callable[[SentenceTranslation], SentenceTranslation]] = []
+    items: list[Finishing] = []
     for text, language, parts in zip(sources, languages, plans):
         route = routes[language]
         if parts:
-            results.append(_joined(text, language, parts, routes, glossary))
+            item, note = _joined(text, language, parts, routes, glossary)
         elif route.kept:
-            results.append(SentenceTranslation(text, text, text, 0, False, (route.kept,), (), None, translated=False))
+            steps.append(SentenceTranslation(text, text, text, 0, False, (route.kept,), (), None, translated=False))
+            continue
         else:
             draft = route.drafts[text]
             assert draft is not None
-            results.append(_noted(finished(draft, glossary if language == VIETNAMESE else ()), language))
+            item, note = finishing(draft, glossary if language == VIETNAMESE else ()), _noted(language)
+        items.append(item)
+        steps.append(note)
+    checked = iter(finish_all(items))
+    results = [step if isinstance(step, SentenceTranslation) else step(next(checked)) for step in steps]
     for language, route in routes.items():
         record = stats.languages.setdefault(language, {"sentences": 0})
         record["sentences"] = sum(lang == language for lang in languages)
@@ -115,10 +124,11 @@ def _route(texts: list[str], language: str, ctx: RunContext, loaded: LoadedModel
     return Route(dict(zip(unique, drafts)), None)
 
 
-def _joined(text: str, language: str, parts: list[Part], routes: dict[str, Route],
-            glossary: tuple[Term, ...]) -> SentenceTranslation:
+def _joined(text: str, language: str, parts: list[Part], routes: dict[str, Route], glossary: tuple[Term, ...]
+            ) -> tuple[Finishing, Callable[[SentenceTranslation], SentenceTranslation]]:
     """A sentence cut into parts: each part's English (a fragment's fitted to its place) put back in
-    place, the whole checked as one sentence, flagged for its own language and for each span's."""
+    place, to be checked as one sentence (the item), then flagged for its own language and for each
+    span's (the note)."""
     englishes, drafts, head, tail = [], [], [], []
     for i, part in enumerate(parts):
         words = text[part.start:part.end]
@@ -145,16 +155,18 @@ def _joined(text: str, language: str, parts: list[Part], routes: dict[str, Route
     vietnamese = glossary if any(p.language == VIETNAMESE for p in parts) else ()
     scores = [d.confidence for d in drafts if d.confidence is not None]
     pieces = 1 + sum(d.pieces - 1 for d in drafts) if drafts else 0  # more than one: a part was too long for one pass
-    result = finish(prepare(text, vietnamese), put_back(text, parts, englishes), pieces,
-                    bool(drafts) and all(d.from_memory for d in drafts), vietnamese,
-                    any(d.redecoded for d in drafts), min(scores) if scores and len(scores) == len(drafts) else None)
-    return replace(result, flags=tuple(head) + result.flags + tuple(tail), translated=bool(drafts))
+    item = Finishing(prepare(text, vietnamese), put_back(text, parts, englishes), pieces,
+                     bool(drafts) and all(d.from_memory for d in drafts), vietnamese,
+                     any(d.redecoded for d in drafts), min(scores) if scores and len(scores) == len(drafts) else None)
+    return item, lambda result: replace(result, flags=tuple(head) + result.flags + tuple(tail), translated=bool(drafts))
 
 
-def _noted(result: SentenceTranslation, language: str) -> SentenceTranslation:
-    """A translated sentence with the note its language calls for."""
-    if language != VIETNAMESE:
-        return replace(result, flags=(flag("translated_from", language),) + result.flags)
-    if without_diacritics(result.source):
-        return replace(result, flags=(flag("no_diacritics"),) + result.flags)
-    return result
+def _noted(language: str) -> Callable[[SentenceTranslation], SentenceTranslation]:
+    """What a translated sentence of this language is given once checked: the note its language calls for."""
+    def note(result: SentenceTranslation) -> SentenceTranslation:
+        if language != VIETNAMESE:
+            return replace(result, flags=(flag("translated_from", language),) + result.flags)
+        if without_diacritics(result.source):
+            return replace(result, flags=(flag("no_diacritics"),) + result.flags)
+        return result
+    return note
