@@ -111,6 +111,14 @@ def test_the_translations_made_on_every_core_are_those_made_here(monkeypatch, tw
     assert [name for name, _ in here] == [f"r{n}.{kind}" for n in range(0, 12, 2) for kind in ("txt", "docx", "md")]
     files = stage.TranslateStage().files(ctx, {"sentences": rows}, ids)[stage.TRANSLATIONS]
     assert files["r4.docx"] == dict(here)["r4.docx"] and len(files) == len(here) == len(set(files))
+    # each report's share is sent as plain columns: its files are those made from its rows as a frame
+    from datetime import date
+
+    from helpers.translate.exports import Provenance
+
+    frame = rows[rows["report_id"] == "r4"]
+    assert stage.report_files(("r4", frame, Provenance("m/x", "abc", False, date.today().isoformat()))) == [
+        dict(here)[f"r4.{kind}"] for kind in stage.FILE_KINDS]
 
 
 def test_the_corpus_read_on_every_core_is_the_corpus_read_here(monkeypatch, tmp_path, two_cores):

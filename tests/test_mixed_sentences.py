@@ -160,3 +160,40 @@ def test_vietnamese_without_marks_is_vietnamese_and_flagged(opus):
     sentences, _, _ = opus
     row = sentences.loc[BARE]
     assert row["lang"] == "vi" and "no_diacritics" in split_flags(row["flags"])
+
+
+def test_a_repeated_sentence_is_planned_and_checked_once_and_given_to_every_place(tmp_path, demo_cache, monkeypatch):
+    from collections import Counter
+
+    from helpers.config import Config
+    from helpers.inference import sentences as checks
+    from helpers.stage import RunContext
+    from helpers.text.glossary import default_glossary
+    from helpers.translate.languages import ByLanguage
+
+    distinct = [PLAIN, *MIXED, ENGLISH, BARE]  # plain, mixed, wholly English, without marks
+    sources = distinct + distinct[::-1] + [PLAIN, PLAIN]  # a collection repeats its boilerplate
+    languages = ["" if s != ENGLISH else "en" for s in sources]
+    checked: list[str] = []
+    finished_one = checks.finished_one
+
+    def counted(item):
+        checked.append(item.prep.source)
+        return finished_one(item)
+
+    monkeypatch.setattr(checks, "finished_one", counted)
+    cfg = Config(seeds=tmp_path, out=tmp_path / "out", models="demo", cache_dir=demo_cache,
+                 memory=tmp_path / "tm.sqlite")
+    with RunContext(cfg, False) as ctx:
+        layer = ByLanguage(ctx, ctx.load(cfg.translator), default_glossary())
+        results, stats = layer(sources, languages)
+        alone, _ = layer(distinct, languages[:len(distinct)])
+
+    assert Counter(checked) == {s: 2 for s in distinct if s != ENGLISH}  # once a call (two calls), not once a place
+    assert [r.source for r in results] == sources and stats.sentences == len(sources)
+
+    def plain(r):  # low_confidence ranks a call's sentences among themselves
+        return r.text_en, [f for f in r.flags if not f.startswith("low_confidence")], r.pieces, r.translated
+
+    assert [plain(r) for r in results] == [plain(alone[distinct.index(s)]) for s in sources]
+    assert stats.languages["en"]["spans"] == 4  # the English spans of every place counted (two, twice)

@@ -6,5 +6,6 @@ the source (`checks.summary`) and held to the length bound (`length`).
 - `abstractive-en`: the BART summariser on the English translation (`abstractive`);
 - `abstractive-vi`: the mT5 summariser on the Vietnamese text, then translated.
 
-`stage` writes summaries.csv.
+`checked` holds a report's summaries to the bound and checks them against the report (a collection's
+reports on every core); `stage` writes summaries.csv.
 """

@@ -22,6 +22,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -32,6 +33,10 @@ import pandas as pd
 from helpers.checks.flags import describe
 from helpers.review.entries import Review
 from helpers.store.files import write_bytes, write_text
+
+# A report's sentences as plain columns (name → values in order): what the exports read, and what a report's
+# share of a collection is sent to another process as (a frame's slice cost ten times as much to take and send).
+Columns = Mapping[str, Sequence]
 
 SUFFIXES = (".docx", ".md")  # written beside the .txt
 FLAG_MARK = "⚑"
@@ -66,10 +71,16 @@ class Layout:
     captions: list[dict]
 
 
-def layout(sentences: pd.DataFrame) -> Layout:
+def columns_of(sentences: pd.DataFrame) -> dict[str, list]:
+    """A frame's columns as plain lists (`Columns`)."""
+    return {name: sentences[name].tolist() for name in sentences.columns}
+
+
+def layout(sentences: pd.DataFrame | Columns) -> Layout:
     """Title sentences, body paragraphs (one per source line) and captions, as `english_text` orders them."""
-    names = list(sentences.columns)  # each row a dict, made from plain lists (to_dict took three times as long)
-    rows = [dict(zip(names, values)) for values in zip(*(sentences[n].tolist() for n in names))]
+    columns = columns_of(sentences) if isinstance(sentences, pd.DataFrame) else sentences
+    names = list(columns)  # each row a dict, made from plain lists (to_dict took three times as long)
+    rows = [dict(zip(names, values)) for values in zip(*(columns[n] for n in names))]
     lines: dict[int, list[dict]] = {}
     for r in rows:
         if r["role"] == "body":
@@ -106,7 +117,7 @@ def md_escape(text: str) -> str:
     return _MD_LIST_START.sub(r"\1\\\2", _MD_BLOCK_START.sub(r"\1\\\2", text))
 
 
-def markdown_text(report_id: str, sentences: pd.DataFrame, provenance: Provenance) -> str:
+def markdown_text(report_id: str, sentences: pd.DataFrame | Columns, provenance: Provenance) -> str:
     """A report's English as Markdown: title, provenance, paragraphs, captions, then the footnotes."""
     lay = layout(sentences)
     notes: dict[int, str] = {}  # by sentence number: the footnotes in the report's order
@@ -129,7 +140,7 @@ def markdown_text(report_id: str, sentences: pd.DataFrame, provenance: Provenanc
 
 # ---------------------------------------------------------------- Word
 
-def docx_bytes(report_id: str, sentences: pd.DataFrame, provenance: Provenance) -> bytes:
+def docx_bytes(report_id: str, sentences: pd.DataFrame | Columns, provenance: Provenance) -> bytes:
     """A report's English as a Word document (see the module's docstring)."""
     from docx import Document
     from docx.enum.text import WD_COLOR_INDEX

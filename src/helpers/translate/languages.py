@@ -64,9 +64,11 @@ def translate_by_language(sources: list[str], languages: list[str], ctx: RunCont
     started = time.perf_counter()
     stats = TranslationStats(sentences=len(sources))
     languages = [language or VIETNAMESE for language in languages]
-    plans = [language_parts(text, language) for text, language in zip(sources, languages)]
+    # Each distinct sentence once (a collection repeats its boilerplate): its English depends on its text and
+    # language alone, so a repeated one is planned, checked and noted once, in the order first met.
+    plans = {pair: language_parts(*pair) for pair in zip(sources, languages)}
     texts: dict[str, list[str]] = {}  # per language, the texts to translate: whole sentences and parts
-    for text, language, parts in zip(sources, languages, plans):
+    for (text, language), parts in plans.items():
         for part in parts or [Part(0, len(text), language, False)]:
             texts.setdefault(part.language, []).append(text if not parts else text[part.start:part.end])
     routes = {}
@@ -76,7 +78,7 @@ def translate_by_language(sources: list[str], languages: list[str], ctx: RunCont
     # core for a collection's), then the notes in order.
     steps: list[SentenceTranslation | Callable[[SentenceTranslation], SentenceTranslation]] = []
     items: list[Finishing] = []
-    for text, language, parts in zip(sources, languages, plans):
+    for (text, language), parts in plans.items():
         route = routes[language]
         if parts:
             item, note = _joined(text, language, parts, routes, glossary)
@@ -90,11 +92,13 @@ def translate_by_language(sources: list[str], languages: list[str], ctx: RunCont
         items.append(item)
         steps.append(note)
     checked = iter(finish_all(items))
-    results = [step if isinstance(step, SentenceTranslation) else step(next(checked)) for step in steps]
+    made = {pair: step if isinstance(step, SentenceTranslation) else step(next(checked))
+            for pair, step in zip(plans, steps)}
+    results = [made[pair] for pair in zip(sources, languages)]
     for language, route in routes.items():
         record = stats.languages.setdefault(language, {"sentences": 0})
         record["sentences"] = sum(lang == language for lang in languages)
-        spans = sum(p.language == language and p.foreign for parts in plans for p in parts)
+        spans = sum(p.language == language and p.foreign for pair in zip(sources, languages) for p in plans[pair])
         if spans:
             record["spans"] = spans
     ranked = flag_low_confidence(results)

@@ -17,7 +17,7 @@ from helpers.review.store import GLOSSARY, SENTENCES
 from helpers.stage import Files, MadeFiles, Previous, RunContext, Stage, StageOutput
 from helpers.store.paths import TRANSLATIONS_DIR
 from helpers.store.paths import shown_path
-from helpers.translate.exports import Provenance, docx_bytes, markdown_text
+from helpers.translate.exports import Columns, Provenance, columns_of, docx_bytes, markdown_text
 
 TRANSLATIONS = TRANSLATIONS_DIR  # the folder of OUT/data with each report's English (.txt, .docx, .md)
 FILE_KINDS = ("txt", "docx", "md")  # each report's files in TRANSLATIONS, as `report_files` makes them
@@ -102,8 +102,12 @@ class TranslateStage(Stage):
         made = Provenance(provenance["source"], provenance["revision"], provenance["demo"], date.today().isoformat())
         rows = frame.groupby("report_id", sort=False).indices
         names = {str(rid): [f"{rid}.{kind}" for kind in FILE_KINDS] for rid in rows}
-        return {TRANSLATIONS: MadeFiles(names, lambda rid: (rid, frame.take(rows[rid]), made), report_files,
-                                        at_least=FILES_ON_CORES_AT)}
+        columns = columns_of(frame)
+
+        def item(rid: str) -> tuple[str, Columns, Provenance]:
+            return rid, {name: [values[i] for i in rows[rid]] for name, values in columns.items()}, made
+
+        return {TRANSLATIONS: MadeFiles(names, item, report_files, at_least=FILES_ON_CORES_AT)}
 
     def totals(self, ctx: RunContext, tables: Mapping[str, pd.DataFrame], record: dict[str, Any]) -> dict[str, Any]:
         sentences = tables["sentences"]
@@ -137,14 +141,14 @@ def rank_confidence(sentences: pd.DataFrame) -> pd.DataFrame:
     return sentences.assign(flags=flags)
 
 
-def report_files(item: tuple[str, pd.DataFrame, Provenance]) -> list[bytes]:
-    """One report's English files (FILE_KINDS: text, Word, Markdown) from its (id, rows, provenance)."""
+def report_files(item: tuple[str, Columns, Provenance]) -> list[bytes]:
+    """One report's English files (FILE_KINDS: text, Word, Markdown) from its (id, sentences, provenance)."""
     report_id, group, made = item
     return [english_text(group).encode("utf-8"), docx_bytes(report_id, group, made),
             markdown_text(report_id, group, made).encode("utf-8")]
 
 
-def english_text(sentences: pd.DataFrame) -> str:
+def english_text(sentences: pd.DataFrame | Columns) -> str:
     """A report's English text: title, then one paragraph per source line, then the captions."""
     lines: dict[int | str, list[str]] = {}  # one pass over plain columns (this runs once per report)
     captions: list[str] = []
