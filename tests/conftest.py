@@ -121,20 +121,36 @@ def browser():
         b.close()
 
 
+class Pools(list):
+    """The arguments of each process pool started, in order; `given`: how many pieces of work came back from
+    their processes (a pool whose processes were lost leaves the work to this process, with the same results)."""
+
+    given = 0
+
+
 @pytest.fixture
-def two_cores(monkeypatch) -> list[tuple]:
+def two_cores(monkeypatch) -> Pools:
     """A machine of two cores where processes may be spawned (`inference.cores`); the arguments of each process
-    pool started, in order (`[(2,)]`: one pool of two processes)."""
+    pool started, in order (`[(2,)]`: one pool of two processes), and how much work they gave back."""
     from concurrent.futures import ProcessPoolExecutor
 
     from helpers.inference import cores
 
-    pools: list[tuple] = []
+    pools = Pools()
+
+    def given(future) -> None:
+        if not future.cancelled() and future.exception() is None:
+            pools.given += 1
 
     class Recorded(ProcessPoolExecutor):
         def __init__(self, *args, **kwargs):
             pools.append(args)
             super().__init__(*args, **kwargs)
+
+        def submit(self, *args, **kwargs):
+            future = super().submit(*args, **kwargs)
+            future.add_done_callback(given)
+            return future
 
     monkeypatch.setattr(cores, "spawn_safe", lambda: True)
     monkeypatch.setattr(cores, "usable_cores", lambda: 2)

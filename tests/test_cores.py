@@ -107,7 +107,7 @@ def test_the_translations_made_on_every_core_are_those_made_here(monkeypatch, tw
         return list(files.made())
 
     here = made(10_000)
-    assert made(2) == here and two_cores == [(2,)]
+    assert made(2) == here and two_cores == [(2,)] and two_cores.given > 0
     assert [name for name, _ in here] == [f"r{n}.{kind}" for n in range(0, 12, 2) for kind in ("txt", "docx", "md")]
     files = stage.TranslateStage().files(ctx, {"sentences": rows}, ids)[stage.TRANSLATIONS]
     assert files["r4.docx"] == dict(here)["r4.docx"] and len(files) == len(here) == len(set(files))
@@ -204,8 +204,14 @@ def test_the_sentences_checked_on_every_core_are_those_checked_here(monkeypatch,
     items = [sentences.Finishing(prepare(vi, glossary), en, 1 + n % 2, n % 3 == 0, glossary, n % 5 == 0,
                                  -0.1 * n, repair=n % 7 != 0) for n, (vi, en) in enumerate(pairs)]
     here = [sentences.finished_one(item) for item in items]
+    # each item is `finish`'s arguments in their order
+    assert here == [sentences.finish(i.prep, i.english, i.n_pieces, i.hit, i.glossary, i.redecoded, i.confidence,
+                                     i.repair) for i in items]
+    draft = sentences.Draft(items[1].prep, items[1].english, 2, True, True, -0.25)
+    assert sentences.finishing(draft, glossary) == sentences.Finishing(items[1].prep, items[1].english, 2, True,
+                                                                        glossary, True, -0.25)
     monkeypatch.setattr(sentences, "CHECKS_ON_CORES_AT", 2)
-    assert sentences.finish_all(items) == here and two_cores == [(2,)]
+    assert sentences.finish_all(items) == here and two_cores == [(2,)] and two_cores.given > 0
     assert sum("repaired" in r.flags for r in here) > 10  # the faults were found, and repaired
     monkeypatch.setattr(sentences, "CHECKS_ON_CORES_AT", len(items) + 1)
     assert sentences.finish_all(items) == here and len(two_cores) == 1  # too few: here

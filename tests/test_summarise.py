@@ -185,6 +185,20 @@ def test_the_summaries_made_on_every_core_are_those_made_here(summary_run, monke
     monkeypatch.setattr(stage, "ON_CORES_AT", 2)  # TextRank and the checks of the seeds' five reports on two cores
     with RunContext(cfg, False) as ctx:  # the models' outputs from the run's memory
         there, _, _ = stage.summarise(ctx, tables["sentences"], tables["reports"])
-    assert two_cores == [(2,), (2,)]  # one pool for TextRank, one for the checks
+    assert two_cores == [(2,), (2,)] and two_cores.given >= 2  # one pool for TextRank, one for the checks
     assert there.reset_index(drop=True).equals(frame.reset_index(drop=True))
     assert there["flags"].str.contains("unsupported_").any()  # the checks found something to flag (demo English)
+
+
+def test_a_report_s_summaries_are_held_to_the_bound_then_checked_against_it():
+    from helpers.summarise.checked import ReportSummaries, check_report
+
+    report = ReportSummaries(["Năm 2022, tỉnh có 5 đơn vị mới."], ["In 2022 the province had 5 new units."],
+                             ["The province had 99 new units. In 2022. A third. A fourth.", "",
+                              "In 2022 the province had 5 new units."], (3, 80))
+    assert check_report(report) == [
+        ("The province had 99 new units. In 2022. A third.",
+         ["shortened:4_to_3_sentences", "unsupported_number:99"]),  # the bound's cut first, then the checks
+        ("", []),  # no summary: nothing to hold or check
+        ("In 2022 the province had 5 new units.", []),  # all it says, the report states
+    ]

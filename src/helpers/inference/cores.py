@@ -1,6 +1,7 @@
-"""Python work that holds one core (the entity model's tagging, the Word files of a collection) on every
-core: the items shared out among processes of their own, one a core, each result given back in order; and
-one piece of work beside this process's own (`Beside`: the search data beside the pages).
+"""Python work that holds one core (the entity model's tagging, the Word files of a collection, the checks of its
+sentences and summaries) on every core: the items shared out among processes of their own, one a core, each
+result given back in order; and one piece of work beside this process's own (`Beside`: the search data beside
+the pages).
 
 The processes are spawned, never forked (this process may hold a translator's threads), and only where
 a spawned process cannot run this program's own job again (`spawn_safe`). Where processes cannot be

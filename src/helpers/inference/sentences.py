@@ -36,8 +36,8 @@ from helpers.text.glossary import Prepared, Term, missing_terms, prepare
 
 REPAIR_NOTE = " [kept from the source: {}]"
 LOW_CONFIDENCE_SHARE = 0.05  # the lowest-scoring 5% of a run's sentences are flagged low_confidence
-# Sentences from which their checks run on every core (`finish_all`): a sentence's checks are about half a
-# millisecond of Python, a process starts in under a second.
+# Sentences from which their checks run on every core (`finish_all`; a translation stage gives each distinct
+# sentence once): a sentence's checks are about half a millisecond of Python, a process starts in under a second.
 CHECKS_ON_CORES_AT = 10_000
 
 
@@ -148,11 +148,6 @@ def finishing(draft: Draft, glossary: tuple[Term, ...]) -> Finishing:
                      draft.confidence)
 
 
-def finished(draft: Draft, glossary: tuple[Term, ...]) -> SentenceTranslation:
-    """A sentence's translation from its draft: checked, flagged and repaired."""
-    return finished_one(finishing(draft, glossary))
-
-
 def finished_one(item: Finishing) -> SentenceTranslation:
     """`finish` of one item."""
     return finish(item.prep, item.english, item.n_pieces, item.hit, item.glossary, item.redecoded,
@@ -161,7 +156,7 @@ def finished_one(item: Finishing) -> SentenceTranslation:
 
 def finish_all(items: Sequence[Finishing]) -> list[SentenceTranslation]:
     """`finish` of each item, in order: on every core from CHECKS_ON_CORES_AT items (`inference.cores`; the
-    checks are Python that holds one core, a collection's a minute or more), here otherwise."""
+    checks are Python that holds one core, a collection's distinct sentences tens of seconds), here otherwise."""
     return list(on_every_core(finished_one, items, CHECKS_ON_CORES_AT))
 
 

@@ -12,6 +12,7 @@ from helpers.checks.summary import Support, support_of, unsupported_by
 from helpers.inference.cores import ItemsOf, on_every_core
 from helpers.summarise.length import bound_length
 
+
 @dataclass(frozen=True)
 class ReportSummaries:
     """A report's summaries as made, with what they are checked against: its sentences (Vietnamese and
@@ -23,7 +24,7 @@ class ReportSummaries:
     bound: tuple[int, int]
 
 
-def checked(item: ReportSummaries) -> list[tuple[str, list[str]]]:
+def check_report(item: ReportSummaries) -> list[tuple[str, list[str]]]:
     """Each summary of the report, in order, held to the bound, and its flags: the bound's cuts, then
     what the report does not state (an empty summary: empty, no flags)."""
     support: Support | None = None
@@ -41,6 +42,6 @@ def checked(item: ReportSummaries) -> list[tuple[str, list[str]]]:
 
 def check_all(reports: list[str], item: Callable[[str], ReportSummaries],
               at_least: int) -> Iterator[list[tuple[str, list[str]]]]:
-    """`checked` of each report's item (`item(report_id)`), in order: on every core from `at_least` reports,
+    """`check_report` of each report's item (`item(report_id)`), in order: on every core from `at_least` reports,
     here otherwise."""
-    return on_every_core(checked, ItemsOf(reports, item), at_least)
+    return on_every_core(check_report, ItemsOf(reports, item), at_least)

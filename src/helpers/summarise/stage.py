@@ -102,12 +102,12 @@ def summarise(ctx: RunContext, sentences: pd.DataFrame, reports: pd.DataFrame,
         if method == "extractive":
             label = translated.iloc[0] if len(translated) else model_label(ctx.load(cfg.translator).provenance())
 
-            def body(rid: str) -> tuple[list[int], list[str], list[str], int, int]:
+            def textrank_item(rid: str) -> tuple[list[int], list[str], list[str], int, int]:
                 g = body_of[rid]
                 return g["sentence_no"].astype(int).tolist(), g["text_vi"].tolist(), g["text_en"].tolist(), *bound
 
             # TextRank is Python and numpy that hold one core: a collection's reports on every core
-            for rid, (summary, ids, flags) in zip(todo, on_every_core(extractive_of, ItemsOf(todo, body),
+            for rid, (summary, ids, flags) in zip(todo, on_every_core(extractive_of, ItemsOf(todo, textrank_item),
                                                                       ON_CORES_AT)):
                 add(rid, method, f"textrank over {label}", summary, ids, flags)
             continue
