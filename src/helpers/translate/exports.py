@@ -26,19 +26,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
-from pathlib import Path
 
 import pandas as pd
 
 from helpers.checks.flags import describe
 from helpers.review.entries import Review
-from helpers.store.files import write_bytes, write_text
 
 # A report's sentences as plain columns (name → values in order): what the exports read, and what a report's
 # share of a collection is sent to another process as (a frame's slice cost ten times as much to take and send).
 Columns = Mapping[str, Sequence]
 
-SUFFIXES = (".docx", ".md")  # written beside the .txt
 FLAG_MARK = "⚑"
 AUTHOR = "vi2en checks"  # the author of the .docx's comments
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # every part of a .docx: the same bytes from the same text
@@ -286,9 +283,3 @@ def _fixed_times(doc) -> bytes:
     PackageWriter._write_parts(writer, package.parts)
     writer.close()
     return stream.getvalue()
-
-
-def write_exports(folder: Path, report_id: str, sentences: pd.DataFrame, provenance: Provenance) -> None:
-    """`<report_id>.docx` and `<report_id>.md` into `folder` (atomically, as every output)."""
-    write_bytes(folder / f"{report_id}.docx", docx_bytes(report_id, sentences, provenance))
-    write_text(folder / f"{report_id}.md", markdown_text(report_id, sentences, provenance))
