@@ -162,7 +162,7 @@ def test_vietnamese_without_marks_is_vietnamese_and_flagged(opus):
     assert row["lang"] == "vi" and "no_diacritics" in split_flags(row["flags"])
 
 
-def test_a_repeated_sentence_is_planned_and_checked_once_and_given_to_every_place(tmp_path, demo_cache, monkeypatch):
+def test_a_repeated_sentence_is_checked_once_and_given_to_every_place(tmp_path, demo_cache, monkeypatch):
     from collections import Counter
 
     from helpers.config import Config
