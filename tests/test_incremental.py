@@ -93,7 +93,17 @@ KEPT_REPORT = ("Đà Nẵng: Công an thành phố triển khai nhiệm vụ nă
 
 
 @pytest.mark.slow
-def test_a_re_run_keeps_what_did_not_change_and_writes_what_a_run_from_scratch_writes(tmp_path):
+def test_a_re_run_keeps_what_did_not_change_and_writes_what_a_run_from_scratch_writes(tmp_path, monkeypatch,
+                                                                                     two_cores):
+    from helpers.corpus.stage import CorpusStage
+    from helpers.pages import stage as pages
+
+    # the search data in a process of its own (as from 1,000 reports): a re-run starts it with its stages
+    monkeypatch.setattr(pages, "SEARCH_APART_AT", 1)
+    events: list[str] = []
+    beside, corpus = pages.search_beside, CorpusStage.run
+    monkeypatch.setattr(pages, "search_beside", lambda reports: events.append("search") or beside(reports))
+    monkeypatch.setattr(CorpusStage, "run", lambda *args, **kwargs: events.append("corpus") or corpus(*args, **kwargs))
     seeds, reviews, notebooks = tmp_path / "in", tmp_path / "reviews", tmp_path / "no-notebooks"
     seeds.mkdir()
     reviews.mkdir()
@@ -118,7 +128,12 @@ def test_a_re_run_keeps_what_did_not_change_and_writes_what_a_run_from_scratch_w
     source = day1.query("report_id == '003_cb679e2c5c5a0d9b'")["text_vi"].iloc[1]
     save_reviews(reviews, [Review(source, "The reviewed English of this sentence.", "anna", "2026-12-06T10:00:00Z")])
     shutil.copy(memory, tmp_path / "tm-day1.sqlite")
+    assert events == ["corpus", "search"]  # a first run: the process starts with the pages
+    events.clear()
+    given = two_cores.given
     _, said = _run(seeds, out, memory, reviews, notebooks)
+    # the re-run started it before its first stage, and its pages used that one: it gave their search data
+    assert events == ["search", "corpus"] and two_cores.given - given == 2, two_cores.given - given
 
     # only the new, the changed and the reviewed report were read or translated again
     assert "(2 of 4 reports anew)" in _line(said, "corpus")

@@ -20,6 +20,7 @@ import os
 import platform
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -31,6 +32,7 @@ from typing import Any
 from helpers.config import IN_RUN, Config
 from helpers.models.heap import hand_back_freed_memory
 from helpers.corpus.stage import CorpusStage
+from helpers.inference.cores import Beside
 from helpers.entities.stage import EntitiesStage
 from helpers.notebooks.run import StageNotebooks, reused_notebooks
 from helpers.notebooks.stages import is_view, notebook_paths, stage_page
@@ -227,15 +229,28 @@ class RunSummary:
 def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
     """The whole job: stages, stage notebooks and their pages, report pages and the index."""
     from helpers.pages.report import load_outputs
-    from helpers.pages.stage import mark_pages, pages_mark, write_pages
+    from helpers.pages.stage import SEARCH_APART_AT, mark_pages, pages_mark, search_beside, write_pages
     from helpers.collection.current import keep_current
 
     seconds: dict[str, float] = {}
     read: dict[str, Any] = {}  # the contract tables the pages read, by name
     stages = [stage_page(nb) for nb in notebook_paths(notebooks) if not is_view(nb)]
+    # The search data's process starts with the stages when the last run's collection was large enough for
+    # one: it has imported what it needs when the pages come, instead of doing so while they are rendered.
+    reports_before = recorded_field(read_json(cfg.run_json), "corpus", "reports")
+    early: list[Beside[Any, bool]] = []
+
+    def on_work() -> None:
+        """The stages start: the notebooks' kernel, and the search data's process, start too."""
+        stage_notebooks.start()
+        if isinstance(reports_before, int) and reports_before >= SEARCH_APART_AT:
+            early.append(search_beside(reports_before))
+
     # The notebooks' kernel starts (importing what they import) as a stage runs; each runs once its stage is done.
-    with RunContext(cfg, progress) as ctx, StageNotebooks(cfg, stages, STAGE_NAMES) as stage_notebooks:
-        records = run_stages(cfg, ctx=ctx, seconds=seconds, a_run=True, on_work=stage_notebooks.start,
+    with RunContext(cfg, progress) as ctx, StageNotebooks(cfg, stages, STAGE_NAMES) as stage_notebooks, \
+            ExitStack() as closing:
+        closing.callback(_close_all, early)  # one not used: the pages kept, or a failed run
+        records = run_stages(cfg, ctx=ctx, seconds=seconds, a_run=True, on_work=on_work,
                              on_done=stage_notebooks.stage_done).records
         # the stages' tables go here: the pages and the collection read what was written, one copy at a time
         # What the pages, the database and the workbook were made from, as the previous run left it; its
@@ -257,7 +272,8 @@ def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
                     else:
                         outputs = load_outputs(cfg)
                         # the entities page too; the search data's process reads the tables anew where they are
-                        pages = write_pages(outputs, cfg.html_dir, stages, ctx.engine, read_from=cfg.data_dir)
+                        pages = write_pages(outputs, cfg.html_dir, stages, ctx.engine, read_from=cfg.data_dir,
+                                            search=early.pop() if early else None)
                         said.append(f"{len(outputs.reports)} report pages, the index and the entities")
                         read = {n: getattr(outputs, n) for n in TABLES if hasattr(outputs, n)
                                 and (cfg.data_dir / TABLES[n].file).is_file()}  # the tables as the pages read them
@@ -291,6 +307,12 @@ def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
     corpus, translated = records["corpus"], records["translate"]
     return RunSummary(pages, corpus["reports"], corpus["sentences"] + corpus["captions"], translated["flagged"],
                       corpus["rejected"], warnings)
+
+
+def _close_all(searches: list[Beside[Any, bool]]) -> None:
+    """Close each of `searches` (their processes end)."""
+    for search in searches:
+        search.close()
 
 
 def _openable(path: Path) -> str:

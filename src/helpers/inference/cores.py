@@ -103,6 +103,11 @@ def _chunk(fn: Callable[[T], R], items: list[T]) -> list[R]:
     return [fn(item) for item in items]
 
 
+def _import(name: str) -> None:
+    """Import module `name` (a process's first work: nothing to hand back, a module cannot be pickled)."""
+    importlib.import_module(name)
+
+
 class Beside(Generic[T, R]):
     """`fn` of an item in a process of its own (spawned, where `spawn_safe`, on a machine of more than one core,
     when `apart`: worth a process's start), while this process goes on with its own work. The process starts
@@ -119,7 +124,7 @@ class Beside(Generic[T, R]):
         if apart and usable_cores() > 1 and spawn_safe():
             try:
                 self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-                self._pool.submit(importlib.import_module, fn.__module__)
+                self._pool.submit(_import, fn.__module__)
             except (BrokenProcessPool, OSError, RuntimeError):
                 self.close()
 
