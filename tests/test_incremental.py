@@ -165,6 +165,37 @@ def test_a_re_run_keeps_what_did_not_change_and_writes_what_a_run_from_scratch_w
     assert (collection["new"], collection["changed"], collection["removed"]) == ([], [], [])
 
 
+@pytest.mark.slow
+def test_a_re_run_that_fails_after_the_search_data_s_process_started_leaves_no_process_behind(tmp_path, monkeypatch,
+                                                                                              two_cores):
+    import multiprocessing
+
+    from helpers.errors import EnvironmentProblem
+    from helpers.pages import stage as pages
+    from helpers.translate.stage import TranslateStage
+
+    monkeypatch.setattr(pages, "SEARCH_APART_AT", 1)  # as from 1,000 reports
+    seeds, reviews, notebooks = tmp_path / "in", tmp_path / "reviews", tmp_path / "no-notebooks"
+    for folder in (seeds, reviews, notebooks):
+        folder.mkdir()
+    (seeds / "kept.txt").write_text(KEPT_REPORT, encoding="utf-8")
+    out, memory = tmp_path / "out", tmp_path / "tm.sqlite"
+    _run(seeds, out, memory, reviews, notebooks)
+    (seeds / "new_report.txt").write_text(NEW_REPORT, encoding="utf-8")
+
+    def lost(*args, **kwargs):
+        raise EnvironmentProblem("the translation model went missing during the run")
+
+    monkeypatch.setattr(TranslateStage, "run", lost)
+    pools, running = len(two_cores), set(multiprocessing.active_children())
+    done = run_cli("reports", "--models", "demo", "--seeds", str(seeds), "--out", str(out), "--memory", str(memory),
+                   "--reviews", str(reviews), "--notebooks", str(notebooks))
+    assert done.returncode == 1 and "the translation model went missing" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert len(two_cores) == pools + 1  # the search data's process started with the stages
+    assert set(multiprocessing.active_children()) <= running  # and ended with the run that failed
+
+
 def _line(said: str, stage: str) -> str:
     """The terminal line of `stage`."""
     return next(line for line in said.splitlines() if line.startswith(stage))

@@ -236,7 +236,8 @@ def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
     read: dict[str, Any] = {}  # the contract tables the pages read, by name
     stages = [stage_page(nb) for nb in notebook_paths(notebooks) if not is_view(nb)]
     # The search data's process starts with the stages when the last run's collection was large enough for
-    # one: it has imported what it needs when the pages come, instead of doing so while they are rendered.
+    # one (SEARCH_APART_AT reports; a collection that shrank below it since still gets one, the same files):
+    # it has imported what it needs when the pages come, instead of doing so while they are rendered.
     reports_before = recorded_field(read_json(cfg.run_json), "corpus", "reports")
     early: list[Beside[Any, bool]] = []
 
@@ -267,6 +268,7 @@ def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
             try:
                 with stage_line("pages", seconds) as said:
                     if unchanged and (cfg.html_dir / INDEX).is_file():
+                        _close_all(early)  # not needed: its process ends now, not with the run
                         pages = []
                         said.append("(unchanged) the report pages, the index and the entities")
                     else:

@@ -73,7 +73,8 @@ def search_beside(reports: int) -> Beside[SearchWork, bool]:
     """Where the search data of a collection of `reports` reports is made: in a process of its own from
     SEARCH_APART_AT reports (its texts folded and split, its shards encoded and written, its index kept) while
     this one renders the pages (a second or two of a day's run at 10,000 reports), else here. The process
-    starts, and imports what it needs, as this is made: a run makes it as its stages start (`write_pages`)."""
+    starts, and imports what it needs, as this is made: `pipeline.run_all` makes it as its stages start when
+    the last run's collection had SEARCH_APART_AT reports, else `write_pages` as the pages step starts."""
     return Beside(kept_search, apart=reports >= SEARCH_APART_AT)
 
 
@@ -84,8 +85,8 @@ def write_pages(out: Outputs, html_dir: Path, stages: list[StagePage], engine: E
     return every page of the run (those left as they were too). `read_from`: the data folder `out` was read
     from as it is there (`load_outputs`), where the search data's process reads every unit's texts itself
     when it must index them all (a first run). `search`: where the search data is made, started before
-    (`search_beside`: a run starts its process as the stages start, so it is ready when the pages are);
-    by default as `search_beside` says for `out`'s reports. It is closed here."""
+    (`search_beside`: a re-run of a large collection starts its process as the stages start, so it is ready
+    when the pages are); by default as `search_beside` says for `out`'s reports. It is closed here."""
     search = search_beside(len(out.reports)) if search is None else search
     try:
         out._kept.update(kept_digests(html_dir.parent / KEPT, code_digest()))
