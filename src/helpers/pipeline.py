@@ -250,7 +250,7 @@ def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
     # The notebooks' kernel starts (importing what they import) as a stage runs; each runs once its stage is done.
     with RunContext(cfg, progress) as ctx, StageNotebooks(cfg, stages, STAGE_NAMES) as stage_notebooks, \
             ExitStack() as closing:
-        closing.callback(_close_all, early)  # one not used: the pages kept, or a failed run
+        closing.callback(_close_all, early)  # a failed run's, started and not used (the pages step uses or closes it)
         records = run_stages(cfg, ctx=ctx, seconds=seconds, a_run=True, on_work=on_work,
                              on_done=stage_notebooks.stage_done).records
         # the stages' tables go here: the pages and the collection read what was written, one copy at a time
