@@ -382,6 +382,65 @@ def test_a_memory_damaged_while_in_use_stops_the_run_with_a_line_and_is_checked_
     assert len(list(tmp_path.glob("tm.sqlite.corrupt-*"))) == 1
 
 
+def test_a_memory_s_writes_wait_in_its_writer_not_in_the_model_s_loop(tmp_path, monkeypatch):
+    """`store` hands a batch to the memory's writer thread and returns: with another run holding the file's
+    write lock it does not wait for it (a store in the caller's thread would wait, then fail with SQLite's
+    "database is locked"), and a lookup sees the batch once the writer has written it."""
+    from helpers.inference import memory as memory_module
+
+    monkeypatch.setattr(memory_module, "BUSY_TIMEOUT_S", 0.5)  # how long the caller's own write would wait
+    path = tmp_path / "tm.sqlite"
+    with Memory(path, "m", "r", {}) as memory:
+        memory.store({"a": "A"})
+        assert memory.lookup(["a"]) == {"a": "A"}
+        monkeypatch.setattr(memory_module, "BUSY_TIMEOUT_S", 30.0)  # the writer waits for the lock below
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # another run writing
+        memory.store({"b": "B", "c": "C"}, {"b": -0.25})
+        memory.store({"d": "D"})
+        third = sqlite3.connect(path)  # nothing is written while the lock is held
+        assert third.execute("SELECT COUNT(*) FROM memory").fetchone()[0] == 1
+        third.close()
+        other.rollback()
+        other.close()
+        assert memory.lookup(["a", "b", "c", "d", "e"]) == {"a": "A", "b": "B", "c": "C", "d": "D"}
+        assert memory.scores(["b", "c"]) == {"b": -0.25}
+    assert memory_module.recorded_sound(path)
+
+
+def test_a_memory_write_that_fails_is_one_line_where_the_run_next_stores_or_closes(tmp_path, monkeypatch):
+    """A write the writer thread could not make (here the file stays locked past the wait) is raised in the
+    run, as the one-line `MemoryUnusable` naming the file: at the next `store` or lookup, or when the memory
+    closes if none came; it is raised once, and the file is not recorded sound."""
+    import re
+
+    from helpers.inference import memory as memory_module
+    from helpers.inference.memory import MemoryUnusable
+
+    monkeypatch.setattr(memory_module, "BUSY_TIMEOUT_S", 0.1)
+    path = tmp_path / "tm.sqlite"
+    said = re.escape(f"translation memory {path} failed while in use: database is locked")
+    for then in ("store", "close"):
+        memory = Memory(path, "m", "r", {})
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        memory.store({"a": "A"})
+        memory._queued.join()  # the writer gave up waiting for the lock
+        other.rollback()
+        other.close()
+        if then == "store":
+            with pytest.raises(MemoryUnusable, match=said):
+                memory.store({"b": "B"})
+            memory.close()  # raised once
+        else:
+            with pytest.raises(MemoryUnusable, match=said):
+                memory.close()
+        assert not memory_module.recorded_sound(path)
+        db = sqlite3.connect(path)
+        assert db.execute("SELECT COUNT(*) FROM memory").fetchone()[0] == 0
+        db.close()
+
+
 @pytest.mark.parametrize("source", ["Hà Nội", 'a "quoted" \\ back\\slash', "line\nbreak\ttab", "", "\u200bzero width",
                                     "😀 ✓"])
 def test_a_memory_s_keys_are_the_documented_memory_key(tmp_path, source):

@@ -4,7 +4,7 @@
 - `ModelRun`: units through a model on an engine, in length-sorted batches, each batch handed back
   as it comes (outputs with the model's own score);
 - `CachedRun`: a run behind the translation memory: known units from it, the rest from the run
-  inside, each batch stored as it comes back (a killed run keeps it).
+  inside, each batch handed to the memory's writer as it comes back (a run stopped midway keeps it).
 
 Text that must not go through the model (English, a language the translator does not know) never
 reaches these: the sentence-level layers keep it (`translate.languages`).
@@ -84,7 +84,8 @@ class ModelRun:
 @dataclass
 class CachedRun:
     """`inner` behind the translation memory: known units from it, the rest generated and stored
-    batch by batch as they come back (committed at once: a killed run keeps every finished batch)."""
+    batch by batch as they come back (handed to the memory's writer thread, which commits them while the
+    model goes on: a run stopped midway keeps every finished batch)."""
 
     inner: ModelRun
     memory: Memory
