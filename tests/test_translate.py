@@ -388,12 +388,12 @@ def test_a_memory_s_writes_wait_in_its_writer_not_in_the_model_s_loop(tmp_path, 
     "database is locked"), and a lookup sees the batch once the writer has written it."""
     from helpers.inference import memory as memory_module
 
-    monkeypatch.setattr(memory_module, "BUSY_TIMEOUT_S", 0.5)  # how long the caller's own write would wait
+    monkeypatch.setattr(memory_module, "BUSY_TIMEOUT_S", 0.5)  # how long a write by the caller's connection waits
     path = tmp_path / "tm.sqlite"
     with Memory(path, "m", "r", {}) as memory:
+        monkeypatch.setattr(memory_module, "BUSY_TIMEOUT_S", 30.0)  # the writer's, connected at the first store
         memory.store({"a": "A"})
         assert memory.lookup(["a"]) == {"a": "A"}
-        monkeypatch.setattr(memory_module, "BUSY_TIMEOUT_S", 30.0)  # the writer waits for the lock below
         other = sqlite3.connect(path, isolation_level=None)
         other.execute("BEGIN IMMEDIATE")  # another run writing
         memory.store({"b": "B", "c": "C"}, {"b": -0.25})
@@ -408,10 +408,12 @@ def test_a_memory_s_writes_wait_in_its_writer_not_in_the_model_s_loop(tmp_path, 
     assert memory_module.recorded_sound(path)
 
 
-def test_a_memory_write_that_fails_is_one_line_where_the_run_next_stores_or_closes(tmp_path, monkeypatch):
+def test_a_memory_write_that_fails_is_one_line_where_the_run_next_stores_or_closes(tmp_path, monkeypatch,
+                                                                                    capsys):
     """A write the writer thread could not make (here the file stays locked past the wait) is raised in the
     run, as the one-line `MemoryUnusable` naming the file: at the next `store` or lookup, or when the memory
-    closes if none came; it is raised once, and the file is not recorded sound."""
+    closes if none came; it is raised once, and the file is not recorded sound. When another error is already
+    on its way out (Ctrl-C during the model's run), that error is the one raised, the memory's a warning line."""
     import re
 
     from helpers.inference import memory as memory_module
@@ -420,7 +422,7 @@ def test_a_memory_write_that_fails_is_one_line_where_the_run_next_stores_or_clos
     monkeypatch.setattr(memory_module, "BUSY_TIMEOUT_S", 0.1)
     path = tmp_path / "tm.sqlite"
     said = re.escape(f"translation memory {path} failed while in use: database is locked")
-    for then in ("store", "close"):
+    for then in ("store", "close", "interrupted"):
         memory = Memory(path, "m", "r", {})
         other = sqlite3.connect(path, isolation_level=None)
         other.execute("BEGIN IMMEDIATE")
@@ -432,9 +434,13 @@ def test_a_memory_write_that_fails_is_one_line_where_the_run_next_stores_or_clos
             with pytest.raises(MemoryUnusable, match=said):
                 memory.store({"b": "B"})
             memory.close()  # raised once
-        else:
+        elif then == "close":
             with pytest.raises(MemoryUnusable, match=said):
                 memory.close()
+        else:
+            with pytest.raises(KeyboardInterrupt), memory:
+                raise KeyboardInterrupt
+            assert re.search("warning: " + said, capsys.readouterr().err)
         assert not memory_module.recorded_sound(path)
         db = sqlite3.connect(path)
         assert db.execute("SELECT COUNT(*) FROM memory").fetchone()[0] == 0

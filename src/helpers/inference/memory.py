@@ -2,8 +2,8 @@
 model's score of that output: mean log-probability per token).
 
 Written batch by batch by a writer thread of its own (`Memory.store` hands a batch over and returns), each
-write in its own transaction (WAL journal): the model's loop does not wait for SQLite (at 10,000 reports its
-writes took about 3 s a thousand reports of the main thread's time, with the model holding both cores), and the
+write in its own transaction (WAL journal): the model's loop does not wait for SQLite (at 10,000 reports the
+writes took the main thread about 3 s for every thousand reports, with the model holding both cores), and the
 batches that queue while one is written go in the next transaction together. A run stopped midway (an error,
 Ctrl-C) writes what it handed over as the memory closes, and the database stays intact (one killed outright
 loses at most the batches still queued); concurrent runs wait for each other's writes instead of failing.
@@ -177,9 +177,9 @@ class Memory:
 
     @contextmanager
     def _in_use(self) -> Iterator[None]:
-        """SQLite's failure while the memory is read or written (damaged since it was opened, locked past the
-        wait) as one line naming it; this process no longer counts the file sound, so no run trusts it
-        unchecked (`_record_sound`)."""
+        """SQLite's failure while the memory is read (damaged since it was opened, locked past the wait) as one
+        line naming it (the writer's failures: `_raise_failed`); this process no longer counts the file sound, so
+        no run trusts it unchecked (`_record_sound`)."""
         try:
             yield
         except sqlite3.ProgrammingError:  # this program's misuse (a closed connection): not the file's
@@ -278,31 +278,33 @@ class Memory:
             self._failed = exc
         while True:
             items = [self._queued.get()]
-            while True:
-                try:
-                    items.append(self._queued.get_nowait())
-                except queue.Empty:
-                    break
-            batches = [item for item in items if item is not None]
-            if batches and self._failed is None and db is not None:
-                rows = [(self.key(s), self.model, self.revision, settings, s, o, scores.get(s))
-                        for pairs, scores in batches for s, o in pairs.items()]
-                try:
+            try:
+                while True:
+                    try:
+                        items.append(self._queued.get_nowait())
+                    except queue.Empty:
+                        break
+                batches = [item for item in items if item is not None]
+                if batches and self._failed is None and db is not None:
+                    rows = [(self.key(s), self.model, self.revision, settings, s, o, scores.get(s))
+                            for pairs, scores in batches for s, o in pairs.items()]
                     with db:  # BEGIN ... COMMIT, or ROLLBACK on error
                         db.execute("BEGIN IMMEDIATE")
                         db.executemany(INSERT, rows)
-                except Exception as exc:  # noqa: BLE001 (shown where `store`, `flush` or `close` is called)
-                    self._failed = exc
-            for _ in items:
-                self._queued.task_done()
-            if len(batches) < len(items):  # `close` asked it to stop
+            except BaseException as exc:  # noqa: BLE001 (shown where `store`, `flush` or `close` is called)
+                self._failed = self._failed or exc
+            finally:
+                for _ in items:
+                    self._queued.task_done()
+            if None in items:  # `close` asked it to stop
                 if db is not None:
                     db.close()
                 return
 
-    def close(self) -> None:
+    def close(self, quiet: bool = False) -> None:
         """Write what is queued, close the connections; the last of this process's to the file records it sound
-        (`_record_sound`); then raise what made a write fail, if anything did."""
+        (`_record_sound`); then raise what made a write fail, if anything did (`quiet`, as another error is on its
+        way to the user: say it in a line on stderr instead, so that error is the one shown)."""
         if self._closed:
             return
         self._closed = True
@@ -313,6 +315,10 @@ class Memory:
         try:
             if not self._raised:
                 self._raise_failed()  # a failed write: the file is no longer counted sound, before it is recorded
+        except BaseException as exc:
+            if not quiet:
+                raise
+            print(shown(f"warning: {exc}"), file=sys.stderr)
         finally:
             key = str(self.path)
             _OPEN[key] = _OPEN.get(key, 1) - 1
@@ -323,5 +329,5 @@ class Memory:
     def __enter__(self) -> Memory:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        self.close(quiet=kind is not None)
