@@ -3,6 +3,8 @@ the search index by term, texts that may break, and the only scripts a page keep
 
 from __future__ import annotations
 
+import pytest
+
 from helpers.pages.listing import status, whats_new
 from helpers.pages.render import breakable, self_contained
 from helpers.pages.search import DIGITS, TF_BITS, encoded, postings, report_docs, term_shards, terms
@@ -79,6 +81,63 @@ def test_term_shards_keep_the_terms_in_order_and_a_big_term_alone():
 def test_long_codes_break_after_separators_and_stay_escaped():
     assert str(breakable("TERM_MISMATCH:<b>")) == "TERM_<wbr>MISMATCH:<wbr>&lt;b&gt;"
     assert str(breakable("1.234.567")) == "1.<wbr>234.<wbr>567"
+
+
+# `macros.table` as the template wrote it cell by cell before `render.table_html` (the HTML a run's pages hold)
+TEMPLATE_TABLE = """
+{%- macro flags(items) -%}
+<span class="flags">{% for f in items %}{% if f is string %}{{ f | breakable }}{% if not loop.last %}<br>{% endif %}\
+{% else %}<span class="flag">{{ f[0] | breakable }}</span> <span class="meaning">{{ f[1] }}</span>{% endif %}\
+{% endfor %}</span>
+{%- endmacro -%}
+{%- macro table(frame, numeric=(), flag_columns=(), row_class=None, row_ids=None, scroll=True) -%}
+{% if scroll %}<div class="scroll">{% endif %}<table>
+<thead><tr>{% for c in frame.columns %}<th{% if c in numeric %} class="num"{% endif %}>{{ c }}</th>{% endfor %}\
+</tr></thead>
+<tbody>
+{%- for row in frame | rows %}
+<tr{% if row_ids %} id="{{ row_ids[loop.index0] }}"{% endif %}\
+{% if row_class and row_class[loop.index0] %} class="{{ row_class[loop.index0] }}"{% endif %}>
+{%- for c in frame.columns %}{% set v = row[loop.index0] %}
+<td{% if c in numeric %} class="num"{% endif %}>\
+{% if c in flag_columns %}{{ flags(v) }}{% else %}{{ v }}{% endif %}</td>
+{%- endfor %}</tr>
+{%- endfor %}
+</tbody>
+</table>{% if scroll %}</div>{% endif %}
+{%- endmacro -%}
+{{ table(frame, numeric, flag_columns, row_class, row_ids, scroll) }}"""
+
+
+@pytest.mark.parametrize("scroll", [True, False])
+def test_a_table_is_the_html_the_template_wrote_cell_by_cell(scroll):
+    """`table_html` writes what the template's loop over cells wrote, byte for byte, for every kind of cell:
+    text to escape, numbers, None, Markup, flags as written and as (flag, meaning) pairs, empty flag lists, a
+    flag cell holding text; rows with and without classes and ids; an empty table."""
+    import pandas as pd
+    from markupsafe import Markup
+
+    from helpers.pages.render import PageTable, environment, table_html
+
+    template = environment().from_string(TEMPLATE_TABLE)
+    rows = [[1, 'a <b> & "c" \'d\'', ["TERM_MISMATCH:x", "NUM/1.2"]],
+            [2.5, None, [("LOOP_REPEAT", "the English <repeats>"), ("A=B", "x & y")]],
+            [-3, Markup("<em>kept</em>"), []],
+            [0, "", "AB"],
+            [7, "Hà Nội\tngày 1/2", ["only"]]]
+    cases = [
+        (PageTable(["#", "text <en>", "flags"], rows), ("#",), ("flags",), ["bad", "", "ok", "", "a\"b"],
+         [f"s{i}" for i in range(5)]),
+        (PageTable(["#", "text <en>", "flags"], rows), (), (), None, None),
+        (PageTable(["a", "b"], []), ("a",), (), None, None),
+        (pd.DataFrame({"n": [1, 2], "text": ["x<y", "z"], "flags": [["F_1"], []]}), ("n",), ("flags",),
+         None, ["r1", "r2"]),
+    ]
+    for frame, numeric, flag_columns, row_class, row_ids in cases:
+        before = template.render(frame=frame, numeric=numeric, flag_columns=flag_columns, row_class=row_class,
+                                 row_ids=row_ids, scroll=scroll)
+        made = table_html(frame, numeric, flag_columns, row_class, row_ids, scroll)
+        assert isinstance(made, Markup) and str(made) == before
 
 
 def test_a_page_keeps_only_its_own_scripts():

@@ -18,7 +18,7 @@ from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from helpers.store.files import write_text
 
@@ -73,6 +73,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters["rows"] = table_rows
     env.filters["breakable"] = breakable
+    env.globals["table_html"] = table_html
     return env
 
 
@@ -102,6 +103,46 @@ _BREAK_AFTER = re.compile(r"(?<=[_/:|=,;.])(?=\S)")
 def breakable(text: object) -> Markup:
     """Text escaped, that may break after `_ / : | = , ; .` (a long flag code, a file name, a number)."""
     return Markup("<wbr>").join(Markup.escape(part) for part in _BREAK_AFTER.split(str(text)))
+
+
+@lru_cache(maxsize=4096)
+def _flag_html(flag: str) -> str:
+    """`breakable` of a flag code: a collection's flags are a few hundred codes, met tens of thousands of times."""
+    return str(breakable(flag))
+
+
+def flags_html(items: object) -> str:
+    """A cell of flags (`macros.table`'s flag columns): each flag as written, one a line, or a (flag, its meaning
+    in words) pair; every text escaped."""
+    listed = list(items)  # type: ignore[call-overload]  # (flags or pairs, as the table holds them)
+    last = len(listed) - 1
+    parts = [f"{_flag_html(f)}{'' if k == last else '<br>'}" if isinstance(f, str)
+             else f'<span class="flag">{_flag_html(str(f[0]))}</span> <span class="meaning">{escape(f[1])}</span>'
+             for k, f in enumerate(listed)]
+    return '<span class="flags">' + "".join(parts) + "</span>"
+
+
+def table_html(frame: pd.DataFrame | PageTable, numeric: Collection[str] = (), flag_columns: Collection[str] = (),
+               row_class: Sequence[str] | None = None, row_ids: Sequence[str] | None = None,
+               scroll: bool = True) -> Markup:
+    """A table's HTML, as `macros.table` writes it (column names as heads, numbers right-aligned, flag columns
+    as `flags_html`, each row's class and id when given), every cell escaped. Built here rather than cell by
+    cell in the template: a report page's sentence table is most of the page, and the template's loop over
+    its cells was two thirds of rendering a report page."""
+    columns = [str(c) for c in frame.columns]
+    opening = ['<td class="num">' if c in numeric else "<td>" for c in columns]
+    flagged = [c in flag_columns for c in columns]
+    heads = "".join(f'<th class="num">{escape(c)}</th>' if c in numeric else f"<th>{escape(c)}</th>" for c in columns)
+    rows: list[str] = []
+    for i, row in enumerate(table_rows(frame)):
+        attributes = f' id="{escape(row_ids[i])}"' if row_ids else ""
+        if row_class and row_class[i]:
+            attributes += f' class="{escape(row_class[i])}"'
+        cells = "".join(f"{td}{flags_html(v) if flag else escape(v)}</td>"
+                        for td, flag, v in zip(opening, flagged, row))
+        rows.append(f"<tr{attributes}>{cells}</tr>")
+    table = f"<table>\n<thead><tr>{heads}</tr></thead>\n<tbody>{''.join(rows)}</tbody>\n</table>"
+    return Markup(f'<div class="scroll">{table}</div>' if scroll else table)
 
 
 def render(template: str, **context: object) -> Markup:
