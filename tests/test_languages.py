@@ -127,14 +127,15 @@ def test_a_model_pointed_at_chinese_shares_its_weights_and_keys_its_memory_apart
 
 
 def test_summaries_read_sentences_with_english_and_mt5_the_vietnamese_ones():
-    from helpers.summarise.stage import vietnamese_only, with_english
+    from helpers.summarise.stage import ReportColumns, vietnamese_only, with_english
 
     body = pd.DataFrame({"report_id": ["r"] * 4, "lang": ["vi", "en", "zh", "vi"], "text_vi": ["a", "b", "c", "d"],
                          "flags": ["", "kept_english", "untranslated_language:zh", "no_diacritics"]})
     kept, left_out = with_english(body)
     assert kept["text_vi"].tolist() == ["a", "b", "d"] and left_out == {"r": ["zh"]}
-    assert vietnamese_only(kept, other_report=False)["text_vi"].tolist() == ["a", "d"]
-    assert vietnamese_only(kept, other_report=True)["text_vi"].tolist() == ["a", "b", "d"]
+    columns = ReportColumns(kept)["r"]
+    assert vietnamese_only(columns, other_report=False)["text_vi"] == ["a", "d"]
+    assert vietnamese_only(columns, other_report=True)["text_vi"] == ["a", "b", "d"]
 
 
 def test_markdown_export_shows_report_text_as_text():
