@@ -190,6 +190,22 @@ def test_quality_flags():
     assert any(f.startswith("length_ratio") for f in check_sentence("Một câu dài " * 20, "Short.").flags)
 
 
+@pytest.mark.parametrize("english", [
+    "the party the party the party the party", "a a a a b c d e f", "The goals, the goals, the goals were met.",
+    "x y z x y z x y z then p p p p and q r q r q r q r", "No loop here at all, nor here.", "", "one",
+    "Hà Nội Hà Nội Hà Nội Hà Nội and the the the the and 1 2 1 2 1 2 1 2 and end end end end",
+])
+def test_a_loop_is_found_at_its_first_run_as_the_full_scan_finds_it(english):
+    """`loops` (asked of every output, to decode a looping one again) and the first three runs a sentence's
+    flags name, each found without scanning the rest, say what the whole list of runs says."""
+    from helpers.checks.sentence import loops
+
+    every = repeated_ngrams(english)
+    assert loops(english) == bool(every)
+    assert repeated_ngrams(english, most=3) == every[:3]
+    assert repeated_ngrams(english, most=1) == every[:1]
+
+
 def test_a_looping_output_is_decoded_once_more_with_the_guard_and_flagged(tmp_path, translator):
     from helpers.checks.sentence import repeated_ngrams
     from helpers.inference.runs import memory_for

@@ -12,6 +12,7 @@ as well as on planted errors.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from helpers.checks.coverage import coverage_flags
@@ -39,11 +40,27 @@ def vietnamese_left(english: str) -> list[str]:
     return words if len(words) > VIETNAMESE_WORDS_MAX else []
 
 
-def repeated_ngrams(english: str) -> list[str]:
+def repeated_ngrams(english: str, most: int | None = None) -> list[str]:
     """Runs of a word or phrase repeated back to back (`the goals, the goals, the goals`): the sign
-    of a generation loop. Official prose repeats a name many times over a sentence, never in a row."""
+    of a generation loop. Official prose repeats a name many times over a sentence, never in a row.
+    `most`: the first `most` of them only, found without looking at the rest of the text."""
+    found: dict[str, None] = {}
+    for loop in _loops(english):
+        found[loop] = None
+        if most is not None and len(found) >= most:
+            break
+    return list(found)
+
+
+def loops(english: str) -> bool:
+    """Whether the text holds a run `repeated_ngrams` would give, found at the first one (a looping
+    output is decoded again: the question is asked of every output, and a loop is seldom its last words)."""
+    return next(_loops(english), None) is not None
+
+
+def _loops(english: str) -> Iterator[str]:
+    """Each run of `repeated_ngrams` as it is found (single words first, then phrases of 2, 3 ... words)."""
     words = re.findall(r"\w+", english.casefold())
-    loops: list[str] = []
     for n in range(1, MAX_LOOP_WORDS + 1):
         copies = SAME_WORD_RUN if n == 1 else LOOP_COPIES
         for i in range(len(words) - n * copies + 1):
@@ -51,8 +68,7 @@ def repeated_ngrams(english: str) -> list[str]:
                 continue
             unit = words[i : i + n]
             if all(words[i + k * n : i + (k + 1) * n] == unit for k in range(1, copies)):
-                loops.append(" ".join(unit))
-    return list(dict.fromkeys(loops))
+                yield " ".join(unit)
 
 
 def length_ratio(source: str, english: str) -> float:
@@ -70,7 +86,7 @@ def check_sentence(source: str, english: str) -> SentenceCheck:
     left = vietnamese_left(english)
     if left:
         flags.append(flag("vietnamese_left", f"{len(left)}_words"))
-    flags += [flag("repetition", g) for g in repeated_ngrams(english)[:3]]
+    flags += [flag("repetition", g) for g in repeated_ngrams(english, most=3)]
     ratio = length_ratio(source, english)
     if not RATIO_LOW <= ratio <= RATIO_HIGH:
         flags.append(flag("length_ratio", f"{ratio:.2f}"))

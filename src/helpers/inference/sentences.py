@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Protocol
 
 from helpers.checks.flags import flag, flag_code
-from helpers.checks.sentence import check_sentence, repeated_ngrams
+from helpers.checks.sentence import check_sentence, loops
 from helpers.inference.batching import split_to_fit, token_counter
 from helpers.inference.cores import on_every_core
 from helpers.inference.engines import Engine
@@ -211,17 +211,17 @@ def redecode_loops(
     """Outputs that loop, decoded once more with the guard settings (stored under their own key),
     and their scores."""
     guard = settings.guarded()
-    loops = [u for u, out in outputs.items() if repeated_ngrams(out)] if settings.redecode else []
-    if not loops or guard == settings:
+    looping = [u for u, out in outputs.items() if loops(out)] if settings.redecode else []
+    if not looping or guard == settings:
         return {}, {}
     counted = ModelWork()  # apart: `generated` stays the first decoding's pieces
     with memory_for(loaded, memory_path, guard) as memory:
-        again = cached_run(loaded, memory, guard, counted, progress, engine)(loops)
-        scores = memory.scores(loops)
+        again = cached_run(loaded, memory, guard, counted, progress, engine)(looping)
+        scores = memory.scores(looping)
     stats.generate_calls += counted.generate_calls
     stats.model_seconds += counted.model_seconds
-    stats.redecoded += len(loops)
-    return {u: again[u] for u in loops}, scores
+    stats.redecoded += len(looping)
+    return {u: again[u] for u in looping}, scores
 
 
 def flag_low_confidence(results: list[SentenceTranslation], share: float = LOW_CONFIDENCE_SHARE
