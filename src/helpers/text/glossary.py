@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 
 from helpers.errors import InputError
-from helpers.text.spans import find_spans
+from helpers.text.spans import Span, find_spans
 from helpers.text.normalise import CACHED_TEXTS, fold, modern_tones
 
 KINDS = ("office", "acronym", "rank", "typo")  # what a term is: an office's name, an acronym, a rank, a misspelling
@@ -105,10 +105,6 @@ def _bare(term: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w/(-]){re.escape(term)}(?![\w/)-])")
 
 
-def _outside_spans(text: str, start: int, end: int) -> bool:
-    return all(end <= s.start or start >= s.end for s in find_spans(text))
-
-
 def prepare(source: str, glossary: tuple[Term, ...]) -> Prepared:
     """Modern tone placement ('Đảng uỷ' → 'Đảng ủy'), misspellings normalised, bare acronyms spelled
     out, and the terms present listed. The model sees (and the memory keys on) this text; the source
@@ -122,13 +118,16 @@ def prepare(source: str, glossary: tuple[Term, ...]) -> Prepared:
                 text = rx.sub(t.term, text)
                 normalised.append(f"{variant}→{t.term}")
     found = [t.term for t in glossary if t.kind != "typo" and t.term in text and _word(t.term).search(text)]
+    spans: list[Span] | None = None  # the protected spans of `text` as it is now, found when first asked
     for t in glossary:
         if t.kind != "acronym" or not t.expansion_vi or t.term not in text:
             continue
         # Expand bare acronyms only: '(CAND)' after its full form stays, and codes like 12-NQ/TW are spans.
         for m in reversed(list(_bare(t.term).finditer(text))):
-            if _outside_spans(text, m.start(), m.end()):
+            spans = find_spans(text) if spans is None else spans
+            if all(m.end() <= s.start or m.start() >= s.end for s in spans):
                 text = text[: m.start()] + t.expansion_vi + text[m.end() :]
+                spans = None
     return Prepared(source, text, tuple(found), tuple(normalised))
 
 
