@@ -160,6 +160,23 @@ def test_digests_kept_by_other_code_or_unreadable_are_not_used(tmp_path):
         assert kept_digests(path, "code") == {}
 
 
+@pytest.mark.parametrize("ids", [REPORTS[:1], REPORTS[::-1], [REPORTS[-1], "not-a-report", REPORTS[0], REPORTS[-1]],
+                                 [], ["not-a-report"]])
+def test_a_share_holds_its_reports_rows_of_every_table_in_the_table_s_order(out, ids):
+    """A share of pages (`Outputs.share`) holds exactly the rows of its reports, in each table's own order,
+    whichever order the reports are asked in (rows of several reports interleaved here), as a filter of each
+    table gives them; the entities those rows mention and no other."""
+    interleaved = copy.copy(out)
+    for name in ("sentences", "summaries", "mentions"):
+        frame = getattr(out, name)
+        setattr(interleaved, name, frame.iloc[list(range(0, len(frame), 2)) + list(range(1, len(frame), 2))])
+    share = interleaved.share(list(ids))
+    for name in ("reports", "sentences", "summaries", "references", "mentions"):
+        frame = getattr(interleaved, name)
+        pd.testing.assert_frame_equal(getattr(share, name), frame[frame["report_id"].isin(ids)])
+    assert set(share.entities["entity_id"]) == set(share.mentions["entity_id"])
+
+
 def test_each_share_of_pages_is_written_before_the_next_is_rendered(out, tmp_path, monkeypatch):
     """The report pages go to disk share by share (the engine's results given as made): 10,000 reports'
     pages held at once were 2 GB of a first run's peak. Each share's data is cut from the tables only when

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from helpers.store.contract import TABLES, HasDataDir, columns, read_table
@@ -104,13 +105,27 @@ class Outputs:
         ids = {str(m["entity_id"]) for m in self.records("mentions", report_id)}
         return [self.entity[i] for i in sorted(ids) if i in self.entity]
 
-    def share(self, report_ids: list[str]) -> "Outputs":
-        """The outputs of these reports only (what their pages need; sent to a cluster's workers)."""
-        def of(frame: pd.DataFrame) -> pd.DataFrame:
-            return frame[frame["report_id"].isin(report_ids)]
+    @cached_property
+    def _at(self) -> dict[str, dict[str, np.ndarray]]:
+        """Each table's row positions by report (grouped once for every share, a table when first asked for)."""
+        return {}
 
-        mentions = of(self.mentions)
-        return Outputs(of(self.reports), of(self.sentences), of(self.summaries), of(self.references),
+    def share(self, report_ids: list[str]) -> "Outputs":
+        """The outputs of these reports only (what their pages need; sent to a cluster's workers): each table's
+        rows of them in the table's order, taken at the positions grouped once (a filter of every table for
+        each share of 25 pages was 7.5 s of a first run's pages at 10,000 reports)."""
+        wanted = list(dict.fromkeys(report_ids))
+
+        def of(table: str) -> pd.DataFrame:
+            frame = getattr(self, table)
+            if table not in self._at:
+                self._at[table] = frame.groupby("report_id", sort=False).indices
+            at = self._at[table]
+            found = [at[rid] for rid in wanted if rid in at]
+            return frame.take(np.sort(np.concatenate(found)) if found else np.empty(0, dtype=np.intp))
+
+        mentions = of("mentions")
+        return Outputs(of("reports"), of("sentences"), of("summaries"), of("references"),
                        self.problems, self.run, self.entities[self.entities["entity_id"].isin(mentions["entity_id"])],
                        mentions)
 
