@@ -6,6 +6,7 @@ byte for byte those made here."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from concurrent.futures.process import BrokenProcessPool
 
 import pandas as pd
@@ -215,3 +216,33 @@ def test_the_sentences_checked_on_every_core_are_those_checked_here(monkeypatch,
     assert sum("repaired" in r.flags for r in here) > 10  # the faults were found, and repaired
     monkeypatch.setattr(sentences, "CHECKS_ON_CORES_AT", len(items) + 1)
     assert sentences.finish_all(items) == here and len(two_cores) == 1  # too few: here
+
+
+def test_the_mentions_found_on_every_core_are_those_found_here(monkeypatch, tmp_path, two_cores):
+    """The seeds' sentences and the documents they cite, looked at for mentions here and on every core (each
+    distinct sentence once, with a mention memo; each row, without): the same mentions in the same order."""
+    from helpers.config import Config
+    from helpers.corpus.stage import build_corpus
+    from helpers.entities import build
+    from helpers.entities.memo import MentionMemo
+    from helpers.text.glossary import default_glossary
+    from helpers.text.references import references_frame
+
+    glossary = default_glossary()
+    corpus = build_corpus(Config(seeds=Path(__file__).resolve().parents[1] / "seeds"))
+    sentences = pd.concat([corpus.sentences, corpus.sentences.head(20)])  # a sentence met twice is looked at once
+    refs = references_frame(corpus.sentences, glossary)
+    assert len(refs) and len(sentences) > 100
+
+    def found(at_least: int, memo: str | None) -> list:
+        monkeypatch.setattr(build, "MENTIONS_ON_CORES_AT", at_least)
+        if memo is None:
+            return build.find_all(sentences, refs, glossary, use_model=False)
+        with MentionMemo(tmp_path / memo, "context") as mentions:
+            return build.find_all(sentences, refs, glossary, use_model=False, mentions=mentions)
+
+    here = found(1_000_000, None)
+    assert len(here) > 100 and len({(f.kind, f.key) for f in here}) > 20
+    assert found(2, None) == here and two_cores == [(2,)] and two_cores.given > 0
+    assert found(1_000_000, "here.sqlite") == here == found(2, "cores.sqlite") and len(two_cores) == 2
+    assert found(2, "cores.sqlite") == here and len(two_cores) == 2  # all remembered: nothing looked at again

@@ -18,6 +18,7 @@ from helpers.entities.memo import MentionMemo
 from helpers.entities.mentions import find_mentions
 from helpers.entities.merge import KINDS, clean_name, entity_id, key_of, plain
 from helpers.entities.model import Tagged, TagWork, tag_all
+from helpers.inference.cores import ItemsOf, on_every_core
 from helpers.store.contract import columns
 from helpers.text.glossary import Term
 
@@ -42,12 +43,26 @@ def _cited(references: pd.DataFrame) -> dict[tuple[str, int], list[str]]:
     return cited
 
 
+Made = tuple[tuple[str, str, str], ...]  # what was found in one sentence: (surface, kind, merge key) of each mention
+MENTIONS_ON_CORES_AT = 5_000  # sentences to look at from which they are looked at on every core (`inference.cores`)
+
+
+def mentions_in(item: tuple[str, tuple[str, ...], Tagged | None, tuple[Term, ...], bool]) -> Made:
+    """What one sentence mentions (its text, cited documents, the model's tagging of it, the glossary, whether the
+    model is used): one item of a collection's, looked at on every core (`find_all`)."""
+    text, cited, tagged, glossary, use_model = item
+    return tuple((m.surface, m.kind, key_of(m.surface, m.kind, glossary))
+                 for m in find_mentions(text, glossary, cited, tagged, use_model))
+
+
 def find_all(sentences: pd.DataFrame, references: pd.DataFrame, glossary: tuple[Term, ...],
              memo: MutableMapping[str, Tagged] | None = None, use_model: bool = True,
              mentions: MentionMemo | None = None, work: TagWork | None = None) -> list[Found]:
     """Every mention of every Vietnamese sentence, with its merge key (corrections not yet applied).
     A sentence `mentions` holds from an earlier run is not looked at again; the model tags each other
-    distinct sentence once (a sentence `memo` holds from an earlier run, never)."""
+    distinct sentence once (a sentence `memo` holds from an earlier run, never). The sentences looked at
+    (Python that holds one core: 25 s of a first run at 10,000 reports) are looked at on every core from
+    MENTIONS_ON_CORES_AT of them."""
     cited = _cited(references)
     vietnamese = sentences if "lang" not in sentences else sentences[sentences["lang"].fillna("vi").isin(["vi", ""])]
     rows = [(str(r), int(n), t if isinstance(t, str) else "") for r, n, t in zip(
@@ -61,13 +76,24 @@ def find_all(sentences: pd.DataFrame, references: pd.DataFrame, glossary: tuple[
     known = mentions.known(list(dict.fromkeys(keys))) if mentions is not None else {}
     todo = [t for i, (_, _, t) in enumerate(rows) if not keys or keys[i] not in known]
     tagged = tag_all(todo, memo, work) if use_model else {}
+    # the sentences to look at: each distinct one once (by its key), else each row
+    first: dict[str | int, int] = {}
+    for i in range(len(rows)):
+        if not keys or keys[i] not in known:
+            first.setdefault(keys[i] if keys else i, i)
+    looked = list(first.items())
+
+    def item(at: tuple[str | int, int]) -> tuple[str, tuple[str, ...], Tagged | None, tuple[Term, ...], bool]:
+        text = rows[at[1]][2]
+        return text, cites[at[1]], tagged.get(text), glossary, use_model
+
+    made_now = dict(zip(first, on_every_core(mentions_in, ItemsOf(looked, item), MENTIONS_ON_CORES_AT)))
     found = []
-    for i, (report_id, sentence_no, text) in enumerate(rows):
+    for i, (report_id, sentence_no, _) in enumerate(rows):
         if keys and keys[i] in known:
             made = known[keys[i]]
         else:
-            made = tuple((m.surface, m.kind, key_of(m.surface, m.kind, glossary))
-                         for m in find_mentions(text, glossary, cites[i], tagged.get(text), use_model))
+            made = made_now[keys[i] if keys else i]
             if mentions is not None:
                 mentions.add(keys[i], made)
                 known[keys[i]] = made
