@@ -251,3 +251,36 @@ def test_files_written_together_are_synced_once_and_each_lands_whole(tmp_path, m
     outputs.write_text(tmp_path / "alone.json", "{}")
     assert calls == ["sync", "fsync"]
     assert not list(tmp_path.rglob(".*.tmp"))
+
+
+def test_files_written_beside_land_in_order_synced_with_the_rest_and_a_failure_is_raised(tmp_path, monkeypatch):
+    """Pages handed to a writer thread (`BesideWriter`) land whole, written as the caller's own would be: inside
+    `synced_together` none is synced on its own; a write that fails (a folder where a file should go) is raised
+    when the writer closes, as the OSError the boundary shows in one line, and no later file is written; an
+    error already on its way out is the one raised."""
+    from helpers.store import files as outputs
+
+    calls: list[str] = []
+    monkeypatch.setattr(outputs.os, "fsync", lambda fd: calls.append("fsync"))
+    monkeypatch.setattr(outputs.os, "sync", lambda: calls.append("sync"))
+    with outputs.synced_together():
+        with outputs.BesideWriter(ahead=2) as files:
+            for i in range(20):
+                files.write(tmp_path / "p" / f"{i:02d}.html", f"<p>{i}</p>" if i % 2 else f"{i}".encode(),
+                            (lambda path, html: outputs.write_text(path, html.upper())) if i % 4 == 1 else None)
+        assert calls == []
+    assert calls == ["sync"]
+    assert [p.read_text() for p in sorted((tmp_path / "p").iterdir())] == [
+        f"<P>{i}</P>" if i % 4 == 1 else f"<p>{i}</p>" if i % 2 else f"{i}" for i in range(20)]
+    (tmp_path / "q" / "02.html").mkdir(parents=True)  # a folder where a page goes
+    with pytest.raises(OSError, match="02.html"):
+        with outputs.BesideWriter(ahead=1) as files:
+            for i in range(6):
+                files.write(tmp_path / "q" / f"{i:02d}.html", f"{i}")
+    written = sorted(p.name for p in (tmp_path / "q").iterdir() if p.is_file())
+    assert written[:2] == ["00.html", "01.html"] and "05.html" not in written
+    assert not list(tmp_path.rglob(".*.tmp"))
+    with pytest.raises(KeyError):
+        with outputs.BesideWriter() as files:
+            files.write(tmp_path / "r" / "0.html", "0")
+            raise KeyError("the run's own error")

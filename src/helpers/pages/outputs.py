@@ -106,8 +106,9 @@ class Outputs:
         return [self.entity[i] for i in sorted(ids) if i in self.entity]
 
     @cached_property
-    def _at(self) -> dict[str, dict[str, np.ndarray]]:
-        """Each table's row positions by report (grouped once for every share, a table when first asked for)."""
+    def _at(self) -> dict[str, tuple[pd.DataFrame, dict[str, np.ndarray]]]:
+        """Each table's row positions by report, with the frame they are of (grouped once for every share, a
+        table when first asked for; again for a table replaced since)."""
         return {}
 
     def share(self, report_ids: list[str]) -> "Outputs":
@@ -118,9 +119,9 @@ class Outputs:
 
         def of(table: str) -> pd.DataFrame:
             frame = getattr(self, table)
-            if table not in self._at:
-                self._at[table] = frame.groupby("report_id", sort=False).indices
-            at = self._at[table]
+            if table not in self._at or self._at[table][0] is not frame:
+                self._at[table] = (frame, frame.groupby("report_id", sort=False).indices)
+            at = self._at[table][1]
             found = [at[rid] for rid in wanted if rid in at]
             return frame.take(np.sort(np.concatenate(found)) if found else np.empty(0, dtype=np.intp))
 

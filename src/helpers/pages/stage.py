@@ -29,10 +29,11 @@ from helpers.pages.report import Outputs, index_html, report_html
 from helpers.pages.search import files_in, keep_or_write
 from helpers.pages.searchindex import Index, save_index, terms_db
 from helpers.store.contract import check_section, data_stamp
-from helpers.store.files import read_json, synced_together, update_json, write_text
+from helpers.store.files import BesideWriter, read_json, synced_together, update_json, write_text
 
 
 PAGES_PER_TASK = 25  # report pages rendered by one task of the engine
+PAGES_WAITING = 64  # rendered report pages waiting for the thread that writes them, at most
 SEARCH_APART_AT = 1_000  # reports from which the search data is made in a process of its own (it starts in a second)
 
 
@@ -110,9 +111,10 @@ def _written_pages(out: Outputs, html_dir: Path, stages: list[StagePage], engine
     shares = (PageWork(out.share(stale[i:i + PAGES_PER_TASK]), tuple(stages), tuple(titles))
               for i in range(0, len(stale), PAGES_PER_TASK))
     with synced_together():  # the pages on disk together (one sync), then recorded as made
-        for rendered in (engine or LocalEngine()).map(render_report_pages, shares):
-            for file, html in rendered:
-                save_page(html_dir / file, html)
+        with BesideWriter(PAGES_WAITING) as files:  # written by a thread of their own while the next are rendered
+            for rendered in (engine or LocalEngine()).map(render_report_pages, shares):
+                for file, html in rendered:
+                    files.write(html_dir / file, html, save_page)
         hand_back_freed_memory()  # the pages' freed renders leave the process
         written, _ = collection_pages(out, html_dir, stages, rows, search=False)
     write_text(html_dir / MANIFEST, _json(digests))
