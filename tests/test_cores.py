@@ -243,6 +243,14 @@ def test_the_mentions_found_on_every_core_are_those_found_here(monkeypatch, tmp_
 
     here = found(1_000_000, None)
     assert len(here) > 100 and len({(f.kind, f.key) for f in here}) > 20
+    cited = {}  # each row looked at on its own, in order: what the sharing out must give
+    for r in refs[["report_id", "sentence_no", "cited_as"]].itertuples(index=False):
+        cited.setdefault((str(r.report_id), int(r.sentence_no)), []).append(str(r.cited_as))
+    vietnamese = sentences[sentences["lang"].fillna("vi").isin(["vi", ""])]
+    rows = vietnamese[["report_id", "sentence_no", "text_vi"]].itertuples(index=False)
+    assert here == [build.Found(str(rid), int(no), *m) for rid, no, text in rows
+                    for m in build.mentions_in((text, tuple(cited.get((str(rid), int(no)), ())), None, glossary,
+                                                False))]
     assert found(2, None) == here and two_cores == [(2,)] and two_cores.given > 0
     assert found(1_000_000, "here.sqlite") == here == found(2, "cores.sqlite") and len(two_cores) == 2
     assert found(2, "cores.sqlite") == here and len(two_cores) == 2  # all remembered: nothing looked at again

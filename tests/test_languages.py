@@ -136,6 +136,8 @@ def test_summaries_read_sentences_with_english_and_mt5_the_vietnamese_ones():
     columns = ReportColumns(kept)["r"]
     assert vietnamese_only(columns, other_report=False)["text_vi"] == ["a", "d"]
     assert vietnamese_only(columns, other_report=True)["text_vi"] == ["a", "b", "d"]
+    missing = {"lang": ["vi", pd.NA, None, float("nan")], "text_vi": ["a", "b", "c", "d"]}  # a language not known
+    assert vietnamese_only(missing, other_report=False)["text_vi"] == ["a"]
 
 
 def test_markdown_export_shows_report_text_as_text():

@@ -45,6 +45,8 @@ def repeated_ngrams(english: str, most: int | None = None) -> list[str]:
     of a generation loop. Official prose repeats a name many times over a sentence, never in a row.
     `most`: the first `most` of them only, found without looking at the rest of the text."""
     found: dict[str, None] = {}
+    if most is not None and most <= 0:
+        return []
     for loop in _loops(english):
         found[loop] = None
         if most is not None and len(found) >= most:

@@ -129,7 +129,7 @@ def table_html(frame: pd.DataFrame | PageTable, numeric: Collection[str] = (), f
     as `flags_html`, each row's class and id when given), every cell escaped. Built here rather than cell by
     cell in the template: a report page's sentence table is most of the page, and the template's loop over
     its cells was two thirds of rendering a report page."""
-    columns = [str(c) for c in frame.columns]
+    columns = list(frame.columns)  # as the table names them (a number, Markup): tested and escaped as they are
     opening = ['<td class="num">' if c in numeric else "<td>" for c in columns]
     flagged = [c in flag_columns for c in columns]
     heads = "".join(f'<th class="num">{escape(c)}</th>' if c in numeric else f"<th>{escape(c)}</th>" for c in columns)

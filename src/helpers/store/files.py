@@ -74,7 +74,7 @@ class BesideWriter:
         from threading import BoundedSemaphore
 
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="files")
-        self._room = BoundedSemaphore(ahead)
+        self._room = BoundedSemaphore(max(1, ahead))
         self._failed: BaseException | None = None
 
     def write(self, path: Path, data: str | bytes, make: Callable[[Path, str], Path] | None = None) -> None:
@@ -82,8 +82,11 @@ class BesideWriter:
         if self._failed is not None:
             raise self._failed
         self._room.acquire()
-        context = copy_context()
-        self._pool.submit(context.run, self._one, path, data, make)
+        try:
+            self._pool.submit(copy_context().run, self._one, path, data, make)
+        except BaseException:
+            self._room.release()
+            raise
 
     def _one(self, path: Path, data: str | bytes, make: Callable[[Path, str], Path] | None) -> None:
         try:

@@ -208,7 +208,7 @@ def vietnamese_only(body: Mapping[str, list], other_report: bool) -> dict[str, l
     `not_vietnamese`)."""
     if other_report:
         return dict(body)
-    kept = [lang == VIETNAMESE for lang in body["lang"]]
+    kept = [isinstance(lang, str) and lang == VIETNAMESE for lang in body["lang"]]  # (a missing one: no)
     return {name: [v for v, keep in zip(values, kept) if keep] for name, values in body.items()}
 
 
