@@ -130,7 +130,7 @@ def test_a_table_is_the_html_the_template_wrote_cell_by_cell(scroll):
          [f"s{i}" for i in range(5)]),
         (PageTable(["#", "text <en>", "flags"], rows), (), (), None, None),
         (PageTable(["a", "b"], []), ("a",), (), None, None),
-        (PageTable([0, Markup("<i>x</i>"), "2"], [[1, 2, ["F_1"]]]), (0,), ("2",), None, None),  # type: ignore[list-item]
+        (PageTable([0, Markup("<i>x</i>"), "2"], [[1, 2, ["F_1"]]]), (0,), ("2",), None, None),
         (pd.DataFrame({"n": [1, 2], "text": ["x<y", "z"], "flags": [["F_1"], []]}), ("n",), ("flags",),
          None, ["r1", "r2"]),
     ]
