@@ -71,7 +71,6 @@ def environment() -> jinja2.Environment:
         loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True,
     )
-    env.filters["rows"] = table_rows
     env.filters["breakable"] = breakable
     env.globals["table_html"] = table_html
     return env
