@@ -232,21 +232,37 @@ def _integrity(db: Path) -> str:
         return con.execute("PRAGMA integrity_check").fetchone()[0]
 
 
-def test_a_killed_run_resumes_and_gives_the_uninterrupted_outputs(tmp_path):
-    folder = _big_folder(tmp_path)
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory):
+    """The big folder and its translation by a run left alone: what an interrupted run must end with."""
+    tmp = tmp_path_factory.mktemp("uninterrupted")
+    folder = _big_folder(tmp)
     args = ["--seeds", str(folder), "--models", "demo", "--backend", "transformers"]
-    reference = cli("translate", *args, "--out", str(tmp_path / "ref"), "--memory", str(tmp_path / "ref.sqlite"))
+    reference = cli("translate", *args, "--out", str(tmp / "ref"), "--memory", str(tmp / "ref.sqlite"))
     assert reference.returncode == 0, reference.stderr[-2000:]
+    return args, tmp / "ref" / "data"
 
+
+INTERRUPTED = "interrupted: what was finished is kept"
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT], ids=["killed", "ctrl-c"])
+def test_an_interrupted_run_resumes_and_gives_the_uninterrupted_outputs(tmp_path, uninterrupted, how):
+    """A run killed, or stopped with Ctrl-C (one line, exit 130, the memory's queued writes committed), once the
+    memory holds some of its work: the next run goes on from there and ends as a run left alone."""
+    args, ref_data = uninterrupted
     db = tmp_path / "tm.sqlite"
     run = subprocess.Popen([sys.executable, "-m", "helpers", "translate", *args, "--out", str(tmp_path / "o"),
-                            "--memory", str(db)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            "--memory", str(db)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                           preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # (as a terminal has it)
     deadline = time.monotonic() + 300
     while _rows(db) == 0 and run.poll() is None and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert run.poll() is None, "the run ended before it could be killed"
-    os.kill(run.pid, signal.SIGKILL)
-    run.wait()
+    assert run.poll() is None, "the run ended before it could be interrupted"
+    os.kill(run.pid, how)
+    _, err = run.communicate(timeout=120)
+    if how == signal.SIGINT:
+        assert run.returncode == 130 and err.splitlines() == [err.strip()] and err.startswith(INTERRUPTED), err[-2000:]
     kept = _rows(db)
     assert _integrity(db) == "ok" and kept > 0
 
@@ -254,12 +270,12 @@ def test_a_killed_run_resumes_and_gives_the_uninterrupted_outputs(tmp_path):
     assert again.returncode == 0 and "Traceback" not in again.stderr
     assert _integrity(db) == "ok"
     ours = read_csv(tmp_path / "o" / "data" / "sentences.csv")
-    ref = read_csv(tmp_path / "ref" / "data" / "sentences.csv")
+    ref = read_csv(ref_data / "sentences.csv")
     assert ours["text_en"].tolist() == ref["text_en"].tolist()
     import json
 
     run_json = json.loads((tmp_path / "o" / "data" / "run.json").read_text())
-    ref_json = json.loads((tmp_path / "ref" / "data" / "run.json").read_text())
+    ref_json = json.loads((ref_data / "run.json").read_text())
     assert run_json["translate"]["generated"] == ref_json["translate"]["generated"] - kept  # resumed where it stopped
 
 

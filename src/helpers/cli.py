@@ -13,7 +13,8 @@ from typing import NoReturn
 from pathlib import Path
 
 from helpers.config import Config
-from helpers.errors import EXIT_FATAL, EXIT_OK, EXIT_REJECTED, EnvironmentProblem, InputError, SettingsError, UserError
+from helpers.errors import (EXIT_FATAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_REJECTED, EnvironmentProblem, InputError,
+                            SettingsError, UserError)
 from helpers.pipeline import STAGE_NAMES
 from helpers.store.files import read_csv, read_json
 from helpers.text.terminal import shown
@@ -128,7 +129,18 @@ def _error(exc: UserError | OSError) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Run a command; return the exit status. Only a `UserError` or an `OSError` becomes one
-    `error:` line here: anything else is a bug and keeps its traceback."""
+    `error:` line here, and Ctrl-C one `interrupted` line (what a run finished is on disk, its stamps say
+    so, and the next run goes on from there): anything else is a bug and keeps its traceback."""
+    try:
+        return _command(argv)
+    except KeyboardInterrupt:
+        print("interrupted: what was finished is kept (written whole, the translation memory's work "
+              "included); run the same command again to go on from there", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _command(argv: list[str] | None) -> int:
+    """The command `argv` names (`main` without its handling of Ctrl-C)."""
     import warnings
 
     argv = sys.argv[1:] if argv is None else argv

@@ -9,8 +9,8 @@ environment problem a `RuntimeError`), so code that catches those still does.
 from __future__ import annotations
 
 # The command's exit statuses (README, docs/reliability.md): all went well; the run could not go on;
-# some inputs were rejected and the rest processed.
-EXIT_OK, EXIT_FATAL, EXIT_REJECTED = 0, 1, 2
+# some inputs were rejected and the rest processed; stopped by the user (Ctrl-C: 128 + SIGINT, as a shell says it).
+EXIT_OK, EXIT_FATAL, EXIT_REJECTED, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 class UserError(Exception):
