@@ -22,9 +22,10 @@ def bar(items: Iterable[T], *, total: int | None = None, desc: str = "", unit: s
         enabled: bool = True) -> Iterable[T]:
     """`items`, with a progress bar while they are consumed (none when not `enabled`)."""
     # On a terminal, bars only when it is one (a log file gets the stage lines alone); in JupyterLab, widgets.
-    from tqdm.notebook import tqdm_notebook
-
-    in_notebook = issubclass(tqdm, tqdm_notebook)
+    # (tqdm.auto's bar is a notebook's only where it imported tqdm.notebook: a command does not import it, its
+    # widgets' imports 0.1 s of every run's main thread.)
+    notebook = sys.modules.get("tqdm.notebook")
+    in_notebook = notebook is not None and issubclass(tqdm, notebook.tqdm_notebook)
     disable = (False if in_notebook else None) if enabled else True
     return tqdm(items, total=total, desc=desc, unit=unit, disable=disable, leave=False, dynamic_ncols=True)
 
