@@ -428,6 +428,8 @@ def test_make_takes_a_folder_name_as_written_and_refuses_seeds_as_out(tmp_path):
     (["--summary-max-sentences", "abc"], "SUMMARY_MAX_SENTENCES must be a whole number, not 'abc'"),
     (["--seeds"], "argument --seeds: expected one argument"),
     (["--no-such-option", "1"], "unrecognized arguments: --no-such-option 1"),
+    (["--seeds", str(ROOT / "README.md")], "README.md is a file, not a folder (SEEDS names the folder of the reports)"),
+    (["--seeds", "/no/such/folder"], "input folder /no/such/folder does not exist"),
 ])
 def test_a_bad_setting_is_one_line_naming_it_and_exit_1(args, said, tmp_path, capsys):
     from helpers.cli import main

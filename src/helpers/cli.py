@@ -13,8 +13,8 @@ from typing import NoReturn
 from pathlib import Path
 
 from helpers.config import Config
-from helpers.errors import (EXIT_FATAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_REJECTED, EnvironmentProblem, InputError,
-                            SettingsError, UserError)
+from helpers.errors import (EXIT_FATAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_REJECTED, INTERRUPTED, EnvironmentProblem,
+                            InputError, SettingsError, UserError)
 from helpers.pipeline import STAGE_NAMES
 from helpers.store.files import read_csv, read_json
 from helpers.text.terminal import shown
@@ -134,8 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _command(argv)
     except KeyboardInterrupt:
-        print("interrupted: what was finished is kept (written whole, the translation memory's work "
-              "included); run the same command again to go on from there", file=sys.stderr)
+        print(INTERRUPTED, file=sys.stderr)
         return EXIT_INTERRUPTED
 
 
@@ -168,7 +167,8 @@ def _command(argv: list[str] | None) -> int:
             print(shown(f"wrote {workbook_of_run(cfg.data_dir)}: every table of the run, a sheet each"))
             return EXIT_OK
         if not cfg.seeds.is_dir():
-            raise InputError(f"input folder {cfg.seeds} does not exist or is not a folder")
+            raise InputError(f"input folder {cfg.seeds} " + ("is a file, not a folder (SEEDS names the folder of the "
+                                                             "reports)" if cfg.seeds.exists() else "does not exist"))
         check_out(cfg)
         if args.stage == "reports" and not Path(args.notebooks).is_dir():  # a typo would run no stage notebook
             raise SettingsError(f"--notebooks {args.notebooks}: no such folder (the numbered notebooks, "

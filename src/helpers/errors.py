@@ -11,6 +11,9 @@ from __future__ import annotations
 # The command's exit statuses (README, docs/reliability.md): all went well; the run could not go on;
 # some inputs were rejected and the rest processed; stopped by the user (Ctrl-C: 128 + SIGINT, as a shell says it).
 EXIT_OK, EXIT_FATAL, EXIT_REJECTED, EXIT_INTERRUPTED = 0, 1, 2, 130
+# What a command says when stopped with Ctrl-C (`cli.main`; `helpers.__main__` while the command's modules load).
+INTERRUPTED = ("interrupted: what was finished is kept (written whole, the translation memory's work included); "
+               "run the same command again to go on from there")
 
 
 class UserError(Exception):
