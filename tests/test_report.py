@@ -265,9 +265,11 @@ def test_the_index_counts_each_flag_by_sentence_most_first_ties_in_the_order_met
     from helpers.pages.listing import flag_counts
 
     cells = ["", "length_ratio:3.1 | redecoded", "redecoded | number_missing:9", "number_missing:2 | length_ratio:9",
-             "redecoded | length_ratio:3.1", "nan", "number_missing:2 | length_ratio:9"]
+             "redecoded | length_ratio:3.1", "nan", "number_missing:2 | length_ratio:9",
+             "term_missing:Bộ Công an | term_missing:CAND | number_missing:5 | number_missing:6"]  # each once here
     table = flag_counts(SimpleNamespace(sentences=pd.DataFrame({"flags": cells})))
-    assert table[["flag", "sentences"]].values.tolist() == [["length_ratio", 4], ["redecoded", 3],
-                                                           ["number_missing", 3], ["nan", 1]]
+    assert table[["flag", "sentences"]].values.tolist() == [
+        ["length_ratio", 4], ["number_missing", 4], ["redecoded", 3], ["nan", 1], ["term_missing", 1]]
+    assert table["sentences"].max() <= len(cells)
     assert table["meaning"].str.len().gt(0).all()
     assert flag_counts(SimpleNamespace(sentences=pd.DataFrame({"flags": [""] * 3}))).empty

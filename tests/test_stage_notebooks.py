@@ -130,14 +130,15 @@ def test_the_notebooks_are_current_after_a_run_and_not_once_anything_they_show_c
 
 def test_the_overview_counts_most_first_and_samples_the_same_rows_each_time():
     frame = pd.DataFrame({"report_id": ["a", "a", "b", "c", "c", "c"], "role": ["x", "y", "x", "x", "x", "y"],
-                          "flags": ["n:1 | t:Bộ Công an", "", "n:2", "t:Hà Nội", "", "n:3"]})
+                          "flags": ["n:1 | t:Bộ Công an", "", "n:2", "t:Hà Nội | t:CAND | n:4", "", "n:3"]})
     counted = tally(frame, ["role"], "lines")
     assert counted.to_dict("records") == [{"role": "x", "lines": 4, "reports": 3},
                                           {"role": "y", "lines": 2, "reports": 2}]
     flags = flag_codes(frame)
     assert tally(flags, ["flag"], "sentences")[["flag", "sentences", "reports"]].values.tolist() == [
-        ["n", 3, 3], ["t", 2, 2]]
-    assert flags[flags["flag"] == "t"]["detail"].tolist() == ["Bộ Công an", "Hà Nội"]
+        ["n", 4, 3], ["t", 2, 2]]  # a sentence with a flag twice counted once: never more sentences than there are
+    assert tally(flags, ["detail"], "sentences")["sentences"].tolist() == [1] * 7  # each detail its sentence's
+    assert flags[flags["flag"] == "t"]["detail"].tolist() == ["Bộ Công an", "Hà Nội", "CAND"]
     big = pd.DataFrame({"report_id": [f"r{i}" for i in range(1000)], "n": range(1000)})
     drawn = sample(big, 12)
     assert len(drawn) == 12 and drawn.equals(sample(big, 12)) and drawn["n"].is_monotonic_increasing

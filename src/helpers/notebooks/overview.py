@@ -26,9 +26,13 @@ def spread(values: pd.Series, unit: str) -> pd.DataFrame:
 
 def tally(frame: pd.DataFrame, by: list[str], what: str = "rows") -> pd.DataFrame:
     """Rows counted by the columns `by` (and the reports they are in), most first: a few lines, however
-    many rows there are. Ties in the order of `by`."""
+    many rows there are. Ties in the order of `by`. Rows of one index label are one thing counted once a
+    group: `exploded` and `flag_codes` keep a sentence's label on each of its items, so a sentence with
+    two terms missing is one sentence with `term_missing`, not two."""
     if not len(frame):
         return pd.DataFrame(columns=[*by, what] + ([] if what == "reports" else ["reports"]))
+    if not frame.index.is_unique:
+        frame = frame[~frame[by].assign(_row=frame.index).duplicated().to_numpy()]
     counts = {what: ("report_id", "size"), **({} if what == "reports" else {"reports": ("report_id", "nunique")})}
     counted = frame.groupby(by, dropna=False).agg(**counts).reset_index()
     return counted.sort_values([what, *by], ascending=[False, *[True] * len(by)], kind="stable").reset_index(drop=True)
