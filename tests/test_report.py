@@ -233,6 +233,18 @@ def test_run_json_holds_the_sections_the_contract_names_with_their_fields(hostil
     assert set(run["models"]) == {"translate", "summary abstractive-en", "summary abstractive-vi"}
 
 
+def test_the_index_times_every_stage_the_pipeline_runs_in_its_order(hostile_run):
+    """The index's table of stage times lists each stage of the pipeline (the contract's stage sections are they)."""
+    from helpers.pipeline import STAGE_NAMES
+    from helpers.store.contract import STAGE_SECTIONS
+
+    assert STAGE_SECTIONS == STAGE_NAMES
+    _, out = hostile_run
+    assert out.provenance["stages"]["stage"].tolist() == list(STAGE_NAMES)
+    timed = re.findall(r'<tr><td>(\w+)</td><td class="num">[\d.]+</td></tr>', str(index_html(out)))
+    assert timed == list(STAGE_NAMES)
+
+
 def test_a_section_off_the_contract_is_refused():
     from helpers.store.contract import check_section
 

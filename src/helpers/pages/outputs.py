@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from helpers.store.contract import TABLES, HasDataDir, columns, read_table
+from helpers.store.contract import STAGE_SECTIONS, TABLES, HasDataDir, columns, read_table
 from helpers.store.files import read_json
 from helpers.store.paths import RUN_JSON_FILE
 from helpers.store.segments import recorded_digests
@@ -211,7 +211,7 @@ def provenance(run: dict) -> dict[str, object]:
          for role, m in run.get("models", {}).items()],
         columns=["used for", "model", "status", "settings"],
     )
-    stages = pd.DataFrame([[k, run[k].get("seconds", "")] for k in ("corpus", "translate", "summarise") if k in run],
+    stages = pd.DataFrame([[k, run[k].get("seconds", "")] for k in STAGE_SECTIONS if k in run],
                           columns=["stage", "seconds"])
     return {
         "models": models,

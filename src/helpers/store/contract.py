@@ -165,6 +165,10 @@ RUN_JSON: dict[str, RunSection] = {s.name: s for s in (
 )}
 
 
+# The stages' own sections (each holds STAGE_FIELDS, its seconds among them), in the order the stages run.
+STAGE_SECTIONS = tuple(s.name for s in RUN_JSON.values() if s.fields is not None and set(STAGE_FIELDS) <= set(s.fields))
+
+
 def check_section(name: str, value: Any) -> Any:
     """`value`, when it is what the contract says section `name` of run.json holds; a bug otherwise."""
     section = RUN_JSON.get(name)
