@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -178,6 +179,11 @@ def test_the_entities_page_links_each_entity_to_its_reports_and_escapes_names():
     lam = named(entities, "Tô Lâm").iloc[0]
     row = html.split(f'<tr id="{lam["entity_id"]}">')[1].split("</tr>")[0]
     assert 'href="r1_x.html"' in row and 'href="r2_y.html"' in row and "2022-01-02 – 2022-03-04" in row
+    links = re.findall(r'<a href="(\w+)\.html" title="[^"]*" lang="vi">([^<]*)</a>', row)
+    assert links == [("r2_y", "2022-03-04"), ("r1_x", "2022-01-02")]  # each report by its date
+    reports["date"] = ["", ""]  # none dated: each by its id, whole (both start `r`)
+    row = entities_html(entities, mentions, reports).split(f'<tr id="{lam["entity_id"]}">')[1].split("</tr>")[0]
+    assert sorted(re.findall(r'lang="vi">([^<]*)</a>', row)) == ["r1_x", "r2_y"]
     assert "<script>" not in html and "Một &lt;script&gt;" in html and "<b>" not in html
     assert html.index(">People (") < html.index(">Organisations (") < html.index(">Places (")
 

@@ -24,6 +24,12 @@ def _dates(first: str, last: str) -> str:
     return first if first == last else f"{first} – {last}".strip(" –")
 
 
+def _label(report_id: str, dates: dict[str, str]) -> str:
+    """A report's link among an entity's: its date (they are listed newest first; the title is the link's
+    tooltip), else its id whole (ids that share a start, `synthetic_00001`, stay told apart)."""
+    return dates.get(report_id) or report_id
+
+
 def entity_rows(entities: pd.DataFrame, mentions: pd.DataFrame, reports: pd.DataFrame) -> dict[str, list[dict]]:
     """Each kind's entities as the page shows them, in the table's order, with their report links (the
     newest LINKS, and how many more the index's name filter lists: `more`, `filter`)."""
@@ -39,8 +45,8 @@ def entity_rows(entities: pd.DataFrame, mentions: pd.DataFrame, reports: pd.Data
     rows: dict[str, list[dict]] = {k: [] for k in KIND_LABELS}
     for e in plain_records(entities.fillna("")):
         named = named_in.get(e["entity_id"], [])
-        newest = sorted(named, key=lambda r: dates.get(r, ""), reverse=True)[:LINKS] if len(named) > LINKS else named
-        links = [(f"{r}.html", r.split("_")[0], titles.get(r, r)) for r in newest]
+        newest = sorted(named, key=lambda r: dates.get(r, ""), reverse=True)[:LINKS]  # (ties and undated: by id)
+        links = [(f"{r}.html", _label(r, dates), titles.get(r, r)) for r in newest]
         rows.setdefault(e["kind"], []).append({**e, "dates": _dates(e["first_date"], e["last_date"]), "links": links,
                                                "more": len(named) - len(links),
                                                "filter": f"{INDEX}?{urlencode({'entity': e['name_vi']})}"})
