@@ -146,6 +146,28 @@ def test_the_entity_filter_keeps_the_reports_naming_it(run, browser):
 
 
 @needs_browser
+def test_the_entities_page_s_and_n_more_opens_the_index_on_that_entity_alone(run, browser):
+    """`index.html?entity=<name>&id=<id>` (an entity's "and N more") keeps the reports naming that entity, not every
+    name holding its words (`Trung`: one report; names holding it, five), until the box is changed."""
+    from helpers.pages.entities import entity_rows
+
+    out = run["out"]
+    trung = entity(out, "Trung")
+    entities, mentions = tables(out)
+    reports = pd.read_csv(out / "data" / "reports.csv", dtype=str, keep_default_na=False)
+    row = next(r for rows in entity_rows(entities, mentions, reports).values() for r in rows
+               if r["entity_id"] == trung.entity_id)
+    assert row["filter"] == f"index.html?entity=Trung&id={trung.entity_id}"
+    index, query = row["filter"].split("?")
+    page = open_page(browser, f"{(out / 'html' / index).as_uri()}?{query}")
+    page.wait_for_function("/of 5 reports/.test(document.querySelector('#shown').textContent)")
+    assert "1 of 5 reports shown" in page.inner_text("#shown") and named_in(out, "Trung") != []
+    page.fill("input[name=entity]", "trun")  # changed: the words typed, in every name
+    assert "All 5 reports shown" in page.inner_text("#shown")
+    assert not page.errors
+
+
+@needs_browser
 def test_the_search_finds_an_entity_by_its_name_without_diacritics(run, browser):
     lam = entity(run["out"], "Tô Lâm").entity_id
     page = open_page(browser, (run["out"] / "html" / "index.html").as_uri())

@@ -47,9 +47,9 @@ def entity_rows(entities: pd.DataFrame, mentions: pd.DataFrame, reports: pd.Data
         named = named_in.get(e["entity_id"], [])
         newest = sorted(named, key=lambda r: dates.get(r, ""), reverse=True)[:LINKS]  # (ties and undated: by id)
         links = [(f"{r}.html", _label(r, dates), titles.get(r, r)) for r in newest]
+        only = urlencode({"entity": e["name_vi"], "id": e["entity_id"]})  # the index on this entity alone
         rows.setdefault(e["kind"], []).append({**e, "dates": _dates(e["first_date"], e["last_date"]), "links": links,
-                                               "more": len(named) - len(links),
-                                               "filter": f"{INDEX}?{urlencode({'entity': e['name_vi']})}"})
+                                               "more": len(named) - len(links), "filter": f"{INDEX}?{only}"})
     return rows
 
 

@@ -13,7 +13,7 @@
     'status', 'entities'];  // a row's data, in index-rows.js's order (pages/listing.py, ROW_FIELDS)
   var here = document.currentScript ? document.currentScript.src : 'index.js';
   var base = here.slice(0, here.lastIndexOf('/') + 1);
-  var state = { rows: null, entities: [], limit: PAGE };
+  var state = { rows: null, entities: [], limit: PAGE, only: null };
 
   window.VI2EN = Object.assign(window.VI2EN || {}, {
     rows: function (data) {
@@ -50,11 +50,14 @@
   var MARKS = /[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]/g;
   function fold(s) { return s.toLowerCase().normalize('NFD').replace(MARKS, '').replace(/đ/g, 'd').trim(); }
 
-  /* The ids of the entities whose Vietnamese or English name holds the folded words typed (null: no filter). */
+  /* The ids of the entities whose Vietnamese or English name holds the folded words typed (null: no filter);
+     the one entity an entities page's "and N more" names (`?entity=<name>&id=<entity id>`) while the box holds
+     its name as the link gave it (so the count on that page is the count here, however many names hold it). */
   function entityIds(text) {
     var q = fold(text || '');
     if (!q) return null;
     var ids = {};
+    if (state.only && q === fold(state.only.name)) { ids[state.only.id] = true; return ids; }
     state.entities.forEach(function (e) {
       if (fold(e[1]).indexOf(q) >= 0 || fold(e[2] || '').indexOf(q) >= 0) ids[e[0]] = true;
     });
@@ -137,8 +140,9 @@
     var more = document.getElementById('more');
     if (more) more.addEventListener('click', function () { state.limit += PAGE; update(); });
     form.hidden = false;
-    var named = new URLSearchParams(location.search).get('entity');  // from the entities page's "and N more"
+    var asked = new URLSearchParams(location.search), named = asked.get('entity');  // the entities page's "and N more"
     if (named && form.elements.entity) form.elements.entity.value = named;
+    if (named && asked.get('id')) state.only = { id: asked.get('id'), name: named };
     form.addEventListener('input', function () { state.limit = PAGE; update(); });
     form.addEventListener('change', function () { state.limit = PAGE; update(); });
     form.addEventListener('reset', function () { setTimeout(update, 0); });
