@@ -245,6 +245,16 @@ def test_the_index_times_every_stage_the_pipeline_runs_in_its_order(hostile_run)
     assert timed == list(STAGE_NAMES)
 
 
+def test_the_month_chart_says_how_many_reports_it_leaves_out_undated(hostile_run):
+    _, out = hostile_run
+    undated, total = int((out.reports["date"].fillna("") == "").sum()), len(out.reports)
+    assert 0 < undated < total  # (the seed is dated, the hostile report is not)
+    page = str(index_html(out))
+    assert f"; {undated} of the {total} reports have no date and are not in the chart." in page
+    titles = re.findall(r'class="month" title="[^"]*: (\d+) reports?,', page)
+    assert sum(map(int, titles)) == total - undated and ": 1 reports" not in page
+
+
 def test_a_section_off_the_contract_is_refused():
     from helpers.store.contract import check_section
 

@@ -156,7 +156,7 @@ def index_html(out: Outputs, with_style: bool = True, rows: list[dict] | None = 
         reports=rows, listed=len(rows) if with_style else LISTED,
         choices={k: choices(rows, k) for k in ("source", "language", "format")},
         entities=entity_choices(out), names_listed=NAMES_LISTED,
-        months=month_chart(rows),
+        months=month_chart(rows), undated=sum(1 for r in rows if not r["date"]),
         problems=out.problems,
         flag_counts=flag_counts(out),
         provenance=out.provenance,
