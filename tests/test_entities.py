@@ -184,6 +184,10 @@ def test_the_entities_page_links_each_entity_to_its_reports_and_escapes_names():
     reports["date"] = ["", ""]  # none dated: each by its id, whole (both start `r`)
     row = entities_html(entities, mentions, reports).split(f'<tr id="{lam["entity_id"]}">')[1].split("</tr>")[0]
     assert sorted(re.findall(r'lang="vi">([^<]*)</a>', row)) == ["r1_x", "r2_y"]
+    undated = frames({"r3_z": ["Đồng chí Tô Lâm đến Hà Nội."]})
+    undated[1]["title"] = ""
+    assert '<span class="muted">no report dated</span>' in entities_html(*build_entities(*undated, GLOSSARY),
+                                                                       undated[1])
     assert "<script>" not in html and "Một &lt;script&gt;" in html and "<b>" not in html
     assert html.index(">People (") < html.index(">Organisations (") < html.index(">Places (")
 

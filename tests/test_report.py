@@ -253,6 +253,7 @@ def test_the_month_chart_says_how_many_reports_it_leaves_out_undated(hostile_run
     assert f"; {undated} of the {total} reports have no date and are not in the chart." in page
     titles = re.findall(r'class="month" title="[^"]*: (\d+) reports?,', page)
     assert sum(map(int, titles)) == total - undated and ": 1 reports" not in page
+    assert "no date found in the text" in str(report_html(out, "hostile"))  # an undated report's page says so
 
 
 def test_a_section_off_the_contract_is_refused():

@@ -125,7 +125,8 @@ def report_context(out: Outputs, report_id: str, with_style: bool = False) -> di
         counts=counts(sents),
         summaries=_summary_rows(summ),
         about=PageTable(["field", "value"], [
-            ["file", r["file"]], ["date", r["date"] or "not found"], ["date read from", r["date_source"]],
+            ["file", r["file"]], ["date", r["date"] or "not found"],
+            ["date read from", r["date_source"] or ("" if r["date"] else "no date found in the text")],
             ["author", r["author"] or "not found"], ["photo credit", r["photo_credit"] or "none"],
             ["source", r["source"] or "not found"], ["lines in the file", r["n_lines"]]]),
         cited=cited_documents(out.records("references", report_id)),
