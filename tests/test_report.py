@@ -256,6 +256,12 @@ def test_the_month_chart_says_how_many_reports_it_leaves_out_undated(hostile_run
     assert "no date found in the text" in str(report_html(out, "hostile"))  # an undated report's page says so
 
 
+def test_the_run_s_parameters_left_to_their_defaults_say_so(hostile_run):
+    _, out = hostile_run
+    line = out.provenance["parameters"]
+    assert "reviewer=(default)" in line and "models=demo" in line and not re.search(r"\w=(,|$)", line), line
+
+
 def test_a_section_off_the_contract_is_refused():
     from helpers.store.contract import check_section
 

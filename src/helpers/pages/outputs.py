@@ -217,7 +217,7 @@ def provenance(run: dict) -> dict[str, object]:
         "models": models,
         "stages": stages,
         "reviews": reviews_line(run),
-        "parameters": ", ".join(f"{k}={v}" for k, v in run.get("parameters", {}).items()),
+        "parameters": ", ".join(f"{k}={v if v != '' else '(default)'}" for k, v in run.get("parameters", {}).items()),
         "versions": ", ".join(f"{k} {v}" for k, v in run.get("versions", {}).items()),
     }
 
