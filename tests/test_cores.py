@@ -254,3 +254,38 @@ def test_the_mentions_found_on_every_core_are_those_found_here(monkeypatch, tmp_
     assert found(2, None) == here and two_cores == [(2,)] and two_cores.given > 0
     assert found(1_000_000, "here.sqlite") == here == found(2, "cores.sqlite") and len(two_cores) == 2
     assert found(2, "cores.sqlite") == here and len(two_cores) == 2  # all remembered: nothing looked at again
+
+
+CTRL_C_SCRIPT = """
+import sys, time
+from helpers.inference import cores
+beside = cores.Beside(time.sleep)  # a process of its own, idle until given its work
+try:
+    print("started", flush=True)
+    for _ in cores.on_every_core(time.sleep, [0.5] * 40, 2):
+        print("one", flush=True)
+except KeyboardInterrupt:
+    print("interrupted", file=sys.stderr)
+finally:
+    beside.close()
+"""
+
+
+@pytest.mark.skipif(cores.usable_cores() < 2, reason="the pools need two cores")
+def test_ctrl_c_in_a_terminal_is_left_to_the_program_not_printed_by_each_worker():
+    """A terminal's Ctrl-C reaches every process of the group: the pools' workers leave it to the program (one
+    line), none prints a traceback of its own, idle (`Beside`) or at work (`on_every_core`)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    run = subprocess.Popen([sys.executable, "-c", CTRL_C_SCRIPT], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True, start_new_session=True,
+                           preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    assert run.stdout is not None
+    assert run.stdout.readline() == "started\n" and run.stdout.readline() == "one\n"  # the workers are at work
+    time.sleep(0.2)
+    os.killpg(run.pid, signal.SIGINT)  # as a terminal sends it: to the whole group
+    _, err = run.communicate(timeout=60)
+    assert err == "interrupted\n", err

@@ -254,12 +254,16 @@ def test_an_interrupted_run_resumes_and_gives_the_uninterrupted_outputs(tmp_path
     db = tmp_path / "tm.sqlite"
     run = subprocess.Popen([sys.executable, "-m", "helpers", "translate", *args, "--out", str(tmp_path / "o"),
                             "--memory", str(db)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                           preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # (as a terminal has it)
+                           preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # (as a terminal has it)
+                           start_new_session=True)
     deadline = time.monotonic() + 300
     while _rows(db) == 0 and run.poll() is None and time.monotonic() < deadline:
         time.sleep(0.2)
     assert run.poll() is None, "the run ended before it could be interrupted"
-    os.kill(run.pid, how)
+    if how == signal.SIGINT:
+        os.killpg(run.pid, how)  # a terminal's Ctrl-C: to every process of the group
+    else:
+        os.kill(run.pid, how)  # the run's process alone (the kernel's OOM killer)
     _, err = run.communicate(timeout=120)
     if how == signal.SIGINT:
         assert run.returncode == 130 and err.splitlines() == [err.strip()] and err.startswith(INTERRUPTED), err[-2000:]

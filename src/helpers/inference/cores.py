@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 import multiprocessing
 import os
+import signal
 import sys
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -56,7 +57,8 @@ def on_every_core(fn: Callable[[T], R], items: Sequence[T], at_least: int) -> It
     if cores > 1 and len(items) >= at_least and spawn_safe():
         pool: Any = None
         try:
-            pool = ProcessPoolExecutor(cores, mp_context=multiprocessing.get_context("spawn"))
+            pool = ProcessPoolExecutor(cores, mp_context=multiprocessing.get_context("spawn"),
+                                       initializer=_leave_interrupt)
             size = max(1, len(items) // (TASKS_PER_CORE * cores))
             starts = iter(range(0, len(items), size))
             pending: deque[Any] = deque()
@@ -103,6 +105,12 @@ def _chunk(fn: Callable[[T], R], items: list[T]) -> list[R]:
     return [fn(item) for item in items]
 
 
+def _leave_interrupt() -> None:
+    """In a process of a pool, first: Ctrl-C is left to this program's own process (a terminal sends it to every
+    process of the group), which stops the pool and says so in one line; a worker would print a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _import(name: str) -> None:
     """Import module `name` (a process's first work: nothing to hand back, a module cannot be pickled)."""
     importlib.import_module(name)
@@ -123,7 +131,8 @@ class Beside(Generic[T, R]):
         self._future: Any = None
         if apart and usable_cores() > 1 and spawn_safe():
             try:
-                self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+                self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                                                 initializer=_leave_interrupt)
                 self._pool.submit(_import, fn.__module__)
             except (BrokenProcessPool, OSError, RuntimeError):
                 self.close()
