@@ -195,11 +195,11 @@ def translate_sentences(
 
 
 def count_flags(results: list[SentenceTranslation]) -> dict[str, int]:
-    """How many sentences carry each flag code (for run.json)."""
+    """How many sentences carry each flag code (for run.json): a sentence with a code twice (two terms
+    missing) counts once, as on the index."""
     counts: dict[str, int] = {}
     for r in results:
-        for f in r.flags:
-            name = flag_code(f)
+        for name in dict.fromkeys(flag_code(f) for f in r.flags):
             counts[name] = counts.get(name, 0) + 1
     return counts
 
