@@ -2,7 +2,8 @@
 
 Exit status: 0 when all went well, 2 when some input was rejected (everything
 else is still processed and written), 1 when the run could not go on (the
-message says why; never a traceback for a user's mistake).
+message says why; never a traceback for a user's mistake), 130 when stopped
+with Ctrl-C (one `interrupted:` line).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import NoReturn
 from pathlib import Path
 
 from helpers.config import Config
+from helpers.corpus.inputs import input_folder_problem
 from helpers.errors import (EXIT_FATAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_REJECTED, INTERRUPTED, EnvironmentProblem,
                             InputError, SettingsError, UserError)
 from helpers.pipeline import STAGE_NAMES
@@ -166,9 +168,9 @@ def _command(argv: list[str] | None) -> int:
 
             print(shown(f"wrote {workbook_of_run(cfg.data_dir)}: every table of the run, a sheet each"))
             return EXIT_OK
-        if not cfg.seeds.is_dir():
-            raise InputError(f"input folder {cfg.seeds} " + ("is a file, not a folder (SEEDS names the folder of the "
-                                                             "reports)" if cfg.seeds.exists() else "does not exist"))
+        problem = input_folder_problem(cfg.seeds)
+        if problem is not None:
+            raise InputError(f"input folder {cfg.seeds} {problem}")
         check_out(cfg)
         if args.stage == "reports" and not Path(args.notebooks).is_dir():  # a typo would run no stage notebook
             raise SettingsError(f"--notebooks {args.notebooks}: no such folder (the numbered notebooks, "

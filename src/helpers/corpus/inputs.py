@@ -197,11 +197,25 @@ def read_source(path: Path, known: Known | None = None, seen: Seen | None = None
                       got.roles, got.notes, got.meta, digest, stat_now)
 
 
+def input_folder_problem(folder: Path) -> str | None:
+    """Why `folder` cannot be read as the folder of the reports (SEEDS), in the words that end 'input folder
+    <folder> ...': it does not exist, is a file, or cannot be looked at; None when it is a folder."""
+    try:
+        if stat.S_ISDIR(folder.stat().st_mode):
+            return None
+    except (FileNotFoundError, NotADirectoryError):
+        return "does not exist"
+    except OSError as exc:
+        return f"cannot be read: {exc.strerror or exc}"
+    return "is a file, not a folder (SEEDS names the folder of the reports)"
+
+
 def folder_entries(folder: Path) -> list[tuple[Path, str | None]]:
     """Every entry of the folder, sorted by name, with why it is skipped (`skip_note`; None for an input).
     One pass over the folder: an entry read from it knows whether it is a folder without a stat of its own."""
-    if not folder.is_dir():
-        raise FileNotFoundError(f"input folder {folder} does not exist or is not a folder")
+    problem = input_folder_problem(folder)
+    if problem is not None:
+        raise FileNotFoundError(f"input folder {folder} {problem}")
     with os.scandir(folder) as found:
         entries = sorted(found, key=lambda e: e.name)
     return [(folder / e.name, skip_note(folder / e.name, _is_dir(e))) for e in entries]
