@@ -181,9 +181,11 @@ def test_the_entities_page_links_each_entity_to_its_reports_and_escapes_names():
     assert 'href="r1_x.html"' in row and 'href="r2_y.html"' in row and "2022-01-02 – 2022-03-04" in row
     links = re.findall(r'<a href="(\w+)\.html" title="[^"]*" lang="vi">([^<]*)</a>', row)
     assert links == [("r2_y", "2022-03-04"), ("r1_x", "2022-01-02")]  # each report by its date
-    reports["date"] = ["", ""]  # none dated: each by its id, whole (both start `r`)
-    row = entities_html(entities, mentions, reports).split(f'<tr id="{lam["entity_id"]}">')[1].split("</tr>")[0]
-    assert sorted(re.findall(r'lang="vi">([^<]*)</a>', row)) == ["r1_x", "r2_y"]
+    for dated, labels in ((["", ""], ["r1_x", "r2_y"]),  # none dated: each by its id, whole (both start `r`)
+                          (["2022-05-06", "2022-05-06"], ["2022-05-06", "2022-05-06 (2)"])):  # one date: numbered
+        reports["date"] = dated
+        row = entities_html(entities, mentions, reports).split(f'<tr id="{lam["entity_id"]}">')[1].split("</tr>")[0]
+        assert re.findall(r'lang="vi">([^<]*)</a>', row) == labels
     undated = frames({"r3_z": ["Đồng chí Tô Lâm đến Hà Nội."]})
     undated[1]["title"] = ""
     assert '<span class="muted">no report dated</span>' in entities_html(*build_entities(*undated, GLOSSARY),

@@ -24,10 +24,17 @@ def _dates(first: str, last: str) -> str:
     return first if first == last else f"{first} – {last}".strip(" –")
 
 
-def _label(report_id: str, dates: dict[str, str]) -> str:
-    """A report's link among an entity's: its date (they are listed newest first; the title is the link's
-    tooltip), else its id whole (ids that share a start, `synthetic_00001`, stay told apart)."""
-    return dates.get(report_id) or report_id
+def _labels(report_ids: list[str], dates: dict[str, str]) -> list[str]:
+    """Each report's link text among an entity's: its date (they are listed newest first; the title is the
+    link's tooltip, which a phone does not show), a second report of one date numbered (`2024-12-01 (2)`),
+    else its id whole (ids that share a start, `synthetic_00001`, stay told apart)."""
+    seen: dict[str, int] = {}
+    labels = []
+    for rid in report_ids:
+        label = dates.get(rid) or rid
+        seen[label] = seen.get(label, 0) + 1
+        labels.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+    return labels
 
 
 def entity_rows(entities: pd.DataFrame, mentions: pd.DataFrame, reports: pd.DataFrame) -> dict[str, list[dict]]:
@@ -46,7 +53,7 @@ def entity_rows(entities: pd.DataFrame, mentions: pd.DataFrame, reports: pd.Data
     for e in plain_records(entities.fillna("")):
         named = named_in.get(e["entity_id"], [])
         newest = sorted(named, key=lambda r: dates.get(r, ""), reverse=True)[:LINKS]  # (ties and undated: by id)
-        links = [(f"{r}.html", _label(r, dates), titles.get(r, r)) for r in newest]
+        links = [(f"{r}.html", label, titles.get(r, r)) for r, label in zip(newest, _labels(newest, dates))]
         only = urlencode({"entity": e["name_vi"], "id": e["entity_id"]})  # the index on this entity alone
         rows.setdefault(e["kind"], []).append({**e, "dates": _dates(e["first_date"], e["last_date"]), "links": links,
                                                "more": len(named) - len(links), "filter": f"{INDEX}?{only}"})

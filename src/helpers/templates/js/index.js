@@ -51,13 +51,13 @@
   function fold(s) { return s.toLowerCase().normalize('NFD').replace(MARKS, '').replace(/đ/g, 'd').trim(); }
 
   /* The ids of the entities whose Vietnamese or English name holds the folded words typed (null: no filter);
-     the one entity an entities page's "and N more" names (`?entity=<name>&id=<entity id>`) while the box holds
-     its name as the link gave it (so the count on that page is the count here, however many names hold it). */
+     the one entity an entities page's "and N more" names (`?entity=<name>&id=<entity id>`) until the box is
+     changed (so the count on that page is the count here, however many names hold its words). */
   function entityIds(text) {
     var q = fold(text || '');
     if (!q) return null;
     var ids = {};
-    if (state.only && q === fold(state.only.name)) { ids[state.only.id] = true; return ids; }
+    if (state.only) { ids[state.only.id] = true; return ids; }
     state.entities.forEach(function (e) {
       if (fold(e[1]).indexOf(q) >= 0 || fold(e[2] || '').indexOf(q) >= 0) ids[e[0]] = true;
     });
@@ -142,7 +142,10 @@
     form.hidden = false;
     var asked = new URLSearchParams(location.search), named = asked.get('entity');  // the entities page's "and N more"
     if (named && form.elements.entity) form.elements.entity.value = named;
-    if (named && asked.get('id')) state.only = { id: asked.get('id'), name: named };
+    if (named && asked.get('id') && form.elements.entity) {
+      state.only = { id: asked.get('id'), name: named };
+      form.elements.entity.addEventListener('input', function () { state.only = null; });  // (before the form's)
+    }
     form.addEventListener('input', function () { state.limit = PAGE; update(); });
     form.addEventListener('change', function () { state.limit = PAGE; update(); });
     form.addEventListener('reset', function () { setTimeout(update, 0); });
