@@ -223,6 +223,9 @@ def test_a_notebook_that_changes_the_data_says_the_pages_are_out_of_date(hostile
 
 def test_run_json_holds_the_sections_the_contract_names_with_their_fields(hostile_run, whole_job_pages):
     """After a whole job, every section of run.json is one the contract names, with exactly its fields."""
+    from collections import Counter
+
+    from helpers.checks.flags import codes_once, split_flags
     from helpers.store.contract import RUN_JSON, check_section
 
     cfg, _ = hostile_run
@@ -231,6 +234,11 @@ def test_run_json_holds_the_sections_the_contract_names_with_their_fields(hostil
     for name, value in run.items():
         check_section(name, value)  # raises, naming the section and its fields, when they differ
     assert set(run["models"]) == {"translate", "summary abstractive-en", "summary abstractive-vi"}
+    sentences = pd.read_csv(cfg.data_dir / "sentences.csv", dtype=str, keep_default_na=False)
+    per_sentence = Counter(code for cell in sentences["flags"] for code in codes_once(split_flags(cell)))
+    del per_sentence["low_confidence"]  # (ranked again over the collection, after the translation counted its own)
+    counted = {code: n for code, n in run["translate"]["flags"].items() if code != "low_confidence"}
+    assert counted == dict(per_sentence)  # each flag's count is of sentences: a sentence with it twice counts once
 
 
 def test_the_index_times_every_stage_the_pipeline_runs_in_its_order(hostile_run):

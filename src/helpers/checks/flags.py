@@ -8,6 +8,8 @@ holds a row's flags joined by `FLAG_SEP`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 FLAG_SEP = " | "  # between flags in a CSV cell: details hold spaces (term_missing:Bộ Chính trị), never this
 
 FLAGS: dict[str, str] = {
@@ -95,6 +97,12 @@ def split_flags(cell: str) -> list[str]:
 def flag_code(flag: str) -> str:
     """The code of a flag, without its detail ('number_changed:450→405' → 'number_changed')."""
     return flag.split(":", 1)[0]
+
+
+def codes_once(flags: Iterable[str]) -> list[str]:
+    """The codes of one sentence's (or summary's) flags, each once, in order: a sentence with two terms missing
+    is one sentence with `term_missing` (what the index, the notebooks and run.json count)."""
+    return list(dict.fromkeys(flag_code(f) for f in flags))
 
 
 def meaning(code: str) -> str:

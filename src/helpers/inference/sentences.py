@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
-from helpers.checks.flags import flag, flag_code
+from helpers.checks.flags import codes_once, flag
 from helpers.checks.sentence import check_sentence, loops
 from helpers.inference.batching import split_to_fit, token_counter
 from helpers.inference.cores import on_every_core
@@ -199,7 +199,7 @@ def count_flags(results: list[SentenceTranslation]) -> dict[str, int]:
     missing) counts once, as on the index."""
     counts: dict[str, int] = {}
     for r in results:
-        for name in dict.fromkeys(flag_code(f) for f in r.flags):
+        for name in codes_once(r.flags):
             counts[name] = counts.get(name, 0) + 1
     return counts
 

@@ -14,7 +14,7 @@ from collections import Counter
 import pandas as pd
 from markupsafe import Markup
 
-from helpers.checks.flags import FLAG_SEP, meaning
+from helpers.checks.flags import codes_once, meaning, split_flags
 from helpers.pages.outputs import DEMO_BANNER, Outputs, Record, display_title, plain_records
 from helpers.pages.render import render
 
@@ -191,7 +191,7 @@ def flag_counts(out: Outputs) -> pd.DataFrame:
     cells = out.sentences["flags"].astype(str).value_counts(sort=False)  # (in the order first met)
     counts: dict[str, int] = {}
     for cell, n in zip(cells.index.tolist(), cells.tolist()):
-        for code in dict.fromkeys(flag.split(":", 1)[0] for flag in cell.split(FLAG_SEP) if flag):
+        for code in codes_once(split_flags(cell)):
             counts[code] = counts.get(code, 0) + n
     table = (pd.Series(list(counts.values()), index=pd.Index(list(counts), dtype=str), dtype="int64")
              .sort_values(ascending=False, kind="stable")

@@ -57,7 +57,7 @@
     var q = fold(text || '');
     if (!q) return null;
     var ids = {};
-    if (state.only) { ids[state.only.id] = true; return ids; }
+    if (state.only) { ids[state.only] = true; return ids; }
     state.entities.forEach(function (e) {
       if (fold(e[1]).indexOf(q) >= 0 || fold(e[2] || '').indexOf(q) >= 0) ids[e[0]] = true;
     });
@@ -143,7 +143,7 @@
     var asked = new URLSearchParams(location.search), named = asked.get('entity');  // the entities page's "and N more"
     if (named && form.elements.entity) form.elements.entity.value = named;
     if (named && asked.get('id') && form.elements.entity) {
-      state.only = { id: asked.get('id'), name: named };
+      state.only = asked.get('id');
       form.elements.entity.addEventListener('input', function () { state.only = null; });  // (before the form's)
     }
     form.addEventListener('input', function () { state.limit = PAGE; update(); });
