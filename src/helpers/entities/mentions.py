@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from helpers.entities.known import document_spans, glossary_spans, is_body, name_spans
 from helpers.entities.model import Span, Tagged, Token, model_spans, tokens
 from helpers.entities.words import ADMIN_WORDS, ORG_HEADS, PROVINCES, TITLES, is_title, strip_admin, strip_titles
+from helpers.text.dates import calendar_names
 from helpers.text.glossary import Term
 from helpers.text.names import SURNAMES, fold
 from helpers.text.spans import find_spans
@@ -149,10 +150,12 @@ _PARTY = ("Trung ương", "Đảng")  # 'Trung ương Đảng' is the Party's Ce
 _PROVINCES = {fold(p): p for p in PROVINCES}
 
 
-def _clean(span: Span, text: str, protected: list[tuple[int, int]], common: frozenset[str]) -> Span | None:
+def _clean(span: Span, text: str, protected: list[tuple[int, int]], common: frozenset[str],
+           calendar: list[tuple[int, int]] | None = None) -> Span | None:
     """A model span without leading titles or administrative words, cut at the first lower-case word
     of a person's or place's name; None for what is not a name (a title, a lone head word or family
-    name, a glossary term that names no body (`CBCS`), anything with a digit or inside a code or date)."""
+    name, a glossary term that names no body (`CBCS`), anything with a digit or inside a code or date, or
+    inside a day's or month's name (`calendar`: the `Năm` of `Thứ Năm`, Thursday, a tagger's person)."""
     surface = text[span.start:span.end]
     rest = strip_titles(surface)
     if span.kind == "place" or rest == surface:
@@ -171,7 +174,7 @@ def _clean(span: Span, text: str, protected: list[tuple[int, int]], common: froz
             return None
         rest = " ".join(words[:cut]).rstrip(" ,.;:")
         end = start + len(rest)
-    if rest in common:
+    if rest in common or any(s <= start and end <= e for s, e in calendar or ()):
         return None
     kind = "organisation" if rest.startswith(_PARTY) else span.kind
     return Span(start, end, kind)
@@ -211,7 +214,8 @@ def find_mentions(text: str, glossary: tuple[Term, ...], cited: Iterable[str] = 
     words = tokens(text, tagged) if use_model else ()
     protected = [(s.start, s.end) for s in find_spans(text)]
     common = frozenset(f for t in glossary if not is_body(t) for f in (t.term, t.expansion_vi) if f)
-    model = ([c for s in model_spans(text, words) for c in [_clean(s, text, protected, common)] if c]
+    calendar = calendar_names(text)
+    model = ([c for s in model_spans(text, words) for c in [_clean(s, text, protected, common, calendar)] if c]
              if use_model else [])
     candidates = [(0, s) for s in document_spans(text, cited)]
     candidates += [(1, s) for s in glossary_spans(text, glossary)]

@@ -22,6 +22,9 @@ _WORDED = re.compile(WORDED_DATE, re.IGNORECASE)
 _ISO = re.compile(ISO_DATE)
 
 WEEKDAYS = r"(?:Thứ\s+(?:Hai|Ba|Tư|Năm|Sáu|Bảy|2|3|4|5|6|7)|Chủ\s+[Nn]hật)"
+# a month by its name (`tháng Năm`: May; `tháng Giêng`: the first lunar month), as a day's name is in WEEKDAYS
+MONTH_NAMES = r"(?:[Tt]háng\s+(?:Mười\s+(?:Một|Hai)|Một|Hai|Ba|Tư|Năm|Sáu|Bảy|Tám|Chín|Mười|Giêng|Chạp))"
+_CALENDAR = re.compile(rf"(?<!\w)(?:{WEEKDAYS}|{MONTH_NAMES})(?!\w)", re.IGNORECASE)
 TIME = r"\d{1,2}[:h]\d{2}(?::\d{2})?"
 TIMEZONE = r"(?:\(?\[?\s*GMT\s*[+-]\s*\d{1,2}\s*\]?\)?)"
 
@@ -68,6 +71,12 @@ def find_dates(text: str) -> list[DateMatch]:
             if iso:
                 found.append(DateMatch(m.start(), m.end(), m.group(0), iso))
     return sorted(found, key=lambda d: d.start)
+
+
+def calendar_names(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each day or month named in words (`Thứ Năm`: Thursday, `tháng Năm`: May): the
+    capitalised numeral in it is no one's name, though a tagger reads it as one."""
+    return [m.span() for m in _CALENDAR.finditer(text)]
 
 
 def is_dateline(line: str) -> bool:
