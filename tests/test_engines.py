@@ -196,3 +196,31 @@ def test_an_unreachable_cluster_is_one_line_naming_it_within_seconds(tmp_path, c
     assert "error: ENGINE=dask: the cluster at tcp://127.0.0.1:1 could not be reached" in err
     assert "Traceback" not in err
 
+
+
+def test_ctrl_c_stops_a_run_on_a_local_cluster_with_one_line_and_no_worker_traceback(tmp_path):
+    """A terminal's Ctrl-C reaches every process of the group: the local cluster's workers leave it to the program
+    (`cores.interrupt_ignored` as they start), which stops the cluster and says so in one line, exit 130; the workers
+    printed KeyboardInterrupt tracebacks of their own, and nothing is left running."""
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    (tmp_path / "none").mkdir()  # (no stage notebooks: the run's own processes only)
+    run = subprocess.Popen([sys.executable, "-m", "helpers", "reports", "--models", "demo", "--engine", "dask",
+                            "--workers", "2", "--seeds", str(SEEDS), "--out", str(tmp_path / "out"),
+                            "--memory", str(tmp_path / "tm.sqlite"), "--notebooks", str(tmp_path / "none")],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                           preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # (as a terminal has it)
+    assert run.stdout is not None
+    assert run.stdout.readline().startswith("corpus ")  # read on the workers: the cluster is up
+    workers = [p for p in psutil.Process(run.pid).children(recursive=True) if "spawn_main" in " ".join(p.cmdline())]
+    assert len(workers) >= 2
+    time.sleep(0.5)
+    os.killpg(run.pid, signal.SIGINT)  # as a terminal sends it: to the whole group
+    _, err = run.communicate(timeout=120)
+    assert run.returncode == 130 and err.splitlines() == [err.strip()] and err.startswith("interrupted:"), err[-3000:]
+    psutil.wait_procs(workers, timeout=30)
+    assert not [p for p in workers if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]

@@ -15,8 +15,10 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
@@ -109,6 +111,24 @@ def _leave_interrupt() -> None:
     """In a process of a pool, first: Ctrl-C is left to this program's own process (a terminal sends it to every
     process of the group), which stops the pool and says so in one line; a worker would print a traceback."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextmanager
+def interrupt_ignored() -> Iterator[None]:
+    """Ctrl-C ignored while processes start (a local Dask cluster's workers, which are not this module's pools):
+    a process started meanwhile keeps ignoring it (an ignored signal stays ignored across `exec`, and Python
+    installs no handler of its own then), so a terminal's Ctrl-C, which reaches every process of the group, is
+    left to this program, which stops them and says so in one line; they printed tracebacks of their own. A
+    Ctrl-C in those seconds is lost: the next one stops the run. Only from the main thread (elsewhere, as is)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        if before is not None:  # (None: a handler not set from Python, which cannot be set back from it)
+            signal.signal(signal.SIGINT, before)
 
 
 def _import(name: str) -> None:

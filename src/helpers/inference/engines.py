@@ -135,11 +135,15 @@ class DaskEngine:
                 _answers(address)
                 self.client = Client(address, timeout=STARTUP_SECONDS)
             else:
-                self.cluster = LocalCluster(n_workers=workers or (os.cpu_count() or 1), threads_per_worker=1,
-                                            processes=True, dashboard_address=None, silence_logs=logging.ERROR,
-                                            # its status server on a free loopback port, never a fixed one
-                                            scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"})
-                self.client = Client(self.cluster, timeout=STARTUP_SECONDS)
+                from helpers.inference.cores import interrupt_ignored
+
+                with interrupt_ignored():  # its workers leave a terminal's Ctrl-C to this program
+                    self.cluster = LocalCluster(n_workers=workers or (os.cpu_count() or 1), threads_per_worker=1,
+                                                processes=True, dashboard_address=None, silence_logs=logging.ERROR,
+                                                # its status server on a free loopback port, never a fixed one
+                                                scheduler_kwargs={"dashboard": False,
+                                                                  "dashboard_address": "127.0.0.1:0"})
+                    self.client = Client(self.cluster, timeout=STARTUP_SECONDS)
         except OSError as exc:  # refused, timed out, unresolvable
             where = f"the cluster at {address}" if address else "a local cluster"
             raise EngineError(f"ENGINE=dask: {where} could not be reached: {exc}") from None
