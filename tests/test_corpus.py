@@ -86,9 +86,10 @@ def test_near_repeat(a, b, repeat):
 
 
 def test_datelines_in_other_formats():
-    lines = ["Thứ Hai, 05/09/2022 08:30", "Tiêu đề của bản tin hôm nay về công tác", "ngày 16 tháng 3 năm 2022"]
+    lines = ["Thứ Hai, 05/09/2022 08:30", "Tiêu đề của bản tin hôm nay về công tác", "ngày 16 tháng 3 năm 2022",
+             "Thứ Bẩy, 12/6/2021, 08:00 (GMT+7)", "Chúa Nhật, 13/6/2021"]  # (northern and southern spellings)
     roles = [r for r, _ in classify(lines)]
-    assert roles[0] == "dateline" and roles[2] == "dateline"
+    assert roles[0] == "dateline" and roles[2:] == ["dateline"] * 3
 
 
 def test_only_boilerplate_gives_no_text():

@@ -297,6 +297,11 @@ def test_the_step_reads_a_run_and_writes_its_files_with_the_reviewed_corrections
     ("Thứ Năm, 26/5/2020, 9.560:3.580 [GMT+8.270]", []),  # a dateline the corpus kept (its numbers are no date)
     ("Chủ Nhật, ông Nguyễn Văn Năm đến Hà Nội vào tháng Năm.", ["Nguyễn Văn Năm", "Hà Nội"]),
     ("Ông Năm Cam bị bắt vào Thứ Năm.", ["Năm Cam"]),
+    ("Ngày Thứ Bảy, ông Sáu Dân đến thăm Hà Nội.", ["Sáu Dân", "Hà Nội"]),  # ('Ngày Thứ Bảy' was a place)
+    ("Sáng Chủ Nhật, Thủ tướng Phạm Minh Chính chủ trì hội nghị.", ["Phạm Minh Chính"]),
+    ("Thứ Bẩy, ông Nguyễn Văn Tám đi Huế.", ["Nguyễn Văn Tám", "Huế"]),  # (the northern spelling)
+    ("Chúa Nhật, bà Nguyễn Thị Năm dự lễ.", ["Nguyễn Thị Năm"]),  # (the southern name: 'Nhật' was Japan)
+    ("Bệnh viện Đa khoa Tháng Năm tiếp nhận bệnh nhân.", ["Bệnh viện Đa khoa Tháng Năm"]),  # a name around one stays
 ])
 def test_a_day_or_month_named_in_words_is_no_person(text, names):
     # underthesea tags the `Năm` of `Thứ Năm` (Thursday) as a person: 1,910 of 10,000 synthetic reports named him

@@ -21,10 +21,13 @@ _NUMERIC = re.compile(NUMERIC_DATE)
 _WORDED = re.compile(WORDED_DATE, re.IGNORECASE)
 _ISO = re.compile(ISO_DATE)
 
-WEEKDAYS = r"(?:Thứ\s+(?:Hai|Ba|Tư|Năm|Sáu|Bảy|2|3|4|5|6|7)|Chủ\s+[Nn]hật)"
+# (`Bẩy` is the northern spelling of `Bảy`; `Chúa Nhật` the southern, and the Catholic, name of Sunday)
+WEEKDAYS = r"(?:Thứ\s+(?:Hai|Ba|Tư|Năm|Sáu|Bảy|Bẩy|2|3|4|5|6|7)|(?:Chủ|Chúa)\s+[Nn]hật)"
 # a month by its name (`tháng Năm`: May; `tháng Giêng`: the first lunar month), as a day's name is in WEEKDAYS
-MONTH_NAMES = r"(?:[Tt]háng\s+(?:Mười\s+(?:Một|Hai)|Một|Hai|Ba|Tư|Năm|Sáu|Bảy|Tám|Chín|Mười|Giêng|Chạp))"
-_CALENDAR = re.compile(rf"(?<!\w)(?:{WEEKDAYS}|{MONTH_NAMES})(?!\w)", re.IGNORECASE)
+MONTH_NAMES = r"(?:tháng\s+(?:Mười\s+(?:Một|Hai)|Một|Hai|Ba|Tư|Năm|Sáu|Bảy|Bẩy|Tám|Chín|Mười|Giêng|Chạp))"
+# a day or month named, with the part of the day before it (`Sáng Chủ Nhật`: Sunday morning)
+_CALENDAR = re.compile(rf"(?<!\w)(?:(?:Ngày|Hôm|Sáng|Trưa|Chiều|Tối|Đêm)\s+)?(?:{WEEKDAYS}|{MONTH_NAMES})(?!\w)",
+                       re.IGNORECASE)
 TIME = r"\d{1,2}[:h]\d{2}(?::\d{2})?"
 TIMEZONE = r"(?:\(?\[?\s*GMT\s*[+-]\s*\d{1,2}\s*\]?\)?)"
 
@@ -74,8 +77,8 @@ def find_dates(text: str) -> list[DateMatch]:
 
 
 def calendar_names(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each day or month named in words (`Thứ Năm`: Thursday, `tháng Năm`: May): the
-    capitalised numeral in it is no one's name, though a tagger reads it as one."""
+    """(start, end) of each day or month named (`Thứ Năm`, `Thứ 5`: Thursday; `Sáng Chủ Nhật`: Sunday morning;
+    `tháng Năm`: May), in any case: the capitalised numeral in it is no one's name, though a tagger reads one."""
     return [m.span() for m in _CALENDAR.finditer(text)]
 
 
