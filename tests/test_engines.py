@@ -215,12 +215,18 @@ def test_ctrl_c_stops_a_run_on_a_local_cluster_with_one_line_and_no_worker_trace
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # (as a terminal has it)
     assert run.stdout is not None
-    assert run.stdout.readline().startswith("corpus ")  # read on the workers: the cluster is up
-    workers = [p for p in psutil.Process(run.pid).children(recursive=True) if "spawn_main" in " ".join(p.cmdline())]
-    assert len(workers) >= 2
-    time.sleep(0.5)
-    os.killpg(run.pid, signal.SIGINT)  # as a terminal sends it: to the whole group
-    _, err = run.communicate(timeout=120)
+    try:
+        assert run.stdout.readline().startswith("corpus ")  # read on the workers: the cluster is up
+        workers = [p for p in psutil.Process(run.pid).children(recursive=True)
+                   if "spawn_main" in " ".join(p.cmdline())]
+        assert len(workers) >= 2
+        time.sleep(0.5)
+        os.killpg(run.pid, signal.SIGINT)  # as a terminal sends it: to the whole group
+        _, err = run.communicate(timeout=120)
+    finally:
+        if run.poll() is None:  # (a run that did not stop: not left running, in a session of its own)
+            os.killpg(run.pid, signal.SIGKILL)
+            run.wait()
     assert run.returncode == 130 and err.splitlines() == [err.strip()] and err.startswith("interrupted:"), err[-3000:]
     psutil.wait_procs(workers, timeout=30)
     assert not [p for p in workers if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]

@@ -119,16 +119,15 @@ def interrupt_ignored() -> Iterator[None]:
     a process started meanwhile keeps ignoring it (an ignored signal stays ignored across `exec`, and Python
     installs no handler of its own then), so a terminal's Ctrl-C, which reaches every process of the group, is
     left to this program, which stops them and says so in one line; they printed tracebacks of their own. A
-    Ctrl-C in those seconds is lost: the next one stops the run. Only from the main thread (elsewhere, as is)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
+    Ctrl-C while they start is lost: the next one stops the run. Only from the main thread (elsewhere, as is)."""
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGINT) is None:
+        yield  # (None: a handler set from outside Python, which could not be set back)
         return
     before = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         yield
     finally:
-        if before is not None:  # (None: a handler not set from Python, which cannot be set back from it)
-            signal.signal(signal.SIGINT, before)
+        signal.signal(signal.SIGINT, before)
 
 
 def _import(name: str) -> None:

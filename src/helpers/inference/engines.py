@@ -140,6 +140,7 @@ class DaskEngine:
                 with interrupt_ignored():  # its workers leave a terminal's Ctrl-C to this program
                     self.cluster = LocalCluster(n_workers=workers or (os.cpu_count() or 1), threads_per_worker=1,
                                                 processes=True, dashboard_address=None, silence_logs=logging.ERROR,
+                                                preload=[__name__],  # (`dask_setup`: a worker started again too)
                                                 # its status server on a free loopback port, never a fixed one
                                                 scheduler_kwargs={"dashboard": False,
                                                                   "dashboard_address": "127.0.0.1:0"})
@@ -211,6 +212,17 @@ def _worker_threads() -> int:
         return max(1, int(get_worker().state.nthreads))
     except (ImportError, ValueError, AttributeError):
         return 0
+
+
+def dask_setup(worker: Any) -> None:
+    """In each worker of a local cluster as it starts (distributed's `preload` of this module), a worker the
+    cluster starts again (one that died) too: a terminal's Ctrl-C is left to the program, as the first workers
+    leave it from their start (`cores.interrupt_ignored`)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def start_engine(engine: str, cluster: str, workers: int, cache_dir: Path) -> Engine:
