@@ -306,3 +306,14 @@ def test_the_step_reads_a_run_and_writes_its_files_with_the_reviewed_corrections
 def test_a_day_or_month_named_in_words_is_no_person(text, names):
     # underthesea tags the `Năm` of `Thứ Năm` (Thursday) as a person: 1,910 of 10,000 synthetic reports named him
     assert [m.surface for m in find_mentions(text, GLOSSARY)] == names
+
+
+def test_a_one_word_title_inside_a_place_s_name_is_part_of_it():
+    # `Bà` (Mrs) ended the district's name: 'UBND quận Hai' and the place 'Hai'
+    text = "Người dân phường Bà Triệu, quận Hai Bà Trưng, Hà Nội."
+    found = [(m.surface, m.kind) for m in find_mentions(text, GLOSSARY)]
+    assert found == [("Bà Triệu", "place"), ("Hai Bà Trưng", "place"), ("Hà Nội", "place")]
+    assert [m.surface for m in find_mentions("UBND quận Hai Bà Trưng ban hành kế hoạch.", GLOSSARY)] == [
+        "UBND quận Hai Bà Trưng"]
+    # a title before a name still ends a run of capitals ('Bà Nguyễn Thị Hoa' is a person, not 'Hoa Bà')
+    assert [m.surface for m in find_mentions("Bà Nguyễn Thị Hoa là Chủ tịch UBND xã.", GLOSSARY)] == ["Nguyễn Thị Hoa"]

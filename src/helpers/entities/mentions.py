@@ -72,16 +72,27 @@ _ADMIN_RX = re.compile(r"(?:" + "|".join(re.escape(a) for a in sorted(ADMIN_WORD
 
 
 def _capitals(text: str, at: int) -> int:
-    """The end of the run of capitalised syllables starting at `at` (one space between them), or `at`."""
+    """The end of the run of capitalised syllables starting at `at` (one space between them), or `at`. A
+    one-word title inside the run with a capitalised syllable after it is part of the name (`Hai Bà Trưng`,
+    a district of Hà Nội), not where it ends."""
     end = at
     while True:
         m = _SYLLABLE.match(text, at)
-        if not m or not m.group(0)[0].isupper() or m.group(0) in _HEADS or m.group(0) in _TITLES:
+        if not m or not m.group(0)[0].isupper() or m.group(0) in _HEADS:
+            return end
+        if m.group(0) in _TITLES and (end == at or not _name_word(text, m.end() + 1)
+                                      or text[m.end():m.end() + 1] != " "):
             return end
         end = m.end()
         if text[end:end + 1] != " ":
             return end
         at = end + 1
+
+
+def _name_word(text: str, at: int) -> bool:
+    """Whether a capitalised syllable that is neither a title nor an organisation's head word starts at `at`."""
+    m = _SYLLABLE.match(text, at)
+    return m is not None and m.group(0)[0].isupper() and m.group(0) not in _TITLES and m.group(0) not in _HEADS
 
 
 def _organisation_end(text: str, at: int, starts: dict[int, Token]) -> int:
