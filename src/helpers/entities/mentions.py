@@ -80,8 +80,8 @@ def _capitals(text: str, at: int) -> int:
         m = _SYLLABLE.match(text, at)
         if not m or not m.group(0)[0].isupper() or m.group(0) in _HEADS:
             return end
-        if m.group(0) in _TITLES and (end == at or not _name_word(text, m.end() + 1)
-                                      or text[m.end():m.end() + 1] != " "):
+        if m.group(0) in _TITLES and (end == at or text[m.end():m.end() + 1] != " "
+                                      or not _name_word(text, m.end() + 1)):
             return end
         end = m.end()
         if text[end:end + 1] != " ":
@@ -162,7 +162,7 @@ _PROVINCES = {fold(p): p for p in PROVINCES}
 
 
 def _clean(span: Span, text: str, protected: list[tuple[int, int]], common: frozenset[str],
-           calendar: list[tuple[int, int]] | None = None) -> Span | None:
+           calendar: list[tuple[int, int]]) -> Span | None:
     """A model span without leading titles or administrative words, cut at the first lower-case word
     of a person's or place's name; None for what is not a name (a title, a lone head word or family
     name, a glossary term that names no body (`CBCS`), anything with a digit or inside a code or date, or
@@ -185,7 +185,7 @@ def _clean(span: Span, text: str, protected: list[tuple[int, int]], common: froz
             return None
         rest = " ".join(words[:cut]).rstrip(" ,.;:")
         end = start + len(rest)
-    if rest in common or any(s <= start and end <= e for s, e in calendar or ()):
+    if rest in common or any(s <= start and end <= e for s, e in calendar):
         return None
     kind = "organisation" if rest.startswith(_PARTY) else span.kind
     return Span(start, end, kind)

@@ -60,7 +60,7 @@ def on_every_core(fn: Callable[[T], R], items: Sequence[T], at_least: int) -> It
         pool: Any = None
         try:
             pool = ProcessPoolExecutor(cores, mp_context=multiprocessing.get_context("spawn"),
-                                       initializer=_leave_interrupt)
+                                       initializer=leave_interrupt)
             size = max(1, len(items) // (TASKS_PER_CORE * cores))
             starts = iter(range(0, len(items), size))
             pending: deque[Any] = deque()
@@ -107,10 +107,12 @@ def _chunk(fn: Callable[[T], R], items: list[T]) -> list[R]:
     return [fn(item) for item in items]
 
 
-def _leave_interrupt() -> None:
-    """In a process of a pool, first: Ctrl-C is left to this program's own process (a terminal sends it to every
-    process of the group), which stops the pool and says so in one line; a worker would print a traceback."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+def leave_interrupt() -> None:
+    """In a process of a pool (or a local Dask cluster's worker: `engines.dask_setup`), first: Ctrl-C is left to
+    this program's own process (a terminal sends it to every process of the group), which stops the pool and says
+    so in one line; a worker would print a traceback. (Only a process's main thread may set it.)"""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 @contextmanager
@@ -151,7 +153,7 @@ class Beside(Generic[T, R]):
         if apart and usable_cores() > 1 and spawn_safe():
             try:
                 self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
-                                                 initializer=_leave_interrupt)
+                                                 initializer=leave_interrupt)
                 self._pool.submit(_import, fn.__module__)
             except (BrokenProcessPool, OSError, RuntimeError):
                 self.close()

@@ -218,11 +218,9 @@ def dask_setup(worker: Any) -> None:
     """In each worker of a local cluster as it starts (distributed's `preload` of this module), a worker the
     cluster starts again (one that died) too: a terminal's Ctrl-C is left to the program, as the first workers
     leave it from their start (`cores.interrupt_ignored`)."""
-    import signal
-    import threading
+    from helpers.inference.cores import leave_interrupt
 
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    leave_interrupt()
 
 
 def start_engine(engine: str, cluster: str, workers: int, cache_dir: Path) -> Engine:
