@@ -56,7 +56,7 @@ def memory_rows(path: Path) -> set[tuple]:
         return set(db.execute("SELECT key, source, output, score FROM memory"))
 
 
-def test_make_reports_on_dask_gives_the_local_outputs(tmp_path, capsys):
+def test_make_reports_on_dask_gives_the_local_outputs(tmp_path, capsys, monkeypatch):
     """The whole job through the command `make reports` runs, on both engines: the same data files
     (two seeds: the killed-worker test below compares the engines on many more reports)."""
     seeds = tmp_path / "seeds"
@@ -84,6 +84,16 @@ def test_make_reports_on_dask_gives_the_local_outputs(tmp_path, capsys):
     assert search == {p.relative_to(tmp_path / "local" / "html"): p.read_bytes()
                       for p in (tmp_path / "local" / "html" / "search").rglob("*.js")}
     assert "Traceback" not in capsys.readouterr().err
+    # again with nothing new: every stage and page is current, and no local cluster is started only to say so
+    started = []
+    monkeypatch.setattr("distributed.LocalCluster.__init__", lambda *a, **k: started.append(a) or 1 / 0)
+    assert main(common + ["--out", str(tmp_path / "dask"), "--memory", str(tmp_path / "dask.sqlite"),
+                          "--engine", "dask", "--workers", "2"]) == 0
+    assert started == []
+    again = json.loads((tmp_path / "dask" / "data" / "run.json").read_text())["engine"]
+    assert again["name"] == "dask" and again["workers"] == 0 and again["startup_seconds"] == 0.0
+    assert "not started" in again["cluster"]
+    assert data_files(tmp_path / "dask") == dask
 
 
 def test_a_worker_killed_during_translation_loses_and_repeats_nothing(tmp_path, monkeypatch):

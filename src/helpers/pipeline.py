@@ -302,7 +302,7 @@ def run_all(cfg: Config, notebooks: Path, progress: bool = True) -> RunSummary:
         pages += ran.pages
         remove_stale(cfg.notebooks_dir, "*.ipynb", {s.notebook.name for s in stages})
         update_json(cfg.run_json, "warnings", check_section("warnings", warnings))
-        engine = {**ctx.engine.describe(), "stage_seconds": seconds}
+        engine = {**ctx.described(), "stage_seconds": seconds}
         update_json(cfg.run_json, "engine", check_section("engine", engine))
     for w in dict.fromkeys(f"warning ({w['page']}): {w['text']}" for w in warnings):
         print(shown(w))

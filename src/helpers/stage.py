@@ -39,7 +39,7 @@ import pandas as pd
 from helpers.config import Config
 from helpers.models.heap import hand_back_freed_memory
 from helpers.inference.cores import ItemsOf, on_every_core
-from helpers.inference.engines import Engine, start_engine
+from helpers.inference.engines import Engine, start_engine, unstarted
 from helpers.inference.memory import Memory
 from helpers.models.loaded import LoadedModel
 from helpers.review.snapshot import ReviewsSnapshot
@@ -200,6 +200,13 @@ class RunContext:
             cfg = self.cfg
             self._engine = start_engine(cfg.engine, cfg.cluster, cfg.workers, cfg.cache_dir)
         return self._engine
+
+    def described(self) -> dict[str, Any]:
+        """The engine as run.json's `engine` section describes it (one never started stays so: a re-run with
+        nothing new starts no local cluster only to say so)."""
+        if self._engine is None:
+            return unstarted(self.cfg.engine, self.cfg.cluster)
+        return self._engine.describe()
 
     def load(self, key: str) -> LoadedModel:
         """The model `key` as this run's MODELS and BACKEND ask (loaded once per process)."""

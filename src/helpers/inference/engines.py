@@ -223,6 +223,15 @@ def dask_setup(worker: Any) -> None:
     leave_interrupt()
 
 
+def unstarted(engine: str, cluster: str) -> dict[str, Any]:
+    """run.json's `engine` section for a run that never started its engine (every stage and page was current:
+    nothing ran on it). A local cluster is not started only to be described."""
+    if engine == "local":
+        return LocalEngine().describe()
+    return {"name": engine, "workers": 0, "cluster": f"{cluster or 'a local cluster'}: not started (nothing to run)",
+            "startup_seconds": 0.0}
+
+
 def start_engine(engine: str, cluster: str, workers: int, cache_dir: Path) -> Engine:
     """The engine ENGINE names: this process, or a Dask cluster (the one at `cluster`, else a local
     one of `workers` processes). The caller owns it and closes it (the run context does)."""
