@@ -7,6 +7,7 @@ message, never a traceback) and the ledger invariant."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -400,6 +401,10 @@ def test_only_files_a_run_recorded_are_removed(tmp_path):
     assert remove_stale(html, "*.html", {"index.html", "one.html", "two.html"}) == []  # recorded as the run's
     assert remove_stale(html, "*.html", {"index.html", "one.html"}) == ["two.html"]  # a report since removed
     assert sorted(p.name for p in html.iterdir()) == ["index.html", "mine.html", "one.html"]  # no record here
+    # the marker: JSON a reader can scan, a line per folder with the names the runs wrote there
+    text = (tmp_path / MARKER).read_text(encoding="utf-8")
+    assert json.loads(text)["files"] == {"html": ["index.html", "one.html"]}
+    assert '  "html": ["index.html", "one.html"]' in text.splitlines() and text.startswith('{\n "about": ')
 
 
 @pytest.mark.slow

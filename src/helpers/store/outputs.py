@@ -23,7 +23,7 @@ from pathlib import Path
 
 from helpers.errors import SettingsError
 from helpers.store.paths import PROJECT_ROOT
-from helpers.store.files import MARKER, write_text
+from helpers.store.files import MARKER, marker_text, write_text
 from helpers.store.paths import DATA_DIR, RUN_JSON_FILE
 
 ABOUT = ("An output of vi2en (Vietnamese reports to English translations and summaries): `make reports "
@@ -77,4 +77,4 @@ def claim_output(out: Path, seeds: Path, checkout: Path = PROJECT_ROOT) -> None:
         raise OutputRefused(why)
     out.mkdir(parents=True, exist_ok=True)
     if not (out / MARKER).is_file():
-        write_text(out / MARKER, json.dumps({"about": ABOUT, "files": {}}, indent=1) + "\n")
+        write_text(out / MARKER, marker_text({"about": ABOUT, "files": {}}))
