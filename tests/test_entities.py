@@ -317,3 +317,27 @@ def test_a_one_word_title_inside_a_place_s_name_is_part_of_it():
         "UBND quận Hai Bà Trưng"]
     # a title before a name still ends a run of capitals ('Bà Nguyễn Thị Hoa' is a person, not 'Hoa Bà')
     assert [m.surface for m in find_mentions("Bà Nguyễn Thị Hoa là Chủ tịch UBND xã.", GLOSSARY)] == ["Nguyễn Thị Hoa"]
+
+
+def test_a_country_or_world_region_is_a_place_with_its_english_name():
+    # underthesea tagged `Đức` (Germany) and `Nga` (Russia) people, and missed `Brazil` and `châu Âu`
+    sentences, reports, refs = frames({
+        "a": ["Dự án cần thiết đối với Đức trong bối cảnh mới.", "Đội tuyển Brazil thắng Bolivia.",
+              "Phó Thủ tướng Nga Alexander Novak cho biết các đối tác châu Âu quan tâm."],
+        "b": ["Ông Nguyễn Minh Đức và bà Nga đến Nga.", "Pháp luật quy định rõ, Đức tính cần có.",
+              "Tổng thống Mỹ Joe Biden thăm Nhật Bản."]})
+    entities, mentions = build_entities(sentences, reports, refs, GLOSSARY)
+    places = dict(zip(entities.loc[entities["kind"] == "place", "name_vi"],
+                      entities.loc[entities["kind"] == "place", "name_en"]))
+    assert places == {"Đức": "Germany", "Brazil": "Brazil", "Bolivia": "Bolivia", "Nga": "Russia",
+                      "châu Âu": "Europe", "Mỹ": "United States", "Nhật Bản": "Japan"}
+    russia, nga = (named(entities, "Nga").set_index("kind").loc[k] for k in ("place", "person"))
+    assert russia["reports"] == 2 and nga["reports"] == 1  # Russia in both reports; `bà Nga` is a person
+    people = set(entities.loc[entities["kind"] == "person", "name_vi"])
+    # a country before a title's person is no part of the name; a given name that is a country's stays a name
+    assert {"Alexander Novak", "Joe Biden", "Nguyễn Minh Đức"} <= people
+    assert not people & {"Nga Alexander Novak", "Mỹ Joe Biden", "Đức"}
+    # a country's name inside a word of its own (`Pháp luật`, law; `Đức tính`, virtue) is no place
+    said = set(mentions.loc[mentions["entity_id"].isin(entities.loc[entities["kind"] == "place", "entity_id"]),
+                            "surface"])
+    assert "Pháp" not in said and said >= {"Đức", "Nga", "châu Âu"}

@@ -18,6 +18,7 @@ from helpers.entities.memo import MentionMemo
 from helpers.entities.mentions import find_mentions
 from helpers.entities.merge import KINDS, clean_name, entity_id, key_of, plain
 from helpers.entities.model import Tagged, TagWork, tag_all
+from helpers.entities.world import english_name
 from helpers.inference.cores import ItemsOf, on_every_core
 from helpers.store.contract import columns
 from helpers.text.glossary import Term
@@ -169,9 +170,10 @@ def entity_table(mentions: pd.DataFrame, reports: pd.DataFrame, references: pd.D
                  glossary: tuple[Term, ...], corrections: Iterable[Correction] = ()) -> pd.DataFrame:
     """The entities table (contract columns) of a collection's mentions: each entity with its kind,
     its Vietnamese name (its commonest cleaned surface), its English name (reviewed, else a cited
-    document's or a glossary body's, else the Vietnamese), how many reports and mentions name it, and
-    the first and last of those reports' dates. Made from the whole mentions table each run (a few
-    hundred thousand rows at 10,000 reports), counted by pandas, each distinct surface cleaned once."""
+    document's, a glossary body's or a country's or world region's (CLDR's), else the Vietnamese),
+    how many reports and mentions name it, and the first and last of those reports' dates. Made from
+    the whole mentions table each run (a few hundred thousand rows at 10,000 reports), counted by
+    pandas, each distinct surface cleaned once."""
     if not len(mentions):
         return pd.DataFrame(columns=columns("entities"))
     kinds = {kind[:3]: kind for kind in KINDS}  # an id is `<kind[:3]>-<digest>` (merge.entity_id)
@@ -195,7 +197,8 @@ def entity_table(mentions: pd.DataFrame, reports: pd.DataFrame, references: pd.D
         kind, named = kinds[eid[:3]], names[eid]
         name_vi = sorted(named, key=lambda n: (-named[n], -len(n), n))[0]
         name_en = reviewed.get(eid) or (documents.get(eid) if kind == "document" else None) \
-            or (english.get(eid) if kind == "organisation" else None) or name_vi
+            or (english.get(eid) if kind == "organisation" else None) \
+            or (english_name(plain(name_vi)) if kind == "place" else None) or name_vi
         span = spans.get(eid, [])
         rows.append({"entity_id": eid, "kind": kind, "name_vi": plain(name_vi), "name_en": name_en,
                      "reports": int(counted.at[eid, "reports"]), "mentions": int(counted.at[eid, "mentions"]),

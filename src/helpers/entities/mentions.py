@@ -8,7 +8,9 @@ Rules (each measured in docs/entities.md):
   (`huyện Hồng Dân` → `Hồng Dân`);
 - a title with a capitalised name after it is the person, without the title (`Bộ trưởng Tô Lâm`);
 - the model's spans lose their titles and administrative words, and its stray one-word
-  organisations (`Bộ` alone) and titles tagged as names are dropped.
+  organisations (`Bộ` alone) and titles tagged as names are dropped;
+- a country or world region named as a word of its own is a place (`entities.world`: `Đức`, `châu Âu`),
+  and a model span it opens loses it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 
 from helpers.entities.known import document_spans, glossary_spans, is_body, name_spans
 from helpers.entities.model import Span, Tagged, Token, model_spans, tokens
+from helpers.entities.world import country_spans
 from helpers.entities.words import ADMIN_WORDS, ORG_HEADS, PROVINCES, TITLES, is_title, strip_admin, strip_titles
 from helpers.text.dates import calendar_names
 from helpers.text.glossary import Term
@@ -208,6 +211,15 @@ def province_spans(text: str) -> list[Span]:
     return spans
 
 
+def _after_country(span: Span, text: str, countries: list[Span]) -> Span:
+    """A person's span without the country that opens it (`Phó Thủ tướng Nga Alexander Novak`: the title's
+    person is Russia's `Alexander Novak`, and the model tags `Nga Alexander Novak` one person)."""
+    for c in countries:
+        if c.start == span.start and c.end < span.end and text[c.end:span.end].strip():
+            return Span(len(text) - len(text[c.end:].lstrip()), span.end, span.kind)
+    return span
+
+
 def settle(candidates: Iterable[tuple[int, Span]]) -> list[Span]:
     """Overlapping spans settled: a lower rank wins (what is known first), then the longer span."""
     kept: list[Span] = []
@@ -228,11 +240,14 @@ def find_mentions(text: str, glossary: tuple[Term, ...], cited: Iterable[str] = 
     calendar = calendar_names(text)
     model = ([c for s in model_spans(text, words) for c in [_clean(s, text, protected, common, calendar)] if c]
              if use_model else [])
+    countries = country_spans(text, words)
     candidates = [(0, s) for s in document_spans(text, cited)]
     candidates += [(1, s) for s in glossary_spans(text, glossary)]
-    candidates += [(1, s) for s in rule_spans(text, words)]  # with the glossary: the longer wins ('Chính phủ Hàn Quốc')
-    candidates += [(3, s) for s in province_spans(text)]
+    # with the glossary: the longer wins ('Chính phủ Hàn Quốc'); a title's person after a country is the person
+    candidates += [(1, _after_country(s, text, countries) if s.kind == "person" else s)
+                   for s in rule_spans(text, words)]
+    candidates += [(3, s) for s in province_spans(text) + countries]
     candidates += [(4, s) for s in name_spans(text)]
-    candidates += [(5, s) for s in model]
+    candidates += [(5, s) for s in (_after_country(s, text, countries) for s in model)]
     return [Mention(s.start, s.end, text[s.start:s.end], "organisation" if text[s.start:s.end].startswith(_PARTY)
                     else s.kind) for s in settle(candidates)]

@@ -20,6 +20,7 @@ from helpers.entities.build import entity_table, report_mentions
 from helpers.entities.corrections import corrections_file, load_corrections
 from helpers.entities.memo import MentionMemo, TagMemo
 from helpers.entities.model import TagWork, model_version
+from helpers.entities.world import world_digest
 from helpers.review.store import ENTITIES, GLOSSARY
 from helpers.stage import Previous, RunContext, Stage, StageOutput
 from helpers.store.code import code_stamp
@@ -37,13 +38,14 @@ class EntitiesStage(Stage):
     writes = ("entities", "mentions")
     reviews = (GLOSSARY, ENTITIES)  # the glossary and the entity corrections
     per_report = True  # a report's mentions depend on its own sentences and references (entities: `collective`)
-    libraries = ("underthesea",)  # its NER models ship with it
+    libraries = ("underthesea", "babel")  # its NER models ship with it; CLDR's country names with Babel
 
     def run(self, ctx: RunContext, tables: Mapping[str, pd.DataFrame], previous: Previous | None = None) -> StageOutput:
         cfg = ctx.cfg
         corrections = load_corrections(cfg.reviews, ctx.reviews.files[ENTITIES])  # as the stamp has them
         glossary = ctx.reviews.glossary
-        context = json.dumps([code_stamp(), model_version(), hashlib.sha256(repr(glossary).encode()).hexdigest()])
+        context = json.dumps([code_stamp(), model_version(), hashlib.sha256(repr(glossary).encode()).hexdigest(),
+                              world_digest()])
         work = TagWork()
         with TagMemo(cfg.cache_dir / TAG_MEMO) as memo, MentionMemo(cfg.cache_dir / MENTION_MEMO, context) as found:
             mentions = report_mentions(tables["sentences"], tables["references"], glossary, corrections,
