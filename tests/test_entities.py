@@ -341,3 +341,14 @@ def test_a_country_or_world_region_is_a_place_with_its_english_name():
     said = set(mentions.loc[mentions["entity_id"].isin(entities.loc[entities["kind"] == "place", "entity_id"]),
                             "surface"])
     assert "Pháp" not in said and said >= {"Đức", "Nga", "châu Âu"}
+
+
+def test_ho_chi_minh_city_written_short_is_the_city():
+    # `TP.HCM` was the place `HCM`, apart from `TP. Hồ Chí Minh`; `TPHCM` a person
+    sentences, reports, refs = frames({"a": ["Vụ án được xét xử tại TP.HCM.", "Người dân TPHCM đi bầu cử."],
+                                       "b": ["Tại Thành phố Hồ Chí Minh, giá nhà tăng.",
+                                             "Chủ tịch Hồ Chí Minh đọc Tuyên ngôn độc lập."]})
+    entities, _ = build_entities(sentences, reports, refs, GLOSSARY)
+    city = entities[entities["kind"] == "place"]
+    assert city[["name_vi", "reports", "mentions"]].values.tolist() == [["Hồ Chí Minh", 2, 3]]
+    assert named(entities, "Hồ Chí Minh")["kind"].tolist() == ["person", "place"]  # the president is not the city

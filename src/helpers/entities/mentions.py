@@ -194,12 +194,16 @@ def _clean(span: Span, text: str, protected: list[tuple[int, int]], common: froz
     return Span(start, end, kind)
 
 
+_HCM = re.compile(r"(?<![\w.])(?:T[Pp]\.?\s?HCM|TPHCM)(?![\w-])")  # Hồ Chí Minh City as news writes it
+
+
 def province_spans(text: str) -> list[Span]:
-    """Provinces named bare (`Hà Nam`), tone placement and case of the first letters aside."""
+    """Provinces named bare (`Hà Nam`), tone placement and case of the first letters aside, and Hồ Chí
+    Minh City written short (`TP.HCM`, `TPHCM`: the model takes the second for a person)."""
+    spans = [Span(m.start(), m.end(), "place") for m in _HCM.finditer(text)]
     folded = fold(text)
     if len(folded) != len(text):
-        return []
-    spans = []
+        return spans
     for key in _PROVINCES:
         at = folded.find(key)
         while at >= 0:

@@ -49,10 +49,16 @@ def title_length(name: str) -> int:
     return len(name) - len(rest) if rest != name.strip() else 0
 
 
+# Places written short, by their names: Hồ Chí Minh City is `TP.HCM` or `TPHCM` in most reports.
+SHORT_PLACES = {"HCM": "Hồ Chí Minh", "TPHCM": "Hồ Chí Minh"}
+
+
 def strip_admin(name: str) -> str:
-    """A place without its administrative word ('tỉnh Quảng Nam' → 'Quảng Nam', 'TP. Vinh' → 'Vinh')."""
+    """A place without its administrative word ('tỉnh Quảng Nam' → 'Quảng Nam', 'TP. Vinh' → 'Vinh'), a
+    short form by its name ('TP.HCM' → 'Hồ Chí Minh')."""
     rest = _ADMIN.sub("", name.strip(), count=1)
-    return rest if rest and rest[0].isupper() else name.strip()
+    rest = rest if rest and rest[0].isupper() else name.strip()
+    return SHORT_PLACES.get(rest, rest)
 
 
 def is_title(text: str) -> bool:
