@@ -11,6 +11,7 @@ import pytest
 from helpers.entities.build import build_entities
 from helpers.entities.corrections import CorrectionError, load_corrections, save_correction
 from helpers.entities.mentions import find_mentions
+from helpers.entities.world import english_name
 from helpers.entities.merge import entity_id, key_of
 from helpers.store.contract import columns
 from helpers.text.glossary import default_glossary
@@ -341,6 +342,24 @@ def test_a_country_or_world_region_is_a_place_with_its_english_name():
     said = set(mentions.loc[mentions["entity_id"].isin(entities.loc[entities["kind"] == "place", "entity_id"]),
                             "surface"])
     assert "Pháp" not in said and said >= {"Đức", "Nga", "châu Âu"}
+
+
+@pytest.mark.parametrize("text", [
+    "Đức cho biết anh sẽ tiếp tục thi đấu cho câu lạc bộ.",  # a given name opening a sentence
+    "Tại cơ quan công an, Đức khai nhận đã trộm 3 xe máy.",
+    "Cô giáo Nga được học sinh yêu quý.",
+    "Áo của nạn nhân bị rách nhiều chỗ.",  # a shirt, not Austria
+    "Séc du lịch ngày càng ít được sử dụng.",  # a cheque, not Czechia
+    "Mỹ Tâm và Đức Phúc song ca trong đêm nhạc.",  # a singer's name opened by `Mỹ`
+    "Thúy Nga vừa phát hành album mới.",
+    "Nga Sơn nổi tiếng với nghề dệt chiếu cói.",  # a district of Thanh Hóa
+    "Chính quyền làm việc với Đức Giám mục giáo phận Vinh.",  # a bishop's honorific
+    "Liên minh châu Âu đã thông qua gói trừng phạt mới.",  # inside an organisation's name
+    "Ngân hàng Phát triển châu Á cho vay 100 triệu USD.",
+    "Cử tri bang Georgia đi bỏ phiếu sớm.",  # a state of the US
+])
+def test_a_country_s_name_that_is_a_given_name_a_word_or_part_of_a_name_is_no_country(text):
+    assert [m.surface for m in find_mentions(text, GLOSSARY) if m.kind == "place" and english_name(m.surface)] == []
 
 
 def test_ho_chi_minh_city_written_short_is_the_city():
