@@ -357,6 +357,8 @@ def test_a_country_or_world_region_is_a_place_with_its_english_name():
     "Liên minh châu Âu đã thông qua gói trừng phạt mới.",  # inside an organisation's name
     "Ngân hàng Phát triển châu Á cho vay 100 triệu USD.",
     "Cử tri bang Georgia đi bỏ phiếu sớm.",  # a state of the US
+    "Thiếu tá Nga Phương nhận nhiệm vụ.",  # a rank is no office of a state: `Nga Phương` is her name
+    "Món này có đậu Hà Lan.",  # peas
 ])
 def test_a_country_s_name_that_is_a_given_name_a_word_or_part_of_a_name_is_no_country(text):
     assert [m.surface for m in find_mentions(text, GLOSSARY) if m.kind == "place" and english_name(m.surface)] == []
@@ -371,3 +373,25 @@ def test_ho_chi_minh_city_written_short_is_the_city():
     city = entities[entities["kind"] == "place"]
     assert city[["name_vi", "reports", "mentions"]].values.tolist() == [["Hồ Chí Minh", 2, 3]]
     assert named(entities, "Hồ Chí Minh")["kind"].tolist() == ["person", "place"]  # the president is not the city
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("Bộ trưởng Ngoại giao Nga Sergei Lavrov cho biết.", [("Nga", "place"), ("Sergei Lavrov", "person")]),
+    ("Ngoại trưởng Pháp Emmanuel Macron đến thăm.", [("Pháp", "place"), ("Emmanuel Macron", "person")]),
+    ("Tổng thống Pháp cho biết.", [("Pháp", "place")]),  # the title's person is the country
+    ("Vụ việc xảy ra tại Đức năm ngoái.", [("Đức", "place")]),  # `Vụ` opens no organisation here
+    ("Hội nghị được tổ chức tại Nga.", [("Nga", "place")]),
+    ("Tại HCM, mưa to kéo dài.", [("HCM", "place")]),
+])
+def test_a_country_after_an_office_or_a_preposition_and_the_person_after_it(text, found):
+    mentions = find_mentions(text, GLOSSARY)
+    assert [(m.surface, m.kind) for m in mentions] == found
+    assert all(text[m.start:m.end] == m.surface and m.start >= 0 for m in mentions)
+
+
+def test_one_country_whichever_name_a_report_uses():
+    sentences, reports, refs = frames({"a": ["Quan hệ Việt Nam - Mỹ phát triển.", "Người dân Tp.HCM đi bầu."],
+                                       "b": ["Đoàn đại biểu sang Hoa Kỳ.", "Giá nhà tại TP.HCM tăng."]})
+    entities, _ = build_entities(sentences, reports, refs, GLOSSARY)
+    places = entities[entities["kind"] == "place"].set_index("name_en")
+    assert places.loc["United States", "reports"] == 2 and places.loc["Hồ Chí Minh", "reports"] == 2

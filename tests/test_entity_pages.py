@@ -148,24 +148,25 @@ def test_the_entity_filter_keeps_the_reports_naming_it(run, browser):
 @needs_browser
 def test_the_entities_page_s_and_n_more_opens_the_index_on_that_entity_alone(run, browser):
     """`index.html?entity=<name>&id=<id>` (an entity's "and N more") keeps the reports naming that entity, not every
-    name holding its words (`Trung`: one report; names holding it, five), until the box is changed."""
+    name holding its words (`Chính phủ`, the Government: one report; names holding it, as `Văn phòng Chính phủ`,
+    two), until the box is changed."""
     from helpers.pages.entities import entity_rows
 
     out = run["out"]
-    trung = entity(out, "Trung")
+    government = entity(out, "Chính phủ")
     entities, mentions = tables(out)
     reports = pd.read_csv(out / "data" / "reports.csv", dtype=str, keep_default_na=False)
     row = next(r for rows in entity_rows(entities, mentions, reports).values() for r in rows
-               if r["entity_id"] == trung.entity_id)
-    assert row["filter"] == f"index.html?entity=Trung&id={trung.entity_id}"
+               if r["entity_id"] == government.entity_id)
+    assert row["filter"] == f"index.html?entity=Ch%C3%ADnh+ph%E1%BB%A7&id={government.entity_id}"
     index, query = row["filter"].split("?")
     page = open_page(browser, f"{(out / 'html' / index).as_uri()}?{query}")
     page.wait_for_function("/of 5 reports/.test(document.querySelector('#shown').textContent)")
-    assert "1 of 5 reports shown" in page.inner_text("#shown") and named_in(out, "Trung") != []
-    page.fill("input[name=entity]", "trung")  # changed (if only in case): the words typed, in every name
-    assert "All 5 reports shown" in page.inner_text("#shown")
-    page.fill("input[name=entity]", "Trung")
-    assert "All 5 reports shown" in page.inner_text("#shown")
+    assert "1 of 5 reports shown" in page.inner_text("#shown") and len(named_in(out, "Chính phủ")) == 1
+    page.fill("input[name=entity]", "chính phủ")  # changed (if only in case): the words typed, in every name
+    assert "2 of 5 reports shown" in page.inner_text("#shown")
+    page.fill("input[name=entity]", "Chính phủ")
+    assert "2 of 5 reports shown" in page.inner_text("#shown")
     assert not page.errors
 
 

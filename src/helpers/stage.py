@@ -13,7 +13,7 @@ the work runs on, and each model's load, memory and release. The runner creates 
 stage keeps process-wide state.
 
 A re-run does work in proportion to what changed: when a stage's code, parameters, models, libraries
-(`libraries`: underthesea's release) and reviews are as before (its `base` stamp), the runner keeps the
+(`libraries`: underthesea's and Babel's releases) and reviews are as before (its `base` stamp), the runner keeps the
 previous rows of every report not made anew upstream. A `per_report` stage (each report's rows depend
 only on that report's input rows) is simply run on the other reports' rows and the runner merges its
 tables with a `report_id` (a table of the whole collection, without one, it makes in `collective`);

@@ -72,7 +72,7 @@ def stamp(cfg: Config, upto: Sequence[Stage], reviews: Callable[[tuple[str, ...]
     if keys:
         what["models"] = _models(cfg, keys)
     libraries = sorted({name for s in upto for name in s.libraries})
-    if libraries:  # another release of underthesea can cut or tag otherwise: the rows it made are not kept
+    if libraries:  # another release of underthesea (or Babel's CLDR) can cut, tag or name otherwise: rows not kept
         what["libraries"] = {name: version(name) for name in libraries}
     return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()
 

@@ -1,9 +1,9 @@
 """What the entity step found in each sentence, remembered across runs (as the translation memory
 keeps translations), in SQLite files of the cache folder: the model's tagging, keyed by the sentence
 and the model's version (`TagMemo`), and the mentions the step made of it, keyed by the sentence, the
-documents it cites, the glossary and the code (`MentionMemo`). A re-run, or a run whose reports share
-sentences with earlier ones, tags and reads only the new sentences: a day's new reports cost what
-they add, not what is already there.
+documents it cites, the glossary, the code and the CLDR country names (`MentionMemo`). A re-run, or a
+run whose reports share sentences with earlier ones, tags and reads only the new sentences: a day's new
+reports cost what they add, not what is already there.
 """
 
 from __future__ import annotations
@@ -75,8 +75,8 @@ Found = tuple[tuple[str, str, str], ...]  # a sentence's mentions: (surface, kin
 
 
 class MentionMemo:
-    """Sentence (with its cited documents, the glossary and the code) → its mentions, in `path`
-    (made when missing); writes are kept until the end of the `with` block, so a run writes once."""
+    """Sentence (with its cited documents, the glossary, the code and the country names) → its mentions, in
+    `path` (made when missing); writes are kept until the end of the `with` block, so a run writes once."""
 
     def __init__(self, path: Path, context: str) -> None:
         self.path, self.context = Path(path), context

@@ -16,7 +16,7 @@ Rules (each measured in docs/entities.md):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from helpers.entities.known import document_spans, glossary_spans, is_body, name_spans
@@ -55,6 +55,16 @@ def _run(words: tuple[Token, ...], i: int, text: str) -> int:
            and (j == i or text[words[j - 1].end:words[j].start] == " ")):
         j += 1
     return j
+
+
+def _name_token(token: Token, first: bool = False) -> bool:
+    """A token that may be part of a name after a title: the model's name, or words joined (`Tô Lâm`,
+    `Park Neung-hoo`, `Phương nhận`: the tokeniser may glue a verb on, `_name_end` cuts it); the first
+    after the title all capitalised (not a portfolio: `Bộ trưởng Ngoại giao`, whose `Ngoại` was a person)."""
+    if token.tag != "O":
+        return True
+    joined = " " in token.word or "-" in token.word
+    return joined and (not first or all(w[:1].isupper() for w in token.word.split()))
 
 
 def _name_end(text: str, start: int, end: int) -> int:
@@ -154,7 +164,7 @@ def rule_spans(text: str, words: tuple[Token, ...]) -> list[Span]:
     for i, w in enumerate(words):
         if w.word in _TITLES and i + 1 < len(words) and _capitalised(words[i + 1]) and words[i + 1].word not in _HEADS:
             end = _run(words, i + 1, text)
-            if end > i + 1 and all(" " in t.word or "-" in t.word or t.tag != "O" for t in words[i + 1:end]):
+            if end > i + 1 and _name_token(words[i + 1], first=True) and all(map(_name_token, words[i + 2:end])):
                 spans.append(Span(words[i + 1].start, _name_end(text, words[i + 1].start, words[end - 1].end),
                                   "person"))
     return spans
@@ -215,13 +225,16 @@ def province_spans(text: str) -> list[Span]:
     return spans
 
 
-def _after_country(span: Span, text: str, countries: list[Span]) -> Span:
-    """A person's span without the country that opens it (`Phó Thủ tướng Nga Alexander Novak`: the title's
-    person is Russia's `Alexander Novak`, and the model tags `Nga Alexander Novak` one person)."""
-    for c in countries:
-        if c.start == span.start and c.end < span.end and text[c.end:span.end].strip():
-            return Span(len(text) - len(text[c.end:].lstrip()), span.end, span.kind)
-    return span
+def _after_country(span: Span, text: str, countries: list[Span],
+                   clean: Callable[[Span], Span | None]) -> Span | None:
+    """A span that a country opens (the longest found there) without it: what follows is a person
+    (`Phó Thủ tướng Nga Alexander Novak`, which the model tags one person, or `Ngoại trưởng Pháp Emmanuel
+    Macron`, one place), cleaned as a model span is (None when nothing of a name is left)."""
+    at = max((c for c in countries if c.start == span.start and c.end < span.end),
+             key=lambda c: c.end, default=None)
+    if at is None or not text[at.end:span.end].strip():
+        return span
+    return clean(Span(len(text) - len(text[at.end:].lstrip()), span.end, "person"))
 
 
 def settle(candidates: Iterable[tuple[int, Span]]) -> list[Span]:
@@ -242,16 +255,21 @@ def find_mentions(text: str, glossary: tuple[Term, ...], cited: Iterable[str] = 
     protected = [(s.start, s.end) for s in find_spans(text)]
     common = frozenset(f for t in glossary if not is_body(t) for f in (t.term, t.expansion_vi) if f)
     calendar = calendar_names(text)
-    model = ([c for s in model_spans(text, words) for c in [_clean(s, text, protected, common, calendar)] if c]
-             if use_model else [])
     countries = country_spans(text, words)
+
+    def clean(span: Span) -> Span | None:
+        return _clean(span, text, protected, common, calendar)
+
+    model = [c for s in model_spans(text, words) for c in [clean(s)] if c] if use_model else []
     candidates = [(0, s) for s in document_spans(text, cited)]
     candidates += [(1, s) for s in glossary_spans(text, glossary)]
-    # with the glossary: the longer wins ('Chính phủ Hàn Quốc'); a title's person after a country is the person
-    candidates += [(1, _after_country(s, text, countries) if s.kind == "person" else s)
-                   for s in rule_spans(text, words)]
+    # with the glossary: the longer wins ('Chính phủ Hàn Quốc'); a title's person that is a country is the
+    # country (`Tổng thống Pháp cho biết`), and one a country opens is the rest (`Tổng thống Mỹ Joe Biden`)
+    named = {(c.start, c.end) for c in countries}
+    candidates += [(1, c) for s in rule_spans(text, words) if s.kind != "person" or (s.start, s.end) not in named
+                   for c in [_after_country(s, text, countries, clean) if s.kind == "person" else s] if c]
     candidates += [(3, s) for s in province_spans(text) + countries]
     candidates += [(4, s) for s in name_spans(text)]
-    candidates += [(5, s) for s in (_after_country(s, text, countries) for s in model)]
+    candidates += [(5, c) for s in model for c in [_after_country(s, text, countries, clean)] if c]
     return [Mention(s.start, s.end, text[s.start:s.end], "organisation" if text[s.start:s.end].startswith(_PARTY)
                     else s.kind) for s in settle(candidates)]

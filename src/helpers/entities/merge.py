@@ -4,7 +4,8 @@ Two mentions are one entity when their keys are equal. The key is the name in Un
 modern tone placement, spaces collapsed and case ignored, and then, by kind:
 - a person without the titles before the name (`Bộ trưởng Tô Lâm` = `Tô Lâm`); the whole name is
   kept, so two people who share a family name (`Tô Lâm`, `Tô Huy Rứa`) stay two;
-- a place without its administrative word (`tỉnh Quảng Nam` = `Quảng Nam`);
+- a place without its administrative word (`tỉnh Quảng Nam` = `Quảng Nam`), a short form by its name
+  (`TP.HCM` = `Hồ Chí Minh`), a country by CLDR's name (`Mỹ` = `Hoa Kỳ`);
 - an organisation with the glossary's acronyms spelled out (`UBND tỉnh Nghệ An` = `Ủy ban nhân dân
   tỉnh Nghệ An`, `CAND` = `Công an nhân dân`) and old spellings read as the term;
 - a document by its type and number or code (`Nghị quyết 12-NQ/TW` = `Nghị quyết số 12-NQ/TW`).
@@ -17,7 +18,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from helpers.entities.words import strip_admin, strip_titles
+from helpers.entities.words import SHORT_PLACES, strip_admin, strip_titles
+from helpers.entities.world import world_name
 from helpers.text.glossary import Term
 from helpers.text.normalise import modern_tones
 
@@ -30,12 +32,14 @@ def plain(text: str) -> str:
 
 
 def clean_name(surface: str, kind: str) -> str:
-    """The name a mention gives, as shown: without titles (a person) or administrative word (a place)."""
+    """The name a mention gives, as shown: without titles (a person), or without administrative word and
+    with a short form spelled out (a place: `TP.HCM` → `Hồ Chí Minh`)."""
     text = plain(surface)
     if kind == "person":
         return strip_titles(text)
     if kind == "place":
-        return strip_admin(text)
+        name = strip_admin(text)
+        return SHORT_PLACES.get(name, name)
     return text
 
 
@@ -59,7 +63,9 @@ def spelled_out(name: str, glossary: tuple[Term, ...]) -> str:
 def key_of(surface: str, kind: str, glossary: tuple[Term, ...] = ()) -> str:
     """The merge key of a mention of this kind (see the module's rules)."""
     name = clean_name(surface, kind)
-    if kind == "organisation":
+    if kind == "place":
+        name = world_name(name)  # a country by one name (`Mỹ` = `Hoa Kỳ`)
+    elif kind == "organisation":
         name = spelled_out(name, glossary)
     elif kind == "document":
         name = re.sub(r"\s+số\s+", " ", name)

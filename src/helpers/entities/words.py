@@ -8,21 +8,27 @@ import re
 
 # Titles, ranks, offices and honorifics that stand before a person's name and are not part of it
 # (longest first when matched). `Bộ trưởng Tô Lâm` is the person `Tô Lâm`.
+# Offices of a state, after which a country's name says whose (`Thủ tướng Nga`, `Ngoại trưởng Mỹ`).
+STATE_OFFICES = ("Tổng Bí thư", "Chủ tịch nước", "Chủ tịch", "Phó Chủ tịch", "Thủ tướng", "Phó Thủ tướng",
+                 "Bộ trưởng", "Thứ trưởng", "Ngoại trưởng", "Tổng thống", "Cựu tổng thống", "Phó Tổng thống",
+                 "Thủ hiến", "Đại sứ", "Nghị sĩ", "nghị sĩ", "Quốc vương", "Nhà vua", "Nữ hoàng")
+# Personal titles: a name after one is a person's (`bà Nga`), never a country's.
+PERSONAL_TITLES = ("Đồng chí", "đồng chí", "Ông", "ông", "Bà", "bà", "Anh", "anh", "Chị", "chị", "Cô", "cô")
+HONORIFICS = frozenset({t.lower() for t in PERSONAL_TITLES} | {"chú", "bác", "cụ", "cháu", "bé", "thầy", "mẹ", "bố"})
 TITLES = tuple(sorted({
-    "Tổng Bí thư", "Chủ tịch nước", "Chủ tịch", "Phó Chủ tịch", "Thủ tướng", "Phó Thủ tướng", "Bộ trưởng",
-    "Thứ trưởng", "Bí thư", "Phó Bí thư", "Giám đốc", "Phó Giám đốc", "Tổng Giám đốc", "Chánh Văn phòng",
+    *STATE_OFFICES, *PERSONAL_TITLES,
+    "Bí thư", "Phó Bí thư", "Giám đốc", "Phó Giám đốc", "Tổng Giám đốc", "Chánh Văn phòng",
     "Cục trưởng", "Phó Cục trưởng", "Phó cục trưởng", "Vụ trưởng", "Trưởng ban", "Phó Trưởng ban", "Chủ nhiệm",
-    "Tư lệnh", "Chính ủy", "Tổng thống", "Cựu tổng thống", "Thủ hiến", "Nghị sĩ", "nghị sĩ", "Đại sứ",
+    "Tư lệnh", "Chính ủy",
     "Đại tướng", "Thượng tướng", "Trung tướng", "Thiếu tướng", "Đại tá", "Thượng tá", "Trung tá", "Thiếu tá",
     "Đại úy", "Thượng úy", "Trung úy", "Thiếu úy",
-    "Đồng chí", "đồng chí", "Ông", "ông", "Bà", "bà", "Anh", "anh", "Chị", "chị", "Cô", "cô",
     "GS.TSKH.", "GS.TS.", "GS.TS", "PGS.TS.", "PGS.TS", "GS.", "GS", "PGS.", "PGS", "TS.", "TS", "ThS.", "ThS",
     "BS.", "BS", "NSND", "NSƯT", "nghệ sĩ", "Nghệ sĩ", "luật sư", "Luật sư", "nhà báo", "Nhà báo",
 }, key=len, reverse=True))
 
 # Words that say a place is an administrative unit (`tỉnh Quảng Nam` is the place `Quảng Nam`).
-ADMIN_WORDS = ("thành phố", "Thành phố", "thị xã", "Thị xã", "thị trấn", "Thị trấn", "TP.", "TP", "tỉnh", "Tỉnh",
-               "huyện", "Huyện", "quận", "Quận", "xã", "Xã", "phường", "Phường", "thủ đô", "Thủ đô")
+ADMIN_WORDS = ("thành phố", "Thành phố", "thị xã", "Thị xã", "thị trấn", "Thị trấn", "TP.", "TP", "Tp.", "Tp",
+               "tỉnh", "Tỉnh", "huyện", "Huyện", "quận", "Quận", "xã", "Xã", "phường", "Phường", "thủ đô", "Thủ đô")
 
 # Words that begin an organisation's name when a capitalised name follows (`Sở Tư pháp`, `Công an tỉnh Hà Nam`).
 ORG_HEADS = ("Ủy ban nhân dân", "Hội đồng nhân dân", "Ủy ban", "Ủy ban Kiểm tra", "Công an", "Bộ", "Sở", "Cục",
@@ -54,11 +60,9 @@ SHORT_PLACES = {"HCM": "Hồ Chí Minh", "TPHCM": "Hồ Chí Minh"}
 
 
 def strip_admin(name: str) -> str:
-    """A place without its administrative word ('tỉnh Quảng Nam' → 'Quảng Nam', 'TP. Vinh' → 'Vinh'), a
-    short form by its name ('TP.HCM' → 'Hồ Chí Minh')."""
+    """A place without its administrative word ('tỉnh Quảng Nam' → 'Quảng Nam', 'TP. Vinh' → 'Vinh')."""
     rest = _ADMIN.sub("", name.strip(), count=1)
-    rest = rest if rest and rest[0].isupper() else name.strip()
-    return SHORT_PLACES.get(rest, rest)
+    return rest if rest and rest[0].isupper() else name.strip()
 
 
 def is_title(text: str) -> bool:

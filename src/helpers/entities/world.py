@@ -18,7 +18,7 @@ import re
 from functools import lru_cache
 
 from helpers.entities.model import Span, Token
-from helpers.entities.words import ORG_HEADS, TITLES
+from helpers.entities.words import HONORIFICS, ORG_HEADS, STATE_OFFICES
 
 # CLDR territories that are no place a report names as such: the world, unknown or grouping codes,
 # bodies (`EU`: Liên minh châu Âu is an organisation; `UN`; `EZ`, the euro area), and CLDR's pseudo-locales.
@@ -29,19 +29,21 @@ _NEWS_NAMES = {"Mỹ": "US", "Miến Điện": "MM"}
 # Without the model's words, a name this short (`Nga`, `Pháp`) is not taken: it may be a syllable of a word.
 SHORT = 4
 MAX_WORDS = 4  # the model's words a name may take (`Côte d’Ivoire`, `St. Kitts và Nevis`)
-# Personal titles after which a short country name is a person's name (`bà Nga`, `anh Đức`).
-HONORIFICS = frozenset({"ông", "bà", "anh", "chị", "cô", "chú", "bác", "cụ", "cháu", "bé", "đồng chí"})
-# Offices a country's name follows (`Thủ tướng Nga`, `Ngoại trưởng Mỹ`): the project's titles but the personal ones.
-OFFICES = frozenset(t.lower() for t in TITLES) - HONORIFICS - {"em", "nghệ sĩ", "nhà báo", "luật sư"} | {"ngoại trưởng"}
-# Words after which a name is a place (`tại Đức`, `đối với Nga`, `nước Pháp`, `đội tuyển Brazil`).
-LEADS = frozenset({"tại", "ở", "sang", "đến", "tới", "từ", "với", "đối với", "của", "nước", "người", "phía", "giữa",
-                   "cho", "thăm", "tuyển", "đội tuyển", "chính phủ", "quân đội", "thủ đô", "đại sứ quán",
-                   "quốc gia", "khắp", "toàn", "xứ", "miền", "vùng", "khu vực", "lục địa"})
-NOT_AFTER = frozenset({"bang", "sông", "em"})  # Georgia the state, the Niger river; `em Nga`, a younger sister
-# Words that open an organisation's name: a country or region a few words after one is part of its name.
-ORG_WORDS = frozenset(ORG_HEADS) | {"Liên minh", "Nghị viện", "Liên đoàn", "Hiệp hội", "Diễn đàn", "Cúp", "Tòa án",
-                                    "Tổ chức", "Quỹ", "Hãng", "Câu lạc bộ", "CLB", "Liên doanh"}
-ORG_WINDOW = 5  # the words before a name looked at for one
+_OFFICES = frozenset(t.lower() for t in STATE_OFFICES)
+# Words after which a name is a place (`tại Đức`, `đối với Nga`, `nước Pháp`, `đội tuyển Brazil`); the
+# prepositions among them end an organisation's name before it (`Vụ việc xảy ra tại Đức`).
+PREPOSITIONS = frozenset({"tại", "ở", "sang", "đến", "tới", "từ", "với", "đối với", "giữa", "thăm"})
+LEADS = PREPOSITIONS | {"của", "nước", "người", "phía", "cho", "tuyển", "đội tuyển", "chính phủ", "quân đội",
+                        "thủ đô", "đại sứ quán", "quốc gia", "khắp", "toàn", "xứ", "miền", "vùng", "khu vực",
+                        "lục địa"}
+# Words after which a country's name is another thing's: Georgia the US state, the Niger river, peas
+# (`đậu Hà Lan`), a younger sister (`em Nga`).
+NOT_AFTER = frozenset({"bang", "sông", "đậu", "em"})
+# Words that open an organisation's name: a country or region after one, in the same clause and with no
+# word leading to a place between, is part of its name (`Liên minh châu Âu`, `Ngân hàng Phát triển châu Á`).
+ORG_WORDS = frozenset(ORG_HEADS) | {"Nghị viện", "Liên đoàn", "Hiệp hội", "Diễn đàn", "Cúp", "Tòa án", "Tổ chức",
+                                    "Quỹ", "Hãng", "Câu lạc bộ", "CLB", "Liên doanh"}
+ORG_WINDOW = 4  # the model's words before a name looked at for one
 
 
 @lru_cache(maxsize=1)
@@ -103,7 +105,7 @@ def country_spans(text: str, words: tuple[Token, ...] = ()) -> list[Span]:
         for j in range(i, min(i + MAX_WORDS, len(words))):
             name = _plain(text[w.start:words[j].end])
             known = name in names or name[:1].upper() + name[1:] in names
-            if known and _in_context(text, words, i, j, len(name) <= SHORT):
+            if known and _in_context(words, i, j, len(name) <= SHORT):
                 spans.append(Span(w.start, words[j].end, "place"))
     return spans
 
@@ -113,36 +115,46 @@ def _plain(name: str) -> str:
     return name.replace("\u00a0", " ").replace("'", "\u2019")
 
 
-def _in_context(text: str, words: tuple[Token, ...], i: int, j: int, short: bool) -> bool:
+def _in_context(words: tuple[Token, ...], i: int, j: int, short: bool) -> bool:
     """Whether words[i..j], a country's or region's name, stand for it where they are: not after a
-    personal title (`bà Nga`), a capitalised word of a name (`Hằng Nga`, `Đậu Hà Lan`, peas) or
-    `bang`/`sông` (Georgia the state, the Niger river); not before a capitalised word (`Mỹ Tâm`, `Nga
-    Sơn`, `Đức Giám mục`) unless after an office (`Thủ tướng Nga Alexander Novak`); not within an
-    organisation's name (`Liên minh châu Âu`, `Ngân hàng Phát triển châu Á`); and, a name of SHORT
-    letters or fewer (`Đức`, `Nga`, `Pháp`, `Áo`), a given name or a word as often as a country, only
-    after a word that leads to a place (`tại`, `với`, `nước`) or an office (`Ngoại trưởng Nga`)."""
+    personal title (`bà Nga`), a capitalised word of a name (`Hằng Nga`, `Đậu Hà Lan`, peas) or a word
+    of NOT_AFTER (`bang Georgia`); not before a capitalised word (`Mỹ Tâm`, `Nga Sơn`, `Đức Giám mục`)
+    unless after an office (`Thủ tướng Nga Alexander Novak`, `Bộ trưởng Ngoại giao Nga Sergei Lavrov`);
+    not within an organisation's name (ORG_WORDS); and, a name of SHORT letters or fewer (`Đức`, `Nga`,
+    `Pháp`, `Áo`), a given name or a word as often as a country, only after a word that leads to a place
+    (`tại`, `với`, `nước`) or an office (`Ngoại trưởng Nga`)."""
     before = words[i - 1].word.lower() if i > 0 else ""
-    office = before in OFFICES
+    office = after_office(words, i)
     if before in HONORIFICS or before in NOT_AFTER:
         return False
     if i > 0 and words[i - 1].word[:1].isupper() and not office and before not in LEADS:
         return False
     if j + 1 < len(words) and words[j + 1].word[:1].isupper() and not office:
         return False
-    if _org_words().search(" ".join(_clause_before(text, words[i].start)[-ORG_WINDOW:])):
+    if _in_organisation(words, i):
         return False
     return not short or office or before in LEADS
 
 
-def _clause_before(text: str, at: int) -> list[str]:
-    """The words of the clause before `at` (after the last punctuation mark there)."""
-    return re.split(r"[^\w\s’'-]", text[:at])[-1].split()
+def after_office(words: tuple[Token, ...], i: int) -> bool:
+    """True when words[i] follows an office of a state, or an office and its portfolio (`Thủ tướng`,
+    `Bộ trưởng Ngoại giao`)."""
+    return (i > 0 and words[i - 1].word.lower() in _OFFICES) or (
+        i > 1 and words[i - 2].word.lower() in _OFFICES and words[i - 1].word[:1].isupper())
 
 
-@lru_cache(maxsize=1)
-def _org_words() -> re.Pattern[str]:
-    """ORG_WORDS as whole words."""
-    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(ORG_WORDS, key=len, reverse=True))) + r")(?!\w)")
+def _in_organisation(words: tuple[Token, ...], i: int) -> bool:
+    """True when an organisation's opening words (ORG_WORDS: a whole word of the model's, two of its
+    words together as `Ủy` `ban`, or a word's end as `dự Cúp`) stand among the ORG_WINDOW words before
+    words[i], in its clause, with no preposition after them (`Vụ việc xảy ra tại Đức`)."""
+    window: list[str] = []
+    for w in reversed(words[max(0, i - ORG_WINDOW):i]):
+        if w.word.lower() in PREPOSITIONS or not any(c.isalnum() for c in w.word):
+            break
+        window.insert(0, w.word)
+    pairs = [" ".join(window[n:n + 2]) for n in range(len(window) - 1)]
+    ends = [w.split(" ", 1)[1] for w in window if " " in w]
+    return any(w in ORG_WORDS for w in [*window, *pairs, *ends])
 
 
 def _word_before(text: str) -> str:
@@ -155,6 +167,21 @@ def _after_capital(before: str) -> bool:
     """True when the text before a name ends with a capitalised word that does not open the sentence."""
     words = before.split()
     return len(words) > 1 and words[-1][:1].isupper()
+
+
+def world_name(name: str) -> str:
+    """A country's name as CLDR writes it in Vietnamese when the news names it otherwise (`Mỹ` → `Hoa
+    Kỳ`, `Miến Điện` → `Myanmar`): one entity, whichever name a report uses; any other name unchanged."""
+    return _canonical().get(name, name)
+
+
+@lru_cache(maxsize=1)
+def _canonical() -> dict[str, str]:
+    """The news's names of countries (_NEWS_NAMES) to CLDR's Vietnamese ones."""
+    from babel import Locale
+
+    vi = Locale("vi").territories
+    return {name: _unbracketed(vi[code]) for name, code in _NEWS_NAMES.items()}
 
 
 def english_name(name_vi: str) -> str | None:
