@@ -26,7 +26,8 @@ _NOT_PLACES = frozenset({"001", "ZZ", "EU", "EZ", "UN", "QO", "XA", "XB"})
 # The names Vietnamese news gives where CLDR's is another (`Hoa Kỳ`, the United States, is `Mỹ` in most
 # reports). `Anh` (the United Kingdom) is left out: it is also the pronoun and a common given name.
 _NEWS_NAMES = {"Mỹ": "US", "Miến Điện": "MM"}
-# Without the model's words, a name this short (`Nga`, `Pháp`) is not taken: it may be a syllable of a word.
+# A name this short (`Nga`, `Pháp`) is as often a given name or a syllable of a word: with the model's words,
+# it needs a word leading to a place or an office before it; without them, it is not taken.
 SHORT = 4
 MAX_WORDS = 4  # the model's words a name may take (`Côte d’Ivoire`, `St. Kitts và Nevis`)
 _OFFICES = frozenset(t.lower() for t in STATE_OFFICES)
@@ -40,7 +41,7 @@ LEADS = PREPOSITIONS | {"của", "nước", "người", "phía", "cho", "tuyển
 # (`đậu Hà Lan`), a younger sister (`em Nga`).
 NOT_AFTER = frozenset({"bang", "sông", "đậu", "em"})
 # Words that open an organisation's name: a country or region after one, in the same clause and with no
-# word leading to a place between, is part of its name (`Liên minh châu Âu`, `Ngân hàng Phát triển châu Á`).
+# preposition between, is part of its name (`Liên minh châu Âu`, `Ngân hàng Phát triển châu Á`).
 ORG_WORDS = frozenset(ORG_HEADS) | {"Nghị viện", "Liên đoàn", "Hiệp hội", "Diễn đàn", "Cúp", "Tòa án", "Tổ chức",
                                     "Quỹ", "Hãng", "Câu lạc bộ", "CLB", "Liên doanh"}
 ORG_WINDOW = 4  # the model's words before a name looked at for one
