@@ -9,8 +9,8 @@ Rules (each measured in docs/entities.md):
 - a title with a capitalised name after it is the person, without the title (`Bộ trưởng Tô Lâm`);
 - the model's spans lose their titles and administrative words, and its stray one-word
   organisations (`Bộ` alone) and titles tagged as names are dropped;
-- a country or world region named as a word of its own is a place (`entities.world`: `Đức`, `châu Âu`),
-  and a model span it opens loses it.
+- a country or world region named as a word of its own, where the words around it say so, is a place
+  (`entities.world`: `Đức`, `châu Âu`); a span it opens loses it, the rest a person.
 """
 
 from __future__ import annotations
@@ -204,7 +204,7 @@ def _clean(span: Span, text: str, protected: list[tuple[int, int]], common: froz
     return Span(start, end, kind)
 
 
-_HCM = re.compile(r"(?<![\w.])(?:T[Pp]\.?\s?HCM|TPHCM)(?![\w-])")  # Hồ Chí Minh City as news writes it
+_HCM = re.compile(r"(?<![\w.])T[Pp]\.?\s?HCM(?![\w-])")  # Hồ Chí Minh City as news writes it (`TPHCM` too)
 
 
 def province_spans(text: str) -> list[Span]:

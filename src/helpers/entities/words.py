@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import re
 
-# Titles, ranks, offices and honorifics that stand before a person's name and are not part of it
-# (longest first when matched). `Bộ trưởng Tô Lâm` is the person `Tô Lâm`.
 # Offices of a state, after which a country's name says whose (`Thủ tướng Nga`, `Ngoại trưởng Mỹ`).
 STATE_OFFICES = ("Tổng Bí thư", "Chủ tịch nước", "Chủ tịch", "Phó Chủ tịch", "Thủ tướng", "Phó Thủ tướng",
                  "Bộ trưởng", "Thứ trưởng", "Ngoại trưởng", "Tổng thống", "Cựu tổng thống", "Phó Tổng thống",
@@ -15,6 +13,8 @@ STATE_OFFICES = ("Tổng Bí thư", "Chủ tịch nước", "Chủ tịch", "Ph�
 # Personal titles: a name after one is a person's (`bà Nga`), never a country's.
 PERSONAL_TITLES = ("Đồng chí", "đồng chí", "Ông", "ông", "Bà", "bà", "Anh", "anh", "Chị", "chị", "Cô", "cô")
 HONORIFICS = frozenset({t.lower() for t in PERSONAL_TITLES} | {"chú", "bác", "cụ", "cháu", "bé", "thầy", "mẹ", "bố"})
+# Titles, ranks, offices and honorifics that stand before a person's name and are not part of it
+# (longest first when matched). `Bộ trưởng Tô Lâm` is the person `Tô Lâm`.
 TITLES = tuple(sorted({
     *STATE_OFFICES, *PERSONAL_TITLES,
     "Bí thư", "Phó Bí thư", "Giám đốc", "Phó Giám đốc", "Tổng Giám đốc", "Chánh Văn phòng",
