@@ -161,7 +161,8 @@ RUN_JSON: dict[str, RunSection] = {s.name: s for s in (
                "parameters and stage pages they show", ("data", "reviews", "made_with")),
     RunSection("warnings", "notebooks", "what the stage notebooks wrote to stderr, their cells and their kernel's "
                                         "imports at start (with the first notebook's page; a list of page and text)"),
-    RunSection("engine", "reports", "where the work ran, on how many workers, each stage's seconds"),
+    RunSection("engine", "reports", "where the work ran, on how many workers (a Dask cluster not started when "
+               "nothing ran: 0), each stage's seconds"),
 )}
 
 
