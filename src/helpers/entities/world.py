@@ -48,12 +48,18 @@ ORG_WINDOW = 4  # the model's words before a name looked at for one
 
 
 @lru_cache(maxsize=1)
+def _territories() -> tuple[dict[str, str], dict[str, str]]:
+    """CLDR's territory names by code, in Vietnamese and in English (Babel's copy)."""
+    from babel import Locale
+
+    return dict(Locale("vi").territories), dict(Locale("en").territories)
+
+
+@lru_cache(maxsize=1)
 def world_names() -> dict[str, str]:
     """Each Vietnamese name of a country or world region with its English name, from CLDR's territory
     names in Vietnamese and English (a name's note in brackets left out: `Myanmar (Miến Điện)`)."""
-    from babel import Locale
-
-    vi, en = Locale("vi").territories, Locale("en").territories
+    vi, en = _territories()
     names: dict[str, str] = {}
     for code, name in sorted(vi.items()):
         if code in _NOT_PLACES or code not in en or "," in name:
@@ -98,15 +104,14 @@ def country_spans(text: str, words: tuple[Token, ...] = ()) -> list[Span]:
         return [Span(*m.span(), "place") for m in _pattern().finditer(text) if len(m.group()) > SHORT
                 and not (text[m.end():].lstrip()[:1].isupper() or _after_capital(text[:m.start()])
                          or _word_before(text[:m.start()]) in HONORIFICS)]
-    names, firsts = world_names(), _first_words()
+    firsts = _first_words()
     spans = []
     for i, w in enumerate(words):
         if _plain(w.word).split(" ", 1)[0] not in firsts:
             continue
         for j in range(i, min(i + MAX_WORDS, len(words))):
             name = _plain(text[w.start:words[j].end])
-            known = name in names or name[:1].upper() + name[1:] in names
-            if known and _in_context(words, i, j, len(name) <= SHORT):
+            if english_name(name) is not None and _in_context(words, i, j, len(name) <= SHORT):
                 spans.append(Span(w.start, words[j].end, "place"))
     return spans
 
@@ -125,7 +130,7 @@ def _in_context(words: tuple[Token, ...], i: int, j: int, short: bool) -> bool:
     `Pháp`, `Áo`), a given name or a word as often as a country, only after a word that leads to a place
     (`tại`, `với`, `nước`) or an office (`Ngoại trưởng Nga`)."""
     before = words[i - 1].word.lower() if i > 0 else ""
-    office = after_office(words, i)
+    office = _after_office(words, i)
     if before in HONORIFICS or before in NOT_AFTER:
         return False
     if i > 0 and words[i - 1].word[:1].isupper() and not office and before not in LEADS:
@@ -137,7 +142,7 @@ def _in_context(words: tuple[Token, ...], i: int, j: int, short: bool) -> bool:
     return not short or office or before in LEADS
 
 
-def after_office(words: tuple[Token, ...], i: int) -> bool:
+def _after_office(words: tuple[Token, ...], i: int) -> bool:
     """True when words[i] follows an office of a state, or an office and its portfolio (`Thủ tướng`,
     `Bộ trưởng Ngoại giao`)."""
     return (i > 0 and words[i - 1].word.lower() in _OFFICES) or (
@@ -179,9 +184,7 @@ def world_name(name: str) -> str:
 @lru_cache(maxsize=1)
 def _canonical() -> dict[str, str]:
     """The news's names of countries (_NEWS_NAMES) to CLDR's Vietnamese ones."""
-    from babel import Locale
-
-    vi = Locale("vi").territories
+    vi, _ = _territories()
     return {name: _unbracketed(vi[code]) for name, code in _NEWS_NAMES.items()}
 
 
